@@ -1,0 +1,120 @@
+// Package awsapi builds the one AWS SDK configuration winami uses (credential
+// chain, region, endpoint override, retries, call counting) and the narrow
+// service interfaces the rest of winami depends on.
+package awsapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// ErrNoRegion is returned by LoadConfig when neither a flag, the environment,
+// the profile nor Options.DefaultRegion names a region.
+var ErrNoRegion = errors.New("no AWS region configured: pass --region, set AWS_REGION, or set region in your profile (~/.aws/config)")
+
+// Options are the user's choices (flags) that shape the SDK configuration.
+// Everything left empty falls back to what the SDK reads from the environment
+// and the shared config files, as the aws CLI does.
+type Options struct {
+	// Region is the --region flag; it beats AWS_REGION, AWS_DEFAULT_REGION and the profile.
+	Region string
+	// Profile is the --profile flag; it beats AWS_PROFILE.
+	Profile string
+	// EndpointURL is the --endpoint-url flag; it beats AWS_ENDPOINT_URL,
+	// AWS_ENDPOINT_URL_<SERVICE> and endpoint settings in the profile.
+	EndpointURL string
+	// DefaultRegion is used only when nothing else configures a region (the
+	// sandbox uses "us-east-1"). Empty means a missing region is ErrNoRegion.
+	DefaultRegion string
+	// StaticCredentials, when set, replace the credential chain (the sandbox's
+	// dummy credentials).
+	StaticCredentials *aws.Credentials
+	// Counter, when set, counts every operation made by clients built from the config.
+	Counter *CallCounter
+	// Logger receives debug lines about how the configuration was resolved.
+	Logger *slog.Logger
+}
+
+// LoadConfig resolves the SDK configuration. Region precedence: Options.Region,
+// AWS_REGION, AWS_DEFAULT_REGION (the SDK reads both, in that order), the
+// profile's region, then Options.DefaultRegion. Retry mode and maximum attempts
+// come from AWS_RETRY_MODE / AWS_MAX_ATTEMPTS or the profile; the SDK default
+// is the "standard" retryer with 3 attempts.
+func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
+	var loadOpts []func(*config.LoadOptions) error
+	if opts.Region != "" {
+		loadOpts = append(loadOpts, config.WithRegion(opts.Region))
+	}
+	if opts.DefaultRegion != "" {
+		// WithDefaultRegion (rather than filling cfg.Region afterwards) lets
+		// credential providers that call STS see the same region.
+		loadOpts = append(loadOpts, config.WithDefaultRegion(opts.DefaultRegion))
+	}
+	if opts.Profile != "" {
+		loadOpts = append(loadOpts, config.WithSharedConfigProfile(opts.Profile))
+	}
+	if opts.StaticCredentials != nil {
+		loadOpts = append(loadOpts, config.WithCredentialsProvider(
+			credentials.StaticCredentialsProvider{Value: *opts.StaticCredentials}))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return aws.Config{}, ErrNoRegion
+	}
+	if opts.EndpointURL != "" {
+		forceEndpoint(&cfg, opts.EndpointURL)
+	}
+	if opts.Counter != nil {
+		// Appended after loading so only calls made by winami's clients are
+		// counted, not the credential providers' own STS/SSO calls, which
+		// would make benchmark counts depend on the user's setup.
+		cfg.APIOptions = append(cfg.APIOptions, opts.Counter.Middleware())
+	}
+	if opts.Logger != nil {
+		endpoint := "(SDK default)"
+		if cfg.BaseEndpoint != nil {
+			endpoint = *cfg.BaseEndpoint
+		}
+		opts.Logger.DebugContext(ctx, "AWS configuration resolved",
+			"region", cfg.Region,
+			"endpoint", endpoint,
+			"retryMode", string(cfg.RetryMode),
+			"maxAttempts", cfg.RetryMaxAttempts)
+	}
+	return cfg, nil
+}
+
+// forceEndpoint makes url the endpoint of every service client built from cfg.
+//
+// Setting cfg.BaseEndpoint alone is not enough: each service client's
+// resolveBaseEndpoint lets AWS_ENDPOINT_URL_<SERVICE> (and a profile's
+// services section) overwrite it, while the aws CLI lets --endpoint-url win.
+// cfg.ServiceOptions run after that resolution, so a callback there has the
+// last word. It is applied after loading (not via config.WithBaseEndpoint) so
+// that, as in the aws CLI, the credential providers' own STS/SSO clients keep
+// their normal endpoints. The callback receives each service's *Options as
+// `any`; every generated service has a `BaseEndpoint *string` field, which is
+// set through reflection so clients winami does not know of are covered too.
+func forceEndpoint(cfg *aws.Config, url string) {
+	cfg.BaseEndpoint = aws.String(url)
+	cfg.ServiceOptions = append(cfg.ServiceOptions, func(_ string, o any) {
+		v := reflect.ValueOf(o)
+		if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+			return
+		}
+		f := v.Elem().FieldByName("BaseEndpoint")
+		if f.IsValid() && f.CanSet() && f.Type() == reflect.TypeFor[*string]() {
+			f.Set(reflect.ValueOf(aws.String(url)))
+		}
+	})
+}

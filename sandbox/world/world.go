@@ -1,0 +1,97 @@
+// Package world is the sandbox's state: every resource of every region, as
+// plain data that serialises to JSON. Services read and change it only
+// through a state.Store, which serialises access and persists changes.
+package world
+
+import "time"
+
+// World is the whole sandbox state.
+type World struct {
+	// AccountID is the caller's account (one account per sandbox).
+	AccountID string `json:"accountId"`
+	// UserName is the IAM user the dummy credentials belong to.
+	UserName string `json:"userName"`
+	// Seed is the seed the world was generated from.
+	Seed int64 `json:"seed"`
+	// Regions by code, e.g. "us-east-1".
+	Regions map[string]*Region `json:"regions"`
+}
+
+// Region holds one region's resources.
+type Region struct {
+	Name string `json:"name"`
+	// Parameters are SSM parameters by full name, public /aws/service ones included.
+	Parameters map[string]*Parameter `json:"parameters"`
+	// Images are EC2 AMIs by ID: Amazon's public ones and the account's own.
+	Images map[string]*Image `json:"images"`
+}
+
+// Parameter is an SSM parameter.
+type Parameter struct {
+	Name             string    `json:"name"`
+	Type             string    `json:"type"` // String, StringList, SecureString
+	Value            string    `json:"value"`
+	DataType         string    `json:"dataType"` // text, aws:ec2:image
+	Description      string    `json:"description,omitempty"`
+	Tier             string    `json:"tier"` // Standard, Advanced
+	Version          int64     `json:"version"`
+	LastModifiedDate time.Time `json:"lastModifiedDate"`
+	// OwnerAccount is empty for AWS public parameters.
+	OwnerAccount string `json:"ownerAccount,omitempty"`
+}
+
+// Image is an EC2 AMI.
+type Image struct {
+	ImageID            string            `json:"imageId"`
+	Name               string            `json:"name"`
+	Description        string            `json:"description"`
+	OwnerID            string            `json:"ownerId"`
+	OwnerAlias         string            `json:"ownerAlias,omitempty"` // "amazon" for Amazon's images
+	CreationDate       time.Time         `json:"creationDate"`
+	DeprecationTime    *time.Time        `json:"deprecationTime,omitempty"`
+	State              string            `json:"state"`    // available, pending, failed, deregistered
+	Platform           string            `json:"platform"` // "windows" or "" (Linux)
+	PlatformDetails    string            `json:"platformDetails"`
+	UsageOperation     string            `json:"usageOperation"`
+	Architecture       string            `json:"architecture"`
+	Public             bool              `json:"public"`
+	ImageType          string            `json:"imageType"`
+	RootDeviceName     string            `json:"rootDeviceName"`
+	RootDeviceType     string            `json:"rootDeviceType"`
+	VirtualizationType string            `json:"virtualizationType"`
+	Hypervisor         string            `json:"hypervisor"`
+	EnaSupport         bool              `json:"enaSupport"`
+	BootMode           string            `json:"bootMode,omitempty"`
+	ImdsSupport        string            `json:"imdsSupport,omitempty"`
+	BlockDevices       []BlockDevice     `json:"blockDevices"`
+	Tags               map[string]string `json:"tags,omitempty"`
+	// LaunchPermissions are the account IDs the image is shared with.
+	LaunchPermissions []string `json:"launchPermissions,omitempty"`
+}
+
+// BlockDevice is one block-device mapping of an AMI.
+type BlockDevice struct {
+	DeviceName string `json:"deviceName"`
+	SnapshotID string `json:"snapshotId"`
+	VolumeSize int32  `json:"volumeSize"`
+	VolumeType string `json:"volumeType"`
+	Encrypted  bool   `json:"encrypted"`
+}
+
+// New returns an empty world for an account.
+func New(accountID string) *World {
+	return &World{AccountID: accountID, Regions: map[string]*Region{}}
+}
+
+// Region returns the named region, or nil when the world has no such region.
+func (w *World) Region(name string) *Region { return w.Regions[name] }
+
+// AddRegion adds an empty region, or returns the existing one.
+func (w *World) AddRegion(name string) *Region {
+	if r := w.Regions[name]; r != nil {
+		return r
+	}
+	r := &Region{Name: name, Parameters: map[string]*Parameter{}, Images: map[string]*Image{}}
+	w.Regions[name] = r
+	return r
+}
