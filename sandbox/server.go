@@ -9,9 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/winami/winami/sandbox/ec2"
+	"github.com/winami/winami/sandbox/faults"
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/ssm"
 	"github.com/winami/winami/sandbox/state"
@@ -22,12 +25,24 @@ import (
 // DefaultRegion is the region of unsigned requests and of clients that name none.
 const DefaultRegion = "us-east-1"
 
+// Dummy credentials to show users: the sandbox reads the region and service
+// from a request's signature but never verifies it, so any non-empty pair works.
+const (
+	DummyAccessKeyID     = "test"
+	DummySecretAccessKey = "test"
+)
+
 // Options configure a sandbox.
 type Options struct {
 	// Seed selects the generated world; the same seed gives the same world.
 	Seed int64
 	// StatePath, when set, is loaded at start and saved after every change.
 	StatePath string
+	// Faults injects throttling, internal errors and latency, e.g.
+	// "throttle=0.2,error=0.05,latency=30ms,seed=7"; empty injects nothing.
+	Faults string
+	// MaxBodyBytes bounds request bodies; 0 means protocol.DefaultMaxBodyBytes.
+	MaxBodyBytes int64
 	// Logger receives request logs; nil discards.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -38,6 +53,10 @@ type Options struct {
 type Server struct {
 	store   *state.Store
 	handler http.Handler
+	faults  *faults.Injector
+	logger  *slog.Logger
+
+	mu      sync.Mutex
 	httpSrv *http.Server
 	url     string
 }
@@ -48,16 +67,30 @@ func New(opts Options) (*Server, error) {
 	if now == nil {
 		now = time.Now
 	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	spec, err := faults.Parse(opts.Faults)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	store, err := state.Open(opts.StatePath, func() *world.World { return world.Seed(opts.Seed) })
 	if err != nil {
 		return nil, err
 	}
-	mux := protocol.NewMux(protocol.MuxOptions{DefaultRegion: DefaultRegion, Logger: opts.Logger},
+	s := &Server{store: store, logger: logger}
+	muxOpts := protocol.MuxOptions{DefaultRegion: DefaultRegion, MaxBodyBytes: opts.MaxBodyBytes, Logger: logger}
+	if spec.Enabled() {
+		s.faults = faults.New(spec)
+		muxOpts.Intercept = s.faults.Intercept
+	}
+	s.handler = protocol.NewMux(muxOpts,
 		sts.New(store, now),
 		ssm.New(store, now),
 		ec2.New(store, now),
 	)
-	return &Server{store: store, handler: mux}, nil
+	return s, nil
 }
 
 // Handler is the sandbox's HTTP handler.
@@ -66,30 +99,108 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Store is the sandbox's state.
 func (s *Server) Store() *state.Store { return s.store }
 
+// Faults is the fault injector, or nil when Options.Faults injects nothing.
+func (s *Server) Faults() *faults.Injector { return s.faults }
+
 // Start listens on addr (e.g. "127.0.0.1:0" for a free port) and serves in
 // the background until Close. It returns the endpoint URL.
 func (s *Server) Start(addr string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.httpSrv != nil {
+		return "", fmt.Errorf("sandbox: already serving on %s", s.url)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", fmt.Errorf("sandbox: listening on %s: %w", addr, err)
 	}
-	s.httpSrv = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
-	s.url = "http://" + ln.Addr().String()
+	s.httpSrv = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		// A client that announces a body and never sends it must not hold a
+		// connection for ever. Writes get no deadline: injected latency may be long.
+		ReadTimeout: time.Minute,
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	s.url = "http://" + clientAddr(ln.Addr())
+	srv := s.httpSrv
 	go func() {
-		if err := s.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			slog.Error("sandbox server stopped", "error", err)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logger.Error("sandbox server stopped", "error", err)
 		}
 	}()
 	return s.url, nil
 }
 
+// clientAddr is the address a client dials: a wildcard listen address
+// (":4566", "0.0.0.0:4566") is reached through loopback.
+func clientAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	if tcp.IP.To4() == nil {
+		return net.JoinHostPort("::1", fmt.Sprint(tcp.Port))
+	}
+	return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
+}
+
 // URL is the endpoint after Start.
-func (s *Server) URL() string { return s.url }
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.url
+}
 
 // Close stops serving, letting requests in flight finish within ctx.
 func (s *Server) Close(ctx context.Context) error {
-	if s.httpSrv == nil {
+	s.mu.Lock()
+	srv := s.httpSrv
+	s.mu.Unlock()
+	if srv == nil {
 		return nil
 	}
-	return s.httpSrv.Shutdown(ctx)
+	if err := srv.Shutdown(ctx); err != nil {
+		return fmt.Errorf("sandbox: shutting down: %w", err)
+	}
+	return nil
+}
+
+// ClientHints are the shell lines that point any AWS client (the aws CLI,
+// SDKs, winami itself) at the sandbox, after Start.
+func (s *Server) ClientHints() []string {
+	return []string{
+		"export AWS_ENDPOINT_URL=" + s.URL(),
+		"export AWS_ACCESS_KEY_ID=" + DummyAccessKeyID,
+		"export AWS_SECRET_ACCESS_KEY=" + DummySecretAccessKey,
+		// AWS_REGION for the SDKs and aws CLI v2, AWS_DEFAULT_REGION for CLI v1.
+		"export AWS_REGION=" + DefaultRegion,
+		"export AWS_DEFAULT_REGION=" + DefaultRegion,
+	}
+}
+
+// Banner is what a person needs to use the sandbox: where it is, how to
+// point a client at it, and a first command to try.
+func (s *Server) Banner() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "winami sandbox serving on %s", s.URL())
+	if acct := s.accountID(); acct != "" {
+		fmt.Fprintf(&b, " (account %s)", acct)
+	}
+	if s.faults != nil {
+		fmt.Fprintf(&b, ", injecting faults %s", s.faults.Spec())
+	}
+	b.WriteString("\n\nPoint any AWS client at it (any non-empty credentials work; signatures are not checked):\n\n")
+	for _, l := range s.ClientHints() {
+		b.WriteString("  " + l + "\n")
+	}
+	fmt.Fprintf(&b, "\n  aws --endpoint-url %s sts get-caller-identity\n", s.URL())
+	return b.String()
+}
+
+func (s *Server) accountID() string {
+	var id string
+	_ = s.store.View(func(w *world.World) error { id = w.AccountID; return nil })
+	return id
 }

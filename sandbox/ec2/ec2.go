@@ -1,4 +1,5 @@
-// Package ec2 is the sandbox's EC2 (EC2 query protocol).
+// Package ec2 is the sandbox's EC2 (EC2 query protocol): the AMIs of the
+// seeded world and the regions it spans.
 package ec2
 
 import (
@@ -7,10 +8,18 @@ import (
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/state"
+	"github.com/winami/winami/sandbox/world"
 )
+
+// service carries the operations' dependencies.
+type service struct {
+	store *state.Store
+	now   func() time.Time
+}
 
 // New returns the EC2 service over the store.
 func New(store *state.Store, now func() time.Time) *protocol.Service {
+	s := &service{store: store, now: now}
 	return &protocol.Service{
 		Name:           "ec2",
 		Protocol:       protocol.EC2Query,
@@ -20,6 +29,46 @@ func New(store *state.Store, now func() time.Time) *protocol.Service {
 		ThrottleStatus: http.StatusServiceUnavailable,
 		InternalCode:   "InternalError",
 		InternalStatus: http.StatusInternalServerError,
-		Operations:     map[string]protocol.Handler{},
+		Operations: map[string]protocol.Handler{
+			"DescribeImages":  s.describeImages,
+			"DescribeRegions": s.describeRegions,
+		},
 	}
+}
+
+// regionOf is the request's region of the world. A region the sandbox does
+// not model is answered as EC2 answers one the account has not enabled.
+func regionOf(w *world.World, req *protocol.Request) (*world.Region, error) {
+	r := w.Region(req.Region)
+	if r == nil {
+		return nil, protocol.StatusError(http.StatusUnauthorized, "AuthFailure",
+			"AWS was not able to validate the provided access credentials")
+	}
+	return r, nil
+}
+
+// boolParam reads an optional query boolean.
+func boolParam(req *protocol.Request, name string) (bool, error) {
+	switch v := req.Params.Get(name); v {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	default:
+		return false, protocol.Errorf("InvalidParameterValue", "Value (%s) for parameter %s is invalid. Expected: 'true' or 'false'.", v, name)
+	}
+}
+
+// dryRun answers DryRun=true as EC2 does when the caller is allowed: the
+// sandbox's caller always is.
+func dryRun(req *protocol.Request) error {
+	on, err := boolParam(req, "DryRun")
+	if err != nil {
+		return err
+	}
+	if on {
+		return protocol.StatusError(http.StatusPreconditionFailed, "DryRunOperation",
+			"Request would have succeeded, but DryRun flag is set.")
+	}
+	return nil
 }

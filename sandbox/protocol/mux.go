@@ -81,13 +81,15 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Region:    m.opts.DefaultRegion,
 		Header:    r.Header,
 	}
-	svc := m.serviceFromScope(r, req)
+	svc, signed := m.serviceFromScope(r, req)
 	body, tooLarge, readErr := readBody(w, r, m.opts.MaxBodyBytes)
-	if svc == nil {
+	if svc == nil && !signed {
+		// A body too large to read is nil here: the header and URL still route.
 		svc = m.serviceFromShape(r, body)
 	}
 	if svc == nil {
-		writeUnknownService(w, req.RequestID)
+		m.opts.Logger.Debug("sandbox request for no known service", "method", r.Method, "path", r.URL.Path, "tooLarge", tooLarge)
+		writeUnknownService(w, req.RequestID, tooLarge, m.opts.MaxBodyBytes)
 		return
 	}
 	req.Service = svc.Name
@@ -99,7 +101,7 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case readErr != nil:
 		err = Errorf("IncompleteBody", "The request body could not be read: %v", readErr)
 	default:
-		err = m.decode(svc, r, body, req)
+		err = decode(svc, r, body, req)
 	}
 	var result any
 	if err == nil && m.opts.Intercept != nil {
@@ -124,7 +126,10 @@ func (m *Mux) requestID() string {
 
 // serviceFromScope reads the SigV4 credential scope, from the Authorization
 // header or a presigned URL: "<key>/<date>/<region>/<service>/aws4_request".
-func (m *Mux) serviceFromScope(r *http.Request, req *Request) *Service {
+// signed reports a well-formed scope: it names the service authoritatively,
+// so a scope for a service the sandbox lacks is not rerouted by the body's
+// shape to another one.
+func (m *Mux) serviceFromScope(r *http.Request, req *Request) (svc *Service, signed bool) {
 	cred := ""
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		if i := strings.Index(auth, "Credential="); i >= 0 {
@@ -134,17 +139,17 @@ func (m *Mux) serviceFromScope(r *http.Request, req *Request) *Service {
 			}
 		}
 	} else {
-		cred = r.URL.Query().Get("X-Amz-Credential")
+		cred = queryValue(r.URL.RawQuery, "X-Amz-Credential")
 	}
 	parts := strings.Split(cred, "/")
-	if len(parts) != 5 || parts[4] != "aws4_request" {
-		return nil
+	if len(parts) != 5 || parts[4] != "aws4_request" || parts[3] == "" {
+		return nil, false
 	}
 	req.AccessKey = parts[0]
 	if validRegion(parts[2]) {
 		req.Region = parts[2]
 	}
-	return m.byName[parts[3]]
+	return m.byName[parts[3]], true
 }
 
 // serviceFromShape routes an unsigned request by X-Amz-Target, then by the
@@ -165,20 +170,11 @@ func (m *Mux) serviceFromShape(r *http.Request, body []byte) *Service {
 	return nil
 }
 
-func (m *Mux) decode(svc *Service, r *http.Request, body []byte, req *Request) error {
-	switch svc.Protocol {
-	case JSON11:
-		return decodeJSON11(svc, r, body, req)
-	case EC2Query, AWSQuery:
-		return decodeQuery(svc, r, body, req)
-	case RESTJSON:
-		return decodeREST(svc, r, body, req)
-	}
-	return StatusError(http.StatusInternalServerError, svc.InternalCode, "unknown protocol %v", svc.Protocol)
-}
-
 // readBody reads at most limit bytes; a larger body is reported, not read.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, tooLarge bool, err error) {
+	if r.Body == nil {
+		return nil, false, nil
+	}
 	if r.ContentLength > limit {
 		return nil, true, nil
 	}
@@ -192,41 +188,53 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 
 // formValue peeks at a form field without failing on a malformed body.
 func formValue(r *http.Request, body []byte, key string) string {
-	if v := r.URL.Query().Get(key); v != "" {
+	if v := queryValue(r.URL.RawQuery, key); v != "" {
 		return v
 	}
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+	if !isForm(r.Header.Get("Content-Type")) {
 		return ""
 	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return ""
-	}
-	return form.Get(key)
+	return queryValue(string(body), key)
+}
+
+// queryValue reads one field of a query string, tolerating malformed pairs
+// elsewhere in it (url.ParseQuery keeps the good pairs and reports the bad).
+func queryValue(raw, key string) string {
+	q, _ := url.ParseQuery(raw)
+	return q.Get(key)
+}
+
+func isForm(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "application/x-www-form-urlencoded")
 }
 
 func callHandler(ctx context.Context, svc *Service, req *Request) (result any, err error) {
 	h := svc.Operations[req.Operation]
 	if h == nil {
-		return nil, Errorf(unknownOperationCode(svc.Protocol), "The action %s is not valid for this web service.", req.Operation)
+		return nil, unknownOperation(svc, req)
 	}
 	// A handler bug must cost one request, not the sandbox.
 	defer func() {
 		if p := recover(); p != nil {
-			err = StatusError(svc.internalStatus(), svc.InternalCode, "internal error in %s: %v", req.Operation, p)
+			err = svc.InternalError("internal error in %s: %v", req.Operation, p)
 		}
 	}()
 	return h(ctx, req)
 }
 
-func unknownOperationCode(k Kind) string {
-	switch k {
-	case JSON11:
-		return "UnknownOperationException"
+// unknownOperation is each protocol's answer to an operation the service
+// does not have, in the words AWS uses.
+func unknownOperation(svc *Service, req *Request) *Error {
+	switch svc.Protocol {
+	case EC2Query:
+		return Errorf("InvalidAction", "The action %s is not valid for this web service.", req.Operation)
+	case AWSQuery:
+		return Errorf("InvalidAction", "Could not find operation %s for version %s", req.Operation, svc.APIVersion)
 	case RESTJSON:
-		return "UnknownOperationException"
+		return StatusError(http.StatusNotFound, "UnknownOperationException", "No operation %s", req.Operation)
 	}
-	return "InvalidAction"
+	return Errorf("UnknownOperationException", "")
 }
 
 func asAWSError(svc *Service, err error) *Error {
@@ -234,7 +242,7 @@ func asAWSError(svc *Service, err error) *Error {
 	if errors.As(err, &awsErr) {
 		return awsErr
 	}
-	return StatusError(svc.internalStatus(), svc.InternalCode, "%v", err)
+	return svc.InternalError("%v", err)
 }
 
 func (s *Service) internalStatus() int {
@@ -242,6 +250,13 @@ func (s *Service) internalStatus() int {
 		return s.InternalStatus
 	}
 	return http.StatusInternalServerError
+}
+
+func (s *Service) internalCode() string {
+	if s.InternalCode != "" {
+		return s.InternalCode
+	}
+	return "InternalFailure"
 }
 
 func validRegion(r string) bool {

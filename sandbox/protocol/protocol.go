@@ -131,3 +131,30 @@ func Errorf(code, format string, args ...any) *Error {
 func StatusError(status int, code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Status: status, Server: status >= 500}
 }
+
+// ThrottleError is the error the service answers when it throttles a caller
+// (SSM ThrottlingException 400, EC2 RequestLimitExceeded 503, STS Throttling
+// 400). Every SDK retries it.
+func (s *Service) ThrottleError() *Error {
+	code, status := s.ThrottleCode, s.ThrottleStatus
+	if code == "" {
+		code = "ThrottlingException"
+		if s.Protocol == AWSQuery {
+			code = "Throttling"
+		}
+	}
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	msg := "Rate exceeded"
+	if code == "RequestLimitExceeded" {
+		msg = "Request limit exceeded."
+	}
+	return StatusError(status, code, "%s", msg)
+}
+
+// InternalError is the error the service answers when it fails on its own
+// side; its 5xx status makes every SDK retry it.
+func (s *Service) InternalError(format string, args ...any) *Error {
+	return StatusError(s.internalStatus(), s.internalCode(), format, args...)
+}

@@ -2,11 +2,17 @@
 package sts
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/state"
+	"github.com/winami/winami/sandbox/world"
 )
 
 // New returns the STS service over the store.
@@ -20,6 +26,55 @@ func New(store *state.Store, now func() time.Time) *protocol.Service {
 		ThrottleStatus: http.StatusBadRequest,
 		InternalCode:   "InternalFailure",
 		InternalStatus: http.StatusInternalServerError,
-		Operations:     map[string]protocol.Handler{},
+		Operations: map[string]protocol.Handler{
+			"GetCallerIdentity": getCallerIdentity(store),
+		},
 	}
+}
+
+// callerIdentity is GetCallerIdentityResult; the json tags serve callers
+// that ask for JSON, as aws-iam-authenticator does when verifying EKS tokens.
+type callerIdentity struct {
+	UserID  string `xml:"UserId" json:"UserId"`
+	Account string `xml:"Account" json:"Account"`
+	Arn     string `xml:"Arn" json:"Arn"`
+}
+
+// getCallerIdentity answers for the world's one IAM user, whatever the
+// access key: the sandbox hands out no keys of its own.
+func getCallerIdentity(store *state.Store) protocol.Handler {
+	return func(ctx context.Context, req *protocol.Request) (any, error) {
+		var out callerIdentity
+		err := store.View(func(w *world.World) error {
+			out = callerIdentity{
+				UserID:  UserID(w.AccountID, w.UserName),
+				Account: w.AccountID,
+				Arn:     fmt.Sprintf("arn:%s:iam::%s:user/%s", Partition(req.Region), w.AccountID, w.UserName),
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading the caller's identity: %w", err)
+		}
+		return out, nil
+	}
+}
+
+// UserID is the unique ID of an IAM user, in AWS's form for users: "AIDA"
+// and 17 characters of [A-Z2-7]. It is derived from the account and name so
+// that a world keeps its IDs across restarts.
+func UserID(accountID, userName string) string {
+	sum := sha256.Sum256([]byte(accountID + "/" + userName))
+	return "AIDA" + base32.StdEncoding.EncodeToString(sum[:])[:17]
+}
+
+// Partition is the ARN partition a region belongs to.
+func Partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
 }

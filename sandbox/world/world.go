@@ -38,6 +38,8 @@ type Parameter struct {
 	LastModifiedDate time.Time `json:"lastModifiedDate"`
 	// OwnerAccount is empty for AWS public parameters.
 	OwnerAccount string `json:"ownerAccount,omitempty"`
+	// Tags are the parameter's tags; AWS public parameters have none.
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // Image is an EC2 AMI.
@@ -76,6 +78,9 @@ type BlockDevice struct {
 	VolumeSize int32  `json:"volumeSize"`
 	VolumeType string `json:"volumeType"`
 	Encrypted  bool   `json:"encrypted"`
+	// DeleteOnTermination: the root volume of an instance launched from the
+	// AMI is deleted with the instance.
+	DeleteOnTermination bool `json:"deleteOnTermination"`
 }
 
 // New returns an empty world for an account.

@@ -1,0 +1,144 @@
+// Package cmdutil holds what every winami command shares: the streams, the
+// global flags, and a lazy factory for AWS clients, so a command that fails
+// on a flag never touches AWS, and one that needs AWS builds it once.
+package cmdutil
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/sandbox"
+)
+
+// IOStreams are the command's standard streams. Data goes to Out, people's
+// messages (progress, warnings, -v logs) to ErrOut.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+}
+
+// SystemStreams are the process's own streams.
+func SystemStreams() IOStreams {
+	return IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+}
+
+// Globals are the flags every command takes.
+type Globals struct {
+	Region      string
+	Profile     string
+	EndpointURL string
+	Output      string
+	Verbose     bool
+
+	// Sandbox runs the command against an in-process sandbox.
+	Sandbox       bool
+	SandboxSeed   int64
+	SandboxFaults string
+}
+
+// App is the factory commands draw on.
+type App struct {
+	IO      IOStreams
+	Globals Globals
+
+	once    sync.Once
+	clients *awsapi.Clients
+	err     error
+	counter *awsapi.CallCounter
+	logger  *slog.Logger
+	sandbox *sandbox.Server
+}
+
+// NewApp returns a factory over the streams.
+func NewApp(streams IOStreams) *App {
+	return &App{IO: streams, counter: awsapi.NewCallCounter()}
+}
+
+// Logger logs to stderr: debug level with -v, warnings otherwise.
+func (a *App) Logger() *slog.Logger {
+	if a.logger == nil {
+		level := slog.LevelWarn
+		if a.Globals.Verbose {
+			level = slog.LevelDebug
+		}
+		a.logger = slog.New(slog.NewTextHandler(a.IO.ErrOut, &slog.HandlerOptions{Level: level}))
+	}
+	return a.logger
+}
+
+// Format is the -o format, already validated by the root command.
+func (a *App) Format() output.Format {
+	f, err := output.ParseFormat(a.Globals.Output)
+	if err != nil {
+		return output.Table
+	}
+	return f
+}
+
+// Print renders a result in the chosen format on stdout.
+func (a *App) Print(data any, rows output.Rows) error {
+	return output.Print(a.IO.Out, a.Format(), data, rows)
+}
+
+// Counter counts the AWS calls the command made.
+func (a *App) Counter() *awsapi.CallCounter { return a.counter }
+
+// Clients builds the AWS clients on first use: with --sandbox it first starts
+// the embedded sandbox and points every client at it.
+func (a *App) Clients(ctx context.Context) (*awsapi.Clients, error) {
+	a.once.Do(func() { a.clients, a.err = a.buildClients(ctx) })
+	return a.clients, a.err
+}
+
+func (a *App) buildClients(ctx context.Context) (*awsapi.Clients, error) {
+	opts := awsapi.Options{
+		Region:      a.Globals.Region,
+		Profile:     a.Globals.Profile,
+		EndpointURL: a.Globals.EndpointURL,
+		Counter:     a.counter,
+		Logger:      a.Logger(),
+	}
+	if a.Globals.Sandbox {
+		srv, err := sandbox.New(sandbox.Options{Seed: a.Globals.SandboxSeed, Faults: a.Globals.SandboxFaults, Logger: a.Logger()})
+		if err != nil {
+			return nil, fmt.Errorf("starting the sandbox: %w", err)
+		}
+		url, err := srv.Start("127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("starting the sandbox: %w", err)
+		}
+		a.sandbox = srv
+		a.Logger().Debug("embedded sandbox started", "endpoint", url)
+		opts.EndpointURL = url
+		opts.Profile = ""
+		opts.DefaultRegion = sandbox.DefaultRegion
+		opts.StaticCredentials = &aws.Credentials{AccessKeyID: "AKIASANDBOXEXAMPLE", SecretAccessKey: "sandbox", Source: "winami sandbox"}
+	}
+	cfg, err := awsapi.LoadConfig(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return awsapi.NewClients(cfg), nil
+}
+
+// Close releases what the command started (the embedded sandbox) and, with
+// -v, reports the AWS calls it made.
+func (a *App) Close() {
+	if a.Globals.Verbose && a.counter.Total() > 0 {
+		a.Logger().Debug("aws calls", "total", a.counter.Total(), "attempts", a.counter.TotalAttempts(), "byOperation", a.counter.String())
+	}
+	if a.sandbox != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = a.sandbox.Close(ctx)
+	}
+}

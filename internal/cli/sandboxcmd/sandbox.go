@@ -1,0 +1,127 @@
+// Package sandboxcmd is `winami sandbox`: the local AWS-compatible endpoint,
+// served until interrupted.
+package sandboxcmd
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/sandbox"
+	"github.com/winami/winami/sandbox/world"
+)
+
+type options struct {
+	listen string
+	state  string
+	faults string
+	seed   int64
+}
+
+// NewCmd builds `winami sandbox`.
+func NewCmd(app *cmdutil.App) *cobra.Command {
+	o := &options{}
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Serve a local AWS-compatible endpoint seeded with a realistic world",
+		Long: `Serve a local AWS-compatible endpoint (STS, SSM, EC2, ...) on loopback until interrupted.
+
+The world is generated from --seed: one account, several regions, the EKS optimized
+Windows AMIs of recent months and their SSM parameters. Any AWS client can use it:
+point it at the printed endpoint with any non-empty credentials. Requests are routed
+by the SigV4 credential scope, so one endpoint serves every region.
+
+With --state the world is loaded from FILE at start and saved after every change.`,
+		Example: `  # Serve on the default port and point the aws CLI at it
+  winami sandbox
+  aws --endpoint-url http://127.0.0.1:4566 sts get-caller-identity
+
+  # Keep changes across restarts, and inject throttling, errors and latency
+  winami sandbox --state sandbox.json --faults throttle=0.2,error=0.05,latency=30ms,seed=7
+
+  # Or use a sandbox for one command only
+  winami --sandbox ami latest --windows 2022 --edition core --kubernetes 1.35`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return run(cmd.Context(), app, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:4566", "loopback address to serve on (port 0 picks a free one)")
+	f.StringVar(&o.state, "state", "", "file to load the world from and save every change to")
+	f.StringVar(&o.faults, "faults", "", "inject faults: throttle=P,error=P,latency=DURATION,seed=N")
+	f.Int64Var(&o.seed, "seed", 1, "seed of the generated world")
+	return cmd
+}
+
+// endpoint is what a client needs, as -o json/yaml prints it.
+type endpoint struct {
+	Endpoint        string `json:"endpoint"`
+	Region          string `json:"region"`
+	AccessKeyID     string `json:"accessKeyId"`
+	SecretAccessKey string `json:"secretAccessKey"`
+	AccountID       string `json:"accountId"`
+}
+
+func run(ctx context.Context, app *cmdutil.App, o *options) error {
+	if err := checkLoopback(o.listen); err != nil {
+		return err
+	}
+	srv, err := sandbox.New(sandbox.Options{Seed: o.seed, StatePath: o.state, Faults: o.faults, Logger: app.Logger()})
+	if err != nil {
+		return err
+	}
+	url, err := srv.Start(o.listen)
+	if err != nil {
+		return fmt.Errorf("%w (is another sandbox running? pick another port with --listen 127.0.0.1:PORT)", err)
+	}
+	ep := endpoint{Endpoint: url, Region: sandbox.DefaultRegion, AccessKeyID: "test", SecretAccessKey: "test", AccountID: accountID(srv)}
+	if f := app.Format(); f == output.JSON || f == output.YAML {
+		if err := app.Print(ep, output.Rows{}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(app.IO.Out, "winami sandbox serving on %s (account %s)\n\n", url, ep.AccountID)
+		fmt.Fprintf(app.IO.Out, "Point any AWS client at it:\n\n")
+		fmt.Fprintf(app.IO.Out, "  export AWS_ENDPOINT_URL=%s\n", url)
+		fmt.Fprintf(app.IO.Out, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", ep.AccessKeyID, ep.SecretAccessKey)
+		fmt.Fprintf(app.IO.Out, "  export AWS_REGION=%s\n\n", ep.Region)
+		fmt.Fprintf(app.IO.Out, "  aws sts get-caller-identity\n")
+		fmt.Fprintf(app.IO.Out, "  winami ami list --kubernetes 1.35\n\n")
+		fmt.Fprintf(app.IO.Out, "Press Ctrl-C to stop.\n")
+	}
+	<-ctx.Done()
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Close(shutdown); err != nil {
+		return fmt.Errorf("stopping the sandbox: %w", err)
+	}
+	fmt.Fprintln(app.IO.ErrOut, "sandbox stopped")
+	return nil
+}
+
+func accountID(srv *sandbox.Server) string {
+	var id string
+	_ = srv.Store().View(func(w *world.World) error { id = w.AccountID; return nil })
+	return id
+}
+
+// checkLoopback keeps the sandbox off the network: it has no authentication.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return cmdutil.Usagef("--listen %q is not HOST:PORT: use e.g. 127.0.0.1:4566", addr)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return cmdutil.Usagef("--listen %q is not a loopback address: the sandbox has no authentication, so it serves on loopback only (use 127.0.0.1:PORT)", addr)
+}

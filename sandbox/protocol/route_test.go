@@ -1,0 +1,100 @@
+package protocol
+
+import (
+	"maps"
+	"net/http"
+	"net/url"
+	"testing"
+)
+
+func TestMatchRoute(t *testing.T) {
+	routes := testRESTService().Routes
+	tests := []struct {
+		method, path string
+		wantOp       string
+		wantParams   map[string]string
+	}{
+		{"GET", "/clusters/prod", "DescribeCluster", map[string]string{"name": "prod"}},
+		{"GET", "/clusters/prod/", "DescribeCluster", map[string]string{"name": "prod"}},
+		{"GET", "/clusters/my%2Fcluster", "DescribeCluster", map[string]string{"name": "my/cluster"}},
+		{"GET", "/clusters/a%20b/node-groups", "ListNodegroups", map[string]string{"name": "a b"}},
+		{"POST", "/clusters", "CreateCluster", map[string]string{}},
+		{"GET", "/files/a/b%2Fc/d", "GetFile", map[string]string{"path": "a/b/c/d"}},
+		{"GET", "/files/x", "GetFile", map[string]string{"path": "x"}},
+		// Misses.
+		{"GET", "/files", "", nil},
+		{"GET", "/files/", "", nil},
+		{"GET", "/clusters", "", nil},
+		{"GET", "/clusters//node-groups", "", nil},
+		{"GET", "/clusters/a/node-groups/b", "", nil},
+		{"PUT", "/clusters/prod", "", nil},
+		{"GET", "/clusters/%zz", "", nil},
+		{"GET", "/", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			route, params, ok := matchRoute(routes, tt.method, tt.path) // paths are given escaped
+			if tt.wantOp == "" {
+				if ok {
+					t.Errorf("matched %s %v, want no match", route.Operation, params)
+				}
+				return
+			}
+			if !ok || route.Operation != tt.wantOp || !maps.Equal(params, tt.wantParams) {
+				t.Errorf("got %q %v %v, want %q %v", route.Operation, params, ok, tt.wantOp, tt.wantParams)
+			}
+		})
+	}
+}
+
+func TestMatchRouteRoot(t *testing.T) {
+	routes := []Route{{Method: http.MethodPost, Pattern: "/", Operation: "Root"}}
+	if r, _, ok := matchRoute(routes, http.MethodPost, "/"); !ok || r.Operation != "Root" {
+		t.Errorf("root route not matched")
+	}
+	if _, _, ok := matchRoute(routes, http.MethodPost, "/x"); ok {
+		t.Errorf("root route matched /x")
+	}
+}
+
+func TestListAndFilters(t *testing.T) {
+	params, err := url.ParseQuery("ImageId.10=j&ImageId.2=b&ImageId.1=a&ImageId.0=zero&ImageId.x=bad&Owner.1=self" +
+		"&Filter.2.Name=state&Filter.2.Value.1=available" +
+		"&Filter.1.Name=name&Filter.1.Value.2=b*&Filter.1.Value.1=a*" +
+		"&UserIds.member.1=u1&UserIds.member.2=u2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &Request{Params: params}
+	if got := List(req, "ImageId"); !equal(got, []string{"a", "b", "j"}) {
+		t.Errorf("List(ImageId) = %v", got)
+	}
+	if got := List(req, "UserIds.member"); !equal(got, []string{"u1", "u2"}) {
+		t.Errorf("List(UserIds.member) = %v", got)
+	}
+	if got := List(req, "Missing"); len(got) != 0 {
+		t.Errorf("List(Missing) = %v", got)
+	}
+	got := Filters(req)
+	want := []Filter{{Name: "name", Values: []string{"a*", "b*"}}, {Name: "state", Values: []string{"available"}}}
+	if len(got) != len(want) {
+		t.Fatalf("Filters = %+v", got)
+	}
+	for i := range want {
+		if got[i].Name != want[i].Name || !equal(got[i].Values, want[i].Values) {
+			t.Errorf("Filters[%d] = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
