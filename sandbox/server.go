@@ -180,6 +180,20 @@ func (s *Server) ClientHints() []string {
 	}
 }
 
+// Stop closes the listener and every connection at once, without waiting:
+// for an embedded sandbox whose only client, the command, has finished.
+// (A graceful Close waits up to 5 s for connections the client dialled but
+// never used.)
+func (s *Server) Stop() error {
+	s.mu.Lock()
+	srv := s.httpSrv
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	return srv.Close()
+}
+
 // Banner is what a person needs to use the sandbox: where it is, how to
 // point a client at it, and a first command to try.
 func (s *Server) Banner() string {

@@ -13,11 +13,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/logging"
 )
 
 // ErrNoRegion is returned by LoadConfig when neither a flag, the environment,
 // the profile nor Options.DefaultRegion names a region.
 var ErrNoRegion = errors.New("no AWS region configured: pass --region, set AWS_REGION, or set region in your profile (~/.aws/config)")
+
+// DefaultMaxAttempts is winami's retry limit per call when neither
+// AWS_MAX_ATTEMPTS nor the profile sets one.
+const DefaultMaxAttempts = 10
 
 // Options are the user's choices (flags) that shape the SDK configuration.
 // Everything left empty falls back to what the SDK reads from the environment
@@ -60,6 +65,9 @@ func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 	if opts.Profile != "" {
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(opts.Profile))
 	}
+	// The SDK's own warnings (e.g. an IMDS fallback) go to -v's debug log,
+	// not onto a user's terminal between winami's lines.
+	loadOpts = append(loadOpts, config.WithLogger(sdkLogger(opts.Logger)))
 	if opts.StaticCredentials != nil {
 		loadOpts = append(loadOpts, config.WithCredentialsProvider(
 			credentials.StaticCredentialsProvider{Value: *opts.StaticCredentials}))
@@ -70,6 +78,13 @@ func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 	}
 	if cfg.Region == "" {
 		return aws.Config{}, ErrNoRegion
+	}
+	if cfg.RetryMaxAttempts == 0 {
+		// Nothing (AWS_MAX_ATTEMPTS, max_attempts in the profile) chose a
+		// limit. The SDK's 3 attempts give up on one call in 25 under 30%
+		// throttling, and a multi-region probe makes dozens of calls; SSM's
+		// default rate is about 40 calls a second per account and region.
+		cfg.RetryMaxAttempts = DefaultMaxAttempts
 	}
 	if opts.EndpointURL != "" {
 		forceEndpoint(&cfg, opts.EndpointURL)
@@ -85,10 +100,14 @@ func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 		if cfg.BaseEndpoint != nil {
 			endpoint = *cfg.BaseEndpoint
 		}
+		retryMode := string(cfg.RetryMode)
+		if retryMode == "" {
+			retryMode = "standard (SDK default)"
+		}
 		opts.Logger.DebugContext(ctx, "AWS configuration resolved",
 			"region", cfg.Region,
 			"endpoint", endpoint,
-			"retryMode", string(cfg.RetryMode),
+			"retryMode", retryMode,
 			"maxAttempts", cfg.RetryMaxAttempts)
 	}
 	return cfg, nil
@@ -116,5 +135,15 @@ func forceEndpoint(cfg *aws.Config, url string) {
 		if f.IsValid() && f.CanSet() && f.Type() == reflect.TypeFor[*string]() {
 			f.Set(reflect.ValueOf(aws.String(url)))
 		}
+	})
+}
+
+// sdkLogger sends the SDK's log lines to logger at debug level.
+func sdkLogger(logger *slog.Logger) logging.Logger {
+	if logger == nil {
+		return logging.Nop{}
+	}
+	return logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
+		logger.Debug(fmt.Sprintf(format, v...), "source", "aws-sdk", "class", string(c))
 	})
 }

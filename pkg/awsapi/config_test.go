@@ -197,10 +197,15 @@ func TestEndpointPrecedence(t *testing.T) {
 }
 
 func TestMaxAttemptsHonoured(t *testing.T) {
-	for _, attempts := range []int{1, 5} {
+	// 0 leaves AWS_MAX_ATTEMPTS unset: winami's default applies.
+	for _, attempts := range []int{1, 5, 0} {
 		t.Run("", func(t *testing.T) {
 			isolate(t)
-			t.Setenv("AWS_MAX_ATTEMPTS", strconv.Itoa(attempts))
+			if attempts == 0 {
+				attempts = DefaultMaxAttempts
+			} else {
+				t.Setenv("AWS_MAX_ATTEMPTS", strconv.Itoa(attempts))
+			}
 			r := newRecorder(t, http.StatusInternalServerError)
 			counter := NewCallCounter()
 			cfg, err := LoadConfig(t.Context(), Options{Region: "us-east-1", EndpointURL: r.srv.URL, StaticCredentials: dummyCreds(), Counter: counter})

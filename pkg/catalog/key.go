@@ -211,14 +211,11 @@ func (k Key) Compare(o Key) int {
 	return strings.Compare(k.Kubernetes, o.Kubernetes)
 }
 
-// kubernetesCandidates lists "1.min".."1.max" that a key of windows could
-// have, skipping those the 2025 rule excludes.
-func kubernetesCandidates(windows string, minMinor, maxMinor int) []string {
+// kubernetesCandidates lists "1.min".."1.max". Every Windows version gets
+// the whole range: the probe, not a rule written here, decides what exists.
+func kubernetesCandidates(minMinor, maxMinor int) []string {
 	var out []string
 	for m := minMinor; m <= maxMinor; m++ {
-		if windows == "2025" && m < min2025Minor {
-			continue
-		}
 		out = append(out, "1."+strconv.Itoa(m))
 	}
 	return out

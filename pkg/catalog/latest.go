@@ -94,7 +94,7 @@ func (f *Finder) notPublished(ctx context.Context, key Key, region string) error
 	e := &NotPublishedError{Key: key, Region: region, Reason: key.ruledOut()}
 	var names []string
 	byName := map[string]string{}
-	for _, v := range kubernetesCandidates(key.Windows, f.kubeMin, f.kubeMax) {
+	for _, v := range kubernetesCandidates(f.kubeMin, f.kubeMax) {
 		k := Key{Windows: key.Windows, Edition: key.Edition, Kubernetes: v}
 		names = append(names, k.LatestParameter())
 		byName[k.LatestParameter()] = v

@@ -117,7 +117,7 @@ func TestLatestNotPublished(t *testing.T) {
 		wantReason  bool
 		wantCalls   int // 1 for the answer + ceil(candidates/10) for the probe
 	}{
-		{name: "2025 below 1.35", key: Key{"2025", "Core", "1.33"}, wantNearest: []string{"1.35"}, wantReason: true, wantCalls: 1 + 1},
+		{name: "2025 below 1.35", key: Key{"2025", "Core", "1.33"}, wantNearest: []string{"1.35"}, wantReason: true, wantCalls: 1 + 2},
 		{name: "between published", key: Key{"2022", "Core", "1.30"}, wantNearest: []string{"1.28", "1.34"}, wantCalls: 1 + 2},
 		{name: "above all", key: Key{"2022", "Core", "1.39"}, wantNearest: []string{"1.35"}, wantCalls: 1 + 2},
 		{name: "nothing of that edition", key: Key{"2019", "Full", "1.33"}, wantCalls: 1 + 2},

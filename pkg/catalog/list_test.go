@@ -106,7 +106,7 @@ func TestListWildcardsAndFilters(t *testing.T) {
 // and more keys than one GetParameters call.
 func TestListPagesAndBatches(t *testing.T) {
 	w := newWorld()
-	keys := NewFinder(nil, nil).matrixCandidates() // 84 keys
+	keys := NewFinder(nil, nil).matrixCandidates() // 108 keys
 	dates := []string{"2024.11.12", "2024.12.10", "2025.01.15", "2025.02.12", "2025.03.11",
 		"2025.04.08", "2025.05.13", "2025.06.10", "2025.07.08", "2025.08.12", "2025.09.09", "2025.10.14", "2025.11.11"}
 	for i, k := range keys {
@@ -125,8 +125,8 @@ func TestListPagesAndBatches(t *testing.T) {
 		t.Errorf("%d DescribeImages calls for %d images, want 2 pages", n, len(got))
 	}
 	calls := w.ssm["us-east-1"].callsOf("GetParameters")
-	if len(calls) != 9 {
-		t.Errorf("%d GetParameters calls for 84 keys, want 9", len(calls))
+	if len(calls) != 11 {
+		t.Errorf("%d GetParameters calls for 108 keys, want 11", len(calls))
 	}
 	seen := map[string]bool{}
 	for _, c := range calls {

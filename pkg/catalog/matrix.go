@@ -25,12 +25,12 @@ type MatrixRow struct {
 }
 
 // matrixCandidates lists the keys to probe: every Windows version and edition
-// with every Kubernetes version of the range, minus those the 2025 rule excludes.
+// with every Kubernetes version of the range, 108 for the default range.
 func (f *Finder) matrixCandidates() []Key {
 	var keys []Key
 	for _, w := range WindowsVersions() {
 		for _, e := range Editions() {
-			for _, k := range kubernetesCandidates(w, f.kubeMin, f.kubeMax) {
+			for _, k := range kubernetesCandidates(f.kubeMin, f.kubeMax) {
 				keys = append(keys, Key{Windows: w, Edition: e, Kubernetes: k})
 			}
 		}
@@ -40,7 +40,7 @@ func (f *Finder) matrixCandidates() []Key {
 
 // Matrix probes which keys SSM publishes in each region with GetParameters
 // over the candidates' /image_id parameters, 10 names a call: at most
-// ceil(candidates/10) calls per region (9 for the default 1.23..1.40), issued
+// ceil(candidates/10) calls per region (11 for the default 1.23..1.40), issued
 // concurrently. On error, the result holds the regions that succeeded.
 func (f *Finder) Matrix(ctx context.Context, regions []string) (Matrix, error) {
 	candidates := f.matrixCandidates()

@@ -28,13 +28,13 @@ func TestMatrix(t *testing.T) {
 	}
 
 	candidates := w.finder().matrixCandidates()
-	if len(candidates) != 84 {
-		t.Fatalf("%d candidates, want 84 (2×18 + 2×18 + 2×6)", len(candidates))
+	if len(candidates) != 108 {
+		t.Fatalf("%d candidates, want 108 (3 versions × 2 editions × 18)", len(candidates))
 	}
 	for _, region := range []string{"us-east-1", "eu-west-1"} {
 		calls := w.ssm[region].callsOf("GetParameters")
-		if len(calls) != 9 {
-			t.Errorf("%s: %d calls, want ceil(84/10) = 9", region, len(calls))
+		if len(calls) != 11 {
+			t.Errorf("%s: %d calls, want ceil(108/10) = 11", region, len(calls))
 		}
 		var asked []string
 		for _, c := range calls {
@@ -147,7 +147,7 @@ func TestMatrixRegionError(t *testing.T) {
 		t.Errorf("partial matrix = %+v", m)
 	}
 	// The first failing batch cancels the rest of that region's batches.
-	if n := len(w.ssm["eu-west-1"].callsOf("GetParameters")); n > 9 {
+	if n := len(w.ssm["eu-west-1"].callsOf("GetParameters")); n > 11 {
 		t.Errorf("%d calls", n)
 	}
 }

@@ -12,7 +12,7 @@ import (
 func decode(svc *Service, r *http.Request, body []byte, req *Request) error {
 	switch svc.Protocol {
 	case JSON11:
-		return decodeJSON11(r, body, req)
+		return decodeJSON11(svc, r, body, req)
 	case EC2Query, AWSQuery:
 		return decodeQuery(svc, r, body, req)
 	case RESTJSON:
@@ -21,13 +21,15 @@ func decode(svc *Service, r *http.Request, body []byte, req *Request) error {
 	return svc.InternalError("unknown protocol %v", svc.Protocol)
 }
 
-func decodeJSON11(r *http.Request, body []byte, req *Request) error {
+func decodeJSON11(svc *Service, r *http.Request, body []byte, req *Request) error {
 	if r.Method != http.MethodPost {
 		return Errorf("UnknownOperationException", "JSON 1.1 requests must be POST")
 	}
-	_, op, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
-	if op == "" {
-		return Errorf("UnknownOperationException", "missing or malformed X-Amz-Target header")
+	// A signed request reaches here by its scope; its target must still name
+	// this service, or another service's operation of the same name would run.
+	prefix, op, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+	if op == "" || prefix != svc.TargetPrefix {
+		return Errorf("UnknownOperationException", "")
 	}
 	req.Operation = op
 	if len(bytes.TrimSpace(body)) == 0 {

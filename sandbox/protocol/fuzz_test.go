@@ -1,13 +1,12 @@
 package protocol
 
-// Fuzz targets for the request decoders. Each drives the Mux with arbitrary
-// bodies and headers and checks that the answer is a well-formed response of
-// the protocol: no panic, no 500 (the test services never fail on their own),
-// and an error body the SDK can read. Run one at a time:
+// The fuzz target for the request decoders drives the Mux with arbitrary
+// requests of every protocol and checks that the answer is a well-formed
+// response: no panic, no 500 (the test services never fail on their own),
+// and an error body the SDK can read. One target covers all four protocols
+// because the Mux picks the protocol from the request, routing included:
 //
-//	go test -run='^$' -fuzz='^FuzzJSON11$' -fuzztime=5s ./sandbox/protocol
-//	go test -run='^$' -fuzz='^FuzzQuery$' -fuzztime=5s ./sandbox/protocol
-//	go test -run='^$' -fuzz='^FuzzREST$' -fuzztime=5s ./sandbox/protocol
+//	go test -run='^$' -fuzz='^FuzzMux$' -fuzztime=5s ./sandbox/protocol
 
 import (
 	"bytes"
@@ -67,54 +66,54 @@ func checkAnswer(t *testing.T, resp *http.Response, body []byte) {
 	}
 }
 
-func FuzzJSON11(f *testing.F) {
-	f.Add("AmazonSSM.Echo", "application/x-amz-json-1.1", []byte(`{"Name":"/aws/service/x","Names":["a","b"]}`), true)
-	f.Add("AmazonSSM.Echo", "application/x-amz-json-1.1", []byte(``), false)
-	f.Add("AmazonSSM.Fail", "", []byte(`{"Name":7}`), false)
-	f.Add("AmazonSSM", "text/plain", []byte(`[`), true)
-	f.Add("AmazonSSM.Echo", "application/json", []byte(`{"Name":"\ud800"}`), false)
+// FuzzMux fuzzes every field the Mux reads: method, path, query, the routing
+// headers, the signing scope and the body. The seeds are valid requests of
+// each protocol, so mutations explore near them.
+func FuzzMux(f *testing.F) {
+	type seed struct {
+		method, path, rawQuery, target, contentType, scope string
+		acceptJSON                                         bool
+		body                                               string
+	}
+	const form = "application/x-www-form-urlencoded"
+	for _, s := range []seed{
+		// JSON 1.1
+		{"POST", "/", "", "AmazonSSM.Echo", "application/x-amz-json-1.1", "ssm", false, `{"Name":"/aws/service/x","Names":["a","b"]}`},
+		{"POST", "/", "", "AmazonSSM.Echo", "application/x-amz-json-1.1", "", false, ``},
+		{"POST", "/", "", "AmazonSSM.Fail", "", "", false, `{"Name":7}`},
+		{"POST", "/", "", "AmazonSSM", "text/plain", "ssm", false, `[`},
+		// EC2 query
+		{"POST", "/", "", "", form, "ec2", false, "Action=Echo&Version=2016-11-15&Name.1=a&Filter.1.Name=n&Filter.1.Value.1=v"},
+		{"POST", "/", "", "", "text/xml", "ec2", false, `<?xml version="1.0"?><DescribeImages>&amp;</DescribeImages>`},
+		// AWS query, presigned GET and JSON replies included
+		{"GET", "/", "Action=Echo&Version=2011-06-15&X-Amz-Credential=AKID%2F20260101%2Fus-east-1%2Fsts%2Faws4_request", "", "", "", true, ""},
+		{"POST", "/", "Action=%zz", "", form, "sts", false, "Action=Echo;Version=1"},
+		{"POST", "/", "", "", form, "", false, "Action=Fail&Version=2011-06-15&Names.member.1=x"},
+		// REST JSON
+		{"GET", "/clusters/prod", "", "", "", "eks", false, ""},
+		{"POST", "/clusters", "x=1", "", "application/json", "", false, `{"Name":"c"}`},
+		{"GET", "/files/a/b%2Fc", "", "", "", "eks", false, ""},
+		{"DELETE", "/clusters/x", "a=%zz", "", "", "eks", false, "<x/>"},
+	} {
+		f.Add(s.method, s.path, s.rawQuery, s.target, s.contentType, s.scope, s.acceptJSON, []byte(s.body))
+	}
 	m := fuzzMux()
-	f.Fuzz(func(t *testing.T, target, contentType string, body []byte, signed bool) {
-		h := http.Header{"X-Amz-Target": {target}, "Content-Type": {contentType}}
-		if signed {
-			sign(&http.Request{Header: h}, "eu-west-1", "ssm")
-		}
-		resp, out := call(t, m, rawRequest(http.MethodPost, "/", "", h, body))
-		checkAnswer(t, resp, out)
-	})
-}
-
-func FuzzQuery(f *testing.F) {
-	f.Add("", "application/x-www-form-urlencoded", []byte("Action=Echo&Version=2016-11-15&Name.1=a&Filter.1.Name=n&Filter.1.Value.1=v"), "ec2")
-	f.Add("Action=Echo&Version=2011-06-15", "", []byte(""), "sts")
-	f.Add("", "application/x-www-form-urlencoded", []byte("Action=Fail&Version=2011-06-15&Names.member.1=x"), "")
-	f.Add("", "text/xml", []byte(`<?xml version="1.0"?><DescribeImages>&amp;</DescribeImages>`), "ec2")
-	f.Add("Action=%zz", "application/x-www-form-urlencoded", []byte("Action=Echo;Version=1"), "sts")
-	m := fuzzMux()
-	f.Fuzz(func(t *testing.T, rawQuery, contentType string, body []byte, scope string) {
-		h := http.Header{"Content-Type": {contentType}}
-		if scope != "" {
-			sign(&http.Request{Header: h}, "us-west-2", scope)
-		}
-		resp, out := call(t, m, rawRequest(http.MethodPost, "/", rawQuery, h, body))
-		checkAnswer(t, resp, out)
-	})
-}
-
-func FuzzREST(f *testing.F) {
-	f.Add("GET", "/clusters/prod", "", []byte(""), true)
-	f.Add("POST", "/clusters", "x=1", []byte(`{"Name":"c"}`), false)
-	f.Add("GET", "/files/a/b%2Fc", "", []byte(""), true)
-	f.Add("DELETE", "/clusters/x", "a=%zz", []byte("<x/>"), true)
-	f.Add("PUT", "//clusters//", "", []byte("null"), false)
-	m := fuzzMux()
-	f.Fuzz(func(t *testing.T, method, path, rawQuery string, body []byte, signed bool) {
+	f.Fuzz(func(t *testing.T, method, path, rawQuery, target, contentType, scope string, acceptJSON bool, body []byte) {
 		if !validMethod(method) {
 			t.Skip() // net/http rejects such requests before any handler
 		}
-		h := http.Header{"Content-Type": {"application/json"}}
-		if signed {
-			sign(&http.Request{Header: h}, "eu-central-1", "eks")
+		h := http.Header{}
+		if target != "" {
+			h.Set("X-Amz-Target", target)
+		}
+		if contentType != "" {
+			h.Set("Content-Type", contentType)
+		}
+		if acceptJSON {
+			h.Set("Accept", "application/json")
+		}
+		if scope != "" {
+			sign(&http.Request{Header: h}, "eu-west-1", scope)
 		}
 		resp, out := call(t, m, rawRequest(method, path, rawQuery, h, body))
 		checkAnswer(t, resp, out)

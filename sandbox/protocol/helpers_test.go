@@ -23,10 +23,6 @@ type echoResult struct {
 	Path      string   `json:"Path,omitempty" xml:"path,omitempty"`
 }
 
-func echo(ctx context.Context, req *Request) (any, error) {
-	return echoResult{Service: req.Service, Region: req.Region, Operation: req.Operation}, nil
-}
-
 // decoding handlers exercise the helpers services use on what the Mux let through.
 func jsonEcho(ctx context.Context, req *Request) (any, error) {
 	var in struct {

@@ -185,6 +185,7 @@ func TestMalformedRequests(t *testing.T) {
 		{"JSON field of the wrong type", jsonRequest("AmazonSSM.Echo", `{"Name": 7}`), jsonShape, 400, "SerializationException"},
 		{"JSON target without operation", sign(jsonRequest("AmazonSSM", `{}`), "us-east-1", "ssm"), jsonShape, 400, "UnknownOperationException"},
 		{"JSON unknown operation", jsonRequest("AmazonSSM.Nope", `{}`), jsonShape, 400, "UnknownOperationException"},
+		{"JSON target of another service", sign(jsonRequest("AmazonEC2ContainerRegistry_V20150921.Echo", `{}`), "us-east-1", "ssm"), jsonShape, 400, "UnknownOperationException"},
 		{"JSON GET", sign(httptest.NewRequest(http.MethodGet, "/", nil), "us-east-1", "ssm"), jsonShape, 400, "UnknownOperationException"},
 		{"JSON handler panics", jsonRequest("AmazonSSM.Panic", `{}`), jsonShape, 500, "InternalServerError"},
 		{"JSON handler fails", jsonRequest("AmazonSSM.Plain", `{}`), jsonShape, 500, "InternalServerError"},

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/winami/winami/internal/cli/output"
@@ -121,7 +120,7 @@ func (a *App) buildClients(ctx context.Context) (*awsapi.Clients, error) {
 		opts.EndpointURL = url
 		opts.Profile = ""
 		opts.DefaultRegion = sandbox.DefaultRegion
-		opts.StaticCredentials = &aws.Credentials{AccessKeyID: "AKIASANDBOXEXAMPLE", SecretAccessKey: "sandbox", Source: "winami sandbox"}
+		opts.StaticCredentials = &aws.Credentials{AccessKeyID: sandbox.DummyAccessKeyID, SecretAccessKey: sandbox.DummySecretAccessKey, Source: "winami sandbox"}
 	}
 	cfg, err := awsapi.LoadConfig(ctx, opts)
 	if err != nil {
@@ -137,8 +136,6 @@ func (a *App) Close() {
 		a.Logger().Debug("aws calls", "total", a.counter.Total(), "attempts", a.counter.TotalAttempts(), "byOperation", a.counter.String())
 	}
 	if a.sandbox != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_ = a.sandbox.Close(ctx)
+		_ = a.sandbox.Stop()
 	}
 }

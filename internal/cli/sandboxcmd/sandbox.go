@@ -80,20 +80,14 @@ func run(ctx context.Context, app *cmdutil.App, o *options) error {
 	if err != nil {
 		return fmt.Errorf("%w (is another sandbox running? pick another port with --listen 127.0.0.1:PORT)", err)
 	}
-	ep := endpoint{Endpoint: url, Region: sandbox.DefaultRegion, AccessKeyID: "test", SecretAccessKey: "test", AccountID: accountID(srv)}
+	ep := endpoint{Endpoint: url, Region: sandbox.DefaultRegion, AccessKeyID: sandbox.DummyAccessKeyID, SecretAccessKey: sandbox.DummySecretAccessKey, AccountID: accountID(srv)}
 	if f := app.Format(); f == output.JSON || f == output.YAML {
 		if err := app.Print(ep, output.Rows{}); err != nil {
 			return err
 		}
 	} else {
-		fmt.Fprintf(app.IO.Out, "winami sandbox serving on %s (account %s)\n\n", url, ep.AccountID)
-		fmt.Fprintf(app.IO.Out, "Point any AWS client at it:\n\n")
-		fmt.Fprintf(app.IO.Out, "  export AWS_ENDPOINT_URL=%s\n", url)
-		fmt.Fprintf(app.IO.Out, "  export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", ep.AccessKeyID, ep.SecretAccessKey)
-		fmt.Fprintf(app.IO.Out, "  export AWS_REGION=%s\n\n", ep.Region)
-		fmt.Fprintf(app.IO.Out, "  aws sts get-caller-identity\n")
-		fmt.Fprintf(app.IO.Out, "  winami ami list --kubernetes 1.35\n\n")
-		fmt.Fprintf(app.IO.Out, "Press Ctrl-C to stop.\n")
+		fmt.Fprint(app.IO.Out, srv.Banner())
+		fmt.Fprintf(app.IO.Out, "  winami ami list --kubernetes 1.35\n\nPress Ctrl-C to stop.\n")
 	}
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
