@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/winami/winami/sandbox/ec2"
@@ -55,6 +56,10 @@ type Server struct {
 	handler http.Handler
 	faults  *faults.Injector
 	logger  *slog.Logger
+
+	// inflight counts requests being served, so Close can tell requests it
+	// owes an answer from connections that merely sit open.
+	inflight atomic.Int64
 
 	mu      sync.Mutex
 	httpSrv *http.Server
@@ -115,7 +120,7 @@ func (s *Server) Start(addr string) (string, error) {
 		return "", fmt.Errorf("sandbox: listening on %s: %w", addr, err)
 	}
 	s.httpSrv = &http.Server{
-		Handler:           s.handler,
+		Handler:           s.countInflight(s.handler),
 		ReadHeaderTimeout: 10 * time.Second,
 		// A client that announces a body and never sends it must not hold a
 		// connection for ever. Writes get no deadline: injected latency may be long.
@@ -153,7 +158,10 @@ func (s *Server) URL() string {
 	return s.url
 }
 
-// Close stops serving, letting requests in flight finish within ctx.
+// Close stops serving: it stops accepting, lets requests in flight finish
+// within ctx, then closes every connection. (http.Server.Shutdown alone
+// would also wait up to 5 s for connections a client dialled but never
+// used, which SDK clients leave behind after concurrent calls.)
 func (s *Server) Close(ctx context.Context) error {
 	s.mu.Lock()
 	srv := s.httpSrv
@@ -161,10 +169,33 @@ func (s *Server) Close(ctx context.Context) error {
 	if srv == nil {
 		return nil
 	}
-	if err := srv.Shutdown(ctx); err != nil {
-		return fmt.Errorf("sandbox: shutting down: %w", err)
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(ctx) }()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				_ = srv.Close()
+				return fmt.Errorf("sandbox: shutting down: %w", err)
+			}
+			return nil
+		case <-tick.C:
+			if s.inflight.Load() == 0 {
+				_ = srv.Close() // ends the wait of Shutdown too
+				return nil
+			}
+		}
 	}
-	return nil
+}
+
+func (s *Server) countInflight(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.inflight.Add(1)
+		defer s.inflight.Add(-1)
+		h.ServeHTTP(w, r)
+	})
 }
 
 // ClientHints are the shell lines that point any AWS client (the aws CLI,

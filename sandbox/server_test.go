@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -137,5 +140,51 @@ func TestStartFailsOnABusyPort(t *testing.T) {
 	if _, err := other.Start(addr); err == nil {
 		_ = other.Close(context.WithoutCancel(t.Context()))
 		t.Errorf("second sandbox started on the busy %s", addr)
+	}
+}
+
+// TestCloseDoesNotWaitForIdleConnections: a connection dialled but never
+// used must not hold Close up (http.Server.Shutdown alone waits 5 s for it),
+// while a request in flight still gets its answer.
+func TestCloseDoesNotWaitForIdleConnections(t *testing.T) {
+	srv, err := sandbox.New(sandbox.Options{Seed: 1, Faults: "latency=200ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+
+	answered := make(chan error, 1)
+	go func() {
+		resp, err := http.Post(url, "application/x-www-form-urlencoded",
+			strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				err = fmt.Errorf("status %d", resp.StatusCode)
+			}
+		}
+		answered <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // the request is now waiting out its latency
+
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := srv.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Close took %v", d)
+	}
+	if err := <-answered; err != nil {
+		t.Errorf("request in flight during Close: %v", err)
 	}
 }

@@ -22,8 +22,8 @@ func NewRootCmd(app *cmdutil.App) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "winami",
 		Short: "Manage the AMIs your EKS Windows nodes boot from",
-		Long: `winami finds EKS optimized Windows AMIs, builds custom ones with EC2 Image Builder,
-keeps Fast Launch in effect, and reports when a cluster's Windows nodes drift apart.
+		Long: `winami manages the AMIs that Amazon EKS Windows nodes boot from. It finds the EKS
+optimized Windows AMIs, latest, listed or pinned by release date, in every region at once.
 
 Every command runs against AWS with the standard credential chain (profiles, SSO,
 environment), or against an embedded AWS-compatible sandbox with --sandbox.`,
