@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -100,24 +101,12 @@ func TestFaultSequenceIsDeterministic(t *testing.T) {
 		return perCall
 	}
 	a, b, c := run("42"), run("42"), run("43")
-	if !equalInts(a, b) {
+	if !slices.Equal(a, b) {
 		t.Errorf("same seed, different faults:\n%v\n%v", a, b)
 	}
-	if equalInts(a, c) {
+	if slices.Equal(a, c) {
 		t.Errorf("seeds 42 and 43 gave the same faults: %v", a)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestFaultLatency(t *testing.T) {

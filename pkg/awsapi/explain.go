@@ -120,7 +120,9 @@ func explain(err error) (string, bool) {
 		case isExpiredCode(code):
 			return fmt.Sprintf("AWS credentials have expired (%s calling %s): run `aws sso login --profile <profile>` or refresh your session credentials", code, op), true
 		case isBadCredentialsCode(code):
-			return fmt.Sprintf("AWS rejected the credentials (%s calling %s): check the access key and secret or the profile, run `aws configure` or `aws sso login --profile <profile>`", code, op), true
+			// AWS gives the same answer for an opt-in region the account
+			// has not enabled, so name that cause too.
+			return fmt.Sprintf("AWS rejected the credentials (%s calling %s): check the access key and secret or the profile (`aws configure`, `aws sso login --profile <profile>`); if they work in other regions, this region is not enabled for the account", code, op), true
 		case isThrottleCode(code):
 			return throttleMsg(op, code), true
 		}

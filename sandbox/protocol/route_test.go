@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 )
 
@@ -66,10 +67,10 @@ func TestListAndFilters(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := &Request{Params: params}
-	if got := List(req, "ImageId"); !equal(got, []string{"a", "b", "j"}) {
+	if got := List(req, "ImageId"); !slices.Equal(got, []string{"a", "b", "j"}) {
 		t.Errorf("List(ImageId) = %v", got)
 	}
-	if got := List(req, "UserIds.member"); !equal(got, []string{"u1", "u2"}) {
+	if got := List(req, "UserIds.member"); !slices.Equal(got, []string{"u1", "u2"}) {
 		t.Errorf("List(UserIds.member) = %v", got)
 	}
 	if got := List(req, "Missing"); len(got) != 0 {
@@ -81,20 +82,8 @@ func TestListAndFilters(t *testing.T) {
 		t.Fatalf("Filters = %+v", got)
 	}
 	for i := range want {
-		if got[i].Name != want[i].Name || !equal(got[i].Values, want[i].Values) {
+		if got[i].Name != want[i].Name || !slices.Equal(got[i].Values, want[i].Values) {
 			t.Errorf("Filters[%d] = %+v, want %+v", i, got[i], want[i])
 		}
 	}
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

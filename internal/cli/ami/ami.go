@@ -4,6 +4,7 @@ package ami
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -78,32 +79,46 @@ func (r *regionFlag) register(cmd *cobra.Command) {
 // the JSON output a list even when it holds one region).
 func (r *regionFlag) multi() bool { return r.regions != "" }
 
-// resolve returns the regions to work in: --regions, else --region (or the
-// configured default).
-func (r *regionFlag) resolve(ctx context.Context, app *cmdutil.App, finder *catalog.Finder, defaultRegion string) ([]string, error) {
+// finder builds the AMI finder and the regions to work in: --regions, else
+// --region (or the configured default). The flags are checked before any
+// AWS client is built.
+func (r *regionFlag) finder(ctx context.Context, app *cmdutil.App) (*catalog.Finder, []string, error) {
+	listed, err := r.parse(app)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, defaultRegion, err := finder(ctx, app)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case listed != nil:
+		return f, listed, nil
+	case strings.TrimSpace(r.regions) == "all":
+		regions, err := f.Regions(ctx, defaultRegion)
+		return f, regions, err
+	}
+	return f, []string{defaultRegion}, nil
+}
+
+// parse checks --regions and returns its regions, or nil for "" and "all".
+func (r *regionFlag) parse(app *cmdutil.App) ([]string, error) {
 	if r.regions != "" && app.Globals.Region != "" {
 		return nil, cmdutil.Usagef("--region and --regions both given: use --regions for several regions, --region for one")
 	}
-	switch strings.TrimSpace(r.regions) {
-	case "":
-		return []string{defaultRegion}, nil
-	case "all":
-		return finder.Regions(ctx, defaultRegion)
+	if v := strings.TrimSpace(r.regions); v == "" || v == "all" {
+		return nil, nil
 	}
 	var out []string
-	seen := map[string]bool{}
 	for _, reg := range strings.Split(r.regions, ",") {
 		reg = strings.TrimSpace(reg)
-		if reg == "" {
+		if reg == "" || slices.Contains(out, reg) {
 			continue
 		}
 		if err := cmdutil.CheckRegion("--regions", reg); err != nil {
 			return nil, err
 		}
-		if !seen[reg] {
-			seen[reg] = true
-			out = append(out, reg)
-		}
+		out = append(out, reg)
 	}
 	if len(out) == 0 {
 		return nil, cmdutil.Usagef(`--regions is empty: give region codes separated by commas, or "all"`)
@@ -111,7 +126,8 @@ func (r *regionFlag) resolve(ctx context.Context, app *cmdutil.App, finder *cata
 	return out, nil
 }
 
-// finder builds the AMI finder over the command's AWS clients.
+// finder builds the AMI finder over the command's AWS clients and returns
+// the configured default region.
 func finder(ctx context.Context, app *cmdutil.App) (*catalog.Finder, string, error) {
 	clients, err := app.Clients(ctx)
 	if err != nil {

@@ -29,11 +29,7 @@ per region. -o json adds the name, release version and release date.`,
 				return err
 			}
 			ctx := cmd.Context()
-			f, defaultRegion, err := finder(ctx, app)
-			if err != nil {
-				return err
-			}
-			regions, err := rf.resolve(ctx, app, f, defaultRegion)
+			f, regions, err := rf.finder(ctx, app)
 			if err != nil {
 				return err
 			}

@@ -34,11 +34,7 @@ is about four releases deep.`,
 			}
 			q := catalog.ListQuery{Windows: kf.windows, Edition: kf.edition, Kubernetes: kf.kubernetes, Since: sinceDate}
 			ctx := cmd.Context()
-			f, defaultRegion, err := finder(ctx, app)
-			if err != nil {
-				return err
-			}
-			regions, err := rf.resolve(ctx, app, f, defaultRegion)
+			f, regions, err := rf.finder(ctx, app)
 			if err != nil {
 				return err
 			}

@@ -37,11 +37,7 @@ In the table a cell is "yes" when the combination is published in every region p
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			f, defaultRegion, err := finder(ctx, app)
-			if err != nil {
-				return err
-			}
-			regions, err := rf.resolve(ctx, app, f, defaultRegion)
+			f, regions, err := rf.finder(ctx, app)
 			if err != nil {
 				return err
 			}
