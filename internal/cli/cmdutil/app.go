@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -133,7 +135,13 @@ func (a *App) buildClients(ctx context.Context) (*awsapi.Clients, error) {
 // -v, reports the AWS calls it made.
 func (a *App) Close() {
 	if a.Globals.Verbose && a.counter.Total() > 0 {
-		a.Logger().Debug("aws calls", "total", a.counter.Total(), "attempts", a.counter.TotalAttempts(), "byOperation", a.counter.String())
+		// One attribute per operation keeps the line greppable: SSM.GetParameters=66.
+		attrs := []any{"total", a.counter.Total(), "attempts", a.counter.TotalAttempts()}
+		calls := a.counter.Snapshot()
+		for _, op := range slices.Sorted(maps.Keys(calls)) {
+			attrs = append(attrs, op, calls[op])
+		}
+		a.Logger().Debug("aws calls", attrs...)
 	}
 	if a.sandbox != nil {
 		_ = a.sandbox.Stop()
