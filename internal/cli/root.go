@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -32,6 +33,7 @@ environment), or against an embedded AWS-compatible sandbox with --sandbox.`,
 
   # Try any command without an AWS account
   winami --sandbox ami list --kubernetes 1.35`,
+		Version:           version(),
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		DisableAutoGenTag: true,
@@ -100,4 +102,21 @@ func printError(app *cmdutil.App, cmd *cobra.Command, err error) {
 	if isUsage && cmd != nil {
 		fmt.Fprintf(app.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
+}
+
+// version is the module version winami was built from: a tag for
+// `go install …@vX`, "(devel)" for a local build, with the VCS revision
+// when the build recorded one.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " (" + s.Value[:12] + ")"
+		}
+	}
+	return v
 }
