@@ -42,15 +42,16 @@ var (
 type Clients struct {
 	cfg aws.Config
 
-	mu  sync.Mutex
-	ssm map[string]*ssm.Client
-	ec2 map[string]*ec2.Client
-	sts *sts.Client
+	mu      sync.Mutex
+	clients map[clientKey]any
 }
+
+// clientKey names one cached client: a service in a region.
+type clientKey struct{ service, region string }
 
 // NewClients returns a client factory over cfg (normally from LoadConfig).
 func NewClients(cfg aws.Config) *Clients {
-	return &Clients{cfg: cfg, ssm: map[string]*ssm.Client{}, ec2: map[string]*ec2.Client{}}
+	return &Clients{cfg: cfg, clients: map[clientKey]any{}}
 }
 
 // Config returns the configuration, for packages that build clients of other
@@ -60,46 +61,36 @@ func (c *Clients) Config() aws.Config { return c.cfg.Copy() }
 // Region returns the resolved default region.
 func (c *Clients) Region() string { return c.cfg.Region }
 
-// regionOr maps "" to the default region.
-func (c *Clients) regionOr(region string) string {
+// client returns the cached client of a service in region ("" = the default
+// region), building it on first use with the config's region replaced.
+func client[T any](c *Clients, service, region string, build func(cfg aws.Config) T) T {
 	if region == "" {
-		return c.cfg.Region
+		region = c.cfg.Region
 	}
-	return region
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := clientKey{service, region}
+	if cl, ok := c.clients[key]; ok {
+		return cl.(T)
+	}
+	cfg := c.cfg.Copy()
+	cfg.Region = region
+	cl := build(cfg)
+	c.clients[key] = cl
+	return cl
 }
 
 // SSM returns the SSM client of region ("" = the default region).
 func (c *Clients) SSM(region string) SSMAPI {
-	region = c.regionOr(region)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	cl, ok := c.ssm[region]
-	if !ok {
-		cl = ssm.NewFromConfig(c.cfg, func(o *ssm.Options) { o.Region = region })
-		c.ssm[region] = cl
-	}
-	return cl
+	return client(c, "ssm", region, func(cfg aws.Config) *ssm.Client { return ssm.NewFromConfig(cfg) })
 }
 
 // EC2 returns the EC2 client of region ("" = the default region).
 func (c *Clients) EC2(region string) EC2API {
-	region = c.regionOr(region)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	cl, ok := c.ec2[region]
-	if !ok {
-		cl = ec2.NewFromConfig(c.cfg, func(o *ec2.Options) { o.Region = region })
-		c.ec2[region] = cl
-	}
-	return cl
+	return client(c, "ec2", region, func(cfg aws.Config) *ec2.Client { return ec2.NewFromConfig(cfg) })
 }
 
 // STS returns the STS client of the default region.
 func (c *Clients) STS() STSAPI {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.sts == nil {
-		c.sts = sts.NewFromConfig(c.cfg)
-	}
-	return c.sts
+	return client(c, "sts", "", func(cfg aws.Config) *sts.Client { return sts.NewFromConfig(cfg) })
 }
