@@ -16,6 +16,8 @@ import (
 
 	"github.com/winami/winami/sandbox/ec2"
 	"github.com/winami/winami/sandbox/faults"
+	"github.com/winami/winami/sandbox/iam"
+	"github.com/winami/winami/sandbox/imagebuilder"
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/ssm"
 	"github.com/winami/winami/sandbox/state"
@@ -94,6 +96,8 @@ func New(opts Options) (*Server, error) {
 		sts.New(store, now),
 		ssm.New(store, now),
 		ec2.New(store, now),
+		iam.New(store, now),
+		imagebuilder.New(store, now),
 	)
 	return s, nil
 }

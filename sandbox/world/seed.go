@@ -116,8 +116,19 @@ func Seed(seed int64) *World {
 		seedWindowsBase(r, g)
 		seedLinux(r, g)
 		seedAccountImages(w, r, g)
+		// Later parts of the world draw from streams of their own, so adding
+		// one never changes the IDs of what was seeded before it.
+		seedNetwork(w, r, g.stream(seed, sr.code+"/network"))
+		seedImageBuilder(w, r, g.stream(seed, sr.code+"/imagebuilder"))
 	}
+	seedIAM(w, &gen{rng: rand.New(rand.NewPCG(uint64(seed), regionStream("global/iam"))), used: used})
 	return w
+}
+
+// stream is a generator over a separate random stream that shares the
+// world's set of used IDs.
+func (g *gen) stream(seed int64, name string) *gen {
+	return &gen{rng: rand.New(rand.NewPCG(uint64(seed), regionStream(name))), used: g.used}
 }
 
 func regionStream(region string) uint64 {

@@ -15,6 +15,8 @@ type World struct {
 	Seed int64 `json:"seed"`
 	// Regions by code, e.g. "us-east-1".
 	Regions map[string]*Region `json:"regions"`
+	// IAM is global.
+	IAM IAM `json:"iam"`
 }
 
 // Region holds one region's resources.
@@ -24,6 +26,14 @@ type Region struct {
 	Parameters map[string]*Parameter `json:"parameters"`
 	// Images are EC2 AMIs by ID: Amazon's public ones and the account's own.
 	Images map[string]*Image `json:"images"`
+
+	VPCs            map[string]*VPC            `json:"vpcs,omitempty"`
+	Subnets         map[string]*Subnet         `json:"subnets,omitempty"`
+	SecurityGroups  map[string]*SecurityGroup  `json:"securityGroups,omitempty"`
+	LaunchTemplates map[string]*LaunchTemplate `json:"launchTemplates,omitempty"`
+
+	// ImageBuilder holds the region's EC2 Image Builder resources.
+	ImageBuilder *ImageBuilder `json:"imageBuilder,omitempty"`
 }
 
 // Parameter is an SSM parameter.
