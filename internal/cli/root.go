@@ -14,6 +14,7 @@ import (
 	"github.com/winami/winami/internal/cli/ami"
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/internal/cli/pipelinecmd"
 	"github.com/winami/winami/internal/cli/sandboxcmd"
 	"github.com/winami/winami/pkg/awsapi"
 )
@@ -69,6 +70,7 @@ environment), or against an embedded AWS-compatible sandbox with --sandbox.`,
 
 	root.AddCommand(ami.NewCmd(app))
 	root.AddCommand(sandboxcmd.NewCmd(app))
+	root.AddCommand(pipelinecmd.NewCmds(app)...)
 	return root
 }
 

@@ -18,12 +18,16 @@ type Spec struct {
 	Kubernetes   Kubernetes   `yaml:"kubernetes" json:"kubernetes"`
 	Components   []Component  `yaml:"components,omitempty" json:"components,omitempty"`
 	Build        Build        `yaml:"build" json:"build"`
-	Distribution Distribution `yaml:"distribution" json:"distribution"`
+	Distribution Distribution `yaml:"distribution,omitempty" json:"distribution"`
 	Schedule     *Schedule    `yaml:"schedule,omitempty" json:"schedule,omitempty"`
 
 	// File is the path the spec was read from; relative component files
 	// are resolved against its directory.
 	File string `yaml:"-" json:"-"`
+
+	// pos holds where each field's value is in File, for Position and
+	// Problemf; keys where map keys (tag keys, parameter names) are.
+	pos, keys positions
 }
 
 // Base is the parent image: Windows Server version and edition, and either

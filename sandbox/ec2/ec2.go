@@ -30,8 +30,15 @@ func New(store *state.Store, now func() time.Time) *protocol.Service {
 		InternalCode:   "InternalError",
 		InternalStatus: http.StatusInternalServerError,
 		Operations: map[string]protocol.Handler{
-			"DescribeImages":  s.describeImages,
-			"DescribeRegions": s.describeRegions,
+			"DescribeImages":                 s.describeImages,
+			"DescribeRegions":                s.describeRegions,
+			"DescribeVpcs":                   s.describeVpcs,
+			"DescribeSubnets":                s.describeSubnets,
+			"DescribeSecurityGroups":         s.describeSecurityGroups,
+			"DescribeLaunchTemplates":        s.describeLaunchTemplates,
+			"DescribeLaunchTemplateVersions": s.describeLaunchTemplateVersions,
+			"DescribeAvailabilityZones":      s.describeAvailabilityZones,
+			"DescribeInstanceTypeOfferings":  s.describeInstanceTypeOfferings,
 		},
 	}
 }

@@ -31,6 +31,8 @@ type Region struct {
 	Subnets         map[string]*Subnet         `json:"subnets,omitempty"`
 	SecurityGroups  map[string]*SecurityGroup  `json:"securityGroups,omitempty"`
 	LaunchTemplates map[string]*LaunchTemplate `json:"launchTemplates,omitempty"`
+	// AvailabilityZones are the region's zones in name order.
+	AvailabilityZones []*AvailabilityZone `json:"availabilityZones,omitempty"`
 
 	// ImageBuilder holds the region's EC2 Image Builder resources.
 	ImageBuilder *ImageBuilder `json:"imageBuilder,omitempty"`
@@ -79,6 +81,16 @@ type Image struct {
 	Tags               map[string]string `json:"tags,omitempty"`
 	// LaunchPermissions are the account IDs the image is shared with.
 	LaunchPermissions []string `json:"launchPermissions,omitempty"`
+	// LaunchPermissionOrganizations and LaunchPermissionOUs are the AWS
+	// Organizations and organizational units (ARNs) it is shared with.
+	LaunchPermissionOrganizations []string `json:"launchPermissionOrganizations,omitempty"`
+	LaunchPermissionOUs           []string `json:"launchPermissionOus,omitempty"`
+	// OSBuild is the Windows build the AMI boots, e.g. "10.0.20348.2849";
+	// empty for Linux. EC2 does not report it; Image Builder's builds check
+	// their OS build assertions against it.
+	OSBuild string `json:"osBuild,omitempty"`
+	// FastLaunch is the AMI's EC2 Fast Launch state by account ID.
+	FastLaunch map[string]*FastLaunch `json:"fastLaunch,omitempty"`
 }
 
 // BlockDevice is one block-device mapping of an AMI.

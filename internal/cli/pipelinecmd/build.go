@@ -1,0 +1,155 @@
+package pipelinecmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
+	"github.com/spf13/cobra"
+
+	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/pkg/pipeline"
+	"github.com/winami/winami/pkg/spec"
+)
+
+type buildOptions struct {
+	f       specFlag
+	wait    bool
+	timeout time.Duration
+	poll    time.Duration
+}
+
+// buildResult is `winami build -o json`.
+type buildResult struct {
+	ImageBuildVersionARN string         `json:"imageBuildVersionArn"`
+	State                string         `json:"state"`
+	Reason               string         `json:"reason,omitempty"`
+	AMIs                 []pipeline.AMI `json:"amis"`
+}
+
+func newBuildCmd(app *cmdutil.App) *cobra.Command {
+	o := &buildOptions{}
+	cmd := &cobra.Command{
+		Use:   "build -f winami.yaml [--wait]",
+		Short: "Build the spec's AMI: apply if needed, then run the pipeline",
+		Long: `Apply the spec when the pipeline is missing or differs from it (the plan is printed), start
+one pipeline execution, and with --wait follow it until the AMI is available in every
+distribution region: a live line on a terminal, timestamped lines otherwise.
+
+A FAILED or CANCELLED build prints the reason and where the logs are, and exits 1.
+Ctrl-C stops following, never the build; 'winami status' shows it again.`,
+		Example: `  winami build -f winami.yaml --wait
+  winami build -f winami.yaml --wait --timeout 2h -o json
+  winami --sandbox build -f examples/winami.yaml --wait`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return runBuild(cmd.Context(), app, o) },
+	}
+	o.f.register(cmd)
+	cmd.Flags().BoolVar(&o.wait, "wait", false, "follow the build until it ends")
+	cmd.Flags().DurationVar(&o.timeout, "timeout", 3*time.Hour, "with --wait, stop following after this long (the build goes on)")
+	cmd.Flags().DurationVar(&o.poll, "poll-interval", 15*time.Second, "with --wait, the longest wait between two looks at the build")
+	return cmd
+}
+
+func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
+	s, err := o.f.open(ctx, app)
+	if err != nil {
+		return err
+	}
+	p, err := s.plan(ctx)
+	if err != nil {
+		return err
+	}
+	if p.HasChanges() {
+		renderPlan(app.IO.ErrOut, p)
+		fmt.Fprintln(app.IO.ErrOut, "\nApplying the spec before the build.")
+	}
+	applied, err := pipeline.Apply(ctx, s.ib, p, progressTo(app))
+	if err != nil {
+		return err
+	}
+	imageARN, err := pipeline.StartBuild(ctx, s.ib, applied.Pipeline)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(app.IO.ErrOut, "Build started: %s\n", imageARN)
+	if !o.wait {
+		fmt.Fprintf(app.IO.ErrOut, "Follow it with: winami status -f %s\n", o.f.path)
+		return app.Print(buildResult{ImageBuildVersionARN: imageARN, State: string(types.ImageStatusPending), AMIs: []pipeline.AMI{}}, oneRow(imageARN))
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	start := time.Now()
+	img, err := pipeline.Wait(waitCtx, s.ib, imageARN, pipeline.WaitOptions{
+		OnPoll: newStateReporter(app, start),
+		Sleep:  backoff(o.poll),
+	})
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		return fmt.Errorf("stopped following after %s; the build goes on: winami status -f %s", o.timeout, o.f.path)
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("stopped following; the build goes on: winami status -f %s", o.f.path)
+	case err != nil:
+		return err
+	}
+	res := buildResult{ImageBuildVersionARN: imageARN, State: string(img.State.Status), Reason: aws.ToString(img.State.Reason), AMIs: pipeline.AMIs(img)}
+	if img.State.Status != types.ImageStatusAvailable {
+		return fmt.Errorf("build %s %s after %s: %s\n%s", imageARN, img.State.Status, time.Since(start).Round(time.Second), res.Reason, logsHint(s.spec.Build.Logs, s.spec.Name))
+	}
+	fmt.Fprintf(app.IO.ErrOut, "Build AVAILABLE after %s.\n", time.Since(start).Round(time.Second))
+	rows := output.Rows{Header: []string{"region", "ami id", "name"}}
+	for _, a := range res.AMIs {
+		rows.Add(a.Region, a.ImageID, a.Name)
+	}
+	return app.Print(res, rows)
+}
+
+func oneRow(s string) output.Rows {
+	r := output.Rows{}
+	r.Add(s)
+	return r
+}
+
+// backoff polls quickly first (a sandbox build takes seconds) and then
+// every max at most.
+func backoff(max time.Duration) func(ctx context.Context, d time.Duration) error {
+	next := 500 * time.Millisecond
+	return func(ctx context.Context, _ time.Duration) error {
+		d := next
+		next = min(next*3/2, max)
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			return nil
+		}
+	}
+}
+
+// newStateReporter reports each new state: one timestamped line per change.
+func newStateReporter(app *cmdutil.App, start time.Time) func(img *types.Image) {
+	last := types.ImageStatus("")
+	return func(img *types.Image) {
+		if img == nil || img.State == nil || img.State.Status == last {
+			return
+		}
+		last = img.State.Status
+		fmt.Fprintf(app.IO.ErrOut, "%s  %-12s %s elapsed\n", time.Now().UTC().Format(time.RFC3339), last, time.Since(start).Round(time.Second))
+	}
+}
+
+// logsHint says where a failed build's logs are: the spec's S3 bucket, and
+// always CloudWatch Logs, where Image Builder writes under the image's name.
+func logsHint(logs *spec.Logs, name string) string {
+	hint := "Logs: CloudWatch log group /aws/imagebuilder/" + pipeline.ResourceName(name)
+	if logs != nil {
+		hint += fmt.Sprintf(", and s3://%s/%s", logs.S3Bucket, logs.S3Prefix)
+	}
+	return hint
+}

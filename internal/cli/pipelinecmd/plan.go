@@ -1,0 +1,150 @@
+package pipelinecmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/pkg/pipeline"
+)
+
+func newPlanCmd(app *cmdutil.App) *cobra.Command {
+	var f specFlag
+	var detailed bool
+	cmd := &cobra.Command{
+		Use:   "plan -f winami.yaml",
+		Short: "Show what apply would change in EC2 Image Builder",
+		Long: `Read the Image Builder resources of the spec (found by name and winami's tags), compare
+them with the spec, and show what apply would do to each: create, update in place, a new
+version (components and recipes are immutable), delete, or nothing.
+
+The parent image is resolved now: "latest" means the newest EKS optimized release at the
+time of the plan, so a plan shows which release the next build will use.
+
+With --detailed-exitcode the exit code says whether there are changes: 0 none, 2 some,
+1 an error.`,
+		Example: `  winami plan -f winami.yaml
+  winami plan -f winami.yaml -o json | jq '.changes[] | select(.action != "no-op")'
+  winami plan -f winami.yaml --detailed-exitcode || echo "changes or an error: $?"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, err := f.open(ctx, app)
+			if err != nil {
+				return err
+			}
+			p, err := s.plan(ctx)
+			if err != nil {
+				return err
+			}
+			if err := printPlan(app, p); err != nil {
+				return err
+			}
+			if detailed && p.HasChanges() {
+				return cmdutil.Differences()
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
+	return cmd
+}
+
+// printPlan prints the plan as data (-o json/yaml) or for people.
+func printPlan(app *cmdutil.App, p *pipeline.Plan) error {
+	switch app.Format() {
+	case output.JSON, output.YAML:
+		return app.Print(p, output.Rows{})
+	case output.Text:
+		rows := output.Rows{}
+		for _, c := range p.Changes {
+			rows.Add(string(c.Action), string(c.Kind), c.Name, c.Version, c.ARN)
+		}
+		return app.Print(p, rows)
+	}
+	renderPlan(app.IO.Out, p)
+	return nil
+}
+
+func newApplyCmd(app *cmdutil.App) *cobra.Command {
+	var f specFlag
+	var autoApprove bool
+	cmd := &cobra.Command{
+		Use:   "apply -f winami.yaml",
+		Short: "Create or update the spec's EC2 Image Builder pipeline",
+		Long: `Carry out the plan: components, image recipe, infrastructure configuration, distribution
+configuration, then the pipeline. Components and recipes are immutable: a changed one gets a
+new semantic version, and an unchanged spec changes nothing. Every resource is tagged
+winami:spec=<name> and winami:managed=true besides the spec's tags.
+
+On a terminal apply shows the plan and asks; elsewhere it needs --auto-approve. An
+interrupted apply can simply be run again: it finds what the first one made.`,
+		Example: `  winami apply -f winami.yaml
+  winami apply -f winami.yaml --auto-approve -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, err := f.open(ctx, app)
+			if err != nil {
+				return err
+			}
+			p, err := s.plan(ctx)
+			if err != nil {
+				return err
+			}
+			renderPlan(app.IO.ErrOut, p)
+			if p.HasChanges() {
+				if err := confirm(app, autoApprove, "Apply these changes?"); err != nil {
+					return err
+				}
+			}
+			applied, err := pipeline.Apply(ctx, s.ib, p, progressTo(app))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(app.IO.ErrOut, "\nApply complete: %d added, %d changed, %d destroyed.\n", p.Summary.Add, p.Summary.Change, p.Summary.Destroy)
+			return printApplied(app, applied)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking")
+	return cmd
+}
+
+func printApplied(app *cmdutil.App, a *pipeline.Applied) error {
+	rows := output.Rows{Header: []string{"type", "arn"}}
+	rows.Add(string(pipeline.KindPipeline), a.Pipeline)
+	rows.Add(string(pipeline.KindRecipe), a.Recipe)
+	rows.Add(string(pipeline.KindInfrastructure), a.Infrastructure)
+	rows.Add(string(pipeline.KindDistribution), a.Distribution)
+	for name, arn := range a.Components {
+		rows.Add(string(pipeline.KindComponent)+" "+name, arn)
+	}
+	return app.Print(a, rows)
+}
+
+// progressTo reports each change on stderr as apply or destroy starts it.
+func progressTo(app *cmdutil.App) pipeline.Progress {
+	return func(c pipeline.Change) {
+		v := ""
+		if c.Version != "" {
+			v = " " + c.Version
+		}
+		fmt.Fprintf(app.IO.ErrOut, "%s %s %s%s...\n", verb(c.Action), c.Kind, c.Name, v)
+	}
+}
+
+func verb(a pipeline.Action) string {
+	switch a {
+	case pipeline.ActionCreate, pipeline.ActionNewVersion:
+		return "Creating"
+	case pipeline.ActionUpdate:
+		return "Updating"
+	case pipeline.ActionDelete:
+		return "Deleting"
+	}
+	return "Keeping"
+}

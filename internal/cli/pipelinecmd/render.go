@@ -1,0 +1,61 @@
+package pipelinecmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/winami/winami/pkg/pipeline"
+)
+
+var symbols = map[pipeline.Action]string{
+	pipeline.ActionCreate:     "+",
+	pipeline.ActionNewVersion: "+",
+	pipeline.ActionUpdate:     "~",
+	pipeline.ActionDelete:     "-",
+}
+
+// renderPlan prints a plan for people, Terraform-like: a symbol per
+// resource, the attributes that change, and a closing count.
+func renderPlan(w io.Writer, p *pipeline.Plan) {
+	fmt.Fprintf(w, "Spec %q in %s, parent image %s (%s)\n\n", p.Spec, p.Region, p.Parent.Image, p.Parent.Release)
+	if !p.HasChanges() {
+		fmt.Fprintln(w, "No changes: the Image Builder resources match the spec.")
+		return
+	}
+	for _, c := range p.Changes {
+		if c.Action == pipeline.ActionNoOp {
+			continue
+		}
+		renderChange(w, c)
+	}
+	fmt.Fprintf(w, "\nPlan: %d to add, %d to change, %d to destroy.\n", p.Summary.Add, p.Summary.Change, p.Summary.Destroy)
+}
+
+func renderChange(w io.Writer, c pipeline.Change) {
+	line := fmt.Sprintf("  %s %s %s", symbols[c.Action], c.Kind, c.Name)
+	if c.Version != "" {
+		line += " " + c.Version
+	}
+	switch c.Action {
+	case pipeline.ActionNewVersion:
+		line += " (new version; the old one stays for the images built from it)"
+	case pipeline.ActionUpdate:
+		line += " (update in place)"
+	}
+	fmt.Fprintln(w, line)
+	for _, d := range c.Diff {
+		fmt.Fprintf(w, "      %s: %s → %s\n", d.Path, show(d.Old), show(d.New))
+	}
+}
+
+func show(v any) string {
+	if v == nil {
+		return "(none)"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

@@ -1,0 +1,160 @@
+package pipelinecmd
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
+	"github.com/spf13/cobra"
+
+	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/pkg/pipeline"
+)
+
+// statusResult is `winami status -o json`.
+type statusResult struct {
+	Spec     string        `json:"spec"`
+	Region   string        `json:"region"`
+	Pipeline *pipelineInfo `json:"pipeline"`
+	Images   []imageInfo   `json:"images"`
+}
+
+type pipelineInfo struct {
+	Name     string `json:"name"`
+	ARN      string `json:"arn"`
+	Status   string `json:"status"`
+	Schedule string `json:"schedule,omitempty"`
+	LastRun  string `json:"lastRun,omitempty"`
+	NextRun  string `json:"nextRun,omitempty"`
+}
+
+type imageInfo struct {
+	Version string         `json:"version"`
+	ARN     string         `json:"arn"`
+	State   string         `json:"state"`
+	Reason  string         `json:"reason,omitempty"`
+	Created string         `json:"created"`
+	AMIs    []pipeline.AMI `json:"amis"`
+}
+
+func newStatusCmd(app *cmdutil.App) *cobra.Command {
+	var f specFlag
+	cmd := &cobra.Command{
+		Use:   "status -f winami.yaml",
+		Short: "Show the spec's pipeline, its recent builds and the AMIs they made",
+		Long: `Show the spec's Image Builder pipeline, its builds newest first with their state, and the
+AMIs each distributed.`,
+		Example: `  winami status -f winami.yaml
+  winami status -f winami.yaml -o json | jq -r '.images[0].amis[] | "\(.region) \(.amiId)"'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, err := f.open(ctx, app)
+			if err != nil {
+				return err
+			}
+			res, err := status(ctx, s)
+			if err != nil {
+				return err
+			}
+			return printStatus(app, res)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func status(ctx context.Context, s *session) (*statusResult, error) {
+	res := &statusResult{Spec: s.spec.Name, Region: s.spec.Region, Images: []imageInfo{}}
+	o, err := pipeline.Observe(ctx, s.ib, s.spec.Name)
+	if err != nil {
+		return nil, err
+	}
+	pl := o.Pipeline
+	if pl == nil {
+		return res, nil
+	}
+	res.Pipeline = &pipelineInfo{
+		Name: aws.ToString(pl.Name), ARN: aws.ToString(pl.Arn), Status: string(pl.Status),
+		LastRun: aws.ToString(pl.DateLastRun), NextRun: aws.ToString(pl.DateNextRun),
+	}
+	if pl.Schedule != nil {
+		res.Pipeline.Schedule = aws.ToString(pl.Schedule.ScheduleExpression)
+	}
+	pages := ib.NewListImagePipelineImagesPaginator(s.ib, &ib.ListImagePipelineImagesInput{ImagePipelineArn: pl.Arn})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing the pipeline's images: %w", err)
+		}
+		for _, img := range page.ImageSummaryList {
+			info := imageInfo{Version: aws.ToString(img.Version), ARN: aws.ToString(img.Arn), Created: aws.ToString(img.DateCreated), AMIs: []pipeline.AMI{}}
+			if img.State != nil {
+				info.State, info.Reason = string(img.State.Status), aws.ToString(img.State.Reason)
+			}
+			if img.OutputResources != nil {
+				for _, a := range img.OutputResources.Amis {
+					info.AMIs = append(info.AMIs, pipeline.AMI{Region: aws.ToString(a.Region), ImageID: aws.ToString(a.Image), Name: aws.ToString(a.Name), Account: aws.ToString(a.AccountId)})
+				}
+			}
+			res.Images = append(res.Images, info)
+		}
+	}
+	slices.SortFunc(res.Images, func(a, b imageInfo) int {
+		if a.Created != b.Created {
+			return -compareStrings(a.Created, b.Created)
+		}
+		return -compareStrings(a.ARN, b.ARN)
+	})
+	return res, nil
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func printStatus(app *cmdutil.App, res *statusResult) error {
+	f := app.Format()
+	if f == output.JSON || f == output.YAML {
+		return app.Print(res, output.Rows{})
+	}
+	rows := output.Rows{Header: []string{"build", "state", "created", "region", "ami id", "name"}}
+	for _, img := range res.Images {
+		if len(img.AMIs) == 0 {
+			rows.Add(img.Version, img.State, img.Created, "-", "-", img.Reason)
+		}
+		for _, a := range img.AMIs {
+			rows.Add(img.Version, img.State, img.Created, a.Region, a.ImageID, a.Name)
+		}
+	}
+	if f == output.Text {
+		return app.Print(res, rows)
+	}
+	if res.Pipeline == nil {
+		fmt.Fprintf(app.IO.Out, "Spec %q has no pipeline in %s: run winami apply.\n", res.Spec, res.Region)
+		return nil
+	}
+	p := res.Pipeline
+	fmt.Fprintf(app.IO.Out, "Pipeline %s (%s)\n  arn:      %s\n", p.Name, p.Status, p.ARN)
+	if p.Schedule != "" {
+		fmt.Fprintf(app.IO.Out, "  schedule: %s, next run %s\n", p.Schedule, p.NextRun)
+	}
+	if p.LastRun != "" {
+		fmt.Fprintf(app.IO.Out, "  last run: %s\n", p.LastRun)
+	}
+	fmt.Fprintln(app.IO.Out)
+	if len(res.Images) == 0 {
+		fmt.Fprintln(app.IO.Out, "No builds yet: winami build -f <spec> --wait")
+		return nil
+	}
+	return output.PrintTable(app.IO.Out, rows)
+}

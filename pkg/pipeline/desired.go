@@ -1,0 +1,307 @@
+package pipeline
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
+
+	"github.com/winami/winami/pkg/spec"
+)
+
+// Parent is the resolved parent image of the recipe.
+type Parent struct {
+	// Image is what the recipe's parentImage holds: an AMI ID or an Image
+	// Builder image ARN.
+	Image string `json:"image"`
+	// Release names what Image is, for people and the AMI's tags: the EKS
+	// release version ("1.35-2026.11.11") or the base image version.
+	Release string `json:"release"`
+}
+
+// Desired is what a spec asks to exist: the Image Builder resources with
+// their attributes, ready to be compared with what exists.
+type Desired struct {
+	Spec   *spec.Spec
+	Parent Parent
+	Tags   map[string]string
+
+	Components     []DesiredComponent
+	Recipe         DesiredRecipe
+	Infrastructure ib.CreateInfrastructureConfigurationInput
+	Distribution   ib.CreateDistributionConfigurationInput
+	Pipeline       ib.CreateImagePipelineInput
+}
+
+// DesiredComponent is a component winami creates from a document.
+type DesiredComponent struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Data        string `json:"data"`
+	// Source is where the document came from (a file, or "generated").
+	Source string `json:"-"`
+	Hash   string `json:"-"`
+}
+
+// RecipeComponent is one component of the recipe: one winami creates
+// (Name set; its ARN is known once it exists) or an existing one (ARN set).
+type RecipeComponent struct {
+	Name       string            `json:"name,omitempty"`
+	Hash       string            `json:"hash,omitempty"`
+	ARN        string            `json:"arn,omitempty"`
+	Parameters map[string]string `json:"parameters,omitempty"`
+}
+
+// DesiredRecipe is the image recipe.
+type DesiredRecipe struct {
+	Name          string            `json:"name"`
+	Description   string            `json:"description"`
+	ParentImage   string            `json:"parentImage"`
+	Components    []RecipeComponent `json:"components"`
+	RootVolumeGiB int               `json:"rootVolumeGiB"`
+	Hash          string            `json:"-"`
+}
+
+// NewDesired builds the desired resources of s over a resolved parent.
+func NewDesired(s *spec.Spec, parent Parent) (*Desired, error) {
+	d := &Desired{Spec: s, Parent: parent, Tags: managedTags(s.Name, s.Tags)}
+	name := ResourceName(s.Name)
+
+	for _, c := range s.Components {
+		if c.File == "" {
+			continue
+		}
+		data, err := os.ReadFile(s.ComponentPath(c))
+		if err != nil {
+			return nil, fmt.Errorf("reading component %s: %w", c.File, err)
+		}
+		d.Components = append(d.Components, DesiredComponent{
+			Name:        componentName(s.Name, c.File),
+			Description: "winami " + s.Name + ": " + filepath.Base(c.File),
+			Data:        string(data),
+			Source:      c.File,
+		})
+	}
+	if s.Base.OSBuild != "" {
+		d.Components = append(d.Components, DesiredComponent{
+			Name:        name + "-assert-os-build",
+			Description: "winami " + s.Name + ": fails the build unless Windows is build " + s.Base.OSBuild,
+			Data:        assertOSBuildDocument(s.Base.OSBuild),
+			Source:      "generated",
+		})
+	}
+	for i := range d.Components {
+		d.Components[i].Hash = contentHash(d.Components[i])
+	}
+
+	d.Recipe = DesiredRecipe{
+		Name:          name,
+		Description:   recipeDescription(s, parent),
+		ParentImage:   parent.Image,
+		Components:    recipeComponents(s, d.Components),
+		RootVolumeGiB: s.Build.RootVolumeGiB,
+	}
+	d.Recipe.Hash = contentHash(d.Recipe)
+
+	d.Infrastructure = infrastructure(s, name)
+	d.Distribution = distribution(s, d, name)
+	d.Pipeline = ib.CreateImagePipelineInput{
+		Name:                         aws.String(name),
+		Description:                  aws.String("winami " + s.Name + ": builds " + amiSummary(s)),
+		EnhancedImageMetadataEnabled: aws.Bool(true),
+		Status:                       types.PipelineStatusEnabled,
+		Schedule:                     schedule(s.Schedule),
+	}
+	return d, nil
+}
+
+func amiSummary(s *spec.Spec) string {
+	return fmt.Sprintf("Windows Server %s %s, Kubernetes %s", s.Base.Windows, titleCase(s.Base.Edition), s.Kubernetes.Version)
+}
+
+func recipeDescription(s *spec.Spec, p Parent) string {
+	return fmt.Sprintf("winami %s: %s on %s", s.Name, amiSummary(s), p.Release)
+}
+
+// recipeComponents orders the recipe: the EKS component (on a plain Windows
+// base), the user's components in spec order, then the OS build assertion.
+func recipeComponents(s *spec.Spec, made []DesiredComponent) []RecipeComponent {
+	var out []RecipeComponent
+	if s.Base.WindowsBase != nil {
+		version := s.Kubernetes.Version + ".x"
+		if s.Kubernetes.ComponentVersion != "" {
+			version = s.Kubernetes.ComponentVersion
+		}
+		out = append(out, RecipeComponent{ARN: awsComponentARN(s.Region, "eks-optimized-ami-windows", version)})
+	}
+	byName := map[string]DesiredComponent{}
+	for _, c := range made {
+		byName[c.Name] = c
+	}
+	for _, c := range s.Components {
+		if c.ARN != "" {
+			out = append(out, RecipeComponent{ARN: c.ARN, Parameters: c.Parameters})
+			continue
+		}
+		m := byName[componentName(s.Name, c.File)]
+		out = append(out, RecipeComponent{Name: m.Name, Hash: m.Hash, Parameters: c.Parameters})
+	}
+	if s.Base.OSBuild != "" {
+		m := byName[ResourceName(s.Name)+"-assert-os-build"]
+		out = append(out, RecipeComponent{Name: m.Name, Hash: m.Hash})
+	}
+	return out
+}
+
+// awsComponentARN is the ARN of an AWS-managed component version.
+func awsComponentARN(region, name, version string) string {
+	return fmt.Sprintf("arn:%s:imagebuilder:%s:aws:component/%s/%s", partition(region), region, name, version)
+}
+
+// partition is the ARN partition of a region.
+func partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+func infrastructure(s *spec.Spec, name string) ib.CreateInfrastructureConfigurationInput {
+	b := s.Build
+	in := ib.CreateInfrastructureConfigurationInput{
+		Name:                       aws.String(name),
+		Description:                aws.String("winami " + s.Name + ": build instances"),
+		InstanceProfileName:        aws.String(b.InstanceProfile),
+		InstanceTypes:              b.InstanceTypes,
+		SecurityGroupIds:           b.SecurityGroupIDs,
+		TerminateInstanceOnFailure: aws.Bool(b.TerminateOnFailure == nil || *b.TerminateOnFailure),
+	}
+	if b.SubnetID != "" {
+		in.SubnetId = aws.String(b.SubnetID)
+	}
+	if b.RequireIMDSv2 == nil || *b.RequireIMDSv2 {
+		in.InstanceMetadataOptions = &types.InstanceMetadataOptions{HttpTokens: aws.String("required"), HttpPutResponseHopLimit: aws.Int32(2)}
+	}
+	if b.Logs != nil {
+		logs := &types.S3Logs{S3BucketName: aws.String(b.Logs.S3Bucket)}
+		if b.Logs.S3Prefix != "" {
+			logs.S3KeyPrefix = aws.String(b.Logs.S3Prefix)
+		}
+		in.Logging = &types.Logging{S3Logs: logs}
+	}
+	return in
+}
+
+func distribution(s *spec.Spec, d *Desired, name string) ib.CreateDistributionConfigurationInput {
+	dist := s.Distribution
+	amiTags := map[string]string{}
+	maps.Copy(amiTags, s.Tags)
+	maps.Copy(amiTags, dist.AMITags)
+	maps.Copy(amiTags, map[string]string{
+		TagSpec:             s.Name,
+		TagManaged:          "true",
+		"winami:windows":    s.Base.Windows,
+		"winami:edition":    titleCase(s.Base.Edition),
+		"winami:kubernetes": s.Kubernetes.Version,
+		"winami:base":       d.Parent.Release,
+	})
+	if s.Base.OSBuild != "" {
+		amiTags["winami:os-build"] = s.Base.OSBuild
+	}
+	in := ib.CreateDistributionConfigurationInput{
+		Name:        aws.String(name),
+		Description: aws.String("winami " + s.Name + ": where the AMI goes"),
+	}
+	for _, region := range dist.Regions {
+		ami := &types.AmiDistributionConfiguration{
+			Name:             aws.String(s.ExpandedAMIName()),
+			Description:      aws.String("winami " + s.Name + ": " + amiSummary(s)),
+			AmiTags:          amiTags,
+			TargetAccountIds: dist.TargetAccounts,
+		}
+		if lp := dist.LaunchPermissions; lp != nil {
+			ami.LaunchPermission = &types.LaunchPermissionConfiguration{
+				UserIds: lp.Accounts, OrganizationArns: lp.OrganizationARNs, OrganizationalUnitArns: lp.OrganizationalUnitARNs,
+			}
+		}
+		out := types.Distribution{Region: aws.String(region), AmiDistributionConfiguration: ami}
+		if dist.SSMParameter != "" {
+			out.SsmParameterConfigurations = []types.SsmParameterConfiguration{{
+				ParameterName: aws.String(dist.SSMParameter),
+				DataType:      types.SsmParameterDataTypeAwsEc2Image,
+			}}
+		}
+		if fl := dist.FastLaunch; fl != nil && fl.Enabled {
+			out.FastLaunchConfigurations = fastLaunch(fl)
+		}
+		in.Distributions = append(in.Distributions, out)
+	}
+	return in
+}
+
+func fastLaunch(fl *spec.FastLaunch) []types.FastLaunchConfiguration {
+	base := types.FastLaunchConfiguration{
+		Enabled:               true,
+		MaxParallelLaunches:   aws.Int32(int32(fl.MaxParallelLaunches)),
+		SnapshotConfiguration: &types.FastLaunchSnapshotConfiguration{TargetResourceCount: aws.Int32(int32(fl.TargetSnapshots))},
+	}
+	if fl.LaunchTemplate != "" {
+		ref, version, _ := strings.Cut(fl.LaunchTemplate, ":")
+		lt := &types.FastLaunchLaunchTemplateSpecification{}
+		if strings.HasPrefix(ref, "lt-") {
+			lt.LaunchTemplateId = aws.String(ref)
+		} else {
+			lt.LaunchTemplateName = aws.String(ref)
+		}
+		if version != "" {
+			lt.LaunchTemplateVersion = aws.String(version)
+		}
+		base.LaunchTemplate = lt
+	}
+	if len(fl.Accounts) == 0 {
+		return []types.FastLaunchConfiguration{base}
+	}
+	var out []types.FastLaunchConfiguration
+	for _, acct := range fl.Accounts {
+		c := base
+		c.AccountId = aws.String(acct)
+		out = append(out, c)
+	}
+	return out
+}
+
+func schedule(s *spec.Schedule) *types.Schedule {
+	if s == nil {
+		return nil
+	}
+	cond := types.PipelineExecutionStartConditionExpressionMatchOnly
+	if s.OnlyWhenDependenciesUpdated {
+		cond = types.PipelineExecutionStartConditionExpressionMatchAndDependencyUpdatesAvailable
+	}
+	return &types.Schedule{ScheduleExpression: aws.String(s.Cron), PipelineExecutionStartCondition: cond}
+}
+
+func titleCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + strings.ToLower(s[1:])
+}
+
+// sortedParams turns a parameter map into Image Builder's list, by name.
+func sortedParams(m map[string]string) []types.ComponentParameter {
+	var out []types.ComponentParameter
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, types.ComponentParameter{Name: aws.String(k), Value: []string{m[k]}})
+	}
+	return out
+}

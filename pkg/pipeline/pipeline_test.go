@@ -1,0 +1,309 @@
+package pipeline_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
+
+	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/pipeline"
+	"github.com/winami/winami/pkg/spec"
+	"github.com/winami/winami/sandbox"
+	"github.com/winami/winami/sandbox/sandboxtest"
+)
+
+const testSpec = `name: ci
+region: us-east-1
+tags: {team: platform}
+base:
+  windows: 2022
+  edition: core
+  eksOptimized: {release: latest}
+kubernetes: {version: "1.35"}
+components:
+  - file: hardening.yaml
+    parameters: {Level: high}
+build:
+  instanceProfile: winami-build
+distribution:
+  regions: [us-east-1, eu-west-1]
+  ssmParameter: /winami/ci/ami
+`
+
+const hardening = `name: hardening
+description: test component
+schemaVersion: 1.0
+parameters:
+  - Level:
+      type: string
+      default: low
+      description: How hard.
+phases:
+  - name: build
+    steps:
+      - name: Harden
+        action: ExecutePowerShell
+        inputs:
+          commands:
+            - Write-Output 'hardened {{ Level }}'
+`
+
+// env is a sandbox, winami's clients for it, and a spec on disk.
+type env struct {
+	clients *awsapi.Clients
+	counter *awsapi.CallCounter
+	dir     string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1})
+	counter := awsapi.NewCallCounter()
+	cfg.APIOptions = append(cfg.APIOptions, counter.Middleware())
+	e := &env{clients: awsapi.NewClients(cfg), counter: counter, dir: t.TempDir()}
+	e.write(t, "hardening.yaml", hardening)
+	e.write(t, "winami.yaml", testSpec)
+	return e
+}
+
+func (e *env) write(t *testing.T, name, data string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(e.dir, name), []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *env) load(t *testing.T) *spec.Spec {
+	t.Helper()
+	s, err := spec.Load(filepath.Join(e.dir, "winami.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (e *env) plan(t *testing.T, api awsapi.ImageBuilderAPI) *pipeline.Plan {
+	t.Helper()
+	s := e.load(t)
+	parent, err := pipeline.ResolveParent(t.Context(), catalog.NewFinderFromClients(e.clients), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := pipeline.NewDesired(s, parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := pipeline.Observe(t.Context(), api, s.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pipeline.NewPlan(d, o)
+}
+
+func actions(p *pipeline.Plan) map[string]pipeline.Action {
+	out := map[string]pipeline.Action{}
+	for _, c := range p.Changes {
+		out[string(c.Kind)+" "+c.Name] = c.Action
+	}
+	return out
+}
+
+func TestApplyThenNoOp(t *testing.T) {
+	e := newEnv(t)
+	api := e.clients.ImageBuilder("us-east-1")
+	p := e.plan(t, api)
+	if p.Summary != (pipeline.Summary{Add: 5}) {
+		t.Fatalf("fresh plan summary %+v, want 5 to add: %+v", p.Summary, actions(p))
+	}
+	if _, err := pipeline.Apply(t.Context(), api, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.counter.Reset()
+	again := e.plan(t, api)
+	if again.HasChanges() {
+		t.Fatalf("plan after apply has changes: %+v", again.Changes)
+	}
+	if _, err := pipeline.Apply(t.Context(), api, again, nil); err != nil {
+		t.Fatal(err)
+	}
+	for op, n := range e.counter.Snapshot() {
+		if !strings.Contains(op, ".List") && !strings.Contains(op, ".Get") && !strings.Contains(op, ".Describe") {
+			t.Errorf("a no-op plan and apply called %s %d times", op, n)
+		}
+	}
+	t.Logf("no-op plan+apply: %d calls: %v", e.counter.Total(), e.counter.Snapshot())
+}
+
+func TestKubernetesChangeMakesNewRecipeVersion(t *testing.T) {
+	e := newEnv(t)
+	api := e.clients.ImageBuilder("us-east-1")
+	if _, err := pipeline.Apply(t.Context(), api, e.plan(t, api), nil); err != nil {
+		t.Fatal(err)
+	}
+	e.write(t, "winami.yaml", strings.Replace(testSpec, `"1.35"`, `"1.34"`, 1))
+	p := e.plan(t, api)
+	got := actions(p)
+	if got["image-recipe winami-ci"] != pipeline.ActionNewVersion || got["image-pipeline winami-ci"] != pipeline.ActionUpdate {
+		t.Fatalf("actions %v: want a new recipe version and an updated pipeline", got)
+	}
+	if got["component winami-ci-hardening"] != pipeline.ActionNoOp {
+		t.Errorf("the component did not change, yet: %v", got["component winami-ci-hardening"])
+	}
+	applied, err := pipeline.Apply(t.Context(), api, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(applied.Recipe, "/1.0.1") {
+		t.Errorf("recipe ARN %s, want version 1.0.1", applied.Recipe)
+	}
+	if e.plan(t, api).HasChanges() {
+		t.Error("plan after the second apply still has changes")
+	}
+}
+
+// failAfter lets n mutating calls through, then fails every call: an apply
+// interrupted at that point.
+type failAfter struct {
+	awsapi.ImageBuilderAPI
+	mu sync.Mutex
+	n  int
+}
+
+var errInterrupted = errors.New("interrupted")
+
+func (f *failAfter) step() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n == 0 {
+		return errInterrupted
+	}
+	f.n--
+	return nil
+}
+
+func (f *failAfter) CreateComponent(ctx context.Context, in *ib.CreateComponentInput, o ...func(*ib.Options)) (*ib.CreateComponentOutput, error) {
+	if err := f.step(); err != nil {
+		return nil, err
+	}
+	return f.ImageBuilderAPI.CreateComponent(ctx, in, o...)
+}
+
+func (f *failAfter) CreateImageRecipe(ctx context.Context, in *ib.CreateImageRecipeInput, o ...func(*ib.Options)) (*ib.CreateImageRecipeOutput, error) {
+	if err := f.step(); err != nil {
+		return nil, err
+	}
+	return f.ImageBuilderAPI.CreateImageRecipe(ctx, in, o...)
+}
+
+func (f *failAfter) CreateInfrastructureConfiguration(ctx context.Context, in *ib.CreateInfrastructureConfigurationInput, o ...func(*ib.Options)) (*ib.CreateInfrastructureConfigurationOutput, error) {
+	if err := f.step(); err != nil {
+		return nil, err
+	}
+	return f.ImageBuilderAPI.CreateInfrastructureConfiguration(ctx, in, o...)
+}
+
+func (f *failAfter) CreateDistributionConfiguration(ctx context.Context, in *ib.CreateDistributionConfigurationInput, o ...func(*ib.Options)) (*ib.CreateDistributionConfigurationOutput, error) {
+	if err := f.step(); err != nil {
+		return nil, err
+	}
+	return f.ImageBuilderAPI.CreateDistributionConfiguration(ctx, in, o...)
+}
+
+func (f *failAfter) CreateImagePipeline(ctx context.Context, in *ib.CreateImagePipelineInput, o ...func(*ib.Options)) (*ib.CreateImagePipelineOutput, error) {
+	if err := f.step(); err != nil {
+		return nil, err
+	}
+	return f.ImageBuilderAPI.CreateImagePipeline(ctx, in, o...)
+}
+
+// TestInterruptedApplyConverges stops apply after each mutating call in
+// turn, applies again, and checks the world holds one of each resource.
+func TestInterruptedApplyConverges(t *testing.T) {
+	for stopAfter := 0; stopAfter < 5; stopAfter++ {
+		e := newEnv(t)
+		api := e.clients.ImageBuilder("us-east-1")
+		_, err := pipeline.Apply(t.Context(), &failAfter{ImageBuilderAPI: api, n: stopAfter}, e.plan(t, api), nil)
+		if !errors.Is(err, errInterrupted) {
+			t.Fatalf("stop after %d: apply returned %v, want the interruption", stopAfter, err)
+		}
+		if _, err := pipeline.Apply(t.Context(), api, e.plan(t, api), nil); err != nil {
+			t.Fatalf("stop after %d: second apply: %v", stopAfter, err)
+		}
+		assertOneOfEach(t, api)
+		if e.plan(t, api).HasChanges() {
+			t.Errorf("stop after %d: plan after converging has changes", stopAfter)
+		}
+	}
+}
+
+// TestConcurrentAppliesMakeOneSet runs two applies of one spec at once.
+func TestConcurrentAppliesMakeOneSet(t *testing.T) {
+	e := newEnv(t)
+	api := e.clients.ImageBuilder("us-east-1")
+	p1, p2 := e.plan(t, api), e.plan(t, api)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, p := range []*pipeline.Plan{p1, p2} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = pipeline.Apply(context.WithoutCancel(t.Context()), api, p, nil)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("apply %d: %v", i, err)
+		}
+	}
+	assertOneOfEach(t, api)
+}
+
+func assertOneOfEach(t *testing.T, api awsapi.ImageBuilderAPI) {
+	t.Helper()
+	ctx := t.Context()
+	comps, err := api.ListComponents(ctx, &ib.ListComponentsInput{Owner: types.OwnershipSelf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range comps.ComponentVersionList {
+		if aws.ToString(c.Name) == "winami-ci-hardening" {
+			builds, err := api.ListComponentBuildVersions(ctx, &ib.ListComponentBuildVersionsInput{ComponentVersionArn: c.Arn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += len(builds.ComponentSummaryList)
+		}
+	}
+	recipes, err := api.ListImageRecipes(ctx, &ib.ListImageRecipesInput{Owner: types.OwnershipSelf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	infras, err := api.ListInfrastructureConfigurations(ctx, &ib.ListInfrastructureConfigurationsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dists, err := api.ListDistributionConfigurations(ctx, &ib.ListDistributionConfigurationsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pipes, err := api.ListImagePipelines(ctx, &ib.ListImagePipelinesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []int{n, len(recipes.ImageRecipeSummaryList), len(infras.InfrastructureConfigurationSummaryList),
+		len(dists.DistributionConfigurationSummaryList), len(pipes.ImagePipelineList)}
+	if got[0] != 1 || got[1] != 1 || got[2] != 1 || got[3] != 1 || got[4] != 1 {
+		t.Errorf("component builds, recipes, infrastructure, distribution, pipelines = %v; want one of each", got)
+	}
+}

@@ -1,0 +1,285 @@
+package pipeline
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
+)
+
+// Action is what a plan does to one resource.
+type Action string
+
+const (
+	ActionCreate     Action = "create"
+	ActionUpdate     Action = "update"
+	ActionNewVersion Action = "new-version"
+	ActionDelete     Action = "delete"
+	ActionNoOp       Action = "no-op"
+)
+
+// Change is the plan for one resource.
+type Change struct {
+	Kind   Kind   `json:"type"`
+	Name   string `json:"name"`
+	Action Action `json:"action"`
+	// ARN is the existing resource's, when there is one.
+	ARN string `json:"arn,omitempty"`
+	// Version is the semantic version a create or new-version makes.
+	Version string     `json:"version,omitempty"`
+	Diff    []AttrDiff `json:"diff,omitempty"`
+}
+
+// Summary counts a plan's changes as Terraform does: new versions of
+// immutable resources are additions.
+type Summary struct {
+	Add     int `json:"add"`
+	Change  int `json:"change"`
+	Destroy int `json:"destroy"`
+}
+
+// Plan is what apply would do, as data: rendered for people by the CLI, or
+// printed as JSON.
+type Plan struct {
+	Spec    string   `json:"spec"`
+	Region  string   `json:"region"`
+	Parent  Parent   `json:"parent"`
+	Changes []Change `json:"changes"`
+	Summary Summary  `json:"summary"`
+
+	desired  *Desired
+	observed *Observed
+}
+
+// HasChanges reports whether apply would change anything.
+func (p *Plan) HasChanges() bool { return p.Summary != Summary{} }
+
+// NewPlan compares desired with observed.
+func NewPlan(d *Desired, o *Observed) *Plan {
+	p := &Plan{Spec: d.Spec.Name, Region: d.Spec.Region, Parent: d.Parent, desired: d, observed: o}
+	versions := p.planComponents()
+	p.planRecipe(versions)
+	p.planInfrastructure()
+	p.planDistribution()
+	p.planPipeline()
+	for _, c := range p.Changes {
+		switch c.Action {
+		case ActionCreate, ActionNewVersion:
+			p.Summary.Add++
+		case ActionUpdate:
+			p.Summary.Change++
+		case ActionDelete:
+			p.Summary.Destroy++
+		}
+	}
+	return p
+}
+
+// planComponents returns the version each desired component will have.
+func (p *Plan) planComponents() map[string]string {
+	versions := map[string]string{}
+	for _, dc := range p.desired.Components {
+		oc := p.observed.Components[dc.Name]
+		c := Change{Kind: KindComponent, Name: dc.Name}
+		switch {
+		case oc == nil || oc.Latest == nil:
+			c.Action, c.Version = ActionCreate, nextVersion(nil)
+		case oc.Latest.Tags[TagHash] == dc.Hash:
+			c.Action, c.ARN, c.Version = ActionNoOp, aws.ToString(oc.Latest.Arn), aws.ToString(oc.Latest.Version)
+		default:
+			c.Action, c.ARN, c.Version = ActionNewVersion, aws.ToString(oc.Latest.Arn), nextVersion(oc.Versions)
+			c.Diff = []AttrDiff{{Path: "data", Old: "sha256:" + oc.Latest.Tags[TagHash], New: "sha256:" + dc.Hash}}
+		}
+		versions[dc.Name] = c.Version
+		p.Changes = append(p.Changes, c)
+	}
+	var gone []string
+	for name := range p.observed.Components {
+		if !slices.ContainsFunc(p.desired.Components, func(dc DesiredComponent) bool { return dc.Name == name }) {
+			gone = append(gone, name)
+		}
+	}
+	slices.Sort(gone)
+	for _, name := range gone {
+		oc := p.observed.Components[name]
+		p.Changes = append(p.Changes, Change{Kind: KindComponent, Name: name, Action: ActionDelete, ARN: aws.ToString(oc.Latest.Arn)})
+	}
+	return versions
+}
+
+// recipeView is the part of a recipe a plan compares, in a form both the
+// desired recipe and an existing one can be put in.
+type recipeView struct {
+	ParentImage   string   `json:"parentImage"`
+	Components    []string `json:"components"`
+	RootVolumeGiB int      `json:"rootVolumeGiB"`
+	Description   string   `json:"description"`
+}
+
+func (p *Plan) planRecipe(componentVersions map[string]string) {
+	dr := p.desired.Recipe
+	want := recipeView{ParentImage: dr.ParentImage, RootVolumeGiB: dr.RootVolumeGiB, Description: dr.Description}
+	for _, rc := range dr.Components {
+		ref := rc.ARN
+		if rc.Name != "" {
+			ref = rc.Name + "/" + componentVersions[rc.Name]
+		}
+		want.Components = append(want.Components, componentRef(ref, rc.Parameters))
+	}
+	c := Change{Kind: KindRecipe, Name: dr.Name}
+	or := p.observed.Recipe
+	switch {
+	case or == nil || or.Current == nil:
+		c.Action, c.Version = ActionCreate, nextVersion(nil)
+	case or.CurrentHash == p.recipeHash(componentVersions):
+		c.Action, c.ARN, c.Version = ActionNoOp, aws.ToString(or.Current.Arn), aws.ToString(or.Current.Version)
+	default:
+		var versions []string
+		for v := range or.Versions {
+			versions = append(versions, v)
+		}
+		c.Action, c.ARN, c.Version = ActionNewVersion, aws.ToString(or.Current.Arn), nextVersion(versions)
+		c.Diff = diffValues("", plain(existingRecipeView(or.Current)), plain(want))
+		for i := range c.Diff {
+			c.Diff[i].Path = strings.TrimPrefix(c.Diff[i].Path, ".")
+		}
+	}
+	p.Changes = append(p.Changes, c)
+}
+
+// recipeHash identifies the recipe's content, including the versions of the
+// components it uses: a new component version makes a new recipe version.
+func (p *Plan) recipeHash(componentVersions map[string]string) string {
+	return contentHash(struct {
+		Recipe   DesiredRecipe
+		Versions map[string]string
+	}{p.desired.Recipe, componentVersions})
+}
+
+func existingRecipeView(r *types.ImageRecipe) recipeView {
+	v := recipeView{ParentImage: aws.ToString(r.ParentImage), Description: aws.ToString(r.Description)}
+	for _, c := range r.Components {
+		params := map[string]string{}
+		for _, p := range c.Parameters {
+			params[aws.ToString(p.Name)] = strings.Join(p.Value, ",")
+		}
+		v.Components = append(v.Components, componentRef(ownComponentRef(aws.ToString(c.ComponentArn)), params))
+	}
+	for _, bd := range r.BlockDeviceMappings {
+		if bd.Ebs != nil && bd.Ebs.VolumeSize != nil {
+			v.RootVolumeGiB = int(*bd.Ebs.VolumeSize)
+		}
+	}
+	return v
+}
+
+// ownComponentRef shortens the ARN of a component of the account
+// (".../component/<name>/<version>/<build>") to "<name>/<version>", the
+// form the plan knows its own components by; other ARNs stay as they are.
+func ownComponentRef(arn string) string {
+	_, rest, ok := strings.Cut(arn, ":component/")
+	if !ok || strings.Contains(arn, ":aws:component/") {
+		return arn
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) >= 2 {
+		return parts[0] + "/" + parts[1]
+	}
+	return arn
+}
+
+func componentRef(ref string, params map[string]string) string {
+	if len(params) == 0 {
+		return ref
+	}
+	var kv []string
+	for _, p := range sortedParams(params) {
+		kv = append(kv, aws.ToString(p.Name)+"="+strings.Join(p.Value, ","))
+	}
+	return ref + " (" + strings.Join(kv, ", ") + ")"
+}
+
+func (p *Plan) planInfrastructure() {
+	want := p.desired.Infrastructure
+	cur := p.observed.Infrastructure
+	c := Change{Kind: KindInfrastructure, Name: aws.ToString(want.Name)}
+	if cur == nil {
+		c.Action = ActionCreate
+	} else {
+		c.ARN = aws.ToString(cur.Arn)
+		c.Diff = diffFields(cur, want, "Description", "InstanceProfileName", "InstanceTypes", "SubnetId",
+			"SecurityGroupIds", "TerminateInstanceOnFailure", "InstanceMetadataOptions", "Logging")
+		c.Action = actionFor(c.Diff)
+	}
+	p.Changes = append(p.Changes, c)
+}
+
+func (p *Plan) planDistribution() {
+	want := p.desired.Distribution
+	cur := p.observed.Distribution
+	c := Change{Kind: KindDistribution, Name: aws.ToString(want.Name)}
+	if cur == nil {
+		c.Action = ActionCreate
+	} else {
+		c.ARN = aws.ToString(cur.Arn)
+		c.Diff = diffFields(cur, want, "Description", "Distributions")
+		c.Action = actionFor(c.Diff)
+	}
+	p.Changes = append(p.Changes, c)
+}
+
+func (p *Plan) planPipeline() {
+	want := p.desired.Pipeline
+	cur := p.observed.Pipeline
+	c := Change{Kind: KindPipeline, Name: aws.ToString(want.Name)}
+	if cur == nil {
+		c.Action = ActionCreate
+		p.Changes = append(p.Changes, c)
+		return
+	}
+	c.ARN = aws.ToString(cur.Arn)
+	c.Diff = diffFields(cur, want, "Description", "Schedule", "Status", "EnhancedImageMetadataEnabled")
+	// The pipeline follows its recipe, infrastructure and distribution: a
+	// new recipe version, or one of them being made anew, changes its ARNs.
+	for _, dep := range p.Changes {
+		var field, current string
+		switch dep.Kind {
+		case KindRecipe:
+			field, current = "imageRecipeArn", aws.ToString(cur.ImageRecipeArn)
+		case KindInfrastructure:
+			field, current = "infrastructureConfigurationArn", aws.ToString(cur.InfrastructureConfigurationArn)
+		case KindDistribution:
+			field, current = "distributionConfigurationArn", aws.ToString(cur.DistributionConfigurationArn)
+		default:
+			continue
+		}
+		switch {
+		case dep.Action == ActionCreate:
+			c.Diff = append(c.Diff, AttrDiff{Path: field, Old: current, New: fmt.Sprintf("(the new %s)", dep.Kind)})
+		case dep.Kind == KindRecipe && dep.Action == ActionNewVersion:
+			c.Diff = append(c.Diff, AttrDiff{Path: field, Old: current, New: withVersion(dep.ARN, dep.Version)})
+		case dep.ARN != current && dep.ARN != "":
+			c.Diff = append(c.Diff, AttrDiff{Path: field, Old: current, New: dep.ARN})
+		}
+	}
+	c.Action = actionFor(c.Diff)
+	p.Changes = append(p.Changes, c)
+}
+
+// withVersion replaces the semantic version at the end of a recipe ARN.
+func withVersion(arn, version string) string {
+	i := strings.LastIndex(arn, "/")
+	if i < 0 {
+		return arn
+	}
+	return arn[:i+1] + version
+}
+
+func actionFor(diff []AttrDiff) Action {
+	if len(diff) == 0 {
+		return ActionNoOp
+	}
+	return ActionUpdate
+}

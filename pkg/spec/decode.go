@@ -1,0 +1,410 @@
+package spec
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
+)
+
+// decoder fills the typed Spec from goccy/go-yaml's AST by reflection over
+// the yaml tags. It walks the AST itself, rather than using yaml.Strict(),
+// because the library's decoder stops at the first problem and words its
+// errors in Go terms; this one reports every unknown key and wrong type of
+// a file, in the user's terms, and records where each field is so that
+// validation can point at it.
+type decoder struct {
+	file    string
+	pos     positions
+	keys    positions // where map keys are, for problems about a key
+	probs   Problems
+	anchors map[string]ast.Node
+}
+
+func newDecoder(file string) *decoder {
+	return &decoder{file: file, pos: positions{}, keys: positions{}, anchors: map[string]ast.Node{}}
+}
+
+func (d *decoder) problem(p Pos, path, format string, args ...any) {
+	d.probs = append(d.probs, Problem{File: d.file, Line: p.Line, Column: p.Column, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// decode fills v (settable) from n; path names v in problems.
+func (d *decoder) decode(path string, n ast.Node, v reflect.Value) {
+	n, forceString := d.resolve(path, n)
+	if n == nil {
+		return
+	}
+	if _, null := n.(*ast.NullNode); null {
+		// Null is "not given": the caller has recorded the key's place.
+		return
+	}
+	p := nodePos(n)
+	d.pos[path] = p
+	switch v.Kind() {
+	case reflect.Pointer:
+		elem := reflect.New(v.Type().Elem())
+		d.decode(path, n, elem.Elem())
+		v.Set(elem)
+	case reflect.Struct:
+		d.decodeStruct(path, n, v)
+	case reflect.Slice:
+		d.decodeSlice(path, n, v)
+	case reflect.Map:
+		d.decodeMap(path, n, v)
+	case reflect.String:
+		if s, ok := d.scalarString(path, n, forceString); ok {
+			v.SetString(s)
+		}
+	case reflect.Int:
+		if i, ok := d.scalarInt(path, n); ok {
+			v.SetInt(int64(i))
+		}
+	case reflect.Bool:
+		if b, ok := n.(*ast.BoolNode); ok {
+			v.SetBool(b.Value)
+		} else {
+			d.problem(p, path, "%s is not a boolean; use true or false", describe(n))
+		}
+	default:
+		// Only reachable if types.go gains a field kind this decoder does
+		// not know; the schema test decodes every kind, so it would fail.
+		d.problem(p, path, "winami cannot decode a %s field", v.Kind())
+	}
+}
+
+// resolve looks through anchors, aliases and tags to the node that holds
+// the value. forceString is set by an explicit !!str tag.
+func (d *decoder) resolve(path string, n ast.Node) (_ ast.Node, forceString bool) {
+	for range 64 { // bounded: an alias cannot lead back to itself forever
+		switch t := n.(type) {
+		case *ast.AnchorNode:
+			if t.Name != nil {
+				d.anchors[t.Name.GetToken().Value] = t.Value
+			}
+			n = t.Value
+		case *ast.AliasNode:
+			name := ""
+			if t.Value != nil {
+				name = t.Value.GetToken().Value
+			}
+			target, ok := d.anchors[name]
+			if !ok {
+				d.problem(nodePos(t), path, "alias *%s refers to no anchor defined before it", name)
+				return nil, false
+			}
+			n = target
+		case *ast.TagNode:
+			forceString = forceString || t.Start.Value == "!!str"
+			n = t.Value
+		default:
+			return n, forceString
+		}
+	}
+	d.problem(nodePos(n), path, "anchors and aliases nest too deeply")
+	return nil, false
+}
+
+// field is one yaml-tagged struct field.
+type field struct {
+	name     string
+	index    int
+	required bool // no omitempty: the key must be given
+}
+
+// yamlFields lists the yaml keys of a struct type in declaration order,
+// skipping unexported fields and yaml:"-".
+func yamlFields(t reflect.Type) []field {
+	var fs []field
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag, ok := sf.Tag.Lookup("yaml")
+		if !sf.IsExported() || !ok || tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		fs = append(fs, field{name: name, index: i, required: !strings.Contains(opts, "omitempty")})
+	}
+	return fs
+}
+
+func (d *decoder) decodeStruct(path string, n ast.Node, v reflect.Value) {
+	pairs, ok := mappingPairs(n)
+	if !ok {
+		d.problem(nodePos(n), path, "%s is not a mapping; want keys %s", describe(n), fieldNames(yamlFields(v.Type())))
+		return
+	}
+	fields := yamlFields(v.Type())
+	seen := map[string]Pos{}
+	for _, mv := range pairs {
+		name, kp, ok := d.key(path, mv)
+		if !ok {
+			continue
+		}
+		fp := joinPath(path, name)
+		if first, dup := seen[name]; dup {
+			d.problem(kp, fp, "duplicate key; it is first given at line %d", first.Line)
+			continue
+		}
+		seen[name] = kp
+		f, known := lookupField(fields, name)
+		if !known {
+			d.problem(kp, fp, "%s", unknownKey(name, fields))
+			continue
+		}
+		d.pos[fp], d.keys[fp] = kp, kp
+		d.decode(fp, mv.Value, v.Field(f.index))
+	}
+}
+
+// key returns a mapping entry's key as text, or reports why it cannot be one.
+func (d *decoder) key(path string, mv *ast.MappingValueNode) (string, Pos, bool) {
+	kp := nodePos(mv.Key)
+	switch k := mv.Key.(type) {
+	case *ast.MergeKeyNode:
+		d.problem(kp, path, "merge keys (<<) are not supported; write the keys out")
+		return "", kp, false
+	case ast.ScalarNode:
+		if _, null := k.(*ast.NullNode); !null {
+			return k.GetToken().Value, kp, true
+		}
+	}
+	d.problem(kp, path, "%s is not a valid key; keys are plain text", describe(mv.Key))
+	return "", kp, false
+}
+
+func (d *decoder) decodeSlice(path string, n ast.Node, v reflect.Value) {
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok {
+		d.problem(nodePos(n), path, "%s is not a list; write [a, b] or one \"- item\" a line", describe(n))
+		return
+	}
+	out := reflect.MakeSlice(v.Type(), len(seq.Values), len(seq.Values))
+	for i, item := range seq.Values {
+		ip := fmt.Sprintf("%s[%d]", path, i)
+		d.pos[ip] = nodePos(item)
+		d.decode(ip, item, out.Index(i))
+	}
+	v.Set(out)
+}
+
+func (d *decoder) decodeMap(path string, n ast.Node, v reflect.Value) {
+	pairs, ok := mappingPairs(n)
+	if !ok {
+		d.problem(nodePos(n), path, "%s is not a mapping; want key: value pairs", describe(n))
+		return
+	}
+	out := reflect.MakeMapWithSize(v.Type(), len(pairs))
+	seen := map[string]Pos{}
+	for _, mv := range pairs {
+		name, kp, ok := d.key(path, mv)
+		if !ok {
+			continue
+		}
+		ep := keyPath(path, name)
+		if first, dup := seen[name]; dup {
+			d.problem(kp, ep, "duplicate key; it is first given at line %d", first.Line)
+			continue
+		}
+		seen[name] = kp
+		d.pos[ep], d.keys[ep] = kp, kp
+		elem := reflect.New(v.Type().Elem()).Elem()
+		d.decode(ep, mv.Value, elem)
+		out.SetMapIndex(reflect.ValueOf(name), elem)
+	}
+	v.Set(out)
+}
+
+// scalarString accepts text, and numbers as written (so that windows: 2022
+// and version: 1.30 keep their digits; 1.30 as a float would be 1.3).
+func (d *decoder) scalarString(path string, n ast.Node, forceString bool) (string, bool) {
+	switch t := n.(type) {
+	case *ast.StringNode:
+		return t.Value, true
+	case *ast.LiteralNode:
+		return t.Value.Value, true
+	case *ast.IntegerNode, *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
+		return n.GetToken().Value, true
+	case *ast.BoolNode:
+		if forceString {
+			return n.GetToken().Value, true
+		}
+		d.problem(nodePos(n), path, "%s is a boolean, not text; quote it (\"%s\") if you mean the text", describe(n), n.GetToken().Value)
+		return "", false
+	}
+	d.problem(nodePos(n), path, "%s is not text", describe(n))
+	return "", false
+}
+
+func (d *decoder) scalarInt(path string, n ast.Node) (int, bool) {
+	switch t := n.(type) {
+	case *ast.IntegerNode:
+		switch i := t.Value.(type) {
+		case int64:
+			if i >= math.MinInt32 && i <= math.MaxInt32 {
+				return int(i), true
+			}
+		case uint64:
+			if i <= math.MaxInt32 {
+				return int(i), true
+			}
+		}
+		d.problem(nodePos(n), path, "%s is too large", describe(n))
+		return 0, false
+	case *ast.FloatNode:
+		d.problem(nodePos(n), path, "%s is not a whole number", describe(n))
+		return 0, false
+	case *ast.StringNode:
+		if _, err := strconv.Atoi(t.Value); err == nil {
+			d.problem(nodePos(n), path, "%s is text, not a number; write it without quotes", describe(n))
+			return 0, false
+		}
+	}
+	d.problem(nodePos(n), path, "%s is not a number", describe(n))
+	return 0, false
+}
+
+// mappingPairs returns the entries of a mapping; goccy/go-yaml gives a
+// one-entry mapping as a bare MappingValueNode.
+func mappingPairs(n ast.Node) ([]*ast.MappingValueNode, bool) {
+	switch t := n.(type) {
+	case *ast.MappingNode:
+		return t.Values, true
+	case *ast.MappingValueNode:
+		return []*ast.MappingValueNode{t}, true
+	}
+	return nil, false
+}
+
+// nodePos is where a node starts: a block mapping at its first key (its
+// own token is the first ':'), anything else at its first token.
+func nodePos(n ast.Node) Pos {
+	if pairs, ok := mappingPairs(n); ok && len(pairs) > 0 {
+		if m, flow := n.(*ast.MappingNode); !flow || !m.IsFlowStyle {
+			return nodePos(pairs[0].Key)
+		}
+	}
+	return tokenPos(n.GetToken())
+}
+
+func tokenPos(tk *token.Token) Pos {
+	if tk == nil || tk.Position == nil {
+		return Pos{}
+	}
+	return Pos{Line: tk.Position.Line, Column: tk.Position.Column}
+}
+
+// describe names what the user wrote, for "X is not a Y" messages.
+func describe(n ast.Node) string {
+	switch t := n.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return "a mapping"
+	case *ast.SequenceNode:
+		return "a list"
+	case *ast.StringNode:
+		return quoteShort(t.Value)
+	case *ast.LiteralNode:
+		return quoteShort(t.Value.Value)
+	case *ast.NullNode:
+		return "null"
+	}
+	if tk := n.GetToken(); tk != nil {
+		return tk.Value
+	}
+	return "this value"
+}
+
+// quoteShort quotes s, shortened so that a pasted document does not flood
+// the message.
+func quoteShort(s string) string {
+	const limit = 60
+	if r := []rune(s); len(r) > limit {
+		return strconv.Quote(string(r[:limit])) + "…"
+	}
+	return strconv.Quote(s)
+}
+
+func lookupField(fs []field, name string) (field, bool) {
+	for _, f := range fs {
+		if f.name == name {
+			return f, true
+		}
+	}
+	return field{}, false
+}
+
+func fieldNames(fs []field) string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = f.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// unknownKey words the problem of a key the type does not have: the close
+// match if there is one (a case slip or a typo), else every allowed key.
+func unknownKey(name string, fs []field) string {
+	best, bestDist := "", 3 // at most two edits away
+	for _, f := range fs {
+		if strings.EqualFold(f.name, name) {
+			return "unknown key; did you mean " + f.name + "?"
+		}
+		if dist := editDistance(strings.ToLower(name), strings.ToLower(f.name)); dist < bestDist {
+			best, bestDist = f.name, dist
+		}
+	}
+	if best != "" {
+		return "unknown key; did you mean " + best + "?"
+	}
+	return "unknown key; allowed keys are " + fieldNames(fs)
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes
+// (keys are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// joinPath appends a struct key to a path.
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// keyPath appends a map key (a tag key, a parameter name): plain keys as
+// ".key", others quoted, so that the path stays readable and unambiguous.
+func keyPath(path, key string) string {
+	plain := key != ""
+	for _, c := range key {
+		if !(c == '_' || c == '-' || c == ':' || c == '/' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return joinPath(path, key)
+	}
+	return fmt.Sprintf("%s[%q]", path, key)
+}

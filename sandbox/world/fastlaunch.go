@@ -1,0 +1,38 @@
+package world
+
+import "time"
+
+// Fast Launch states, as EC2's DescribeFastLaunchImages reports them.
+const (
+	FastLaunchEnabling        = "enabling"
+	FastLaunchEnablingFailed  = "enabling-failed"
+	FastLaunchEnabled         = "enabled"
+	FastLaunchEnabledFailed   = "enabled-failed"
+	FastLaunchDisabling       = "disabling"
+	FastLaunchDisablingFailed = "disabling-failed"
+)
+
+// FastLaunch is EC2 Fast Launch state of one AMI in one account. It is kept
+// per account because Fast Launch is: an AMI shared with another account has
+// no Fast Launch there until that account enables it.
+type FastLaunch struct {
+	ImageID string `json:"imageId"`
+	// ResourceType is always "snapshot", the only type EC2 supports.
+	ResourceType string `json:"resourceType"`
+	// TargetResourceCount is the number of pre-provisioned snapshots to keep.
+	TargetResourceCount int32 `json:"targetResourceCount"`
+	MaxParallelLaunches int32 `json:"maxParallelLaunches"`
+	// LaunchTemplate is nil when EC2 launches in the default VPC.
+	LaunchTemplate        *FastLaunchTemplate `json:"launchTemplate,omitempty"`
+	OwnerID               string              `json:"ownerId"`
+	State                 string              `json:"state"`
+	StateTransitionReason string              `json:"stateTransitionReason,omitempty"`
+	StateTransitionTime   time.Time           `json:"stateTransitionTime"`
+}
+
+// FastLaunchTemplate is the launch template Fast Launch pre-provisions with.
+type FastLaunchTemplate struct {
+	LaunchTemplateID   string `json:"launchTemplateId,omitempty"`
+	LaunchTemplateName string `json:"launchTemplateName,omitempty"`
+	Version            string `json:"version"`
+}
