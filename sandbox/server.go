@@ -48,6 +48,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// Logger receives request logs; nil discards.
 	Logger *slog.Logger
+	// BuildPace is how long each state of an Image Builder build lasts; 0
+	// means imagebuilder.DefaultPace.
+	BuildPace time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -92,12 +95,16 @@ func New(opts Options) (*Server, error) {
 		s.faults = faults.New(spec)
 		muxOpts.Intercept = s.faults.Intercept
 	}
+	var ibOpts []imagebuilder.Option
+	if opts.BuildPace > 0 {
+		ibOpts = append(ibOpts, imagebuilder.WithPace(opts.BuildPace))
+	}
 	s.handler = protocol.NewMux(muxOpts,
 		sts.New(store, now),
 		ssm.New(store, now),
 		ec2.New(store, now),
 		iam.New(store, now),
-		imagebuilder.New(store, now),
+		imagebuilder.New(store, now, ibOpts...),
 	)
 	return s, nil
 }

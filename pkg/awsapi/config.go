@@ -11,6 +11,7 @@ import (
 	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go/logging"
@@ -79,6 +80,7 @@ func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 	if cfg.Region == "" {
 		return aws.Config{}, ErrNoRegion
 	}
+	cfg.Retryer = withRetryableCodes(cfg)
 	if cfg.RetryMaxAttempts == 0 {
 		// Nothing (AWS_MAX_ATTEMPTS, max_attempts in the profile) chose a
 		// limit. The SDK's 3 attempts give up on one call in 25 under 30%
@@ -146,4 +148,24 @@ func sdkLogger(logger *slog.Logger) logging.Logger {
 	return logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
 		logger.Debug(fmt.Sprintf(format, v...), "source", "aws-sdk", "class", string(c))
 	})
+}
+
+// extraRetryableCodes are throttling errors AWS services document that the
+// SDK does not retry by itself: Image Builder answers every operation with
+// CallRateLimitExceededException (HTTP 429) when its rate is exceeded.
+var extraRetryableCodes = []string{"CallRateLimitExceededException"}
+
+// withRetryableCodes keeps the configured retryer (standard or adaptive) and
+// adds extraRetryableCodes to what it retries.
+func withRetryableCodes(cfg aws.Config) func() aws.Retryer {
+	base := cfg.Retryer
+	if base == nil {
+		base = func() aws.Retryer {
+			if cfg.RetryMode == aws.RetryModeAdaptive {
+				return retry.NewAdaptiveMode()
+			}
+			return retry.NewStandard()
+		}
+	}
+	return func() aws.Retryer { return retry.AddWithErrorCodes(base(), extraRetryableCodes...) }
 }

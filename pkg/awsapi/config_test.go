@@ -247,3 +247,39 @@ func TestRetryModeFromEnv(t *testing.T) {
 		t.Errorf("RetryMode = %q, want adaptive", cfg.RetryMode)
 	}
 }
+
+// TestImageBuilderRateLimitIsRetried: Image Builder's 429
+// CallRateLimitExceededException is retried, under both retry modes,
+// although the SDK does not know the code.
+func TestImageBuilderRateLimitIsRetried(t *testing.T) {
+	for _, mode := range []string{"standard", "adaptive"} {
+		t.Run(mode, func(t *testing.T) {
+			isolate(t)
+			t.Setenv("AWS_RETRY_MODE", mode)
+			var hits atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+				if hits.Add(1) < 3 {
+					w.WriteHeader(http.StatusTooManyRequests)
+					_, _ = w.Write([]byte(`{"__type":"CallRateLimitExceededException","message":"Rate exceeded"}`))
+					return
+				}
+				_, _ = w.Write([]byte(`{"Parameter":{"Name":"/x","Value":"y","Type":"String"}}`))
+			}))
+			t.Cleanup(srv.Close)
+			cfg, err := LoadConfig(t.Context(), Options{Region: "us-east-1", EndpointURL: srv.URL, StaticCredentials: dummyCreds()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			client := ssm.NewFromConfig(cfg, func(o *ssm.Options) {
+				o.Retryer = retry.AddWithMaxBackoffDelay(o.Retryer, time.Millisecond)
+			})
+			if err := getParameter(t.Context(), client); err != nil {
+				t.Fatalf("after two 429s: %v", err)
+			}
+			if n := hits.Load(); n != 3 {
+				t.Errorf("%d attempts, want 3", n)
+			}
+		})
+	}
+}

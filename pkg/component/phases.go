@@ -162,8 +162,10 @@ func (c *checker) step(it item, phase, path string, names, loops map[string]ast.
 			c.report(orAt(e.value, e.keyAt), join(path, "onFailure"), "must be Abort, Continue or Ignore; found %s", describe(e.value))
 		}
 	}
-	if e, ok := lookup(es, "if"); ok {
-		c.mapping(e.value, e.keyAt, join(path, "if"), "a mapping of one condition")
+	// The condition's operators are AWSTOE's to evaluate; only an empty
+	// condition is certainly wrong.
+	if e, ok := lookup(es, "if"); ok && e.value == nil {
+		c.report(e.keyAt, join(path, "if"), "needs a condition")
 	}
 	if e, ok := lookup(es, "loop"); ok {
 		st.hasLoop = true

@@ -336,3 +336,15 @@ func TestServiceLinkedRoleIDIsStable(t *testing.T) {
 		t.Errorf("IDs %v differ", ids)
 	}
 }
+
+// IAM is global: a client of any region sees the same roles.
+func TestIAMIsGlobal(t *testing.T) {
+	_, c := start(t)
+	out, err := c.GetRole(t.Context(), &iam.GetRoleInput{RoleName: aws.String("winami-build")}, func(o *iam.Options) { o.Region = "ap-south-1" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.Role.Arn) != "arn:aws:iam::"+account+":role/winami-build" {
+		t.Errorf("ARN %s", aws.ToString(out.Role.Arn))
+	}
+}

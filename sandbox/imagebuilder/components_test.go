@@ -3,6 +3,7 @@ package imagebuilder_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
@@ -136,6 +137,12 @@ func TestComponentClientToken(t *testing.T) {
 	changed.Description = aws.String("different")
 	_, err := e.ib.CreateComponent(ctx, &changed)
 	wantAPIError(t, err, "IdempotentParameterMismatchException", "")
+	// A token is forgotten a day later: the same request makes a new build.
+	e.clock.Add(25 * time.Hour)
+	later := try(e.ib.CreateComponent(ctx, in)).must(t)
+	if !strings.HasSuffix(aws.ToString(later.ComponentBuildVersionArn), "/1.0.0/2") {
+		t.Errorf("a day later the token still answers %s", aws.ToString(later.ComponentBuildVersionArn))
+	}
 	// The token is per operation.
 	try(e.ib.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("tok"), SemanticVersion: aws.String("1.0.0"),
 		ParentImage: aws.String(eksAMI(t, e, "us-east-1").ImageID), ClientToken: aws.String("same")})).must(t)

@@ -1,6 +1,8 @@
 package imagebuilder
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -14,6 +16,9 @@ import (
 // IdempotentParameterMismatchException. in is the decoded request (its
 // clientToken field is left out of the comparison), create's result the
 // answer without requestId, which the caller sets.
+//
+// Tokens are forgotten after tokenLifetime, so the sandbox's state does not
+// grow for ever with the token every SDK call carries.
 func idempotent(ib *world.ImageBuilder, op, token string, in any, at time.Time, create func() (any, error)) (map[string]any, error) {
 	request, err := canonical(in)
 	if err != nil {
@@ -35,14 +40,23 @@ func idempotent(ib *world.ImageBuilder, op, token string, in any, at time.Time, 
 		return nil, fmt.Errorf("encoding %s answer: %w", op, err)
 	}
 	if token != "" {
+		for k, rec := range ib.ClientTokens {
+			if at.Sub(rec.At) > tokenLifetime {
+				delete(ib.ClientTokens, k)
+			}
+		}
 		ib.ClientTokens[key] = &world.ClientTokenRecord{Request: request, Response: string(response), At: at}
 	}
 	return decodeObject(string(response))
 }
 
-// canonical is a request's JSON without its clientToken: re-encoding the
-// decoded struct orders fields and map keys, so equal requests compare equal
-// whatever order their JSON had.
+// tokenLifetime is how long a client token is remembered. (EC2 documents at
+// least 24 hours for its tokens; Image Builder documents none.)
+const tokenLifetime = 24 * time.Hour
+
+// canonical is the SHA-256 of a request's JSON without its clientToken:
+// re-encoding the decoded struct orders fields and map keys, so equal
+// requests compare equal whatever order their JSON had.
 func canonical(in any) (string, error) {
 	raw, err := json.Marshal(in)
 	if err != nil {
@@ -57,7 +71,8 @@ func canonical(in any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("encoding request: %w", err)
 	}
-	return string(out), nil
+	sum := sha256.Sum256(out)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 func decodeObject(s string) (map[string]any, error) {

@@ -332,7 +332,8 @@ type OutputAMI struct {
 // repeat with the same token and request gets the same answer, a different
 // request with the same token an IdempotentParameterMismatchException.
 type ClientTokenRecord struct {
-	// Request is the canonical JSON of the request without its token.
+	// Request is the SHA-256 of the canonical JSON of the request without
+	// its token.
 	Request string `json:"request"`
 	// Response is the JSON answered.
 	Response string    `json:"response"`

@@ -21,7 +21,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 	}
 }
 
-// sandbox [-seed N] [-faults SPEC] [-state FILE] starts a sandbox for the
+// sandbox [-seed N] [-faults SPEC] [-state FILE] [-pace D] starts a sandbox for the
 // rest of the script and points the AWS environment variables at it, as a
 // user does with a standalone `winami sandbox`.
 func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
@@ -32,13 +32,14 @@ func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
 	seed := fs.Int64("seed", 1, "")
 	faults := fs.String("faults", "", "")
 	state := fs.String("state", "", "")
+	pace := fs.Duration("pace", 0, "")
 	if err := fs.Parse(args); err != nil {
 		ts.Fatalf("sandbox: %v", err)
 	}
 	if *state != "" {
 		*state = ts.MkAbs(*state)
 	}
-	srv, err := sandbox.New(sandbox.Options{Seed: *seed, Faults: *faults, StatePath: *state})
+	srv, err := sandbox.New(sandbox.Options{Seed: *seed, Faults: *faults, StatePath: *state, BuildPace: *pace})
 	ts.Check(err)
 	url, err := srv.Start("127.0.0.1:0")
 	ts.Check(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
@@ -32,6 +33,7 @@ type pipelineInfo struct {
 }
 
 type imageInfo struct {
+	// Version is the build version, "1.0.0/1".
 	Version string         `json:"version"`
 	ARN     string         `json:"arn"`
 	State   string         `json:"state"`
@@ -91,7 +93,7 @@ func status(ctx context.Context, s *session) (*statusResult, error) {
 			return nil, fmt.Errorf("listing the pipeline's images: %w", err)
 		}
 		for _, img := range page.ImageSummaryList {
-			info := imageInfo{Version: aws.ToString(img.Version), ARN: aws.ToString(img.Arn), Created: aws.ToString(img.DateCreated), AMIs: []pipeline.AMI{}}
+			info := imageInfo{Version: buildVersion(aws.ToString(img.Arn)), ARN: aws.ToString(img.Arn), Created: aws.ToString(img.DateCreated), AMIs: []pipeline.AMI{}}
 			if img.State != nil {
 				info.State, info.Reason = string(img.State.Status), aws.ToString(img.State.Reason)
 			}
@@ -110,6 +112,16 @@ func status(ctx context.Context, s *session) (*statusResult, error) {
 		return -compareStrings(a.ARN, b.ARN)
 	})
 	return res, nil
+}
+
+// buildVersion is "1.0.0/1" from an image build version ARN
+// (".../image/<name>/1.0.0/1"): the version and which build of it.
+func buildVersion(arn string) string {
+	parts := strings.Split(arn, "/")
+	if len(parts) < 2 {
+		return arn
+	}
+	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
 }
 
 func compareStrings(a, b string) int {

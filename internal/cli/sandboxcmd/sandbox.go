@@ -21,6 +21,7 @@ type options struct {
 	state  string
 	faults string
 	seed   int64
+	pace   time.Duration
 }
 
 // NewCmd builds `winami sandbox`.
@@ -56,6 +57,7 @@ With --state the world is loaded from FILE at start and saved after every change
 	f.StringVar(&o.state, "state", "", "file to load the world from and save every change to")
 	f.StringVar(&o.faults, "faults", "", "inject faults: throttle=P,error=P,latency=DURATION,seed=N")
 	f.Int64Var(&o.seed, "seed", 1, "seed of the generated world")
+	f.DurationVar(&o.pace, "build-pace", 0, "how long each state of an Image Builder build lasts (default 2s)")
 	return cmd
 }
 
@@ -72,7 +74,7 @@ func run(ctx context.Context, app *cmdutil.App, o *options) error {
 	if err := checkLoopback(o.listen); err != nil {
 		return err
 	}
-	srv, err := sandbox.New(sandbox.Options{Seed: o.seed, StatePath: o.state, Faults: o.faults, Logger: app.Logger()})
+	srv, err := sandbox.New(sandbox.Options{Seed: o.seed, StatePath: o.state, Faults: o.faults, BuildPace: o.pace, Logger: app.Logger()})
 	if err != nil {
 		return err
 	}
