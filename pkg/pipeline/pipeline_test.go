@@ -64,7 +64,7 @@ type env struct {
 	dir     string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1})
 	counter := awsapi.NewCallCounter()
@@ -75,14 +75,14 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) write(t *testing.T, name, data string) {
+func (e *env) write(t testing.TB, name, data string) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(e.dir, name), []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func (e *env) load(t *testing.T) *spec.Spec {
+func (e *env) load(t testing.TB) *spec.Spec {
 	t.Helper()
 	s, err := spec.Load(filepath.Join(e.dir, "winami.yaml"))
 	if err != nil {
@@ -91,9 +91,14 @@ func (e *env) load(t *testing.T) *spec.Spec {
 	return s
 }
 
-func (e *env) plan(t *testing.T, api awsapi.ImageBuilderAPI) *pipeline.Plan {
+func (e *env) plan(t testing.TB, api awsapi.ImageBuilderAPI) *pipeline.Plan {
 	t.Helper()
-	s := e.load(t)
+	return e.planSpec(t, api, e.load(t))
+}
+
+// planSpec resolves, observes and plans s, as `winami plan` does.
+func (e *env) planSpec(t testing.TB, api awsapi.ImageBuilderAPI, s *spec.Spec) *pipeline.Plan {
+	t.Helper()
 	parent, err := pipeline.ResolveParent(t.Context(), catalog.NewFinderFromClients(e.clients), s)
 	if err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@ func idempotent(ib *world.ImageBuilder, op, token string, in any, at time.Time, 
 		return nil, err
 	}
 	key := op + "/" + token
-	if rec := ib.ClientTokens[key]; token != "" && rec != nil {
+	if rec := ib.ClientTokens[key]; token != "" && rec != nil && at.Sub(rec.At) <= tokenLifetime {
 		if rec.Request != request {
 			return nil, mismatch(token)
 		}

@@ -16,35 +16,50 @@
 // advance builds: an AMI appears once an Image Builder read has seen its
 // build reach DISTRIBUTING.)
 //
-// On entering BUILDING a build checks what AWS would: the infrastructure's
-// instance profile exists in IAM, its subnet and security groups exist, the
-// recipe's parent image resolves (AMI ID, Image Builder image ARN or
-// "ssm:<parameter>"), every component resolves and its document passes
-// component.Validate, and the OS build assertions of its build and validate
-// phases hold; the test phase's assertions are checked on entering TESTING.
-// A failed check moves the build to FAILED with a reason. On entering
-// DISTRIBUTING the build registers its AMIs, writes its SSM parameters and
-// starts Fast Launch; on entering AVAILABLE Fast Launch is enabled.
+// A build checks what AWS would, when AWS would, and otherwise ends FAILED
+// with a reason naming the workflow step, in Image Builder's manner:
+//   - leaving PENDING (launching the build instance): the infrastructure's
+//     instance profile exists in IAM, its subnet and security groups exist
+//     (the groups in the subnet's VPC), and the recipe's parent resolves (AMI
+//     ID, Image Builder image ARN, or "ssm:<parameter>" holding an AMI ID);
+//   - leaving BUILDING: the profile's role allows Systems Manager
+//     (AmazonSSMManagedInstanceCore) and reading components
+//     (EC2InstanceProfileForImageBuilder), every build component's document
+//     passes component.Validate, and the OS build assertions of the build and
+//     validate phases hold;
+//   - leaving TESTING: test components' documents are valid and the test
+//     phase's assertions hold;
+//   - starting distribution: every region is enabled, no AMI of the account
+//     there has the new AMI's name, Fast Launch targets a Windows AMI and its
+//     launch template exists. Distribution then registers the AMIs (and a copy
+//     per target account), writes the SSM parameters and starts Fast Launch
+//     (enabling); leaving DISTRIBUTING enables it.
 //
 // # OS build assertions
 //
 // A component step asserts the Windows build of the instance when it is
 // named AssertOSBuild, its action is ExecutePowerShell, and one of its
-// commands assigns the expected build, in single quotes, to $expected:
+// commands assigns the expected build, in single quotes, to $expected.
+// winami generates it in the validate phase:
 //
-//   - name: AssertOSBuild
-//     action: ExecutePowerShell
-//     inputs:
-//     commands:
-//   - |
-//     $expected = '10.0.20348.2849'
-//     $v = Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
-//     $actual = "10.0.$($v.CurrentBuildNumber).$($v.UBR)"
-//     if ($actual -ne $expected) { throw "OS build is $actual, expected $expected" }
+//	phases:
+//	  - name: validate
+//	    steps:
+//	      - name: AssertOSBuild
+//	        action: ExecutePowerShell
+//	        inputs:
+//	          commands:
+//	            - |
+//	              $expected = '10.0.20348.2849'
+//	              $v = Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
+//	              $actual = "10.0.$($v.CurrentBuildNumber).$($v.UBR)"
+//	              if ($actual -ne $expected) { throw "OS build is $actual, expected $expected" }
 //
 // The sandbox cannot run PowerShell: it compares the expected build with the
 // OS build of the parent AMI (world.Image.OSBuild) and fails the build,
-// naming both, when they differ. Put the step in the validate phase.
+// naming both, when they differ: in BUILDING for a build or validate phase
+// step, in TESTING for a test phase one. (Double quotes and spaces around the
+// = are accepted too.)
 package imagebuilder
 
 import (

@@ -132,15 +132,27 @@ func backoff(max time.Duration) func(ctx context.Context, d time.Duration) error
 	}
 }
 
-// newStateReporter reports each new state: one timestamped line per change.
+// newStateReporter shows the build's progress on stderr: on a terminal one
+// live line (state and elapsed time, rewritten at every poll), elsewhere a
+// timestamped line for every new state, which logs and CI keep readably.
 func newStateReporter(app *cmdutil.App, start time.Time) func(img *types.Image) {
+	live := isTerminal(app.IO.ErrOut)
 	last := types.ImageStatus("")
 	return func(img *types.Image) {
-		if img == nil || img.State == nil || img.State.Status == last {
+		if img == nil || img.State == nil {
 			return
 		}
-		last = img.State.Status
-		fmt.Fprintf(app.IO.ErrOut, "%s  %-12s %s elapsed\n", time.Now().UTC().Format(time.RFC3339), last, time.Since(start).Round(time.Second))
+		state, elapsed := img.State.Status, time.Since(start).Round(time.Second)
+		switch {
+		case live:
+			fmt.Fprintf(app.IO.ErrOut, "\r\033[K%-12s %s elapsed", state, elapsed)
+			if pipeline.Terminal(state) {
+				fmt.Fprintln(app.IO.ErrOut)
+			}
+		case state != last:
+			fmt.Fprintf(app.IO.ErrOut, "%s  %-12s %s elapsed\n", time.Now().UTC().Format(time.RFC3339), state, elapsed)
+		}
+		last = state
 	}
 }
 

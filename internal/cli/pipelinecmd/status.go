@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/spf13/cobra"
 
@@ -32,14 +34,24 @@ type pipelineInfo struct {
 	NextRun  string `json:"nextRun,omitempty"`
 }
 
+// amiInfo is an AMI with what winami recorded on it.
+type amiInfo struct {
+	pipeline.AMI
+	Windows    string `json:"windows,omitempty"`
+	Edition    string `json:"edition,omitempty"`
+	Kubernetes string `json:"kubernetes,omitempty"`
+	Base       string `json:"base,omitempty"`
+	OSBuild    string `json:"osBuild,omitempty"`
+}
+
 type imageInfo struct {
 	// Version is the build version, "1.0.0/1".
-	Version string         `json:"version"`
-	ARN     string         `json:"arn"`
-	State   string         `json:"state"`
-	Reason  string         `json:"reason,omitempty"`
-	Created string         `json:"created"`
-	AMIs    []pipeline.AMI `json:"amis"`
+	Version string    `json:"version"`
+	ARN     string    `json:"arn"`
+	State   string    `json:"state"`
+	Reason  string    `json:"reason,omitempty"`
+	Created string    `json:"created"`
+	AMIs    []amiInfo `json:"amis"`
 }
 
 func newStatusCmd(app *cmdutil.App) *cobra.Command {
@@ -93,17 +105,20 @@ func status(ctx context.Context, s *session) (*statusResult, error) {
 			return nil, fmt.Errorf("listing the pipeline's images: %w", err)
 		}
 		for _, img := range page.ImageSummaryList {
-			info := imageInfo{Version: buildVersion(aws.ToString(img.Arn)), ARN: aws.ToString(img.Arn), Created: aws.ToString(img.DateCreated), AMIs: []pipeline.AMI{}}
+			info := imageInfo{Version: buildVersion(aws.ToString(img.Arn)), ARN: aws.ToString(img.Arn), Created: aws.ToString(img.DateCreated), AMIs: []amiInfo{}}
 			if img.State != nil {
 				info.State, info.Reason = string(img.State.Status), aws.ToString(img.State.Reason)
 			}
 			if img.OutputResources != nil {
 				for _, a := range img.OutputResources.Amis {
-					info.AMIs = append(info.AMIs, pipeline.AMI{Region: aws.ToString(a.Region), ImageID: aws.ToString(a.Image), Name: aws.ToString(a.Name), Account: aws.ToString(a.AccountId)})
+					info.AMIs = append(info.AMIs, amiInfo{AMI: pipeline.AMI{Region: aws.ToString(a.Region), ImageID: aws.ToString(a.Image), Name: aws.ToString(a.Name), Account: aws.ToString(a.AccountId)}})
 				}
 			}
 			res.Images = append(res.Images, info)
 		}
+	}
+	if err := describeAMIs(ctx, s, res.Images); err != nil {
+		return nil, err
 	}
 	slices.SortFunc(res.Images, func(a, b imageInfo) int {
 		if a.Created != b.Created {
@@ -114,6 +129,59 @@ func status(ctx context.Context, s *session) (*statusResult, error) {
 	return res, nil
 }
 
+// describeAMIs reads winami's tags from the AMIs: one DescribeImages call
+// per region for up to 1000 AMIs. AMIs that are gone (deregistered, or in an
+// account the caller cannot see) are left as they are.
+func describeAMIs(ctx context.Context, s *session, images []imageInfo) error {
+	byRegion := map[string][]*amiInfo{}
+	for i := range images {
+		for j := range images[i].AMIs {
+			a := &images[i].AMIs[j]
+			if a.Account == "" || a.Account == accountOf(images[i].ARN) {
+				byRegion[a.Region] = append(byRegion[a.Region], a)
+			}
+		}
+	}
+	for region, amis := range byRegion {
+		for start := 0; start < len(amis); start += 1000 {
+			batch := amis[start:min(start+1000, len(amis))]
+			ids := make([]string, len(batch))
+			for i, a := range batch {
+				ids[i] = a.ImageID
+			}
+			out, err := s.clients.EC2(region).DescribeImages(ctx, &ec2.DescribeImagesInput{
+				Filters: []ec2types.Filter{{Name: aws.String("image-id"), Values: ids}},
+			})
+			if err != nil {
+				return fmt.Errorf("reading the AMIs in %s: %w", region, err)
+			}
+			tags := map[string]map[string]string{}
+			for _, img := range out.Images {
+				m := map[string]string{}
+				for _, t := range img.Tags {
+					m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+				}
+				tags[aws.ToString(img.ImageId)] = m
+			}
+			for _, a := range batch {
+				t := tags[a.ImageID]
+				a.Windows, a.Edition, a.Kubernetes = t["winami:windows"], t["winami:edition"], t["winami:kubernetes"]
+				a.Base, a.OSBuild = t["winami:base"], t["winami:os-build"]
+			}
+		}
+	}
+	return nil
+}
+
+// accountOf is the account ID in an ARN.
+func accountOf(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[4]
+}
+
 // buildVersion is "1.0.0/1" from an image build version ARN
 // (".../image/<name>/1.0.0/1"): the version and which build of it.
 func buildVersion(arn string) string {
@@ -122,6 +190,13 @@ func buildVersion(arn string) string {
 		return arn
 	}
 	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func compareStrings(a, b string) int {
@@ -139,13 +214,13 @@ func printStatus(app *cmdutil.App, res *statusResult) error {
 	if f == output.JSON || f == output.YAML {
 		return app.Print(res, output.Rows{})
 	}
-	rows := output.Rows{Header: []string{"build", "state", "created", "region", "ami id", "name"}}
+	rows := output.Rows{Header: []string{"build", "state", "created", "region", "ami id", "windows", "kubernetes", "base", "os build"}}
 	for _, img := range res.Images {
 		if len(img.AMIs) == 0 {
-			rows.Add(img.Version, img.State, img.Created, "-", "-", img.Reason)
+			rows.Add(img.Version, img.State, img.Created, "-", "-", "-", "-", "-", img.Reason)
 		}
 		for _, a := range img.AMIs {
-			rows.Add(img.Version, img.State, img.Created, a.Region, a.ImageID, a.Name)
+			rows.Add(img.Version, img.State, img.Created, a.Region, a.ImageID, dash(strings.TrimSpace(a.Windows+" "+a.Edition)), dash(a.Kubernetes), dash(a.Base), dash(a.OSBuild))
 		}
 	}
 	if f == output.Text {
@@ -158,7 +233,10 @@ func printStatus(app *cmdutil.App, res *statusResult) error {
 	p := res.Pipeline
 	fmt.Fprintf(app.IO.Out, "Pipeline %s (%s)\n  arn:      %s\n", p.Name, p.Status, p.ARN)
 	if p.Schedule != "" {
-		fmt.Fprintf(app.IO.Out, "  schedule: %s, next run %s\n", p.Schedule, p.NextRun)
+		fmt.Fprintf(app.IO.Out, "  schedule: %s\n", p.Schedule)
+	}
+	if p.NextRun != "" {
+		fmt.Fprintf(app.IO.Out, "  next run: %s\n", p.NextRun)
 	}
 	if p.LastRun != "" {
 		fmt.Fprintf(app.IO.Out, "  last run: %s\n", p.LastRun)
