@@ -41,6 +41,8 @@ type ImageBuilderAPI interface {
 	StartImagePipelineExecution(ctx context.Context, in *imagebuilder.StartImagePipelineExecutionInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.StartImagePipelineExecutionOutput, error)
 	GetImage(ctx context.Context, in *imagebuilder.GetImageInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.GetImageOutput, error)
 	ListImagePipelineImages(ctx context.Context, in *imagebuilder.ListImagePipelineImagesInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.ListImagePipelineImagesOutput, error)
+	TagResource(ctx context.Context, in *imagebuilder.TagResourceInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.TagResourceOutput, error)
+	UntagResource(ctx context.Context, in *imagebuilder.UntagResourceInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.UntagResourceOutput, error)
 	DeleteImage(ctx context.Context, in *imagebuilder.DeleteImageInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.DeleteImageOutput, error)
 }
 

@@ -95,9 +95,9 @@ func (a *applier) tags(extra map[string]string) map[string]string {
 }
 
 func (a *applier) component(ctx context.Context, c Change) error {
-	if c.Action == ActionNoOp {
+	if c.Action == ActionNoOp || c.Action == ActionUpdate {
 		a.out.Components[c.Name] = c.ARN
-		return nil
+		return a.retag(ctx, c.ARN, c)
 	}
 	var dc DesiredComponent
 	for _, d := range a.plan.desired.Components {
@@ -158,9 +158,9 @@ func (a *applier) findComponent(ctx context.Context, name, version, hash string)
 }
 
 func (a *applier) recipe(ctx context.Context, c Change) error {
-	if c.Action == ActionNoOp {
+	if c.Action == ActionNoOp || c.Action == ActionUpdate {
 		a.out.Recipe = c.ARN
-		return nil
+		return a.retag(ctx, c.ARN, c)
 	}
 	dr := a.plan.desired.Recipe
 	var components []types.ComponentConfiguration
@@ -231,6 +231,23 @@ func (a *applier) findRecipe(ctx context.Context, name, version, hash string) (s
 		}
 	}
 	return "", fmt.Errorf("image recipe %s %s exists with other content: another apply changed the spec meanwhile; run plan again", name, version)
+}
+
+// retag brings a resource's tags to what the plan asks; a change without
+// tag differences makes no call.
+func (a *applier) retag(ctx context.Context, arn string, c Change) error {
+	set, remove := tagChanges(c)
+	if len(set) > 0 {
+		if _, err := a.api.TagResource(ctx, &ib.TagResourceInput{ResourceArn: aws.String(arn), Tags: set}); err != nil {
+			return fmt.Errorf("tagging: %w", err)
+		}
+	}
+	if len(remove) > 0 {
+		if _, err := a.api.UntagResource(ctx, &ib.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: remove}); err != nil {
+			return fmt.Errorf("untagging: %w", err)
+		}
+	}
+	return nil
 }
 
 func isAlreadyExists(err error) bool {

@@ -38,9 +38,9 @@ func (a *applier) infrastructure(ctx context.Context, c Change) error {
 			a.out.Infrastructure = arn
 			return nil
 		}
-	} else if c.Action == ActionNoOp {
+	} else if !hasNonTagDiff(c) {
 		a.out.Infrastructure = arn
-		return nil
+		return a.retag(ctx, arn, c)
 	}
 	_, err := a.api.UpdateInfrastructureConfiguration(ctx, &ib.UpdateInfrastructureConfigurationInput{
 		InfrastructureConfigurationArn: aws.String(arn),
@@ -55,7 +55,10 @@ func (a *applier) infrastructure(ctx context.Context, c Change) error {
 		ClientToken:                    token(KindInfrastructure, arn, want),
 	})
 	a.out.Infrastructure = arn
-	return err
+	if err != nil {
+		return err
+	}
+	return a.retag(ctx, arn, c)
 }
 
 var infrastructureFields = []string{"Description", "InstanceProfileName", "InstanceTypes", "SubnetId",
@@ -85,9 +88,9 @@ func (a *applier) distribution(ctx context.Context, c Change) error {
 			a.out.Distribution = arn
 			return nil
 		}
-	} else if c.Action == ActionNoOp {
+	} else if !hasNonTagDiff(c) {
 		a.out.Distribution = arn
-		return nil
+		return a.retag(ctx, arn, c)
 	}
 	_, err := a.api.UpdateDistributionConfiguration(ctx, &ib.UpdateDistributionConfigurationInput{
 		DistributionConfigurationArn: aws.String(arn),
@@ -96,7 +99,10 @@ func (a *applier) distribution(ctx context.Context, c Change) error {
 		ClientToken:                  token(KindDistribution, arn, want),
 	})
 	a.out.Distribution = arn
-	return err
+	if err != nil {
+		return err
+	}
+	return a.retag(ctx, arn, c)
 }
 
 func (a *applier) pipeline(ctx context.Context, c Change) error {
@@ -126,9 +132,9 @@ func (a *applier) pipeline(ctx context.Context, c Change) error {
 			a.out.Pipeline = arn
 			return nil
 		}
-	} else if c.Action == ActionNoOp {
+	} else if !hasNonTagDiff(c) {
 		a.out.Pipeline = arn
-		return nil
+		return a.retag(ctx, arn, c)
 	}
 	_, err := a.api.UpdateImagePipeline(ctx, &ib.UpdateImagePipelineInput{
 		ImagePipelineArn:               aws.String(arn),
@@ -142,7 +148,10 @@ func (a *applier) pipeline(ctx context.Context, c Change) error {
 		ClientToken:                    token(KindPipeline, arn, want),
 	})
 	a.out.Pipeline = arn
-	return err
+	if err != nil {
+		return err
+	}
+	return a.retag(ctx, arn, c)
 }
 
 var pipelineFields = []string{"Description", "ImageRecipeArn", "InfrastructureConfigurationArn",

@@ -41,6 +41,7 @@ type ObservedRecipe struct {
 	Versions    map[string]types.ImageRecipeSummary // by semantic version
 	Current     *types.ImageRecipe
 	CurrentHash string
+	CurrentTags map[string]string
 }
 
 // ConflictError says a resource has a spec's name but is not the spec's.
@@ -154,7 +155,7 @@ func (o *Observed) readRecipe(ctx context.Context, api awsapi.ImageBuilderAPI, s
 	if err != nil {
 		return err
 	}
-	o.Recipe = &ObservedRecipe{Versions: versions, Current: out.ImageRecipe, CurrentHash: newest.Tags[TagHash]}
+	o.Recipe = &ObservedRecipe{Versions: versions, Current: out.ImageRecipe, CurrentHash: newest.Tags[TagHash], CurrentTags: newest.Tags}
 	return nil
 }
 

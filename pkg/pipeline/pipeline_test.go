@@ -312,3 +312,44 @@ func assertOneOfEach(t *testing.T, api awsapi.ImageBuilderAPI) {
 		t.Errorf("component builds, recipes, infrastructure, distribution, pipelines = %v; want one of each", got)
 	}
 }
+
+// TestTagChangeUpdatesInPlace: new spec tags retag every resource, the
+// immutable ones included, without new versions.
+func TestTagChangeUpdatesInPlace(t *testing.T) {
+	e := newEnv(t)
+	api := e.clients.ImageBuilder("us-east-1")
+	if _, err := pipeline.Apply(t.Context(), api, e.plan(t, api), nil); err != nil {
+		t.Fatal(err)
+	}
+	e.write(t, "winami.yaml", strings.Replace(testSpec, "tags: {team: platform}", "tags: {team: windows, owner: sre}", 1))
+	p := e.plan(t, api)
+	if p.Summary != (pipeline.Summary{Change: 5}) {
+		t.Fatalf("summary %+v, want 5 to change: %v", p.Summary, actions(p))
+	}
+	for _, c := range p.Changes {
+		want := map[string]bool{"tags.team": false, "tags.owner": false}
+		for _, d := range c.Diff {
+			if _, ok := want[d.Path]; ok {
+				want[d.Path] = true
+			}
+		}
+		if !want["tags.team"] || !want["tags.owner"] {
+			t.Errorf("%s %s: diff %+v lacks the tag changes", c.Kind, c.Name, c.Diff)
+		}
+	}
+	e.counter.Reset()
+	if _, err := pipeline.Apply(t.Context(), api, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.counter.Count("imagebuilder", "TagResource"); n != 5 {
+		t.Errorf("%d TagResource calls, want 5", n)
+	}
+	for op := range e.counter.Snapshot() {
+		if strings.Contains(op, "Create") {
+			t.Errorf("a tag change called %s", op)
+		}
+	}
+	if again := e.plan(t, api); again.HasChanges() {
+		t.Errorf("plan after retagging: %+v", again.Changes)
+	}
+}

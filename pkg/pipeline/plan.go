@@ -64,6 +64,7 @@ func NewPlan(d *Desired, o *Observed) *Plan {
 	p.planInfrastructure()
 	p.planDistribution()
 	p.planPipeline()
+	p.planTags(versions)
 	for _, c := range p.Changes {
 		switch c.Action {
 		case ActionCreate, ActionNewVersion:
@@ -282,4 +283,93 @@ func actionFor(diff []AttrDiff) Action {
 		return ActionNoOp
 	}
 	return ActionUpdate
+}
+
+// planTags compares the tags of every resource that stays with what the
+// spec asks (its tags plus winami's); a resource whose only difference is
+// its tags is updated in place, immutable ones included.
+func (p *Plan) planTags(componentVersions map[string]string) {
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if c.Action != ActionNoOp && c.Action != ActionUpdate {
+			continue
+		}
+		current, want := p.tagsOf(*c, componentVersions)
+		diff := diffValues("tags", stringMap(current), stringMap(want))
+		if len(diff) == 0 {
+			continue
+		}
+		c.Diff = append(c.Diff, diff...)
+		c.Action = ActionUpdate
+	}
+}
+
+// tagsOf returns a resource's current tags and the tags the spec asks for.
+func (p *Plan) tagsOf(c Change, componentVersions map[string]string) (current, want map[string]string) {
+	want = managedTags(p.Spec, p.desired.Spec.Tags)
+	o := p.observed
+	switch c.Kind {
+	case KindComponent:
+		for _, dc := range p.desired.Components {
+			if dc.Name == c.Name {
+				want[TagHash] = dc.Hash
+			}
+		}
+		if oc := o.Components[c.Name]; oc != nil && oc.Latest != nil {
+			current = oc.Latest.Tags
+		}
+	case KindRecipe:
+		want[TagHash] = p.recipeHash(componentVersions)
+		if o.Recipe != nil {
+			current = o.Recipe.CurrentTags
+		}
+	case KindInfrastructure:
+		if o.Infrastructure != nil {
+			current = o.Infrastructure.Tags
+		}
+	case KindDistribution:
+		if o.Distribution != nil {
+			current = o.Distribution.Tags
+		}
+	case KindPipeline:
+		if o.Pipeline != nil {
+			current = o.Pipeline.Tags
+		}
+	}
+	return current, want
+}
+
+func stringMap(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// tagChanges splits a change's tag differences into tags to set and keys to remove.
+func tagChanges(c Change) (set map[string]string, remove []string) {
+	set = map[string]string{}
+	for _, d := range c.Diff {
+		key, ok := strings.CutPrefix(d.Path, "tags.")
+		if !ok {
+			continue
+		}
+		if v, isString := d.New.(string); isString {
+			set[key] = v
+		} else {
+			remove = append(remove, key)
+		}
+	}
+	return set, remove
+}
+
+// hasNonTagDiff reports whether a change alters more than tags.
+func hasNonTagDiff(c Change) bool {
+	for _, d := range c.Diff {
+		if !strings.HasPrefix(d.Path, "tags.") {
+			return true
+		}
+	}
+	return false
 }
