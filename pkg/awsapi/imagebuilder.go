@@ -43,6 +43,8 @@ type ImageBuilderAPI interface {
 	ListImagePipelineImages(ctx context.Context, in *imagebuilder.ListImagePipelineImagesInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.ListImagePipelineImagesOutput, error)
 	TagResource(ctx context.Context, in *imagebuilder.TagResourceInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.TagResourceOutput, error)
 	UntagResource(ctx context.Context, in *imagebuilder.UntagResourceInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.UntagResourceOutput, error)
+	ListImages(ctx context.Context, in *imagebuilder.ListImagesInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.ListImagesOutput, error)
+	ListImageBuildVersions(ctx context.Context, in *imagebuilder.ListImageBuildVersionsInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.ListImageBuildVersionsOutput, error)
 	DeleteImage(ctx context.Context, in *imagebuilder.DeleteImageInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.DeleteImageOutput, error)
 }
 

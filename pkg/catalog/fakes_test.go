@@ -207,6 +207,11 @@ func (f *fakeEC2) DescribeImages(_ context.Context, in *ec2.DescribeImagesInput,
 	return out, nil
 }
 
+// DeregisterImage is never called by the catalog; a call is a test failure.
+func (f *fakeEC2) DeregisterImage(_ context.Context, in *ec2.DeregisterImageInput, _ ...func(*ec2.Options)) (*ec2.DeregisterImageOutput, error) {
+	return nil, fmt.Errorf("catalog must not deregister images (asked for %s)", aws.ToString(in.ImageId))
+}
+
 func (f *fakeEC2) DescribeRegions(_ context.Context, _ *ec2.DescribeRegionsInput, _ ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error) {
 	f.mu.Lock()
 	f.other = append(f.other, "DescribeRegions")

@@ -5,16 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/winami/winami/pkg/awsapi"
 )
 
 // DestroyPlan lists what destroy removes, in the order it removes it: the
 // reverse of apply, and only resources tagged as the spec's (Observe
-// refuses to read anything else under the spec's names). AMIs stay.
+// refuses to read anything else under the spec's names). AMIs stay; see ImagesPlan.
 func DestroyPlan(o *Observed) []Change {
 	var out []Change
 	if o.Pipeline != nil {
@@ -41,9 +45,73 @@ func DestroyPlan(o *Observed) []Change {
 	return out
 }
 
-// Destroy deletes the changes of a DestroyPlan in order. Something already
-// gone counts as deleted, so an interrupted destroy can simply run again.
-func Destroy(ctx context.Context, api awsapi.ImageBuilderAPI, changes []Change, progress Progress) error {
+// ImagesPlan lists the spec's builds and the AMIs they distributed into
+// the caller's account, to delete before everything else: AMIs (with their
+// snapshots) first, then the Image Builder images. It lists images by the
+// recipe's name, so it finds them even after the pipeline is gone. AMIs
+// copied into other accounts are theirs to deregister and are skipped.
+func ImagesPlan(ctx context.Context, api awsapi.ImageBuilderAPI, spec string) ([]Change, error) {
+	name := ResourceName(spec)
+	var amis, images []Change
+	versions := ib.NewListImagesPaginator(api, &ib.ListImagesInput{Owner: types.OwnershipSelf, Filters: nameFilter(name)})
+	for versions.HasMorePages() {
+		page, err := versions.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing the spec's images: %w", err)
+		}
+		for _, v := range page.ImageVersionList {
+			if aws.ToString(v.Name) != name {
+				continue
+			}
+			builds := ib.NewListImageBuildVersionsPaginator(api, &ib.ListImageBuildVersionsInput{ImageVersionArn: v.Arn})
+			for builds.HasMorePages() {
+				bp, err := builds.NextPage(ctx)
+				if err != nil {
+					return nil, fmt.Errorf("listing the builds of %s: %w", aws.ToString(v.Arn), err)
+				}
+				for _, b := range bp.ImageSummaryList {
+					arn := aws.ToString(b.Arn)
+					images = append(images, Change{Kind: KindImage, Name: name, Action: ActionDelete, ARN: arn, Version: BuildVersion(arn)})
+					if b.OutputResources == nil {
+						continue
+					}
+					for _, a := range b.OutputResources.Amis {
+						if acct := aws.ToString(a.AccountId); acct != "" && acct != AccountOf(arn) {
+							continue
+						}
+						amis = append(amis, Change{Kind: KindAMI, Name: aws.ToString(a.Name), Action: ActionDelete,
+							ARN: aws.ToString(a.Image), Region: aws.ToString(a.Region), Version: BuildVersion(arn)})
+					}
+				}
+			}
+		}
+	}
+	return append(amis, images...), nil
+}
+
+// BuildVersion is "1.0.0/1" from an image build version ARN
+// (".../image/<name>/1.0.0/1"): the version and which build of it.
+func BuildVersion(arn string) string {
+	parts := strings.Split(arn, "/")
+	if len(parts) < 2 {
+		return arn
+	}
+	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
+}
+
+// AccountOf is the account ID of an ARN.
+func AccountOf(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) < 5 {
+		return ""
+	}
+	return parts[4]
+}
+
+// Destroy deletes the changes of ImagesPlan and DestroyPlan in order.
+// Something already gone counts as deleted, so an interrupted destroy can
+// simply run again. ec2For gives the EC2 client of a region, for AMIs.
+func Destroy(ctx context.Context, api awsapi.ImageBuilderAPI, ec2For func(region string) awsapi.EC2API, changes []Change, progress Progress) error {
 	if progress == nil {
 		progress = func(Change) {}
 	}
@@ -51,6 +119,13 @@ func Destroy(ctx context.Context, api awsapi.ImageBuilderAPI, changes []Change, 
 		progress(c)
 		var err error
 		switch c.Kind {
+		case KindAMI:
+			_, err = ec2For(c.Region).DeregisterImage(ctx, &ec2.DeregisterImageInput{ImageId: aws.String(c.ARN), DeleteAssociatedSnapshots: aws.Bool(true)})
+			if amiGone(err) {
+				err = nil
+			}
+		case KindImage:
+			_, err = api.DeleteImage(ctx, &ib.DeleteImageInput{ImageBuildVersionArn: aws.String(c.ARN)})
 		case KindPipeline:
 			_, err = api.DeleteImagePipeline(ctx, &ib.DeleteImagePipelineInput{ImagePipelineArn: aws.String(c.ARN)})
 		case KindDistribution:
@@ -85,6 +160,12 @@ func deleteComponentVersion(ctx context.Context, api awsapi.ImageBuilderAPI, ver
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// amiGone reports an AMI that is already deregistered.
+func amiGone(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && (apiErr.ErrorCode() == "InvalidAMIID.NotFound" || apiErr.ErrorCode() == "InvalidAMIID.Unavailable")
 }
 
 func sortedKeys[V any](m map[string]V) []string {

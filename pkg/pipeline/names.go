@@ -31,6 +31,10 @@ const (
 	KindInfrastructure Kind = "infrastructure-configuration"
 	KindDistribution   Kind = "distribution-configuration"
 	KindPipeline       Kind = "image-pipeline"
+	// KindImage is an Image Builder image (one build) and KindAMI an AMI
+	// it distributed: only destroy --delete-images removes them.
+	KindImage Kind = "image"
+	KindAMI   Kind = "ami"
 )
 
 // applyOrder is the order resources are created in; destroy reverses it.

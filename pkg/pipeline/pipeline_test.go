@@ -8,10 +8,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
@@ -66,7 +69,7 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1})
+	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, BuildPace: 20 * time.Millisecond})
 	counter := awsapi.NewCallCounter()
 	cfg.APIOptions = append(cfg.APIOptions, counter.Middleware())
 	e := &env{clients: awsapi.NewClients(cfg), counter: counter, dir: t.TempDir()}
@@ -351,5 +354,52 @@ func TestTagChangeUpdatesInPlace(t *testing.T) {
 	}
 	if again := e.plan(t, api); again.HasChanges() {
 		t.Errorf("plan after retagging: %+v", again.Changes)
+	}
+}
+
+// TestDestroyWithImages builds, then destroys with the images: the AMIs are
+// deregistered in every region, and nothing of the spec is left.
+func TestDestroyWithImages(t *testing.T) {
+	e := newEnv(t)
+	api := e.clients.ImageBuilder("us-east-1")
+	applied, err := pipeline.Apply(t.Context(), api, e.plan(t, api), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn, err := pipeline.StartBuild(t.Context(), api, applied.Pipeline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := pipeline.Wait(t.Context(), api, arn, pipeline.WaitOptions{Interval: 100 * time.Millisecond})
+	if err != nil || img.State.Status != types.ImageStatusAvailable {
+		t.Fatalf("build: %v, %+v", err, img.State)
+	}
+	amis := pipeline.AMIs(img)
+	if len(amis) != 2 {
+		t.Fatalf("AMIs %+v, want one in each of 2 regions", amis)
+	}
+	images, err := pipeline.ImagesPlan(t.Context(), api, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := pipeline.Observe(t.Context(), api, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pipeline.Destroy(t.Context(), api, e.clients.EC2, append(images, pipeline.DestroyPlan(o)...), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range amis {
+		_, err := e.clients.EC2(a.Region).DescribeImages(t.Context(), &ec2.DescribeImagesInput{ImageIds: []string{a.ImageID}})
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "InvalidAMIID.NotFound" {
+			t.Errorf("AMI %s in %s after destroy: %v", a.ImageID, a.Region, err)
+		}
+	}
+	if left, err := pipeline.ImagesPlan(t.Context(), api, "ci"); err != nil || len(left) != 0 {
+		t.Errorf("images left: %+v, %v", left, err)
+	}
+	if o, err := pipeline.Observe(t.Context(), api, "ci"); err != nil || len(pipeline.DestroyPlan(o)) != 0 {
+		t.Errorf("resources left: %+v, %v", pipeline.DestroyPlan(o), err)
 	}
 }

@@ -25,8 +25,10 @@ type Change struct {
 	Kind   Kind   `json:"type"`
 	Name   string `json:"name"`
 	Action Action `json:"action"`
-	// ARN is the existing resource's, when there is one.
+	// ARN is the existing resource's, when there is one (for an AMI, its ID).
 	ARN string `json:"arn,omitempty"`
+	// Region is set for AMIs, which live in every distribution region.
+	Region string `json:"region,omitempty"`
 	// Version is the semantic version a create or new-version makes.
 	Version string     `json:"version,omitempty"`
 	Diff    []AttrDiff `json:"diff,omitempty"`

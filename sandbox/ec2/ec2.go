@@ -31,6 +31,8 @@ func New(store *state.Store, now func() time.Time) *protocol.Service {
 		InternalStatus: http.StatusInternalServerError,
 		Operations: map[string]protocol.Handler{
 			"DescribeImages":                 s.describeImages,
+			"DeregisterImage":                s.deregisterImage,
+			"DeleteSnapshot":                 s.deleteSnapshot,
 			"DescribeRegions":                s.describeRegions,
 			"DescribeVpcs":                   s.describeVpcs,
 			"DescribeSubnets":                s.describeSubnets,

@@ -34,6 +34,10 @@ type Region struct {
 	// AvailabilityZones are the region's zones in name order.
 	AvailabilityZones []*AvailabilityZone `json:"availabilityZones,omitempty"`
 
+	// Snapshots are EBS snapshots no registered image uses any more (an
+	// image's own snapshots are its block devices'), by ID.
+	Snapshots map[string]*Snapshot `json:"snapshots,omitempty"`
+
 	// ImageBuilder holds the region's EC2 Image Builder resources.
 	ImageBuilder *ImageBuilder `json:"imageBuilder,omitempty"`
 }
@@ -91,6 +95,13 @@ type Image struct {
 	OSBuild string `json:"osBuild,omitempty"`
 	// FastLaunch is the AMI's EC2 Fast Launch state by account ID.
 	FastLaunch map[string]*FastLaunch `json:"fastLaunch,omitempty"`
+}
+
+// Snapshot is an EBS snapshot left behind by a deregistered image.
+type Snapshot struct {
+	SnapshotID string `json:"snapshotId"`
+	OwnerID    string `json:"ownerId"`
+	VolumeSize int32  `json:"volumeSize"`
 }
 
 // BlockDevice is one block-device mapping of an AMI.

@@ -129,6 +129,10 @@ func printApplied(app *cmdutil.App, a *pipeline.Applied) error {
 // progressTo reports each change on stderr as apply or destroy starts it.
 func progressTo(app *cmdutil.App) pipeline.Progress {
 	return func(c pipeline.Change) {
+		if c.Kind == pipeline.KindAMI {
+			fmt.Fprintf(app.IO.ErrOut, "%s ami %s in %s...\n", verb(c.Action), c.ARN, c.Region)
+			return
+		}
 		v := ""
 		if c.Version != "" {
 			v = " " + c.Version

@@ -37,6 +37,9 @@ func renderChange(w io.Writer, c pipeline.Change) {
 	if c.Version != "" {
 		line += " " + c.Version
 	}
+	if c.Kind == pipeline.KindAMI {
+		line = fmt.Sprintf("  %s ami %s in %s (%s, with its snapshots)", symbols[c.Action], c.ARN, c.Region, c.Name)
+	}
 	switch c.Action {
 	case pipeline.ActionNewVersion:
 		line += " (new version; the old one stays for the images built from it)"

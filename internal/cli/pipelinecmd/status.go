@@ -105,7 +105,7 @@ func status(ctx context.Context, s *session) (*statusResult, error) {
 			return nil, fmt.Errorf("listing the pipeline's images: %w", err)
 		}
 		for _, img := range page.ImageSummaryList {
-			info := imageInfo{Version: buildVersion(aws.ToString(img.Arn)), ARN: aws.ToString(img.Arn), Created: aws.ToString(img.DateCreated), AMIs: []amiInfo{}}
+			info := imageInfo{Version: pipeline.BuildVersion(aws.ToString(img.Arn)), ARN: aws.ToString(img.Arn), Created: aws.ToString(img.DateCreated), AMIs: []amiInfo{}}
 			if img.State != nil {
 				info.State, info.Reason = string(img.State.Status), aws.ToString(img.State.Reason)
 			}
@@ -137,7 +137,7 @@ func describeAMIs(ctx context.Context, s *session, images []imageInfo) error {
 	for i := range images {
 		for j := range images[i].AMIs {
 			a := &images[i].AMIs[j]
-			if a.Account == "" || a.Account == accountOf(images[i].ARN) {
+			if a.Account == "" || a.Account == pipeline.AccountOf(images[i].ARN) {
 				byRegion[a.Region] = append(byRegion[a.Region], a)
 			}
 		}
@@ -171,25 +171,6 @@ func describeAMIs(ctx context.Context, s *session, images []imageInfo) error {
 		}
 	}
 	return nil
-}
-
-// accountOf is the account ID in an ARN.
-func accountOf(arn string) string {
-	parts := strings.Split(arn, ":")
-	if len(parts) < 5 {
-		return ""
-	}
-	return parts[4]
-}
-
-// buildVersion is "1.0.0/1" from an image build version ARN
-// (".../image/<name>/1.0.0/1"): the version and which build of it.
-func buildVersion(arn string) string {
-	parts := strings.Split(arn, "/")
-	if len(parts) < 2 {
-		return arn
-	}
-	return parts[len(parts)-2] + "/" + parts[len(parts)-1]
 }
 
 func dash(s string) string {
