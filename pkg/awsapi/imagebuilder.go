@@ -45,6 +45,8 @@ type ImageBuilderAPI interface {
 	UntagResource(ctx context.Context, in *imagebuilder.UntagResourceInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.UntagResourceOutput, error)
 	ListImages(ctx context.Context, in *imagebuilder.ListImagesInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.ListImagesOutput, error)
 	ListImageBuildVersions(ctx context.Context, in *imagebuilder.ListImageBuildVersionsInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.ListImageBuildVersionsOutput, error)
+	ListWorkflowExecutions(ctx context.Context, in *imagebuilder.ListWorkflowExecutionsInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.ListWorkflowExecutionsOutput, error)
+	ListWorkflowStepExecutions(ctx context.Context, in *imagebuilder.ListWorkflowStepExecutionsInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.ListWorkflowStepExecutionsOutput, error)
 	DeleteImage(ctx context.Context, in *imagebuilder.DeleteImageInput, optFns ...func(*imagebuilder.Options)) (*imagebuilder.DeleteImageOutput, error)
 }
 

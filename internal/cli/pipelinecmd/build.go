@@ -84,9 +84,22 @@ func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
 	waitCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	start := time.Now()
+	report := newStateReporter(app, start)
 	img, err := pipeline.Wait(waitCtx, s.ib, imageARN, pipeline.WaitOptions{
-		OnPoll: newStateReporter(app, start),
-		Sleep:  backoff(o.poll),
+		OnPoll: func(img *types.Image) {
+			var step pipeline.Step
+			if img != nil && img.State != nil && !pipeline.Terminal(img.State.Status) {
+				// Best effort: an identity without imagebuilder:ListWorkflow*
+				// still sees the state.
+				if st, err := pipeline.CurrentStep(waitCtx, s.ib, imageARN); err == nil {
+					step = st
+				} else {
+					app.Logger().Debug("reading the build's current step", "error", err)
+				}
+			}
+			report(img, step)
+		},
+		Sleep: backoff(o.poll),
 	})
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
@@ -133,26 +146,31 @@ func backoff(max time.Duration) func(ctx context.Context, d time.Duration) error
 }
 
 // newStateReporter shows the build's progress on stderr: on a terminal one
-// live line (state and elapsed time, rewritten at every poll), elsewhere a
-// timestamped line for every new state, which logs and CI keep readably.
-func newStateReporter(app *cmdutil.App, start time.Time) func(img *types.Image) {
+// live line (state, elapsed time, current step), rewritten at every poll;
+// elsewhere a timestamped line whenever the state or step changes, which
+// logs and CI keep readably.
+func newStateReporter(app *cmdutil.App, start time.Time) func(img *types.Image, step pipeline.Step) {
 	live := isTerminal(app.IO.ErrOut)
-	last := types.ImageStatus("")
-	return func(img *types.Image) {
+	last := ""
+	return func(img *types.Image, step pipeline.Step) {
 		if img == nil || img.State == nil {
 			return
 		}
 		state, elapsed := img.State.Status, time.Since(start).Round(time.Second)
-		switch {
+		where := ""
+		if step.Name != "" {
+			where = "  step " + step.Name
+		}
+		switch now := string(state) + where; {
 		case live:
-			fmt.Fprintf(app.IO.ErrOut, "\r\033[K%-12s %s elapsed", state, elapsed)
+			fmt.Fprintf(app.IO.ErrOut, "\r\033[K%-12s %s elapsed%s", state, elapsed, where)
 			if pipeline.Terminal(state) {
 				fmt.Fprintln(app.IO.ErrOut)
 			}
-		case state != last:
-			fmt.Fprintf(app.IO.ErrOut, "%s  %-12s %s elapsed\n", time.Now().UTC().Format(time.RFC3339), state, elapsed)
+		case now != last:
+			fmt.Fprintf(app.IO.ErrOut, "%s  %-12s %s elapsed%s\n", time.Now().UTC().Format(time.RFC3339), state, elapsed, where)
+			last = now
 		}
-		last = state
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -42,16 +43,21 @@ type amiInfo struct {
 	Kubernetes string `json:"kubernetes,omitempty"`
 	Base       string `json:"base,omitempty"`
 	OSBuild    string `json:"osBuild,omitempty"`
+	// created is EC2's CreationDate of the AMI.
+	created time.Time
 }
 
 type imageInfo struct {
 	// Version is the build version, "1.0.0/1".
-	Version string    `json:"version"`
-	ARN     string    `json:"arn"`
-	State   string    `json:"state"`
-	Reason  string    `json:"reason,omitempty"`
-	Created string    `json:"created"`
-	AMIs    []amiInfo `json:"amis"`
+	Version string `json:"version"`
+	ARN     string `json:"arn"`
+	State   string `json:"state"`
+	Reason  string `json:"reason,omitempty"`
+	Created string `json:"created"`
+	// Duration is how long the build took (until its last AMI was
+	// registered) or, while it runs, how long it has run: "12m3s".
+	Duration string    `json:"duration,omitempty"`
+	AMIs     []amiInfo `json:"amis"`
 }
 
 func newStatusCmd(app *cmdutil.App) *cobra.Command {
@@ -120,6 +126,9 @@ func status(ctx context.Context, s *session) (*statusResult, error) {
 	if err := describeAMIs(ctx, s, res.Images); err != nil {
 		return nil, err
 	}
+	for i := range res.Images {
+		res.Images[i].Duration = buildDuration(res.Images[i], time.Now())
+	}
 	slices.SortFunc(res.Images, func(a, b imageInfo) int {
 		if a.Created != b.Created {
 			return -compareStrings(a.Created, b.Created)
@@ -156,7 +165,9 @@ func describeAMIs(ctx context.Context, s *session, images []imageInfo) error {
 				return fmt.Errorf("reading the AMIs in %s: %w", region, err)
 			}
 			tags := map[string]map[string]string{}
+			created := map[string]time.Time{}
 			for _, img := range out.Images {
+				created[aws.ToString(img.ImageId)], _ = time.Parse(time.RFC3339, aws.ToString(img.CreationDate))
 				m := map[string]string{}
 				for _, t := range img.Tags {
 					m[aws.ToString(t.Key)] = aws.ToString(t.Value)
@@ -167,10 +178,36 @@ func describeAMIs(ctx context.Context, s *session, images []imageInfo) error {
 				t := tags[a.ImageID]
 				a.Windows, a.Edition, a.Kubernetes = t["winami:windows"], t["winami:edition"], t["winami:kubernetes"]
 				a.Base, a.OSBuild = t["winami:base"], t["winami:os-build"]
+				a.created = created[a.ImageID]
 			}
 		}
 	}
 	return nil
+}
+
+// buildDuration is how long a build took: from its creation to its last
+// AMI's registration when it is AVAILABLE, or until now while it runs.
+func buildDuration(img imageInfo, now time.Time) string {
+	start, err := time.Parse(time.RFC3339, img.Created)
+	if err != nil {
+		return ""
+	}
+	switch img.State {
+	case "AVAILABLE":
+		var end time.Time
+		for _, a := range img.AMIs {
+			if a.created.After(end) {
+				end = a.created
+			}
+		}
+		if end.IsZero() || end.Before(start) {
+			return ""
+		}
+		return end.Sub(start).Round(time.Second).String()
+	case "PENDING", "CREATING", "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING":
+		return now.Sub(start).Round(time.Second).String() + " so far"
+	}
+	return ""
 }
 
 func dash(s string) string {
@@ -195,13 +232,13 @@ func printStatus(app *cmdutil.App, res *statusResult) error {
 	if f == output.JSON || f == output.YAML {
 		return app.Print(res, output.Rows{})
 	}
-	rows := output.Rows{Header: []string{"build", "state", "created", "region", "ami id", "windows", "kubernetes", "base", "os build"}}
+	rows := output.Rows{Header: []string{"build", "state", "created", "took", "region", "ami id", "windows", "kubernetes", "base", "os build"}}
 	for _, img := range res.Images {
 		if len(img.AMIs) == 0 {
-			rows.Add(img.Version, img.State, img.Created, "-", "-", "-", "-", "-", img.Reason)
+			rows.Add(img.Version, img.State, img.Created, dash(img.Duration), "-", "-", "-", "-", "-", img.Reason)
 		}
 		for _, a := range img.AMIs {
-			rows.Add(img.Version, img.State, img.Created, a.Region, a.ImageID, dash(strings.TrimSpace(a.Windows+" "+a.Edition)), dash(a.Kubernetes), dash(a.Base), dash(a.OSBuild))
+			rows.Add(img.Version, img.State, img.Created, dash(img.Duration), a.Region, a.ImageID, dash(strings.TrimSpace(a.Windows+" "+a.Edition)), dash(a.Kubernetes), dash(a.Base), dash(a.OSBuild))
 		}
 	}
 	if f == output.Text {
