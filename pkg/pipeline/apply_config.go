@@ -84,7 +84,7 @@ func (a *applier) distribution(ctx context.Context, c Change) error {
 			return errors.Join(err, rerr)
 		}
 		arn = aws.ToString(o.Distribution.Arn)
-		if len(diffFields(o.Distribution, want, "Description", "Distributions")) == 0 {
+		if len(diffFields(o.Distribution, want, distributionFields...)) == 0 {
 			a.out.Distribution = arn
 			return nil
 		}
@@ -153,6 +153,8 @@ func (a *applier) pipeline(ctx context.Context, c Change) error {
 	}
 	return a.retag(ctx, arn, c)
 }
+
+var distributionFields = []string{"Description", "Distributions"}
 
 var pipelineFields = []string{"Description", "ImageRecipeArn", "InfrastructureConfigurationArn",
 	"DistributionConfigurationArn", "Schedule", "Status", "EnhancedImageMetadataEnabled"}

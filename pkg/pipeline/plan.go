@@ -205,29 +205,28 @@ func componentRef(ref string, params map[string]string) string {
 }
 
 func (p *Plan) planInfrastructure() {
-	want := p.desired.Infrastructure
-	cur := p.observed.Infrastructure
-	c := Change{Kind: KindInfrastructure, Name: aws.ToString(want.Name)}
-	if cur == nil {
-		c.Action = ActionCreate
-	} else {
-		c.ARN = aws.ToString(cur.Arn)
-		c.Diff = diffFields(cur, want, "Description", "InstanceProfileName", "InstanceTypes", "SubnetId",
-			"SecurityGroupIds", "TerminateInstanceOnFailure", "InstanceMetadataOptions", "Logging")
-		c.Action = actionFor(c.Diff)
+	var arn *string
+	if cur := p.observed.Infrastructure; cur != nil {
+		arn = cur.Arn
 	}
-	p.Changes = append(p.Changes, c)
+	p.planMutable(KindInfrastructure, p.desired.Infrastructure.Name, arn, p.observed.Infrastructure, p.desired.Infrastructure, infrastructureFields)
 }
 
 func (p *Plan) planDistribution() {
-	want := p.desired.Distribution
-	cur := p.observed.Distribution
-	c := Change{Kind: KindDistribution, Name: aws.ToString(want.Name)}
-	if cur == nil {
-		c.Action = ActionCreate
-	} else {
-		c.ARN = aws.ToString(cur.Arn)
-		c.Diff = diffFields(cur, want, "Description", "Distributions")
+	var arn *string
+	if cur := p.observed.Distribution; cur != nil {
+		arn = cur.Arn
+	}
+	p.planMutable(KindDistribution, p.desired.Distribution.Name, arn, p.observed.Distribution, p.desired.Distribution, distributionFields)
+}
+
+// planMutable plans a resource that is updated in place: create when there
+// is none (arn nil), else update when the fields differ.
+func (p *Plan) planMutable(kind Kind, name, arn *string, current, want any, fields []string) {
+	c := Change{Kind: kind, Name: aws.ToString(name), Action: ActionCreate}
+	if arn != nil {
+		c.ARN = aws.ToString(arn)
+		c.Diff = diffFields(current, want, fields...)
 		c.Action = actionFor(c.Diff)
 	}
 	p.Changes = append(p.Changes, c)

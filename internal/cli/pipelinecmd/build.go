@@ -56,11 +56,7 @@ Ctrl-C stops following, never the build; 'winami status' shows it again.`,
 }
 
 func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
-	s, err := o.f.open(ctx, app)
-	if err != nil {
-		return err
-	}
-	p, err := s.plan(ctx)
+	s, p, err := o.f.openAndPlan(ctx, app)
 	if err != nil {
 		return err
 	}

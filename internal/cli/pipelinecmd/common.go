@@ -84,6 +84,19 @@ func (s *session) plan(ctx context.Context) (*pipeline.Plan, error) {
 	return pipeline.NewPlan(d, o), nil
 }
 
+// openAndPlan loads the spec and plans it.
+func (f *specFlag) openAndPlan(ctx context.Context, app *cmdutil.App) (*session, *pipeline.Plan, error) {
+	s, err := f.open(ctx, app)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.plan(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, p, nil
+}
+
 // confirm asks on a terminal; elsewhere it refuses unless autoApprove.
 func confirm(app *cmdutil.App, autoApprove bool, question string) error {
 	if autoApprove {

@@ -31,11 +31,7 @@ With --detailed-exitcode the exit code says whether there are changes: 0 none, 2
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, err := f.open(ctx, app)
-			if err != nil {
-				return err
-			}
-			p, err := s.plan(ctx)
+			_, p, err := f.openAndPlan(ctx, app)
 			if err != nil {
 				return err
 			}
@@ -87,11 +83,7 @@ interrupted apply can simply be run again: it finds what the first one made.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, err := f.open(ctx, app)
-			if err != nil {
-				return err
-			}
-			p, err := s.plan(ctx)
+			s, p, err := f.openAndPlan(ctx, app)
 			if err != nil {
 				return err
 			}
