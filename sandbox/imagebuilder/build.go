@@ -223,7 +223,7 @@ func osVersion(ami *world.Image) string {
 func runPhases(sc *scope, img *world.ImageBuildVersion, componentType string, phases ...string) string {
 	workflowStep := "ApplyBuildComponents"
 	if slices.Contains(phases, "test") {
-		workflowStep = "RunTestSuite"
+		workflowStep = "ApplyTestComponents"
 	}
 	failed := func(arn, format string, args ...any) string {
 		return fmt.Sprintf("Workflow Step '%s' failed: Document %s failed! %s", workflowStep, arn, fmt.Sprintf(format, args...))

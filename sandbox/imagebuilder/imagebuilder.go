@@ -16,6 +16,11 @@
 // advance builds: an AMI appears once an Image Builder read has seen its
 // build reach DISTRIBUTING.)
 //
+// The workflow operations (ListWorkflowExecutions, ListWorkflowStepExecutions
+// and their Get forms) show a build as AWS's default workflows run it:
+// build-image while it is BUILDING, test-image while it is TESTING, their
+// steps sharing the state's pace (workflows.go).
+//
 // A build checks what AWS would, when AWS would, and otherwise ends FAILED
 // with a reason naming the workflow step, in Image Builder's manner:
 //   - leaving PENDING (launching the build instance): the infrastructure's
@@ -130,6 +135,11 @@ var routes = []protocol.Route{
 	{Method: http.MethodPost, Pattern: "/ListImagePipelineImages", Operation: "ListImagePipelineImages"},
 	{Method: http.MethodDelete, Pattern: "/DeleteImage", Operation: "DeleteImage"},
 
+	{Method: http.MethodPost, Pattern: "/ListWorkflowExecutions", Operation: "ListWorkflowExecutions"},
+	{Method: http.MethodGet, Pattern: "/GetWorkflowExecution", Operation: "GetWorkflowExecution"},
+	{Method: http.MethodPost, Pattern: "/ListWorkflowStepExecutions", Operation: "ListWorkflowStepExecutions"},
+	{Method: http.MethodGet, Pattern: "/GetWorkflowStepExecution", Operation: "GetWorkflowStepExecution"},
+
 	// The SDK escapes the ARN's slashes; {+} also takes an unescaped one.
 	{Method: http.MethodGet, Pattern: "/tags/{resourceArn+}", Operation: "ListTagsForResource"},
 	{Method: http.MethodPost, Pattern: "/tags/{resourceArn+}", Operation: "TagResource"},
@@ -187,6 +197,11 @@ func New(store *state.Store, now func() time.Time, opts ...Option) *protocol.Ser
 			"ListImageBuildVersions":      s.listImageBuildVersions,
 			"ListImagePipelineImages":     s.listImagePipelineImages,
 			"DeleteImage":                 s.deleteImage,
+
+			"ListWorkflowExecutions":     s.listWorkflowExecutions,
+			"GetWorkflowExecution":       s.getWorkflowExecution,
+			"ListWorkflowStepExecutions": s.listWorkflowStepExecutions,
+			"GetWorkflowStepExecution":   s.getWorkflowStepExecution,
 
 			"ListTagsForResource": s.listTagsForResource,
 			"TagResource":         s.tagResource,
