@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
@@ -76,49 +77,39 @@ func (s *service) createComponent(ctx context.Context, req *protocol.Request) (a
 			return nil, protocol.StatusError(http.StatusPreconditionFailed, "DryRunOperationException",
 				"The dry run operation of the resource was successful, and no resources or mutations were actually performed due to the dry run flag in the request.")
 		}
-		var out map[string]any
-		err := s.update(req, func(sc *scope) error {
-			now := s.now().UTC()
-			var err error
-			out, err = idempotent(sc.ib, req.Operation, in.ClientToken, in, now, func() (any, error) {
-				// Since November 2025 Image Builder gives a repeated name and
-				// version the next build number instead of refusing it.
-				build := 1
-				for _, c := range sc.ib.Components {
-					if c.Owner == sc.account() && arnName(c.Name) == arnName(in.Name) && c.Version == in.SemanticVersion {
-						build = max(build, buildOf(c.ARN)+1)
-					}
+		return s.mutate(req, in.ClientToken, in, nil, func(sc *scope, now time.Time) (any, error) {
+			// Since November 2025 Image Builder gives a repeated name and
+			// version the next build number instead of refusing it.
+			build := 1
+			for _, c := range sc.ib.Components {
+				if c.Owner == sc.account() && arnName(c.Name) == arnName(in.Name) && c.Version == in.SemanticVersion {
+					build = max(build, buildOf(c.ARN)+1)
 				}
-				doc, _ := parseDocument(in.Data)
-				c := &world.Component{
-					ARN:                 makeARN(sc.r.Name, sc.account(), "component", in.Name, in.SemanticVersion, build),
-					Name:                in.Name,
-					Version:             in.SemanticVersion,
-					Description:         in.Description,
-					ChangeDescription:   in.ChangeDescription,
-					Platform:            in.Platform,
-					Type:                doc.componentType(),
-					Owner:               sc.account(),
-					Data:                in.Data,
-					SupportedOSVersions: in.SupportedOSVersions,
-					Parameters:          doc.parameterDetails(),
-					KMSKeyID:            in.KMSKeyID,
-					DateCreated:         now,
-					Tags:                in.Tags,
-				}
-				sc.ib.Components[c.ARN] = c
-				return createComponentOutput{
-					ClientToken:              in.ClientToken,
-					ComponentBuildVersionARN: c.ARN,
-					LatestVersionReferences:  references(sc.r.Name, sc.account(), "component", c.Name, c.Version),
-				}, nil
-			})
-			return err
+			}
+			doc, _ := parseDocument(in.Data)
+			c := &world.Component{
+				ARN:                 makeARN(sc.r.Name, sc.account(), "component", in.Name, in.SemanticVersion, build),
+				Name:                in.Name,
+				Version:             in.SemanticVersion,
+				Description:         in.Description,
+				ChangeDescription:   in.ChangeDescription,
+				Platform:            in.Platform,
+				Type:                doc.componentType(),
+				Owner:               sc.account(),
+				Data:                in.Data,
+				SupportedOSVersions: in.SupportedOSVersions,
+				Parameters:          doc.parameterDetails(),
+				KMSKeyID:            in.KMSKeyID,
+				DateCreated:         now,
+				Tags:                in.Tags,
+			}
+			sc.ib.Components[c.ARN] = c
+			return createComponentOutput{
+				ClientToken:              in.ClientToken,
+				ComponentBuildVersionARN: c.ARN,
+				LatestVersionReferences:  references(sc.r.Name, sc.account(), "component", c.Name, c.Version),
+			}, nil
 		})
-		if err != nil {
-			return nil, err
-		}
-		return withRequestID(out, req.RequestID), nil
 	})
 }
 
@@ -166,14 +157,14 @@ type getComponentOutput struct {
 
 func (s *service) getComponent(ctx context.Context, req *protocol.Request) (any, error) {
 	arn := req.Query.Get("componentBuildVersionArn")
-	if arn == "" {
-		return nil, missingParam("componentBuildVersionArn")
-	}
-	if a, ok := parseARN(arn); !ok || a.Kind != "component" || !a.HasVersion {
-		return nil, invalidParam("componentBuildVersionArn", "'componentBuildVersionArn' must be the ARN of a component version or build version.")
+	err := checkARN("componentBuildVersionArn", arn, "a component version or build version", func(a resourceARN) bool {
+		return a.Kind == "component" && a.HasVersion
+	})
+	if err != nil {
+		return nil, err
 	}
 	var out getComponentOutput
-	err := s.view(req, func(sc *scope) error {
+	err = s.view(req, func(sc *scope) error {
 		c := findComponent(sc, arn)
 		if c == nil {
 			return notFound(arn)
@@ -212,11 +203,21 @@ type listComponentsOutput struct {
 	NextToken            string             `json:"nextToken,omitempty"`
 }
 
+// componentFilters are ListComponents' filters.
+var componentFilters = fields[world.Component]{
+	"description":        func(c *world.Component) []string { return one(c.Description) },
+	"name":               func(c *world.Component) []string { return one(c.Name) },
+	"platform":           func(c *world.Component) []string { return one(c.Platform) },
+	"supportedOsVersion": func(c *world.Component) []string { return c.SupportedOSVersions },
+	"type":               func(c *world.Component) []string { return one(c.Type) },
+	"version":            func(c *world.Component) []string { return one(c.Version) },
+}
+
 // listComponents lists one entry per semantic version (the newest build's),
 // or with byName one per component, its newest version.
 func (s *service) listComponents(ctx context.Context, req *protocol.Request) (any, error) {
 	return handle(req, func(in *listComponentsInput) (any, error) {
-		if err := checkFilters(in.Filters, "description", "name", "platform", "supportedOsVersion", "type", "version"); err != nil {
+		if err := componentFilters.check(in.Filters); err != nil {
 			return nil, err
 		}
 		var out listComponentsOutput
@@ -225,49 +226,16 @@ func (s *service) listComponents(ctx context.Context, req *protocol.Request) (an
 			if err != nil {
 				return err
 			}
-			newest := map[string]*world.Component{}
-			for _, c := range sc.ib.Components {
-				if !owned(c.Owner) {
-					continue
-				}
-				key := arnName(c.Name) + "/" + c.Version
+			versions := newest(sc.ib.Components, func(c *world.Component) bool { return owned(c.Owner) }, func(c *world.Component) string {
 				if in.ByName {
-					key = arnName(c.Name)
+					return arnName(c.Name)
 				}
-				if cur := newest[key]; cur == nil || compareComponents(c, cur) > 0 {
-					newest[key] = c
-				}
-			}
-			var all []*world.Component
-			for _, c := range newest {
-				if matchFilters(in.Filters, func(name string) []string {
-					switch name {
-					case "description":
-						return one(c.Description)
-					case "name":
-						return one(c.Name)
-					case "platform":
-						return one(c.Platform)
-					case "supportedOsVersion":
-						return c.SupportedOSVersions
-					case "type":
-						return one(c.Type)
-					}
-					return one(c.Version)
-				}) {
-					all = append(all, c)
-				}
-			}
-			slices.SortFunc(all, compareComponents)
-			page, next, err := paginate(all, in.listInput)
-			if err != nil {
-				return err
-			}
-			out = listComponentsOutput{RequestID: req.RequestID, NextToken: next, ComponentVersionList: []componentVersion{}}
-			for _, c := range page {
-				out.ComponentVersionList = append(out.ComponentVersionList, toComponentVersion(c))
-			}
-			return nil
+				return arnName(c.Name) + "/" + c.Version
+			}, compareComponents)
+			all := collect(versions, func(c *world.Component) bool { return componentFilters.match(in.Filters, c) }, compareComponents)
+			list, next, err := answerPage(all, in.listInput, toComponentVersion)
+			out = listComponentsOutput{RequestID: req.RequestID, NextToken: next, ComponentVersionList: list}
+			return err
 		})
 		return out, err
 	})
@@ -298,27 +266,12 @@ func (s *service) listComponentBuildVersions(ctx context.Context, req *protocol.
 		}
 		var out listComponentBuildVersionsOutput
 		err := s.view(req, func(sc *scope) error {
-			var all []*world.Component
-			for _, c := range sc.ib.Components {
-				switch {
-				case want.Kind == "" && c.Owner != sc.account():
-					continue
-				case want.Kind != "" && (!visible(sc, c.Owner) || accountOf(c.Owner) != want.Account ||
-					arnName(c.Name) != want.Name || !want.Version.matches(mustVersion(c.Version))):
-					continue
-				}
-				all = append(all, c)
-			}
-			slices.SortFunc(all, compareComponents)
-			page, next, err := paginate(all, in.listInput)
-			if err != nil {
-				return err
-			}
-			out = listComponentBuildVersionsOutput{RequestID: req.RequestID, NextToken: next, ComponentSummaryList: []componentSummary{}}
-			for _, c := range page {
-				out.ComponentSummaryList = append(out.ComponentSummaryList, toComponentSummary(c))
-			}
-			return nil
+			all := collect(sc.ib.Components, func(c *world.Component) bool {
+				return ofVersion(sc, want, c.Owner, c.Name, c.Version)
+			}, compareComponents)
+			list, next, err := answerPage(all, in.listInput, toComponentSummary)
+			out = listComponentBuildVersionsOutput{RequestID: req.RequestID, NextToken: next, ComponentSummaryList: list}
+			return err
 		})
 		return out, err
 	})
@@ -331,27 +284,19 @@ type deleteComponentOutput struct {
 
 func (s *service) deleteComponent(ctx context.Context, req *protocol.Request) (any, error) {
 	arn := req.Query.Get("componentBuildVersionArn")
-	if arn == "" {
-		return nil, missingParam("componentBuildVersionArn")
-	}
-	if a, ok := parseARN(arn); !ok || a.Kind != "component" || a.Build == 0 {
-		return nil, invalidParam("componentBuildVersionArn", "'componentBuildVersionArn' must be the ARN of a component build version.")
-	}
-	err := s.update(req, func(sc *scope) error {
-		c := sc.ib.Components[arn]
-		if c == nil || c.Owner != sc.account() {
-			return notFound(arn)
-		}
-		for _, r := range sc.ib.ImageRecipes {
-			for _, cc := range r.Components {
-				if refersTo(cc.ComponentARN, c) {
-					return dependency(arn)
-				}
-			}
-		}
-		delete(sc.ib.Components, arn)
-		return nil
+	err := checkARN("componentBuildVersionArn", arn, "a component build version", func(a resourceARN) bool {
+		return a.Kind == "component" && a.Build > 0
 	})
+	if err != nil {
+		return nil, err
+	}
+	err = remove(s, req, arn, func(ib *world.ImageBuilder) map[string]*world.Component { return ib.Components },
+		func(c *world.Component) string { return c.Owner },
+		func(sc *scope, c *world.Component) bool {
+			return anyOf(sc.ib.ImageRecipes, func(r *world.ImageRecipe) bool {
+				return slices.ContainsFunc(r.Components, func(cc world.ComponentConfiguration) bool { return refersTo(cc.ComponentARN, c) })
+			})
+		})
 	if err != nil {
 		return nil, err
 	}

@@ -2,10 +2,10 @@ package imagebuilder
 
 import (
 	"context"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
@@ -164,30 +164,19 @@ func (s *service) createDistributionConfiguration(ctx context.Context, req *prot
 		if err := checkTags("tags", in.Tags); err != nil {
 			return nil, err
 		}
-		var out map[string]any
-		err := s.update(req, func(sc *scope) error {
-			if err := checkDistributions(sc.w, sc.account(), in.Description, in.Distributions); err != nil {
-				return err
-			}
-			now := s.now().UTC()
-			var err error
-			out, err = idempotent(sc.ib, req.Operation, in.ClientToken, in, now, func() (any, error) {
-				arn := makeARN(sc.r.Name, sc.account(), "distribution-configuration", in.Name, "", 0)
-				if sc.ib.DistributionConfigurations[arn] != nil {
-					return nil, alreadyExists("DistributionConfiguration", arn)
-				}
-				sc.ib.DistributionConfigurations[arn] = &world.DistributionConfiguration{
-					ARN: arn, Name: in.Name, Description: in.Description, Distributions: in.Distributions,
-					TimeoutMinutes: defaultDistributionTimeout, DateCreated: now, Tags: in.Tags,
-				}
-				return distributionOutput{ClientToken: in.ClientToken, DistributionConfigurationARN: arn}, nil
-			})
-			return err
-		})
-		if err != nil {
-			return nil, err
+		check := func(sc *scope, _ time.Time) error {
+			return checkDistributions(sc.w, sc.account(), in.Description, in.Distributions)
 		}
-		return withRequestID(out, req.RequestID), nil
+		return s.mutate(req, in.ClientToken, in, check, func(sc *scope, now time.Time) (any, error) {
+			arn, err := createNamed(sc, sc.ib.DistributionConfigurations, "distribution-configuration", "DistributionConfiguration", in.Name,
+				func(arn string) (*world.DistributionConfiguration, error) {
+					return &world.DistributionConfiguration{
+						ARN: arn, Name: in.Name, Description: in.Description, Distributions: in.Distributions,
+						TimeoutMinutes: defaultDistributionTimeout, DateCreated: now, Tags: in.Tags,
+					}, nil
+				})
+			return distributionOutput{ClientToken: in.ClientToken, DistributionConfigurationARN: arn}, err
+		})
 	})
 }
 
@@ -197,28 +186,22 @@ func (s *service) updateDistributionConfiguration(ctx context.Context, req *prot
 		if err := checkKindARN("distributionConfigurationArn", arn, "distribution-configuration"); err != nil {
 			return nil, err
 		}
-		var out map[string]any
-		err := s.update(req, func(sc *scope) error {
-			if err := checkDistributions(sc.w, sc.account(), in.Description, in.Distributions); err != nil {
-				return err
-			}
-			now := s.now().UTC()
-			var err error
-			out, err = idempotent(sc.ib, req.Operation, in.ClientToken, in, now, func() (any, error) {
-				c := sc.ib.DistributionConfigurations[arn]
-				if c == nil {
-					return nil, notFound(arn)
-				}
-				c.Description, c.Distributions, c.DateUpdated = in.Description, in.Distributions, &now
-				return distributionOutput{ClientToken: in.ClientToken, DistributionConfigurationARN: arn}, nil
-			})
-			return err
-		})
-		if err != nil {
-			return nil, err
+		check := func(sc *scope, _ time.Time) error {
+			return checkDistributions(sc.w, sc.account(), in.Description, in.Distributions)
 		}
-		return withRequestID(out, req.RequestID), nil
+		return s.mutate(req, in.ClientToken, in, check, func(sc *scope, now time.Time) (any, error) {
+			c := sc.ib.DistributionConfigurations[arn]
+			if c == nil {
+				return nil, notFound(arn)
+			}
+			c.Description, c.Distributions, c.DateUpdated = in.Description, in.Distributions, &now
+			return distributionOutput{ClientToken: in.ClientToken, DistributionConfigurationARN: arn}, nil
+		})
 	})
+}
+
+func distributionConfigurations(ib *world.ImageBuilder) map[string]*world.DistributionConfiguration {
+	return ib.DistributionConfigurations
 }
 
 type getDistributionOutput struct {
@@ -227,20 +210,10 @@ type getDistributionOutput struct {
 }
 
 func (s *service) getDistributionConfiguration(ctx context.Context, req *protocol.Request) (any, error) {
-	arn := req.Query.Get("distributionConfigurationArn")
-	if err := checkKindARN("distributionConfigurationArn", arn, "distribution-configuration"); err != nil {
-		return nil, err
-	}
-	var out getDistributionOutput
-	err := s.view(req, func(sc *scope) error {
-		c := sc.ib.DistributionConfigurations[arn]
-		if c == nil {
-			return notFound(arn)
-		}
-		out = getDistributionOutput{RequestID: req.RequestID, DistributionConfiguration: toDistribution(c)}
-		return nil
-	})
-	return out, err
+	return getByARN(s, req, "distributionConfigurationArn", "distribution-configuration", false, distributionConfigurations,
+		func(sc *scope, c *world.DistributionConfiguration) getDistributionOutput {
+			return getDistributionOutput{RequestID: req.RequestID, DistributionConfiguration: toDistribution(c)}
+		})
 }
 
 type listDistributionOutput struct {
@@ -250,35 +223,19 @@ type listDistributionOutput struct {
 }
 
 func (s *service) listDistributionConfigurations(ctx context.Context, req *protocol.Request) (any, error) {
+	filters := nameFilter(func(c *world.DistributionConfiguration) string { return c.Name })
 	return handle(req, func(in *listInput) (any, error) {
-		if err := checkFilters(in.Filters, "name"); err != nil {
+		if err := filters.check(in.Filters); err != nil {
 			return nil, err
 		}
 		var out listDistributionOutput
 		err := s.view(req, func(sc *scope) error {
-			var all []*world.DistributionConfiguration
-			for _, c := range sc.ib.DistributionConfigurations {
-				if matchFilters(in.Filters, func(string) []string { return one(c.Name) }) {
-					all = append(all, c)
-				}
-			}
-			slices.SortFunc(all, func(a, b *world.DistributionConfiguration) int { return strings.Compare(a.ARN, b.ARN) })
-			page, next, err := paginate(all, *in)
-			if err != nil {
-				return err
-			}
-			out = listDistributionOutput{RequestID: req.RequestID, NextToken: next,
-				DistributionConfigurationSummaryList: []distributionSummary{}}
-			for _, c := range page {
-				regions := []string{}
-				for _, d := range c.Distributions {
-					regions = append(regions, d.Region)
-				}
-				out.DistributionConfigurationSummaryList = append(out.DistributionConfigurationSummaryList, distributionSummary{
-					ARN: c.ARN, Name: c.Name, Description: c.Description, Regions: regions,
-					DateCreated: date(c.DateCreated), DateUpdated: dateP(c.DateUpdated), Tags: maps.Clone(c.Tags)})
-			}
-			return nil
+			all := collect(sc.ib.DistributionConfigurations,
+				func(c *world.DistributionConfiguration) bool { return filters.match(in.Filters, c) },
+				byARN(func(c *world.DistributionConfiguration) string { return c.ARN }))
+			list, next, err := answerPage(all, *in, toDistributionSummary)
+			out = listDistributionOutput{RequestID: req.RequestID, NextToken: next, DistributionConfigurationSummaryList: list}
+			return err
 		})
 		return out, err
 	})
@@ -294,17 +251,8 @@ func (s *service) deleteDistributionConfiguration(ctx context.Context, req *prot
 	if err := checkKindARN("distributionConfigurationArn", arn, "distribution-configuration"); err != nil {
 		return nil, err
 	}
-	err := s.update(req, func(sc *scope) error {
-		if sc.ib.DistributionConfigurations[arn] == nil {
-			return notFound(arn)
-		}
-		for _, p := range sc.ib.ImagePipelines {
-			if p.DistributionConfigurationARN == arn {
-				return dependency(arn)
-			}
-		}
-		delete(sc.ib.DistributionConfigurations, arn)
-		return nil
+	err := remove(s, req, arn, distributionConfigurations, nil, func(sc *scope, _ *world.DistributionConfiguration) bool {
+		return anyOf(sc.ib.ImagePipelines, func(p *world.ImagePipeline) bool { return p.DistributionConfigurationARN == arn })
 	})
 	if err != nil {
 		return nil, err

@@ -3,7 +3,6 @@ package imagebuilder
 import (
 	"context"
 	"maps"
-	"slices"
 	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
@@ -32,25 +31,15 @@ func (s *service) startImagePipelineExecution(ctx context.Context, req *protocol
 		if err := checkTags("tags", in.Tags); err != nil {
 			return nil, err
 		}
-		var out map[string]any
-		err := s.update(req, func(sc *scope) error {
-			now := s.now().UTC()
-			var err error
-			out, err = idempotent(sc.ib, req.Operation, in.ClientToken, in, now, func() (any, error) {
-				img, err := s.newBuild(sc, in, now)
-				if err != nil {
-					return nil, err
-				}
-				// With a pace of zero the build is over before anyone reads it.
-				advance(sc, img, now)
-				return imageOutput{ClientToken: in.ClientToken, ImageBuildVersionARN: img.ARN}, nil
-			})
-			return err
+		return s.mutate(req, in.ClientToken, in, nil, func(sc *scope, now time.Time) (any, error) {
+			img, err := s.newBuild(sc, in, now)
+			if err != nil {
+				return nil, err
+			}
+			// With a pace of zero the build is over before anyone reads it.
+			advance(sc, img, now)
+			return imageOutput{ClientToken: in.ClientToken, ImageBuildVersionARN: img.ARN}, nil
 		})
-		if err != nil {
-			return nil, err
-		}
-		return withRequestID(out, req.RequestID), nil
 	})
 }
 
@@ -126,40 +115,30 @@ func (s *service) cancelImageCreation(ctx context.Context, req *protocol.Request
 		if err := checkBuildARN(arn); err != nil {
 			return nil, err
 		}
-		var out map[string]any
-		err := s.update(req, func(sc *scope) error {
-			now := s.now().UTC()
+		// A build that has ended by now cannot be cancelled: advance first.
+		settled := func(sc *scope, now time.Time) error {
 			advanceAll(sc, now)
-			var err error
-			out, err = idempotent(sc.ib, req.Operation, in.ClientToken, in, now, func() (any, error) {
-				img := sc.ib.Images[arn]
-				if img == nil || img.Owner != sc.account() {
-					return nil, notFound(arn)
-				}
-				if !inProgress(img.State) {
-					return nil, protocol.Errorf("ResourceInUseException",
-						"The image '%s' cannot be cancelled: its state is %s.", arn, img.State)
-				}
-				img.State, img.StateReason, img.StateChangedAt = stateCancelled, "The image build was cancelled by the user.", now
-				return imageOutput{ClientToken: in.ClientToken, ImageBuildVersionARN: arn}, nil
-			})
-			return err
-		})
-		if err != nil {
-			return nil, err
+			return nil
 		}
-		return withRequestID(out, req.RequestID), nil
+		return s.mutate(req, in.ClientToken, in, settled, func(sc *scope, now time.Time) (any, error) {
+			img := sc.ib.Images[arn]
+			if img == nil || img.Owner != sc.account() {
+				return nil, notFound(arn)
+			}
+			if !inProgress(img.State) {
+				return nil, protocol.Errorf("ResourceInUseException",
+					"The image '%s' cannot be cancelled: its state is %s.", arn, img.State)
+			}
+			img.State, img.StateReason, img.StateChangedAt = stateCancelled, "The image build was cancelled by the user.", now
+			return imageOutput{ClientToken: in.ClientToken, ImageBuildVersionARN: arn}, nil
+		})
 	})
 }
 
 func checkBuildARN(arn string) error {
-	if arn == "" {
-		return missingParam("imageBuildVersionArn")
-	}
-	if a, ok := parseARN(arn); !ok || a.Kind != "image" || a.Build == 0 {
-		return invalidParam("imageBuildVersionArn", "'imageBuildVersionArn' must be the ARN of an image build version.")
-	}
-	return nil
+	return checkARN("imageBuildVersionArn", arn, "an image build version", func(a resourceARN) bool {
+		return a.Kind == "image" && a.Build > 0
+	})
 }
 
 type getImageOutput struct {
@@ -170,17 +149,17 @@ type getImageOutput struct {
 
 func (s *service) getImage(ctx context.Context, req *protocol.Request) (any, error) {
 	arn := req.Query.Get("imageBuildVersionArn")
-	if arn == "" {
-		return nil, missingParam("imageBuildVersionArn")
-	}
-	if a, ok := parseARN(arn); !ok || a.Kind != "image" || !a.HasVersion {
-		return nil, invalidParam("imageBuildVersionArn", "'imageBuildVersionArn' must be the ARN of an image version or build version.")
+	err := checkARN("imageBuildVersionArn", arn, "an image version or build version", func(a resourceARN) bool {
+		return a.Kind == "image" && a.HasVersion
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := s.settle(req); err != nil {
 		return nil, err
 	}
 	var out getImageOutput
-	err := s.view(req, func(sc *scope) error {
+	err = s.view(req, func(sc *scope) error {
 		img := findImage(sc, arn, false)
 		if img == nil {
 			return notFound(arn)
@@ -205,26 +184,24 @@ type listImagesOutput struct {
 	NextToken        string         `json:"nextToken,omitempty"`
 }
 
-// imageField is a build's value of a list filter.
-func imageField(img *world.ImageBuildVersion, name string) []string {
-	switch name {
-	case "name":
-		return one(img.Name)
-	case "osVersion":
-		return one(img.OSVersion)
-	case "platform":
-		return one(img.Platform)
-	case "type":
-		return one(img.Type)
+// imageFilters are the image lists' filters; ListImagePipelineImages takes
+// only its name and version.
+var (
+	imageFilters = fields[world.ImageBuildVersion]{
+		"name":      func(img *world.ImageBuildVersion) []string { return one(img.Name) },
+		"osVersion": func(img *world.ImageBuildVersion) []string { return one(img.OSVersion) },
+		"platform":  func(img *world.ImageBuildVersion) []string { return one(img.Platform) },
+		"type":      func(img *world.ImageBuildVersion) []string { return one(img.Type) },
+		"version":   func(img *world.ImageBuildVersion) []string { return one(img.Version) },
 	}
-	return one(img.Version)
-}
+	pipelineImageFilters = fields[world.ImageBuildVersion]{"name": imageFilters["name"], "version": imageFilters["version"]}
+)
 
 // listImages lists one entry per image version (its newest build's), or
 // with byName one per image, its newest version.
 func (s *service) listImages(ctx context.Context, req *protocol.Request) (any, error) {
 	return handle(req, func(in *listImagesInput) (any, error) {
-		if err := checkFilters(in.Filters, "name", "osVersion", "platform", "type", "version"); err != nil {
+		if err := imageFilters.check(in.Filters); err != nil {
 			return nil, err
 		}
 		if err := s.settle(req); err != nil {
@@ -236,35 +213,18 @@ func (s *service) listImages(ctx context.Context, req *protocol.Request) (any, e
 			if err != nil {
 				return err
 			}
-			newest := map[string]*world.ImageBuildVersion{}
-			for _, img := range sc.ib.Images {
-				if !owned(img.Owner) || (img.State == "DEPRECATED" && !in.IncludeDeprecated) {
-					continue
-				}
-				key := arnName(img.Name) + "/" + img.Version
+			versions := newest(sc.ib.Images, func(img *world.ImageBuildVersion) bool {
+				return owned(img.Owner) && (img.State != "DEPRECATED" || in.IncludeDeprecated)
+			}, func(img *world.ImageBuildVersion) string {
 				if in.ByName {
-					key = arnName(img.Name)
+					return arnName(img.Name)
 				}
-				if cur := newest[key]; cur == nil || compareImages(img, cur) > 0 {
-					newest[key] = img
-				}
-			}
-			var all []*world.ImageBuildVersion
-			for _, img := range newest {
-				if matchFilters(in.Filters, func(name string) []string { return imageField(img, name) }) {
-					all = append(all, img)
-				}
-			}
-			slices.SortFunc(all, compareImages)
-			page, next, err := paginate(all, in.listInput)
-			if err != nil {
-				return err
-			}
-			out = listImagesOutput{RequestID: req.RequestID, NextToken: next, ImageVersionList: []imageVersion{}}
-			for _, img := range page {
-				out.ImageVersionList = append(out.ImageVersionList, toImageVersion(img))
-			}
-			return nil
+				return arnName(img.Name) + "/" + img.Version
+			}, compareImages)
+			all := collect(versions, func(img *world.ImageBuildVersion) bool { return imageFilters.match(in.Filters, img) }, compareImages)
+			list, next, err := answerPage(all, in.listInput, toImageVersion)
+			out = listImagesOutput{RequestID: req.RequestID, NextToken: next, ImageVersionList: list}
+			return err
 		})
 		return out, err
 	})
@@ -276,18 +236,11 @@ type listBuildsOutput struct {
 	NextToken        string         `json:"nextToken,omitempty"`
 }
 
-// summaries pages builds into a list answer.
-func summaries(req *protocol.Request, all []*world.ImageBuildVersion, in listInput) (listBuildsOutput, error) {
-	slices.SortFunc(all, compareImages)
-	page, next, err := paginate(all, in)
-	if err != nil {
-		return listBuildsOutput{}, err
-	}
-	out := listBuildsOutput{RequestID: req.RequestID, NextToken: next, ImageSummaryList: []imageSummary{}}
-	for _, img := range page {
-		out.ImageSummaryList = append(out.ImageSummaryList, toImageSummary(img))
-	}
-	return out, nil
+// summaries pages the builds that keep passes into a list answer.
+func summaries(sc *scope, keep func(*world.ImageBuildVersion) bool, in listInput) (listBuildsOutput, error) {
+	all := collect(sc.ib.Images, keep, compareImages)
+	list, next, err := answerPage(all, in, toImageSummary)
+	return listBuildsOutput{RequestID: sc.req.RequestID, NextToken: next, ImageSummaryList: list}, err
 }
 
 type listImageBuildVersionsInput struct {
@@ -299,7 +252,7 @@ type listImageBuildVersionsInput struct {
 // version ARN every build the account owns, as AWS does since September 2025.
 func (s *service) listImageBuildVersions(ctx context.Context, req *protocol.Request) (any, error) {
 	return handle(req, func(in *listImageBuildVersionsInput) (any, error) {
-		if err := checkFilters(in.Filters, "name", "osVersion", "platform", "type", "version"); err != nil {
+		if err := imageFilters.check(in.Filters); err != nil {
 			return nil, err
 		}
 		var want resourceARN
@@ -315,21 +268,10 @@ func (s *service) listImageBuildVersions(ctx context.Context, req *protocol.Requ
 		}
 		var out listBuildsOutput
 		err := s.view(req, func(sc *scope) error {
-			var all []*world.ImageBuildVersion
-			for _, img := range sc.ib.Images {
-				switch {
-				case want.Kind == "" && img.Owner != sc.account():
-					continue
-				case want.Kind != "" && (!visible(sc, img.Owner) || accountOf(img.Owner) != want.Account ||
-					arnName(img.Name) != want.Name || !want.Version.matches(mustVersion(img.Version))):
-					continue
-				}
-				if matchFilters(in.Filters, func(name string) []string { return imageField(img, name) }) {
-					all = append(all, img)
-				}
-			}
 			var err error
-			out, err = summaries(req, all, in.listInput)
+			out, err = summaries(sc, func(img *world.ImageBuildVersion) bool {
+				return ofVersion(sc, want, img.Owner, img.Name, img.Version) && imageFilters.match(in.Filters, img)
+			}, in.listInput)
 			return err
 		})
 		return out, err
@@ -346,7 +288,7 @@ func (s *service) listImagePipelineImages(ctx context.Context, req *protocol.Req
 		if err := checkKindARN("imagePipelineArn", in.ImagePipelineARN, "image-pipeline"); err != nil {
 			return nil, err
 		}
-		if err := checkFilters(in.Filters, "name", "version"); err != nil {
+		if err := pipelineImageFilters.check(in.Filters); err != nil {
 			return nil, err
 		}
 		if err := s.settle(req); err != nil {
@@ -357,15 +299,10 @@ func (s *service) listImagePipelineImages(ctx context.Context, req *protocol.Req
 			if sc.ib.ImagePipelines[in.ImagePipelineARN] == nil {
 				return notFound(in.ImagePipelineARN)
 			}
-			var all []*world.ImageBuildVersion
-			for _, img := range sc.ib.Images {
-				if img.SourcePipelineARN == in.ImagePipelineARN &&
-					matchFilters(in.Filters, func(name string) []string { return imageField(img, name) }) {
-					all = append(all, img)
-				}
-			}
 			var err error
-			out, err = summaries(req, all, in.listInput)
+			out, err = summaries(sc, func(img *world.ImageBuildVersion) bool {
+				return img.SourcePipelineARN == in.ImagePipelineARN && pipelineImageFilters.match(in.Filters, img)
+			}, in.listInput)
 			return err
 		})
 		return out, err
@@ -384,19 +321,11 @@ func (s *service) deleteImage(ctx context.Context, req *protocol.Request) (any, 
 	if err := checkBuildARN(arn); err != nil {
 		return nil, err
 	}
-	err := s.update(req, func(sc *scope) error {
-		img := sc.ib.Images[arn]
-		if img == nil || img.Owner != sc.account() {
-			return notFound(arn)
-		}
-		for _, r := range sc.ib.ImageRecipes {
-			if r.ParentImage == arn {
-				return dependency(arn)
-			}
-		}
-		delete(sc.ib.Images, arn)
-		return nil
-	})
+	err := remove(s, req, arn, func(ib *world.ImageBuilder) map[string]*world.ImageBuildVersion { return ib.Images },
+		func(img *world.ImageBuildVersion) string { return img.Owner },
+		func(sc *scope, _ *world.ImageBuildVersion) bool {
+			return anyOf(sc.ib.ImageRecipes, func(r *world.ImageRecipe) bool { return r.ParentImage == arn })
+		})
 	if err != nil {
 		return nil, err
 	}

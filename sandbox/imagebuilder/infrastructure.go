@@ -3,9 +3,9 @@ package imagebuilder
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
@@ -134,29 +134,18 @@ func (s *service) createInfrastructureConfiguration(ctx context.Context, req *pr
 		if err := checkTags("tags", in.Tags); err != nil {
 			return nil, err
 		}
-		var out map[string]any
-		err := s.update(req, func(sc *scope) error {
-			now := s.now().UTC()
-			var err error
-			out, err = idempotent(sc.ib, req.Operation, in.ClientToken, in, now, func() (any, error) {
-				arn := makeARN(sc.r.Name, sc.account(), "infrastructure-configuration", in.Name, "", 0)
-				if sc.ib.InfrastructureConfigurations[arn] != nil {
-					return nil, alreadyExists("InfrastructureConfiguration", arn)
-				}
-				if err := in.checkWorld(sc); err != nil {
-					return nil, err
-				}
-				c := &world.InfrastructureConfiguration{ARN: arn, Name: in.Name, DateCreated: now, Tags: in.Tags}
-				in.applyTo(c)
-				sc.ib.InfrastructureConfigurations[arn] = c
-				return infrastructureOutput{ClientToken: in.ClientToken, InfrastructureConfigurationARN: arn}, nil
-			})
-			return err
+		return s.mutate(req, in.ClientToken, in, nil, func(sc *scope, now time.Time) (any, error) {
+			arn, err := createNamed(sc, sc.ib.InfrastructureConfigurations, "infrastructure-configuration", "InfrastructureConfiguration", in.Name,
+				func(arn string) (*world.InfrastructureConfiguration, error) {
+					if err := in.checkWorld(sc); err != nil {
+						return nil, err
+					}
+					c := &world.InfrastructureConfiguration{ARN: arn, Name: in.Name, DateCreated: now, Tags: in.Tags}
+					in.applyTo(c)
+					return c, nil
+				})
+			return infrastructureOutput{ClientToken: in.ClientToken, InfrastructureConfigurationARN: arn}, err
 		})
-		if err != nil {
-			return nil, err
-		}
-		return withRequestID(out, req.RequestID), nil
 	})
 }
 
@@ -169,40 +158,23 @@ func (s *service) updateInfrastructureConfiguration(ctx context.Context, req *pr
 		if err := in.check(); err != nil {
 			return nil, err
 		}
-		var out map[string]any
-		err := s.update(req, func(sc *scope) error {
-			now := s.now().UTC()
-			var err error
-			out, err = idempotent(sc.ib, req.Operation, in.ClientToken, in, now, func() (any, error) {
-				c := sc.ib.InfrastructureConfigurations[arn]
-				if c == nil {
-					return nil, notFound(arn)
-				}
-				if err := in.checkWorld(sc); err != nil {
-					return nil, err
-				}
-				in.applyTo(c)
-				c.DateUpdated = &now
-				return infrastructureOutput{ClientToken: in.ClientToken, InfrastructureConfigurationARN: arn}, nil
-			})
-			return err
+		return s.mutate(req, in.ClientToken, in, nil, func(sc *scope, now time.Time) (any, error) {
+			c := sc.ib.InfrastructureConfigurations[arn]
+			if c == nil {
+				return nil, notFound(arn)
+			}
+			if err := in.checkWorld(sc); err != nil {
+				return nil, err
+			}
+			in.applyTo(c)
+			c.DateUpdated = &now
+			return infrastructureOutput{ClientToken: in.ClientToken, InfrastructureConfigurationARN: arn}, nil
 		})
-		if err != nil {
-			return nil, err
-		}
-		return withRequestID(out, req.RequestID), nil
 	})
 }
 
-// checkKindARN checks a required versionless ARN of a kind.
-func checkKindARN(param, arn, kind string) error {
-	if arn == "" {
-		return missingParam(param)
-	}
-	if a, ok := parseARN(arn); !ok || a.Kind != kind || a.HasVersion {
-		return invalidParam(param, "'%s' must be the ARN of a %s.", param, strings.ReplaceAll(kind, "-", " "))
-	}
-	return nil
+func infrastructureConfigurations(ib *world.ImageBuilder) map[string]*world.InfrastructureConfiguration {
+	return ib.InfrastructureConfigurations
 }
 
 type getInfrastructureOutput struct {
@@ -211,20 +183,10 @@ type getInfrastructureOutput struct {
 }
 
 func (s *service) getInfrastructureConfiguration(ctx context.Context, req *protocol.Request) (any, error) {
-	arn := req.Query.Get("infrastructureConfigurationArn")
-	if err := checkKindARN("infrastructureConfigurationArn", arn, "infrastructure-configuration"); err != nil {
-		return nil, err
-	}
-	var out getInfrastructureOutput
-	err := s.view(req, func(sc *scope) error {
-		c := sc.ib.InfrastructureConfigurations[arn]
-		if c == nil {
-			return notFound(arn)
-		}
-		out = getInfrastructureOutput{RequestID: req.RequestID, InfrastructureConfiguration: toInfrastructure(c)}
-		return nil
-	})
-	return out, err
+	return getByARN(s, req, "infrastructureConfigurationArn", "infrastructure-configuration", false, infrastructureConfigurations,
+		func(sc *scope, c *world.InfrastructureConfiguration) getInfrastructureOutput {
+			return getInfrastructureOutput{RequestID: req.RequestID, InfrastructureConfiguration: toInfrastructure(c)}
+		})
 }
 
 type listInfrastructureOutput struct {
@@ -234,33 +196,19 @@ type listInfrastructureOutput struct {
 }
 
 func (s *service) listInfrastructureConfigurations(ctx context.Context, req *protocol.Request) (any, error) {
+	filters := nameFilter(func(c *world.InfrastructureConfiguration) string { return c.Name })
 	return handle(req, func(in *listInput) (any, error) {
-		if err := checkFilters(in.Filters, "name"); err != nil {
+		if err := filters.check(in.Filters); err != nil {
 			return nil, err
 		}
 		var out listInfrastructureOutput
 		err := s.view(req, func(sc *scope) error {
-			var all []*world.InfrastructureConfiguration
-			for _, c := range sc.ib.InfrastructureConfigurations {
-				if matchFilters(in.Filters, func(string) []string { return one(c.Name) }) {
-					all = append(all, c)
-				}
-			}
-			slices.SortFunc(all, func(a, b *world.InfrastructureConfiguration) int { return strings.Compare(a.ARN, b.ARN) })
-			page, next, err := paginate(all, *in)
-			if err != nil {
-				return err
-			}
-			out = listInfrastructureOutput{RequestID: req.RequestID, NextToken: next,
-				InfrastructureConfigurationSummaryList: []infrastructureSummary{}}
-			for _, c := range page {
-				out.InfrastructureConfigurationSummaryList = append(out.InfrastructureConfigurationSummaryList, infrastructureSummary{
-					ARN: c.ARN, Name: c.Name, Description: c.Description, InstanceProfileName: c.InstanceProfileName,
-					InstanceTypes: slices.Clone(c.InstanceTypes), Placement: clone(c.Placement),
-					ResourceTags: maps.Clone(c.ResourceTags), DateCreated: date(c.DateCreated),
-					DateUpdated: dateP(c.DateUpdated), Tags: maps.Clone(c.Tags)})
-			}
-			return nil
+			all := collect(sc.ib.InfrastructureConfigurations,
+				func(c *world.InfrastructureConfiguration) bool { return filters.match(in.Filters, c) },
+				byARN(func(c *world.InfrastructureConfiguration) string { return c.ARN }))
+			list, next, err := answerPage(all, *in, toInfrastructureSummary)
+			out = listInfrastructureOutput{RequestID: req.RequestID, NextToken: next, InfrastructureConfigurationSummaryList: list}
+			return err
 		})
 		return out, err
 	})
@@ -276,17 +224,8 @@ func (s *service) deleteInfrastructureConfiguration(ctx context.Context, req *pr
 	if err := checkKindARN("infrastructureConfigurationArn", arn, "infrastructure-configuration"); err != nil {
 		return nil, err
 	}
-	err := s.update(req, func(sc *scope) error {
-		if sc.ib.InfrastructureConfigurations[arn] == nil {
-			return notFound(arn)
-		}
-		for _, p := range sc.ib.ImagePipelines {
-			if p.InfrastructureConfigurationARN == arn {
-				return dependency(arn)
-			}
-		}
-		delete(sc.ib.InfrastructureConfigurations, arn)
-		return nil
+	err := remove(s, req, arn, infrastructureConfigurations, nil, func(sc *scope, _ *world.InfrastructureConfiguration) bool {
+		return anyOf(sc.ib.ImagePipelines, func(p *world.ImagePipeline) bool { return p.InfrastructureConfigurationARN == arn })
 	})
 	if err != nil {
 		return nil, err

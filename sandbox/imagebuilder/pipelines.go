@@ -3,8 +3,7 @@ package imagebuilder
 import (
 	"context"
 	"regexp"
-	"slices"
-	"strings"
+	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
@@ -142,30 +141,19 @@ func (s *service) createImagePipeline(ctx context.Context, req *protocol.Request
 		if err := checkTags("tags", in.Tags); err != nil {
 			return nil, err
 		}
-		var out map[string]any
-		err := s.update(req, func(sc *scope) error {
-			now := s.now().UTC()
-			var err error
-			out, err = idempotent(sc.ib, req.Operation, in.ClientToken, in, now, func() (any, error) {
-				arn := makeARN(sc.r.Name, sc.account(), "image-pipeline", in.Name, "", 0)
-				if sc.ib.ImagePipelines[arn] != nil {
-					return nil, alreadyExists("ImagePipeline", arn)
-				}
-				recipe, err := in.checkWorld(sc)
-				if err != nil {
-					return nil, err
-				}
-				p := &world.ImagePipeline{ARN: arn, Name: in.Name, DateCreated: now, Tags: in.Tags}
-				in.applyTo(p, recipe)
-				sc.ib.ImagePipelines[arn] = p
-				return pipelineOutput{ClientToken: in.ClientToken, ImagePipelineARN: arn}, nil
-			})
-			return err
+		return s.mutate(req, in.ClientToken, in, nil, func(sc *scope, now time.Time) (any, error) {
+			arn, err := createNamed(sc, sc.ib.ImagePipelines, "image-pipeline", "ImagePipeline", in.Name,
+				func(arn string) (*world.ImagePipeline, error) {
+					recipe, err := in.checkWorld(sc)
+					if err != nil {
+						return nil, err
+					}
+					p := &world.ImagePipeline{ARN: arn, Name: in.Name, DateCreated: now, Tags: in.Tags}
+					in.applyTo(p, recipe)
+					return p, nil
+				})
+			return pipelineOutput{ClientToken: in.ClientToken, ImagePipelineARN: arn}, err
 		})
-		if err != nil {
-			return nil, err
-		}
-		return withRequestID(out, req.RequestID), nil
 	})
 }
 
@@ -178,29 +166,19 @@ func (s *service) updateImagePipeline(ctx context.Context, req *protocol.Request
 		if err := in.check(); err != nil {
 			return nil, err
 		}
-		var out map[string]any
-		err := s.update(req, func(sc *scope) error {
-			now := s.now().UTC()
-			var err error
-			out, err = idempotent(sc.ib, req.Operation, in.ClientToken, in, now, func() (any, error) {
-				p := sc.ib.ImagePipelines[arn]
-				if p == nil {
-					return nil, notFound(arn)
-				}
-				recipe, err := in.checkWorld(sc)
-				if err != nil {
-					return nil, err
-				}
-				in.applyTo(p, recipe)
-				p.DateUpdated = &now
-				return pipelineOutput{ClientToken: in.ClientToken, ImagePipelineARN: arn}, nil
-			})
-			return err
+		return s.mutate(req, in.ClientToken, in, nil, func(sc *scope, now time.Time) (any, error) {
+			p := sc.ib.ImagePipelines[arn]
+			if p == nil {
+				return nil, notFound(arn)
+			}
+			recipe, err := in.checkWorld(sc)
+			if err != nil {
+				return nil, err
+			}
+			in.applyTo(p, recipe)
+			p.DateUpdated = &now
+			return pipelineOutput{ClientToken: in.ClientToken, ImagePipelineARN: arn}, nil
 		})
-		if err != nil {
-			return nil, err
-		}
-		return withRequestID(out, req.RequestID), nil
 	})
 }
 
@@ -220,29 +198,18 @@ func toPipeline(sc *scope, p *world.ImagePipeline) wirePipeline {
 	return out
 }
 
+func imagePipelines(ib *world.ImageBuilder) map[string]*world.ImagePipeline { return ib.ImagePipelines }
+
 type getPipelineOutput struct {
 	RequestID     string       `json:"requestId"`
 	ImagePipeline wirePipeline `json:"imagePipeline"`
 }
 
 func (s *service) getImagePipeline(ctx context.Context, req *protocol.Request) (any, error) {
-	arn := req.Query.Get("imagePipelineArn")
-	if err := checkKindARN("imagePipelineArn", arn, "image-pipeline"); err != nil {
-		return nil, err
-	}
-	if err := s.settle(req); err != nil {
-		return nil, err
-	}
-	var out getPipelineOutput
-	err := s.view(req, func(sc *scope) error {
-		p := sc.ib.ImagePipelines[arn]
-		if p == nil {
-			return notFound(arn)
-		}
-		out = getPipelineOutput{RequestID: req.RequestID, ImagePipeline: toPipeline(sc, p)}
-		return nil
-	})
-	return out, err
+	return getByARN(s, req, "imagePipelineArn", "image-pipeline", true, imagePipelines,
+		func(sc *scope, p *world.ImagePipeline) getPipelineOutput {
+			return getPipelineOutput{RequestID: req.RequestID, ImagePipeline: toPipeline(sc, p)}
+		})
 }
 
 type listPipelinesOutput struct {
@@ -251,10 +218,19 @@ type listPipelinesOutput struct {
 	NextToken         string         `json:"nextToken,omitempty"`
 }
 
+// pipelineFilters are ListImagePipelines' filters.
+var pipelineFilters = fields[world.ImagePipeline]{
+	"description":                    func(p *world.ImagePipeline) []string { return one(p.Description) },
+	"distributionConfigurationArn":   func(p *world.ImagePipeline) []string { return one(p.DistributionConfigurationARN) },
+	"imageRecipeArn":                 func(p *world.ImagePipeline) []string { return one(p.ImageRecipeARN) },
+	"infrastructureConfigurationArn": func(p *world.ImagePipeline) []string { return one(p.InfrastructureConfigurationARN) },
+	"name":                           func(p *world.ImagePipeline) []string { return one(p.Name) },
+	"status":                         func(p *world.ImagePipeline) []string { return one(p.Status) },
+}
+
 func (s *service) listImagePipelines(ctx context.Context, req *protocol.Request) (any, error) {
 	return handle(req, func(in *listInput) (any, error) {
-		if err := checkFilters(in.Filters, "description", "distributionConfigurationArn", "imageRecipeArn",
-			"infrastructureConfigurationArn", "name", "status"); err != nil {
+		if err := pipelineFilters.check(in.Filters); err != nil {
 			return nil, err
 		}
 		if err := s.settle(req); err != nil {
@@ -262,36 +238,11 @@ func (s *service) listImagePipelines(ctx context.Context, req *protocol.Request)
 		}
 		var out listPipelinesOutput
 		err := s.view(req, func(sc *scope) error {
-			var all []*world.ImagePipeline
-			for _, p := range sc.ib.ImagePipelines {
-				if matchFilters(in.Filters, func(name string) []string {
-					switch name {
-					case "description":
-						return one(p.Description)
-					case "distributionConfigurationArn":
-						return one(p.DistributionConfigurationARN)
-					case "imageRecipeArn":
-						return one(p.ImageRecipeARN)
-					case "infrastructureConfigurationArn":
-						return one(p.InfrastructureConfigurationARN)
-					case "name":
-						return one(p.Name)
-					}
-					return one(p.Status)
-				}) {
-					all = append(all, p)
-				}
-			}
-			slices.SortFunc(all, func(a, b *world.ImagePipeline) int { return strings.Compare(a.ARN, b.ARN) })
-			page, next, err := paginate(all, *in)
-			if err != nil {
-				return err
-			}
-			out = listPipelinesOutput{RequestID: req.RequestID, NextToken: next, ImagePipelineList: []wirePipeline{}}
-			for _, p := range page {
-				out.ImagePipelineList = append(out.ImagePipelineList, toPipeline(sc, p))
-			}
-			return nil
+			all := collect(sc.ib.ImagePipelines, func(p *world.ImagePipeline) bool { return pipelineFilters.match(in.Filters, p) },
+				byARN(func(p *world.ImagePipeline) string { return p.ARN }))
+			list, next, err := answerPage(all, *in, func(p *world.ImagePipeline) wirePipeline { return toPipeline(sc, p) })
+			out = listPipelinesOutput{RequestID: req.RequestID, NextToken: next, ImagePipelineList: list}
+			return err
 		})
 		return out, err
 	})
@@ -307,14 +258,7 @@ func (s *service) deleteImagePipeline(ctx context.Context, req *protocol.Request
 	if err := checkKindARN("imagePipelineArn", arn, "image-pipeline"); err != nil {
 		return nil, err
 	}
-	err := s.update(req, func(sc *scope) error {
-		if sc.ib.ImagePipelines[arn] == nil {
-			return notFound(arn)
-		}
-		delete(sc.ib.ImagePipelines, arn)
-		return nil
-	})
-	if err != nil {
+	if err := remove(s, req, arn, imagePipelines, nil, nil); err != nil {
 		return nil, err
 	}
 	return deletePipelineOutput{RequestID: req.RequestID, ImagePipelineARN: arn}, nil

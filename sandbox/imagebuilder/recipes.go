@@ -1,11 +1,11 @@
 package imagebuilder
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
+	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
@@ -93,19 +93,9 @@ func (s *service) createImageRecipe(ctx context.Context, req *protocol.Request) 
 		if err := in.check(); err != nil {
 			return nil, err
 		}
-		var out map[string]any
-		err := s.update(req, func(sc *scope) error {
-			now := s.now().UTC()
-			var err error
-			out, err = idempotent(sc.ib, req.Operation, in.ClientToken, in, now, func() (any, error) {
-				return s.makeRecipe(sc, in)
-			})
-			return err
+		return s.mutate(req, in.ClientToken, in, nil, func(sc *scope, _ time.Time) (any, error) {
+			return s.makeRecipe(sc, in)
 		})
-		if err != nil {
-			return nil, err
-		}
-		return withRequestID(out, req.RequestID), nil
 	})
 }
 
@@ -205,13 +195,18 @@ type getImageRecipeOutput struct {
 	LatestVersionReferences *latestVersionReferences `json:"latestVersionReferences"`
 }
 
+// checkRecipeARN checks an image recipe version ARN parameter; wildcards
+// are for reading.
+func checkRecipeARN(arn string, wildcards bool) error {
+	return checkARN("imageRecipeArn", arn, "an image recipe version", func(a resourceARN) bool {
+		return a.Kind == "image-recipe" && a.HasVersion && (wildcards || !a.Version.wild()) && a.Build == 0
+	})
+}
+
 func (s *service) getImageRecipe(ctx context.Context, req *protocol.Request) (any, error) {
 	arn := req.Query.Get("imageRecipeArn")
-	if arn == "" {
-		return nil, missingParam("imageRecipeArn")
-	}
-	if a, ok := parseARN(arn); !ok || a.Kind != "image-recipe" || !a.HasVersion || a.Build > 0 {
-		return nil, invalidParam("imageRecipeArn", "'imageRecipeArn' must be the ARN of an image recipe version.")
+	if err := checkRecipeARN(arn, true); err != nil {
+		return nil, err
 	}
 	var out getImageRecipeOutput
 	err := s.view(req, func(sc *scope) error {
@@ -237,9 +232,22 @@ type listImageRecipesOutput struct {
 	NextToken              string          `json:"nextToken,omitempty"`
 }
 
+// recipeFilters are ListImageRecipes' filters.
+var recipeFilters = fields[world.ImageRecipe]{
+	"name":        func(r *world.ImageRecipe) []string { return one(r.Name) },
+	"parentImage": func(r *world.ImageRecipe) []string { return one(r.ParentImage) },
+	"platform":    func(r *world.ImageRecipe) []string { return one(r.Platform) },
+}
+
+// compareRecipes orders recipes by name, then version.
+func compareRecipes(a, b *world.ImageRecipe) int {
+	return cmp.Or(strings.Compare(arnName(a.Name), arnName(b.Name)),
+		compareVersions(mustVersion(a.Version), mustVersion(b.Version)))
+}
+
 func (s *service) listImageRecipes(ctx context.Context, req *protocol.Request) (any, error) {
 	return handle(req, func(in *listImageRecipesInput) (any, error) {
-		if err := checkFilters(in.Filters, "name", "parentImage", "platform"); err != nil {
+		if err := recipeFilters.check(in.Filters); err != nil {
 			return nil, err
 		}
 		var out listImageRecipesOutput
@@ -248,37 +256,12 @@ func (s *service) listImageRecipes(ctx context.Context, req *protocol.Request) (
 			if err != nil {
 				return err
 			}
-			var all []*world.ImageRecipe
-			for _, r := range sc.ib.ImageRecipes {
-				if owned(r.Owner) && matchFilters(in.Filters, func(name string) []string {
-					switch name {
-					case "name":
-						return one(r.Name)
-					case "parentImage":
-						return one(r.ParentImage)
-					}
-					return one(r.Platform)
-				}) {
-					all = append(all, r)
-				}
-			}
-			slices.SortFunc(all, func(a, b *world.ImageRecipe) int {
-				if c := strings.Compare(arnName(a.Name), arnName(b.Name)); c != 0 {
-					return c
-				}
-				return compareVersions(mustVersion(a.Version), mustVersion(b.Version))
-			})
-			page, next, err := paginate(all, in.listInput)
-			if err != nil {
-				return err
-			}
-			out = listImageRecipesOutput{RequestID: req.RequestID, NextToken: next, ImageRecipeSummaryList: []recipeSummary{}}
-			for _, r := range page {
-				out.ImageRecipeSummaryList = append(out.ImageRecipeSummaryList, recipeSummary{
-					ARN: r.ARN, Name: r.Name, Platform: r.Platform, Owner: r.Owner, ParentImage: r.ParentImage,
-					DateCreated: date(r.DateCreated), Tags: maps.Clone(r.Tags)})
-			}
-			return nil
+			all := collect(sc.ib.ImageRecipes, func(r *world.ImageRecipe) bool {
+				return owned(r.Owner) && recipeFilters.match(in.Filters, r)
+			}, compareRecipes)
+			list, next, err := answerPage(all, in.listInput, toRecipeSummary)
+			out = listImageRecipesOutput{RequestID: req.RequestID, NextToken: next, ImageRecipeSummaryList: list}
+			return err
 		})
 		return out, err
 	})
@@ -291,24 +274,14 @@ type deleteImageRecipeOutput struct {
 
 func (s *service) deleteImageRecipe(ctx context.Context, req *protocol.Request) (any, error) {
 	arn := req.Query.Get("imageRecipeArn")
-	if arn == "" {
-		return nil, missingParam("imageRecipeArn")
+	if err := checkRecipeARN(arn, false); err != nil {
+		return nil, err
 	}
-	if a, ok := parseARN(arn); !ok || a.Kind != "image-recipe" || !a.HasVersion || a.Version.wild() || a.Build > 0 {
-		return nil, invalidParam("imageRecipeArn", "'imageRecipeArn' must be the ARN of an image recipe version.")
-	}
-	err := s.update(req, func(sc *scope) error {
-		if r := sc.ib.ImageRecipes[arn]; r == nil || r.Owner != sc.account() {
-			return notFound(arn)
-		}
-		for _, p := range sc.ib.ImagePipelines {
-			if p.ImageRecipeARN == arn {
-				return dependency(arn)
-			}
-		}
-		delete(sc.ib.ImageRecipes, arn)
-		return nil
-	})
+	err := remove(s, req, arn, func(ib *world.ImageBuilder) map[string]*world.ImageRecipe { return ib.ImageRecipes },
+		func(r *world.ImageRecipe) string { return r.Owner },
+		func(sc *scope, _ *world.ImageRecipe) bool {
+			return anyOf(sc.ib.ImagePipelines, func(p *world.ImagePipeline) bool { return p.ImageRecipeARN == arn })
+		})
 	if err != nil {
 		return nil, err
 	}

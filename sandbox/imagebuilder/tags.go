@@ -5,6 +5,7 @@ import (
 	"maps"
 
 	"github.com/winami/winami/sandbox/protocol"
+	"github.com/winami/winami/sandbox/world"
 )
 
 // taggable finds the tags of an account's resource by ARN (component and
@@ -20,31 +21,39 @@ func taggable(sc *scope, arn string) (tags *map[string]string, err error) {
 	}
 	switch a.Kind {
 	case "component":
-		if c := sc.ib.Components[arn]; c != nil {
-			return &c.Tags, nil
-		}
+		tags = tagsOf(sc.ib.Components, arn, func(c *world.Component) *map[string]string { return &c.Tags })
 	case "image-recipe":
-		if r := sc.ib.ImageRecipes[arn]; r != nil {
-			return &r.Tags, nil
-		}
+		tags = tagsOf(sc.ib.ImageRecipes, arn, func(r *world.ImageRecipe) *map[string]string { return &r.Tags })
 	case "infrastructure-configuration":
-		if c := sc.ib.InfrastructureConfigurations[arn]; c != nil {
-			return &c.Tags, nil
-		}
+		tags = tagsOf(sc.ib.InfrastructureConfigurations, arn, func(c *world.InfrastructureConfiguration) *map[string]string { return &c.Tags })
 	case "distribution-configuration":
-		if c := sc.ib.DistributionConfigurations[arn]; c != nil {
-			return &c.Tags, nil
-		}
+		tags = tagsOf(sc.ib.DistributionConfigurations, arn, func(c *world.DistributionConfiguration) *map[string]string { return &c.Tags })
 	case "image-pipeline":
-		if p := sc.ib.ImagePipelines[arn]; p != nil {
-			return &p.Tags, nil
-		}
+		tags = tagsOf(sc.ib.ImagePipelines, arn, func(p *world.ImagePipeline) *map[string]string { return &p.Tags })
 	case "image":
-		if img := sc.ib.Images[arn]; img != nil {
-			return &img.Tags, nil
-		}
+		tags = tagsOf(sc.ib.Images, arn, func(img *world.ImageBuildVersion) *map[string]string { return &img.Tags })
 	}
-	return nil, notFound(arn)
+	if tags == nil {
+		return nil, notFound(arn)
+	}
+	return tags, nil
+}
+
+// tagsOf is the tags of the resource arn of m, or nil when there is none.
+func tagsOf[T any](m map[string]*T, arn string, tags func(*T) *map[string]string) *map[string]string {
+	if v := m[arn]; v != nil {
+		return tags(v)
+	}
+	return nil
+}
+
+// cloneTags copies tags for an answer or a change: never nil, since an
+// answer's tags are {} rather than null.
+func cloneTags(tags map[string]string) map[string]string {
+	if out := maps.Clone(tags); out != nil {
+		return out
+	}
+	return map[string]string{}
 }
 
 type listTagsOutput struct {
@@ -58,10 +67,7 @@ func (s *service) listTagsForResource(ctx context.Context, req *protocol.Request
 		if err != nil {
 			return err
 		}
-		out.Tags = maps.Clone(*tags)
-		if out.Tags == nil {
-			out.Tags = map[string]string{}
-		}
+		out.Tags = cloneTags(*tags)
 		return nil
 	})
 	return out, err
@@ -81,10 +87,7 @@ func (s *service) tagResource(ctx context.Context, req *protocol.Request) (any, 
 			if err != nil {
 				return err
 			}
-			merged := maps.Clone(*tags)
-			if merged == nil {
-				merged = map[string]string{}
-			}
+			merged := cloneTags(*tags)
 			maps.Copy(merged, in.Tags)
 			if err := checkTags("tags", merged); err != nil {
 				return err

@@ -3,6 +3,7 @@ package imagebuilder
 import (
 	"encoding/json"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -155,6 +156,13 @@ type recipeSummary struct {
 	Tags        map[string]string `json:"tags,omitempty"`
 }
 
+func toRecipeSummary(r *world.ImageRecipe) recipeSummary {
+	return recipeSummary{
+		ARN: r.ARN, Name: r.Name, Platform: r.Platform, Owner: r.Owner, ParentImage: r.ParentImage,
+		DateCreated: date(r.DateCreated), Tags: maps.Clone(r.Tags),
+	}
+}
+
 type wireInfrastructure struct {
 	*world.InfrastructureConfiguration
 	DateCreated string `json:"dateCreated"`
@@ -184,6 +192,15 @@ type infrastructureSummary struct {
 	Tags                map[string]string `json:"tags,omitempty"`
 }
 
+func toInfrastructureSummary(c *world.InfrastructureConfiguration) infrastructureSummary {
+	return infrastructureSummary{
+		ARN: c.ARN, Name: c.Name, Description: c.Description, InstanceProfileName: c.InstanceProfileName,
+		InstanceTypes: slices.Clone(c.InstanceTypes), Placement: clone(c.Placement),
+		ResourceTags: maps.Clone(c.ResourceTags), DateCreated: date(c.DateCreated),
+		DateUpdated: dateP(c.DateUpdated), Tags: maps.Clone(c.Tags),
+	}
+}
+
 type wireDistribution struct {
 	*world.DistributionConfiguration
 	DateCreated string `json:"dateCreated"`
@@ -205,6 +222,17 @@ type distributionSummary struct {
 	DateCreated string            `json:"dateCreated"`
 	DateUpdated string            `json:"dateUpdated,omitempty"`
 	Tags        map[string]string `json:"tags,omitempty"`
+}
+
+func toDistributionSummary(c *world.DistributionConfiguration) distributionSummary {
+	regions := []string{}
+	for _, d := range c.Distributions {
+		regions = append(regions, d.Region)
+	}
+	return distributionSummary{
+		ARN: c.ARN, Name: c.Name, Description: c.Description, Regions: regions,
+		DateCreated: date(c.DateCreated), DateUpdated: dateP(c.DateUpdated), Tags: maps.Clone(c.Tags),
+	}
 }
 
 type wirePipeline struct {

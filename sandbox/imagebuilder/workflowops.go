@@ -195,16 +195,12 @@ func (s *service) listWorkflowExecutions(ctx context.Context, req *protocol.Requ
 			if img == nil {
 				return notFound(arn)
 			}
-			page, next, err := paginate(executions(sc, img, s.now().UTC()), listInput{MaxResults: in.MaxResults, NextToken: in.NextToken})
-			if err != nil {
-				return err
-			}
-			out = listExecutionsOutput{RequestID: req.RequestID, ImageBuildVersionARN: arn, NextToken: next,
-				WorkflowExecutions: []executionMetadata{}}
-			for _, x := range page {
-				out.WorkflowExecutions = append(out.WorkflowExecutions, executionMetadata{executionFields: toExecutionFields(sc.r.Name, x)})
-			}
-			return nil
+			list, next, err := answerPage(executions(sc, img, s.now().UTC()), listInput{MaxResults: in.MaxResults, NextToken: in.NextToken},
+				func(x *execution) executionMetadata {
+					return executionMetadata{executionFields: toExecutionFields(sc.r.Name, x)}
+				})
+			out = listExecutionsOutput{RequestID: req.RequestID, ImageBuildVersionARN: arn, NextToken: next, WorkflowExecutions: list}
+			return err
 		})
 		return out, err
 	})
@@ -267,16 +263,11 @@ func (s *service) listWorkflowStepExecutions(ctx context.Context, req *protocol.
 			if x == nil {
 				return idNotFound("workflow execution", in.WorkflowExecutionID)
 			}
-			page, next, err := paginate(x.steps, listInput{MaxResults: in.MaxResults, NextToken: in.NextToken})
-			if err != nil {
-				return err
-			}
-			out = listStepsOutput{RequestID: req.RequestID, Steps: []stepFields{}, WorkflowBuildVersionARN: workflowARN(sc.r.Name, x.def),
+			steps, next, err := answerPage(x.steps, listInput{MaxResults: in.MaxResults, NextToken: in.NextToken},
+				func(s stepExecution) stepFields { return toStepFields(&s) })
+			out = listStepsOutput{RequestID: req.RequestID, Steps: steps, WorkflowBuildVersionARN: workflowARN(sc.r.Name, x.def),
 				WorkflowExecutionID: x.id, ImageBuildVersionARN: x.img.ARN, NextToken: next}
-			for i := range page {
-				out.Steps = append(out.Steps, toStepFields(&page[i]))
-			}
-			return nil
+			return err
 		})
 		return out, err
 	})
