@@ -33,7 +33,7 @@ func startPaced(t *testing.T, pace time.Duration) *env {
 }
 
 func TestWithPace(t *testing.T) {
-	e := startPaced(t, 20*time.Millisecond)
+	e := startPaced(t, 200*time.Millisecond)
 	s := makeStack(t, e, "paced", stackOptions{})
 	begun := time.Now()
 	arn := aws.ToString(try(e.ib.StartImagePipelineExecution(t.Context(), &imagebuilder.StartImagePipelineExecutionInput{
@@ -46,12 +46,12 @@ func TestWithPace(t *testing.T) {
 			break
 		}
 		if time.Since(begun) > 10*time.Second {
-			t.Fatalf("still %s after 10s at a pace of 20ms", img.State.Status)
+			t.Fatalf("still %s after 10s at a pace of 200ms", img.State.Status)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if elapsed := time.Since(begun); elapsed < 80*time.Millisecond {
-		t.Errorf("four states of 20ms passed in %s", elapsed)
+	if elapsed := time.Since(begun); elapsed < 800*time.Millisecond {
+		t.Errorf("four states of 200ms passed in %s", elapsed)
 	}
 	if !seen[types.ImageStatusPending] || len(seen) < 3 {
 		t.Errorf("states seen %v", seen)
