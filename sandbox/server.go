@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"github.com/winami/winami/sandbox/ec2"
+	"github.com/winami/winami/sandbox/ecr"
 	"github.com/winami/winami/sandbox/faults"
 	"github.com/winami/winami/sandbox/iam"
 	"github.com/winami/winami/sandbox/imagebuilder"
 	"github.com/winami/winami/sandbox/protocol"
+	"github.com/winami/winami/sandbox/registry"
 	"github.com/winami/winami/sandbox/ssm"
 	"github.com/winami/winami/sandbox/state"
 	"github.com/winami/winami/sandbox/sts"
@@ -57,10 +59,11 @@ type Options struct {
 
 // Server is a sandbox: its state and its HTTP handler.
 type Server struct {
-	store   *state.Store
-	handler http.Handler
-	faults  *faults.Injector
-	logger  *slog.Logger
+	store    *state.Store
+	registry *registry.Registry
+	handler  http.Handler
+	faults   *faults.Injector
+	logger   *slog.Logger
 
 	// inflight counts requests being served, so Close can tell requests it
 	// owes an answer from connections that merely sit open.
@@ -99,18 +102,35 @@ func New(opts Options) (*Server, error) {
 	if opts.BuildPace > 0 {
 		ibOpts = append(ibOpts, imagebuilder.WithPace(opts.BuildPace))
 	}
-	s.handler = protocol.NewMux(muxOpts,
+	// The registry's content and ECR tokens derive from the stored world's
+	// account and seed, so a reloaded state keeps its tokens valid.
+	var acct string
+	var seed int64
+	_ = store.View(func(w *world.World) error { acct, seed = w.AccountID, w.Seed; return nil })
+	s.registry, err = registry.New(registry.Options{AccountID: acct, Seed: seed, Now: now})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	mux := protocol.NewMux(muxOpts,
 		sts.New(store, now),
 		ssm.New(store, now),
 		ec2.New(store, now),
 		iam.New(store, now),
 		imagebuilder.New(store, now, ibOpts...),
+		ecr.New(store, now, s.registry),
 	)
+	// Registry requests (/v2/ for a registry host such as mcr.microsoft.com
+	// or an ECR host) reach the OCI registry; everything else is an AWS API
+	// call, whose Host is the sandbox's own address.
+	s.handler = s.registry.Route(mux)
 	return s, nil
 }
 
 // Handler is the sandbox's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Registry is the sandbox's OCI registry, serving every seeded registry host.
+func (s *Server) Registry() *registry.Registry { return s.registry }
 
 // Store is the sandbox's state.
 func (s *Server) Store() *state.Store { return s.store }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/winami/winami/sandbox"
@@ -186,5 +187,42 @@ func TestCloseDoesNotWaitForIdleConnections(t *testing.T) {
 	}
 	if err := <-answered; err != nil {
 		t.Errorf("request in flight during Close: %v", err)
+	}
+}
+
+// TestServerServesRegistriesAndECR: the sandbox's one endpoint answers ECR
+// API calls and, by Host, registry requests for public and ECR hosts.
+func TestServerServesRegistriesAndECR(t *testing.T) {
+	srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1})
+	tok, err := ecr.NewFromConfig(cfg).GetAuthorizationToken(t.Context(), &ecr.GetAuthorizationTokenInput{})
+	if err != nil || len(tok.AuthorizationData) != 1 {
+		t.Fatalf("GetAuthorizationToken: %+v, %v", tok, err)
+	}
+	get := func(host, path, auth string) int {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL()+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		req.Header.Set("Accept", "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json")
+		if auth != "" {
+			req.Header.Set("Authorization", "Basic "+auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	ecrHost := "111122223333.dkr.ecr.us-east-1.amazonaws.com"
+	if code := get("mcr.microsoft.com", "/v2/windows/servercore/manifests/ltsc2022", ""); code != http.StatusOK {
+		t.Errorf("public image: %d", code)
+	}
+	if code := get(ecrHost, "/v2/payments/api/manifests/1.4.2", ""); code != http.StatusUnauthorized {
+		t.Errorf("ECR image without a token: %d, want 401", code)
+	}
+	if code := get(ecrHost, "/v2/payments/api/manifests/1.4.2", *tok.AuthorizationData[0].AuthorizationToken); code != http.StatusOK {
+		t.Errorf("ECR image with the token: %d", code)
 	}
 }
