@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/winami/winami/internal/cli/ami"
+	"github.com/winami/winami/internal/cli/cachecmd"
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/internal/cli/pipelinecmd"
@@ -71,6 +72,7 @@ environment), or against an embedded AWS-compatible sandbox with --sandbox.`,
 	root.AddCommand(ami.NewCmd(app))
 	root.AddCommand(sandboxcmd.NewCmd(app))
 	root.AddCommand(pipelinecmd.NewCmds(app)...)
+	root.AddCommand(cachecmd.NewCmd(app))
 	return root
 }
 

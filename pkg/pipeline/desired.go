@@ -88,6 +88,13 @@ func NewDesired(s *spec.Spec, parent Parent) (*Desired, error) {
 			Source:      c.File,
 		})
 	}
+	cache, ok, err := cacheComponent(s)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		d.Components = append(d.Components, cache)
+	}
 	if s.Base.OSBuild != "" {
 		d.Components = append(d.Components, DesiredComponent{
 			Name:        name + "-assert-os-build",
@@ -130,7 +137,8 @@ func recipeDescription(s *spec.Spec, p Parent) string {
 }
 
 // recipeComponents orders the recipe: the EKS component (on a plain Windows
-// base), the user's components in spec order, then the OS build assertion.
+// base), the user's components in spec order, the image cache, then the OS
+// build assertion.
 func recipeComponents(s *spec.Spec, made []DesiredComponent) []RecipeComponent {
 	var out []RecipeComponent
 	if s.Base.WindowsBase != nil {
@@ -151,6 +159,9 @@ func recipeComponents(s *spec.Spec, made []DesiredComponent) []RecipeComponent {
 		}
 		m := byName[componentName(s.Name, c.File)]
 		out = append(out, RecipeComponent{Name: m.Name, Hash: m.Hash, Parameters: c.Parameters})
+	}
+	if m, ok := byName[ResourceName(s.Name)+"-image-cache"]; ok {
+		out = append(out, RecipeComponent{Name: m.Name, Hash: m.Hash})
 	}
 	if s.Base.OSBuild != "" {
 		m := byName[ResourceName(s.Name)+"-assert-os-build"]

@@ -403,3 +403,42 @@ func TestDestroyWithImages(t *testing.T) {
 		t.Errorf("resources left: %+v, %v", pipeline.DestroyPlan(o), err)
 	}
 }
+
+// TestCacheComponentInRecipe: cache images become a generated component,
+// run after the spec's own components, which the sandbox's build accepts.
+func TestCacheComponentInRecipe(t *testing.T) {
+	e := newEnv(t)
+	e.write(t, "winami.yaml", testSpec+`cache:
+  images:
+    - mcr.microsoft.com/windows/servercore:ltsc2022
+    - 111122223333.dkr.ecr.us-east-1.amazonaws.com/payments/api:1.4.2
+`)
+	api := e.clients.ImageBuilder("us-east-1")
+	p := e.plan(t, api)
+	if got := actions(p)["component winami-ci-image-cache"]; got != pipeline.ActionCreate {
+		t.Fatalf("image cache component: %q in %v", got, actions(p))
+	}
+	applied, err := pipeline.Apply(t.Context(), api, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recipe, err := api.GetImageRecipe(t.Context(), &ib.GetImageRecipeInput{ImageRecipeArn: aws.String(applied.Recipe)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, c := range recipe.ImageRecipe.Components {
+		order = append(order, aws.ToString(c.ComponentArn))
+	}
+	if len(order) != 2 || !strings.Contains(order[0], "/winami-ci-hardening/") || !strings.Contains(order[1], "/winami-ci-image-cache/") {
+		t.Errorf("recipe components %v: want hardening, then the image cache", order)
+	}
+	arn, err := pipeline.StartBuild(t.Context(), api, applied.Pipeline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := pipeline.Wait(t.Context(), api, arn, pipeline.WaitOptions{Interval: 50 * time.Millisecond})
+	if err != nil || img.State.Status != types.ImageStatusAvailable {
+		t.Fatalf("build: %v, %s %s", err, img.State.Status, aws.ToString(img.State.Reason))
+	}
+}

@@ -1,5 +1,7 @@
 package spec
 
+import "fmt"
+
 // Defaults, applied by ApplyDefaults before validation.
 const (
 	// DefaultAMIName names the AMIs: "prod-2022-core-k8s-1.35-<build date>".
@@ -17,6 +19,11 @@ const (
 	// Launch's own defaults (and 6 is its minimum of parallel launches).
 	DefaultTargetSnapshots     = 10
 	DefaultMaxParallelLaunches = 6
+	// DefaultParallelPulls is how many images the cache pulls at once:
+	// Windows pulls are bound by extraction (disk and CPU), so a few at a
+	// time beat one, and many at a time do not. It is
+	// component.DefaultParallelPulls; a test keeps them equal.
+	DefaultParallelPulls = 3
 )
 
 // ApplyDefaults fills what the spec leaves out. Parse calls it before
@@ -52,6 +59,21 @@ func (s *Spec) ApplyDefaults() {
 		bu.RequireIMDSv2 = new(true)
 	}
 
+	if c := s.Cache; c != nil {
+		if c.Pin == nil {
+			// Pinning is containerd's; Kubernetes 1.23 and earlier nodes run
+			// Docker, so the default follows the runtime. Asking for pin on
+			// those is still an error.
+			c.Pin = new(!dockerRuntime(s.Kubernetes.Version))
+		}
+		if c.Verify == nil {
+			c.Verify = new(true)
+		}
+		if c.ParallelPulls == 0 && !s.inFile("cache.parallelPulls") {
+			c.ParallelPulls = DefaultParallelPulls
+		}
+	}
+
 	d := &s.Distribution
 	if d.Regions == nil && s.Region != "" {
 		d.Regions = []string{s.Region}
@@ -67,4 +89,14 @@ func (s *Spec) ApplyDefaults() {
 			fl.MaxParallelLaunches = DefaultMaxParallelLaunches
 		}
 	}
+}
+
+// dockerRuntime reports whether EKS Windows nodes of a Kubernetes version
+// run Docker (1.23 and earlier) rather than containerd.
+func dockerRuntime(kubernetes string) bool {
+	var major, minor int
+	if _, err := fmt.Sscanf(kubernetes, "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major == 1 && minor < 24
 }

@@ -44,3 +44,24 @@ func TestExample(t *testing.T) {
 		t.Errorf("the example's component is not valid AWSTOE:\n%v", err)
 	}
 }
+
+// TestExampleCache: the example caches the two images the sandbox serves
+// for Windows Server 2022, with the defaults written out.
+func TestExampleCache(t *testing.T) {
+	s, err := spec.Load("../../examples/winami.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.Cache
+	if c == nil || strings.Join(c.Images, " ") != "mcr.microsoft.com/windows/servercore:ltsc2022 111122223333.dkr.ecr.us-east-1.amazonaws.com/payments/api:1.4.2" ||
+		!*c.Pin || !*c.Verify || c.ParallelPulls != 3 {
+		t.Errorf("cache %+v; want servercore:ltsc2022 and payments/api:1.4.2, pin, verify, 3 parallel pulls", c)
+	}
+}
+
+// TestDefaultParallelPulls: the spec's default is the component's.
+func TestDefaultParallelPulls(t *testing.T) {
+	if spec.DefaultParallelPulls != component.DefaultParallelPulls {
+		t.Errorf("spec.DefaultParallelPulls %d, component.DefaultParallelPulls %d", spec.DefaultParallelPulls, component.DefaultParallelPulls)
+	}
+}

@@ -180,6 +180,7 @@ func TestSchemaDefaults(t *testing.T) {
 	d := loadSchema(t)
 	s := &Spec{Name: "n", Region: "us-east-1", Base: Base{Windows: "2022", Edition: "core"},
 		Kubernetes:   Kubernetes{Version: "1.35"},
+		Cache:        &Cache{Images: []string{"mcr.microsoft.com/windows/servercore:ltsc2022"}},
 		Build:        Build{InstanceProfile: "p"},
 		Distribution: Distribution{FastLaunch: &FastLaunch{Enabled: true}},
 		Schedule:     &Schedule{Cron: exampleCron},
@@ -197,7 +198,8 @@ func TestSchemaDefaults(t *testing.T) {
 	sort.Strings(checked)
 	want := []string{
 		"base.eksOptimized", "base.eksOptimized.release", "build.instanceTypes", "build.requireIMDSv2",
-		"build.rootVolumeGiB", "build.terminateOnFailure", "distribution.amiName",
+		"build.rootVolumeGiB", "build.terminateOnFailure",
+		"cache.parallelPulls", "cache.pin", "cache.verify", "distribution.amiName",
 		"distribution.fastLaunch.maxParallelLaunches", "distribution.fastLaunch.targetSnapshots",
 		"schedule.onlyWhenDependenciesUpdated",
 	}

@@ -25,7 +25,7 @@ type schemaDoc struct {
 var knownKeywords = []string{
 	"$schema", "$id", "$ref", "$defs", "title", "description", "default", "examples",
 	"type", "enum", "properties", "additionalProperties", "required", "propertyNames",
-	"maxProperties", "dependentRequired", "items", "minItems", "uniqueItems",
+	"maxProperties", "dependentRequired", "items", "minItems", "maxItems", "uniqueItems",
 	"pattern", "minLength", "maxLength", "minimum", "maximum", "oneOf", "not",
 }
 
@@ -152,6 +152,9 @@ func (d *schemaDoc) validate(at string, s map[string]any, v any) []string {
 	case []any:
 		if m, ok := s["minItems"].(float64); ok && float64(len(x)) < m {
 			fail("fewer than %v items", m)
+		}
+		if m, ok := s["maxItems"].(float64); ok && float64(len(x)) > m {
+			fail("more than %v items", m)
 		}
 		if u, _ := s["uniqueItems"].(bool); u {
 			for i := range x {

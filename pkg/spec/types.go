@@ -17,6 +17,7 @@ type Spec struct {
 	Base         Base         `yaml:"base" json:"base"`
 	Kubernetes   Kubernetes   `yaml:"kubernetes" json:"kubernetes"`
 	Components   []Component  `yaml:"components,omitempty" json:"components,omitempty"`
+	Cache        *Cache       `yaml:"cache,omitempty" json:"cache,omitempty"`
 	Build        Build        `yaml:"build" json:"build"`
 	Distribution Distribution `yaml:"distribution,omitempty" json:"distribution"`
 	Schedule     *Schedule    `yaml:"schedule,omitempty" json:"schedule,omitempty"`
@@ -74,6 +75,24 @@ type Component struct {
 	File string `yaml:"file,omitempty" json:"file,omitempty"`
 	// Parameters are the component's parameters by name.
 	Parameters map[string]string `yaml:"parameters,omitempty" json:"parameters,omitempty"`
+}
+
+// Cache bakes container images into the AMI, so pods on a new node start
+// without pulling (and, above all, extracting) them.
+type Cache struct {
+	// Images are full references: registry/repository:tag or @sha256:…,
+	// each valid by the OCI reference grammar (pkg/imageref), distinct, at
+	// most MaxCacheImages.
+	Images []string `yaml:"images" json:"images"`
+	// Pin labels each image so kubelet's image garbage collection never
+	// removes it (containerd only: Kubernetes 1.24 and later); default true.
+	Pin *bool `yaml:"pin,omitempty" json:"pin,omitempty"`
+	// ParallelPulls bounds the pulls at once on the build instance, 1 to
+	// MaxParallelPulls; default DefaultParallelPulls.
+	ParallelPulls int `yaml:"parallelPulls,omitempty" json:"parallelPulls,omitempty"`
+	// Verify adds a validate step that fails the build when an image is
+	// missing; default true.
+	Verify *bool `yaml:"verify,omitempty" json:"verify,omitempty"`
 }
 
 // Build is the build instance: Image Builder's infrastructure configuration.

@@ -92,6 +92,7 @@ func (s *Spec) validate(skip map[string]bool) Problems {
 	c.base()
 	c.kubernetes()
 	c.components()
+	c.cache()
 	c.build()
 	c.distribution()
 	c.schedule()
