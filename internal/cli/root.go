@@ -14,6 +14,7 @@ import (
 	"github.com/winami/winami/internal/cli/ami"
 	"github.com/winami/winami/internal/cli/cachecmd"
 	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/imagescmd"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/internal/cli/pipelinecmd"
 	"github.com/winami/winami/internal/cli/sandboxcmd"
@@ -73,6 +74,7 @@ environment), or against an embedded AWS-compatible sandbox with --sandbox.`,
 	root.AddCommand(sandboxcmd.NewCmd(app))
 	root.AddCommand(pipelinecmd.NewCmds(app)...)
 	root.AddCommand(cachecmd.NewCmd(app))
+	root.AddCommand(imagescmd.NewCmd(app))
 	return root
 }
 

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -129,6 +130,15 @@ func (a *App) buildClients(ctx context.Context) (*awsapi.Clients, error) {
 		return nil, err
 	}
 	return awsapi.NewClients(cfg), nil
+}
+
+// SandboxAddr is the host:port of the embedded sandbox once Clients has
+// started it, or "" without --sandbox.
+func (a *App) SandboxAddr() string {
+	if a.sandbox == nil {
+		return ""
+	}
+	return strings.TrimPrefix(a.sandbox.URL(), "http://")
 }
 
 // Close releases what the command started (the embedded sandbox) and, with

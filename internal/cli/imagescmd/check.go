@@ -1,0 +1,187 @@
+// Package imagescmd is `winami images`: whether container images can run on
+// a Windows build, before a 40-minute build bakes them into an AMI.
+package imagescmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/pkg/imageref"
+	"github.com/winami/winami/pkg/images"
+	"github.com/winami/winami/pkg/spec"
+	"github.com/winami/winami/sandbox"
+	"github.com/winami/winami/sandbox/registry"
+)
+
+// NewCmd builds `winami images` and its subcommands.
+func NewCmd(app *cmdutil.App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "images",
+		Short: "Check that container images can run on a Windows build",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newCheckCmd(app))
+	return cmd
+}
+
+type checkOptions struct {
+	windows, build, file string
+}
+
+func newCheckCmd(app *cmdutil.App) *cobra.Command {
+	o := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check (--windows VERSION | --build 10.0.NNNNN | -f winami.yaml) [IMAGE...]",
+		Short: "Say, per image, whether it runs on a Windows build, and what it adds to the AMI",
+		Long: `Read each image's index or manifest from its registry, list its windows/amd64 entries with
+their os.version, and give a verdict with containerd's rule: a host below build 20348 runs
+only images of its own build; a host of 20348 or later runs images built from 20348 up to
+its own. Linux-only images and missing platforms are called out. Each image's compressed
+size and the total the cache adds to the AMI are printed.
+
+ECR images are read with a token from GetAuthorizationToken (per account and region);
+other registries anonymously or with ~/.docker/config.json. With -f the images default to
+the spec's cache.images and the host to its Windows version (or base.osBuild).
+
+Exit status: 0 all compatible, 2 some are not, 1 an error (a registry could not be read).`,
+		Example: `  winami images check --windows 2022 mcr.microsoft.com/windows/servercore:ltsc2019
+  winami images check -f winami.yaml
+  winami --sandbox images check --windows 2025 mcr.microsoft.com/oss/kubernetes/pause:3.9 -o json`,
+		RunE: func(cmd *cobra.Command, args []string) error { return runCheck(cmd.Context(), app, o, args) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.windows, "windows", "", "the host's Windows Server version: 2019, 2022 or 2025")
+	f.StringVar(&o.build, "build", "", "the host's Windows build, e.g. 10.0.20348")
+	f.StringVarP(&o.file, "file", "f", "", "a spec: its cache images and its Windows version")
+	cmd.MarkFlagsMutuallyExclusive("windows", "build", "file")
+	cmd.MarkFlagsOneRequired("windows", "build", "file")
+	_ = cmd.RegisterFlagCompletionFunc("windows", cobra.FixedCompletions([]string{"2019", "2022", "2025"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func runCheck(ctx context.Context, app *cmdutil.App, o *checkOptions, args []string) error {
+	host, raw, err := o.target(args)
+	if err != nil {
+		return err
+	}
+	refs := make([]imageref.Ref, 0, len(raw))
+	for _, s := range raw {
+		ref, err := imageref.Parse(s)
+		if err != nil {
+			return &cmdutil.UsageError{Err: err}
+		}
+		refs = append(refs, ref)
+	}
+	clients, err := app.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	opts := images.Options{ECR: func(region string) images.ECRAPI { return clients.ECR(region) }}
+	if addr := app.SandboxAddr(); addr != "" {
+		// The embedded sandbox serves every registry host itself; its
+		// layers are tiny, and the size they stand for is an annotation.
+		opts.Transport = sandbox.RegistryTransport(addr, nil)
+		opts.SizeAnnotation = registry.SimulatedSizeAnnotation
+	}
+	rep, err := images.NewChecker(opts).Check(ctx, host, refs)
+	if err != nil {
+		return err
+	}
+	if err := printReport(app, rep); err != nil {
+		return err
+	}
+	switch {
+	case rep.HasErrors():
+		return errors.New("some images could not be read; see the reasons above")
+	case !rep.AllCompatible():
+		return cmdutil.Differences()
+	}
+	return nil
+}
+
+// target is the host build and the images to check.
+func (o *checkOptions) target(args []string) (images.HostBuild, []string, error) {
+	if o.file == "" {
+		if len(args) == 0 {
+			return images.HostBuild{}, nil, cmdutil.Usagef("name at least one image, e.g. mcr.microsoft.com/windows/servercore:ltsc2022")
+		}
+		v := o.windows
+		if v == "" {
+			v = o.build
+		}
+		host, err := images.ParseHostBuild(v)
+		if err != nil {
+			return images.HostBuild{}, nil, &cmdutil.UsageError{Err: err}
+		}
+		return host, args, nil
+	}
+	s, err := spec.Load(o.file)
+	if err != nil {
+		var probs spec.Problems
+		if errors.As(err, &probs) {
+			return images.HostBuild{}, nil, fmt.Errorf("%s has %d problem(s):\n%w", o.file, len(probs), err)
+		}
+		return images.HostBuild{}, nil, err
+	}
+	v := s.Base.Windows
+	if s.Base.OSBuild != "" {
+		v = s.Base.OSBuild
+	}
+	host, err := images.ParseHostBuild(v)
+	if err != nil {
+		return images.HostBuild{}, nil, err
+	}
+	if len(args) == 0 && s.Cache != nil {
+		args = s.Cache.Images
+	}
+	if len(args) == 0 {
+		return images.HostBuild{}, nil, fmt.Errorf("%s caches no images and none were named", o.file)
+	}
+	return host, args, nil
+}
+
+func printReport(app *cmdutil.App, rep images.Report) error {
+	rows := output.Rows{Header: []string{"image", "verdict", "os.version", "compressed", "reason"}}
+	for _, r := range rep.Images {
+		version := "-"
+		if r.Chosen != nil {
+			version = r.Chosen.OSVersion
+		}
+		rows.Add(r.Image, string(r.Verdict), version, humanBytes(r.CompressedBytes), dash(r.Reason))
+	}
+	if app.Format() == output.Table {
+		if err := output.PrintTable(app.IO.Out, rows); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(app.IO.Out, "\nHost %s: the compatible images add %s (compressed) to the AMI.\n", rep.Host, humanBytes(rep.TotalCompressedBytes))
+		return err
+	}
+	return app.Print(rep, rows)
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+func dash(s string) string {
+	if s = strings.TrimSpace(s); s == "" {
+		return "-"
+	}
+	return s
+}
