@@ -4,7 +4,6 @@
 package cachecmd
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -12,7 +11,6 @@ import (
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/pkg/component"
 	"github.com/winami/winami/pkg/pipeline"
-	"github.com/winami/winami/pkg/spec"
 )
 
 // NewCmd builds `winami cache` and its subcommands.
@@ -43,12 +41,8 @@ spec's cache section. Nothing is called: the spec is read and the document rende
 		Example: `  winami cache render -f winami.yaml`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := spec.Load(file)
+			s, err := cmdutil.LoadSpec(file)
 			if err != nil {
-				var probs spec.Problems
-				if errors.As(err, &probs) {
-					return fmt.Errorf("%s has %d problem(s):\n%w", file, len(probs), err)
-				}
 				return err
 			}
 			doc, ok, err := pipeline.CacheDocument(s)

@@ -14,7 +14,6 @@ import (
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/imageref"
 	"github.com/winami/winami/pkg/images"
-	"github.com/winami/winami/pkg/spec"
 	"github.com/winami/winami/sandbox"
 	"github.com/winami/winami/sandbox/registry"
 )
@@ -122,12 +121,8 @@ func (o *checkOptions) target(args []string) (images.HostBuild, []string, error)
 		}
 		return host, args, nil
 	}
-	s, err := spec.Load(o.file)
+	s, err := cmdutil.LoadSpec(o.file)
 	if err != nil {
-		var probs spec.Problems
-		if errors.As(err, &probs) {
-			return images.HostBuild{}, nil, fmt.Errorf("%s has %d problem(s):\n%w", o.file, len(probs), err)
-		}
 		return images.HostBuild{}, nil, err
 	}
 	v := s.Base.Windows

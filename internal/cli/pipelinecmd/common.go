@@ -43,12 +43,8 @@ type session struct {
 // open loads the spec (every problem at once, with file:line:col) and
 // builds clients for the spec's region.
 func (f *specFlag) open(ctx context.Context, app *cmdutil.App) (*session, error) {
-	s, err := spec.Load(f.path)
+	s, err := cmdutil.LoadSpec(f.path)
 	if err != nil {
-		var probs spec.Problems
-		if errors.As(err, &probs) {
-			return nil, fmt.Errorf("%s has %d problem(s):\n%w", f.path, len(probs), err)
-		}
 		return nil, err
 	}
 	if r := app.Globals.Region; r != "" && r != s.Region {
