@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/winami/winami/internal/textdist"
 	"os"
 	"slices"
 	"strings"
@@ -246,7 +247,7 @@ func suggest(word string, allowed []string) string {
 		if strings.EqualFold(a, word) {
 			return a
 		}
-		if d := editDistance(lw, strings.ToLower(a)); d < bestDist {
+		if d := textdist.Levenshtein(lw, strings.ToLower(a)); d < bestDist {
 			best, bestDist = a, d
 		}
 	}
@@ -268,24 +269,4 @@ func commonSuffix(a, b string) int {
 		n++
 	}
 	return n
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

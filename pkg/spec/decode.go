@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"github.com/winami/winami/internal/textdist"
 	"math"
 	"reflect"
 	"strconv"
@@ -353,7 +354,7 @@ func unknownKey(name string, fs []field) string {
 		if strings.EqualFold(f.name, name) {
 			return "unknown key; did you mean " + f.name + "?"
 		}
-		if dist := editDistance(strings.ToLower(name), strings.ToLower(f.name)); dist < bestDist {
+		if dist := textdist.Levenshtein(strings.ToLower(name), strings.ToLower(f.name)); dist < bestDist {
 			best, bestDist = f.name, dist
 		}
 	}
@@ -361,28 +362,6 @@ func unknownKey(name string, fs []field) string {
 		return "unknown key; did you mean " + best + "?"
 	}
 	return "unknown key; allowed keys are " + fieldNames(fs)
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes
-// (keys are ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // joinPath appends a struct key to a path.

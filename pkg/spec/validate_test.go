@@ -137,15 +137,7 @@ func TestAMINameTemplate(t *testing.T) {
 	})
 }
 
-func TestEditDistanceAndSuggestions(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		want int
-	}{{"", "", 0}, {"abc", "", 3}, {"kitten", "sitting", 3}, {"fastlaunch", "fastLaunch", 1}, {"regoins", "regions", 2}} {
-		if got := editDistance(c.a, c.b); got != c.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
-		}
-	}
+func TestSuggestions(t *testing.T) {
 	fs := yamlFields(reflectTypeOfDistribution())
 	for key, want := range map[string]string{
 		"fastlaunch":   "did you mean fastLaunch?",

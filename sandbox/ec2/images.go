@@ -151,16 +151,9 @@ func parseImagesQuery(req *protocol.Request) (imagesQuery, error) {
 		if len(q.ids) > 0 {
 			return q, protocol.Errorf("InvalidParameterCombination", "The parameter imageIdsSet cannot be used with the parameter maxResults")
 		}
-		n, err := strconv.Atoi(v)
-		switch {
-		case err != nil:
-			return q, protocol.Errorf("InvalidParameterValue", "Invalid value '%s' for maxResults", v)
-		case n < minImageResults:
-			return q, protocol.Errorf("InvalidParameterValue",
-				"Value ( %d ) for parameter maxResults is invalid. Expecting a value greater than %d.", n, minImageResults)
-		case n > maxImageResults:
-			return q, protocol.Errorf("InvalidParameterValue",
-				"Value ( %d ) for parameter maxResults is invalid. Expecting a value less than %d.", n, maxImageResults)
+		n, err := maxResults(req, minImageResults, maxImageResults)
+		if err != nil {
+			return q, err
 		}
 		q.limit = n
 	}

@@ -19,19 +19,9 @@ type pageRequest struct {
 // opaque to callers, as EC2's are.
 func parsePageRequest(req *protocol.Request, min, max int) (pageRequest, error) {
 	var p pageRequest
-	if v := req.Params.Get("MaxResults"); v != "" {
-		n, err := strconv.Atoi(v)
-		switch {
-		case err != nil:
-			return p, protocol.Errorf("InvalidParameterValue", "Invalid value '%s' for maxResults", v)
-		case n < min:
-			return p, protocol.Errorf("InvalidParameterValue",
-				"Value ( %d ) for parameter maxResults is invalid. Expecting a value greater than %d.", n, min)
-		case n > max:
-			return p, protocol.Errorf("InvalidParameterValue",
-				"Value ( %d ) for parameter maxResults is invalid. Expecting a value less than %d.", n, max)
-		}
-		p.limit = n
+	var err error
+	if p.limit, err = maxResults(req, min, max); err != nil {
+		return p, err
 	}
 	if tok := req.Params.Get("NextToken"); tok != "" {
 		key, err := base64.RawURLEncoding.DecodeString(tok)
@@ -58,4 +48,24 @@ func pageOf[T any](items []T, key func(T) string, p pageRequest) ([]T, string) {
 	}
 	rest = rest[:p.limit]
 	return rest, base64.RawURLEncoding.EncodeToString([]byte(key(rest[len(rest)-1])))
+}
+
+// maxResults reads MaxResults within [min, max]; 0 when it is absent.
+func maxResults(req *protocol.Request, min, max int) (int, error) {
+	v := req.Params.Get("MaxResults")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil:
+		return 0, protocol.Errorf("InvalidParameterValue", "Invalid value '%s' for maxResults", v)
+	case n < min:
+		return 0, protocol.Errorf("InvalidParameterValue",
+			"Value ( %d ) for parameter maxResults is invalid. Expecting a value greater than %d.", n, min)
+	case n > max:
+		return 0, protocol.Errorf("InvalidParameterValue",
+			"Value ( %d ) for parameter maxResults is invalid. Expecting a value less than %d.", n, max)
+	}
+	return n, nil
 }
