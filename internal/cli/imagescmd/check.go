@@ -6,12 +6,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/spf13/cobra"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/imageref"
 	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/sandbox"
@@ -31,13 +38,13 @@ func NewCmd(app *cmdutil.App) *cobra.Command {
 }
 
 type checkOptions struct {
-	windows, build, file string
+	windows, build, file, ami string
 }
 
 func newCheckCmd(app *cmdutil.App) *cobra.Command {
 	o := &checkOptions{}
 	cmd := &cobra.Command{
-		Use:   "check (--windows VERSION | --build 10.0.NNNNN | -f winami.yaml) [IMAGE...]",
+		Use:   "check (--windows VERSION | --build 10.0.NNNNN | --ami AMI_ID | -f winami.yaml) [IMAGE...]",
 		Short: "Say, per image, whether it runs on a Windows build, and what it adds to the AMI",
 		Long: `Read each image's index or manifest from its registry, list its windows/amd64 entries with
 their os.version, and give a verdict with containerd's rule: a host below build 20348 runs
@@ -47,11 +54,14 @@ size and the total the cache adds to the AMI are printed.
 
 ECR images are read with a token from GetAuthorizationToken (per account and region);
 other registries anonymously or with ~/.docker/config.json. With -f the images default to
-the spec's cache.images and the host to its Windows version (or base.osBuild).
+the spec's cache.images and the host to its Windows version (or base.osBuild). With --ami
+the host is the AMI's Windows build: the OS build winami recorded on it, or the Windows
+Server version in the name of an EKS optimized or Windows base AMI (in --region).
 
 Exit status: 0 all compatible, 2 some are not, 1 an error (a registry could not be read).`,
 		Example: `  winami images check --windows 2022 mcr.microsoft.com/windows/servercore:ltsc2019
   winami images check -f winami.yaml
+  winami images check --ami ami-0abcdef1234567890 --region eu-west-1 mcr.microsoft.com/windows/nanoserver:ltsc2022
   winami --sandbox images check --windows 2025 mcr.microsoft.com/oss/kubernetes/pause:3.9 -o json`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runCheck(cmd.Context(), app, o, args) },
 	}
@@ -59,8 +69,9 @@ Exit status: 0 all compatible, 2 some are not, 1 an error (a registry could not 
 	f.StringVar(&o.windows, "windows", "", "the host's Windows Server version: 2019, 2022 or 2025")
 	f.StringVar(&o.build, "build", "", "the host's Windows build, e.g. 10.0.20348")
 	f.StringVarP(&o.file, "file", "f", "", "a spec: its cache images and its Windows version")
-	cmd.MarkFlagsMutuallyExclusive("windows", "build", "file")
-	cmd.MarkFlagsOneRequired("windows", "build", "file")
+	f.StringVar(&o.ami, "ami", "", "an AMI whose Windows build is the host's")
+	cmd.MarkFlagsMutuallyExclusive("windows", "build", "file", "ami")
+	cmd.MarkFlagsOneRequired("windows", "build", "file", "ami")
 	_ = cmd.RegisterFlagCompletionFunc("windows", cobra.FixedCompletions([]string{"2019", "2022", "2025"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -70,6 +81,15 @@ func runCheck(ctx context.Context, app *cmdutil.App, o *checkOptions, args []str
 	if err != nil {
 		return err
 	}
+	clients, err := app.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	if o.ami != "" {
+		if host, err = amiBuild(ctx, clients.EC2(""), o.ami); err != nil {
+			return err
+		}
+	}
 	refs := make([]imageref.Ref, 0, len(raw))
 	for _, s := range raw {
 		ref, err := imageref.Parse(s)
@@ -77,10 +97,6 @@ func runCheck(ctx context.Context, app *cmdutil.App, o *checkOptions, args []str
 			return &cmdutil.UsageError{Err: err}
 		}
 		refs = append(refs, ref)
-	}
-	clients, err := app.Clients(ctx)
-	if err != nil {
-		return err
 	}
 	opts := images.Options{ECR: func(region string) images.ECRAPI { return clients.ECR(region) }}
 	if addr := app.SandboxAddr(); addr != "" {
@@ -111,6 +127,15 @@ func (o *checkOptions) target(args []string) (images.HostBuild, []string, error)
 		if len(args) == 0 {
 			return images.HostBuild{}, nil, cmdutil.Usagef("name at least one image, e.g. mcr.microsoft.com/windows/servercore:ltsc2022")
 		}
+		if o.ami != "" {
+			if len(args) == 0 {
+				return images.HostBuild{}, nil, cmdutil.Usagef("name at least one image, e.g. mcr.microsoft.com/windows/servercore:ltsc2022")
+			}
+			if !amiIDPattern.MatchString(o.ami) {
+				return images.HostBuild{}, nil, cmdutil.Usagef("--ami %q is not an AMI ID (ami- and 8 or 17 hex digits)", o.ami)
+			}
+			return images.HostBuild{}, args, nil // read from EC2 once clients exist
+		}
 		v := o.windows
 		if v == "" {
 			v = o.build
@@ -140,6 +165,38 @@ func (o *checkOptions) target(args []string) (images.HostBuild, []string, error)
 		return images.HostBuild{}, nil, fmt.Errorf("%s caches no images and none were named", o.file)
 	}
 	return host, args, nil
+}
+
+var amiIDPattern = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
+
+// amiBuild is the Windows build of an AMI: the OS build winami recorded on
+// it (winami:os-build), else the Windows Server version its name carries
+// (EKS optimized and Windows base AMIs are named Windows_Server-<year>-…).
+func amiBuild(ctx context.Context, ec2api awsapi.EC2API, id string) (images.HostBuild, error) {
+	out, err := ec2api.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{id}})
+	if err != nil {
+		return images.HostBuild{}, fmt.Errorf("reading %s: %w", id, err)
+	}
+	if len(out.Images) != 1 {
+		return images.HostBuild{}, fmt.Errorf("%s: no such AMI in this region", id)
+	}
+	img := out.Images[0]
+	// EC2 writes "windows" although the SDK's enum value is "Windows".
+	if !strings.EqualFold(string(img.Platform), string(ec2types.PlatformValuesWindows)) {
+		return images.HostBuild{}, fmt.Errorf("%s (%s) is not a Windows AMI: Windows containers need a Windows host", id, aws.ToString(img.Name))
+	}
+	for _, t := range img.Tags {
+		if aws.ToString(t.Key) == "winami:os-build" {
+			return images.ParseHostBuild(aws.ToString(t.Value))
+		}
+	}
+	name := aws.ToString(img.Name)
+	if rest, ok := strings.CutPrefix(name, "Windows_Server-"); ok && len(rest) >= 4 {
+		if build := catalog.WindowsBuild(rest[:4]); build != "" {
+			return images.ParseHostBuild(build)
+		}
+	}
+	return images.HostBuild{}, fmt.Errorf("cannot tell the Windows build of %s (%s): name it with --windows or --build", id, name)
 }
 
 func printReport(app *cmdutil.App, rep images.Report) error {
