@@ -22,26 +22,6 @@ import (
 	"github.com/winami/winami/sandbox/world"
 )
 
-// sandboxTransport sends every request to the sandbox at addr over plain
-// HTTP, keeping the registry host in the Host header.
-type sandboxTransport struct {
-	addr string
-	base http.RoundTripper
-}
-
-func (t sandboxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := req.Clone(req.Context())
-	if r.Host == "" {
-		r.Host = req.URL.Host
-	}
-	r.URL.Scheme, r.URL.Host = "http", t.addr
-	resp, err := t.base.RoundTrip(r)
-	if resp != nil {
-		resp.Request = req // errors name the registry, not the sandbox
-	}
-	return resp, err
-}
-
 // countingECR counts GetAuthorizationToken calls and checks their input.
 type countingECR struct {
 	t      *testing.T
@@ -73,7 +53,7 @@ func startSandbox(t *testing.T) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return env{srv: srv, cfg: cfg, tr: sandboxTransport{addr: u.Host, base: http.DefaultTransport}, calls: &atomic.Int32{}}
+	return env{srv: srv, cfg: cfg, tr: sandbox.RegistryTransport(u.Host, nil), calls: &atomic.Int32{}}
 }
 
 func (e env) ecrClients(t *testing.T) func(region string) ECRAPI {
@@ -328,7 +308,7 @@ func TestCheckUnreachable(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	c := NewChecker(Options{Transport: sandboxTransport{addr: addr, base: http.DefaultTransport}, Keychain: authn.NewMultiKeychain()})
+	c := NewChecker(Options{Transport: sandbox.RegistryTransport(addr, nil), Keychain: authn.NewMultiKeychain()})
 	rep, err := c.Check(t.Context(), HostBuild{Build: 20348}, mustRefs(t, "mcr.microsoft.com/windows/servercore:ltsc2022"))
 	if err != nil {
 		t.Fatal(err)

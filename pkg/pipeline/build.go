@@ -58,7 +58,7 @@ func Wait(ctx context.Context, api awsapi.ImageBuilderAPI, imageARN string, o Wa
 		o.Interval = 15 * time.Second
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepCtx
+		o.Sleep = Sleep
 	}
 	for {
 		out, err := api.GetImage(ctx, &ib.GetImageInput{ImageBuildVersionArn: aws.String(imageARN)})
@@ -78,7 +78,8 @@ func Wait(ctx context.Context, api awsapi.ImageBuilderAPI, imageARN string, o Wa
 	}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or less when ctx ends first.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -12,6 +12,7 @@ import (
 	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
+	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/spec"
 )
 
@@ -172,18 +173,7 @@ func recipeComponents(s *spec.Spec, made []DesiredComponent) []RecipeComponent {
 
 // awsComponentARN is the ARN of an AWS-managed component version.
 func awsComponentARN(region, name, version string) string {
-	return fmt.Sprintf("arn:%s:imagebuilder:%s:aws:component/%s/%s", partition(region), region, name, version)
-}
-
-// partition is the ARN partition of a region.
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
+	return fmt.Sprintf("arn:%s:imagebuilder:%s:aws:component/%s/%s", awsapi.Partition(region), region, name, version)
 }
 
 func infrastructure(s *spec.Spec, name string) ib.CreateInfrastructureConfigurationInput {

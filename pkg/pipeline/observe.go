@@ -77,6 +77,16 @@ func Observe(ctx context.Context, api awsapi.ImageBuilderAPI, spec string) (*Obs
 	return o, nil
 }
 
+// FindPipeline reads only the spec's pipeline (one list call), for callers
+// such as status that need nothing else; nil when there is none.
+func FindPipeline(ctx context.Context, api awsapi.ImageBuilderAPI, spec string) (*types.ImagePipeline, error) {
+	o := &Observed{}
+	if err := o.readPipeline(ctx, api, spec, ResourceName(spec)); err != nil {
+		return nil, fmt.Errorf("reading image pipelines: %w", err)
+	}
+	return o.Pipeline, nil
+}
+
 func nameFilter(name string) []types.Filter {
 	return []types.Filter{{Name: aws.String("name"), Values: []string{name}}}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/spec"
 )
@@ -22,7 +23,7 @@ func ResolveParent(ctx context.Context, finder *catalog.Finder, s *spec.Spec) (P
 		}
 		name := WindowsBaseImageName(s.Base.Windows, s.Base.Edition)
 		return Parent{
-			Image:   fmt.Sprintf("arn:%s:imagebuilder:%s:aws:image/%s/%s", partition(s.Region), s.Region, name, version),
+			Image:   fmt.Sprintf("arn:%s:imagebuilder:%s:aws:image/%s/%s", awsapi.Partition(s.Region), s.Region, name, version),
 			Release: name + " " + version,
 		}, nil
 	}

@@ -129,22 +129,6 @@ func regionProblem(r string) string {
 	return fmt.Sprintf("%q is not a region code; want one like us-east-1 or eu-west-1", r)
 }
 
-// partition is the AWS partition of a region code: resources and AMIs
-// never cross partitions.
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	}
-	return "aws"
-}
-
 // tags checks user tags (spec tags or AMI tags) against AWS's tag rules
 // and winami's reserved prefix.
 func (c *checker) tags(path string, tags map[string]string) {

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"github.com/winami/winami/pkg/awsapi"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -50,7 +51,7 @@ func componentARNProblem(arn, home string) string {
 	case build != "" && (strings.Contains(version, "x") || !isDigits(build)):
 		return fmt.Sprintf("build version %s/%s is not valid: a build number follows an exact version, e.g. 1.0.0/1", version, build)
 	}
-	if home != "" && regionRE.MatchString(home) && (region != home || part != partition(home)) {
+	if home != "" && regionRE.MatchString(home) && (region != home || part != awsapi.Partition(home)) {
 		return fmt.Sprintf("the component is in %s but the pipeline builds in %s; components are regional: use its ARN in %s", region, home, home)
 	}
 	return ""
@@ -202,8 +203,8 @@ func (c *checker) regions(regions []string) {
 			c.add(p, "%s", regionProblem(r))
 		case slices.Index(regions, r) < i:
 			c.add(p, "%s is listed twice", r)
-		case homeOK && partition(r) != partition(home):
-			c.add(p, "%s is in partition %s, the home region %s in %s; AMIs are distributed within a partition", r, partition(r), home, partition(home))
+		case homeOK && awsapi.Partition(r) != awsapi.Partition(home):
+			c.add(p, "%s is in partition %s, the home region %s in %s; AMIs are distributed within a partition", r, awsapi.Partition(r), home, awsapi.Partition(home))
 		}
 	}
 	// Image Builder builds the AMI in the home region whatever the

@@ -208,17 +208,7 @@ func (s *service) describeSubnets(ctx context.Context, req *protocol.Request) (a
 
 // resourceARN is an EC2 resource's ARN in the request's region.
 func resourceARN(req *protocol.Request, w *world.World, kind, id string) string {
-	return "arn:" + partitionOf(req.Region) + ":ec2:" + req.Region + ":" + w.AccountID + ":" + kind + "/" + id
-}
-
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
+	return "arn:" + world.Partition(req.Region) + ":ec2:" + req.Region + ":" + w.AccountID + ":" + kind + "/" + id
 }
 
 // tagSet lists tags sorted by key, as EC2 returns them.

@@ -12,7 +12,7 @@ import (
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/state"
-	"github.com/winami/winami/sandbox/sts"
+	"github.com/winami/winami/sandbox/world"
 )
 
 // service carries the operations' dependencies.
@@ -149,7 +149,7 @@ func noSuchRole(name string) *protocol.Error {
 	return protocol.StatusError(http.StatusNotFound, "NoSuchEntity", "The role with name %s cannot be found.", name)
 }
 
-func partition(req *protocol.Request) string { return sts.Partition(req.Region) }
+func partition(req *protocol.Request) string { return world.Partition(req.Region) }
 
 func lowerFirst(s string) string {
 	if s == "" {

@@ -7,7 +7,6 @@ import (
 	"encoding/base32"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
@@ -49,7 +48,7 @@ func getCallerIdentity(store *state.Store) protocol.Handler {
 			out = callerIdentity{
 				UserID:  UserID(w.AccountID, w.UserName),
 				Account: w.AccountID,
-				Arn:     fmt.Sprintf("arn:%s:iam::%s:user/%s", Partition(req.Region), w.AccountID, w.UserName),
+				Arn:     fmt.Sprintf("arn:%s:iam::%s:user/%s", world.Partition(req.Region), w.AccountID, w.UserName),
 			}
 			return nil
 		})
@@ -66,15 +65,4 @@ func getCallerIdentity(store *state.Store) protocol.Handler {
 func UserID(accountID, userName string) string {
 	sum := sha256.Sum256([]byte(accountID + "/" + userName))
 	return "AIDA" + base32.StdEncoding.EncodeToString(sum[:])[:17]
-}
-
-// Partition is the ARN partition a region belongs to.
-func Partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }

@@ -130,14 +130,7 @@ func backoff(max time.Duration) func(ctx context.Context, d time.Duration) error
 	return func(ctx context.Context, _ time.Duration) error {
 		d := next
 		next = min(next*3/2, max)
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-			return nil
-		}
+		return pipeline.Sleep(ctx, d)
 	}
 }
 

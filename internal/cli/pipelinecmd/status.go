@@ -89,11 +89,10 @@ AMIs each distributed.`,
 
 func status(ctx context.Context, s *session) (*statusResult, error) {
 	res := &statusResult{Spec: s.spec.Name, Region: s.spec.Region, Images: []imageInfo{}}
-	o, err := pipeline.Observe(ctx, s.ib, s.spec.Name)
+	pl, err := pipeline.FindPipeline(ctx, s.ib, s.spec.Name)
 	if err != nil {
 		return nil, err
 	}
-	pl := o.Pipeline
 	if pl == nil {
 		return res, nil
 	}
