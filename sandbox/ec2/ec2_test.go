@@ -1,7 +1,6 @@
 package ec2_test
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -11,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/smithy-go"
 
 	"github.com/winami/winami/sandbox"
 	"github.com/winami/winami/sandbox/sandboxtest"
@@ -40,17 +38,6 @@ func inRegion(region string) func(*ec2.Options) {
 
 func filter(name string, values ...string) types.Filter {
 	return types.Filter{Name: aws.String(name), Values: values}
-}
-
-func wantAPIError(t *testing.T, err error, code, msg string) {
-	t.Helper()
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("got %v, want AWS error %s", err, code)
-	}
-	if ae.ErrorCode() != code || (msg != "" && ae.ErrorMessage() != msg) {
-		t.Fatalf("got %s: %q\nwant %s: %q", ae.ErrorCode(), ae.ErrorMessage(), code, msg)
-	}
 }
 
 func names(images []types.Image) []string {
@@ -171,7 +158,7 @@ func TestDescribeImagesOwnersAndVisibility(t *testing.T) {
 		t.Errorf("IncludeDeprecated adds %d images, want the one deprecated 2016 AMI", len(withDeprecated)-len(all))
 	}
 	_, err := c.DescribeImages(t.Context(), &ec2.DescribeImagesInput{Owners: []string{"nobody"}})
-	wantAPIError(t, err, "InvalidUserID.Malformed", "User ID 'nobody' is invalid")
+	sandboxtest.WantAPIError(t, err, "InvalidUserID.Malformed", "User ID 'nobody' is invalid")
 }
 
 func TestDescribeImagesByID(t *testing.T) {
@@ -187,14 +174,14 @@ func TestDescribeImagesByID(t *testing.T) {
 		t.Errorf("by ID: %v", names(got))
 	}
 	_, err := c.DescribeImages(t.Context(), &ec2.DescribeImagesInput{ImageIds: []string{ids[0], "ami-0000000000000000f"}})
-	wantAPIError(t, err, "InvalidAMIID.NotFound", "The image id '[ami-0000000000000000f]' does not exist")
+	sandboxtest.WantAPIError(t, err, "InvalidAMIID.NotFound", "The image id '[ami-0000000000000000f]' does not exist")
 	_, err = c.DescribeImages(t.Context(), &ec2.DescribeImagesInput{ImageIds: []string{"ami-12345"}})
-	wantAPIError(t, err, "InvalidAMIID.Malformed", `Invalid id: "ami-12345" (expecting "ami-...")`)
+	sandboxtest.WantAPIError(t, err, "InvalidAMIID.Malformed", `Invalid id: "ami-12345" (expecting "ami-...")`)
 	// Another region has other IDs.
 	_, err = c.DescribeImages(t.Context(), &ec2.DescribeImagesInput{ImageIds: ids[:1]}, inRegion("eu-west-1"))
-	wantAPIError(t, err, "InvalidAMIID.NotFound", "")
+	sandboxtest.WantAPIError(t, err, "InvalidAMIID.NotFound", "")
 	_, err = c.DescribeImages(t.Context(), &ec2.DescribeImagesInput{ImageIds: ids[:1], MaxResults: aws.Int32(10)})
-	wantAPIError(t, err, "InvalidParameterCombination", "The parameter imageIdsSet cannot be used with the parameter maxResults")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterCombination", "The parameter imageIdsSet cannot be used with the parameter maxResults")
 }
 
 func TestDescribeImagesHiddenIDIsNotFound(t *testing.T) {
@@ -212,7 +199,7 @@ func TestDescribeImagesHiddenIDIsNotFound(t *testing.T) {
 		t.Fatal("the world has no private partner image")
 	}
 	_, err := c.DescribeImages(t.Context(), &ec2.DescribeImagesInput{ImageIds: []string{hidden}})
-	wantAPIError(t, err, "InvalidAMIID.NotFound", "The image id '["+hidden+"]' does not exist")
+	sandboxtest.WantAPIError(t, err, "InvalidAMIID.NotFound", "The image id '["+hidden+"]' does not exist")
 }
 
 func TestDescribeImagesPaging(t *testing.T) {
@@ -250,22 +237,22 @@ func TestDescribeImagesPaging(t *testing.T) {
 		bad := in()
 		bad.MaxResults = aws.Int32(n)
 		_, err := c.DescribeImages(t.Context(), bad)
-		wantAPIError(t, err, "InvalidParameterValue", "")
+		sandboxtest.WantAPIError(t, err, "InvalidParameterValue", "")
 	}
 	bad := in()
 	bad.NextToken = aws.String("not-a-token")
 	_, err := c.DescribeImages(t.Context(), bad)
-	wantAPIError(t, err, "InvalidPaginationToken", "")
+	sandboxtest.WantAPIError(t, err, "InvalidPaginationToken", "")
 }
 
 func TestDescribeImagesRequestErrors(t *testing.T) {
 	_, c := start(t)
 	_, err := c.DescribeImages(t.Context(), &ec2.DescribeImagesInput{Filters: []types.Filter{filter("bogus", "x")}})
-	wantAPIError(t, err, "InvalidParameterValue", "The filter 'bogus' is invalid")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValue", "The filter 'bogus' is invalid")
 	_, err = c.DescribeImages(t.Context(), &ec2.DescribeImagesInput{DryRun: aws.Bool(true)})
-	wantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
+	sandboxtest.WantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
 	_, err = c.DescribeImages(t.Context(), &ec2.DescribeImagesInput{}, inRegion("us-east-2"))
-	wantAPIError(t, err, "AuthFailure", "")
+	sandboxtest.WantAPIError(t, err, "AuthFailure", "")
 }
 
 func TestDescribeRegions(t *testing.T) {
@@ -294,9 +281,9 @@ func TestDescribeRegions(t *testing.T) {
 		t.Fatalf("by filter: %+v, %v", out, err)
 	}
 	_, err = c.DescribeRegions(t.Context(), &ec2.DescribeRegionsInput{RegionNames: []string{"mars-east-1"}})
-	wantAPIError(t, err, "InvalidParameterValue", "Invalid region: [mars-east-1]")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValue", "Invalid region: [mars-east-1]")
 	_, err = c.DescribeRegions(t.Context(), &ec2.DescribeRegionsInput{Filters: []types.Filter{filter("zone", "x")}})
-	wantAPIError(t, err, "InvalidParameterValue", "The filter 'zone' is invalid")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValue", "The filter 'zone' is invalid")
 }
 
 // In every region, each key's SSM image_id names the AMI with the newest

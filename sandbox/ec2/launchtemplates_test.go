@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/winami/winami/sandbox/sandboxtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -70,20 +72,20 @@ func TestDescribeLaunchTemplates(t *testing.T) {
 func TestDescribeLaunchTemplatesErrors(t *testing.T) {
 	_, c := start(t)
 	_, err := c.DescribeLaunchTemplates(t.Context(), &ec2.DescribeLaunchTemplatesInput{LaunchTemplateNames: []string{"windows"}})
-	wantAPIError(t, err, "InvalidLaunchTemplateName.NotFoundException", "At least one of the launch templates specified in the request does not exist.")
+	sandboxtest.WantAPIError(t, err, "InvalidLaunchTemplateName.NotFoundException", "At least one of the launch templates specified in the request does not exist.")
 	_, err = c.DescribeLaunchTemplates(t.Context(), &ec2.DescribeLaunchTemplatesInput{LaunchTemplateNames: []string{nodesTemplate}}, inRegion("eu-west-1"))
-	wantAPIError(t, err, "InvalidLaunchTemplateName.NotFoundException", "At least one of the launch templates specified in the request does not exist.")
+	sandboxtest.WantAPIError(t, err, "InvalidLaunchTemplateName.NotFoundException", "At least one of the launch templates specified in the request does not exist.")
 	_, err = c.DescribeLaunchTemplates(t.Context(), &ec2.DescribeLaunchTemplatesInput{LaunchTemplateIds: []string{"lt-0123456789abcdef0"}})
-	wantAPIError(t, err, "InvalidLaunchTemplateId.NotFound", "The specified launch template, with template ID lt-0123456789abcdef0, does not exist.")
+	sandboxtest.WantAPIError(t, err, "InvalidLaunchTemplateId.NotFound", "The specified launch template, with template ID lt-0123456789abcdef0, does not exist.")
 	_, err = c.DescribeLaunchTemplates(t.Context(), &ec2.DescribeLaunchTemplatesInput{LaunchTemplateIds: []string{nodesTemplate}})
-	wantAPIError(t, err, "InvalidLaunchTemplateId.Malformed", "The specified ID for the launch template, winami-windows-nodes, is malformed.")
+	sandboxtest.WantAPIError(t, err, "InvalidLaunchTemplateId.Malformed", "The specified ID for the launch template, winami-windows-nodes, is malformed.")
 	_, err = c.DescribeLaunchTemplates(t.Context(), &ec2.DescribeLaunchTemplatesInput{LaunchTemplateNames: []string{"a b"}})
-	wantAPIError(t, err, "InvalidLaunchTemplateName.MalformedException",
+	sandboxtest.WantAPIError(t, err, "InvalidLaunchTemplateName.MalformedException",
 		"A launch template name must be between 3 and 128 characters, and may contain letters, numbers, and the following characters: - ( ) . / _.")
 	_, err = c.DescribeLaunchTemplates(t.Context(), &ec2.DescribeLaunchTemplatesInput{MaxResults: aws.Int32(201)})
-	wantAPIError(t, err, "InvalidParameterValue", "Value ( 201 ) for parameter maxResults is invalid. Expecting a value less than 200.")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValue", "Value ( 201 ) for parameter maxResults is invalid. Expecting a value less than 200.")
 	_, err = c.DescribeLaunchTemplates(t.Context(), &ec2.DescribeLaunchTemplatesInput{DryRun: aws.Bool(true)})
-	wantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
+	sandboxtest.WantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
 	wantStatus(t, err, 412)
 }
 
@@ -181,22 +183,22 @@ func TestDescribeLaunchTemplateVersionsErrors(t *testing.T) {
 	_, c := start(t)
 	id := templateID(t, c)
 	_, err := c.DescribeLaunchTemplateVersions(t.Context(), &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateName: aws.String("windows")})
-	wantAPIError(t, err, "InvalidLaunchTemplateName.NotFoundException", "The specified launch template, with template name windows, does not exist.")
+	sandboxtest.WantAPIError(t, err, "InvalidLaunchTemplateName.NotFoundException", "The specified launch template, with template name windows, does not exist.")
 	_, err = c.DescribeLaunchTemplateVersions(t.Context(), &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateId: aws.String("lt-0123456789abcdef0")})
-	wantAPIError(t, err, "InvalidLaunchTemplateId.NotFound", "The specified launch template, with template ID lt-0123456789abcdef0, does not exist.")
+	sandboxtest.WantAPIError(t, err, "InvalidLaunchTemplateId.NotFound", "The specified launch template, with template ID lt-0123456789abcdef0, does not exist.")
 	_, err = c.DescribeLaunchTemplateVersions(t.Context(), &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateId: aws.String("nodes")})
-	wantAPIError(t, err, "InvalidLaunchTemplateId.Malformed", "The specified ID for the launch template, nodes, is malformed.")
+	sandboxtest.WantAPIError(t, err, "InvalidLaunchTemplateId.Malformed", "The specified ID for the launch template, nodes, is malformed.")
 	_, err = c.DescribeLaunchTemplateVersions(t.Context(), &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateId: aws.String(id), Versions: []string{"3"}})
-	wantAPIError(t, err, "InvalidLaunchTemplateId.VersionNotFound", "Could not find launch template version 3 for launch template "+id+".")
+	sandboxtest.WantAPIError(t, err, "InvalidLaunchTemplateId.VersionNotFound", "Could not find launch template version 3 for launch template "+id+".")
 	_, err = c.DescribeLaunchTemplateVersions(t.Context(), &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateId: aws.String(id), Versions: []string{"latest"}})
-	wantAPIError(t, err, "InvalidParameterValue", "Value (latest) for parameter version is invalid.")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValue", "Value (latest) for parameter version is invalid.")
 	_, err = c.DescribeLaunchTemplateVersions(t.Context(), &ec2.DescribeLaunchTemplateVersionsInput{Versions: []string{"1"}})
-	wantAPIError(t, err, "MissingParameter", "The request must contain the parameter launchTemplateName or launchTemplateId")
+	sandboxtest.WantAPIError(t, err, "MissingParameter", "The request must contain the parameter launchTemplateName or launchTemplateId")
 	_, err = c.DescribeLaunchTemplateVersions(t.Context(), &ec2.DescribeLaunchTemplateVersionsInput{
 		LaunchTemplateId: aws.String(id), LaunchTemplateName: aws.String(nodesTemplate),
 	})
-	wantAPIError(t, err, "InvalidParameterCombination", "The parameters launchTemplateId and launchTemplateName cannot be used together.")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterCombination", "The parameters launchTemplateId and launchTemplateName cannot be used together.")
 	_, err = c.DescribeLaunchTemplateVersions(t.Context(), &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateId: aws.String(id), DryRun: aws.Bool(true)})
-	wantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
+	sandboxtest.WantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
 	wantStatus(t, err, 412)
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/winami/winami/sandbox/sandboxtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -125,20 +127,20 @@ func TestDescribeVpcsSelection(t *testing.T) {
 func TestDescribeVpcsErrors(t *testing.T) {
 	_, c := start(t)
 	_, err := c.DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{VpcIds: []string{"vpc-0123456789abcdef0"}})
-	wantAPIError(t, err, "InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist")
+	sandboxtest.WantAPIError(t, err, "InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist")
 	_, err = c.DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{VpcIds: []string{"default"}})
-	wantAPIError(t, err, "InvalidVpcId.Malformed", `Invalid id: "default" (expecting "vpc-...")`)
+	sandboxtest.WantAPIError(t, err, "InvalidVpcId.Malformed", `Invalid id: "default" (expecting "vpc-...")`)
 	_, err = c.DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{Filters: []types.Filter{filter("default", "true")}})
-	wantAPIError(t, err, "InvalidParameterValue", "The filter 'default' is invalid")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValue", "The filter 'default' is invalid")
 	_, err = c.DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{MaxResults: aws.Int32(4)})
-	wantAPIError(t, err, "InvalidParameterValue", "Value ( 4 ) for parameter maxResults is invalid. Expecting a value greater than 5.")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValue", "Value ( 4 ) for parameter maxResults is invalid. Expecting a value greater than 5.")
 	_, err = c.DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{NextToken: aws.String("%%")})
-	wantAPIError(t, err, "InvalidNextToken", "The specified NextToken is not valid.")
+	sandboxtest.WantAPIError(t, err, "InvalidNextToken", "The specified NextToken is not valid.")
 	_, err = c.DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{DryRun: aws.Bool(true)})
-	wantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
+	sandboxtest.WantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
 	wantStatus(t, err, 412)
 	_, err = c.DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{}, inRegion("sa-east-1"))
-	wantAPIError(t, err, "AuthFailure", "AWS was not able to validate the provided access credentials")
+	sandboxtest.WantAPIError(t, err, "AuthFailure", "AWS was not able to validate the provided access credentials")
 }
 
 func TestDescribeSubnetsDefaultSubnetPerZone(t *testing.T) {
@@ -213,15 +215,15 @@ func TestDescribeSubnetsSelection(t *testing.T) {
 func TestDescribeSubnetsErrors(t *testing.T) {
 	_, c := start(t)
 	_, err := c.DescribeSubnets(t.Context(), &ec2.DescribeSubnetsInput{SubnetIds: []string{"subnet-0123456789abcdef0"}})
-	wantAPIError(t, err, "InvalidSubnetID.NotFound", "The subnet ID 'subnet-0123456789abcdef0' does not exist")
+	sandboxtest.WantAPIError(t, err, "InvalidSubnetID.NotFound", "The subnet ID 'subnet-0123456789abcdef0' does not exist")
 	_, err = c.DescribeSubnets(t.Context(), &ec2.DescribeSubnetsInput{SubnetIds: []string{"us-east-1a"}})
-	wantAPIError(t, err, "InvalidSubnetID.Malformed", `Invalid id: "us-east-1a" (expecting "subnet-...")`)
+	sandboxtest.WantAPIError(t, err, "InvalidSubnetID.Malformed", `Invalid id: "us-east-1a" (expecting "subnet-...")`)
 	_, err = c.DescribeSubnets(t.Context(), &ec2.DescribeSubnetsInput{Filters: []types.Filter{filter("zone", "x")}})
-	wantAPIError(t, err, "InvalidParameterValue", "The filter 'zone' is invalid")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValue", "The filter 'zone' is invalid")
 	_, err = c.DescribeSubnets(t.Context(), &ec2.DescribeSubnetsInput{MaxResults: aws.Int32(1001)})
-	wantAPIError(t, err, "InvalidParameterValue", "Value ( 1001 ) for parameter maxResults is invalid. Expecting a value less than 1000.")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValue", "Value ( 1001 ) for parameter maxResults is invalid. Expecting a value less than 1000.")
 	_, err = c.DescribeSubnets(t.Context(), &ec2.DescribeSubnetsInput{DryRun: aws.Bool(true)})
-	wantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
+	sandboxtest.WantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
 	wantStatus(t, err, 412)
 }
 
@@ -269,17 +271,17 @@ func TestDescribeSecurityGroupsErrors(t *testing.T) {
 	srv, _, c := startServer(t)
 	n := networkOf(t, srv, "us-east-1")
 	_, err := c.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{GroupNames: []string{"winami-build"}})
-	wantAPIError(t, err, "InvalidGroup.NotFound", "The security group 'winami-build' does not exist in default VPC '"+n.vpc+"'")
+	sandboxtest.WantAPIError(t, err, "InvalidGroup.NotFound", "The security group 'winami-build' does not exist in default VPC '"+n.vpc+"'")
 	_, err = c.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{GroupIds: []string{"sg-0123456789abcdef0"}})
-	wantAPIError(t, err, "InvalidGroup.NotFound", "The security group 'sg-0123456789abcdef0' does not exist")
+	sandboxtest.WantAPIError(t, err, "InvalidGroup.NotFound", "The security group 'sg-0123456789abcdef0' does not exist")
 	// Another region's group does not exist here.
 	_, err = c.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{GroupIds: []string{n.group}}, inRegion("us-west-2"))
-	wantAPIError(t, err, "InvalidGroup.NotFound", "The security group '"+n.group+"' does not exist")
+	sandboxtest.WantAPIError(t, err, "InvalidGroup.NotFound", "The security group '"+n.group+"' does not exist")
 	_, err = c.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{GroupIds: []string{"default"}})
-	wantAPIError(t, err, "InvalidGroupId.Malformed", `Invalid id: "default" (expecting "sg-...")`)
+	sandboxtest.WantAPIError(t, err, "InvalidGroupId.Malformed", `Invalid id: "default" (expecting "sg-...")`)
 	_, err = c.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{filter("name", "default")}})
-	wantAPIError(t, err, "InvalidParameterValue", "The filter 'name' is invalid")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValue", "The filter 'name' is invalid")
 	_, err = c.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{DryRun: aws.Bool(true)})
-	wantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
+	sandboxtest.WantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
 	wantStatus(t, err, 412)
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/winami/winami/sandbox/sandboxtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -45,11 +47,11 @@ func TestDescribeAvailabilityZones(t *testing.T) {
 		t.Errorf("zone-name filter: %+v, %v", filtered, err)
 	}
 	_, err = c.DescribeAvailabilityZones(t.Context(), &ec2.DescribeAvailabilityZonesInput{ZoneNames: []string{"us-west-2d"}}, inRegion("us-west-2"))
-	wantAPIError(t, err, "InvalidParameterValue", "Invalid availability zone: [us-west-2d]")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValue", "Invalid availability zone: [us-west-2d]")
 	_, err = c.DescribeAvailabilityZones(t.Context(), &ec2.DescribeAvailabilityZonesInput{Filters: []types.Filter{filter("name", "x")}})
-	wantAPIError(t, err, "InvalidParameterValue", "The filter 'name' is invalid")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValue", "The filter 'name' is invalid")
 	_, err = c.DescribeAvailabilityZones(t.Context(), &ec2.DescribeAvailabilityZonesInput{DryRun: aws.Bool(true)})
-	wantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
+	sandboxtest.WantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
 	wantStatus(t, err, 412)
 }
 
@@ -124,11 +126,11 @@ func TestDescribeInstanceTypeOfferingsFilters(t *testing.T) {
 		t.Errorf("region offerings %v", region)
 	}
 	_, err := c.DescribeInstanceTypeOfferings(t.Context(), &ec2.DescribeInstanceTypeOfferingsInput{LocationType: "zone"})
-	wantAPIError(t, err, "InvalidParameterValue",
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValue",
 		"Value (zone) for parameter locationType is invalid. Valid values: region, availability-zone, availability-zone-id.")
 	_, err = c.DescribeInstanceTypeOfferings(t.Context(), &ec2.DescribeInstanceTypeOfferingsInput{Filters: []types.Filter{filter("family", "m7i")}})
-	wantAPIError(t, err, "InvalidParameterValue", "The filter 'family' is invalid")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValue", "The filter 'family' is invalid")
 	_, err = c.DescribeInstanceTypeOfferings(t.Context(), &ec2.DescribeInstanceTypeOfferingsInput{DryRun: aws.Bool(true)})
-	wantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
+	sandboxtest.WantAPIError(t, err, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
 	wantStatus(t, err, 412)
 }

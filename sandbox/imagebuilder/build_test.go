@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/winami/winami/sandbox/sandboxtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
@@ -165,14 +167,14 @@ func TestStartIsIdempotent(t *testing.T) {
 	}
 	in.Tags = map[string]string{"other": "request"}
 	_, err := e.ib.StartImagePipelineExecution(ctx, in)
-	wantAPIError(t, err, "IdempotentParameterMismatchException", "")
+	sandboxtest.WantAPIError(t, err, "IdempotentParameterMismatchException", "")
 	other := try(e.ib.StartImagePipelineExecution(ctx, &imagebuilder.StartImagePipelineExecutionInput{ImagePipelineArn: aws.String(s.pipeline)})).must(t)
 	if !strings.HasSuffix(aws.ToString(other.ImageBuildVersionArn), "/1.0.0/2") {
 		t.Errorf("a new token started %s, want build 2", aws.ToString(other.ImageBuildVersionArn))
 	}
 	_, err = e.ib.StartImagePipelineExecution(ctx, &imagebuilder.StartImagePipelineExecutionInput{
 		ImagePipelineArn: aws.String("arn:aws:imagebuilder:us-east-1:111122223333:image-pipeline/nope")})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 }
 
 func TestBuildWithoutTestsSkipsTesting(t *testing.T) {
@@ -315,7 +317,7 @@ func TestCancelImageCreation(t *testing.T) {
 	// The same request again gets the same answer; a new one finds nothing to cancel.
 	try(e.ib.CancelImageCreation(ctx, in)).must(t)
 	_, err := e.ib.CancelImageCreation(ctx, &imagebuilder.CancelImageCreationInput{ImageBuildVersionArn: aws.String(arn)})
-	wantAPIError(t, err, "ResourceInUseException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceInUseException", "")
 	_, err = e.ib.CancelImageCreation(ctx, &imagebuilder.CancelImageCreationInput{ImageBuildVersionArn: aws.String(arn + "0")})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/winami/winami/sandbox/sandboxtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
@@ -95,11 +97,11 @@ func TestCreateComponentErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := e.ib.CreateComponent(ctx, in(tc.mod))
-			wantAPIError(t, err, tc.code, "")
+			sandboxtest.WantAPIError(t, err, tc.code, "")
 		})
 	}
 	_, err := e.ib.CreateComponent(ctx, in(func(c *imagebuilder.CreateComponentInput) { c.Data = nil; c.Uri = aws.String("s3://b/k") }))
-	wantAPIError(t, err, "InvalidParameterValueException",
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValueException",
 		"The value supplied for parameter 'uri' is not valid. The sandbox has no Amazon S3 to read 's3://b/k' from: pass the document inline in 'data'.")
 	var n int
 	_ = e.store.View(func(w *world.World) error {
@@ -136,7 +138,7 @@ func TestComponentClientToken(t *testing.T) {
 	changed := *in
 	changed.Description = aws.String("different")
 	_, err := e.ib.CreateComponent(ctx, &changed)
-	wantAPIError(t, err, "IdempotentParameterMismatchException", "")
+	sandboxtest.WantAPIError(t, err, "IdempotentParameterMismatchException", "")
 	// A token is forgotten a day later: the same request makes a new build.
 	e.clock.Add(25 * time.Hour)
 	later := try(e.ib.CreateComponent(ctx, in)).must(t)
@@ -205,11 +207,11 @@ func TestListComponents(t *testing.T) {
 	}
 
 	_, err := e.ib.ListComponents(ctx, &imagebuilder.ListComponentsInput{Filters: []types.Filter{{Name: aws.String("color"), Values: []string{"red"}}}})
-	wantAPIError(t, err, "InvalidParameterValueException", "")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValueException", "")
 	_, err = e.ib.ListComponents(ctx, &imagebuilder.ListComponentsInput{MaxResults: aws.Int32(26)})
-	wantAPIError(t, err, "InvalidParameterValueException", "")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValueException", "")
 	_, err = e.ib.ListComponents(ctx, &imagebuilder.ListComponentsInput{NextToken: aws.String("garbage")})
-	wantAPIError(t, err, "InvalidPaginationTokenException", "")
+	sandboxtest.WantAPIError(t, err, "InvalidPaginationTokenException", "")
 }
 
 func TestListComponentsPaging(t *testing.T) {
@@ -245,22 +247,22 @@ func TestDeleteComponent(t *testing.T) {
 		ParentImage: aws.String(eksAMI(t, e, "us-east-1").ImageID),
 		Components:  []types.ComponentConfiguration{{ComponentArn: aws.String(strings.TrimSuffix(arn, "/1"))}}})).must(t)
 	_, err := e.ib.DeleteComponent(ctx, &imagebuilder.DeleteComponentInput{ComponentBuildVersionArn: aws.String(arn)})
-	wantAPIError(t, err, "ResourceDependencyException",
+	sandboxtest.WantAPIError(t, err, "ResourceDependencyException",
 		"Resource dependency error: The resource ARN '"+arn+"' has other resources depended on it.")
 	out := try(e.ib.DeleteComponent(ctx, &imagebuilder.DeleteComponentInput{ComponentBuildVersionArn: aws.String(other)})).must(t)
 	if aws.ToString(out.ComponentBuildVersionArn) != other {
 		t.Errorf("deleted %s", aws.ToString(out.ComponentBuildVersionArn))
 	}
 	_, err = e.ib.GetComponent(ctx, &imagebuilder.GetComponentInput{ComponentBuildVersionArn: aws.String(other)})
-	wantAPIError(t, err, "ResourceNotFoundException", "The resource ARN '"+other+"' cannot be found.")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "The resource ARN '"+other+"' cannot be found.")
 	_, err = e.ib.DeleteComponent(ctx, &imagebuilder.DeleteComponentInput{ComponentBuildVersionArn: aws.String(other)})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 	_, err = e.ib.DeleteComponent(ctx, &imagebuilder.DeleteComponentInput{
 		ComponentBuildVersionArn: aws.String("arn:aws:imagebuilder:us-east-1:aws:component/update-windows/1.0.3/1")})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 	_, err = e.ib.DeleteComponent(ctx, &imagebuilder.DeleteComponentInput{ComponentBuildVersionArn: aws.String("not-an-arn")})
-	wantAPIError(t, err, "InvalidParameterValueException", "")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValueException", "")
 	// A component of another region is not this region's.
 	_, err = e.ib.GetComponent(ctx, &imagebuilder.GetComponentInput{ComponentBuildVersionArn: aws.String(arn)}, inRegion("eu-west-1"))
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 }

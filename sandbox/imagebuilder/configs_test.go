@@ -3,6 +3,8 @@ package imagebuilder_test
 import (
 	"testing"
 
+	"github.com/winami/winami/sandbox/sandboxtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
@@ -55,7 +57,7 @@ func TestInfrastructureConfiguration(t *testing.T) {
 	}
 	in.ClientToken = aws.String("infra-2")
 	_, err := e.ib.CreateInfrastructureConfiguration(ctx, in)
-	wantAPIError(t, err, "ResourceAlreadyExistsException", "The following resource 'InfrastructureConfiguration' already exists: '"+arn+"'.")
+	sandboxtest.WantAPIError(t, err, "ResourceAlreadyExistsException", "The following resource 'InfrastructureConfiguration' already exists: '"+arn+"'.")
 
 	c := try(e.ib.GetInfrastructureConfiguration(ctx, &imagebuilder.GetInfrastructureConfigurationInput{InfrastructureConfigurationArn: aws.String(arn)})).must(t).InfrastructureConfiguration
 	if aws.ToString(c.InstanceProfileName) != world.BuildRoleName || len(c.InstanceTypes) != 2 || aws.ToString(c.SubnetId) != subnet ||
@@ -83,10 +85,10 @@ func TestInfrastructureConfiguration(t *testing.T) {
 	}
 	try(e.ib.DeleteInfrastructureConfiguration(ctx, &imagebuilder.DeleteInfrastructureConfigurationInput{InfrastructureConfigurationArn: aws.String(arn)})).must(t)
 	_, err = e.ib.GetInfrastructureConfiguration(ctx, &imagebuilder.GetInfrastructureConfigurationInput{InfrastructureConfigurationArn: aws.String(arn)})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 	_, err = e.ib.UpdateInfrastructureConfiguration(ctx, &imagebuilder.UpdateInfrastructureConfigurationInput{
 		InfrastructureConfigurationArn: aws.String(arn), InstanceProfileName: aws.String(world.BuildRoleName)})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 }
 
 func TestInfrastructureConfigurationChecks(t *testing.T) {
@@ -102,7 +104,7 @@ func TestInfrastructureConfigurationChecks(t *testing.T) {
 	err := create(func(in *imagebuilder.CreateInfrastructureConfigurationInput) {
 		in.InstanceProfileName = aws.String("no-such-profile")
 	})
-	wantAPIError(t, err, "InvalidParameterValueException",
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValueException",
 		"The value supplied for parameter 'instanceProfileName' is not valid. The provided instance profile does not exist. Please specify a different instance profile and try again.")
 	for name, mod := range map[string]func(*imagebuilder.CreateInfrastructureConfigurationInput){
 		"missing subnet": func(in *imagebuilder.CreateInfrastructureConfigurationInput) {
@@ -122,7 +124,7 @@ func TestInfrastructureConfigurationChecks(t *testing.T) {
 			in.InstanceMetadataOptions = &types.InstanceMetadataOptions{HttpTokens: aws.String("maybe")}
 		},
 	} {
-		t.Run(name, func(t *testing.T) { wantAPIError(t, create(mod), "InvalidParameterValueException", "") })
+		t.Run(name, func(t *testing.T) { sandboxtest.WantAPIError(t, create(mod), "InvalidParameterValueException", "") })
 	}
 	if err := create(func(in *imagebuilder.CreateInfrastructureConfigurationInput) {
 		in.SubnetId, in.SecurityGroupIds = aws.String(subnet), []string{group}
@@ -185,7 +187,7 @@ func TestDistributionConfiguration(t *testing.T) {
 	}
 	try(e.ib.DeleteDistributionConfiguration(ctx, &imagebuilder.DeleteDistributionConfigurationInput{DistributionConfigurationArn: aws.String(arn)})).must(t)
 	_, err := e.ib.DeleteDistributionConfiguration(ctx, &imagebuilder.DeleteDistributionConfigurationInput{DistributionConfigurationArn: aws.String(arn)})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 }
 
 func TestDistributionConfigurationChecks(t *testing.T) {
@@ -207,10 +209,10 @@ func TestDistributionConfigurationChecks(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, err := e.ib.CreateDistributionConfiguration(t.Context(), &imagebuilder.CreateDistributionConfigurationInput{
 				Name: aws.String("checked"), Distributions: []types.Distribution{tc.d}})
-			wantAPIError(t, err, tc.code, "")
+			sandboxtest.WantAPIError(t, err, tc.code, "")
 		})
 	}
 	_, err := e.ib.CreateDistributionConfiguration(t.Context(), &imagebuilder.CreateDistributionConfigurationInput{
 		Name: aws.String("twice"), Distributions: []types.Distribution{{Region: aws.String("us-east-1")}, {Region: aws.String("us-east-1")}}})
-	wantAPIError(t, err, "InvalidParameterValueException", "")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValueException", "")
 }

@@ -1,7 +1,6 @@
 package imagebuilder_test
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -14,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/smithy-go"
 
 	"github.com/winami/winami/sandbox"
 	"github.com/winami/winami/sandbox/sandboxtest"
@@ -59,21 +57,6 @@ func start(t *testing.T) *env {
 
 func inRegion(region string) func(*imagebuilder.Options) {
 	return func(o *imagebuilder.Options) { o.Region = region }
-}
-
-// wantAPIError checks an error's AWS code and, when msg is not empty, its message.
-func wantAPIError(t *testing.T, err error, code, msg string) {
-	t.Helper()
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("got %v, want AWS error %s", err, code)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("got %s (%s), want %s", ae.ErrorCode(), ae.ErrorMessage(), code)
-	}
-	if msg != "" && ae.ErrorMessage() != msg {
-		t.Fatalf("%s message:\n got %q\nwant %q", code, ae.ErrorMessage(), msg)
-	}
 }
 
 // result is an SDK call's answer, for try(call).must(t).

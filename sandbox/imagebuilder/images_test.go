@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/winami/winami/sandbox/sandboxtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
@@ -105,7 +107,7 @@ func TestDeleteImage(t *testing.T) {
 	recipe := try(e.ib.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("child"),
 		SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String(arn)})).must(t)
 	_, err := e.ib.DeleteImage(ctx, &imagebuilder.DeleteImageInput{ImageBuildVersionArn: aws.String(arn)})
-	wantAPIError(t, err, "ResourceDependencyException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceDependencyException", "")
 	try(e.ib.DeleteImageRecipe(ctx, &imagebuilder.DeleteImageRecipeInput{ImageRecipeArn: recipe.ImageRecipeArn})).must(t)
 
 	out := try(e.ib.DeleteImage(ctx, &imagebuilder.DeleteImageInput{ImageBuildVersionArn: aws.String(arn)})).must(t)
@@ -113,18 +115,18 @@ func TestDeleteImage(t *testing.T) {
 		t.Errorf("deleted %s", aws.ToString(out.ImageBuildVersionArn))
 	}
 	_, err = e.ib.GetImage(ctx, &imagebuilder.GetImageInput{ImageBuildVersionArn: aws.String(arn)})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 	// The AMI stays, as AWS's DeleteImage leaves it.
 	describeAMI(t, e, "us-east-1", aws.ToString(img.OutputResources.Amis[0].Image))
 	_, err = e.ib.DeleteImage(ctx, &imagebuilder.DeleteImageInput{
 		ImageBuildVersionArn: aws.String("arn:aws:imagebuilder:us-east-1:aws:image/windows-server-2022-english-core-base-x86/2026.11.11/1")})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 	_, err = e.ib.DeleteImage(ctx, &imagebuilder.DeleteImageInput{ImageBuildVersionArn: aws.String("arn:aws:imagebuilder:us-east-1:111122223333:image/deleted/1.0.0")})
-	wantAPIError(t, err, "InvalidParameterValueException", "")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValueException", "")
 }
 
 func TestUnknownRegion(t *testing.T) {
 	e := start(t)
 	_, err := e.ib.ListComponents(t.Context(), &imagebuilder.ListComponentsInput{}, inRegion("us-east-2"))
-	wantAPIError(t, err, "UnrecognizedClientException", "")
+	sandboxtest.WantAPIError(t, err, "UnrecognizedClientException", "")
 }

@@ -3,6 +3,8 @@ package imagebuilder_test
 import (
 	"testing"
 
+	"github.com/winami/winami/sandbox/sandboxtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
@@ -23,7 +25,7 @@ func TestImagePipeline(t *testing.T) {
 	}
 	_, err := e.ib.CreateImagePipeline(ctx, &imagebuilder.CreateImagePipelineInput{Name: aws.String("nodes"),
 		ImageRecipeArn: aws.String(s.recipe), InfrastructureConfigurationArn: aws.String(s.infra)})
-	wantAPIError(t, err, "ResourceAlreadyExistsException", "The following resource 'ImagePipeline' already exists: '"+s.pipeline+"'.")
+	sandboxtest.WantAPIError(t, err, "ResourceAlreadyExistsException", "The following resource 'ImagePipeline' already exists: '"+s.pipeline+"'.")
 
 	// Update replaces every setting: what is left out goes back to its default.
 	try(e.ib.UpdateImagePipeline(ctx, &imagebuilder.UpdateImagePipelineInput{ImagePipelineArn: aws.String(s.pipeline),
@@ -44,12 +46,12 @@ func TestImagePipeline(t *testing.T) {
 
 	// What a pipeline uses cannot go before it does.
 	_, err = e.ib.DeleteInfrastructureConfiguration(ctx, &imagebuilder.DeleteInfrastructureConfigurationInput{InfrastructureConfigurationArn: aws.String(s.infra)})
-	wantAPIError(t, err, "ResourceDependencyException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceDependencyException", "")
 	try(e.ib.DeleteDistributionConfiguration(ctx, &imagebuilder.DeleteDistributionConfigurationInput{DistributionConfigurationArn: aws.String(s.dist)})).must(t)
 	try(e.ib.DeleteImagePipeline(ctx, &imagebuilder.DeleteImagePipelineInput{ImagePipelineArn: aws.String(s.pipeline)})).must(t)
 	try(e.ib.DeleteInfrastructureConfiguration(ctx, &imagebuilder.DeleteInfrastructureConfigurationInput{InfrastructureConfigurationArn: aws.String(s.infra)})).must(t)
 	_, err = e.ib.GetImagePipeline(ctx, &imagebuilder.GetImagePipelineInput{ImagePipelineArn: aws.String(s.pipeline)})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 }
 
 func TestImagePipelineChecks(t *testing.T) {
@@ -69,12 +71,12 @@ func TestImagePipelineChecks(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			in.Name = aws.String("checked")
 			_, err := e.ib.CreateImagePipeline(ctx, in)
-			wantAPIError(t, err, "InvalidParameterValueException", "")
+			sandboxtest.WantAPIError(t, err, "InvalidParameterValueException", "")
 		})
 	}
 	_, err := e.ib.CreateImagePipeline(ctx, &imagebuilder.CreateImagePipelineInput{Name: aws.String("container"),
 		ContainerRecipeArn: aws.String("arn:aws:imagebuilder:us-east-1:111122223333:container-recipe/c/1.0.0"), InfrastructureConfigurationArn: aws.String(s.infra)})
-	wantAPIError(t, err, "InvalidRequestException", "")
+	sandboxtest.WantAPIError(t, err, "InvalidRequestException", "")
 	// A wildcard recipe version is resolved by each build.
 	try(e.ib.CreateImagePipeline(ctx, &imagebuilder.CreateImagePipelineInput{Name: aws.String("latest"),
 		ImageRecipeArn: aws.String("arn:aws:imagebuilder:us-east-1:111122223333:image-recipe/base/x.x.x"), InfrastructureConfigurationArn: aws.String(s.infra)})).must(t)

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/winami/winami/sandbox/sandboxtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
@@ -50,7 +52,7 @@ func TestCreateAndGetImageRecipe(t *testing.T) {
 	}
 	_, err := e.ib.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{
 		Name: aws.String("windows nodes"), SemanticVersion: aws.String("2.1.0"), ParentImage: aws.String(windowsBase2022)})
-	wantAPIError(t, err, "ResourceAlreadyExistsException", "The following resource 'ImageRecipe' already exists: '"+arn+"'.")
+	sandboxtest.WantAPIError(t, err, "ResourceAlreadyExistsException", "The following resource 'ImageRecipe' already exists: '"+arn+"'.")
 
 	// Auto-versioning: an x as the patch takes the next patch.
 	for _, want := range []string{"2.1.1", "2.1.2"} {
@@ -100,7 +102,7 @@ func TestImageRecipeParents(t *testing.T) {
 		eksAMI(t, e, "eu-west-1").ImageID, // another region's AMI
 	} {
 		err := create("bad-parent", parent)
-		wantAPIError(t, err, "InvalidParameterValueException", "")
+		sandboxtest.WantAPIError(t, err, "InvalidParameterValueException", "")
 		if !strings.Contains(err.Error(), "parentImage") {
 			t.Errorf("%s: %v", parent, err)
 		}
@@ -124,18 +126,18 @@ func TestImageRecipeComponentChecks(t *testing.T) {
 		_, err := e.ib.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("checks"),
 			SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String(windowsBase2022),
 			Components: []types.ComponentConfiguration{cc}})
-		t.Run(name, func(t *testing.T) { wantAPIError(t, err, "InvalidParameterValueException", "") })
+		t.Run(name, func(t *testing.T) { sandboxtest.WantAPIError(t, err, "InvalidParameterValueException", "") })
 	}
 	for _, v := range []string{"1.x.x", "x.x.x", "1.0", "01.0.0x"} {
 		_, err := e.ib.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("checks"),
 			SemanticVersion: aws.String(v), ParentImage: aws.String(windowsBase2022)})
-		wantAPIError(t, err, "InvalidVersionNumberException", "")
+		sandboxtest.WantAPIError(t, err, "InvalidVersionNumberException", "")
 	}
 	_, err := e.ib.CreateImageRecipe(ctx, &imagebuilder.CreateImageRecipeInput{Name: aws.String("checks"),
 		SemanticVersion: aws.String("1.0.0"), ParentImage: aws.String(windowsBase2022),
 		BlockDeviceMappings: []types.InstanceBlockDeviceMapping{{DeviceName: aws.String("/dev/sda1"),
 			Ebs: &types.EbsInstanceBlockDeviceSpecification{VolumeSize: aws.Int32(0)}}}})
-	wantAPIError(t, err, "InvalidParameterValueException", "")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValueException", "")
 }
 
 func TestListAndDeleteImageRecipes(t *testing.T) {
@@ -159,12 +161,12 @@ func TestListAndDeleteImageRecipes(t *testing.T) {
 	}
 
 	_, err := e.ib.DeleteImageRecipe(ctx, &imagebuilder.DeleteImageRecipeInput{ImageRecipeArn: aws.String(s.recipe)})
-	wantAPIError(t, err, "ResourceDependencyException",
+	sandboxtest.WantAPIError(t, err, "ResourceDependencyException",
 		"Resource dependency error: The resource ARN '"+s.recipe+"' has other resources depended on it.")
 	try(e.ib.DeleteImagePipeline(ctx, &imagebuilder.DeleteImagePipelineInput{ImagePipelineArn: aws.String(s.pipeline)})).must(t)
 	try(e.ib.DeleteImageRecipe(ctx, &imagebuilder.DeleteImageRecipeInput{ImageRecipeArn: aws.String(s.recipe)})).must(t)
 	_, err = e.ib.GetImageRecipe(ctx, &imagebuilder.GetImageRecipeInput{ImageRecipeArn: aws.String(s.recipe)})
-	wantAPIError(t, err, "ResourceNotFoundException", "The resource ARN '"+s.recipe+"' cannot be found.")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "The resource ARN '"+s.recipe+"' cannot be found.")
 	_, err = e.ib.DeleteImageRecipe(ctx, &imagebuilder.DeleteImageRecipeInput{ImageRecipeArn: aws.String(s.recipe)})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 }

@@ -4,6 +4,8 @@ import (
 	"maps"
 	"testing"
 
+	"github.com/winami/winami/sandbox/sandboxtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 )
@@ -30,11 +32,11 @@ func TestTags(t *testing.T) {
 	}
 
 	_, err := e.ib.ListTagsForResource(ctx, &imagebuilder.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:imagebuilder:us-east-1:111122223333:image-pipeline/nope")})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 	_, err = e.ib.TagResource(ctx, &imagebuilder.TagResourceInput{ResourceArn: aws.String("arn:aws:s3:::bucket"), Tags: map[string]string{"a": "1"}})
-	wantAPIError(t, err, "InvalidParameterException", "")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterException", "")
 	_, err = e.ib.TagResource(ctx, &imagebuilder.TagResourceInput{ResourceArn: aws.String(s.pipeline), Tags: map[string]string{"aws:reserved": "1"}})
-	wantAPIError(t, err, "InvalidParameterValueException", "")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterValueException", "")
 	_, err = e.ib.TagResource(ctx, &imagebuilder.TagResourceInput{ResourceArn: aws.String("arn:aws:imagebuilder:us-east-1:aws:component/update-windows/1.0.3/1"), Tags: map[string]string{"a": "1"}})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 }

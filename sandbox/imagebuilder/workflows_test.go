@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/winami/winami/sandbox/sandboxtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
@@ -389,31 +391,31 @@ func TestWorkflowPagingAndErrors(t *testing.T) {
 	}
 
 	_, err := e.ib.ListWorkflowExecutions(ctx, &imagebuilder.ListWorkflowExecutionsInput{ImageBuildVersionArn: aws.String(arn), NextToken: aws.String("bogus")})
-	wantAPIError(t, err, "InvalidPaginationTokenException", "")
+	sandboxtest.WantAPIError(t, err, "InvalidPaginationTokenException", "")
 	_, err = e.ib.ListWorkflowExecutions(ctx, &imagebuilder.ListWorkflowExecutionsInput{ImageBuildVersionArn: aws.String(arn + "0")})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 	_, err = e.ib.ListWorkflowExecutions(ctx, &imagebuilder.ListWorkflowExecutionsInput{ImageBuildVersionArn: aws.String(versionOf(arn))})
-	wantAPIError(t, err, "InvalidRequestException", "")
+	sandboxtest.WantAPIError(t, err, "InvalidRequestException", "")
 
 	unknownWF, unknownStep := "wf-00000000-0000-4000-8000-000000000000", "step-00000000-0000-4000-8000-000000000000"
 	_, err = e.ib.GetWorkflowExecution(ctx, &imagebuilder.GetWorkflowExecutionInput{WorkflowExecutionId: aws.String(unknownWF)})
-	wantAPIError(t, err, "ResourceNotFoundException", "The workflow execution '"+unknownWF+"' cannot be found.")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "The workflow execution '"+unknownWF+"' cannot be found.")
 	_, err = e.ib.ListWorkflowStepExecutions(ctx, &imagebuilder.ListWorkflowStepExecutionsInput{WorkflowExecutionId: aws.String(unknownWF)})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 	_, err = e.ib.GetWorkflowStepExecution(ctx, &imagebuilder.GetWorkflowStepExecutionInput{StepExecutionId: aws.String(unknownStep)})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 	_, err = e.ib.GetWorkflowExecution(ctx, &imagebuilder.GetWorkflowExecutionInput{WorkflowExecutionId: aws.String("wf-1234")})
-	wantAPIError(t, err, "InvalidRequestException", "")
+	sandboxtest.WantAPIError(t, err, "InvalidRequestException", "")
 	_, err = e.ib.GetWorkflowStepExecution(ctx, &imagebuilder.GetWorkflowStepExecutionInput{StepExecutionId: first.WorkflowExecutions[0].WorkflowExecutionId})
-	wantAPIError(t, err, "InvalidRequestException", "")
+	sandboxtest.WantAPIError(t, err, "InvalidRequestException", "")
 
 	// Another region knows nothing of them.
 	_, err = e.ib.GetWorkflowExecution(ctx, &imagebuilder.GetWorkflowExecutionInput{WorkflowExecutionId: first.WorkflowExecutions[0].WorkflowExecutionId}, inRegion("us-west-2"))
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 	// A deleted build takes its workflows with it.
 	try(e.ib.DeleteImage(ctx, &imagebuilder.DeleteImageInput{ImageBuildVersionArn: aws.String(arn)})).must(t)
 	_, err = e.ib.GetWorkflowExecution(ctx, &imagebuilder.GetWorkflowExecutionInput{WorkflowExecutionId: first.WorkflowExecutions[0].WorkflowExecutionId})
-	wantAPIError(t, err, "ResourceNotFoundException", "")
+	sandboxtest.WantAPIError(t, err, "ResourceNotFoundException", "")
 }
 
 // versionOf is a build ARN without its build number.

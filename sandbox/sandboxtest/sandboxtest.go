@@ -5,8 +5,11 @@ package sandboxtest
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/aws/smithy-go"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
@@ -70,5 +73,21 @@ func FastRetryer(maxAttempts int) func() aws.Retryer {
 				return time.Duration(attempt) * time.Millisecond, nil
 			})
 		})
+	}
+}
+
+// WantAPIError fails the test unless err is the AWS error code and, when
+// msg is not empty, carries exactly that message.
+func WantAPIError(t testing.TB, err error, code, msg string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("got %v, want AWS error %s", err, code)
+	}
+	if ae.ErrorCode() != code {
+		t.Fatalf("got %s (%s), want %s", ae.ErrorCode(), ae.ErrorMessage(), code)
+	}
+	if msg != "" && ae.ErrorMessage() != msg {
+		t.Fatalf("%s message:\n got %q\nwant %q", code, ae.ErrorMessage(), msg)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/winami/winami/sandbox"
 	"github.com/winami/winami/sandbox/sandboxtest"
@@ -34,21 +33,6 @@ func start(t *testing.T) (*sandbox.Server, *ssm.Client) {
 
 func inRegion(region string) func(*ssm.Options) {
 	return func(o *ssm.Options) { o.Region = region }
-}
-
-// wantAPIError checks an error's AWS code and, when msg is not empty, its message.
-func wantAPIError(t *testing.T, err error, code, msg string) {
-	t.Helper()
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("got %v, want AWS error %s", err, code)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("got %s (%s), want %s", ae.ErrorCode(), ae.ErrorMessage(), code)
-	}
-	if msg != "" && ae.ErrorMessage() != msg {
-		t.Fatalf("%s message:\n got %q\nwant %q", code, ae.ErrorMessage(), msg)
-	}
 }
 
 // newestAMI is the world's newest AMI of a key's AMI name prefix in a region.
@@ -111,11 +95,11 @@ func TestGetParameterErrors(t *testing.T) {
 		t.Fatalf("got %v, want ParameterNotFound", err)
 	}
 	_, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/has space")})
-	wantAPIError(t, err, "ValidationException", `Parameter name: can't be prefixed with "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_`)
+	sandboxtest.WantAPIError(t, err, "ValidationException", `Parameter name: can't be prefixed with "ssm" (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 symbols .-_`)
 	_, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(key2022Core135 + "/image_id:1")})
-	wantAPIError(t, err, "ParameterVersionNotFound", "")
+	sandboxtest.WantAPIError(t, err, "ParameterVersionNotFound", "")
 	_, err = c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(key2022Core135)}, inRegion("us-east-2"))
-	wantAPIError(t, err, "UnrecognizedClientException", "")
+	sandboxtest.WantAPIError(t, err, "UnrecognizedClientException", "")
 }
 
 func TestGetParameters(t *testing.T) {
@@ -134,7 +118,7 @@ func TestGetParameters(t *testing.T) {
 		eleven[i] = fmt.Sprintf("/p%d", i)
 	}
 	_, err = c.GetParameters(ctx, &ssm.GetParametersInput{Names: eleven})
-	wantAPIError(t, err, "ValidationException",
+	sandboxtest.WantAPIError(t, err, "ValidationException",
 		"1 validation error detected: Value '[/p0, /p1, /p2, /p3, /p4, /p5, /p6, /p7, /p8, /p9, /p10]' at 'names' failed to satisfy constraint: Member must have length less than or equal to 10")
 }
 
@@ -217,12 +201,12 @@ func TestGetParametersByPathErrors(t *testing.T) {
 	ctx := t.Context()
 	_, c := start(t)
 	_, err := c.GetParametersByPath(ctx, &ssm.GetParametersByPathInput{Path: aws.String(windowsLatest), MaxResults: aws.Int32(11)})
-	wantAPIError(t, err, "ValidationException",
+	sandboxtest.WantAPIError(t, err, "ValidationException",
 		"1 validation error detected: Value '11' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 10")
 	_, err = c.GetParametersByPath(ctx, &ssm.GetParametersByPathInput{Path: aws.String(windowsLatest), MaxResults: aws.Int32(0)})
-	wantAPIError(t, err, "ValidationException", "")
+	sandboxtest.WantAPIError(t, err, "ValidationException", "")
 	_, err = c.GetParametersByPath(ctx, &ssm.GetParametersByPathInput{Path: aws.String("aws/service")})
-	wantAPIError(t, err, "ValidationException", `The parameter doesn't meet the parameter name requirements. The parameter name must begin with a forward slash "/". It can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol "/". Valid example: /get/parameters2-/by1./path0_.`)
+	sandboxtest.WantAPIError(t, err, "ValidationException", `The parameter doesn't meet the parameter name requirements. The parameter name must begin with a forward slash "/". It can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol "/". Valid example: /get/parameters2-/by1./path0_.`)
 	_, err = c.GetParametersByPath(ctx, &ssm.GetParametersByPathInput{Path: aws.String(windowsLatest), NextToken: aws.String("garbage")})
 	var bad *types.InvalidNextToken
 	if !errors.As(err, &bad) {
@@ -313,23 +297,23 @@ func TestPutValidation(t *testing.T) {
 		_, err := c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String("v"), Type: types.ParameterTypeString})
 		return err
 	}
-	wantAPIError(t, put("/aws/service/ami-windows-latest/mine"), "AccessDeniedException",
+	sandboxtest.WantAPIError(t, put("/aws/service/ami-windows-latest/mine"), "AccessDeniedException",
 		"No access to reserved parameter name: aws/service/ami-windows-latest/mine.")
-	wantAPIError(t, put("/AWS-tools/x"), "AccessDeniedException", "No access to reserved parameter name: AWS-tools/x.")
-	wantAPIError(t, put("awsLimits"), "AccessDeniedException", "No access to reserved parameter name: awsLimits.")
-	wantAPIError(t, put("/SSM/x"), "ValidationException", "")
-	wantAPIError(t, put("relative/path"), "ValidationException", "")
-	wantAPIError(t, put("/a/b@c"), "ValidationException", "")
-	wantAPIError(t, put("/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16"), "HierarchyLevelLimitExceededException", "")
+	sandboxtest.WantAPIError(t, put("/AWS-tools/x"), "AccessDeniedException", "No access to reserved parameter name: AWS-tools/x.")
+	sandboxtest.WantAPIError(t, put("awsLimits"), "AccessDeniedException", "No access to reserved parameter name: awsLimits.")
+	sandboxtest.WantAPIError(t, put("/SSM/x"), "ValidationException", "")
+	sandboxtest.WantAPIError(t, put("relative/path"), "ValidationException", "")
+	sandboxtest.WantAPIError(t, put("/a/b@c"), "ValidationException", "")
+	sandboxtest.WantAPIError(t, put("/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16"), "HierarchyLevelLimitExceededException", "")
 	if err := put("/1/2/3/4/5/6/7/8/9/10/11/12/13/14/15"); err != nil {
 		t.Errorf("15 levels: %v", err)
 	}
 	_, err := c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/no/type"), Value: aws.String("v")})
-	wantAPIError(t, err, "ValidationException", "A parameter type is required when you create a parameter.")
+	sandboxtest.WantAPIError(t, err, "ValidationException", "A parameter type is required when you create a parameter.")
 	_, err = c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/big"), Value: aws.String(strings.Repeat("x", 4097)), Type: types.ParameterTypeString})
-	wantAPIError(t, err, "ValidationException", "")
+	sandboxtest.WantAPIError(t, err, "ValidationException", "")
 	_, err = c.DeleteParameter(ctx, &ssm.DeleteParameterInput{Name: aws.String(key2022Core135 + "/image_id")})
-	wantAPIError(t, err, "AccessDeniedException", "")
+	sandboxtest.WantAPIError(t, err, "AccessDeniedException", "")
 	if _, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(key2022Core135 + "/image_id")}); err != nil {
 		t.Errorf("public parameter gone after a refused delete: %v", err)
 	}
