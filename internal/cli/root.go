@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"strings"
 
@@ -62,6 +63,7 @@ environment), or against an embedded AWS-compatible sandbox with --sandbox.`,
 	pf.StringVar(&g.Region, "region", "", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile's region)")
 	pf.StringVar(&g.Profile, "profile", "", "shared config profile (default: AWS_PROFILE)")
 	pf.StringVar(&g.EndpointURL, "endpoint-url", "", "send every AWS call to this endpoint (overrides AWS_ENDPOINT_URL)")
+	pf.StringVar(&g.RegistryEndpoint, "registry-endpoint", os.Getenv(cmdutil.RegistryEndpointEnv), "send container registry requests to this local winami sandbox (host:port; default: $"+cmdutil.RegistryEndpointEnv+")")
 	pf.StringVarP(&g.Output, "output", "o", string(output.Table), "output format: table, json, yaml or text")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "log AWS activity and call counts to stderr")
 	pf.BoolVar(&g.Sandbox, "sandbox", false, "run against an embedded AWS-compatible sandbox instead of AWS")

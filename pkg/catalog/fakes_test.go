@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -103,6 +104,10 @@ func (f *fakeSSM) GetParameters(_ context.Context, in *ssm.GetParametersInput, _
 		}
 	}
 	return out, nil
+}
+
+func (f *fakeSSM) PutParameter(context.Context, *ssm.PutParameterInput, ...func(*ssm.Options)) (*ssm.PutParameterOutput, error) {
+	return nil, errors.New("the catalog never writes parameters")
 }
 
 func (f *fakeSSM) GetParametersByPath(_ context.Context, in *ssm.GetParametersByPathInput, _ ...func(*ssm.Options)) (*ssm.GetParametersByPathOutput, error) {

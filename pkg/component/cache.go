@@ -31,6 +31,12 @@ var componentName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,125}$`)
 type CacheOptions struct {
 	// Images are the references to pull, in order; duplicates are pulled once.
 	Images []imageref.Ref
+	// Digests pins references to the digest ("sha256:…") they pointed to
+	// when the plan was made, keyed by Ref.String(): such an image is pulled
+	// by digest and then tagged with its reference, so the AMI holds exactly
+	// what was checked even if the tag has moved since. A reference that
+	// carries its own digest is pulled by it either way.
+	Digests map[string]string
 	// Pin labels each image io.cri-containerd.pinned=pinned so kubelet's
 	// image garbage collection never removes it (containerd only).
 	Pin bool
@@ -71,7 +77,7 @@ func CacheDocument(name string, o CacheOptions) (string, error) {
 	if o.ParallelPulls == 0 {
 		o.ParallelPulls = DefaultParallelPulls
 	}
-	images, registries, err := checkImages(o.Images)
+	images, registries, err := checkImages(o.Images, o.Digests)
 	if err != nil {
 		return "", err
 	}
@@ -107,11 +113,46 @@ func CacheDocument(name string, o CacheOptions) (string, error) {
 	return b.String(), nil
 }
 
+// cacheImage is one image to cache: the name it is known by in the image
+// store (what pods name) and what to pull (by digest when pinned).
+type cacheImage struct {
+	ref    imageref.Ref
+	name   string // the reference the image store keeps, e.g. repo:tag
+	pull   string // what is pulled: repo@digest when pinned, else name
+	digest string // the pinned digest, or empty
+}
+
+// pinned is how one reference is cached given its pinned digest (empty
+// when unknown): by digest when there is one, then tagged with its name.
+func pinned(r imageref.Ref, digest string) (cacheImage, error) {
+	if r.Digest != "" {
+		if digest != "" && digest != r.Digest {
+			return cacheImage{}, fmt.Errorf("%s: pinned to %s, but it names its own digest", r, digest)
+		}
+		digest = r.Digest
+	}
+	c := cacheImage{ref: r, name: r.String(), pull: r.String(), digest: digest}
+	if digest == "" {
+		return c, nil
+	}
+	byDigest, err := imageref.Parse(r.Name() + "@" + digest)
+	if err != nil {
+		return cacheImage{}, fmt.Errorf("%s: pinned digest: %w", r, err)
+	}
+	c.pull = byDigest.String()
+	if r.Tag != "" {
+		c.name = r.Name() + ":" + r.Tag
+	} else {
+		c.name = c.pull
+	}
+	return c, nil
+}
+
 // checkImages re-validates each reference (a Ref may have been built by
-// hand rather than by imageref.Parse), drops duplicates and collects the
-// ECR registries in first-seen order.
-func checkImages(refs []imageref.Ref) ([]imageref.Ref, []ecrRegistry, error) {
-	var images []imageref.Ref
+// hand rather than by imageref.Parse) and its pinned digest, drops
+// duplicates and collects the ECR registries in first-seen order.
+func checkImages(refs []imageref.Ref, digests map[string]string) ([]cacheImage, []ecrRegistry, error) {
+	var images []cacheImage
 	var registries []ecrRegistry
 	seen := map[string]bool{}
 	for i, r := range refs {
@@ -126,7 +167,11 @@ func checkImages(refs []imageref.Ref) ([]imageref.Ref, []ecrRegistry, error) {
 			continue
 		}
 		seen[r.String()] = true
-		images = append(images, r)
+		img, err := pinned(r, digests[r.String()])
+		if err != nil {
+			return nil, nil, fmt.Errorf("images[%d]: %w", i, err)
+		}
+		images = append(images, img)
 		if account, region, ok := r.IsECR(); ok && !seen["registry "+r.Registry] {
 			seen["registry "+r.Registry] = true
 			registries = append(registries, ecrRegistry{r.Registry, account, region})
@@ -152,16 +197,17 @@ func writePhase(b *strings.Builder, phase, step string, timeout int, script []st
 	}
 }
 
-// imageTable is the PowerShell array of the images to pull, each with the
-// ECR registry whose password it needs (empty for anonymous pulls).
-func imageTable(images []imageref.Ref) []string {
+// imageTable is the PowerShell array of the images to pull: the name the
+// image store keeps, what to pull, and the ECR registry whose password it
+// needs (empty for anonymous pulls).
+func imageTable(images []cacheImage) []string {
 	lines := []string{"$images = @("}
-	for _, r := range images {
+	for _, c := range images {
 		registry := ""
-		if _, _, ok := r.IsECR(); ok {
-			registry = r.Registry
+		if _, _, ok := c.ref.IsECR(); ok {
+			registry = c.ref.Registry
 		}
-		lines = append(lines, fmt.Sprintf("    @{ Ref = %s; Registry = %s }", PSQuote(r.String()), PSQuote(registry)))
+		lines = append(lines, fmt.Sprintf("    @{ Ref = %s; Pull = %s; Registry = %s }", PSQuote(c.name), PSQuote(c.pull), PSQuote(registry)))
 	}
 	return append(lines, ")")
 }
@@ -185,11 +231,12 @@ func psBool(v bool) string {
 	return "$false"
 }
 
-// refList is a PowerShell array of the references as literals.
-func refList(images []imageref.Ref) string {
-	quoted := make([]string, len(images))
-	for i, r := range images {
-		quoted[i] = PSQuote(r.String())
+// expectedTable is the PowerShell array the verify scripts check: each
+// image's name, what was pulled, and its pinned digest (empty when none).
+func expectedTable(images []cacheImage) string {
+	lines := []string{"@("}
+	for _, c := range images {
+		lines = append(lines, fmt.Sprintf("    @{ Ref = %s; Pull = %s; Digest = %s }", PSQuote(c.name), PSQuote(c.pull), PSQuote(c.digest)))
 	}
-	return "@(" + strings.Join(quoted, ", ") + ")"
+	return strings.Join(append(lines, ")"), "\n")
 }

@@ -3,8 +3,6 @@ package component
 import (
 	"fmt"
 	"strings"
-
-	"github.com/winami/winami/pkg/imageref"
 )
 
 // The PowerShell of the cache component. Only the tables at the top of
@@ -36,34 +34,49 @@ foreach ($r in $ecr) {
 // (network, registry throttling, 5xx) are retried with exponential
 // backoff: 15, 30, 60, 120 s.
 const pullJob = `$pull = {
-    param([string]$Ref, [string]$Password, [bool]$Pin, [string]$Runtime)
+    param([string]$Ref, [string]$Pull, [string]$Password, [bool]$Pin, [string]$Runtime)
     # Native tools write progress to stderr, which 'Stop' would turn into
     # a terminating error in Windows PowerShell: exit codes decide here.
     $ErrorActionPreference = 'Continue'
+    $ctr = "$env:ProgramFiles\containerd\ctr.exe"
     $maxAttempts = 5
     for ($attempt = 1; ; $attempt++) {
         if ($Runtime -eq 'docker') {
-            $out = & docker pull $Ref 2>&1
+            $out = & docker pull $Pull 2>&1
         } elseif ($Password) {
-            $out = & "$env:ProgramFiles\containerd\ctr.exe" -n k8s.io images pull --user "AWS:$Password" $Ref 2>&1
+            $out = & $ctr -n k8s.io images pull --user "AWS:$Password" $Pull 2>&1
         } else {
-            $out = & "$env:ProgramFiles\containerd\ctr.exe" -n k8s.io images pull $Ref 2>&1
+            $out = & $ctr -n k8s.io images pull $Pull 2>&1
         }
         if ($LASTEXITCODE -eq 0) { break }
         $text = ($out | Select-Object -Last 20 | Out-String).Trim()
         $permanent = $text -match 'not found|unauthorized|denied|forbidden|no match for platform|invalid reference'
         if ($permanent -or $attempt -ge $maxAttempts) {
-            throw ('pulling ' + $Ref + ' failed after ' + $attempt + ' attempt(s): ' + $text)
+            throw ('pulling ' + $Pull + ' failed after ' + $attempt + ' attempt(s): ' + $text)
         }
         $delay = 15 * [Math]::Pow(2, $attempt - 1)
-        Write-Output ('pulling ' + $Ref + ' failed (attempt ' + $attempt + ' of ' + $maxAttempts + '), retrying in ' + $delay + ' s: ' + $text)
+        Write-Output ('pulling ' + $Pull + ' failed (attempt ' + $attempt + ' of ' + $maxAttempts + '), retrying in ' + $delay + ' s: ' + $text)
         Start-Sleep -Seconds $delay
     }
-    Write-Output ('pulled ' + $Ref + ' (attempt ' + $attempt + ')')
+    Write-Output ('pulled ' + $Pull + ' (attempt ' + $attempt + ')')
+    # Pulled by digest: give it the name pods use, so kubelet finds it.
+    if ($Pull -cne $Ref) {
+        if ($Runtime -eq 'docker') {
+            $out = & docker tag $Pull $Ref 2>&1
+        } else {
+            $out = & $ctr -n k8s.io images tag --force $Pull $Ref 2>&1
+        }
+        if ($LASTEXITCODE -ne 0) { throw ('tagging ' + $Pull + ' as ' + $Ref + ' failed: ' + ($out | Out-String).Trim()) }
+        Write-Output ('tagged ' + $Pull + ' as ' + $Ref)
+    }
     if ($Pin) {
-        $out = & "$env:ProgramFiles\containerd\ctr.exe" -n k8s.io images label $Ref io.cri-containerd.pinned=pinned 2>&1
-        if ($LASTEXITCODE -ne 0) { throw ('pinning ' + $Ref + ' failed: ' + ($out | Out-String).Trim()) }
-        Write-Output ('pinned ' + $Ref)
+        $names = @($Ref)
+        if ($Pull -cne $Ref) { $names += $Pull }
+        foreach ($name in $names) {
+            $out = & $ctr -n k8s.io images label $name io.cri-containerd.pinned=pinned 2>&1
+            if ($LASTEXITCODE -ne 0) { throw ('pinning ' + $name + ' failed: ' + ($out | Out-String).Trim()) }
+            Write-Output ('pinned ' + $name)
+        }
     }
 }`
 
@@ -80,10 +93,10 @@ try {
         }
         $password = ''
         if ($image.Registry -and $passwords.ContainsKey($image.Registry)) { $password = $passwords[$image.Registry] }
-        $job = Start-Job -ScriptBlock $pull -ArgumentList $image.Ref, $password, $pin, $runtime
+        $job = Start-Job -ScriptBlock $pull -ArgumentList $image.Ref, $image.Pull, $password, $pin, $runtime
         $refOf[$job.Id] = $image.Ref
         $jobs += $job
-        Write-Output ('started pulling ' + $image.Ref)
+        Write-Output ('started pulling ' + $image.Pull)
     }
     $failed = @()
     foreach ($job in $jobs) {
@@ -123,7 +136,7 @@ $passwords.Clear()`
 const dockerLogout = `$ErrorActionPreference = 'Continue'
     foreach ($r in $ecr) { docker logout $r.Registry | Out-Null }`
 
-func scriptHeader(images []imageref.Ref, registries []ecrRegistry, o CacheOptions) []string {
+func scriptHeader(images []cacheImage, registries []ecrRegistry, o CacheOptions) []string {
 	lines := []string{
 		"$ErrorActionPreference = 'Stop'",
 		"$ProgressPreference = 'SilentlyContinue'",
@@ -135,7 +148,7 @@ func scriptHeader(images []imageref.Ref, registries []ecrRegistry, o CacheOption
 	return append(lines, ecrTable(registries)...)
 }
 
-func containerdBuildScript(images []imageref.Ref, registries []ecrRegistry, o CacheOptions) []string {
+func containerdBuildScript(images []cacheImage, registries []ecrRegistry, o CacheOptions) []string {
 	lines := scriptHeader(images, registries, o)
 	for _, part := range []string{ecrLogin, pullJob, strings.Replace(runJobs, "    CLEANUP\n", "", 1)} {
 		lines = append(lines, "")
@@ -144,7 +157,7 @@ func containerdBuildScript(images []imageref.Ref, registries []ecrRegistry, o Ca
 	return lines
 }
 
-func dockerBuildScript(images []imageref.Ref, registries []ecrRegistry, o CacheOptions) []string {
+func dockerBuildScript(images []cacheImage, registries []ecrRegistry, o CacheOptions) []string {
 	lines := scriptHeader(images, registries, o)
 	run := strings.Replace(runJobs, "CLEANUP", dockerLogout, 1)
 	for _, part := range []string{ecrLogin, dockerLogin, pullJob, run} {
@@ -155,48 +168,53 @@ func dockerBuildScript(images []imageref.Ref, registries []ecrRegistry, o CacheO
 }
 
 // containerdVerifyScript checks that every image is in the k8s.io
-// namespace (and, with pin, carries the pinned label).
-func containerdVerifyScript(images []imageref.Ref, pin bool) []string {
+// namespace under its name, at its pinned digest when it has one (and,
+// with pin, carries the pinned label).
+func containerdVerifyScript(images []cacheImage, pin bool) []string {
 	return strings.Split(fmt.Sprintf(`$ErrorActionPreference = 'Continue'
 $expected = %s
 $pin = %s
-$listing = @(& "$env:ProgramFiles\containerd\ctr.exe" -n k8s.io images ls)
+$ctr = "$env:ProgramFiles\containerd\ctr.exe"
+# ctr images ls: REF TYPE DIGEST SIZE PLATFORMS LABELS
+$listing = @(& $ctr -n k8s.io images ls | Select-Object -Skip 1 | ForEach-Object { ,($_ -split '\s+') })
 if ($LASTEXITCODE -ne 0) {
     Write-Output 'listing the images of the k8s.io namespace failed'
     exit 1
 }
-$present = @(& "$env:ProgramFiles\containerd\ctr.exe" -n k8s.io images ls -q)
-$missing = @($expected | Where-Object { $present -cnotcontains $_ })
-if ($missing.Count -gt 0) {
-    Write-Output ('missing from the k8s.io namespace: ' + ($missing -join ', '))
+$problems = @()
+foreach ($e in $expected) {
+    $row = $listing | Where-Object { $_[0] -ceq $e.Ref } | Select-Object -First 1
+    if (-not $row) { $problems += ('missing: ' + $e.Ref); continue }
+    if ($e.Digest -and $row[2] -cne $e.Digest) { $problems += ($e.Ref + ' is ' + $row[2] + ', expected ' + $e.Digest) }
+    if ($pin -and ($row -join ' ') -notmatch 'io\.cri-containerd\.pinned=pinned') { $problems += ('not pinned: ' + $e.Ref) }
+}
+if ($problems.Count -gt 0) {
+    Write-Output ('the k8s.io namespace does not hold the cache: ' + ($problems -join '; '))
     exit 1
 }
-if ($pin) {
-    $unpinned = @($expected | Where-Object {
-        $ref = $_
-        -not ($listing | Where-Object { ($_ -split '\s+')[0] -ceq $ref -and $_ -match 'io\.cri-containerd\.pinned=pinned' })
-    })
-    if ($unpinned.Count -gt 0) {
-        Write-Output ('not pinned: ' + ($unpinned -join ', '))
-        exit 1
-    }
-}
-Write-Output ('all ' + $expected.Count + ' image(s) are in the k8s.io namespace')`, refList(images), psBool(pin)), "\n")
+Write-Output ('all ' + $expected.Count + ' image(s) are in the k8s.io namespace')`, expectedTable(images), psBool(pin)), "\n")
 }
 
 // dockerVerifyScript asks docker for each image by its full reference:
 // "docker images" lists docker.io images under short names
 // (docker.io/library/busybox is "busybox"), which "image inspect" resolves.
-func dockerVerifyScript(images []imageref.Ref) []string {
+// A pinned image's name must point where its digest does.
+func dockerVerifyScript(images []cacheImage) []string {
 	return strings.Split(fmt.Sprintf(`$ErrorActionPreference = 'Continue'
 $expected = %s
-$missing = @($expected | Where-Object {
-    & docker image inspect $_ 2>&1 | Out-Null
-    $LASTEXITCODE -ne 0
-})
-if ($missing.Count -gt 0) {
-    Write-Output ('missing from docker: ' + ($missing -join ', '))
+$problems = @()
+foreach ($e in $expected) {
+    $info = & docker image inspect $e.Ref 2>$null
+    if ($LASTEXITCODE -ne 0) { $problems += ('missing: ' + $e.Ref); continue }
+    if ($e.Digest) {
+        $pinnedInfo = & docker image inspect $e.Pull 2>$null
+        $same = $LASTEXITCODE -eq 0 -and ((($info | Out-String) | ConvertFrom-Json)[0].Id -ceq (($pinnedInfo | Out-String) | ConvertFrom-Json)[0].Id)
+        if (-not $same) { $problems += ($e.Ref + ' is not ' + $e.Pull) }
+    }
+}
+if ($problems.Count -gt 0) {
+    Write-Output ('docker does not hold the cache: ' + ($problems -join '; '))
     exit 1
 }
-Write-Output ('all ' + $expected.Count + ' image(s) are in docker')`, refList(images)), "\n")
+Write-Output ('all ' + $expected.Count + ' image(s) are in docker')`, expectedTable(images)), "\n")
 }

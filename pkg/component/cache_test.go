@@ -30,6 +30,8 @@ const (
 	publicRef = "mcr.microsoft.com/windows/servercore:ltsc2022"
 	ecrRef    = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.4.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	ecrRef2   = "210987654321.dkr.ecr.us-east-1.amazonaws.com/tools:latest"
+	pinA      = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	pinB      = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 )
 
 // cacheCases are the golden documents: both runtimes, with and without
@@ -44,6 +46,12 @@ func cacheCases(t *testing.T) map[string]CacheOptions {
 		"containerd-verify": {Images: mustRefs(t, publicRef, "docker.io/library/busybox:1.36"), Verify: true},
 		"docker-public":     {Images: mustRefs(t, publicRef), Runtime: RuntimeDocker},
 		"docker-ecr-verify": {Images: mustRefs(t, ecrRef, publicRef), Verify: true, ParallelPulls: 1, Runtime: RuntimeDocker},
+		"containerd-digests": {
+			Images:  mustRefs(t, publicRef, ecrRef2, "mcr.microsoft.com/windows/nanoserver@sha256:"+strings.Repeat("cd", 32)),
+			Digests: map[string]string{publicRef: pinA, ecrRef2: pinB},
+			Pin:     true, Verify: true,
+		},
+		"docker-digests": {Images: mustRefs(t, publicRef), Digests: map[string]string{publicRef: pinA}, Verify: true, Runtime: RuntimeDocker},
 	}
 }
 
@@ -93,48 +101,42 @@ func TestCacheDocumentContent(t *testing.T) {
 		return doc
 	}
 	full := render("containerd-ecr-pin-verify")
+	ecrTagged, ecrDigest, _ := strings.Cut(ecrRef, "@")
+	ecrByDigest := strings.Split(ecrTagged, ":1.4.2")[0] + "@" + ecrDigest
 	for _, want := range []string{
-		`& "$env:ProgramFiles\containerd\ctr.exe" -n k8s.io images pull --user "AWS:$Password" $Ref`,
-		`& "$env:ProgramFiles\containerd\ctr.exe" -n k8s.io images label $Ref io.cri-containerd.pinned=pinned`,
+		`$ctr = "$env:ProgramFiles\containerd\ctr.exe"`,
+		`& $ctr -n k8s.io images pull --user "AWS:$Password" $Pull`,
+		`& $ctr -n k8s.io images tag --force $Pull $Ref`,
+		`& $ctr -n k8s.io images label $name io.cri-containerd.pinned=pinned`,
 		`@{ Registry = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'; Account = '123456789012'; Region = 'eu-west-1' }`,
 		`@{ Registry = '210987654321.dkr.ecr.us-east-1.amazonaws.com'; Account = '210987654321'; Region = 'us-east-1' }`,
 		`Get-ECRAuthorizationToken -Region $r.Region -RegistryId $r.Account`,
-		"@{ Ref = '" + ecrRef + "'; Registry = '123456789012.dkr.ecr.eu-west-1.amazonaws.com' }",
-		"@{ Ref = '" + publicRef + "'; Registry = '' }",
+		"@{ Ref = '" + ecrTagged + "'; Pull = '" + ecrByDigest + "'; Registry = '123456789012.dkr.ecr.eu-west-1.amazonaws.com' }",
+		"@{ Ref = '" + publicRef + "'; Pull = '" + publicRef + "'; Registry = '' }",
 		"$maxParallel = 2",
 		"- name: validate",
-		"-n k8s.io images ls -q",
+		"& $ctr -n k8s.io images ls",
+		"@{ Ref = '" + ecrTagged + "'; Pull = '" + ecrByDigest + "'; Digest = '" + ecrDigest + "' }",
 	} {
 		if !strings.Contains(full, want) {
 			t.Errorf("the document lacks %s", want)
 		}
 	}
 	// Each reference literal reads back, by the PowerShell reader, as
-	// exactly the reference.
-	var read []string
-	for rest := full; ; {
-		i := strings.Index(rest, "Ref = ")
-		if i < 0 {
-			break
-		}
-		v, n, err := readPSLiteral(rest[i+len("Ref = "):])
-		if err != nil {
-			t.Fatalf("a Ref literal does not read back: %v", err)
-		}
-		read = append(read, v)
-		rest = rest[i+len("Ref = ")+n:]
+	// exactly the reference: in the pull table, then in the verify table.
+	read := readLiterals(t, full, "Pull = ")
+	pulls := []string{publicRef, ecrByDigest, ecrRef2, "public.ecr.aws/eks-distro/kubernetes/pause:3.9"}
+	if want := append(pulls, pulls...); strings.Join(read, " ") != strings.Join(want, " ") {
+		t.Errorf("the Pull literals read back as %q, want %q", read, want)
 	}
-	if want := []string{publicRef, ecrRef, ecrRef2, "public.ecr.aws/eks-distro/kubernetes/pause:3.9"}; strings.Join(read, " ") != strings.Join(want, " ") {
-		t.Errorf("the Ref literals read back as %q, want %q", read, want)
-	}
-	if n := strings.Count(full, "@{ Ref = '"+ecrRef+"'"); n != 1 {
+	if n := strings.Count(full, "@{ Ref = '"+ecrTagged+"'; Pull"); n != 2 {
 		t.Errorf("the duplicated image is pulled %d times", n)
 	}
 	if strings.Contains(render("containerd-public"), "- name: validate") {
 		t.Error("a document without verify has a validate phase")
 	}
 	docker := render("docker-ecr-verify")
-	for _, want := range []string{"docker login --username AWS --password-stdin $r.Registry", "docker logout $r.Registry", "& docker pull $Ref", "& docker image inspect $_"} {
+	for _, want := range []string{"docker login --username AWS --password-stdin $r.Registry", "docker logout $r.Registry", "& docker pull $Pull", "& docker tag $Pull $Ref", "& docker image inspect $e.Ref"} {
 		if !strings.Contains(docker, want) {
 			t.Errorf("the docker document lacks %s", want)
 		}
@@ -228,10 +230,65 @@ func FuzzCacheDocument(f *testing.F) {
 		if ps := Validate([]byte(doc)); len(ps) > 0 {
 			t.Fatalf("%q: %v", s, problemStrings(ps))
 		}
-		i := strings.Index(doc, "Ref = ")
-		v, _, err := readPSLiteral(doc[i+len("Ref = "):])
-		if err != nil || v != s {
-			t.Fatalf("%q reads back as %q, %v", s, v, err)
+		// A reference with tag and digest is pulled by digest and named
+		// by tag: the two literals together are the input.
+		wantRef, wantPull := s, s
+		if r.Tag != "" && r.Digest != "" {
+			wantRef, wantPull = r.Name()+":"+r.Tag, r.Name()+"@"+r.Digest
+		}
+		for key, want := range map[string]string{"Ref = ": wantRef, "Pull = ": wantPull} {
+			i := strings.Index(doc, key)
+			v, _, err := readPSLiteral(doc[i+len(key):])
+			if err != nil || v != want {
+				t.Fatalf("%q: %s%q, %v; want %q", s, key, v, err, want)
+			}
 		}
 	})
+}
+
+// readLiterals reads, by the PowerShell reader, every literal that follows
+// key in doc.
+func readLiterals(t *testing.T, doc, key string) []string {
+	t.Helper()
+	var read []string
+	for rest := doc; ; {
+		i := strings.Index(rest, key)
+		if i < 0 {
+			return read
+		}
+		v, n, err := readPSLiteral(rest[i+len(key):])
+		if err != nil {
+			t.Fatalf("a %s literal does not read back: %v", key, err)
+		}
+		read = append(read, v)
+		rest = rest[i+len(key)+n:]
+	}
+}
+
+// A pinned image is pulled by digest and named by its reference; a
+// reference that names its own digest cannot be pinned to another.
+func TestCacheDocumentDigests(t *testing.T) {
+	doc, err := CacheDocument("winami-cache", cacheCases(t)["containerd-digests"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "mcr.microsoft.com/windows/servercore"
+	nano := "mcr.microsoft.com/windows/nanoserver@sha256:" + strings.Repeat("cd", 32)
+	if got, want := readLiterals(t, doc, "Pull = "), []string{name + "@" + pinA, "210987654321.dkr.ecr.us-east-1.amazonaws.com/tools@" + pinB, nano}; strings.Join(got[:3], " ") != strings.Join(want, " ") {
+		t.Errorf("pulls %q, want %q", got[:3], want)
+	}
+	if got, want := readLiterals(t, doc, "Ref = "), []string{publicRef, ecrRef2, nano}; strings.Join(got[:3], " ") != strings.Join(want, " ") {
+		t.Errorf("names %q, want %q", got[:3], want)
+	}
+	if got := readLiterals(t, doc, "Digest = "); strings.Join(got, " ") != pinA+" "+pinB+" sha256:"+strings.Repeat("cd", 32) {
+		t.Errorf("verifies digests %q", got)
+	}
+	_, err = CacheDocument("winami-cache", CacheOptions{Images: mustRefs(t, ecrRef), Digests: map[string]string{ecrRef: pinA}})
+	if err == nil || !strings.Contains(err.Error(), "names its own digest") {
+		t.Errorf("a conflicting pin: %v", err)
+	}
+	_, err = CacheDocument("winami-cache", CacheOptions{Images: mustRefs(t, publicRef), Digests: map[string]string{publicRef: "sha256:'; calc; '"}})
+	if err == nil || !strings.Contains(err.Error(), "pinned digest") {
+		t.Errorf("a hostile pin: %v", err)
+	}
 }

@@ -12,22 +12,27 @@ import (
 
 // cacheComponent is the generated component that bakes the spec's cache
 // images into the AMI, or false when the spec caches nothing.
-func cacheComponent(s *spec.Spec) (DesiredComponent, bool, error) {
+func cacheComponent(s *spec.Spec, pins Pins) (DesiredComponent, bool, error) {
 	c := s.Cache
 	if c == nil || len(c.Images) == 0 {
 		return DesiredComponent{}, false, nil
 	}
 	refs := make([]imageref.Ref, 0, len(c.Images))
+	digests := map[string]string{}
 	for i, img := range c.Images {
 		ref, err := imageref.Parse(img)
 		if err != nil {
 			return DesiredComponent{}, false, fmt.Errorf("cache.images[%d]: %w", i, err)
 		}
 		refs = append(refs, ref)
+		if d := pins[img]; d != "" && ref.Digest == "" {
+			digests[ref.String()] = d
+		}
 	}
 	name := ResourceName(s.Name) + "-image-cache"
 	doc, err := component.CacheDocument(name, component.CacheOptions{
 		Images:        refs,
+		Digests:       digests,
 		Pin:           c.Pin == nil || *c.Pin,
 		ParallelPulls: c.ParallelPulls,
 		Verify:        c.Verify == nil || *c.Verify,
@@ -45,9 +50,10 @@ func cacheComponent(s *spec.Spec) (DesiredComponent, bool, error) {
 }
 
 // CacheDocument is the AWSTOE document of the spec's image cache
-// component, or false when the spec caches nothing.
-func CacheDocument(s *spec.Spec) (string, bool, error) {
-	c, ok, err := cacheComponent(s)
+// component, or false when the spec caches nothing. Images pinned in pins
+// are pulled by digest; the others by tag.
+func CacheDocument(s *spec.Spec, pins Pins) (string, bool, error) {
+	c, ok, err := cacheComponent(s, pins)
 	return c.Data, ok, err
 }
 

@@ -32,6 +32,12 @@ type Desired struct {
 	Spec   *spec.Spec
 	Parent Parent
 	Tags   map[string]string
+	// CacheRecord is what the AMIs will record of the images they cache
+	// (empty when the spec caches none).
+	CacheRecord CacheRecord
+	// ImageCheck, when the cache images were checked, is the verdict the
+	// digests they are pinned to came from.
+	ImageCheck *ImageCheck
 
 	Components     []DesiredComponent
 	Recipe         DesiredRecipe
@@ -69,9 +75,20 @@ type DesiredRecipe struct {
 	Hash          string            `json:"-"`
 }
 
+// Pins map each cache image reference to the digest it pointed to when
+// the plan was made (see images.Checker); an image without one is pulled
+// by tag.
+type Pins map[string]string
+
 // NewDesired builds the desired resources of s over a resolved parent.
-func NewDesired(s *spec.Spec, parent Parent) (*Desired, error) {
-	d := &Desired{Spec: s, Parent: parent, Tags: managedTags(s.Name, s.Tags)}
+// With check (nil when the images were not checked) the cache images it
+// found compatible are pulled by the digest it read; the others by tag.
+func NewDesired(s *spec.Spec, parent Parent, check *ImageCheck) (*Desired, error) {
+	d := &Desired{Spec: s, Parent: parent, Tags: managedTags(s.Name, s.Tags), ImageCheck: check}
+	var pins Pins
+	if check != nil {
+		pins = check.Pins
+	}
 	name := ResourceName(s.Name)
 
 	for _, c := range s.Components {
@@ -89,12 +106,15 @@ func NewDesired(s *spec.Spec, parent Parent) (*Desired, error) {
 			Source:      c.File,
 		})
 	}
-	cache, ok, err := cacheComponent(s)
+	cache, ok, err := cacheComponent(s, pins)
 	if err != nil {
 		return nil, err
 	}
 	if ok {
 		d.Components = append(d.Components, cache)
+		if d.CacheRecord, err = newCacheRecord(s.Name, cachedImages(s.Cache.Images, pins)); err != nil {
+			return nil, err
+		}
 	}
 	if s.Base.OSBuild != "" {
 		d.Components = append(d.Components, DesiredComponent{
@@ -217,6 +237,9 @@ func distribution(s *spec.Spec, d *Desired, name string) ib.CreateDistributionCo
 	})
 	if s.Base.OSBuild != "" {
 		amiTags["winami:os-build"] = s.Base.OSBuild
+	}
+	if d.CacheRecord.Tag != "" {
+		amiTags[TagCache] = d.CacheRecord.Tag
 	}
 	in := ib.CreateDistributionConfigurationInput{
 		Name:        aws.String(name),

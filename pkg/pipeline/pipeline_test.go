@@ -106,7 +106,7 @@ func (e *env) planSpec(t testing.TB, api awsapi.ImageBuilderAPI, s *spec.Spec) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := pipeline.NewDesired(s, parent)
+	d, err := pipeline.NewDesired(s, parent, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
+	"github.com/winami/winami/pkg/images"
 )
 
 // Action is what a plan does to one resource.
@@ -50,6 +51,12 @@ type Plan struct {
 	Parent  Parent   `json:"parent"`
 	Changes []Change `json:"changes"`
 	Summary Summary  `json:"summary"`
+	// Cache is what the AMIs will record of the images they cache, each
+	// pinned to the digest the image check found (nil: no cache).
+	Cache *CacheRecord `json:"cache,omitempty"`
+	// ImageCheck is the verdict on each cache image for the AMI's Windows
+	// build (nil: no cache, or no check was made).
+	ImageCheck *images.Report `json:"imageCheck,omitempty"`
 
 	desired  *Desired
 	observed *Observed
@@ -61,6 +68,12 @@ func (p *Plan) HasChanges() bool { return p.Summary != Summary{} }
 // NewPlan compares desired with observed.
 func NewPlan(d *Desired, o *Observed) *Plan {
 	p := &Plan{Spec: d.Spec.Name, Region: d.Spec.Region, Parent: d.Parent, desired: d, observed: o}
+	if len(d.CacheRecord.Images) > 0 {
+		p.Cache = &d.CacheRecord
+	}
+	if d.ImageCheck != nil && len(d.ImageCheck.Report.Images) > 0 {
+		p.ImageCheck = &d.ImageCheck.Report
+	}
 	versions := p.planComponents()
 	p.planRecipe(versions)
 	p.planInfrastructure()

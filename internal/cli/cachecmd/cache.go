@@ -45,7 +45,7 @@ spec's cache section. Nothing is called: the spec is read and the document rende
 			if err != nil {
 				return err
 			}
-			doc, ok, err := pipeline.CacheDocument(s)
+			doc, ok, err := pipeline.CacheDocument(s, nil)
 			if err != nil {
 				return err
 			}

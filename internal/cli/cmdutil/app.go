@@ -38,8 +38,11 @@ type Globals struct {
 	Region      string
 	Profile     string
 	EndpointURL string
-	Output      string
-	Verbose     bool
+	// RegistryEndpoint sends container registry requests to a standalone
+	// winami sandbox (host:port on loopback).
+	RegistryEndpoint string
+	Output           string
+	Verbose          bool
 
 	// Sandbox runs the command against an in-process sandbox.
 	Sandbox       bool

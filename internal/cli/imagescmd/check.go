@@ -21,8 +21,6 @@ import (
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/imageref"
 	"github.com/winami/winami/pkg/images"
-	"github.com/winami/winami/sandbox"
-	"github.com/winami/winami/sandbox/registry"
 )
 
 // NewCmd builds `winami images` and its subcommands.
@@ -98,12 +96,9 @@ func runCheck(ctx context.Context, app *cmdutil.App, o *checkOptions, args []str
 		}
 		refs = append(refs, ref)
 	}
-	opts := images.Options{ECR: func(region string) images.ECRAPI { return clients.ECR(region) }}
-	if addr := app.SandboxAddr(); addr != "" {
-		// The embedded sandbox serves every registry host itself; its
-		// layers are tiny, and the size they stand for is an annotation.
-		opts.Transport = sandbox.RegistryTransport(addr, nil)
-		opts.SizeAnnotation = registry.SimulatedSizeAnnotation
+	opts, err := app.ImageCheckerOptions(clients)
+	if err != nil {
+		return err
 	}
 	rep, err := images.NewChecker(opts).Check(ctx, host, refs)
 	if err != nil {

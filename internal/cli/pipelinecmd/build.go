@@ -49,6 +49,7 @@ Ctrl-C stops following, never the build; 'winami status' shows it again.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runBuild(cmd.Context(), app, o) },
 	}
 	o.f.register(cmd)
+	o.f.registerImageCheck(cmd)
 	cmd.Flags().BoolVar(&o.wait, "wait", false, "follow the build until it ends")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 3*time.Hour, "with --wait, stop following after this long (the build goes on)")
 	cmd.Flags().DurationVar(&o.poll, "poll-interval", 15*time.Second, "with --wait, the longest wait between two looks at the build")
@@ -64,7 +65,7 @@ func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
 		renderPlan(app.IO.ErrOut, p)
 		fmt.Fprintln(app.IO.ErrOut, "\nApplying the spec before the build.")
 	}
-	applied, err := pipeline.Apply(ctx, s.ib, p, progressTo(app))
+	applied, err := s.apply(ctx, p)
 	if err != nil {
 		return err
 	}

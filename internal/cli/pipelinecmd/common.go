@@ -16,6 +16,7 @@ import (
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/spec"
 )
@@ -25,16 +26,31 @@ func NewCmds(app *cmdutil.App) []*cobra.Command {
 	return []*cobra.Command{newPlanCmd(app), newApplyCmd(app), newBuildCmd(app), newStatusCmd(app), newDestroyCmd(app)}
 }
 
-// specFlag is -f/--file.
-type specFlag struct{ path string }
+// specFlag is -f/--file, and --skip-image-check for the commands that
+// check the cache images before they plan.
+type specFlag struct {
+	path           string
+	checksImages   bool
+	skipImageCheck bool
+}
 
 func (f *specFlag) register(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&f.path, "file", "f", "winami.yaml", "the spec file")
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml")
 }
 
+// registerImageCheck makes the command check the cache images against
+// the AMI's Windows build before it plans.
+func (f *specFlag) registerImageCheck(cmd *cobra.Command) {
+	f.checksImages = true
+	cmd.Flags().BoolVar(&f.skipImageCheck, "skip-image-check", false,
+		"go on when a cache image does not run on the AMI's Windows build or cannot be read (a warning instead of an error)")
+}
+
 // session is one spec with the AWS clients of its region.
 type session struct {
+	app     *cmdutil.App
+	flags   *specFlag
 	spec    *spec.Spec
 	clients *awsapi.Clients
 	ib      awsapi.ImageBuilderAPI
@@ -55,16 +71,59 @@ func (f *specFlag) open(ctx context.Context, app *cmdutil.App) (*session, error)
 	if err != nil {
 		return nil, err
 	}
-	return &session{spec: s, clients: clients, ib: clients.ImageBuilder(s.Region)}, nil
+	return &session{app: app, flags: f, spec: s, clients: clients, ib: clients.ImageBuilder(s.Region)}, nil
 }
 
-// desired resolves the parent image and builds the desired resources.
+// desired resolves the parent image, checks the cache images and builds
+// the desired resources.
 func (s *session) desired(ctx context.Context) (*pipeline.Desired, error) {
 	parent, err := pipeline.ResolveParent(ctx, catalog.NewFinderFromClients(s.clients), s.spec)
 	if err != nil {
 		return nil, fmt.Errorf("resolving the parent image: %w", err)
 	}
-	return pipeline.NewDesired(s.spec, parent)
+	var check *pipeline.ImageCheck
+	if s.flags.checksImages {
+		if check, err = s.checkImages(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return pipeline.NewDesired(s.spec, parent, check)
+}
+
+// checkImages reads the cache images from their registries and refuses
+// (unless --skip-image-check) to bake one that cannot run on the AMI's
+// Windows build or that cannot be read.
+func (s *session) checkImages(ctx context.Context) (*pipeline.ImageCheck, error) {
+	if s.spec.Cache == nil || len(s.spec.Cache.Images) == 0 {
+		return nil, nil
+	}
+	opts, err := s.app.ImageCheckerOptions(s.clients)
+	if err != nil {
+		return nil, err
+	}
+	check, err := pipeline.CheckCacheImages(ctx, images.NewChecker(opts), s.spec)
+	if err != nil {
+		return nil, fmt.Errorf("checking the cache images: %w", err)
+	}
+	problems := check.Problems()
+	if len(problems) == 0 {
+		return check, nil
+	}
+	host := check.Report.Host.String()
+	list := strings.Join(problems, "\n  ")
+	if !s.flags.skipImageCheck {
+		hint := ""
+		if check.Report.HasErrors() && s.app.SandboxAddr() == "" && s.app.Globals.RegistryEndpoint == "" {
+			hint = " (against a standalone winami sandbox, pass --registry-endpoint with its host:port so its registries answer)"
+		}
+		return nil, fmt.Errorf("%d cache image(s) do not run on Windows %s or could not be read:\n  %s\n"+
+			"Fix the references (winami images check -f %s shows each image's platforms)%s, "+
+			"or pass --skip-image-check to build anyway",
+			len(problems), host, list, s.flags.path, hint)
+	}
+	fmt.Fprintf(s.app.IO.ErrOut, "Warning: --skip-image-check: baking %d image(s) that may not run on Windows %s or could not be read; they are pulled by tag:\n  %s\n",
+		len(problems), host, list)
+	return check, nil
 }
 
 // plan reads what exists and compares it with the spec.
@@ -78,6 +137,19 @@ func (s *session) plan(ctx context.Context) (*pipeline.Plan, error) {
 		return nil, err
 	}
 	return pipeline.NewPlan(d, o), nil
+}
+
+// apply carries out the plan: the cache record's SSM parameter first (the
+// AMIs' tag will point at it), then the Image Builder resources.
+func (s *session) apply(ctx context.Context, p *pipeline.Plan) (*pipeline.Applied, error) {
+	ssmFor := func(region string) awsapi.SSMAPI { return s.clients.SSM(region) }
+	err := pipeline.WriteCacheRecord(ctx, ssmFor, p, func(region string) {
+		fmt.Fprintf(s.app.IO.ErrOut, "Writing the image cache record %s in %s...\n", p.Cache.Parameter, region)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return pipeline.Apply(ctx, s.ib, p, progressTo(s.app))
 }
 
 // openAndPlan loads the spec and plans it.

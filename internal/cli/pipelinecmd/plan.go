@@ -45,6 +45,7 @@ With --detailed-exitcode the exit code says whether there are changes: 0 none, 2
 		},
 	}
 	f.register(cmd)
+	f.registerImageCheck(cmd)
 	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
 	return cmd
 }
@@ -93,7 +94,7 @@ interrupted apply can simply be run again: it finds what the first one made.`,
 					return err
 				}
 			}
-			applied, err := pipeline.Apply(ctx, s.ib, p, progressTo(app))
+			applied, err := s.apply(ctx, p)
 			if err != nil {
 				return err
 			}
@@ -102,6 +103,7 @@ interrupted apply can simply be run again: it finds what the first one made.`,
 		},
 	}
 	f.register(cmd)
+	f.registerImageCheck(cmd)
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking")
 	return cmd
 }

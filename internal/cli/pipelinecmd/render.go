@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/pipeline"
 )
 
@@ -19,6 +20,7 @@ var symbols = map[pipeline.Action]string{
 // resource, the attributes that change, and a closing count.
 func renderPlan(w io.Writer, p *pipeline.Plan) {
 	fmt.Fprintf(w, "Spec %q in %s, parent image %s (%s)\n\n", p.Spec, p.Region, p.Parent.Image, p.Parent.Release)
+	renderImageCheck(w, p)
 	if !p.HasChanges() {
 		fmt.Fprintln(w, "No changes: the Image Builder resources match the spec.")
 		return
@@ -61,4 +63,27 @@ func show(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// renderImageCheck shows each cache image with its verdict for the AMI's
+// Windows build and the digest it is pinned to.
+func renderImageCheck(w io.Writer, p *pipeline.Plan) {
+	if p.ImageCheck == nil {
+		return
+	}
+	fmt.Fprintf(w, "Cache images on Windows %s:\n", p.ImageCheck.Host)
+	for _, r := range p.ImageCheck.Images {
+		switch {
+		case r.Verdict == images.Compatible && r.Chosen != nil:
+			fmt.Fprintf(w, "  ok    %s pinned to %s (os.version %s)\n", r.Image, r.Digest, r.Chosen.OSVersion)
+		case r.Verdict == images.Compatible:
+			fmt.Fprintf(w, "  ok    %s pinned to %s\n", r.Image, r.Digest)
+		default:
+			fmt.Fprintf(w, "  %-5s %s: %s\n", r.Verdict, r.Image, r.Reason)
+		}
+	}
+	if p.Cache != nil && p.Cache.Parameter != "" {
+		fmt.Fprintf(w, "The AMIs record them in %s (tag %s).\n", p.Cache.Parameter, pipeline.TagCache)
+	}
+	fmt.Fprintln(w)
 }

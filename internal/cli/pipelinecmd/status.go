@@ -2,6 +2,7 @@ package pipelinecmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -43,6 +44,9 @@ type amiInfo struct {
 	Kubernetes string `json:"kubernetes,omitempty"`
 	Base       string `json:"base,omitempty"`
 	OSBuild    string `json:"osBuild,omitempty"`
+	// CachedImages are the container images baked in, with the digests
+	// they were pinned to (winami:cache).
+	CachedImages []pipeline.CachedImage `json:"cachedImages,omitempty"`
 	// created is EC2's CreationDate of the AMI.
 	created time.Time
 }
@@ -150,6 +154,7 @@ func describeAMIs(ctx context.Context, s *session, images []imageInfo) error {
 			}
 		}
 	}
+	records := map[string][]pipeline.CachedImage{} // by region and tag value
 	for region, amis := range byRegion {
 		for start := 0; start < len(amis); start += 1000 {
 			batch := amis[start:min(start+1000, len(amis))]
@@ -178,6 +183,17 @@ func describeAMIs(ctx context.Context, s *session, images []imageInfo) error {
 				a.Windows, a.Edition, a.Kubernetes = t["winami:windows"], t["winami:edition"], t["winami:kubernetes"]
 				a.Base, a.OSBuild = t["winami:base"], t["winami:os-build"]
 				a.created = created[a.ImageID]
+				key := region + " " + t[pipeline.TagCache]
+				cached, seen := records[key]
+				if !seen {
+					var err error
+					cached, err = pipeline.ReadCacheRecord(ctx, s.clients.SSM(region), t)
+					if err != nil && !errors.Is(err, pipeline.ErrNoCacheRecord) {
+						return fmt.Errorf("%s in %s: %w", a.ImageID, region, err)
+					}
+					records[key] = cached
+				}
+				a.CachedImages = cached
 			}
 		}
 	}
@@ -231,13 +247,21 @@ func printStatus(app *cmdutil.App, res *statusResult) error {
 	if f == output.JSON || f == output.YAML {
 		return app.Print(res, output.Rows{})
 	}
-	rows := output.Rows{Header: []string{"build", "state", "created", "took", "region", "ami id", "windows", "kubernetes", "base", "os build"}}
+	rows := output.Rows{Header: []string{"build", "state", "created", "took", "region", "ami id", "windows", "kubernetes", "base", "os build", "cached"}}
+	var newest *amiInfo // the newest AMI that records a cache
 	for _, img := range res.Images {
 		if len(img.AMIs) == 0 {
-			rows.Add(img.Version, img.State, img.Created, dash(img.Duration), "-", "-", "-", "-", "-", img.Reason)
+			rows.Add(img.Version, img.State, img.Created, dash(img.Duration), "-", "-", "-", "-", "-", img.Reason, "-")
 		}
-		for _, a := range img.AMIs {
-			rows.Add(img.Version, img.State, img.Created, dash(img.Duration), a.Region, a.ImageID, dash(strings.TrimSpace(a.Windows+" "+a.Edition)), dash(a.Kubernetes), dash(a.Base), dash(a.OSBuild))
+		for i, a := range img.AMIs {
+			cached := "-"
+			if len(a.CachedImages) > 0 {
+				cached = fmt.Sprintf("%d images", len(a.CachedImages))
+				if newest == nil {
+					newest = &img.AMIs[i]
+				}
+			}
+			rows.Add(img.Version, img.State, img.Created, dash(img.Duration), a.Region, a.ImageID, dash(strings.TrimSpace(a.Windows+" "+a.Edition)), dash(a.Kubernetes), dash(a.Base), dash(a.OSBuild), cached)
 		}
 	}
 	if f == output.Text {
@@ -263,5 +287,14 @@ func printStatus(app *cmdutil.App, res *statusResult) error {
 		fmt.Fprintln(app.IO.Out, "No builds yet: winami build -f <spec> --wait")
 		return nil
 	}
-	return output.PrintTable(app.IO.Out, rows)
+	if err := output.PrintTable(app.IO.Out, rows); err != nil {
+		return err
+	}
+	if newest != nil {
+		fmt.Fprintf(app.IO.Out, "\nImages cached in %s:\n", newest.ImageID)
+		for _, c := range newest.CachedImages {
+			fmt.Fprintf(app.IO.Out, "  %s\n", c)
+		}
+	}
+	return nil
 }
