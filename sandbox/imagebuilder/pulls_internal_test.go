@@ -171,3 +171,52 @@ func TestCrossAccountPullDenied(t *testing.T) {
 		t.Errorf("other error: %s", problem)
 	}
 }
+
+// An inline policy naming ecr:BatchGetImage (or ecr:*) lets the role pull
+// from ECR; a role with neither it nor a managed ECR policy gets a 401.
+// Without a resolver, or without the instance's build, nothing is pulled.
+func TestECRPullPermissionAndNoSimulation(t *testing.T) {
+	ref := "111122223333.dkr.ecr.us-east-1.amazonaws.com/payments/api:1.4.2"
+	res := registry.Resolved{Host: "111122223333.dkr.ecr.us-east-1.amazonaws.com", Repository: "payments/api", Account: "111122223333", Region: "us-east-1",
+		Digest: "sha256:y", Platforms: []registry.PlatformManifest{{Platform: registry.Platform{OS: "windows", Architecture: "amd64", OSVersion: "10.0.20348.1"}}}}
+	for policy, ok := range map[string]bool{
+		`{"Statement":[{"Effect":"Allow","Action":["ecr:GetAuthorizationToken","ecr:BatchGetImage"],"Resource":"*"}]}`: true,
+		`{"Statement":[{"Effect":"Allow","Action":"ecr:*","Resource":"*"}]}`:                                           true,
+		`{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`:                                    false,
+	} {
+		w := &world.World{AccountID: "111122223333", IAM: world.IAM{
+			Roles:            map[string]*world.Role{"r": {Name: "r", InlinePolicies: map[string]string{"p": policy}}},
+			InstanceProfiles: map[string]*world.InstanceProfile{"p": {Name: "p", RoleNames: []string{"r"}}},
+		}}
+		img := &world.ImageBuildVersion{OSBuild: "10.0.20348.1", InfrastructureConfiguration: &world.InfrastructureConfiguration{InstanceProfileName: "p"}}
+		_, problem := pullImage(&scope{w: w, images: fakeImages{res: res}}, img, 20348, ref)
+		if (problem == "") != ok || (!ok && !strings.Contains(problem, "401 Unauthorized")) {
+			t.Errorf("inline policy %s: %q", policy, problem)
+		}
+	}
+	doc, _ := parseDocument(`name: x
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: Pull
+        action: ExecutePowerShell
+        inputs:
+          commands:
+            - ctr images pull 'mcr.microsoft.com/nothing/here:1'
+`)
+	missing := fakeImages{err: registry.ErrManifestNotFound}
+	img := &world.ImageBuildVersion{OSBuild: "10.0.20348.1"}
+	if problem := simulatePulls(&scope{images: missing}, img, doc, []string{"build"}); !strings.Contains(problem, "not found") {
+		t.Errorf("with a resolver: %q", problem)
+	}
+	if problem := simulatePulls(&scope{}, img, doc, []string{"build"}); problem != "" {
+		t.Errorf("without a resolver: %q", problem)
+	}
+	if problem := simulatePulls(&scope{images: missing}, &world.ImageBuildVersion{}, doc, []string{"build"}); problem != "" {
+		t.Errorf("without the instance's build: %q", problem)
+	}
+	if problem := simulatePulls(&scope{images: missing}, img, doc, []string{"test"}); problem != "" {
+		t.Errorf("in another phase: %q", problem)
+	}
+}
