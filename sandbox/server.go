@@ -111,6 +111,8 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	// Builds pull their components' container images from the registry.
+	ibOpts = append(ibOpts, imagebuilder.WithImages(s.registry))
 	mux := protocol.NewMux(muxOpts,
 		sts.New(store, now),
 		ssm.New(store, now),

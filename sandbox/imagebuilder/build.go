@@ -169,12 +169,7 @@ func instanceAccess(sc *scope, img *world.ImageBuildVersion) string {
 	if profile == nil {
 		return fmt.Sprintf("Workflow Step 'LaunchBuildInstance' failed: the instance profile '%s' no longer exists.", name)
 	}
-	var roles []*world.Role
-	for _, rn := range profile.RoleNames {
-		if r := sc.w.IAM.Roles[rn]; r != nil {
-			roles = append(roles, r)
-		}
-	}
+	roles := instanceRoles(sc, img)
 	if !grants(roles, ssmCorePolicy, ssmCoreAction) {
 		return fmt.Sprintf("Workflow Step 'LaunchBuildInstance' failed: Timed out waiting for instance %s to register with AWS Systems Manager. "+
 			"The role of instance profile '%s' must allow Systems Manager (AmazonSSMManagedInstanceCore).", newID("i", img.ARN, nil), name)
@@ -184,6 +179,21 @@ func instanceAccess(sc *scope, img *world.ImageBuildVersion) string {
 			"is not authorized to perform %s (EC2InstanceProfileForImageBuilder).", name, imageBuilderAction)
 	}
 	return ""
+}
+
+// instanceRoles are the roles of the build's instance profile that exist.
+func instanceRoles(sc *scope, img *world.ImageBuildVersion) []*world.Role {
+	profile := sc.w.IAM.InstanceProfiles[img.InfrastructureConfiguration.InstanceProfileName]
+	if profile == nil {
+		return nil
+	}
+	var roles []*world.Role
+	for _, rn := range profile.RoleNames {
+		if r := sc.w.IAM.Roles[rn]; r != nil {
+			roles = append(roles, r)
+		}
+	}
+	return roles
 }
 
 // grants reports a role with a managed policy attached, or an inline policy
@@ -219,7 +229,8 @@ func osVersion(ami *world.Image) string {
 
 // runPhases runs the given phases of the recipe's components as the sandbox
 // can: it validates the documents (of components of componentType, or all
-// when it is empty) and checks their OS build assertions.
+// when it is empty), checks their OS build assertions and simulates their
+// container image pulls (pulls.go).
 func runPhases(sc *scope, img *world.ImageBuildVersion, componentType string, phases ...string) string {
 	workflowStep := "ApplyBuildComponents"
 	if slices.Contains(phases, "test") {
@@ -251,6 +262,9 @@ func runPhases(sc *scope, img *world.ImageBuildVersion, componentType string, ph
 				return failed(c.ARN, "Step '%s' of phase '%s' failed: the instance's OS build is %s, expected %s.",
 					a.Step, a.Phase, img.OSBuild, a.Expected)
 			}
+		}
+		if problem := simulatePulls(sc, img, doc, phases); problem != "" {
+			return failed(c.ARN, "%s", problem)
 		}
 	}
 	return ""

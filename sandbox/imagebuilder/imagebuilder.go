@@ -65,6 +65,28 @@
 // naming both, when they differ: in BUILDING for a build or validate phase
 // step, in TESTING for a test phase one. (Double quotes and spaces around the
 // = are accepted too.)
+//
+// # Container image pulls
+//
+// With WithImages, a build simulates the pulls of components that cache
+// container images, whoever wrote them: a step whose action is
+// ExecutePowerShell and whose commands contain "images pull" (ctr) or
+// "docker pull" pulls every single-quoted PowerShell literal of its commands
+// (a doubled quote read as one; comments, double-quoted strings and here-strings
+// skipped) that is a fully qualified image reference: a registry host with a
+// '.' or ':' or localhost, a repository, and a tag or digest
+// (go-containerregistry's strict parsing). Other literals are ignored. A
+// pull fails the step, in its phase, as containerd would: the host unknown
+// to the registry (no such host), the repository or manifest missing (not
+// found), an ECR image the instance role may not pull (401: neither
+// AmazonEC2ContainerRegistryReadOnly nor ...PullOnly, nor an inline policy
+// naming ecr:BatchGetImage or ecr:*), another account's ECR repository whose
+// policy does not let the account pull (403), or no windows/amd64 entry whose
+// os.version the instance's build runs (containerd's rule: a host before
+// 20348 runs its own build only, a later host any build from 20348 to its
+// own). The build and validate phases' pulls are recorded on the build
+// (world.ImageBuildVersion.CachedImages). Without WithImages, or when the
+// parent's OS build is unknown, nothing is pulled.
 package imagebuilder
 
 import (
@@ -89,11 +111,19 @@ func WithPace(d time.Duration) Option {
 	return func(s *service) { s.pace = max(d, 0) }
 }
 
+// WithImages lets builds simulate the container image pulls of their
+// components against a registry (see "Container image pulls" above).
+// Without it, pulls are not simulated.
+func WithImages(images ImageResolver) Option {
+	return func(s *service) { s.images = images }
+}
+
 // service carries the operations' dependencies.
 type service struct {
-	store *state.Store
-	now   func() time.Time
-	pace  time.Duration
+	store  *state.Store
+	now    func() time.Time
+	pace   time.Duration
+	images ImageResolver // nil: pulls are not simulated
 }
 
 // routes are Image Builder's REST paths, as the SDK's serializers write them.
@@ -217,6 +247,9 @@ type scope struct {
 	r   *world.Region
 	ib  *world.ImageBuilder
 	req *protocol.Request
+	// images resolves the container images builds pull; nil when the
+	// service has none.
+	images ImageResolver
 }
 
 // account is the caller's account ID.
@@ -234,7 +267,7 @@ func (s *service) view(req *protocol.Request, fn func(sc *scope) error) error {
 		if ib == nil {
 			ib = &world.ImageBuilder{}
 		}
-		return fn(&scope{w: w, r: r, ib: ib, req: req})
+		return fn(&scope{w: w, r: r, ib: ib, req: req, images: s.images})
 	})
 }
 
@@ -246,7 +279,7 @@ func (s *service) update(req *protocol.Request, fn func(sc *scope) error) error 
 		if err != nil {
 			return err
 		}
-		return fn(&scope{w: w, r: r, ib: ensure(r), req: req})
+		return fn(&scope{w: w, r: r, ib: ensure(r), req: req, images: s.images})
 	})
 }
 

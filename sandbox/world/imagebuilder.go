@@ -305,6 +305,9 @@ type ImageBuildVersion struct {
 	// OSBuild is the Windows build of the output AMIs, e.g. "10.0.20348.2849".
 	OSBuild         string     `json:"osBuild,omitempty"`
 	DeprecationTime *time.Time `json:"deprecationTime,omitempty"`
+	// CachedImages are the container images the build and validate phases
+	// pulled into the AMI (the sandbox's own record; no API shows it).
+	CachedImages []CachedImage `json:"cachedImages,omitempty"`
 
 	SourcePipelineARN            string                       `json:"sourcePipelineArn,omitempty"`
 	SourcePipelineName           string                       `json:"sourcePipelineName,omitempty"`
@@ -317,6 +320,13 @@ type ImageBuildVersion struct {
 	// OutputAMIs are the AMIs the build made, one per region and account.
 	OutputAMIs []OutputAMI       `json:"outputAmis,omitempty"`
 	Tags       map[string]string `json:"tags,omitempty"`
+}
+
+// CachedImage is a container image a build pulled: the reference as the
+// component wrote it and the digest of the manifest or index it resolved to.
+type CachedImage struct {
+	Ref    string `json:"ref"`
+	Digest string `json:"digest"`
 }
 
 // OutputAMI is one AMI an image build made.
