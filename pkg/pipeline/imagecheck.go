@@ -68,3 +68,20 @@ func (c *ImageCheck) Problems() []string {
 	}
 	return out
 }
+
+// CachePullPermissions are the permissions the build role needs to pull
+// the spec's ECR cache images (none when it caches no ECR image).
+func CachePullPermissions(s *spec.Spec) ([]images.Permission, error) {
+	if s.Cache == nil {
+		return nil, nil
+	}
+	refs := make([]imageref.Ref, 0, len(s.Cache.Images))
+	for i, img := range s.Cache.Images {
+		r, err := imageref.Parse(img)
+		if err != nil {
+			return nil, fmt.Errorf("cache.images[%d]: %w", i, err)
+		}
+		refs = append(refs, r)
+	}
+	return images.PullPermissions(refs), nil
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/spec"
 	"github.com/winami/winami/sandbox"
@@ -62,6 +63,7 @@ phases:
 
 // env is a sandbox, winami's clients for it, and a spec on disk.
 type env struct {
+	srv     *sandbox.Server
 	clients *awsapi.Clients
 	counter *awsapi.CallCounter
 	dir     string
@@ -69,10 +71,10 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, BuildPace: 20 * time.Millisecond})
+	srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, BuildPace: 20 * time.Millisecond})
 	counter := awsapi.NewCallCounter()
 	cfg.APIOptions = append(cfg.APIOptions, counter.Middleware())
-	e := &env{clients: awsapi.NewClients(cfg), counter: counter, dir: t.TempDir()}
+	e := &env{srv: srv, clients: awsapi.NewClients(cfg), counter: counter, dir: t.TempDir()}
 	e.write(t, "hardening.yaml", hardening)
 	e.write(t, "winami.yaml", testSpec)
 	return e
@@ -404,8 +406,9 @@ func TestDestroyWithImages(t *testing.T) {
 	}
 }
 
-// TestCacheComponentInRecipe: cache images become a generated component,
-// run after the spec's own components, which the sandbox's build accepts.
+// TestCacheComponentInRecipe: cache images are checked against the AMI's
+// build and pinned to their digests, become a generated component run after
+// the spec's own components, and the AMIs record them.
 func TestCacheComponentInRecipe(t *testing.T) {
 	e := newEnv(t)
 	e.write(t, "winami.yaml", testSpec+`cache:
@@ -413,10 +416,37 @@ func TestCacheComponentInRecipe(t *testing.T) {
     - mcr.microsoft.com/windows/servercore:ltsc2022
     - 111122223333.dkr.ecr.us-east-1.amazonaws.com/payments/api:1.4.2
 `)
+	s := e.load(t)
 	api := e.clients.ImageBuilder("us-east-1")
-	p := e.plan(t, api)
+	checker := images.NewChecker(images.Options{
+		ECR:       func(region string) images.ECRAPI { return e.clients.ECR(region) },
+		Transport: sandbox.RegistryTransport(strings.TrimPrefix(e.srv.URL(), "http://"), nil),
+	})
+	check, err := pipeline.CheckCacheImages(t.Context(), checker, s)
+	if err != nil || len(check.Problems()) > 0 || len(check.Pins) != 2 {
+		t.Fatalf("check: %v, %v, pins %v", err, check.Problems(), check.Pins)
+	}
+	parent, err := pipeline.ResolveParent(t.Context(), catalog.NewFinderFromClients(e.clients), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := pipeline.NewDesired(s, parent, check)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := pipeline.Observe(t.Context(), api, s.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pipeline.NewPlan(d, o)
 	if got := actions(p)["component winami-ci-image-cache"]; got != pipeline.ActionCreate {
 		t.Fatalf("image cache component: %q in %v", got, actions(p))
+	}
+	servercore := check.Pins["mcr.microsoft.com/windows/servercore:ltsc2022"]
+	for _, c := range d.Components {
+		if c.Name == "winami-ci-image-cache" && !strings.Contains(c.Data, "Pull = 'mcr.microsoft.com/windows/servercore@"+servercore+"'") {
+			t.Errorf("the cache component does not pull servercore by its digest %s", servercore)
+		}
 	}
 	applied, err := pipeline.Apply(t.Context(), api, p, nil)
 	if err != nil {
@@ -440,5 +470,19 @@ func TestCacheComponentInRecipe(t *testing.T) {
 	img, err := pipeline.Wait(t.Context(), api, arn, pipeline.WaitOptions{Interval: 50 * time.Millisecond})
 	if err != nil || img.State.Status != types.ImageStatusAvailable {
 		t.Fatalf("build: %v, %s %s", err, img.State.Status, aws.ToString(img.State.Reason))
+	}
+	for _, a := range pipeline.AMIs(img) {
+		out, err := e.clients.EC2(a.Region).DescribeImages(t.Context(), &ec2.DescribeImagesInput{ImageIds: []string{a.ImageID}})
+		if err != nil || len(out.Images) != 1 {
+			t.Fatalf("%s: %v", a.ImageID, err)
+		}
+		tags := map[string]string{}
+		for _, tag := range out.Images[0].Tags {
+			tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+		}
+		cached, err := pipeline.ReadCacheRecord(t.Context(), e.clients.SSM(a.Region), tags)
+		if err != nil || len(cached) != 2 || cached[0].Digest != servercore || cached[1].Digest != check.Pins[cached[1].Image] {
+			t.Errorf("%s in %s records %+v, %v", a.ImageID, a.Region, cached, err)
+		}
 	}
 }

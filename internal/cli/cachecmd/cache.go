@@ -37,7 +37,9 @@ func newRenderCmd(app *cmdutil.App) *cobra.Command {
 		Use:   "render -f winami.yaml",
 		Short: "Print the image cache component document the spec generates",
 		Long: `Print the AWSTOE document of the image cache component that apply would create from the
-spec's cache section. Nothing is called: the spec is read and the document rendered.`,
+spec's cache section. Nothing is called: the spec is read and the document rendered with the
+images by tag. (apply's copy pulls each image by the digest its tag pointed to when the plan
+read it, then tags it; the plan shows those digests.)`,
 		Example: `  winami cache render -f winami.yaml`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
