@@ -1,0 +1,69 @@
+package fastlaunch
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// Target is one AMI in the region it lives in.
+type Target struct {
+	AMI    string
+	Region string
+	Image  types.Image
+}
+
+// Locate finds each AMI in the regions given — an AMI ID belongs to one
+// region — with one DescribeImages call per region, regions at once. An
+// AMI found in none is an error naming the regions searched.
+func Locate(ctx context.Context, ec2For func(region string) EC2API, amis, regions []string) ([]Target, error) {
+	type found struct {
+		images []types.Image
+		err    error
+	}
+	results := make([]found, len(regions))
+	var wg sync.WaitGroup
+	for i, region := range regions {
+		wg.Go(func() {
+			// A filter, not ImageIds: an ID of another region must not
+			// fail the whole call with InvalidAMIID.NotFound.
+			out, err := ec2For(region).DescribeImages(ctx, &ec2.DescribeImagesInput{
+				Filters: []types.Filter{{Name: aws.String("image-id"), Values: amis}},
+			})
+			if err != nil {
+				results[i].err = fmt.Errorf("looking for the AMIs in %s: %w", region, err)
+				return
+			}
+			results[i].images = out.Images
+		})
+	}
+	wg.Wait()
+	var targets []Target
+	for i, r := range results {
+		if r.err != nil {
+			return nil, r.err
+		}
+		for _, img := range r.images {
+			targets = append(targets, Target{AMI: aws.ToString(img.ImageId), Region: regions[i], Image: img})
+		}
+	}
+	var missing []string
+	for _, id := range amis {
+		if !slices.ContainsFunc(targets, func(t Target) bool { return t.AMI == id }) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%s: no such AMI in %s (or not visible to this account): name its region with --regions",
+			strings.Join(missing, ", "), strings.Join(regions, ", "))
+	}
+	// The order asked for, whatever order the regions answered in.
+	slices.SortStableFunc(targets, func(a, b Target) int { return slices.Index(amis, a.AMI) - slices.Index(amis, b.AMI) })
+	return targets, nil
+}
