@@ -46,11 +46,12 @@ func (s *service) deregisterImage(_ context.Context, req *protocol.Request) (any
 		if err != nil {
 			return err
 		}
+		account := w.CallerAccount(req.AccessKey)
 		img := r.Images[id]
-		if img == nil || (img.OwnerID != w.AccountID && !img.Public && !slices.Contains(img.LaunchPermissions, w.AccountID)) {
+		if img == nil || !visible(img, account) {
 			return protocol.Errorf("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id)
 		}
-		if img.OwnerID != w.AccountID {
+		if img.OwnerID != account {
 			return protocol.StatusError(http.StatusForbidden, "AuthFailure", "Not authorized for image:%s", id)
 		}
 		delete(r.Images, id)
@@ -104,7 +105,7 @@ func (s *service) deleteSnapshot(_ context.Context, req *protocol.Request) (any,
 			return protocol.Errorf("InvalidSnapshot.InUse", "The snapshot %s is currently in use by %s", id, ami)
 		}
 		snap := r.Snapshots[id]
-		if snap == nil || snap.OwnerID != w.AccountID {
+		if snap == nil || snap.OwnerID != w.CallerAccount(req.AccessKey) {
 			return protocol.Errorf("InvalidSnapshot.NotFound", "The snapshot '%s' does not exist.", id)
 		}
 		delete(r.Snapshots, id)

@@ -100,7 +100,8 @@ func (s *service) describeImages(ctx context.Context, req *protocol.Request) (an
 		if err != nil {
 			return err
 		}
-		matched, err := s.selectImages(w.AccountID, r, q)
+		account := w.CallerAccount(req.AccessKey)
+		matched, err := s.selectImages(account, r, q)
 		if err != nil {
 			return err
 		}
@@ -120,7 +121,7 @@ func (s *service) describeImages(ctx context.Context, req *protocol.Request) (an
 		}
 		out.Images.Items = []imageItem{}
 		for _, img := range matched[start:end] {
-			out.Images.Items = append(out.Images.Items, toItem(img, img.OwnerID == w.AccountID))
+			out.Images.Items = append(out.Images.Items, toItem(img, img.OwnerID == account))
 		}
 		return nil
 	})

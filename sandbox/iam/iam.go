@@ -145,6 +145,18 @@ func page[T any](items []T, name func(T) string, p paging) ([]T, string) {
 	return rest, base64.RawURLEncoding.EncodeToString([]byte(name(rest[len(rest)-1])))
 }
 
+// caller is the calling account: its ID and its IAM.
+type caller struct {
+	id  string
+	iam *world.IAM
+}
+
+// callerOf is the account the request's access key belongs to.
+func callerOf(w *world.World, req *protocol.Request) caller {
+	id := w.CallerAccount(req.AccessKey)
+	return caller{id: id, iam: w.IAMOf(id)}
+}
+
 func noSuchRole(name string) *protocol.Error {
 	return protocol.StatusError(http.StatusNotFound, "NoSuchEntity", "The role with name %s cannot be found.", name)
 }

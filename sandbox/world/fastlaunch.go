@@ -12,6 +12,20 @@ const (
 	FastLaunchDisablingFailed = "disabling-failed"
 )
 
+// FastLaunchService is the service principal of EC2 Fast Launch, whose
+// service-linked role EC2 creates on first use.
+const FastLaunchService = "ec2fastlaunch.amazonaws.com"
+
+// EC2's defaults for EnableFastLaunch, and its floor for parallel launches.
+const (
+	DefaultFastLaunchSnapshots              = 5
+	DefaultFastLaunchParallelLaunches       = 6
+	MinFastLaunchParallelLaunches     int32 = 6
+	// FastLaunchParallelLaunchQuota is the default quota of parallel
+	// launches per account and region, across every AMI.
+	FastLaunchParallelLaunchQuota = 40
+)
+
 // FastLaunch is EC2 Fast Launch state of one AMI in one account. It is kept
 // per account because Fast Launch is: an AMI shared with another account has
 // no Fast Launch there until that account enables it.
