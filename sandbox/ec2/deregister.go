@@ -25,7 +25,7 @@ type deregisterImageResponse struct {
 // deregisterImage removes one of the account's AMIs. Its snapshots stay
 // unless DeleteAssociatedSnapshots asks otherwise and no other image uses
 // them, as EC2 does.
-func (s *service) deregisterImage(_ context.Context, req *protocol.Request) (any, error) {
+func (s *service) deregisterImage(ctx context.Context, req *protocol.Request) (any, error) {
 	id := req.Params.Get("ImageId")
 	switch {
 	case id == "":
@@ -37,11 +37,8 @@ func (s *service) deregisterImage(_ context.Context, req *protocol.Request) (any
 	if err != nil {
 		return nil, err
 	}
-	if err := dryRun(req); err != nil {
-		return nil, err
-	}
 	out := &deregisterImageResponse{Return: true}
-	err = s.store.Update(func(w *world.World) error {
+	err = s.update(ctx, func(w *world.World) error {
 		r, err := regionOf(w, req)
 		if err != nil {
 			return err
@@ -85,7 +82,7 @@ type deleteSnapshotResponse struct {
 }
 
 // deleteSnapshot deletes a snapshot no registered image uses.
-func (s *service) deleteSnapshot(_ context.Context, req *protocol.Request) (any, error) {
+func (s *service) deleteSnapshot(ctx context.Context, req *protocol.Request) (any, error) {
 	id := req.Params.Get("SnapshotId")
 	switch {
 	case id == "":
@@ -93,10 +90,7 @@ func (s *service) deleteSnapshot(_ context.Context, req *protocol.Request) (any,
 	case !snapshotIDPattern.MatchString(id):
 		return nil, protocol.Errorf("InvalidSnapshotID.Malformed", `Invalid id: "%s" (expecting "snap-...")`, id)
 	}
-	if err := dryRun(req); err != nil {
-		return nil, err
-	}
-	err := s.store.Update(func(w *world.World) error {
+	err := s.update(ctx, func(w *world.World) error {
 		r, err := regionOf(w, req)
 		if err != nil {
 			return err

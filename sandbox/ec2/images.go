@@ -139,9 +139,6 @@ func parseImagesQuery(req *protocol.Request) (imagesQuery, error) {
 		filters:      protocol.Filters(req),
 	}
 	var err error
-	if err = dryRun(req); err != nil {
-		return q, err
-	}
 	if q.includeDeprecated, err = boolParam(req, "IncludeDeprecated"); err != nil {
 		return q, err
 	}

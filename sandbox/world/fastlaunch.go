@@ -42,6 +42,9 @@ type FastLaunch struct {
 	State                 string              `json:"state"`
 	StateTransitionReason string              `json:"stateTransitionReason,omitempty"`
 	StateTransitionTime   time.Time           `json:"stateTransitionTime"`
+	// PendingFailure, when set, is why enabling will fail: EC2 accepts the
+	// call and reports the failure (enabling-failed) once it has tried.
+	PendingFailure string `json:"pendingFailure,omitempty"`
 }
 
 // FastLaunchTemplate is the launch template Fast Launch pre-provisions with.
