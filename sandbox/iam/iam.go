@@ -42,6 +42,9 @@ func New(store *state.Store, now func() time.Time) *protocol.Service {
 			"GetInstanceProfile":          s.getInstanceProfile,
 			"ListInstanceProfiles":        s.listInstanceProfiles,
 			"ListInstanceProfilesForRole": s.listInstanceProfilesForRole,
+			"GetPolicy":                   s.getPolicy,
+			"GetPolicyVersion":            s.getPolicyVersion,
+			"SimulatePrincipalPolicy":     s.simulatePrincipalPolicy,
 		},
 	}
 }
