@@ -53,6 +53,9 @@ type Options struct {
 	// BuildPace is how long each state of an Image Builder build lasts; 0
 	// means imagebuilder.DefaultPace.
 	BuildPace time.Duration
+	// FastLaunchPace is how long EC2 Fast Launch stays enabling or disabling;
+	// 0 means ec2.DefaultFastLaunchPace.
+	FastLaunchPace time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -116,7 +119,7 @@ func New(opts Options) (*Server, error) {
 	mux := protocol.NewMux(muxOpts,
 		sts.New(store, now),
 		ssm.New(store, now),
-		ec2.New(store, now),
+		ec2.New(store, now, ec2.WithFastLaunchPace(opts.FastLaunchPace)),
 		iam.New(store, now),
 		imagebuilder.New(store, now, ibOpts...),
 		ecr.New(store, now, s.registry),

@@ -25,7 +25,7 @@ type deregisterImageResponse struct {
 // deregisterImage removes one of the account's AMIs. Its snapshots stay
 // unless DeleteAssociatedSnapshots asks otherwise and no other image uses
 // them, as EC2 does.
-func (s *service) deregisterImage(_ context.Context, req *protocol.Request) (any, error) {
+func (s *service) deregisterImage(ctx context.Context, req *protocol.Request) (any, error) {
 	id := req.Params.Get("ImageId")
 	switch {
 	case id == "":
@@ -37,20 +37,18 @@ func (s *service) deregisterImage(_ context.Context, req *protocol.Request) (any
 	if err != nil {
 		return nil, err
 	}
-	if err := dryRun(req); err != nil {
-		return nil, err
-	}
 	out := &deregisterImageResponse{Return: true}
-	err = s.store.Update(func(w *world.World) error {
+	err = s.update(ctx, func(w *world.World) error {
 		r, err := regionOf(w, req)
 		if err != nil {
 			return err
 		}
+		account := w.CallerAccount(req.AccessKey)
 		img := r.Images[id]
-		if img == nil || (img.OwnerID != w.AccountID && !img.Public && !slices.Contains(img.LaunchPermissions, w.AccountID)) {
+		if img == nil || !visible(img, account) {
 			return protocol.Errorf("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id)
 		}
-		if img.OwnerID != w.AccountID {
+		if img.OwnerID != account {
 			return protocol.StatusError(http.StatusForbidden, "AuthFailure", "Not authorized for image:%s", id)
 		}
 		delete(r.Images, id)
@@ -84,7 +82,7 @@ type deleteSnapshotResponse struct {
 }
 
 // deleteSnapshot deletes a snapshot no registered image uses.
-func (s *service) deleteSnapshot(_ context.Context, req *protocol.Request) (any, error) {
+func (s *service) deleteSnapshot(ctx context.Context, req *protocol.Request) (any, error) {
 	id := req.Params.Get("SnapshotId")
 	switch {
 	case id == "":
@@ -92,10 +90,7 @@ func (s *service) deleteSnapshot(_ context.Context, req *protocol.Request) (any,
 	case !snapshotIDPattern.MatchString(id):
 		return nil, protocol.Errorf("InvalidSnapshotID.Malformed", `Invalid id: "%s" (expecting "snap-...")`, id)
 	}
-	if err := dryRun(req); err != nil {
-		return nil, err
-	}
-	err := s.store.Update(func(w *world.World) error {
+	err := s.update(ctx, func(w *world.World) error {
 		r, err := regionOf(w, req)
 		if err != nil {
 			return err
@@ -104,7 +99,7 @@ func (s *service) deleteSnapshot(_ context.Context, req *protocol.Request) (any,
 			return protocol.Errorf("InvalidSnapshot.InUse", "The snapshot %s is currently in use by %s", id, ami)
 		}
 		snap := r.Snapshots[id]
-		if snap == nil || snap.OwnerID != w.AccountID {
+		if snap == nil || snap.OwnerID != w.CallerAccount(req.AccessKey) {
 			return protocol.Errorf("InvalidSnapshot.NotFound", "The snapshot '%s' does not exist.", id)
 		}
 		delete(r.Snapshots, id)

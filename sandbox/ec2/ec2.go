@@ -13,14 +13,18 @@ import (
 
 // service carries the operations' dependencies.
 type service struct {
-	store *state.Store
-	now   func() time.Time
+	store          *state.Store
+	now            func() time.Time
+	fastLaunchPace time.Duration
 }
 
 // New returns the EC2 service over the store.
-func New(store *state.Store, now func() time.Time) *protocol.Service {
-	s := &service{store: store, now: now}
-	return &protocol.Service{
+func New(store *state.Store, now func() time.Time, opts ...Option) *protocol.Service {
+	s := &service{store: store, now: now, fastLaunchPace: DefaultFastLaunchPace}
+	for _, o := range opts {
+		o(s)
+	}
+	svc := &protocol.Service{
 		Name:           "ec2",
 		Protocol:       protocol.EC2Query,
 		APIVersion:     "2016-11-15",
@@ -41,8 +45,16 @@ func New(store *state.Store, now func() time.Time) *protocol.Service {
 			"DescribeLaunchTemplateVersions": s.describeLaunchTemplateVersions,
 			"DescribeAvailabilityZones":      s.describeAvailabilityZones,
 			"DescribeInstanceTypeOfferings":  s.describeInstanceTypeOfferings,
+			"EnableFastLaunch":               s.enableFastLaunch,
+			"DisableFastLaunch":              s.disableFastLaunch,
+			"DescribeFastLaunchImages":       s.describeFastLaunchImages,
+			"DescribeImageAttribute":         s.describeImageAttribute,
 		},
 	}
+	for name, h := range svc.Operations {
+		svc.Operations[name] = withDryRun(h)
+	}
+	return svc
 }
 
 // regionOf is the request's region of the world. A region the sandbox does
@@ -66,18 +78,4 @@ func boolParam(req *protocol.Request, name string) (bool, error) {
 	default:
 		return false, protocol.Errorf("InvalidParameterValue", "Value (%s) for parameter %s is invalid. Expected: 'true' or 'false'.", v, name)
 	}
-}
-
-// dryRun answers DryRun=true as EC2 does when the caller is allowed: the
-// sandbox's caller always is.
-func dryRun(req *protocol.Request) error {
-	on, err := boolParam(req, "DryRun")
-	if err != nil {
-		return err
-	}
-	if on {
-		return protocol.StatusError(http.StatusPreconditionFailed, "DryRunOperation",
-			"Request would have succeeded, but DryRun flag is set.")
-	}
-	return nil
 }

@@ -100,7 +100,8 @@ func (s *service) describeImages(ctx context.Context, req *protocol.Request) (an
 		if err != nil {
 			return err
 		}
-		matched, err := s.selectImages(w.AccountID, r, q)
+		account := w.CallerAccount(req.AccessKey)
+		matched, err := s.selectImages(account, r, q)
 		if err != nil {
 			return err
 		}
@@ -120,7 +121,7 @@ func (s *service) describeImages(ctx context.Context, req *protocol.Request) (an
 		}
 		out.Images.Items = []imageItem{}
 		for _, img := range matched[start:end] {
-			out.Images.Items = append(out.Images.Items, toItem(img, img.OwnerID == w.AccountID))
+			out.Images.Items = append(out.Images.Items, toItem(img, img.OwnerID == account))
 		}
 		return nil
 	})
@@ -138,9 +139,6 @@ func parseImagesQuery(req *protocol.Request) (imagesQuery, error) {
 		filters:      protocol.Filters(req),
 	}
 	var err error
-	if err = dryRun(req); err != nil {
-		return q, err
-	}
 	if q.includeDeprecated, err = boolParam(req, "IncludeDeprecated"); err != nil {
 		return q, err
 	}

@@ -53,9 +53,6 @@ type launchTemplateItem struct {
 }
 
 func (s *service) describeLaunchTemplates(ctx context.Context, req *protocol.Request) (any, error) {
-	if err := dryRun(req); err != nil {
-		return nil, err
-	}
 	ids := protocol.List(req, "LaunchTemplateId")
 	names := protocol.List(req, "LaunchTemplateName")
 	for _, id := range ids {
@@ -262,9 +259,6 @@ func optionalVersion(req *protocol.Request, name string) (int64, error) {
 }
 
 func (s *service) describeLaunchTemplateVersions(ctx context.Context, req *protocol.Request) (any, error) {
-	if err := dryRun(req); err != nil {
-		return nil, err
-	}
 	id, name := req.Params.Get("LaunchTemplateId"), req.Params.Get("LaunchTemplateName")
 	refs, err := parseVersionRefs(req)
 	if err != nil {

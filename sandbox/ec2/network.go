@@ -57,9 +57,6 @@ type stateBlock struct {
 }
 
 func (s *service) describeVpcs(ctx context.Context, req *protocol.Request) (any, error) {
-	if err := dryRun(req); err != nil {
-		return nil, err
-	}
 	ids := protocol.List(req, "VpcId")
 	for _, id := range ids {
 		if !vpcIDPattern.MatchString(id) {
@@ -143,9 +140,6 @@ type subnetItem struct {
 }
 
 func (s *service) describeSubnets(ctx context.Context, req *protocol.Request) (any, error) {
-	if err := dryRun(req); err != nil {
-		return nil, err
-	}
 	ids := protocol.List(req, "SubnetId")
 	for _, id := range ids {
 		if !subnetIDPattern.MatchString(id) {

@@ -20,9 +20,6 @@ type regionInfo struct {
 }
 
 func (s *service) describeRegions(ctx context.Context, req *protocol.Request) (any, error) {
-	if err := dryRun(req); err != nil {
-		return nil, err
-	}
 	if _, err := boolParam(req, "AllRegions"); err != nil {
 		return nil, err
 	}

@@ -48,9 +48,6 @@ type ipRange struct {
 }
 
 func (s *service) describeSecurityGroups(ctx context.Context, req *protocol.Request) (any, error) {
-	if err := dryRun(req); err != nil {
-		return nil, err
-	}
 	ids := protocol.List(req, "GroupId")
 	names := protocol.List(req, "GroupName")
 	for _, id := range ids {

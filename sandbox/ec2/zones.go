@@ -45,9 +45,6 @@ type zoneItem struct {
 }
 
 func (s *service) describeAvailabilityZones(ctx context.Context, req *protocol.Request) (any, error) {
-	if err := dryRun(req); err != nil {
-		return nil, err
-	}
 	// The sandbox models no Local or Wavelength Zones, which are all that
 	// AllAvailabilityZones would add.
 	if _, err := boolParam(req, "AllAvailabilityZones"); err != nil {
@@ -156,9 +153,6 @@ type offeringItem struct {
 }
 
 func (s *service) describeInstanceTypeOfferings(ctx context.Context, req *protocol.Request) (any, error) {
-	if err := dryRun(req); err != nil {
-		return nil, err
-	}
 	locationType := req.Params.Get("LocationType")
 	switch locationType {
 	case "":

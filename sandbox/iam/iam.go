@@ -42,6 +42,9 @@ func New(store *state.Store, now func() time.Time) *protocol.Service {
 			"GetInstanceProfile":          s.getInstanceProfile,
 			"ListInstanceProfiles":        s.listInstanceProfiles,
 			"ListInstanceProfilesForRole": s.listInstanceProfilesForRole,
+			"GetPolicy":                   s.getPolicy,
+			"GetPolicyVersion":            s.getPolicyVersion,
+			"SimulatePrincipalPolicy":     s.simulatePrincipalPolicy,
 		},
 	}
 }
@@ -143,6 +146,18 @@ func page[T any](items []T, name func(T) string, p paging) ([]T, string) {
 	}
 	rest = rest[:p.limit]
 	return rest, base64.RawURLEncoding.EncodeToString([]byte(name(rest[len(rest)-1])))
+}
+
+// caller is the calling account: its ID and its IAM.
+type caller struct {
+	id  string
+	iam *world.IAM
+}
+
+// callerOf is the account the request's access key belongs to.
+func callerOf(w *world.World, req *protocol.Request) caller {
+	id := w.CallerAccount(req.AccessKey)
+	return caller{id: id, iam: w.IAMOf(id)}
 }
 
 func noSuchRole(name string) *protocol.Error {

@@ -143,8 +143,9 @@ func TestGetInstanceProfile(t *testing.T) {
 		name     string
 		policies []string
 	}{
-		{"winami-build", []string{"AmazonSSMManagedInstanceCore", "EC2InstanceProfileForImageBuilder"}},
+		{"winami-build", []string{"AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore", "EC2InstanceProfileForImageBuilder"}},
 		{"legacy-build", []string{"EC2InstanceProfileForImageBuilder"}},
+		{"winami-build-no-ecr", []string{"AmazonSSMManagedInstanceCore", "EC2InstanceProfileForImageBuilder"}},
 	} {
 		out, err := c.GetInstanceProfile(t.Context(), &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(tt.name)})
 		if err != nil {
@@ -195,12 +196,12 @@ func TestListInstanceProfilesPages(t *testing.T) {
 		for _, p := range out.InstanceProfiles {
 			names = append(names, aws.ToString(p.InstanceProfileName))
 		}
-		if pages < 2 && (!out.IsTruncated || aws.ToString(out.Marker) == "") {
+		if pages < 3 && (!out.IsTruncated || aws.ToString(out.Marker) == "") {
 			t.Errorf("page %d: truncated %v marker %q", pages, out.IsTruncated, aws.ToString(out.Marker))
 		}
 	}
-	if want := []string{"legacy-build", "winami-build"}; !slices.Equal(names, want) || pages != 2 {
-		t.Errorf("got %v in %d pages, want %v in 2", names, pages, want)
+	if want := []string{"legacy-build", "winami-build", "winami-build-no-ecr"}; !slices.Equal(names, want) || pages != 3 {
+		t.Errorf("got %v in %d pages, want %v in 3", names, pages, want)
 	}
 	out, err := c.ListInstanceProfiles(t.Context(), &iam.ListInstanceProfilesInput{PathPrefix: aws.String("/team/")})
 	if err != nil || len(out.InstanceProfiles) != 0 || out.IsTruncated {
@@ -347,4 +348,25 @@ func TestIAMIsGlobal(t *testing.T) {
 	if aws.ToString(out.Role.Arn) != "arn:aws:iam::"+account+":role/winami-build" {
 		t.Errorf("ARN %s", aws.ToString(out.Role.Arn))
 	}
+}
+
+// TestSecondAccountIAM: the partner account has its own IAM, without the
+// default account's roles and without the Fast Launch service-linked role.
+func TestSecondAccountIAM(t *testing.T) {
+	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, Now: func() time.Time { return clock }})
+	c := iam.NewFromConfig(sandboxtest.AsAccount(cfg, world.PartnerAccountID))
+	for _, role := range []string{"winami-build", "AWSServiceRoleForEC2FastLaunch"} {
+		_, err := c.GetRole(t.Context(), &iam.GetRoleInput{RoleName: aws.String(role)})
+		wantError(t, err, "NoSuchEntity", "The role with name "+role+" cannot be found.", 404)
+	}
+	out, err := c.CreateServiceLinkedRole(t.Context(), &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ec2fastlaunch.amazonaws.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if arn := aws.ToString(out.Role.Arn); arn != "arn:aws:iam::"+world.PartnerAccountID+":role/aws-service-role/ec2fastlaunch.amazonaws.com/AWSServiceRoleForEC2FastLaunch" {
+		t.Errorf("ARN %s", arn)
+	}
+	// The default account still lacks it.
+	_, err = iam.NewFromConfig(cfg).GetRole(t.Context(), &iam.GetRoleInput{RoleName: aws.String("AWSServiceRoleForEC2FastLaunch")})
+	wantError(t, err, "NoSuchEntity", "The role with name AWSServiceRoleForEC2FastLaunch cannot be found.", 404)
 }

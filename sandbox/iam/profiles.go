@@ -21,11 +21,12 @@ func (s *service) getInstanceProfile(ctx context.Context, req *protocol.Request)
 	}
 	var out getInstanceProfileResult
 	err = s.store.View(func(w *world.World) error {
-		p := w.IAM.InstanceProfiles[name]
+		a := callerOf(w, req)
+		p := a.iam.InstanceProfiles[name]
 		if p == nil {
 			return protocol.StatusError(http.StatusNotFound, "NoSuchEntity", "Instance Profile %s cannot be found.", name)
 		}
-		out.InstanceProfile = toProfile(partition(req), w, p)
+		out.InstanceProfile = toProfile(partition(req), a, p)
 		return nil
 	})
 	if err != nil {
@@ -63,7 +64,7 @@ func (s *service) listInstanceProfilesForRole(ctx context.Context, req *protocol
 	return s.listProfiles(req, func(w *world.World, p *world.InstanceProfile) bool {
 		return slices.Contains(p.RoleNames, role)
 	}, func(w *world.World) error {
-		if w.IAM.Roles[role] == nil {
+		if callerOf(w, req).iam.Roles[role] == nil {
 			return noSuchRole(role)
 		}
 		return nil
@@ -79,13 +80,14 @@ func (s *service) listProfiles(req *protocol.Request, keep func(*world.World, *w
 	}
 	var out listInstanceProfilesResult
 	err = s.store.View(func(w *world.World) error {
+		a := callerOf(w, req)
 		if check != nil {
 			if err := check(w); err != nil {
 				return err
 			}
 		}
 		var all []*world.InstanceProfile
-		for _, prof := range w.IAM.InstanceProfiles {
+		for _, prof := range a.iam.InstanceProfiles {
 			if keep(w, prof) {
 				all = append(all, prof)
 			}
@@ -93,7 +95,7 @@ func (s *service) listProfiles(req *protocol.Request, keep func(*world.World, *w
 		slices.SortFunc(all, func(a, b *world.InstanceProfile) int { return strings.Compare(a.Name, b.Name) })
 		items, marker := page(all, func(p *world.InstanceProfile) string { return p.Name }, p)
 		for _, prof := range items {
-			out.InstanceProfiles.Members = append(out.InstanceProfiles.Members, toProfile(partition(req), w, prof))
+			out.InstanceProfiles.Members = append(out.InstanceProfiles.Members, toProfile(partition(req), a, prof))
 		}
 		out.IsTruncated, out.Marker = marker != "", marker
 		return nil

@@ -22,11 +22,12 @@ func (s *service) getRole(ctx context.Context, req *protocol.Request) (any, erro
 	}
 	var out getRoleResult
 	err = s.store.View(func(w *world.World) error {
-		r := w.IAM.Roles[name]
+		a := callerOf(w, req)
+		r := a.iam.Roles[name]
 		if r == nil {
 			return noSuchRole(name)
 		}
-		out.Role = toRole(partition(req), w.AccountID, r, true)
+		out.Role = toRole(partition(req), a.id, r, true)
 		return nil
 	})
 	if err != nil {
@@ -52,7 +53,8 @@ func (s *service) getRolePolicy(ctx context.Context, req *protocol.Request) (any
 	}
 	var out getRolePolicyResult
 	err = s.store.View(func(w *world.World) error {
-		r := w.IAM.Roles[role]
+		a := callerOf(w, req)
+		r := a.iam.Roles[role]
 		if r == nil {
 			return noSuchRole(role)
 		}
@@ -101,7 +103,8 @@ func (s *service) listAttachedRolePolicies(ctx context.Context, req *protocol.Re
 	}
 	var out listAttachedRolePoliciesResult
 	err = s.store.View(func(w *world.World) error {
-		r := w.IAM.Roles[role]
+		a := callerOf(w, req)
+		r := a.iam.Roles[role]
 		if r == nil {
 			return noSuchRole(role)
 		}
@@ -156,7 +159,8 @@ func (s *service) listRolePolicies(ctx context.Context, req *protocol.Request) (
 	}
 	var out listRolePoliciesResult
 	err = s.store.View(func(w *world.World) error {
-		r := w.IAM.Roles[role]
+		a := callerOf(w, req)
+		r := a.iam.Roles[role]
 		if r == nil {
 			return noSuchRole(role)
 		}
@@ -198,16 +202,17 @@ func (s *service) createServiceLinkedRole(ctx context.Context, req *protocol.Req
 	}
 	var out createServiceLinkedRoleResult
 	err := s.store.Update(func(w *world.World) error {
-		if w.IAM.Roles[slr.RoleName] != nil {
+		a := callerOf(w, req)
+		if a.iam.Roles[slr.RoleName] != nil {
 			return protocol.Errorf("InvalidInput",
 				"Service role name %s has been taken in this account, please try a different suffix.", slr.RoleName)
 		}
-		if w.IAM.Roles == nil {
-			w.IAM.Roles = map[string]*world.Role{}
+		if a.iam.Roles == nil {
+			a.iam.Roles = map[string]*world.Role{}
 		}
-		r := world.NewServiceLinkedRole(w.AccountID, slr, description, s.now())
-		w.IAM.Roles[r.Name] = r
-		out.Role = toRole(partition(req), w.AccountID, r, false)
+		r := world.NewServiceLinkedRole(a.id, slr, description, s.now())
+		a.iam.Roles[r.Name] = r
+		out.Role = toRole(partition(req), a.id, r, false)
 		return nil
 	})
 	if err != nil {

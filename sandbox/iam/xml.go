@@ -76,18 +76,18 @@ func toRole(part, account string, r *world.Role, full bool) roleXML {
 	return out
 }
 
-func toProfile(part string, w *world.World, p *world.InstanceProfile) instanceProfileXML {
+func toProfile(part string, a caller, p *world.InstanceProfile) instanceProfileXML {
 	out := instanceProfileXML{
 		Path:                p.Path,
 		InstanceProfileName: p.Name,
 		InstanceProfileID:   p.ID,
-		Arn:                 profileARN(part, w.AccountID, p),
+		Arn:                 profileARN(part, a.id, p),
 		CreateDate:          iamTime(p.CreateDate),
 		Tags:                tags(p.Tags),
 	}
 	for _, name := range p.RoleNames {
-		if r := w.IAM.Roles[name]; r != nil {
-			out.Roles.Members = append(out.Roles.Members, toRole(part, w.AccountID, r, false))
+		if r := a.iam.Roles[name]; r != nil {
+			out.Roles.Members = append(out.Roles.Members, toRole(part, a.id, r, false))
 		}
 	}
 	return out

@@ -267,28 +267,17 @@ func fastLaunchTemplate(r *world.Region, spec *world.FastLaunchLaunchTemplate) (
 	return nil, fmt.Sprintf("the Fast Launch launch template '%s' does not exist", ref)
 }
 
-// EC2's defaults for EnableFastLaunch.
-const (
-	defaultFastLaunchSnapshots = 5
-	defaultParallelLaunches    = 6
-)
-
 // startFastLaunch records EnableFastLaunch for an account's AMI: enabling
 // now, enabled when the build becomes AVAILABLE. As EC2 does on first use,
 // it creates the account's Fast Launch service-linked role.
 func startFastLaunch(w *world.World, r *world.Region, ami *world.Image, account string, f world.FastLaunchConfiguration, at time.Time) {
-	if slr := world.ServiceLinkedRoles()["ec2fastlaunch.amazonaws.com"]; account == w.AccountID && w.IAM.Roles[slr.RoleName] == nil {
-		if w.IAM.Roles == nil {
-			w.IAM.Roles = map[string]*world.Role{}
-		}
-		w.IAM.Roles[slr.RoleName] = world.NewServiceLinkedRole(w.AccountID, slr, "", at)
-	}
+	w.EnsureServiceLinkedRole(account, world.FastLaunchService, at)
 	lt, _ := fastLaunchTemplate(r, f.LaunchTemplate)
 	fl := &world.FastLaunch{
 		ImageID:               ami.ImageID,
 		ResourceType:          "snapshot",
-		TargetResourceCount:   defaultFastLaunchSnapshots,
-		MaxParallelLaunches:   defaultParallelLaunches,
+		TargetResourceCount:   world.DefaultFastLaunchSnapshots,
+		MaxParallelLaunches:   world.DefaultFastLaunchParallelLaunches,
 		LaunchTemplate:        lt,
 		OwnerID:               ami.OwnerID,
 		State:                 world.FastLaunchEnabling,

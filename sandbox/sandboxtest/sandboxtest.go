@@ -91,3 +91,12 @@ func WantAPIError(t testing.TB, err error, code, msg string) {
 		t.Fatalf("%s message:\n got %q\nwant %q", code, ae.ErrorMessage(), msg)
 	}
 }
+
+// AsAccount is cfg with the dummy credentials of another account of the
+// sandbox's world: the access key "test-<account>" (see
+// world.World.CallerAccount).
+func AsAccount(cfg aws.Config, account string) aws.Config {
+	cfg = cfg.Copy()
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(sandbox.DummyAccessKeyID+"-"+account, sandbox.DummySecretAccessKey, "")
+	return cfg
+}

@@ -39,16 +39,19 @@ type callerIdentity struct {
 	Arn     string `xml:"Arn" json:"Arn"`
 }
 
-// getCallerIdentity answers for the world's one IAM user, whatever the
-// access key: the sandbox hands out no keys of its own.
+// getCallerIdentity answers for the IAM user of the account the access key
+// names (see world.World.CallerAccount): the sandbox hands out no keys of
+// its own.
 func getCallerIdentity(store *state.Store) protocol.Handler {
 	return func(ctx context.Context, req *protocol.Request) (any, error) {
 		var out callerIdentity
 		err := store.View(func(w *world.World) error {
+			acct := w.CallerAccount(req.AccessKey)
+			user := w.UserNameOf(acct)
 			out = callerIdentity{
-				UserID:  UserID(w.AccountID, w.UserName),
-				Account: w.AccountID,
-				Arn:     fmt.Sprintf("arn:%s:iam::%s:user/%s", world.Partition(req.Region), w.AccountID, w.UserName),
+				UserID:  UserID(acct, user),
+				Account: acct,
+				Arn:     fmt.Sprintf("arn:%s:iam::%s:user/%s", world.Partition(req.Region), acct, user),
 			}
 			return nil
 		})

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -167,4 +168,29 @@ func TestPresignedGetCallerIdentity(t *testing.T) {
 			t.Errorf("got %+v from %s", r, body)
 		}
 	})
+}
+
+// TestGetCallerIdentitySecondAccount: an access key ending in another
+// account's ID of the world acts as that account; unknown suffixes stay
+// in the default account.
+func TestGetCallerIdentitySecondAccount(t *testing.T) {
+	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1})
+	for key, want := range map[string]string{
+		"test-" + world.PartnerAccountID: world.PartnerAccountID,
+		"test-999999999999":              world.DefaultAccountID,
+		"AKIAEXAMPLE":                    world.DefaultAccountID,
+	} {
+		c := cfg.Copy()
+		c.Credentials = credentials.NewStaticCredentialsProvider(key, "test", "")
+		out, err := awssts.NewFromConfig(c).GetCallerIdentity(t.Context(), &awssts.GetCallerIdentityInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := aws.ToString(out.Account); got != want {
+			t.Errorf("key %s: account %s, want %s", key, got, want)
+		}
+		if arn := aws.ToString(out.Arn); arn != "arn:aws:iam::"+want+":user/"+world.CallerUserName {
+			t.Errorf("key %s: ARN %s", key, arn)
+		}
+	}
 }

@@ -12,6 +12,20 @@ const (
 	FastLaunchDisablingFailed = "disabling-failed"
 )
 
+// FastLaunchService is the service principal of EC2 Fast Launch, whose
+// service-linked role EC2 creates on first use.
+const FastLaunchService = "ec2fastlaunch.amazonaws.com"
+
+// EC2's defaults for EnableFastLaunch, and its floor for parallel launches.
+const (
+	DefaultFastLaunchSnapshots              = 5
+	DefaultFastLaunchParallelLaunches       = 6
+	MinFastLaunchParallelLaunches     int32 = 6
+	// FastLaunchParallelLaunchQuota is the default quota of parallel
+	// launches per account and region, across every AMI.
+	FastLaunchParallelLaunchQuota = 40
+)
+
 // FastLaunch is EC2 Fast Launch state of one AMI in one account. It is kept
 // per account because Fast Launch is: an AMI shared with another account has
 // no Fast Launch there until that account enables it.
@@ -28,6 +42,9 @@ type FastLaunch struct {
 	State                 string              `json:"state"`
 	StateTransitionReason string              `json:"stateTransitionReason,omitempty"`
 	StateTransitionTime   time.Time           `json:"stateTransitionTime"`
+	// PendingFailure, when set, is why enabling will fail: EC2 accepts the
+	// call and reports the failure (enabling-failed) once it has tried.
+	PendingFailure string `json:"pendingFailure,omitempty"`
 }
 
 // FastLaunchTemplate is the launch template Fast Launch pre-provisions with.

@@ -11,6 +11,34 @@ import (
 type IAM struct {
 	Roles            map[string]*Role            `json:"roles"`
 	InstanceProfiles map[string]*InstanceProfile `json:"instanceProfiles"`
+	// Users are the account's IAM users by name; the caller is one of them.
+	Users map[string]*User `json:"users,omitempty"`
+}
+
+// User is an IAM user.
+type User struct {
+	Name       string    `json:"name"`
+	Path       string    `json:"path"`
+	CreateDate time.Time `json:"createDate"`
+	// ManagedPolicyARNs are the attached managed policies.
+	ManagedPolicyARNs []string `json:"managedPolicyArns,omitempty"`
+	// InlinePolicies are policy documents (JSON) by name.
+	InlinePolicies map[string]string `json:"inlinePolicies,omitempty"`
+}
+
+// EnsureServiceLinkedRole creates the service-linked role of a service in an
+// account when the account lacks it, as EC2 does on the first use of Fast
+// Launch. It does nothing for an account the world does not have.
+func (w *World) EnsureServiceLinkedRole(account, service string, at time.Time) {
+	slr, ok := ServiceLinkedRoles()[service]
+	iam := w.IAMOf(account)
+	if !ok || iam == nil || iam.Roles[slr.RoleName] != nil {
+		return
+	}
+	if iam.Roles == nil {
+		iam.Roles = map[string]*Role{}
+	}
+	iam.Roles[slr.RoleName] = NewServiceLinkedRole(account, slr, "", at)
 }
 
 // Role is an IAM role.
@@ -113,6 +141,7 @@ type policyDoc struct {
 }
 
 type statement struct {
+	Sid       string            `json:"Sid,omitempty"`
 	Effect    string            `json:"Effect"`
 	Principal map[string]string `json:"Principal,omitempty"`
 	Action    any               `json:"Action"`

@@ -19,7 +19,9 @@ const (
 	// EKSLinuxOwnerID owns the EKS optimized Amazon Linux AMIs.
 	EKSLinuxOwnerID = "602401143452"
 	// PartnerAccountID is another customer: it shares one AMI with the
-	// caller and keeps another private, so visibility rules have something to hide.
+	// caller and keeps another private, so visibility rules have something to
+	// hide. It is also the world's second account a caller can act as (see
+	// World.CallerAccount), with the caller's demo AMI shared with it.
 	PartnerAccountID = "444455556666"
 )
 
@@ -106,7 +108,7 @@ func patchTuesday(year int, month time.Month) time.Time {
 func Seed(seed int64) *World {
 	w := New(DefaultAccountID)
 	w.Seed = seed
-	w.UserName = "sandbox"
+	w.UserName = CallerUserName
 	used := map[string]bool{}
 	for _, sr := range seedRegions {
 		g := &gen{rng: rand.New(rand.NewPCG(uint64(seed), regionStream(sr.code))), used: used}

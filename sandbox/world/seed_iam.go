@@ -19,6 +19,12 @@ const (
 	// LegacyBuildRoleName is an older build role (and profile) that lacks
 	// AmazonSSMManagedInstanceCore, for preflight to catch.
 	LegacyBuildRoleName = "legacy-build"
+	// NoECRBuildRoleName is a build role (and profile) with everything a
+	// build needs but ECR pulls, for preflight to catch when a spec caches
+	// images from ECR.
+	NoECRBuildRoleName = "winami-build-no-ecr"
+	// CallerUserName is the IAM user of the dummy credentials, in every account.
+	CallerUserName = "sandbox"
 )
 
 // seedIAM gives the account its roles and instance profiles: a build role
@@ -30,13 +36,13 @@ func seedIAM(w *World, g *gen) {
 	w.IAM.InstanceProfiles = map[string]*InstanceProfile{}
 	created := time.Date(2026, time.March, 3, 9, 0, 0, 0, time.UTC)
 
-	// Neither managed policy grants ECR pulls (ecr:GetAuthorizationToken,
-	// ecr:BatchGetImage, ecr:GetDownloadUrlForLayer). The build role leaves
-	// out AmazonEC2ContainerRegistryPullOnly on purpose, so that preflight
-	// has a missing permission to report when a spec caches ECR images.
+	// Neither of the first two managed policies grants ECR pulls
+	// (ecr:GetAuthorizationToken, ecr:BatchGetImage,
+	// ecr:GetDownloadUrlForLayer): the complete build role adds
+	// AmazonEC2ContainerRegistryPullOnly.
 	build := buildRole(g, BuildRoleName, created.Add(g.jitter(0, 6*time.Hour)),
 		"Build instances of winami's EC2 Image Builder pipelines",
-		PolicyEC2InstanceProfileForImageBuilder, PolicyAmazonSSMManagedInstanceCore)
+		PolicyEC2InstanceProfileForImageBuilder, PolicyAmazonSSMManagedInstanceCore, PolicyAmazonEC2ContainerRegistryPullOnly)
 	build.InlinePolicies = map[string]string{
 		"winami-build-logs": policyJSON(policyDoc{
 			Version: "2012-10-17",
@@ -57,6 +63,60 @@ func seedIAM(w *World, g *gen) {
 	slr := ServiceLinkedRoles()["imagebuilder.amazonaws.com"]
 	ib := NewServiceLinkedRole(w.AccountID, slr, "", created.AddDate(-1, -2, 0).Add(g.jitter(0, 24*time.Hour)))
 	w.IAM.Roles[ib.Name] = ib
+
+	// Drawn after everything above, so that adding it changed no earlier ID.
+	noECR := buildRole(g, NoECRBuildRoleName, created.AddDate(0, 2, 0).Add(g.jitter(0, 6*time.Hour)),
+		"Build instances without ECR access",
+		PolicyEC2InstanceProfileForImageBuilder, PolicyAmazonSSMManagedInstanceCore)
+	addRoleWithProfile(w, g, noECR)
+
+	w.IAM.Users = map[string]*User{CallerUserName: {
+		Name: CallerUserName, Path: "/", CreateDate: created.AddDate(0, -1, 0),
+		ManagedPolicyARNs: []string{PolicyAmazonEC2ContainerRegistryReadOnly},
+		InlinePolicies:    map[string]string{"winami-operator": operatorPolicy(w.AccountID)},
+	}}
+	seedPartnerAccount(w, created)
+}
+
+// operatorPolicy is the caller's own policy: what winami needs, iam:PassRole
+// only for winami-* roles, and an explicit deny of destructive IAM actions,
+// so that SimulatePrincipalPolicy has every decision to give.
+func operatorPolicy(account string) string {
+	return policyJSON(policyDoc{Version: "2012-10-17", Statement: []statement{
+		{Sid: "Operate", Effect: "Allow", Resource: "*", Action: []string{
+			"ec2:Describe*", "ec2:EnableFastLaunch", "ec2:DisableFastLaunch", "ec2:DeregisterImage", "ec2:DeleteSnapshot",
+			"imagebuilder:*", "ssm:GetParameter*", "ssm:PutParameter", "ssm:DeleteParameter",
+			"iam:Get*", "iam:List*", "iam:SimulatePrincipalPolicy", "sts:GetCallerIdentity", "eks:Describe*", "eks:List*",
+		}},
+		{Sid: "PassBuildRoles", Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::" + account + ":role/winami-*"},
+		{Sid: "ServiceLinkedRoles", Effect: "Allow", Action: "iam:CreateServiceLinkedRole", Resource: "arn:aws:iam::*:role/aws-service-role/*"},
+		{Sid: "NoIdentityChanges", Effect: "Deny", Resource: "*", Action: []string{"iam:Delete*", "iam:CreateUser", "iam:CreateAccessKey"}},
+	}})
+}
+
+// seedPartnerAccount adds the second account (the partner, which shares an
+// AMI with the default account and is shared one back): its own user, who
+// may not create service-linked roles, and no roles at all, so no
+// AWSServiceRoleForEC2FastLaunch.
+func seedPartnerAccount(w *World, created time.Time) {
+	policy := policyJSON(policyDoc{Version: "2012-10-17", Statement: []statement{
+		{Sid: "Operate", Effect: "Allow", Resource: "*", Action: []string{
+			"ec2:Describe*", "ec2:EnableFastLaunch", "ec2:DisableFastLaunch",
+			"iam:Get*", "iam:List*", "iam:SimulatePrincipalPolicy", "sts:GetCallerIdentity",
+		}},
+	}})
+	w.Accounts = map[string]*Account{PartnerAccountID: {
+		ID:       PartnerAccountID,
+		UserName: CallerUserName,
+		IAM: IAM{
+			Roles:            map[string]*Role{},
+			InstanceProfiles: map[string]*InstanceProfile{},
+			Users: map[string]*User{CallerUserName: {
+				Name: CallerUserName, Path: "/", CreateDate: created,
+				InlinePolicies: map[string]string{"partner-operator": policy},
+			}},
+		},
+	}}
 }
 
 func buildRole(g *gen, name string, created time.Time, description string, policies ...string) *Role {

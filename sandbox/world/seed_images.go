@@ -106,6 +106,11 @@ func seedAccountImages(w *World, r *Region, g *gen) {
 		time.Date(2026, time.November, 15, 10, 0, 0, 0, time.UTC).Add(g.jitter(0, 2*time.Hour)), 50)
 	own.OwnerID, own.OwnerAlias, own.Public, own.DeprecationTime = w.AccountID, "", false, nil
 	own.Tags = map[string]string{"Name": "winami-demo", "winami:managed": "true"}
+	if r.Name == "us-east-1" {
+		// Shared with the partner, which has no Fast Launch for it until it
+		// enables it itself.
+		own.LaunchPermissions = []string{PartnerAccountID}
+	}
 	r.Images[own.ImageID] = own
 	r.Parameters["/winami/demo/image_id"] = &Parameter{
 		Name:             "/winami/demo/image_id",

@@ -7,7 +7,7 @@ import "time"
 
 // World is the whole sandbox state.
 type World struct {
-	// AccountID is the caller's account (one account per sandbox).
+	// AccountID is the default caller's account.
 	AccountID string `json:"accountId"`
 	// UserName is the IAM user the dummy credentials belong to.
 	UserName string `json:"userName"`
@@ -17,6 +17,9 @@ type World struct {
 	Regions map[string]*Region `json:"regions"`
 	// IAM is global.
 	IAM IAM `json:"iam"`
+	// Accounts are the world's other accounts by ID; a caller reaches one
+	// through its access key (see CallerAccount).
+	Accounts map[string]*Account `json:"accounts,omitempty"`
 }
 
 // Region holds one region's resources.

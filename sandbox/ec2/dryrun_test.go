@@ -1,0 +1,60 @@
+package ec2_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"github.com/winami/winami/sandbox/sandboxtest"
+	"github.com/winami/winami/sandbox/world"
+)
+
+const dryRunMsg = "Request would have succeeded, but DryRun flag is set."
+
+// TestDryRun: every operation answers DryRunOperation when the request would
+// succeed, its own error when not, and changes nothing.
+func TestDryRun(t *testing.T) {
+	e := startFastLaunch(t)
+	ctx := t.Context()
+
+	_, err := e.c.EnableFastLaunch(ctx, &ec2.EnableFastLaunchInput{ImageId: aws.String(e.own), DryRun: aws.Bool(true)})
+	sandboxtest.WantAPIError(t, err, "DryRunOperation", dryRunMsg)
+	if got := e.describe(t, e.c, &ec2.DescribeFastLaunchImagesInput{}); len(got) != 0 {
+		t.Errorf("a dry run enabled Fast Launch: %+v", got)
+	}
+	if e.hasRole(t, world.DefaultAccountID, flRole) {
+		t.Error("a dry run created the service-linked role")
+	}
+	_, err = e.c.EnableFastLaunch(ctx, &ec2.EnableFastLaunchInput{ImageId: aws.String(e.amazon), DryRun: aws.Bool(true)})
+	sandboxtest.WantAPIError(t, err, "InvalidParameter", "")
+
+	_, err = e.c.DeregisterImage(ctx, &ec2.DeregisterImageInput{ImageId: aws.String(e.own), DryRun: aws.Bool(true)})
+	sandboxtest.WantAPIError(t, err, "DryRunOperation", dryRunMsg)
+	if imgs := describe(t, e.c, &ec2.DescribeImagesInput{ImageIds: []string{e.own}}); len(imgs) != 1 {
+		t.Error("a dry run deregistered the image")
+	}
+	_, err = e.c.DeregisterImage(ctx, &ec2.DeregisterImageInput{ImageId: aws.String(e.amazon), DryRun: aws.Bool(true)})
+	sandboxtest.WantAPIError(t, err, "AuthFailure", "")
+
+	for name, call := range map[string]func() error{
+		"DescribeRegions": func() error {
+			_, err := e.c.DescribeRegions(ctx, &ec2.DescribeRegionsInput{DryRun: aws.Bool(true)})
+			return err
+		},
+		"DescribeFastLaunchImages": func() error {
+			_, err := e.c.DescribeFastLaunchImages(ctx, &ec2.DescribeFastLaunchImagesInput{DryRun: aws.Bool(true)})
+			return err
+		},
+		"DescribeImageAttribute": func() error {
+			_, err := e.c.DescribeImageAttribute(ctx, &ec2.DescribeImageAttributeInput{ImageId: aws.String(e.own), Attribute: "launchPermission", DryRun: aws.Bool(true)})
+			return err
+		},
+		"DescribeAvailabilityZones": func() error {
+			_, err := e.c.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{DryRun: aws.Bool(true)})
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) { sandboxtest.WantAPIError(t, call(), "DryRunOperation", dryRunMsg) })
+	}
+}
