@@ -79,13 +79,27 @@ func eksAMIOf(t *testing.T, e *env, windows string) *world.Image {
 }
 
 // grantECRPull attaches AmazonEC2ContainerRegistryPullOnly to the build role.
+// grantECRPull makes sure the build role may pull from ECR (the seeded
+// winami-build may); revokeECRPull takes that away.
 func grantECRPull(e *env) {
 	_ = e.store.Update(func(w *world.World) error {
 		r := w.IAM.Roles[world.BuildRoleName]
-		r.ManagedPolicyARNs = append(r.ManagedPolicyARNs, "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly")
+		if !slices.Contains(r.ManagedPolicyARNs, ecrPullOnly) {
+			r.ManagedPolicyARNs = append(r.ManagedPolicyARNs, ecrPullOnly)
+		}
 		return nil
 	})
 }
+
+func revokeECRPull(e *env) {
+	_ = e.store.Update(func(w *world.World) error {
+		r := w.IAM.Roles[world.BuildRoleName]
+		r.ManagedPolicyARNs = slices.DeleteFunc(r.ManagedPolicyARNs, func(arn string) bool { return strings.Contains(arn, "ContainerRegistry") })
+		return nil
+	})
+}
+
+const ecrPullOnly = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"
 
 // cachedImages is what the world recorded a build pulled.
 func cachedImages(t *testing.T, e *env, arn string) []world.CachedImage {
@@ -198,8 +212,9 @@ func TestPullFailures(t *testing.T) {
 		want: `pulling ` + nginx + `: no match for platform in manifest: not found (the instance is windows/amd64 build 20348 (` +
 			eksOSBuild() + `); the image offers linux/amd64, linux/arm64)`,
 	}, {
-		name: "ECR without pull permission",
-		doc:  pullDoc("build", "containerd", paymentsAPI),
+		name:    "ECR without pull permission",
+		doc:     pullDoc("build", "containerd", paymentsAPI),
+		prepare: revokeECRPull,
 		want: `pulling ` + paymentsAPI + `: failed to resolve reference "` + paymentsAPI + `": unexpected status from HEAD request to ` +
 			`https://111122223333.dkr.ecr.us-east-1.amazonaws.com/v2/payments/api/manifests/1.4.2: 401 Unauthorized ` +
 			`(the role of instance profile 'winami-build' is not authorized to perform ecr:GetAuthorizationToken and ecr:BatchGetImage: attach AmazonEC2ContainerRegistryPullOnly)`,
