@@ -15,6 +15,7 @@ import (
 	"github.com/winami/winami/internal/cli/ami"
 	"github.com/winami/winami/internal/cli/cachecmd"
 	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/fastlaunchcmd"
 	"github.com/winami/winami/internal/cli/imagescmd"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/internal/cli/pipelinecmd"
@@ -77,6 +78,7 @@ environment), or against an embedded AWS-compatible sandbox with --sandbox.`,
 	root.AddCommand(pipelinecmd.NewCmds(app)...)
 	root.AddCommand(cachecmd.NewCmd(app))
 	root.AddCommand(imagescmd.NewCmd(app))
+	root.AddCommand(fastlaunchcmd.NewCmd(app))
 	return root
 }
 

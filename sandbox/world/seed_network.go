@@ -19,6 +19,11 @@ const (
 	// third one ("<region>c"), so that preflight can catch a subnet whose
 	// zone lacks an instance type.
 	UnofferedInstanceType = "m7i.xlarge"
+	// NoDefaultVPCRegion is the region whose default VPC the account has
+	// deleted, as many organisations do: it has a VPC of its own instead,
+	// so whatever needs the default VPC (Fast Launch without a launch
+	// template, a build without a subnet) fails there.
+	NoDefaultVPCRegion = "ap-south-1"
 )
 
 // zoneIDPrefixes are the short region codes of availability zone IDs.
@@ -76,7 +81,7 @@ func seedNetwork(w *World, r *Region, g *gen) {
 	vpc := &VPC{
 		VPCID:             g.id("vpc"),
 		CIDRBlock:         "172.31.0.0/16",
-		IsDefault:         true,
+		IsDefault:         r.Name != NoDefaultVPCRegion,
 		DHCPOptionsID:     g.id("dopt"),
 		CIDRAssociationID: g.id("vpc-cidr-assoc"),
 	}
@@ -88,8 +93,8 @@ func seedNetwork(w *World, r *Region, g *gen) {
 			AvailabilityZone:    az.Name,
 			AvailabilityZoneID:  az.ZoneID,
 			CIDRBlock:           fmt.Sprintf("172.31.%d.0/20", 16*i),
-			DefaultForAZ:        true,
-			MapPublicIPOnLaunch: true,
+			DefaultForAZ:        vpc.IsDefault,
+			MapPublicIPOnLaunch: vpc.IsDefault,
 			// A /20 has 4096 addresses; AWS reserves five in every subnet.
 			AvailableIPs: 4091,
 		}

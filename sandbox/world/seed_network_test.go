@@ -38,12 +38,12 @@ func TestSeedNetworkShape(t *testing.T) {
 		}
 		for id, v := range r.VPCs {
 			unique(id, name)
-			if !v.IsDefault || v.CIDRBlock != "172.31.0.0/16" {
+			if v.IsDefault == (name == NoDefaultVPCRegion) || v.CIDRBlock != "172.31.0.0/16" {
 				t.Errorf("%s: VPC %+v", name, v)
 			}
 			for sid, s := range r.Subnets {
 				unique(sid, name)
-				if s.VPCID != id || s.AvailabilityZoneID != zoneIDs[s.AvailabilityZone] || !s.DefaultForAZ {
+				if s.VPCID != id || s.AvailabilityZoneID != zoneIDs[s.AvailabilityZone] || s.DefaultForAZ != v.IsDefault {
 					t.Errorf("%s: subnet %+v", name, s)
 				}
 			}

@@ -135,6 +135,26 @@ func (a *App) buildClients(ctx context.Context) (*awsapi.Clients, error) {
 	return awsapi.NewClients(cfg), nil
 }
 
+// ClientsForProfile builds clients for another named profile — another
+// account's credentials — with the same endpoint, retries and call counter
+// as Clients. Call Clients first: with --sandbox it starts the sandbox.
+func (a *App) ClientsForProfile(ctx context.Context, profile string) (*awsapi.Clients, error) {
+	if a.Globals.Sandbox {
+		return nil, Usagef("profiles cannot be used with --sandbox; run `winami sandbox` and point profiles at it (see docs/sandbox.md)")
+	}
+	cfg, err := awsapi.LoadConfig(ctx, awsapi.Options{
+		Region:      a.Globals.Region,
+		Profile:     profile,
+		EndpointURL: a.Globals.EndpointURL,
+		Counter:     a.counter,
+		Logger:      a.Logger(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("profile %s: %w", profile, err)
+	}
+	return awsapi.NewClients(cfg), nil
+}
+
 // SandboxAddr is the host:port of the embedded sandbox once Clients has
 // started it, or "" without --sandbox.
 func (a *App) SandboxAddr() string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/pkg/fastlaunch"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/spec"
 )
@@ -21,6 +22,8 @@ type buildOptions struct {
 	wait    bool
 	timeout time.Duration
 	poll    time.Duration
+	// fastLaunchTimeout bounds the wait for Fast Launch after the build.
+	fastLaunchTimeout time.Duration
 }
 
 // buildResult is `winami build -o json`.
@@ -29,6 +32,9 @@ type buildResult struct {
 	State                string         `json:"state"`
 	Reason               string         `json:"reason,omitempty"`
 	AMIs                 []pipeline.AMI `json:"amis"`
+	// FastLaunch is each AMI's Fast Launch once confirmed enabled (with
+	// distribution.fastLaunch and --wait).
+	FastLaunch []fastlaunch.Status `json:"fastLaunch,omitempty"`
 }
 
 func newBuildCmd(app *cmdutil.App) *cobra.Command {
@@ -38,7 +44,10 @@ func newBuildCmd(app *cmdutil.App) *cobra.Command {
 		Short: "Build the spec's AMI: apply if needed, then run the pipeline",
 		Long: `Apply the spec when the pipeline is missing or differs from it (the plan is printed), start
 one pipeline execution, and with --wait follow it until the AMI is available in every
-distribution region: a live line on a terminal, timestamped lines otherwise.
+distribution region: a live line on a terminal, timestamped lines otherwise. With
+distribution.fastLaunch, --wait then confirms with DescribeFastLaunchImages that Fast Launch
+of every new AMI of your account reached enabled (Image Builder reports AVAILABLE either way),
+and exits 1 when it failed or did not get there within --fast-launch-timeout.
 
 A FAILED or CANCELLED build prints the reason and where the logs are, and exits 1.
 Ctrl-C stops following, never the build; 'winami status' shows it again.`,
@@ -53,6 +62,7 @@ Ctrl-C stops following, never the build; 'winami status' shows it again.`,
 	cmd.Flags().BoolVar(&o.wait, "wait", false, "follow the build until it ends")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 3*time.Hour, "with --wait, stop following after this long (the build goes on)")
 	cmd.Flags().DurationVar(&o.poll, "poll-interval", 15*time.Second, "with --wait, the longest wait between two looks at the build")
+	cmd.Flags().DurationVar(&o.fastLaunchTimeout, "fast-launch-timeout", 45*time.Minute, "with --wait and distribution.fastLaunch, how long to wait for Fast Launch to be enabled after the build")
 	return cmd
 }
 
@@ -111,6 +121,9 @@ func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
 		return fmt.Errorf("build %s %s after %s: %s\n%s", imageARN, img.State.Status, time.Since(start).Round(time.Second), res.Reason, logsHint(s.spec.Build.Logs, s.spec.Name))
 	}
 	fmt.Fprintf(app.IO.ErrOut, "Build AVAILABLE after %s.\n", time.Since(start).Round(time.Second))
+	if res.FastLaunch, err = confirmFastLaunch(ctx, s, res.AMIs, o.fastLaunchTimeout); err != nil {
+		return err
+	}
 	rows := output.Rows{Header: []string{"region", "ami id", "name"}}
 	for _, a := range res.AMIs {
 		rows.Add(a.Region, a.ImageID, a.Name)

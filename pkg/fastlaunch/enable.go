@@ -1,0 +1,178 @@
+package fastlaunch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// Action is what enable or disable did to one AMI.
+type Action string
+
+// Actions.
+const (
+	Enabled      Action = "enabled"
+	Reconfigured Action = "reconfigured"
+	Unchanged    Action = "unchanged"
+	Disabled     Action = "disabled"
+	NotEnabled   Action = "not-enabled"
+)
+
+// Result is the outcome for one AMI.
+type Result struct {
+	Action Action `json:"action"`
+	Status Status `json:"status"`
+}
+
+// current is the AMI's Fast Launch status, or nil when it has none.
+func current(ctx context.Context, api EC2API, t Target) (*Status, error) {
+	all, err := Describe(ctx, api, t.Region, []string{t.AMI})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range all {
+		if s.AMI == t.AMI {
+			return &s, nil
+		}
+	}
+	return nil, nil
+}
+
+// Enable turns Fast Launch on for t with set: a no-op when it is already
+// enabled (or enabling) with these settings, a reconfiguration when the
+// settings differ. Run the Checker first: Enable only calls EC2.
+func Enable(ctx context.Context, api EC2API, t Target, set Settings) (Result, error) {
+	set = set.withDefaults()
+	cur, err := current(ctx, api, t)
+	if err != nil {
+		return Result{}, err
+	}
+	action := Enabled
+	if cur != nil {
+		if cur.Active() && cur.Matches(set) {
+			return Result{Action: Unchanged, Status: *cur}, nil
+		}
+		action = Reconfigured
+	}
+	in := &ec2.EnableFastLaunchInput{
+		ImageId:               aws.String(t.AMI),
+		ResourceType:          aws.String("snapshot"),
+		MaxParallelLaunches:   aws.Int32(set.MaxParallel),
+		SnapshotConfiguration: &types.FastLaunchSnapshotConfigurationRequest{TargetResourceCount: aws.Int32(set.TargetSnapshots)},
+	}
+	if lt := set.LaunchTemplate; lt != nil {
+		req := &types.FastLaunchLaunchTemplateSpecificationRequest{Version: aws.String(lt.Version)}
+		if lt.Version == "" {
+			req.Version = aws.String("$Default")
+		}
+		if lt.ID != "" {
+			req.LaunchTemplateId = aws.String(lt.ID)
+		} else {
+			req.LaunchTemplateName = aws.String(lt.Name)
+		}
+		in.LaunchTemplate = req
+	}
+	out, err := api.EnableFastLaunch(ctx, in)
+	if err != nil {
+		return Result{}, fmt.Errorf("enabling Fast Launch on %s in %s: %w", t.AMI, t.Region, err)
+	}
+	st := Status{
+		AMI: t.AMI, Region: t.Region, Account: aws.ToString(out.OwnerId), State: string(out.State),
+		MaxParallel: aws.ToInt32(out.MaxParallelLaunches), Reason: aws.ToString(out.StateTransitionReason),
+		Since: aws.ToTime(out.StateTransitionTime), TargetSnapshots: set.TargetSnapshots, LaunchTemplate: set.LaunchTemplate,
+	}
+	if c := out.SnapshotConfiguration; c != nil {
+		st.TargetSnapshots = aws.ToInt32(c.TargetResourceCount)
+	}
+	return Result{Action: action, Status: st}, nil
+}
+
+// Disable turns Fast Launch off for t (force: even while it is enabling or
+// failed); an AMI without Fast Launch is left as it is.
+func Disable(ctx context.Context, api EC2API, t Target, force bool) (Result, error) {
+	cur, err := current(ctx, api, t)
+	if err != nil {
+		return Result{}, err
+	}
+	if cur == nil {
+		return Result{Action: NotEnabled, Status: Status{AMI: t.AMI, Region: t.Region, State: "disabled"}}, nil
+	}
+	out, err := api.DisableFastLaunch(ctx, &ec2.DisableFastLaunchInput{ImageId: aws.String(t.AMI), Force: aws.Bool(force)})
+	if err != nil {
+		var ae interface{ ErrorCode() string }
+		if !force && errors.As(err, &ae) && ae.ErrorCode() == "IncorrectState" {
+			return Result{}, fmt.Errorf("disabling Fast Launch on %s in %s: it is %s; pass --force to disable it anyway: %w", t.AMI, t.Region, cur.State, err)
+		}
+		return Result{}, fmt.Errorf("disabling Fast Launch on %s in %s: %w", t.AMI, t.Region, err)
+	}
+	st := *cur
+	st.State, st.Reason, st.Since = string(out.State), aws.ToString(out.StateTransitionReason), aws.ToTime(out.StateTransitionTime)
+	return Result{Action: Disabled, Status: st}, nil
+}
+
+// FailedError is Fast Launch that ended in a failed state.
+type FailedError struct{ Status Status }
+
+func (e *FailedError) Error() string {
+	return fmt.Sprintf("Fast Launch on %s in %s is %s: %s", e.Status.AMI, e.Status.Region, e.Status.State, e.Status.Reason)
+}
+
+// WaitOptions tune Wait.
+type WaitOptions struct {
+	// Interval between two reads (default 15 s).
+	Interval time.Duration
+	// OnPoll sees every status read.
+	OnPoll func(Status)
+	// Sleep waits (default: a timer that ends early with ctx).
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Wait follows t until Fast Launch is enabled, failed (a *FailedError) or
+// gone, or ctx ends.
+func Wait(ctx context.Context, api EC2API, t Target, opts WaitOptions) (Status, error) {
+	if opts.Interval <= 0 {
+		opts.Interval = 15 * time.Second
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = sleep
+	}
+	for {
+		cur, err := current(ctx, api, t)
+		if err != nil {
+			return Status{}, err
+		}
+		if cur == nil {
+			return Status{}, fmt.Errorf("%s in %s has no Fast Launch: enable it first (winami fast-launch enable %s --regions %s)", t.AMI, t.Region, t.AMI, t.Region)
+		}
+		if opts.OnPoll != nil {
+			opts.OnPoll(*cur)
+		}
+		switch {
+		case cur.Failed():
+			return *cur, &FailedError{Status: *cur}
+		case cur.State == string(types.FastLaunchStateCodeEnabled):
+			return *cur, nil
+		case cur.State != string(types.FastLaunchStateCodeEnabling):
+			return *cur, fmt.Errorf("Fast Launch on %s in %s is %s, not on its way to enabled", t.AMI, t.Region, cur.State)
+		}
+		if err := opts.Sleep(ctx, opts.Interval); err != nil {
+			return *cur, err
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
