@@ -65,6 +65,16 @@ type Checker struct {
 
 // Check returns what stands in the way of enabling Fast Launch on t.
 func (c *Checker) Check(ctx context.Context, t Target, set Settings) ([]Finding, error) {
+	api := c.EC2(t.Region)
+	region, err := Describe(ctx, api, t.Region, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range region {
+		if s.AMI == t.AMI && s.Active() {
+			set = set.keeping(s) // as Enable will
+		}
+	}
 	set = set.withDefaults()
 	var out []Finding
 	add := func(check string, sev Severity, fix, format string, args ...any) {
@@ -87,15 +97,12 @@ func (c *Checker) Check(ctx context.Context, t Target, set Settings) ([]Finding,
 		add("max-parallel", Fail, fmt.Sprintf("use --max-parallel %d or more", MinParallel),
 			"%d parallel launches: EC2 needs at least %d", set.MaxParallel, MinParallel)
 	}
-	api := c.EC2(t.Region)
 	if f, err := c.checkNetwork(ctx, api, t, set); err != nil {
 		return nil, err
 	} else if f != nil {
 		out = append(out, *f)
 	}
-	if f, err := c.checkQuota(ctx, api, t, set); err != nil {
-		return nil, err
-	} else if f != nil {
+	if f := c.checkQuota(region, t, set); f != nil {
 		out = append(out, *f)
 	}
 	if f := c.checkServiceLinkedRole(ctx, t); f != nil {
@@ -139,15 +146,11 @@ func (c *Checker) checkNetwork(ctx context.Context, api EC2API, t Target, set Se
 }
 
 // checkQuota: the parallel launches of every AMI with Fast Launch in the
-// region, this one's new setting included, stay within the quota.
-func (c *Checker) checkQuota(ctx context.Context, api EC2API, t Target, set Settings) (*Finding, error) {
+// region (all), this one's new setting included, stay within the quota.
+func (c *Checker) checkQuota(all []Status, t Target, set Settings) *Finding {
 	quota := c.Quota
 	if quota == 0 {
 		quota = DefaultRegionQuota
-	}
-	all, err := Describe(ctx, api, t.Region, nil)
-	if err != nil {
-		return nil, err
 	}
 	var used int32
 	for _, s := range all {
@@ -156,11 +159,11 @@ func (c *Checker) checkQuota(ctx context.Context, api EC2API, t Target, set Sett
 		}
 	}
 	if used+set.MaxParallel <= quota {
-		return nil, nil
+		return nil
 	}
 	return &Finding{AMI: t.AMI, Region: t.Region, Check: "quota", Severity: Fail,
 		Message: fmt.Sprintf("%d parallel launches would bring the region's total to %d (%d in use by other AMIs), above the quota of %d", set.MaxParallel, used+set.MaxParallel, used, quota),
-		Fix:     fmt.Sprintf("use --max-parallel %d or less, disable Fast Launch on an AMI you no longer launch (winami fast-launch status), or raise the quota in Service Quotas", max(quota-used, 0))}, nil
+		Fix:     fmt.Sprintf("use --max-parallel %d or less, disable Fast Launch on an AMI you no longer launch (winami fast-launch status), or raise the quota in Service Quotas", max(quota-used, 0))}
 }
 
 // checkServiceLinkedRole: EC2 creates AWSServiceRoleForEC2FastLaunch on

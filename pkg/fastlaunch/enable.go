@@ -45,13 +45,17 @@ func current(ctx context.Context, api EC2API, t Target) (*Status, error) {
 
 // Enable turns Fast Launch on for t with set: a no-op when it is already
 // enabled (or enabling) with these settings, a reconfiguration when the
-// settings differ. Run the Checker first: Enable only calls EC2.
+// settings differ. Settings left zero keep what the AMI has (EC2's defaults
+// for a new one). Run the Checker first: Enable only calls EC2.
 func Enable(ctx context.Context, api EC2API, t Target, set Settings) (Result, error) {
-	set = set.withDefaults()
 	cur, err := current(ctx, api, t)
 	if err != nil {
 		return Result{}, err
 	}
+	if cur != nil && cur.Active() {
+		set = set.keeping(*cur)
+	}
+	set = set.withDefaults()
 	action := Enabled
 	if cur != nil {
 		if cur.Active() && cur.Matches(set) {

@@ -74,7 +74,8 @@ func ParseLaunchTemplate(s string) (LaunchTemplate, error) {
 	return t, nil
 }
 
-// Settings are what Fast Launch is enabled with.
+// Settings are what Fast Launch is enabled with; zero values mean EC2's
+// defaults, or what the AMI already has when it is reconfigured.
 type Settings struct {
 	TargetSnapshots int32           `json:"targetSnapshots"`
 	MaxParallel     int32           `json:"maxParallelLaunches"`
@@ -88,6 +89,20 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.MaxParallel == 0 {
 		s.MaxParallel = MinParallel
+	}
+	return s
+}
+
+// keeping fills the settings left zero from the AMI's current ones.
+func (s Settings) keeping(cur Status) Settings {
+	if s.TargetSnapshots == 0 {
+		s.TargetSnapshots = cur.TargetSnapshots
+	}
+	if s.MaxParallel == 0 {
+		s.MaxParallel = cur.MaxParallel
+	}
+	if s.LaunchTemplate == nil {
+		s.LaunchTemplate = cur.LaunchTemplate
 	}
 	return s
 }

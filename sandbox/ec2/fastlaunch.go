@@ -192,8 +192,8 @@ func (s *service) enableFastLaunch(ctx context.Context, req *protocol.Request) (
 			StateTransitionReason: reasonUserInitiated,
 			StateTransitionTime:   now,
 		}
-		if lt == nil && !hasDefaultVPC(r) {
-			fl.PendingFailure = "Client.InvalidConfiguration - No default VPC exists in this Region. Create a default VPC, or specify a launch template that names a subnet."
+		if lt == nil && !r.HasDefaultVPC() {
+			fl.PendingFailure = world.FastLaunchNoDefaultVPC
 		}
 		if img.FastLaunch == nil {
 			img.FastLaunch = map[string]*world.FastLaunch{}
@@ -240,15 +240,6 @@ func parallelLaunchesInUse(r *world.Region, account, except string) int32 {
 		}
 	}
 	return sum
-}
-
-func hasDefaultVPC(r *world.Region) bool {
-	for _, v := range r.VPCs {
-		if v.IsDefault {
-			return true
-		}
-	}
-	return false
 }
 
 // disableFastLaunch starts removing Fast Launch for the caller's account:

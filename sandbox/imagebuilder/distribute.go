@@ -290,6 +290,11 @@ func startFastLaunch(w *world.World, r *world.Region, ami *world.Image, account 
 	if f.MaxParallelLaunches != nil {
 		fl.MaxParallelLaunches = *f.MaxParallelLaunches
 	}
+	// As EC2 does when Image Builder enables Fast Launch for it: accepted,
+	// then failed once enabling ends.
+	if lt == nil && !r.HasDefaultVPC() {
+		fl.PendingFailure = world.FastLaunchNoDefaultVPC
+	}
 	if ami.FastLaunch == nil {
 		ami.FastLaunch = map[string]*world.FastLaunch{}
 	}
@@ -305,7 +310,11 @@ func finishDistribution(sc *scope, img *world.ImageBuildVersion, at time.Time) {
 			continue
 		}
 		for _, fl := range r.Images[out.ImageID].FastLaunch {
-			if fl.State == world.FastLaunchEnabling {
+			switch {
+			case fl.State != world.FastLaunchEnabling:
+			case fl.PendingFailure != "":
+				fl.State, fl.StateTransitionReason, fl.StateTransitionTime, fl.PendingFailure = world.FastLaunchEnablingFailed, fl.PendingFailure, at, ""
+			default:
 				fl.State, fl.StateTransitionReason, fl.StateTransitionTime = world.FastLaunchEnabled, "Client.UserInitiated - Lifecycle state transition", at
 			}
 		}

@@ -53,3 +53,18 @@ type FastLaunchTemplate struct {
 	LaunchTemplateName string `json:"launchTemplateName,omitempty"`
 	Version            string `json:"version"`
 }
+
+// FastLaunchNoDefaultVPC is EC2's reason for enabling-failed when Fast
+// Launch has no launch template and the region no default VPC to launch
+// its pre-provisioning instances in.
+const FastLaunchNoDefaultVPC = "Client.InvalidConfiguration - No default VPC exists in this Region. Create a default VPC, or specify a launch template that names a subnet."
+
+// HasDefaultVPC reports whether the region has a default VPC.
+func (r *Region) HasDefaultVPC() bool {
+	for _, v := range r.VPCs {
+		if v.IsDefault {
+			return true
+		}
+	}
+	return false
+}

@@ -64,6 +64,9 @@ func runAudit(ctx context.Context, app *cmdutil.App, o *auditOptions) error {
 	if err := checkAMIs(o.amis); err != nil {
 		return err
 	}
+	if len(o.profiles) > 0 && app.Globals.Sandbox {
+		return cmdutil.Usagef("--profiles cannot be used with --sandbox; run `winami sandbox` and point profiles at it (see docs/sandbox.md)")
+	}
 	var templates []fastlaunch.LaunchTemplate
 	for _, s := range o.templates {
 		lt, err := fastlaunch.ParseLaunchTemplate(s)

@@ -36,14 +36,26 @@ with you (Amazon's public EKS AMIs are refused: build your own with 'winami buil
 given, that the region's parallel launches stay within the quota, and that the Fast Launch
 service-linked role exists or you may create it. Any failure stops everything; nothing changes.
 
-Enabling with the settings an AMI already has changes nothing; other settings reconfigure it.
+Enabling with the settings an AMI already has changes nothing; other settings reconfigure it,
+and settings not given keep their current values (EC2's defaults for a new AMI).
 With --wait, winami follows each AMI from enabling to enabled; enabling-failed exits 1 with
 EC2's reason.`,
 		Example: `  winami fast-launch enable ami-0abcdef1234567890 --wait
   winami fast-launch enable ami-0abc… ami-0def… --regions us-east-1,eu-west-1 --max-parallel 10 --target-snapshots 20
   winami fast-launch enable ami-0abc… --launch-template windows-nodes:3 -o json`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runEnable(cmd.Context(), app, o, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			// Flags not given keep what an AMI already has.
+			if !cmd.Flags().Changed("target-snapshots") {
+				o.snapshots = 0
+			} else if o.snapshots < 1 {
+				return cmdutil.Usagef("--target-snapshots %d: keep at least 1 snapshot", o.snapshots)
+			}
+			if !cmd.Flags().Changed("max-parallel") {
+				o.parallel = 0
+			}
+			return runEnable(cmd.Context(), app, o, args)
+		},
 	}
 	o.regions.register(cmd)
 	f := cmd.Flags()
@@ -74,9 +86,6 @@ func runEnable(ctx context.Context, app *cmdutil.App, o *enableOptions, args []s
 			return &cmdutil.UsageError{Err: err}
 		}
 		set.LaunchTemplate = &lt
-	}
-	if o.snapshots < 1 {
-		return cmdutil.Usagef("--target-snapshots %d: keep at least 1 snapshot", o.snapshots)
 	}
 	e, err := newEnv(ctx, app, &o.regions)
 	if err != nil {

@@ -17,11 +17,12 @@ import (
 )
 
 type options struct {
-	listen string
-	state  string
-	faults string
-	seed   int64
-	pace   time.Duration
+	listen         string
+	state          string
+	faults         string
+	seed           int64
+	pace           time.Duration
+	fastLaunchPace time.Duration
 }
 
 // NewCmd builds `winami sandbox`.
@@ -58,6 +59,7 @@ With --state the world is loaded from FILE at start and saved after every change
 	f.StringVar(&o.faults, "faults", "", "inject faults: throttle=P,error=P,latency=DURATION,seed=N")
 	f.Int64Var(&o.seed, "seed", 1, "seed of the generated world")
 	f.DurationVar(&o.pace, "build-pace", 0, "how long each state of an Image Builder build lasts (default 2s)")
+	f.DurationVar(&o.fastLaunchPace, "fast-launch-pace", 0, "how long EC2 Fast Launch stays enabling or disabling (default 3s)")
 	return cmd
 }
 
@@ -74,7 +76,7 @@ func run(ctx context.Context, app *cmdutil.App, o *options) error {
 	if err := checkLoopback(o.listen); err != nil {
 		return err
 	}
-	srv, err := sandbox.New(sandbox.Options{Seed: o.seed, StatePath: o.state, Faults: o.faults, BuildPace: o.pace, Logger: app.Logger()})
+	srv, err := sandbox.New(sandbox.Options{Seed: o.seed, StatePath: o.state, Faults: o.faults, BuildPace: o.pace, FastLaunchPace: o.fastLaunchPace, Logger: app.Logger()})
 	if err != nil {
 		return err
 	}
