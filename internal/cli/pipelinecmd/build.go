@@ -32,6 +32,9 @@ type buildResult struct {
 	State                string         `json:"state"`
 	Reason               string         `json:"reason,omitempty"`
 	AMIs                 []pipeline.AMI `json:"amis"`
+	// CachedImages are the container images the AMIs cache, with the
+	// digests they were pinned to (what their winami:cache tag records).
+	CachedImages []pipeline.CachedImage `json:"cachedImages,omitempty"`
 	// FastLaunch is each AMI's Fast Launch once confirmed enabled (with
 	// distribution.fastLaunch and --wait).
 	FastLaunch []fastlaunch.Status `json:"fastLaunch,omitempty"`
@@ -117,6 +120,10 @@ func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
 		return err
 	}
 	res := buildResult{ImageBuildVersionARN: imageARN, State: string(img.State.Status), Reason: aws.ToString(img.State.Reason), AMIs: pipeline.AMIs(img)}
+	if p.Cache != nil {
+		// apply has just made the distribution record exactly this.
+		res.CachedImages = p.Cache.Images
+	}
 	if img.State.Status != types.ImageStatusAvailable {
 		return fmt.Errorf("build %s %s after %s: %s\n%s", imageARN, img.State.Status, time.Since(start).Round(time.Second), res.Reason, logsHint(s.spec.Build.Logs, s.spec.Name))
 	}
@@ -128,7 +135,16 @@ func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
 	for _, a := range res.AMIs {
 		rows.Add(a.Region, a.ImageID, a.Name)
 	}
-	return app.Print(res, rows)
+	if err := app.Print(res, rows); err != nil {
+		return err
+	}
+	if app.Format() == output.Table && len(res.CachedImages) > 0 {
+		fmt.Fprintf(app.IO.Out, "\nCached in the AMIs (tag %s):\n", pipeline.TagCache)
+		for _, c := range res.CachedImages {
+			fmt.Fprintf(app.IO.Out, "  %s\n", c)
+		}
+	}
+	return nil
 }
 
 func oneRow(s string) output.Rows {
