@@ -162,7 +162,7 @@ func Wait(ctx context.Context, api EC2API, t Target, opts WaitOptions) (Status, 
 		case cur.State == string(types.FastLaunchStateCodeEnabled):
 			return *cur, nil
 		case cur.State != string(types.FastLaunchStateCodeEnabling):
-			return *cur, fmt.Errorf("Fast Launch on %s in %s is %s, not on its way to enabled", t.AMI, t.Region, cur.State)
+			return *cur, fmt.Errorf("%s in %s: Fast Launch is %s, not on its way to enabled", t.AMI, t.Region, cur.State)
 		}
 		if err := opts.Sleep(ctx, opts.Interval); err != nil {
 			return *cur, err
