@@ -15,9 +15,11 @@ import (
 	"github.com/winami/winami/internal/cli/ami"
 	"github.com/winami/winami/internal/cli/cachecmd"
 	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/iamcmd"
 	"github.com/winami/winami/internal/cli/imagescmd"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/internal/cli/pipelinecmd"
+	"github.com/winami/winami/internal/cli/preflightcmd"
 	"github.com/winami/winami/internal/cli/sandboxcmd"
 	"github.com/winami/winami/pkg/awsapi"
 )
@@ -77,6 +79,8 @@ environment), or against an embedded AWS-compatible sandbox with --sandbox.`,
 	root.AddCommand(pipelinecmd.NewCmds(app)...)
 	root.AddCommand(cachecmd.NewCmd(app))
 	root.AddCommand(imagescmd.NewCmd(app))
+	root.AddCommand(preflightcmd.NewCmd(app))
+	root.AddCommand(iamcmd.NewCmd(app))
 	return root
 }
 

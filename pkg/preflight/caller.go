@@ -86,7 +86,7 @@ func (r *runner) callerPermissions(ctx context.Context) []Check {
 				lines[i] = fmt.Sprintf("%s on %s (%s)", d.Action, d.Resource, decisions[d])
 			}
 			c.Status, c.Detail = Fail, "denied: "+strings.Join(lines, "; ")
-			c.Fix = fmt.Sprintf("attach to %s:\n%s\nor the whole policy: %s", r.caller.PrincipalARN, grantPolicy(denied), fix)
+			c.Fix = fmt.Sprintf("attach to %s:\n%s\nor the whole policy winami needs: winami iam policy --for build", r.caller.PrincipalARN, grantPolicy(denied))
 		}
 	}
 	return []Check{c, r.callerEC2(ctx)}
@@ -130,6 +130,9 @@ func grantPolicy(perms []images.Permission) string {
 		}
 		stmts[i].Action = append(stmts[i].Action, p.Action)
 	}
-	b, _ := json.MarshalIndent(map[string]any{"Version": "2012-10-17", "Statement": stmts}, "", "  ")
+	b, _ := json.MarshalIndent(struct {
+		Version   string `json:"Version"`
+		Statement []stmt `json:"Statement"`
+	}{"2012-10-17", stmts}, "", "  ")
 	return string(b)
 }
