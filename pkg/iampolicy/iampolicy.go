@@ -82,7 +82,7 @@ func Commands() map[string][]string {
 		"imagebuilder:TagResource", "imagebuilder:UntagResource",
 		// CreateInfrastructureConfiguration hands the build role to Image
 		// Builder; restrict the resource to that role where you can.
-		"iam:PassRole", "iam:GetInstanceProfile",
+		"iam:PassRole",
 		// The image cache record apply writes when the list is too long for a tag.
 		"ssm:PutParameter",
 	})
