@@ -146,6 +146,12 @@ func Run(ctx context.Context, d Deps, s *spec.Spec) Report {
 	// so it comes first; everything else then runs at once.
 	id := r.identity(ctx)
 	rep.Caller = r.caller.ARN
+	if id.Status == Fail {
+		// Without working credentials every other check would fail the
+		// same way; one line with the fix says it better.
+		rep.Checks = []Check{id}
+		return rep
+	}
 	groups := []func(context.Context) []Check{
 		r.regions,
 		r.buildRole,
@@ -173,8 +179,8 @@ type runner struct {
 	deps   Deps
 	spec   *spec.Spec
 	caller awsapi.Caller
-	// roleARN is the build role's ARN once the instance profile was read;
-	// the caller's iam:PassRole is simulated on it.
+	// role is the instance profile, read once: the build role checks
+	// read its role, and the caller's iam:PassRole is simulated on it.
 	roleOnce sync.Once
 	role     roleInfo
 }

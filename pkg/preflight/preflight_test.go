@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
 	"github.com/winami/winami/pkg/awsapi"
@@ -255,4 +256,31 @@ func TestWithoutSimulation(t *testing.T) {
 	want(t, rep, preflight.IDRoleECRPull, preflight.Pass, preflight.MethodAttachedPolicies)
 	rep = runNoSim(specFor(world.NoECRBuildRoleName, "cache: {images: ['"+ecrImage+"']}\n"))
 	want(t, rep, preflight.IDRoleECRPull, preflight.Fail, preflight.MethodAttachedPolicies, "winami-ecr-pull")
+}
+
+// brokenSTS refuses the credentials, as STS does for a deleted access key.
+type brokenSTS struct{}
+
+func (brokenSTS) GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
+	return nil, &smithy.OperationError{ServiceID: "STS", OperationName: "GetCallerIdentity", Err: &smithy.GenericAPIError{
+		Code: "InvalidClientTokenId", Message: "The security token included in the request is invalid."}}
+}
+
+// Without working credentials the report is the one line that says so.
+func TestBadCredentials(t *testing.T) {
+	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1})
+	s, err := spec.Parse("winami.yaml", []byte(specFor("winami-build", "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := preflight.DepsFromClients(awsapi.NewClients(cfg))
+	d.STS = brokenSTS{}
+	rep := preflight.Run(t.Context(), d, s)
+	if len(rep.Checks) != 1 || !rep.Failed() {
+		t.Fatalf("checks %+v", rep.Checks)
+	}
+	c := want(t, rep, preflight.IDIdentity, preflight.Fail, "", "aws sts get-caller-identity")
+	if !strings.Contains(c.Detail, "AWS rejected the credentials") {
+		t.Errorf("detail %q", c.Detail)
+	}
 }
