@@ -284,3 +284,17 @@ func TestBadCredentials(t *testing.T) {
 		t.Errorf("detail %q", c.Detail)
 	}
 }
+
+// A partner's repository: the role may pull as far as its own account
+// decides, and the repository's policy is a warning with its fix.
+func TestCrossAccountRepository(t *testing.T) {
+	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1})
+	partner := world.PartnerAccountID + ".dkr.ecr.eu-west-1.amazonaws.com/platform/base:2025.10"
+	rep := run(t, cfg, specFor("winami-build", "cache: {images: ['"+ecrImage+"', '"+partner+"']}\n"))
+	want(t, rep, preflight.IDRoleECRPull, preflight.Pass, preflight.MethodSimulate)
+	want(t, rep, preflight.IDECRCrossAccount+world.PartnerAccountID+"/platform/base", preflight.Warn, preflight.MethodUnknown,
+		"in account 444455556666: aws ecr set-repository-policy --region eu-west-1 --repository-name platform/base", "arn:aws:iam::111122223333:root")
+	if rep.Failed() {
+		t.Errorf("failed: %+v", rep.Failures())
+	}
+}

@@ -55,7 +55,7 @@ Exit status: 0 nothing failed (warnings allowed), 1 a check failed.`,
 				return err
 			}
 			rep := preflight.Run(ctx, preflight.DepsFromClients(clients), s)
-			if err := print(app, rep); err != nil {
+			if err := printReport(app, rep); err != nil {
 				return err
 			}
 			if rep.Failed() {
@@ -70,7 +70,7 @@ Exit status: 0 nothing failed (warnings allowed), 1 a check failed.`,
 	return cmd
 }
 
-func print(app *cmdutil.App, rep preflight.Report) error {
+func printReport(app *cmdutil.App, rep preflight.Report) error {
 	switch app.Format() {
 	case output.JSON, output.YAML:
 		return app.Print(rep, output.Rows{})
