@@ -16,9 +16,11 @@ import (
 	"github.com/winami/winami/internal/cli/cachecmd"
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/fastlaunchcmd"
+	"github.com/winami/winami/internal/cli/iamcmd"
 	"github.com/winami/winami/internal/cli/imagescmd"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/internal/cli/pipelinecmd"
+	"github.com/winami/winami/internal/cli/preflightcmd"
 	"github.com/winami/winami/internal/cli/sandboxcmd"
 	"github.com/winami/winami/pkg/awsapi"
 )
@@ -79,6 +81,8 @@ environment), or against an embedded AWS-compatible sandbox with --sandbox.`,
 	root.AddCommand(cachecmd.NewCmd(app))
 	root.AddCommand(imagescmd.NewCmd(app))
 	root.AddCommand(fastlaunchcmd.NewCmd(app))
+	root.AddCommand(preflightcmd.NewCmd(app))
+	root.AddCommand(iamcmd.NewCmd(app))
 	return root
 }
 

@@ -105,7 +105,7 @@ func explain(err error) (string, bool) {
 	var oe *smithy.OperationError
 	if errors.As(err, &oe) {
 		op = oe.ServiceID + " " + oe.OperationName
-		perm = iamAction(oe.ServiceID, oe.OperationName)
+		perm = IAMAction(oe.ServiceID, oe.OperationName)
 	}
 
 	var apiErr smithy.APIError
@@ -150,10 +150,11 @@ func throttleMsg(op, cause string) string {
 	return fmt.Sprintf("AWS kept throttling %s after all retries (%s): try again later, or allow more retries with AWS_MAX_ATTEMPTS=10 (and AWS_RETRY_MODE=adaptive)", op, cause)
 }
 
-// iamAction derives the IAM action from an operation error's service ID:
+// IAMAction derives the IAM action from an operation's service ID:
 // "SSM"+"GetParameters" → "ssm:GetParameters". Service IDs are the service's
-// IAM prefix in every service winami calls, modulo case and spaces.
-func iamAction(serviceID, operation string) string {
+// IAM prefix in every service winami calls, modulo case and spaces. The
+// policy test maps the calls it counts with it.
+func IAMAction(serviceID, operation string) string {
 	if serviceID == "" || operation == "" {
 		return ""
 	}

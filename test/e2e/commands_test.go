@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"net"
 	"net/http"
@@ -18,6 +19,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"sandbox":  cmdSandbox,
 		"freeport": cmdFreePort,
 		"waithttp": cmdWaitHTTP,
+		"jsonfile": cmdJSONFile,
 	}
 }
 
@@ -81,4 +83,19 @@ func cmdWaitHTTP(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	ts.Fatalf("nothing answered at %s within 10s", args[0])
+}
+
+// jsonfile FILE fails unless FILE holds one valid JSON document.
+func cmdJSONFile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: jsonfile FILE")
+	}
+	var v any
+	err := json.Unmarshal([]byte(ts.ReadFile(args[0])), &v)
+	switch {
+	case neg && err == nil:
+		ts.Fatalf("%s is valid JSON", args[0])
+	case !neg && err != nil:
+		ts.Fatalf("%s: %v", args[0], err)
+	}
 }

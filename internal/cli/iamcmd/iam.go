@@ -1,0 +1,63 @@
+// Package iamcmd is `winami iam`: the IAM policy winami itself needs.
+package iamcmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/pkg/iampolicy"
+)
+
+// NewCmd builds `winami iam` and its subcommands.
+func NewCmd(app *cmdutil.App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "iam",
+		Short: "The IAM permissions winami needs",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newPolicyCmd(app))
+	return cmd
+}
+
+func newPolicyCmd(app *cmdutil.App) *cobra.Command {
+	var use string
+	uses := make([]string, len(iampolicy.Uses))
+	for i, u := range iampolicy.Uses {
+		uses[i] = string(u)
+	}
+	cmd := &cobra.Command{
+		Use:   "policy [--for build|read-only|drift]",
+		Short: "Print the least-privilege IAM policy winami needs for a use",
+		Long: `Print, as an IAM policy document, the actions winami calls for a use:
+
+  build      everything: ami, images check, cache, plan, apply, build, status, destroy, preflight
+  read-only  ami, images check, status, plan and preflight; nothing that changes anything
+  drift      ami, and the EKS and EC2 reads of a cluster's nodes
+
+Nothing is called. The test suite runs every command against the sandbox and fails when
+one calls an action its policy lacks.`,
+		Example: `  winami iam policy --for build > winami-policy.json
+  aws iam put-user-policy --user-name ci --policy-name winami --policy-document file://winami-policy.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			u, err := iampolicy.ParseUse(use)
+			if err != nil {
+				return &cmdutil.UsageError{Err: fmt.Errorf("--for: %w", err)}
+			}
+			doc, err := iampolicy.Policy(u)
+			if err != nil {
+				return err
+			}
+			// The document is the data in every format: it is JSON already.
+			_, err = fmt.Fprintln(app.IO.Out, doc)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&use, "for", string(iampolicy.Build), "the use: "+strings.Join(uses, ", "))
+	_ = cmd.RegisterFlagCompletionFunc("for", cobra.FixedCompletions(uses, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}

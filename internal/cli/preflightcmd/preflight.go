@@ -1,0 +1,119 @@
+// Package preflightcmd is `winami preflight`: the checklist of what a
+// build of the spec needs, each failure with its fix, before a build finds
+// out half an hour in.
+package preflightcmd
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/pkg/preflight"
+)
+
+// NewCmd builds `winami preflight`.
+func NewCmd(app *cmdutil.App) *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   "preflight -f winami.yaml",
+		Short: "Check every permission and prerequisite of a build before it starts",
+		Long: `Check what a build of the spec needs, each line pass, warn or fail, every failure with its
+fix (the policy to attach or the command to run):
+
+  - who you are, and that every region of the spec answers
+  - the build instance profile: it exists, holds a role that trusts EC2 and carries Image
+    Builder's and Systems Manager's permissions, and can pull the cache's ECR images
+  - the service-linked roles of Image Builder and (with Fast Launch) EC2 Fast Launch exist,
+    or you may create them
+  - the subnet and security groups exist in one VPC, the instance types are offered there,
+    the parent image resolves, the Fast Launch launch template exists in every region
+  - your own permissions for what apply and build call
+
+Permissions are decided with IAM's policy simulator where you may call it, else from the
+role's policies; the METHOD of each line says which.
+
+Exit status: 0 nothing failed (warnings allowed), 1 a check failed.`,
+		Example: `  winami preflight -f winami.yaml
+  winami preflight -f winami.yaml -o json | jq '.checks[] | select(.status == "fail")'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			s, err := cmdutil.LoadSpec(file)
+			if err != nil {
+				return err
+			}
+			if r := app.Globals.Region; r != "" && r != s.Region {
+				return cmdutil.Usagef("--region %s disagrees with the spec's region %s: the spec decides where the pipeline lives", r, s.Region)
+			}
+			app.Globals.Region = s.Region
+			clients, err := app.Clients(ctx)
+			if err != nil {
+				return err
+			}
+			rep := preflight.Run(ctx, preflight.DepsFromClients(clients), s)
+			if err := printReport(app, rep); err != nil {
+				return err
+			}
+			if rep.Failed() {
+				// The report has said what failed; exit 1 without another line.
+				return &cmdutil.ExitCodeError{Code: cmdutil.ExitError}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&file, "file", "f", "winami.yaml", "the spec file")
+	_ = cmd.MarkFlagFilename("file", "yaml", "yml")
+	return cmd
+}
+
+func printReport(app *cmdutil.App, rep preflight.Report) error {
+	switch app.Format() {
+	case output.JSON, output.YAML:
+		return app.Print(rep, output.Rows{})
+	case output.Text:
+		rows := output.Rows{}
+		for _, c := range rep.Checks {
+			rows.Add(string(c.Status), c.ID, c.Detail)
+		}
+		return app.Print(rep, rows)
+	}
+	renderTable(app.IO.Out, rep)
+	counts := map[preflight.Status]int{}
+	for _, c := range rep.Checks {
+		counts[c.Status]++
+	}
+	fmt.Fprintf(app.IO.ErrOut, "\nPreflight of %q in %s: %d passed, %d warnings, %d failed.\n",
+		rep.Spec, rep.Region, counts[preflight.Pass], counts[preflight.Warn], counts[preflight.Fail])
+	return nil
+}
+
+// renderTable aligns STATUS CHECK DETAIL and prints each failure's and
+// warning's fix, indented, under its line (a tabwriter would realign the
+// columns after every fix).
+func renderTable(w io.Writer, rep preflight.Report) {
+	header := []string{"STATUS", "CHECK", "DETAIL"}
+	widths := []int{len(header[0]), len(header[1])}
+	for _, c := range rep.Checks {
+		widths[0] = max(widths[0], len(c.Status))
+		widths[1] = max(widths[1], len(c.Title))
+	}
+	line := func(status, check, detail string) {
+		fmt.Fprintf(w, "%-*s   %-*s   %s\n", widths[0], status, widths[1], check, detail)
+	}
+	line(header[0], header[1], header[2])
+	for _, c := range rep.Checks {
+		detail := c.Detail
+		if c.Method != "" {
+			detail += " [" + string(c.Method) + "]"
+		}
+		line(string(c.Status), c.Title, detail)
+		if c.Fix != "" && c.Status != preflight.Pass {
+			pad := strings.Repeat(" ", widths[0]+3)
+			fmt.Fprintf(w, "%sfix: %s\n", pad, strings.ReplaceAll(c.Fix, "\n", "\n"+pad+"     "))
+		}
+	}
+}

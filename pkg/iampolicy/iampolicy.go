@@ -1,0 +1,194 @@
+// Package iampolicy is the IAM policy winami itself needs, per use, kept as
+// data: one list of actions per command, and uses made of commands. The
+// policy test in internal/cli runs every command against the sandbox and
+// fails when a command calls an action its use's policy lacks.
+package iampolicy
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Use is what the policy is for (--for).
+type Use string
+
+// Uses of winami.
+const (
+	// Build: everything, from plan to destroy.
+	Build Use = "build"
+	// ReadOnly: look without changing anything.
+	ReadOnly Use = "read-only"
+	// Drift: report what a cluster's Windows nodes run.
+	Drift Use = "drift"
+)
+
+// Uses lists the uses in the order help shows them.
+var Uses = []Use{Build, ReadOnly, Drift}
+
+// ParseUse checks a --for value.
+func ParseUse(s string) (Use, error) {
+	for _, u := range Uses {
+		if string(u) == s {
+			return u, nil
+		}
+	}
+	return "", fmt.Errorf("unknown use %q: want build, read-only or drift", s)
+}
+
+// Command names, as the policy test's table and Commands name them.
+const (
+	CmdAMI         = "ami"          // latest, list, resolve, matrix
+	CmdImagesCheck = "images check" // registry reads, and DescribeImages for --ami
+	CmdCache       = "cache"        // render and validate: nothing is called
+	CmdPlan        = "plan"
+	CmdApply       = "apply"
+	CmdBuild       = "build"
+	CmdStatus      = "status"
+	CmdDestroy     = "destroy"
+	CmdPreflight   = "preflight"
+	CmdDrift       = "drift" // not a command yet; its actions are known
+)
+
+// Commands are the IAM actions each command calls, as a fresh map (no
+// package state for a caller to change).
+func Commands() map[string][]string {
+	// find is what resolving an EKS optimized AMI takes: SSM's public
+	// parameters and the AMIs' descriptions.
+	find := []string{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ec2:DescribeImages", "ec2:DescribeRegions"}
+	// readPipeline is what plan reads of Image Builder.
+	readPipeline := []string{
+		"imagebuilder:ListComponents", "imagebuilder:ListComponentBuildVersions", "imagebuilder:GetComponent",
+		"imagebuilder:ListImageRecipes", "imagebuilder:GetImageRecipe",
+		"imagebuilder:ListInfrastructureConfigurations", "imagebuilder:GetInfrastructureConfiguration",
+		"imagebuilder:ListDistributionConfigurations", "imagebuilder:GetDistributionConfiguration",
+		"imagebuilder:ListImagePipelines", "imagebuilder:GetImagePipeline",
+	}
+	// readImages is reading cache images from ECR: the token through the
+	// SDK, the manifests and layers through the registry API, which IAM
+	// authorizes as these actions.
+	readImages := []string{"ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}
+	// readBuilds is following builds and their AMIs.
+	readBuilds := []string{
+		"imagebuilder:ListImagePipelineImages", "imagebuilder:GetImage", "imagebuilder:ListImages", "imagebuilder:ListImageBuildVersions",
+		"imagebuilder:ListWorkflowExecutions", "imagebuilder:ListWorkflowStepExecutions", "ec2:DescribeImages", "ssm:GetParameter",
+	}
+	apply := concat(find, readPipeline, readImages, []string{
+		"imagebuilder:CreateComponent", "imagebuilder:CreateImageRecipe",
+		"imagebuilder:CreateInfrastructureConfiguration", "imagebuilder:UpdateInfrastructureConfiguration",
+		"imagebuilder:CreateDistributionConfiguration", "imagebuilder:UpdateDistributionConfiguration",
+		"imagebuilder:CreateImagePipeline", "imagebuilder:UpdateImagePipeline",
+		"imagebuilder:TagResource", "imagebuilder:UntagResource",
+		// CreateInfrastructureConfiguration hands the build role to Image
+		// Builder; restrict the resource to that role where you can.
+		"iam:PassRole",
+		// The image cache record apply writes when the list is too long for a tag.
+		"ssm:PutParameter",
+	})
+	return map[string][]string{
+		CmdAMI:         find,
+		CmdImagesCheck: concat(readImages, []string{"ec2:DescribeImages"}),
+		CmdCache:       nil,
+		CmdPlan:        concat(find, readPipeline, readImages),
+		CmdApply:       apply,
+		// build applies first, then starts and follows the build.
+		CmdBuild:  concat(apply, readBuilds, []string{"imagebuilder:StartImagePipelineExecution"}),
+		CmdStatus: concat(readPipeline, readBuilds),
+		CmdDestroy: concat(readPipeline, readBuilds, []string{
+			"imagebuilder:DeleteImagePipeline", "imagebuilder:DeleteDistributionConfiguration",
+			"imagebuilder:DeleteInfrastructureConfiguration", "imagebuilder:DeleteImageRecipe",
+			"imagebuilder:DeleteComponent", "imagebuilder:DeleteImage",
+			"ec2:DeregisterImage", "ec2:DeleteSnapshot",
+		}),
+		CmdPreflight: concat(find, []string{
+			"sts:GetCallerIdentity",
+			"iam:GetRole", "iam:GetInstanceProfile", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
+			"iam:GetRolePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:SimulatePrincipalPolicy",
+			"ec2:DescribeAvailabilityZones", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
+			"ec2:DescribeInstanceTypeOfferings", "ec2:DescribeLaunchTemplates",
+		}),
+		CmdDrift: concat(find, []string{
+			"eks:DescribeCluster", "eks:ListClusters", "eks:ListNodegroups", "eks:DescribeNodegroup",
+			"ec2:DescribeInstances", "sts:GetCallerIdentity",
+		}),
+	}
+}
+
+// CommandsOf are the commands a use runs.
+func CommandsOf(u Use) []string {
+	switch u {
+	case Build:
+		return []string{CmdAMI, CmdImagesCheck, CmdCache, CmdPlan, CmdApply, CmdBuild, CmdStatus, CmdDestroy, CmdPreflight}
+	case ReadOnly:
+		return []string{CmdAMI, CmdImagesCheck, CmdCache, CmdStatus, CmdPlan, CmdPreflight}
+	case Drift:
+		return []string{CmdAMI, CmdDrift}
+	}
+	return nil
+}
+
+// Actions are the IAM actions a use needs, sorted, each once.
+func Actions(u Use) []string {
+	var out []string
+	all := Commands()
+	for _, cmd := range CommandsOf(u) {
+		for _, a := range all[cmd] {
+			if !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	return out
+}
+
+// Allows reports whether the use's policy grants action (IAM compares
+// actions case-insensitively).
+func Allows(u Use, action string) bool {
+	return slices.ContainsFunc(Actions(u), func(a string) bool { return strings.EqualFold(a, action) })
+}
+
+// Policy is the use's IAM policy document: one statement per service, so a
+// reader sees at a glance what winami does with each.
+func Policy(u Use) (string, error) {
+	type statement struct {
+		Sid      string   `json:"Sid"`
+		Effect   string   `json:"Effect"`
+		Action   []string `json:"Action"`
+		Resource string   `json:"Resource"`
+	}
+	var stmts []statement
+	for _, a := range Actions(u) {
+		svc, _, _ := strings.Cut(a, ":")
+		sid := "Winami" + sidName(svc)
+		if n := len(stmts); n > 0 && stmts[n-1].Sid == sid {
+			stmts[n-1].Action = append(stmts[n-1].Action, a)
+			continue
+		}
+		stmts = append(stmts, statement{Sid: sid, Effect: "Allow", Action: []string{a}, Resource: "*"})
+	}
+	b, err := json.MarshalIndent(struct {
+		Version   string      `json:"Version"`
+		Statement []statement `json:"Statement"`
+	}{"2012-10-17", stmts}, "", "  ")
+	return string(b), err
+}
+
+// sidName makes a service prefix a statement ID part: "imagebuilder" →
+// "Imagebuilder", "ec2" → "EC2".
+func sidName(svc string) string {
+	switch svc {
+	case "ec2", "ecr", "eks", "iam", "ssm", "sts":
+		return strings.ToUpper(svc)
+	}
+	return strings.ToUpper(svc[:1]) + svc[1:]
+}
+
+func concat(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}

@@ -1,0 +1,101 @@
+package preflight
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/smithy-go"
+
+	"github.com/winami/winami/pkg/awsapi"
+)
+
+// Check IDs, stable for scripts that read -o json.
+const (
+	IDIdentity          = "identity"
+	IDRegionPrefix      = "region:" // + region
+	IDInstanceProfile   = "instance-profile"
+	IDRoleTrust         = "role-trust"
+	IDRoleImageBuilder  = "role-imagebuilder"
+	IDRoleSSM           = "role-ssm"
+	IDRoleECRPull       = "role-ecr-pull"
+	IDECRCrossAccount   = "ecr-cross-account:" // + account
+	IDSLRImageBuilder   = "slr-imagebuilder"
+	IDSLRFastLaunch     = "slr-fastlaunch"
+	IDSubnet            = "subnet"
+	IDSecurityGroups    = "security-groups"
+	IDInstanceTypes     = "instance-types"
+	IDParentImage       = "parent-image"
+	IDLaunchTemplate    = "launch-template:" // + region
+	IDCallerPermissions = "caller-permissions"
+)
+
+// identity asks STS (and, for a role session, IAM) who the caller is.
+func (r *runner) identity(ctx context.Context) Check {
+	c := Check{ID: IDIdentity, Title: "AWS identity"}
+	caller, err := awsapi.WhoAmI(ctx, r.deps.STS, r.deps.IAM)
+	if err != nil {
+		c.Status, c.Detail = Fail, awsapi.Explain(err).Error()
+		c.Fix = "configure credentials (aws configure, aws sso login --profile <profile>, AWS_PROFILE) and check them with: aws sts get-caller-identity"
+		return c
+	}
+	r.caller = caller
+	c.Status = Pass
+	c.Detail = fmt.Sprintf("%s (account %s)", caller.ARN, caller.Account)
+	if caller.PrincipalARN == "" {
+		c.Status = Warn
+		c.Detail += "; its IAM principal could not be read, so your own permissions cannot be simulated"
+		c.Fix = "allow iam:GetRole on your role, or run preflight as an IAM user or role that may read it"
+	}
+	return c
+}
+
+// regions checks that every region the spec uses answers, all at once:
+// one cheap EC2 call each. A region the account has not enabled answers
+// AuthFailure, like bad credentials.
+func (r *runner) regions(ctx context.Context) []Check {
+	regions := r.allRegions()
+	out := make([]Check, len(regions))
+	var wg sync.WaitGroup
+	for i, region := range regions {
+		wg.Go(func() {
+			c := Check{ID: IDRegionPrefix + region, Title: "region " + region + " answers", Status: Pass}
+			_, err := r.deps.EC2(region).DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
+			switch {
+			case err == nil:
+				c.Detail = "EC2 answered"
+			case isCode(err, "UnauthorizedOperation"):
+				// It answered; the caller just may not describe zones.
+				c.Status, c.Detail = Warn, "EC2 answered but refused DescribeAvailabilityZones"
+				c.Fix = "allow ec2:DescribeAvailabilityZones"
+			default:
+				c.Status, c.Detail = Fail, awsapi.Explain(err).Error()
+				c.Fix = fmt.Sprintf("enable %s for the account (aws account enable-region --region-name %s), or remove it from the spec", region, region)
+			}
+			out[i] = c
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// isCode reports whether err is an AWS error with one of codes.
+func isCode(err error, codes ...string) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && slices.Contains(codes, ae.ErrorCode())
+}
+
+// isAccessDenied reports whether err is AWS refusing the caller.
+func isAccessDenied(err error) bool {
+	return isCode(err, "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess")
+}
+
+// partition is the ARN partition of the spec's region.
+func (r *runner) partition() string { return awsapi.Partition(r.spec.Region) }
+
+// str is aws.ToString, shorter in the many places it is needed.
+func str(p *string) string { return aws.ToString(p) }
