@@ -16,6 +16,7 @@ import (
 	"github.com/winami/winami/pkg/iampolicy"
 	"github.com/winami/winami/sandbox"
 	"github.com/winami/winami/sandbox/sandboxtest"
+	"github.com/winami/winami/sandbox/world"
 )
 
 // policySpec exercises what the commands can call: ECR and MCR cache
@@ -32,6 +33,7 @@ cache:
 distribution:
   regions: [us-east-1, eu-west-1]
   ssmParameter: /winami/policy/ami
+  fastLaunch: {enabled: true, maxParallelLaunches: 6}
 `
 
 // policyCommand is one winami invocation of the policy test: the command
@@ -59,6 +61,11 @@ var policyCommands = []policyCommand{
 	{iampolicy.CmdAMI, []string{"ami", "matrix", "--regions", "all"}, all, 0},
 	{iampolicy.CmdImagesCheck, []string{"images", "check", "-f", "SPEC"}, readOnly, 0},
 	{iampolicy.CmdCache, []string{"cache", "render", "-f", "SPEC"}, readOnly, 0},
+	{iampolicy.CmdFastLaunch, []string{"fast-launch", "enable", "OWN_AMI", "--max-parallel", "6", "--wait", "--poll-interval", "10ms"}, build, 0},
+	{iampolicy.CmdFastLaunchRead, []string{"fast-launch", "status"}, readOnly, 0},
+	// The demo AMI is shared with an account there are no credentials for: a finding.
+	{iampolicy.CmdFastLaunchRead, []string{"fast-launch", "audit", "--ami", "OWN_AMI", "--launch-template", "winami-windows-nodes"}, readOnly, 2},
+	{iampolicy.CmdFastLaunch, []string{"fast-launch", "disable", "OWN_AMI", "--force"}, build, 0},
 	{iampolicy.CmdDestroy, []string{"destroy", "-f", "SPEC", "--auto-approve", "--delete-images"}, build, 0},
 }
 
@@ -73,7 +80,8 @@ var (
 // action, and fails when the policy of a use that runs the command, or
 // the command's own list, lacks the action.
 func TestPolicyCoversCommands(t *testing.T) {
-	srv, _ := sandboxtest.Start(t, sandbox.Options{Seed: 1, BuildPace: 10 * time.Millisecond})
+	srv, _ := sandboxtest.Start(t, sandbox.Options{Seed: 1, BuildPace: 10 * time.Millisecond, FastLaunchPace: 10 * time.Millisecond})
+	ownAMI := ownDemoAMI(t, srv)
 	dir := t.TempDir()
 	specPath := filepath.Join(dir, "winami.yaml")
 	if err := os.WriteFile(specPath, []byte(policySpec), 0o644); err != nil {
@@ -94,8 +102,11 @@ func TestPolicyCoversCommands(t *testing.T) {
 	for _, pc := range policyCommands {
 		args := []string{"--endpoint-url", srv.URL()}
 		for _, a := range pc.args {
-			if a == "SPEC" {
+			switch a {
+			case "SPEC":
 				a = specPath
+			case "OWN_AMI":
+				a = ownAMI
 			}
 			args = append(args, a)
 		}
@@ -127,9 +138,27 @@ func TestPolicyCoversCommands(t *testing.T) {
 		}
 	}
 	// A test that saw nothing would pass whatever the policy says.
-	for _, must := range []string{"imagebuilder:StartImagePipelineExecution", "iam:SimulatePrincipalPolicy", "ec2:DeregisterImage", "ssm:GetParameters"} {
+	for _, must := range []string{"imagebuilder:StartImagePipelineExecution", "iam:SimulatePrincipalPolicy", "ec2:DeregisterImage", "ssm:GetParameters", "ec2:EnableFastLaunch", "ec2:DescribeFastLaunchImages"} {
 		if !seen[must] {
 			t.Errorf("no command called %s; the test no longer covers what it should (seen: %v)", must, slices.Sorted(maps.Keys(seen)))
 		}
 	}
+}
+
+// ownDemoAMI is the account's own seeded Windows AMI in us-east-1.
+func ownDemoAMI(t *testing.T, srv *sandbox.Server) string {
+	t.Helper()
+	var id string
+	_ = srv.Store().View(func(w *world.World) error {
+		for _, img := range w.Region("us-east-1").Images {
+			if strings.HasPrefix(img.Name, "winami-demo-") && img.OwnerID == w.AccountID {
+				id = img.ImageID
+			}
+		}
+		return nil
+	})
+	if id == "" {
+		t.Fatal("the sandbox has no winami-demo AMI in us-east-1")
+	}
+	return id
 }

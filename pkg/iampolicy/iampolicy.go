@@ -48,7 +48,11 @@ const (
 	CmdStatus      = "status"
 	CmdDestroy     = "destroy"
 	CmdPreflight   = "preflight"
-	CmdDrift       = "drift" // not a command yet; its actions are known
+	// CmdFastLaunch is fast-launch enable, wait and disable;
+	// CmdFastLaunchRead is fast-launch status and audit.
+	CmdFastLaunch     = "fast-launch"
+	CmdFastLaunchRead = "fast-launch status"
+	CmdDrift          = "drift" // not a command yet; its actions are known
 )
 
 // Commands are the IAM actions each command calls, as a fresh map (no
@@ -74,7 +78,21 @@ func Commands() map[string][]string {
 		"imagebuilder:ListImagePipelineImages", "imagebuilder:GetImage", "imagebuilder:ListImages", "imagebuilder:ListImageBuildVersions",
 		"imagebuilder:ListWorkflowExecutions", "imagebuilder:ListWorkflowStepExecutions", "ec2:DescribeImages", "ssm:GetParameter",
 	}
-	apply := concat(find, readPipeline, readImages, []string{
+	preflight := concat(find, []string{
+		"sts:GetCallerIdentity",
+		"iam:GetRole", "iam:GetInstanceProfile", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
+		"iam:GetRolePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:SimulatePrincipalPolicy",
+		"ec2:DescribeAvailabilityZones", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
+		"ec2:DescribeInstanceTypeOfferings", "ec2:DescribeLaunchTemplates",
+	})
+	// readFastLaunch is what fast-launch status and audit read, and build
+	// --wait when it confirms Fast Launch.
+	readFastLaunch := []string{
+		"sts:GetCallerIdentity", "ec2:DescribeImages", "ec2:DescribeFastLaunchImages",
+		"ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions", "ec2:DescribeImageAttribute",
+	}
+	// apply and build run the preflight first.
+	apply := concat(find, readPipeline, readImages, preflight, []string{
 		"imagebuilder:CreateComponent", "imagebuilder:CreateImageRecipe",
 		"imagebuilder:CreateInfrastructureConfiguration", "imagebuilder:UpdateInfrastructureConfiguration",
 		"imagebuilder:CreateDistributionConfiguration", "imagebuilder:UpdateDistributionConfiguration",
@@ -93,7 +111,7 @@ func Commands() map[string][]string {
 		CmdPlan:        concat(find, readPipeline, readImages),
 		CmdApply:       apply,
 		// build applies first, then starts and follows the build.
-		CmdBuild:  concat(apply, readBuilds, []string{"imagebuilder:StartImagePipelineExecution"}),
+		CmdBuild:  concat(apply, readBuilds, []string{"imagebuilder:StartImagePipelineExecution", "ec2:DescribeFastLaunchImages"}),
 		CmdStatus: concat(readPipeline, readBuilds),
 		CmdDestroy: concat(readPipeline, readBuilds, []string{
 			"imagebuilder:DeleteImagePipeline", "imagebuilder:DeleteDistributionConfiguration",
@@ -101,13 +119,15 @@ func Commands() map[string][]string {
 			"imagebuilder:DeleteComponent", "imagebuilder:DeleteImage",
 			"ec2:DeregisterImage", "ec2:DeleteSnapshot",
 		}),
-		CmdPreflight: concat(find, []string{
-			"sts:GetCallerIdentity",
-			"iam:GetRole", "iam:GetInstanceProfile", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
-			"iam:GetRolePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:SimulatePrincipalPolicy",
-			"ec2:DescribeAvailabilityZones", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
-			"ec2:DescribeInstanceTypeOfferings", "ec2:DescribeLaunchTemplates",
+		CmdPreflight: preflight,
+		CmdFastLaunch: concat(readFastLaunch, []string{
+			"ec2:EnableFastLaunch", "ec2:DisableFastLaunch", "ec2:DescribeVpcs",
+			"iam:GetRole", "iam:SimulatePrincipalPolicy",
+			// EC2 creates AWSServiceRoleForEC2FastLaunch on first use as
+			// the caller.
+			"iam:CreateServiceLinkedRole",
 		}),
+		CmdFastLaunchRead: readFastLaunch,
 		CmdDrift: concat(find, []string{
 			"eks:DescribeCluster", "eks:ListClusters", "eks:ListNodegroups", "eks:DescribeNodegroup",
 			"ec2:DescribeInstances", "sts:GetCallerIdentity",
@@ -119,9 +139,9 @@ func Commands() map[string][]string {
 func CommandsOf(u Use) []string {
 	switch u {
 	case Build:
-		return []string{CmdAMI, CmdImagesCheck, CmdCache, CmdPlan, CmdApply, CmdBuild, CmdStatus, CmdDestroy, CmdPreflight}
+		return []string{CmdAMI, CmdImagesCheck, CmdCache, CmdPlan, CmdApply, CmdBuild, CmdStatus, CmdDestroy, CmdPreflight, CmdFastLaunch, CmdFastLaunchRead}
 	case ReadOnly:
-		return []string{CmdAMI, CmdImagesCheck, CmdCache, CmdStatus, CmdPlan, CmdPreflight}
+		return []string{CmdAMI, CmdImagesCheck, CmdCache, CmdStatus, CmdPlan, CmdPreflight, CmdFastLaunchRead}
 	case Drift:
 		return []string{CmdAMI, CmdDrift}
 	}

@@ -62,6 +62,7 @@ Ctrl-C stops following, never the build; 'winami status' shows it again.`,
 	}
 	o.f.register(cmd)
 	o.f.registerImageCheck(cmd)
+	o.f.registerPreflight(cmd)
 	cmd.Flags().BoolVar(&o.wait, "wait", false, "follow the build until it ends")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 3*time.Hour, "with --wait, stop following after this long (the build goes on)")
 	cmd.Flags().DurationVar(&o.poll, "poll-interval", 15*time.Second, "with --wait, the longest wait between two looks at the build")

@@ -14,10 +14,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/preflightcmd"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/pipeline"
+	"github.com/winami/winami/pkg/preflight"
 	"github.com/winami/winami/pkg/spec"
 )
 
@@ -32,6 +34,8 @@ type specFlag struct {
 	path           string
 	checksImages   bool
 	skipImageCheck bool
+	runsPreflight  bool
+	skipPreflight  bool
 }
 
 func (f *specFlag) register(cmd *cobra.Command) {
@@ -45,6 +49,14 @@ func (f *specFlag) registerImageCheck(cmd *cobra.Command) {
 	f.checksImages = true
 	cmd.Flags().BoolVar(&f.skipImageCheck, "skip-image-check", false,
 		"go on when a cache image does not run on the AMI's Windows build or cannot be read (a warning instead of an error)")
+}
+
+// registerPreflight makes the command run the preflight before it changes
+// anything, and stop on a failure.
+func (f *specFlag) registerPreflight(cmd *cobra.Command) {
+	f.runsPreflight = true
+	cmd.Flags().BoolVar(&f.skipPreflight, "skip-preflight", false,
+		"do not check permissions and prerequisites first (winami preflight) — a missing one then fails the build instead")
 }
 
 // session is one spec with the AWS clients of its region.
@@ -152,10 +164,40 @@ func (s *session) apply(ctx context.Context, p *pipeline.Plan) (*pipeline.Applie
 	return pipeline.Apply(ctx, s.ib, p, progressTo(s.app))
 }
 
-// openAndPlan loads the spec and plans it.
+// preflight runs winami preflight and stops on a failure, printing the
+// failed and warning checks with their fixes.
+func (s *session) preflight(ctx context.Context) error {
+	if !s.flags.runsPreflight || s.flags.skipPreflight {
+		return nil
+	}
+	rep := preflight.Run(ctx, preflight.DepsFromClients(s.clients), s.spec)
+	shown := rep
+	shown.Checks = nil
+	for _, c := range rep.Checks {
+		if c.Status != preflight.Pass {
+			shown.Checks = append(shown.Checks, c)
+		}
+	}
+	if len(shown.Checks) > 0 {
+		fmt.Fprintln(s.app.IO.ErrOut, "Preflight:")
+		preflightcmd.RenderTable(s.app.IO.ErrOut, shown)
+		fmt.Fprintln(s.app.IO.ErrOut)
+	}
+	if rep.Failed() {
+		return fmt.Errorf("preflight: %d check(s) failed, so nothing was changed; fix them (winami preflight -f %s shows every check) or pass --skip-preflight",
+			len(rep.Failures()), s.flags.path)
+	}
+	return nil
+}
+
+// openAndPlan loads the spec, runs the preflight when the command does,
+// and plans.
 func (f *specFlag) openAndPlan(ctx context.Context, app *cmdutil.App) (*session, *pipeline.Plan, error) {
 	s, err := f.open(ctx, app)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.preflight(ctx); err != nil {
 		return nil, nil, err
 	}
 	p, err := s.plan(ctx)

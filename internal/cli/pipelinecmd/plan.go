@@ -104,6 +104,7 @@ interrupted apply can simply be run again: it finds what the first one made.`,
 	}
 	f.register(cmd)
 	f.registerImageCheck(cmd)
+	f.registerPreflight(cmd)
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking")
 	return cmd
 }

@@ -81,7 +81,7 @@ func printReport(app *cmdutil.App, rep preflight.Report) error {
 		}
 		return app.Print(rep, rows)
 	}
-	renderTable(app.IO.Out, rep)
+	RenderTable(app.IO.Out, rep)
 	counts := map[preflight.Status]int{}
 	for _, c := range rep.Checks {
 		counts[c.Status]++
@@ -91,10 +91,10 @@ func printReport(app *cmdutil.App, rep preflight.Report) error {
 	return nil
 }
 
-// renderTable aligns STATUS CHECK DETAIL and prints each failure's and
+// RenderTable aligns STATUS CHECK DETAIL and prints each failure's and
 // warning's fix, indented, under its line (a tabwriter would realign the
-// columns after every fix).
-func renderTable(w io.Writer, rep preflight.Report) {
+// columns after every fix). apply and build print their preflight with it.
+func RenderTable(w io.Writer, rep preflight.Report) {
 	header := []string{"STATUS", "CHECK", "DETAIL"}
 	widths := []int{len(header[0]), len(header[1])}
 	for _, c := range rep.Checks {
