@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/winami/winami/sandbox/iam"
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
 )
@@ -16,12 +17,14 @@ type dryRunKey struct{}
 // store rolls the change back.
 var errDryRun = errors.New("ec2: dry run")
 
-// withDryRun wraps every operation once for EC2's DryRun parameter: the
-// operation runs as usual, so that every check it makes still answers
-// with its own error, but what it would change is rolled back (see update)
-// and success is answered with DryRunOperation, as EC2 answers a caller
-// that is allowed. (The sandbox's callers always are.)
-func withDryRun(h protocol.Handler) protocol.Handler {
+// withDryRun wraps every operation once for EC2's DryRun parameter. EC2
+// first checks the caller's permission for the action (UnauthorizedOperation
+// when its policies do not allow it — the one place the sandbox enforces
+// IAM, as DryRun exists to ask exactly that); then the operation runs as
+// usual, so that every check it makes still answers with its own error,
+// but what it would change is rolled back (see update), and success is
+// answered with DryRunOperation.
+func (s *service) withDryRun(operation string, h protocol.Handler) protocol.Handler {
 	return func(ctx context.Context, req *protocol.Request) (any, error) {
 		dry, err := boolParam(req, "DryRun")
 		if err != nil {
@@ -29,6 +32,9 @@ func withDryRun(h protocol.Handler) protocol.Handler {
 		}
 		if !dry {
 			return h(ctx, req)
+		}
+		if err := s.authorize(req, "ec2:"+operation); err != nil {
+			return nil, err
 		}
 		_, err = h(context.WithValue(ctx, dryRunKey{}, true), req)
 		if err != nil && !errors.Is(err, errDryRun) {
@@ -52,4 +58,25 @@ func (s *service) update(ctx context.Context, fn func(w *world.World) error) err
 		}
 		return nil
 	})
+}
+
+// authorize answers UnauthorizedOperation, with the wording EC2 uses, when
+// the caller's policies do not allow action.
+func (s *service) authorize(req *protocol.Request, action string) error {
+	var decision, arn string
+	_ = s.store.View(func(w *world.World) error {
+		account := w.CallerAccount(req.AccessKey)
+		decision = iam.Decide(w, account, action, "*")
+		arn = "arn:" + world.Partition(req.Region) + ":iam::" + account + ":user/" + w.UserNameOf(account)
+		return nil
+	})
+	switch decision {
+	case "allowed":
+		return nil
+	case "explicitDeny":
+		return protocol.StatusError(http.StatusForbidden, "UnauthorizedOperation",
+			"You are not authorized to perform this operation. User: %s is not authorized to perform: %s with an explicit deny in an identity-based policy", arn, action)
+	}
+	return protocol.StatusError(http.StatusForbidden, "UnauthorizedOperation",
+		"You are not authorized to perform this operation. User: %s is not authorized to perform: %s because no identity-based policy allows the %s action", arn, action, action)
 }

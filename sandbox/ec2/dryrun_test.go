@@ -58,3 +58,20 @@ func TestDryRun(t *testing.T) {
 		t.Run(name, func(t *testing.T) { sandboxtest.WantAPIError(t, call(), "DryRunOperation", dryRunMsg) })
 	}
 }
+
+// DryRun asks whether the caller may: the partner's user may describe but
+// not deregister, and is told so before anything else is checked.
+func TestDryRunChecksPermissions(t *testing.T) {
+	e := startFastLaunch(t)
+	ctx := t.Context()
+	_, err := e.partner.DeregisterImage(ctx, &ec2.DeregisterImageInput{ImageId: aws.String(e.own), DryRun: aws.Bool(true)})
+	sandboxtest.WantAPIError(t, err, "UnauthorizedOperation",
+		"You are not authorized to perform this operation. User: arn:aws:iam::444455556666:user/sandbox is not authorized to perform: ec2:DeregisterImage because no identity-based policy allows the ec2:DeregisterImage action")
+	_, err = e.partner.DescribeImages(ctx, &ec2.DescribeImagesInput{DryRun: aws.Bool(true)})
+	sandboxtest.WantAPIError(t, err, "DryRunOperation", dryRunMsg)
+	// Without DryRun nothing is enforced: the sandbox's callers may do
+	// what the operation itself allows.
+	if _, err := e.partner.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{e.own}}); err != nil {
+		t.Errorf("describe without DryRun: %v", err)
+	}
+}

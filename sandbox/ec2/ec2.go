@@ -52,7 +52,7 @@ func New(store *state.Store, now func() time.Time, opts ...Option) *protocol.Ser
 		},
 	}
 	for name, h := range svc.Operations {
-		svc.Operations[name] = withDryRun(h)
+		svc.Operations[name] = s.withDryRun(name, h)
 	}
 	return svc
 }
