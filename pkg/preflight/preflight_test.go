@@ -298,3 +298,19 @@ func TestCrossAccountRepository(t *testing.T) {
 		t.Errorf("failed: %+v", rep.Failures())
 	}
 }
+
+// A caller whose policies do not allow ec2:DescribeImages is told so by
+// EC2's DryRun, without any IAM read.
+func TestCallerEC2DryRunDenied(t *testing.T) {
+	srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1})
+	_ = srv.Store().Update(func(w *world.World) error {
+		u := w.IAMOf(w.AccountID).Users[w.UserNameOf(w.AccountID)]
+		u.InlinePolicies = map[string]string{"no-ec2": `{"Version": "2012-10-17", "Statement": [
+			{"Effect": "Allow", "Action": ["iam:*", "sts:*", "ssm:*", "imagebuilder:*"], "Resource": "*"},
+			{"Effect": "Deny", "Action": "ec2:DescribeImages", "Resource": "*"}]}`}
+		u.ManagedPolicyARNs = nil
+		return nil
+	})
+	rep := run(t, cfg, specFor("winami-build", ""))
+	want(t, rep, preflight.IDCallerEC2, preflight.Fail, preflight.MethodDryRun, "allow ec2:DescribeImages")
+}
