@@ -41,6 +41,7 @@ func New(store *state.Store, now func() time.Time) *protocol.Service {
 			"DescribeLaunchTemplateVersions": s.describeLaunchTemplateVersions,
 			"DescribeAvailabilityZones":      s.describeAvailabilityZones,
 			"DescribeInstanceTypeOfferings":  s.describeInstanceTypeOfferings,
+			"DescribeInstances":              s.describeInstances,
 		},
 	}
 }

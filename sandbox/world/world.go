@@ -17,6 +17,8 @@ type World struct {
 	Regions map[string]*Region `json:"regions"`
 	// IAM is global.
 	IAM IAM `json:"iam"`
+	// Extra is seeded beside the world and never saved: see eks.go.
+	Extra *Extra `json:"-"`
 }
 
 // Region holds one region's resources.
@@ -40,6 +42,10 @@ type Region struct {
 
 	// ImageBuilder holds the region's EC2 Image Builder resources.
 	ImageBuilder *ImageBuilder `json:"imageBuilder,omitempty"`
+
+	// Clusters are EKS clusters by name; Instances EC2 instances by ID.
+	Clusters  map[string]*Cluster  `json:"clusters,omitempty"`
+	Instances map[string]*Instance `json:"instances,omitempty"`
 }
 
 // Parameter is an SSM parameter.
