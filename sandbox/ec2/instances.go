@@ -130,7 +130,7 @@ func (s *service) describeInstances(ctx context.Context, req *protocol.Request) 
 	if err := checkFilters(filters, validInstanceFilter); err != nil {
 		return nil, err
 	}
-	var out describeInstancesResult
+	var out protocol.RawXML
 	err = s.store.View(func(w *world.World) error {
 		if _, err := regionOf(w, req); err != nil {
 			return err
@@ -146,15 +146,7 @@ func (s *service) describeInstances(ctx context.Context, req *protocol.Request) 
 			}
 		}
 		page, next := pageOf(matched, func(i *world.Instance) string { return i.InstanceID }, p)
-		out.NextToken = next
-		out.Reservations.Items = make([]reservationItem, 0, len(page))
-		for _, inst := range page {
-			out.Reservations.Items = append(out.Reservations.Items, reservationItem{
-				ReservationID: inst.ReservationID,
-				OwnerID:       w.AccountID,
-				Instances:     []instanceItem{toInstanceItem(inst)},
-			})
-		}
+		out = instancesXML(w.AccountID, page, next)
 		return nil
 	})
 	if err != nil {
@@ -278,8 +270,6 @@ func toInstanceItem(inst *world.Instance) instanceItem {
 	if inst.Platform == "windows" {
 		it.RootDeviceName = "/dev/sda1"
 	}
-	for _, k := range slices.Sorted(maps.Keys(inst.Tags)) {
-		it.TagSet = append(it.TagSet, tagItem{Key: k, Value: inst.Tags[k]})
-	}
+	it.TagSet = sortedTags(inst.Tags)
 	return it
 }

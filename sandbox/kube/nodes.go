@@ -8,11 +8,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/winami/winami/sandbox/world"
 )
@@ -51,6 +49,20 @@ func decodeContinue(tok string) (continueToken, error) {
 	return c, nil
 }
 
+// nodeListJSON is the wire shape of a v1 NodeList (see nodeJSON).
+type nodeListJSON struct {
+	Kind       string       `json:"kind"`
+	APIVersion string       `json:"apiVersion"`
+	Metadata   listMetaJSON `json:"metadata"`
+	Items      []nodeJSON   `json:"items"`
+}
+
+type listMetaJSON struct {
+	ResourceVersion    string `json:"resourceVersion"`
+	Continue           string `json:"continue,omitempty"`
+	RemainingItemCount *int64 `json:"remainingItemCount,omitempty"`
+}
+
 // listNodes is GET /api/v1/nodes with labelSelector, limit and continue.
 func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster) {
 	q := r.URL.Query()
@@ -83,32 +95,46 @@ func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster
 			return strings.Compare(n.Name, key)
 		})
 	}
-	list := corev1.NodeList{
-		TypeMeta: metav1.TypeMeta{Kind: "NodeList", APIVersion: "v1"},
-		ListMeta: metav1.ListMeta{ResourceVersion: c.ResourceVersion},
-		Items:    []corev1.Node{},
-	}
-	now := a.now()
+	var page []*world.Node
 	i := start
 	for ; i < len(c.Nodes); i++ {
-		if limit > 0 && len(list.Items) == limit {
+		if limit > 0 && len(page) == limit {
 			break
 		}
-		n := c.Nodes[i]
-		if selector.Matches(labels.Set(n.Labels)) {
-			list.Items = append(list.Items, toNode(n, now))
+		if n := c.Nodes[i]; selector.Matches(labels.Set(n.Labels)) {
+			page = append(page, n)
 		}
 	}
+	meta := listMetaJSON{ResourceVersion: c.ResourceVersion}
 	// Like the API server, a full page with keys left in storage gets a
 	// continue token, even when none of those keys would match.
-	if i < len(c.Nodes) && len(list.Items) > 0 {
-		list.Continue = encodeContinue(rv, list.Items[len(list.Items)-1].Name)
+	if i < len(c.Nodes) && len(page) > 0 {
+		meta.Continue = encodeContinue(rv, page[len(page)-1].Name)
 		if selector.Empty() {
 			remaining := int64(len(c.Nodes) - i)
-			list.RemainingItemCount = &remaining
+			meta.RemainingItemCount = &remaining
 		}
 	}
-	writeJSON(w, http.StatusOK, list)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(nodeListBody(meta, page, a.now()))
+}
+
+// nodeListBody is the JSON of a nodeListJSON of the nodes, written by hand
+// as appendNode writes each node.
+func nodeListBody(meta listMetaJSON, nodes []*world.Node, now time.Time) []byte {
+	metaJSON, _ := json.Marshal(meta) // strings and an int: cannot fail
+	b := make([]byte, 0, 256+len(nodes)*3072)
+	b = append(b, `{"kind":"NodeList","apiVersion":"v1","metadata":`...)
+	b = append(b, metaJSON...)
+	b = append(b, `,"items":[`...)
+	for i, n := range nodes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendNode(b, n, now, false)
+	}
+	return append(b, `]}`...)
 }
 
 // getNode is GET /api/v1/nodes/{name}.
@@ -120,7 +146,7 @@ func (a *API) getNode(w http.ResponseWriter, c *world.Cluster, name string) {
 		writeStatus(w, nodeNotFound(name))
 		return
 	}
-	node := toNode(c.Nodes[i], a.now())
-	node.TypeMeta = metav1.TypeMeta{Kind: "Node", APIVersion: "v1"}
-	writeJSON(w, http.StatusOK, node)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(appendNode(nil, c.Nodes[i], a.now(), true))
 }
