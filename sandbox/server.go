@@ -16,9 +16,11 @@ import (
 
 	"github.com/winami/winami/sandbox/ec2"
 	"github.com/winami/winami/sandbox/ecr"
+	"github.com/winami/winami/sandbox/eks"
 	"github.com/winami/winami/sandbox/faults"
 	"github.com/winami/winami/sandbox/iam"
 	"github.com/winami/winami/sandbox/imagebuilder"
+	"github.com/winami/winami/sandbox/kube"
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/registry"
 	"github.com/winami/winami/sandbox/ssm"
@@ -58,6 +60,10 @@ type Options struct {
 	FastLaunchPace time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// ScaleNodes, when positive, adds the EKS cluster "scale" in us-east-1
+	// with that many Windows nodes and their instances (see
+	// world.SeedScale). They are seeded at start, never saved to StatePath.
+	ScaleNodes int
 }
 
 // Server is a sandbox: its state and its HTTP handler.
@@ -95,6 +101,9 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := seedScale(store, opts.ScaleNodes); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	s := &Server{store: store, logger: logger}
 	muxOpts := protocol.MuxOptions{DefaultRegion: DefaultRegion, MaxBodyBytes: opts.MaxBodyBytes, Logger: logger}
 	if spec.Enabled() {
@@ -123,11 +132,14 @@ func New(opts Options) (*Server, error) {
 		iam.New(store, now),
 		imagebuilder.New(store, now, ibOpts...),
 		ecr.New(store, now, s.registry),
+		eks.New(store, now),
 	)
 	// Registry requests (/v2/ for a registry host such as mcr.microsoft.com
 	// or an ECR host) reach the OCI registry; everything else is an AWS API
 	// call, whose Host is the sandbox's own address.
-	s.handler = s.registry.Route(mux)
+	// Kubernetes API requests (/k8s/<region>/<cluster>/...) reach the
+	// clusters' API servers.
+	s.handler = s.registry.Route(kube.New(store, now, logger).Route(mux))
 	return s, nil
 }
 

@@ -49,6 +49,7 @@ func New(store *state.Store, now func() time.Time, opts ...Option) *protocol.Ser
 			"DisableFastLaunch":              s.disableFastLaunch,
 			"DescribeFastLaunchImages":       s.describeFastLaunchImages,
 			"DescribeImageAttribute":         s.describeImageAttribute,
+			"DescribeInstances":              s.describeInstances,
 		},
 	}
 	for name, h := range svc.Operations {

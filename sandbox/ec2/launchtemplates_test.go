@@ -36,10 +36,12 @@ func TestDescribeLaunchTemplates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(out.LaunchTemplates) != 1 {
+	// The other template is the demo EKS cluster's (world.DemoLaunchTemplateName).
+	i := slices.IndexFunc(out.LaunchTemplates, func(lt types.LaunchTemplate) bool { return aws.ToString(lt.LaunchTemplateName) == nodesTemplate })
+	if len(out.LaunchTemplates) != 2 || i < 0 {
 		t.Fatalf("templates %+v", out.LaunchTemplates)
 	}
-	lt := out.LaunchTemplates[0]
+	lt := out.LaunchTemplates[i]
 	id := aws.ToString(lt.LaunchTemplateId)
 	if !templateIDRE.MatchString(id) || aws.ToString(lt.LaunchTemplateName) != nodesTemplate ||
 		aws.ToInt64(lt.DefaultVersionNumber) != 1 || aws.ToInt64(lt.LatestVersionNumber) != 2 ||
@@ -52,7 +54,7 @@ func TestDescribeLaunchTemplates(t *testing.T) {
 		{LaunchTemplateIds: []string{id}},
 		{Filters: []types.Filter{filter("launch-template-name", "winami-*")}},
 		{Filters: []types.Filter{filter("tag:team", "platform")}},
-		{MaxResults: aws.Int32(1)},
+		{MaxResults: aws.Int32(1), Filters: []types.Filter{filter("launch-template-name", nodesTemplate)}},
 	} {
 		got, err := c.DescribeLaunchTemplates(t.Context(), in)
 		if err != nil || len(got.LaunchTemplates) != 1 || aws.ToString(got.LaunchTemplates[0].LaunchTemplateId) != id {
@@ -146,7 +148,8 @@ func TestDescribeLaunchTemplateVersionsSelection(t *testing.T) {
 		{"is-default-version", &ec2.DescribeLaunchTemplateVersionsInput{
 			LaunchTemplateId: aws.String(id), Filters: []types.Filter{filter("is-default-version", "false")},
 		}, []int64{2}},
-		{"$Latest of every template", &ec2.DescribeLaunchTemplateVersionsInput{Versions: []string{"$Latest"}}, []int64{2}},
+		// The demo EKS cluster's template (one version), then winami-windows-nodes.
+		{"$Latest of every template", &ec2.DescribeLaunchTemplateVersionsInput{Versions: []string{"$Latest"}}, []int64{1, 2}},
 	}
 	for _, tt := range cases {
 		out, err := c.DescribeLaunchTemplateVersions(t.Context(), tt.in)

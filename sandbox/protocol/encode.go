@@ -112,10 +112,18 @@ func findRoute(svc *Service, op string) (Route, bool) {
 	return Route{}, false
 }
 
+// RawXML is a result already encoded as the elements of a query reply, for
+// operations whose replies are too large for encoding/xml's reflection
+// (DescribeInstances of a thousand instances).
+type RawXML []byte
+
 // innerXML marshals v's fields as a sequence of elements, without a wrapper.
 func innerXML(v any) ([]byte, error) {
 	if v == nil {
 		return nil, nil
+	}
+	if raw, ok := v.(RawXML); ok {
+		return raw, nil
 	}
 	var b bytes.Buffer
 	if err := xml.NewEncoder(&b).EncodeElement(v, xml.StartElement{Name: xml.Name{Local: "x"}}); err != nil {

@@ -80,6 +80,7 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		RequestID: m.requestID(),
 		Region:    m.opts.DefaultRegion,
 		Header:    r.Header,
+		Host:      r.Host,
 	}
 	svc, signed := m.serviceFromScope(r, req)
 	body, tooLarge, readErr := readBody(w, r, m.opts.MaxBodyBytes)

@@ -59,6 +59,9 @@ type Request struct {
 	Query url.Values
 	// Header is the request's header, for the rare operation that reads one.
 	Header http.Header
+	// Host is the host (and port) the client reached the sandbox at: EKS
+	// names the cluster endpoint it serves the Kubernetes API on with it.
+	Host string
 }
 
 // Handler carries out one operation. It returns the response value, which the

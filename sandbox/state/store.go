@@ -54,6 +54,14 @@ func (s *Store) View(fn func(w *world.World) error) error {
 	return fn(s.w)
 }
 
+// SetExtra attaches what is seeded beside the world and never saved (see
+// world.Extra). It takes no snapshot: the extra part is not the state's.
+func (s *Store) SetExtra(e *world.Extra) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.w.Extra = e
+}
+
 // Update runs fn with the world for changing. When fn fails, or the change
 // cannot be saved, the world is restored to what it was before, so a failed
 // request leaves nothing half-made.
@@ -78,6 +86,7 @@ func (s *Store) Update(fn func(w *world.World) error) error {
 func (s *Store) restore(snapshot []byte) {
 	var w world.World
 	if err := json.Unmarshal(snapshot, &w); err == nil {
+		w.Extra = s.w.Extra // never in a snapshot, never changed by requests
 		s.w = &w
 	}
 }

@@ -122,6 +122,7 @@ func Seed(seed int64) *World {
 		// one never changes the IDs of what was seeded before it.
 		seedNetwork(w, r, g.stream(seed, sr.code+"/network"))
 		seedImageBuilder(w, r, g.stream(seed, sr.code+"/imagebuilder"))
+		seedEKS(w, r, g.stream(seed, sr.code+"/eks"))
 	}
 	seedIAM(w, &gen{rng: rand.New(rand.NewPCG(uint64(seed), regionStream("global/iam"))), used: used})
 	return w

@@ -20,6 +20,8 @@ type World struct {
 	// Accounts are the world's other accounts by ID; a caller reaches one
 	// through its access key (see CallerAccount).
 	Accounts map[string]*Account `json:"accounts,omitempty"`
+	// Extra is seeded beside the world and never saved: see eks.go.
+	Extra *Extra `json:"-"`
 }
 
 // Region holds one region's resources.
@@ -43,6 +45,10 @@ type Region struct {
 
 	// ImageBuilder holds the region's EC2 Image Builder resources.
 	ImageBuilder *ImageBuilder `json:"imageBuilder,omitempty"`
+
+	// Clusters are EKS clusters by name; Instances EC2 instances by ID.
+	Clusters  map[string]*Cluster  `json:"clusters,omitempty"`
+	Instances map[string]*Instance `json:"instances,omitempty"`
 }
 
 // Parameter is an SSM parameter.

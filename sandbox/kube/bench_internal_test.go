@@ -1,0 +1,56 @@
+package kube
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/winami/winami/sandbox/world"
+)
+
+// TestAppendNodeMatchesEncodingJSON: the hand-written JSON of nodes and
+// lists is what encoding/json makes of the documented wire structs.
+func TestAppendNodeMatchesEncodingJSON(t *testing.T) {
+	w := world.Seed(1)
+	nodes := w.Region("us-east-1").Clusters[world.DemoCluster].Nodes
+	odd := *nodes[0]
+	odd.Labels = map[string]string{"a<&>": "\"q\"\\\n\t\r\x01\u2028\u2029é\xff"}
+	odd.Annotations = map[string]string{"x": "y"}
+	odd.Ready = false
+	now := time.Date(2026, time.November, 28, 9, 0, 0, 0, time.UTC)
+	for _, n := range append([]*world.Node{&odd}, nodes...) {
+		want := toNode(n, now)
+		want.Kind, want.APIVersion = "Node", "v1"
+		wantJSON, err := json.Marshal(want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendNode(nil, n, now, true); !bytes.Equal(got, wantJSON) {
+			t.Errorf("%s:\n got %s\nwant %s", n.Name, got, wantJSON)
+		}
+	}
+	remaining := int64(3)
+	meta := listMetaJSON{ResourceVersion: "7", Continue: "c", RemainingItemCount: &remaining}
+	list := nodeListJSON{Kind: "NodeList", APIVersion: "v1", Metadata: meta}
+	for _, n := range nodes[:3] {
+		list.Items = append(list.Items, toNode(n, now))
+	}
+	wantJSON, _ := json.Marshal(list)
+	if got := nodeListBody(meta, nodes[:3], now); !bytes.Equal(got, wantJSON) {
+		t.Errorf("list:\n got %s\nwant %s", got, wantJSON)
+	}
+	empty, _ := json.Marshal(nodeListJSON{Kind: "NodeList", APIVersion: "v1", Metadata: listMetaJSON{ResourceVersion: "7"}, Items: []nodeJSON{}})
+	if got := nodeListBody(listMetaJSON{ResourceVersion: "7"}, nil, now); !bytes.Equal(got, empty) {
+		t.Errorf("empty list: got %s, want %s", got, empty)
+	}
+}
+
+func BenchmarkAppendNode(b *testing.B) {
+	n := world.Seed(1).Region("us-east-1").Clusters[world.DemoCluster].Nodes[3]
+	now := time.Now()
+	buf := make([]byte, 0, 4096)
+	for b.Loop() {
+		buf = appendNode(buf[:0], n, now, false)
+	}
+}

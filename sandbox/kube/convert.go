@@ -1,0 +1,138 @@
+package kube
+
+import (
+	"time"
+
+	"github.com/winami/winami/sandbox/world"
+)
+
+// heartbeat is how long ago, at most, a Ready node's kubelet last posted
+// its status: kubelets post every 10 s or so.
+const heartbeat = 10 * time.Second
+
+// The wire shape of a v1 Node, as the API server writes it. It mirrors
+// k8s.io/api/core/v1.Node field for field but with timestamps and
+// quantities already strings: encoding/json spends most of its time in
+// metav1.Time's and resource.Quantity's marshalers, fifty microseconds a
+// node, which a list of ten thousand nodes cannot afford. The tests decode
+// every reply with client-go into corev1.Node.
+
+type nodeJSON struct {
+	Kind       string         `json:"kind,omitempty"`
+	APIVersion string         `json:"apiVersion,omitempty"`
+	Metadata   objectMetaJSON `json:"metadata"`
+	Spec       nodeSpecJSON   `json:"spec"`
+	Status     nodeStatusJSON `json:"status"`
+}
+
+type objectMetaJSON struct {
+	Name              string            `json:"name"`
+	UID               string            `json:"uid"`
+	ResourceVersion   string            `json:"resourceVersion"`
+	CreationTimestamp string            `json:"creationTimestamp"`
+	Labels            map[string]string `json:"labels,omitempty"`
+	Annotations       map[string]string `json:"annotations,omitempty"`
+}
+
+type nodeSpecJSON struct {
+	ProviderID string `json:"providerID,omitempty"`
+}
+
+type nodeStatusJSON struct {
+	Capacity    resourcesJSON       `json:"capacity"`
+	Allocatable resourcesJSON       `json:"allocatable"`
+	Conditions  []nodeConditionJSON `json:"conditions"`
+	Addresses   []nodeAddressJSON   `json:"addresses"`
+	NodeInfo    nodeInfoJSON        `json:"nodeInfo"`
+}
+
+type resourcesJSON struct {
+	CPU    string `json:"cpu"`
+	Memory string `json:"memory"`
+	Pods   string `json:"pods"`
+}
+
+type nodeConditionJSON struct {
+	Type               string `json:"type"`
+	Status             string `json:"status"`
+	LastHeartbeatTime  string `json:"lastHeartbeatTime"`
+	LastTransitionTime string `json:"lastTransitionTime"`
+	Reason             string `json:"reason"`
+	Message            string `json:"message"`
+}
+
+type nodeAddressJSON struct {
+	Type    string `json:"type"`
+	Address string `json:"address"`
+}
+
+type nodeInfoJSON struct {
+	MachineID               string `json:"machineID"`
+	SystemUUID              string `json:"systemUUID"`
+	BootID                  string `json:"bootID"`
+	KernelVersion           string `json:"kernelVersion"`
+	OSImage                 string `json:"osImage"`
+	ContainerRuntimeVersion string `json:"containerRuntimeVersion"`
+	KubeletVersion          string `json:"kubeletVersion"`
+	OperatingSystem         string `json:"operatingSystem"`
+	Architecture            string `json:"architecture"`
+}
+
+// rfc3339 is metav1.Time's wire form: whole seconds, UTC.
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// toNode is the API object of a seeded node; its heartbeats are recent by
+// the sandbox's clock, as a live kubelet keeps them.
+func toNode(n *world.Node, now time.Time) nodeJSON {
+	beat, since := rfc3339(now.Add(-heartbeat)), rfc3339(n.ReadySince)
+	capacity := resourcesJSON{CPU: n.CPU, Memory: n.Memory, Pods: n.Pods}
+	return nodeJSON{
+		Metadata: objectMetaJSON{
+			Name:              n.Name,
+			UID:               n.UID,
+			ResourceVersion:   n.ResourceVersion,
+			CreationTimestamp: rfc3339(n.CreationTimestamp),
+			// The world's maps are only read, never changed, by encoding.
+			Labels:      n.Labels,
+			Annotations: n.Annotations,
+		},
+		Spec: nodeSpecJSON{ProviderID: n.ProviderID},
+		Status: nodeStatusJSON{
+			Capacity:    capacity,
+			Allocatable: capacity,
+			Conditions:  conditions(n, beat, since),
+			Addresses: []nodeAddressJSON{
+				{Type: "InternalIP", Address: n.InternalIP},
+				{Type: "Hostname", Address: n.Name},
+				{Type: "InternalDNS", Address: n.Name},
+			},
+			NodeInfo: nodeInfoJSON{
+				KernelVersion:           n.KernelVersion,
+				OSImage:                 n.OSImage,
+				ContainerRuntimeVersion: n.ContainerRuntimeVersion,
+				KubeletVersion:          n.KubeletVersion,
+				OperatingSystem:         n.OperatingSystem,
+				Architecture:            n.Architecture,
+			},
+		},
+	}
+}
+
+// conditions are a node's conditions: no pressure, and Ready since it
+// joined (or Unknown for a node whose kubelet stopped posting).
+func conditions(n *world.Node, beat, since string) []nodeConditionJSON {
+	ready := nodeConditionJSON{Type: "Ready", Status: "True", LastHeartbeatTime: beat, LastTransitionTime: since,
+		Reason: "KubeletReady", Message: "kubelet is posting ready status"}
+	if !n.Ready {
+		ready.Status, ready.Reason, ready.Message = "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status."
+	}
+	pressure := func(t, reason, msg string) nodeConditionJSON {
+		return nodeConditionJSON{Type: t, Status: "False", LastHeartbeatTime: beat, LastTransitionTime: since, Reason: reason, Message: msg}
+	}
+	return []nodeConditionJSON{
+		pressure("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+		pressure("DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+		pressure("PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+		ready,
+	}
+}

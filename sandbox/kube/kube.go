@@ -1,0 +1,123 @@
+// Package kube is the sandbox's Kubernetes API: for every EKS cluster of the
+// world, the small read-only part of an API server that winami drift,
+// client-go and kubectl need (version, discovery, nodes). It is served by the
+// sandbox's own HTTP server under /k8s/<region>/<cluster>/, the endpoint EKS
+// DescribeCluster reports, and authenticates requests with EKS tokens.
+package kube
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/winami/winami/sandbox/state"
+	"github.com/winami/winami/sandbox/world"
+)
+
+// API serves the clusters' Kubernetes APIs.
+type API struct {
+	store  *state.Store
+	now    func() time.Time
+	logger *slog.Logger
+}
+
+// New returns the Kubernetes API over the store; now is the clock tokens
+// expire by.
+func New(store *state.Store, now func() time.Time, logger *slog.Logger) *API {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &API{store: store, now: now, logger: logger}
+}
+
+// Route sends requests under PathPrefix to the Kubernetes API and the rest
+// to next. No AWS API path starts with /k8s/.
+func (a *API) Route(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, PathPrefix) {
+			a.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// publicPaths are answered without credentials, as EKS's API servers answer
+// them to anonymous callers (the system:public-info-viewer role).
+var publicPaths = map[string]bool{"/version": true, "/healthz": true, "/livez": true, "/readyz": true}
+
+// ServeHTTP answers one Kubernetes API request.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	region, cluster, path, ok := splitPath(r.URL.Path)
+	a.logger.Debug("sandbox kubernetes request", "method", r.Method, "region", region, "cluster", cluster, "path", path)
+	if !ok {
+		writeNotFoundPage(w)
+		return
+	}
+	auth := r.Header.Get("Authorization")
+	if auth != "" || !publicPaths[path] {
+		if err := verifyBearer(auth, a.now()); err != nil {
+			a.logger.Debug("sandbox kubernetes request unauthorized", "reason", err)
+			writeStatus(w, unauthorized())
+			return
+		}
+	}
+	if r.Method != http.MethodGet {
+		writeStatus(w, methodNotAllowed(r.Method))
+		return
+	}
+	err := a.store.View(func(wd *world.World) error {
+		c := wd.Cluster(region, cluster)
+		if c == nil {
+			// No API server answers for a cluster that does not exist.
+			writeNotFoundPage(w)
+			return nil
+		}
+		a.serveCluster(w, r, c, path)
+		return nil
+	})
+	if err != nil {
+		writeStatus(w, internalError(err))
+	}
+}
+
+// serveCluster answers a request for one cluster's API path.
+func (a *API) serveCluster(w http.ResponseWriter, r *http.Request, c *world.Cluster, path string) {
+	switch {
+	case path == "/version":
+		writeJSON(w, http.StatusOK, versionInfo(c))
+	case path == "/healthz" || path == "/livez" || path == "/readyz":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok"))
+	case path == "/api":
+		writeJSON(w, http.StatusOK, apiVersions(r.Host))
+	case path == "/apis":
+		writeJSON(w, http.StatusOK, apiGroups())
+	case path == "/api/v1":
+		writeJSON(w, http.StatusOK, coreResources())
+	case path == "/api/v1/nodes":
+		a.listNodes(w, r, c)
+	case strings.HasPrefix(path, "/api/v1/nodes/") && !strings.Contains(path[len("/api/v1/nodes/"):], "/"):
+		a.getNode(w, c, path[len("/api/v1/nodes/"):])
+	default:
+		writeNotFoundPage(w)
+	}
+}
+
+// splitPath reads "/k8s/<region>/<cluster><path>"; path is "/" at least.
+func splitPath(p string) (region, cluster, path string, ok bool) {
+	rest, ok := strings.CutPrefix(p, PathPrefix)
+	if !ok {
+		return "", "", "", false
+	}
+	region, rest, ok = strings.Cut(rest, "/")
+	if !ok || region == "" {
+		return "", "", "", false
+	}
+	cluster, path, _ = strings.Cut(rest, "/")
+	if cluster == "" {
+		return "", "", "", false
+	}
+	return region, cluster, "/" + strings.TrimSuffix(path, "/"), true
+}

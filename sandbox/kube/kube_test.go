@@ -1,0 +1,251 @@
+package kube_test
+
+import (
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/winami/winami/sandbox"
+	"github.com/winami/winami/sandbox/sandboxtest"
+	"github.com/winami/winami/sandbox/world"
+)
+
+// clock is the sandbox's time in these tests; tokens are presigned by the
+// SDK at the wall clock, so it must be close to now.
+type clock struct{ nanos atomic.Int64 }
+
+func (c *clock) Now() time.Time          { return time.Unix(0, c.nanos.Load()) }
+func (c *clock) Advance(d time.Duration) { c.nanos.Add(int64(d)) }
+
+func start(t *testing.T) (*clock, aws.Config, *kubernetes.Clientset) {
+	t.Helper()
+	clk := &clock{}
+	clk.nanos.Store(time.Now().UnixNano())
+	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, Now: clk.Now})
+	return clk, cfg, sandboxtest.Kubernetes(t, cfg, world.DemoCluster)
+}
+
+func TestListNodesPagesWithSelector(t *testing.T) {
+	_, _, cs := start(t)
+	all, err := cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Items) != 10 || all.Continue != "" || all.ResourceVersion == "" {
+		t.Fatalf("all nodes: %d items, continue %q, resourceVersion %q", len(all.Items), all.Continue, all.ResourceVersion)
+	}
+	var names []string
+	for _, n := range all.Items {
+		names = append(names, n.Name)
+	}
+	if !slices.IsSorted(names) {
+		t.Errorf("nodes are not in name order: %v", names)
+	}
+
+	// Pages of 3 Windows nodes: 3 + 3 + 2, each continue token resuming
+	// after the page before.
+	var got []string
+	opts := metav1.ListOptions{Limit: 3, LabelSelector: "kubernetes.io/os=windows"}
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("paging does not end")
+		}
+		list, err := cs.CoreV1().Nodes().List(t.Context(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list.Items) > 3 {
+			t.Fatalf("page of %d items with limit 3", len(list.Items))
+		}
+		for _, n := range list.Items {
+			if n.Labels["kubernetes.io/os"] != "windows" {
+				t.Errorf("%s: os %q", n.Name, n.Labels["kubernetes.io/os"])
+			}
+			got = append(got, n.Name)
+		}
+		if list.RemainingItemCount != nil {
+			t.Errorf("remainingItemCount %d with a selector", *list.RemainingItemCount)
+		}
+		if list.Continue == "" {
+			break
+		}
+		opts.Continue = list.Continue
+	}
+	if len(got) != 8 || !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != 8 {
+		t.Errorf("windows nodes across pages: %v", got)
+	}
+
+	// Without a selector a page says how many items remain.
+	first, err := cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{Limit: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.RemainingItemCount == nil || *first.RemainingItemCount != 6 || first.Continue == "" {
+		t.Errorf("first page of 4: remaining %v, continue %q", first.RemainingItemCount, first.Continue)
+	}
+	// The same request gives the same token: it names a position, not a session.
+	again, err := cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{Limit: 4})
+	if err != nil || again.Continue != first.Continue {
+		t.Errorf("continue tokens differ: %q, %q (%v)", first.Continue, again.Continue, err)
+	}
+}
+
+func TestLabelSelectors(t *testing.T) {
+	_, _, cs := start(t)
+	cases := []struct {
+		selector string
+		want     int
+	}{
+		{"kubernetes.io/os=windows", 8},
+		{"kubernetes.io/os==linux", 2},
+		{"kubernetes.io/os!=windows", 2},
+		{"karpenter.sh/nodepool", 1},
+		{"!karpenter.sh/nodepool", 9},
+		{"eks.amazonaws.com/nodegroup in (windows-core-a,windows-core-b)", 7},
+		{"eks.amazonaws.com/nodegroup notin (windows-core-a,windows-core-b)", 3}, // system and the Karpenter node
+		{"kubernetes.io/os=windows,eks.amazonaws.com/nodegroup=windows-core-b", 3},
+		{"kubernetes.io/os=windows,!eks.amazonaws.com/nodegroup", 1},
+		{"node.kubernetes.io/windows-build=10.0.20348", 8},
+		{"kubernetes.io/os=plan9", 0},
+	}
+	for _, tt := range cases {
+		list, err := cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{LabelSelector: tt.selector, ResourceVersion: "0"})
+		if err != nil {
+			t.Errorf("%s: %v", tt.selector, err)
+			continue
+		}
+		if len(list.Items) != tt.want {
+			t.Errorf("%s: %d nodes, want %d", tt.selector, len(list.Items), tt.want)
+		}
+	}
+	for _, bad := range []string{"kubernetes.io/os in windows", "a=b=c", "=x", "k in (a"} {
+		_, err := cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{LabelSelector: bad})
+		if !apierrors.IsBadRequest(err) {
+			t.Errorf("%q: got %v, want 400 BadRequest", bad, err)
+		}
+	}
+	_, err := cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{Continue: "not-a-token"})
+	if !apierrors.IsBadRequest(err) {
+		t.Errorf("garbage continue: got %v, want 400 BadRequest", err)
+	}
+}
+
+func TestGetNode(t *testing.T) {
+	_, _, cs := start(t)
+	list, err := cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{LabelSelector: "karpenter.sh/nodepool=windows"})
+	if err != nil || len(list.Items) != 1 {
+		t.Fatalf("karpenter node: %v, %v", list, err)
+	}
+	name := list.Items[0].Name
+	n, err := cs.CoreV1().Nodes().Get(t.Context(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Name != name || n.Status.NodeInfo.OperatingSystem != "windows" || !strings.HasPrefix(n.Spec.ProviderID, "aws:///us-east-1") ||
+		n.UID == "" || n.CreationTimestamp.IsZero() {
+		t.Errorf("node %+v", n)
+	}
+	_, err = cs.CoreV1().Nodes().Get(t.Context(), "ip-10-9-9-9.ec2.internal", metav1.GetOptions{})
+	if !apierrors.IsNotFound(err) {
+		t.Fatalf("missing node: got %v, want NotFound", err)
+	}
+	if status, ok := err.(apierrors.APIStatus); !ok || status.Status().Message != `nodes "ip-10-9-9-9.ec2.internal" not found` {
+		t.Errorf("missing node status: %+v", err)
+	}
+	v, err := cs.Discovery().ServerVersion()
+	if err != nil || v.Major != "1" || v.Minor != "35" || !strings.HasPrefix(v.GitVersion, "v1.35.") || !strings.Contains(v.GitVersion, "-eks-") {
+		t.Errorf("version %+v, %v", v, err)
+	}
+	res, err := cs.Discovery().ServerResourcesForGroupVersion("v1")
+	if err != nil || len(res.APIResources) != 1 || res.APIResources[0].Name != "nodes" {
+		t.Errorf("v1 resources %+v, %v", res, err)
+	}
+}
+
+// TestTokens checks the token rule: an EKS token whose presigned URL is not
+// yet 15 minutes old passes; anything else is 401 Unauthorized.
+func TestTokens(t *testing.T) {
+	clk, cfg, cs := start(t)
+	endpoint := sandboxtest.RESTConfig(t, cfg, world.DemoCluster).Host
+	good, err := sandboxtest.EKSToken(t.Context(), cfg, world.DemoCluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	presigned, _ := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(good, "k8s-aws-v1."))
+	u, _ := url.Parse(string(presigned))
+	tokenOf := func(edit func(q url.Values)) string {
+		v := *u
+		q := v.Query()
+		edit(q)
+		v.RawQuery = q.Encode()
+		return "k8s-aws-v1." + base64.RawURLEncoding.EncodeToString([]byte(v.String()))
+	}
+	get := func(auth string) int {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, endpoint+"/api/v1/nodes", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusUnauthorized && !strings.Contains(string(body), `"reason":"Unauthorized"`) {
+			t.Errorf("401 body is not a Status: %s", body)
+		}
+		return resp.StatusCode
+	}
+	cases := []struct {
+		what, auth string
+		want       int
+	}{
+		{"good token", "Bearer " + good, 200},
+		{"missing", "", 401},
+		{"other scheme", "Basic " + base64.StdEncoding.EncodeToString([]byte("admin:admin")), 401},
+		{"garbage", "Bearer k8s-aws-v1.!!!", 401},
+		{"no prefix", "Bearer " + strings.TrimPrefix(good, "k8s-aws-v1."), 401},
+		{"other action", "Bearer " + tokenOf(func(q url.Values) { q.Set("Action", "GetSessionToken") }), 401},
+		{"cluster header not signed", "Bearer " + tokenOf(func(q url.Values) { q.Set("X-Amz-SignedHeaders", "host") }), 401},
+		{"expires too long", "Bearer " + tokenOf(func(q url.Values) { q.Set("X-Amz-Expires", "86400") }), 401},
+		{"not STS", "Bearer " + tokenOf(func(q url.Values) {
+			q.Set("X-Amz-Credential", strings.Replace(q.Get("X-Amz-Credential"), "/sts/", "/s3/", 1))
+		}), 401},
+	}
+	for _, tt := range cases {
+		if got := get(tt.auth); got != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.what, got, tt.want)
+		}
+	}
+	// Fourteen minutes on the token still works; past fifteen it has expired.
+	clk.Advance(14 * time.Minute)
+	if _, err := cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{}); err != nil {
+		t.Errorf("token at 14 minutes: %v", err)
+	}
+	clk.Advance(2 * time.Minute)
+	_, err = cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{})
+	if !apierrors.IsUnauthorized(err) {
+		t.Errorf("token at 16 minutes: got %v, want Unauthorized", err)
+	}
+	// /version stays public, as on EKS, for a caller without credentials.
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, endpoint+"/version", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("anonymous /version: %v, %v", resp, err)
+	}
+	if resp != nil {
+		resp.Body.Close()
+	}
+}

@@ -1,0 +1,152 @@
+package kube
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/winami/winami/sandbox/world"
+)
+
+// continueToken is the API server's continue token: base64url of this JSON,
+// naming the list's resourceVersion and the key to resume from (the last
+// returned name and a NUL, the next key in storage order).
+type continueToken struct {
+	APIVersion      string `json:"v"`
+	ResourceVersion int64  `json:"rv"`
+	Start           string `json:"start"`
+}
+
+const continueVersion = "meta.k8s.io/v1"
+
+func encodeContinue(rv int64, lastName string) string {
+	b, _ := json.Marshal(continueToken{APIVersion: continueVersion, ResourceVersion: rv, Start: lastName + "\x00"})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeContinue(tok string) (continueToken, error) {
+	var c continueToken
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return c, fmt.Errorf("continue key is not valid: %w", err)
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return c, fmt.Errorf("continue key is not valid: %w", err)
+	}
+	if c.APIVersion != continueVersion {
+		return c, fmt.Errorf("continue key is not valid: server does not recognize this encoded key")
+	}
+	if c.Start == "" {
+		return c, fmt.Errorf("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+	}
+	return c, nil
+}
+
+// nodeListJSON is the wire shape of a v1 NodeList (see nodeJSON).
+type nodeListJSON struct {
+	Kind       string       `json:"kind"`
+	APIVersion string       `json:"apiVersion"`
+	Metadata   listMetaJSON `json:"metadata"`
+	Items      []nodeJSON   `json:"items"`
+}
+
+type listMetaJSON struct {
+	ResourceVersion    string `json:"resourceVersion"`
+	Continue           string `json:"continue,omitempty"`
+	RemainingItemCount *int64 `json:"remainingItemCount,omitempty"`
+}
+
+// listNodes is GET /api/v1/nodes with labelSelector, limit and continue.
+func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster) {
+	q := r.URL.Query()
+	if q.Get("watch") == "true" || q.Get("watch") == "1" {
+		writeStatus(w, methodNotAllowed("watch"))
+		return
+	}
+	selector, err := labels.Parse(q.Get("labelSelector"))
+	if err != nil {
+		writeStatus(w, badRequest(err.Error()))
+		return
+	}
+	limit := 0
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil {
+			writeStatus(w, badRequest(fmt.Sprintf("limit: Invalid value: %q: must be an integer", v)))
+			return
+		}
+	}
+	rv, _ := strconv.ParseInt(c.ResourceVersion, 10, 64)
+	start := 0
+	if tok := q.Get("continue"); tok != "" {
+		ct, err := decodeContinue(tok)
+		if err != nil {
+			writeStatus(w, badRequest(err.Error()))
+			return
+		}
+		// Names are sorted: the first node at or after the start key.
+		start, _ = slices.BinarySearchFunc(c.Nodes, ct.Start, func(n *world.Node, key string) int {
+			return strings.Compare(n.Name, key)
+		})
+	}
+	var page []*world.Node
+	i := start
+	for ; i < len(c.Nodes); i++ {
+		if limit > 0 && len(page) == limit {
+			break
+		}
+		if n := c.Nodes[i]; selector.Matches(labels.Set(n.Labels)) {
+			page = append(page, n)
+		}
+	}
+	meta := listMetaJSON{ResourceVersion: c.ResourceVersion}
+	// Like the API server, a full page with keys left in storage gets a
+	// continue token, even when none of those keys would match.
+	if i < len(c.Nodes) && len(page) > 0 {
+		meta.Continue = encodeContinue(rv, page[len(page)-1].Name)
+		if selector.Empty() {
+			remaining := int64(len(c.Nodes) - i)
+			meta.RemainingItemCount = &remaining
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(nodeListBody(meta, page, a.now()))
+}
+
+// nodeListBody is the JSON of a nodeListJSON of the nodes, written by hand
+// as appendNode writes each node.
+func nodeListBody(meta listMetaJSON, nodes []*world.Node, now time.Time) []byte {
+	metaJSON, _ := json.Marshal(meta) // strings and an int: cannot fail
+	b := make([]byte, 0, 256+len(nodes)*3072)
+	b = append(b, `{"kind":"NodeList","apiVersion":"v1","metadata":`...)
+	b = append(b, metaJSON...)
+	b = append(b, `,"items":[`...)
+	for i, n := range nodes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendNode(b, n, now, false)
+	}
+	return append(b, `]}`...)
+}
+
+// getNode is GET /api/v1/nodes/{name}.
+func (a *API) getNode(w http.ResponseWriter, c *world.Cluster, name string) {
+	i, found := slices.BinarySearchFunc(c.Nodes, name, func(n *world.Node, key string) int {
+		return strings.Compare(n.Name, key)
+	})
+	if !found {
+		writeStatus(w, nodeNotFound(name))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(appendNode(nil, c.Nodes[i], a.now(), true))
+}

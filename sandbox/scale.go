@@ -1,0 +1,27 @@
+package sandbox
+
+import (
+	"github.com/winami/winami/sandbox/state"
+	"github.com/winami/winami/sandbox/world"
+)
+
+// seedScale attaches the --nodes scale cluster to the store's world. It is
+// derived from the stored world's seed, so a world loaded from a state file
+// gets the same cluster; it is attached, not saved, because snapshotting
+// ten thousand nodes on every change would slow every write.
+func seedScale(store *state.Store, nodes int) error {
+	if nodes <= 0 {
+		return nil
+	}
+	var extra *world.Extra
+	err := store.View(func(w *world.World) error {
+		var err error
+		extra, err = world.SeedScale(w, nodes)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	store.SetExtra(extra)
+	return nil
+}

@@ -1,0 +1,218 @@
+package world
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Cluster is an EKS cluster: what DescribeCluster reports, its managed node
+// groups, and the nodes its Kubernetes API lists.
+type Cluster struct {
+	Name            string    `json:"name"`
+	ARN             string    `json:"arn"`
+	ID              string    `json:"id"`
+	Version         string    `json:"version"`         // Kubernetes minor, "1.35"
+	PlatformVersion string    `json:"platformVersion"` // "eks.12"
+	Status          string    `json:"status"`          // ACTIVE
+	CreatedAt       time.Time `json:"createdAt"`
+	RoleARN         string    `json:"roleArn"`
+	// GitVersion is the API server's version, e.g. "v1.35.2-eks-4a7c2e1".
+	GitVersion string `json:"gitVersion"`
+	// CertificateAuthority is the cluster CA as base64 of its PEM, as
+	// DescribeCluster's certificateAuthority.data carries it.
+	CertificateAuthority   string            `json:"certificateAuthority"`
+	VPCID                  string            `json:"vpcId"`
+	SubnetIDs              []string          `json:"subnetIds"`
+	ClusterSecurityGroupID string            `json:"clusterSecurityGroupId"`
+	ServiceIPv4CIDR        string            `json:"serviceIpv4Cidr"`
+	Tags                   map[string]string `json:"tags,omitempty"`
+	// Nodegroups are the managed node groups by name.
+	Nodegroups map[string]*Nodegroup `json:"nodegroups,omitempty"`
+	// Nodes are the cluster's Kubernetes nodes, sorted by name (list pages
+	// and continue tokens rely on the order).
+	Nodes []*Node `json:"nodes,omitempty"`
+	// ResourceVersion is the list resourceVersion of the cluster's nodes.
+	ResourceVersion string `json:"resourceVersion"`
+}
+
+// Nodegroup is an EKS managed node group.
+type Nodegroup struct {
+	Name           string            `json:"name"`
+	ARN            string            `json:"arn"`
+	Version        string            `json:"version"`        // "1.35"
+	ReleaseVersion string            `json:"releaseVersion"` // "1.35-2026.11.11" for Windows
+	AMIType        string            `json:"amiType"`        // WINDOWS_CORE_2022_x86_64
+	CapacityType   string            `json:"capacityType"`   // ON_DEMAND
+	Status         string            `json:"status"`         // ACTIVE
+	InstanceTypes  []string          `json:"instanceTypes,omitempty"`
+	Subnets        []string          `json:"subnets"`
+	NodeRole       string            `json:"nodeRole"`
+	Labels         map[string]string `json:"labels,omitempty"`
+	Tags           map[string]string `json:"tags,omitempty"`
+	MinSize        int32             `json:"minSize"`
+	MaxSize        int32             `json:"maxSize"`
+	DesiredSize    int32             `json:"desiredSize"`
+	// DiskSize is set only when the node group has no launch template.
+	DiskSize *int32 `json:"diskSize,omitempty"`
+	// LaunchTemplate is the user's launch template, when the group uses one.
+	LaunchTemplate *LaunchTemplateRef `json:"launchTemplate,omitempty"`
+	// AutoScalingGroup is the name of the group's Auto Scaling group.
+	AutoScalingGroup string    `json:"autoScalingGroup"`
+	CreatedAt        time.Time `json:"createdAt"`
+	ModifiedAt       time.Time `json:"modifiedAt"`
+}
+
+// LaunchTemplateRef names a launch template version.
+type LaunchTemplateRef struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Node is a Kubernetes node as the API server reports it, reduced to what
+// the sandbox serves.
+type Node struct {
+	Name              string            `json:"name"`
+	UID               string            `json:"uid"`
+	ResourceVersion   string            `json:"resourceVersion"`
+	CreationTimestamp time.Time         `json:"creationTimestamp"`
+	Labels            map[string]string `json:"labels"`
+	Annotations       map[string]string `json:"annotations,omitempty"`
+	// ProviderID is "aws:///<zone>/<instance-id>".
+	ProviderID string `json:"providerId"`
+	InternalIP string `json:"internalIp"`
+	// Node info.
+	KubeletVersion          string `json:"kubeletVersion"`
+	ContainerRuntimeVersion string `json:"containerRuntimeVersion"`
+	OSImage                 string `json:"osImage"`
+	KernelVersion           string `json:"kernelVersion"`
+	OperatingSystem         string `json:"operatingSystem"`
+	Architecture            string `json:"architecture"`
+	// Capacity.
+	CPU    string `json:"cpu"`
+	Memory string `json:"memory"`
+	Pods   string `json:"pods"`
+	// Ready is the Ready condition; ReadySince its last transition.
+	Ready      bool      `json:"ready"`
+	ReadySince time.Time `json:"readySince"`
+}
+
+// Instance is an EC2 instance.
+type Instance struct {
+	InstanceID       string            `json:"instanceId"`
+	ImageID          string            `json:"imageId"`
+	InstanceType     string            `json:"instanceType"`
+	State            string            `json:"state"` // pending, running, stopped, terminated, ...
+	LaunchTime       time.Time         `json:"launchTime"`
+	AvailabilityZone string            `json:"availabilityZone"`
+	PrivateDNSName   string            `json:"privateDnsName"`
+	PrivateIP        string            `json:"privateIp"`
+	SubnetID         string            `json:"subnetId,omitempty"`
+	VPCID            string            `json:"vpcId,omitempty"`
+	Platform         string            `json:"platform,omitempty"` // "windows" or ""
+	Architecture     string            `json:"architecture"`
+	ReservationID    string            `json:"reservationId"`
+	Tags             map[string]string `json:"tags,omitempty"`
+}
+
+// Extra is what the sandbox seeds beyond the persisted world: the clusters
+// and instances of `winami sandbox --nodes`. It is derived from options,
+// never changed by a request, and too large to snapshot on every change, so
+// it is not saved with the world (state.Store carries it across rollbacks).
+type Extra struct {
+	// Regions are the extra resources by region name.
+	Regions map[string]*Fleet
+}
+
+// Fleet is one region's extra clusters and instances.
+type Fleet struct {
+	Clusters  map[string]*Cluster
+	Instances map[string]*Instance
+	// sorted are Instances in ID order, kept so that listing them does not
+	// sort ten thousand IDs on every call.
+	sorted []*Instance
+}
+
+// NewFleet returns a fleet over clusters and instances.
+func NewFleet(clusters map[string]*Cluster, instances map[string]*Instance) *Fleet {
+	f := &Fleet{Clusters: clusters, Instances: instances}
+	f.sorted = slices.SortedFunc(maps.Values(instances), byInstanceID)
+	return f
+}
+
+func byInstanceID(a, b *Instance) int { return strings.Compare(a.InstanceID, b.InstanceID) }
+
+// fleet is the region's extra fleet, or nil.
+func (w *World) fleet(region string) *Fleet {
+	if w.Extra == nil {
+		return nil
+	}
+	return w.Extra.Regions[region]
+}
+
+// Cluster is the region's cluster of that name, persisted or extra, or nil.
+func (w *World) Cluster(region, name string) *Cluster {
+	if r := w.Region(region); r != nil && r.Clusters[name] != nil {
+		return r.Clusters[name]
+	}
+	if f := w.fleet(region); f != nil {
+		return f.Clusters[name]
+	}
+	return nil
+}
+
+// ClusterNames are the names of the region's clusters, sorted.
+func (w *World) ClusterNames(region string) []string {
+	var names []string
+	if r := w.Region(region); r != nil {
+		names = slices.AppendSeq(names, maps.Keys(r.Clusters))
+	}
+	if f := w.fleet(region); f != nil {
+		names = slices.AppendSeq(names, maps.Keys(f.Clusters))
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// Instance is the region's instance of that ID, or nil.
+func (w *World) Instance(region, id string) *Instance {
+	if r := w.Region(region); r != nil && r.Instances[id] != nil {
+		return r.Instances[id]
+	}
+	if f := w.fleet(region); f != nil {
+		return f.Instances[id]
+	}
+	return nil
+}
+
+// SortedInstances are the region's instances, persisted and extra, in ID
+// order.
+func (w *World) SortedInstances(region string) []*Instance {
+	var own []*Instance
+	if r := w.Region(region); r != nil {
+		own = slices.SortedFunc(maps.Values(r.Instances), byInstanceID)
+	}
+	f := w.fleet(region)
+	if f == nil || len(f.sorted) == 0 {
+		return own
+	}
+	if len(own) == 0 {
+		return f.sorted
+	}
+	// Merge the two sorted runs.
+	out := make([]*Instance, 0, len(own)+len(f.sorted))
+	i, j := 0, 0
+	for i < len(own) && j < len(f.sorted) {
+		if byInstanceID(own[i], f.sorted[j]) <= 0 {
+			out = append(out, own[i])
+			i++
+		} else {
+			out = append(out, f.sorted[j])
+			j++
+		}
+	}
+	out = append(out, own[i:]...)
+	return append(out, f.sorted[j:]...)
+}

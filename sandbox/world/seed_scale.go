@@ -1,0 +1,95 @@
+package world
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// ScaleCluster is the cluster `winami sandbox --nodes N` adds in us-east-1.
+const ScaleCluster = "scale"
+
+// MaxScaleNodes bounds --nodes: the scale cluster's addresses come from
+// 10.0.0.0/8 and its seeding must stay well under a second.
+const MaxScaleNodes = 100_000
+
+// scaleNodegroupSize is how many nodes each of the scale cluster's managed
+// node groups holds.
+const scaleNodegroupSize = 1000
+
+// SeedScale builds the extra fleet of `--nodes n`: in us-east-1 the cluster
+// "scale" with n Windows Server 2022 Core nodes in managed node groups of
+// 1000 ("windows-000", "windows-001", ...), spread over the four 1.35 AMI
+// releases (seven in ten on the newest, one in ten on each older one) and the
+// kubelet each release ships, with every 50th node one kubelet patch behind,
+// and their n EC2 instances. It draws from its own stream, so the persisted
+// world's IDs do not depend on n.
+func SeedScale(w *World, n int) (*Extra, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	if n > MaxScaleNodes {
+		return nil, fmt.Errorf("a scale cluster of %d nodes is more than the sandbox seeds (at most %d)", n, MaxScaleNodes)
+	}
+	const region = "us-east-1"
+	r := w.Region(region)
+	if r == nil {
+		return nil, fmt.Errorf("the world has no %s for the scale cluster", region)
+	}
+	used := map[string]bool{}
+	for id := range r.Instances {
+		used[id] = true
+	}
+	g := &gen{rng: rand.New(rand.NewPCG(uint64(w.Seed), regionStream(region+"/scale"))), used: used}
+	key := EKSWindowsKey{Windows: "2022", Edition: "Core", Kubernetes: "1.35"}
+	releases := ReleaseDates()
+	images := make([]*Image, len(releases))
+	for i, rel := range releases {
+		if images[i] = imageNamed(r, key.AMIName(rel)); images[i] == nil {
+			return nil, fmt.Errorf("the world has no %s in %s", key.AMIName(rel), region)
+		}
+	}
+	kubelets := []string{KubeletV1350, KubeletV1351, KubeletV1352, KubeletV1352}
+	behind := map[string]string{KubeletV1352: KubeletV1351, KubeletV1351: KubeletV1350, KubeletV1350: KubeletV1350}
+
+	subnets := defaultSubnets(r)
+	c := newCluster(w, r, g, ScaleCluster, time.Date(2026, time.April, 8, 11, 0, 0, 0, time.UTC), subnets)
+	// One launch template for all groups: EKS's per group would add a
+	// thousand-odd templates for nothing the scale cluster tests.
+	tmpl := LaunchTemplateRef{ID: g.id("lt"), Name: "eks-scale-windows", Version: "1"}
+	instances := make(map[string]*Instance, n)
+	c.Nodes = make([]*Node, 0, n)
+	rollout := time.Date(2026, time.November, 18, 8, 0, 0, 0, time.UTC)
+	var ng *Nodegroup
+	for i := range n {
+		if i%scaleNodegroupSize == 0 {
+			size := int32(min(scaleNodegroupSize, n-i))
+			ng = newNodegroup(w, r, g, c, fmt.Sprintf("windows-%03d", i/scaleNodegroupSize),
+				"WINDOWS_CORE_2022_x86_64", "1.35-"+ReleaseStamp(releases[3]), []string{"m6i.xlarge"}, size, rollout)
+			ng.MaxSize = size
+		}
+		rel := 3
+		if d := i % 10; d >= 7 {
+			rel = 9 - d // 7 → 2026.10.14, 8 → 2026.09.09, 9 → 2026.08.12
+		}
+		kubelet := kubelets[rel]
+		if i%50 == 49 {
+			kubelet = behind[kubelet]
+		}
+		sub := subnets[i%len(subnets)]
+		addNode(r, c, g, nodeSpec{
+			ip:           fmt.Sprintf("10.%d.%d.%d", 1+i>>16, i>>8&0xff, i&0xff),
+			zone:         sub.AvailabilityZone,
+			subnet:       sub,
+			image:        images[rel],
+			instanceType: "m6i.xlarge",
+			kubelet:      kubelet,
+			launched:     releases[rel].Add(48*time.Hour + time.Duration(i)*time.Second),
+			nodegroup:    ng,
+			template:     tmpl,
+		}, instances, 100000+i)
+	}
+	finishCluster(c, 100000+n)
+	fleet := NewFleet(map[string]*Cluster{c.Name: c}, instances)
+	return &Extra{Regions: map[string]*Fleet{region: fleet}}, nil
+}

@@ -1,0 +1,60 @@
+package world
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestSeedScale(t *testing.T) {
+	w := Seed(1)
+	extra, err := SeedScale(w, 2500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Extra = extra
+	c := w.Cluster("us-east-1", ScaleCluster)
+	if c == nil || len(c.Nodes) != 2500 || len(c.Nodegroups) != 3 || c.Nodegroups["windows-002"].DesiredSize != 500 {
+		t.Fatalf("scale cluster: %+v", c)
+	}
+	if got := w.ClusterNames("us-east-1"); strings.Join(got, ",") != "demo,scale" {
+		t.Errorf("clusters %v", got)
+	}
+	all := w.SortedInstances("us-east-1")
+	if len(all) != 2500+10 {
+		t.Errorf("%d instances", len(all))
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i-1].InstanceID >= all[i].InstanceID {
+			t.Fatalf("instances out of order at %d", i)
+		}
+	}
+	for i, n := range c.Nodes {
+		if i > 0 && c.Nodes[i-1].Name >= n.Name {
+			t.Fatalf("nodes out of order at %d", i)
+		}
+		id := n.ProviderID[strings.LastIndexByte(n.ProviderID, '/')+1:]
+		if inst := w.Instance("us-east-1", id); inst == nil || inst.PrivateDNSName != n.Name || n.Labels["eks.amazonaws.com/nodegroup-image"] != inst.ImageID {
+			t.Fatalf("%s: instance %+v", n.Name, inst)
+		}
+	}
+	// The same seed and count give the same fleet.
+	again, _ := SeedScale(Seed(1), 2500)
+	if again.Regions["us-east-1"].Clusters[ScaleCluster].Nodes[1234].ProviderID != c.Nodes[1234].ProviderID {
+		t.Error("scale fleet differs between two seedings")
+	}
+	if _, err := SeedScale(w, MaxScaleNodes+1); err == nil {
+		t.Error("no error past MaxScaleNodes")
+	}
+	if e, err := SeedScale(w, 0); e != nil || err != nil {
+		t.Errorf("0 nodes: %v, %v", e, err)
+	}
+}
+
+func BenchmarkSeedScale10k(b *testing.B) {
+	w := Seed(1)
+	for b.Loop() {
+		if _, err := SeedScale(w, 10_000); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
