@@ -15,6 +15,7 @@ import (
 	"github.com/winami/winami/internal/cli/ami"
 	"github.com/winami/winami/internal/cli/cachecmd"
 	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/driftcmd"
 	"github.com/winami/winami/internal/cli/fastlaunchcmd"
 	"github.com/winami/winami/internal/cli/iamcmd"
 	"github.com/winami/winami/internal/cli/imagescmd"
@@ -83,6 +84,7 @@ environment), or against an embedded AWS-compatible sandbox with --sandbox.`,
 	root.AddCommand(fastlaunchcmd.NewCmd(app))
 	root.AddCommand(preflightcmd.NewCmd(app))
 	root.AddCommand(iamcmd.NewCmd(app))
+	root.AddCommand(driftcmd.NewCmd(app))
 	return root
 }
 

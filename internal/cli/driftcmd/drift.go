@@ -1,0 +1,214 @@
+// Package driftcmd is `winami drift`: where a cluster's Windows nodes
+// differ in AMI, Windows build and kubelet version, as a report or as a
+// long-running exporter.
+package driftcmd
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/drift"
+)
+
+type options struct {
+	cluster, kubeconfig, context string
+	desiredAMI, file             string
+	latest                       bool
+	failOn                       string
+	watch                        bool
+	interval                     time.Duration
+	metricsAddr                  string
+}
+
+// NewCmd builds `winami drift`.
+func NewCmd(app *cmdutil.App) *cobra.Command {
+	o := &options{}
+	cmd := &cobra.Command{
+		Use:   "drift (--cluster NAME | --kubeconfig FILE [--context C]) [--desired-ami AMI | -f winami.yaml | --latest]",
+		Short: "Report where a cluster's Windows nodes differ in AMI, Windows build and kubelet version",
+		Long: `Read the cluster's Windows nodes (label kubernetes.io/os=windows, in pages of 500), their
+instances (DescribeInstances, 1000 IDs a call) and AMIs (DescribeImages, 100 a call), and
+compare each node with the desired state:
+
+  --desired-ami AMI   that AMI
+  -f winami.yaml      the newest AMI the spec built (in the cluster's region)
+  --latest            the newest EKS optimized release for the cluster's Kubernetes version
+                      and each node's Windows version and edition
+  (none)              what most nodes run
+
+Nodes are grouped by (AMI, kubelet, Windows build); each drifted node is listed with typed
+reasons: ami-differs, ami-not-latest, kubelet-differs, kubelet-behind-control-plane (beyond
+the supported skew), os-build-differs, unknown-instance, not-ready. With --cluster, the
+cluster is reached with EKS DescribeCluster and a token made as 'aws eks get-token' makes
+it, and its managed node groups are shown with the ones behind.
+
+Exit status: 0 consistent, 2 drift (of the kinds --fail-on names), 1 an error.
+
+With --watch, winami runs as an exporter: a report every --interval, Prometheus metrics and
+/healthz on --metrics-addr, until SIGTERM (see deploy/ for a Deployment).`,
+		Example: `  winami drift --cluster prod-eks --region us-east-1
+  winami drift --kubeconfig ~/.kube/config --context prod --latest -o json
+  winami drift --cluster prod-eks -f winami.yaml --fail-on ami
+  winami drift --cluster prod-eks --watch --interval 5m --metrics-addr 127.0.0.1:9464
+  winami --sandbox drift --cluster demo`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return run(cmd.Context(), app, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.cluster, "cluster", "", "EKS cluster name (endpoint and token through the AWS credentials)")
+	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file (its exec plugins run as kubectl runs them)")
+	f.StringVar(&o.context, "context", "", "kubeconfig context (default: the current one)")
+	f.StringVar(&o.desiredAMI, "desired-ami", "", "the AMI every Windows node should run")
+	f.StringVarP(&o.file, "file", "f", "", "a spec: its newest AMI is the desired one")
+	f.BoolVar(&o.latest, "latest", false, "the newest EKS optimized release is the desired AMI")
+	f.StringVar(&o.failOn, "fail-on", "any", "which drift exits 2: any, ami, kubelet or os-build")
+	f.BoolVar(&o.watch, "watch", false, "run as an exporter until stopped")
+	f.DurationVar(&o.interval, "interval", 5*time.Minute, "with --watch, time between two reports")
+	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9464", "with --watch, where to serve /metrics and /healthz")
+	cmd.MarkFlagsOneRequired("cluster", "kubeconfig")
+	cmd.MarkFlagsMutuallyExclusive("cluster", "kubeconfig")
+	cmd.MarkFlagsMutuallyExclusive("desired-ami", "file", "latest")
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"any", "ami", "kubelet", "os-build"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+var (
+	amiID       = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	clusterName = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$`)
+)
+
+// validate checks the flags before anything is called.
+func (o *options) validate() error {
+	if o.cluster != "" && !clusterName.MatchString(o.cluster) {
+		return cmdutil.Usagef("--cluster %q: an EKS cluster name is 1-100 letters, digits, '-' and '_', starting with a letter or digit", o.cluster)
+	}
+	if o.desiredAMI != "" && !amiID.MatchString(o.desiredAMI) {
+		return cmdutil.Usagef("--desired-ami %q is not an AMI ID (ami- and 8 or 17 hex digits)", o.desiredAMI)
+	}
+	if o.context != "" && o.kubeconfig == "" && o.cluster != "" {
+		return cmdutil.Usagef("--context goes with --kubeconfig")
+	}
+	switch o.failOn {
+	case "any", "ami", "kubelet", "os-build":
+	default:
+		return cmdutil.Usagef("--fail-on %q: use any, ami, kubelet or os-build", o.failOn)
+	}
+	if o.watch && o.interval < 10*time.Second {
+		return cmdutil.Usagef("--interval %s: at least 10s, so the API servers are not hammered", o.interval)
+	}
+	return nil
+}
+
+// source builds what a run reads from; it is called again for every
+// report of --watch, so EKS tokens (valid 15 minutes) are always fresh.
+func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, drift.Options, error) {
+	clients, err := app.Clients(ctx)
+	if err != nil {
+		return drift.Sources{}, drift.Options{}, err
+	}
+	region := app.Globals.Region
+	if region == "" && o.cluster != "" {
+		region = clients.Region()
+	}
+	opts := drift.Options{Cluster: o.cluster, Region: region, DesiredAMI: o.desiredAMI, Latest: o.latest}
+	if o.file != "" {
+		s, err := cmdutil.LoadSpec(o.file)
+		if err != nil {
+			return drift.Sources{}, drift.Options{}, err
+		}
+		opts.Spec = s.Name
+	}
+	src := drift.Sources{
+		EC2:    func(r string) drift.EC2API { return clients.EC2Client(r) },
+		SSM:    func(r string) awsapi.SSMAPI { return clients.SSM(r) },
+		Finder: catalog.NewFinderFromClients(clients),
+	}
+	restCfg, err := o.restConfig(ctx, clients, region)
+	if err != nil {
+		return drift.Sources{}, drift.Options{}, err
+	}
+	cs, err := kubernetes.NewForConfig(restCfg)
+	if err != nil {
+		return drift.Sources{}, drift.Options{}, fmt.Errorf("a Kubernetes client for %s: %w", restCfg.Host, err)
+	}
+	src.Nodes = cs.CoreV1().Nodes()
+	src.ServerVersion = func(context.Context) (string, error) {
+		v, err := cs.Discovery().ServerVersion()
+		if err != nil {
+			return "", err
+		}
+		return v.GitVersion, nil
+	}
+	if o.cluster != "" {
+		src.EKS = clients.EKS(region)
+	}
+	return src, opts, nil
+}
+
+// restConfig reaches the cluster: through EKS with --cluster, else the
+// kubeconfig.
+func (o *options) restConfig(ctx context.Context, clients *awsapi.Clients, region string) (*rest.Config, error) {
+	if o.cluster == "" {
+		return drift.KubeconfigConfig(o.kubeconfig, o.context)
+	}
+	return drift.ClusterConfig(ctx, clients.EKS(region), clients.STSClient(region), o.cluster)
+}
+
+// failing reports whether the report has drift of the kinds --fail-on names.
+func (o *options) failing(r *drift.Report) bool {
+	kinds := map[string][]string{
+		"ami":      {drift.ReasonAMIDiffers, drift.ReasonAMINotLatest, drift.ReasonUnknownInstance},
+		"kubelet":  {drift.ReasonKubeletDiffers, drift.ReasonKubeletBehindCP},
+		"os-build": {drift.ReasonOSBuildDiffers},
+	}[o.failOn]
+	for _, n := range r.Nodes {
+		for _, reason := range n.Reasons {
+			if o.failOn == "any" || contains(kinds, reason.Kind) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func run(ctx context.Context, app *cmdutil.App, o *options) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	if o.watch {
+		return watch(ctx, app, o)
+	}
+	src, opts, err := o.source(ctx, app)
+	if err != nil {
+		return err
+	}
+	r, err := drift.Run(ctx, src, opts)
+	if err != nil {
+		return err
+	}
+	if err := printReport(app, r); err != nil {
+		return err
+	}
+	if o.failing(r) {
+		return cmdutil.Differences()
+	}
+	return nil
+}

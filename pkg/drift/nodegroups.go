@@ -1,0 +1,104 @@
+package drift
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+)
+
+// attachNodegroups reads the cluster's managed node groups (a list, then
+// one DescribeNodegroup each, at once: EKS has no batch read) and says
+// which Windows groups are behind.
+func (r *Report) attachNodegroups(ctx context.Context, api EKSAPI, cluster string, c *calls) error {
+	var names []string
+	in := &eks.ListNodegroupsInput{ClusterName: aws.String(cluster)}
+	for {
+		page, err := api.ListNodegroups(ctx, in)
+		if err != nil {
+			return fmt.Errorf("listing the node groups of %s: %w", cluster, err)
+		}
+		c.add("ListNodegroups")
+		names = append(names, page.Nodegroups...)
+		if aws.ToString(page.NextToken) == "" {
+			break
+		}
+		in.NextToken = page.NextToken
+	}
+	groups := make([]Nodegroup, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() {
+			out, err := api.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(name)})
+			if err != nil {
+				errs[i] = fmt.Errorf("describing node group %s: %w", name, err)
+				return
+			}
+			c.add("DescribeNodegroup")
+			ng := out.Nodegroup
+			g := Nodegroup{Name: name, AMIType: string(ng.AmiType), ReleaseVersion: aws.ToString(ng.ReleaseVersion), Version: aws.ToString(ng.Version)}
+			g.Windows = strings.HasPrefix(g.AMIType, "WINDOWS_")
+			if lt := ng.LaunchTemplate; lt != nil {
+				g.LaunchTemplate = aws.ToString(lt.Name)
+				if g.LaunchTemplate == "" {
+					g.LaunchTemplate = aws.ToString(lt.Id)
+				}
+				if v := aws.ToString(lt.Version); v != "" {
+					g.LaunchTemplate += ":" + v
+				}
+			}
+			groups[i] = g
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	r.Calls = c.m
+	drifted := map[string]int{}
+	for _, n := range r.Nodes {
+		if n.Owner.Kind == ownerNodegroup && n.Drifted() {
+			drifted[n.Owner.Name]++
+		}
+	}
+	for i := range groups {
+		g := &groups[i]
+		if !g.Windows {
+			continue
+		}
+		var why []string
+		if k := drifted[g.Name]; k > 0 {
+			why = append(why, fmt.Sprintf("%d of its nodes drifted", k))
+		}
+		if want := r.latestFor(g.AMIType); want != "" && g.ReleaseVersion != "" && g.ReleaseVersion != want {
+			why = append(why, fmt.Sprintf("release %s, newest %s", g.ReleaseVersion, want))
+		}
+		g.Behind = strings.Join(why, "; ")
+	}
+	slices.SortFunc(groups, func(a, b Nodegroup) int { return strings.Compare(a.Name, b.Name) })
+	r.Nodegroups = groups
+	return nil
+}
+
+// latestFor is the newest release version for a node group's AMI type
+// (WINDOWS_CORE_2022_x86_64) in --latest mode, or "".
+func (r *Report) latestFor(amiType string) string {
+	parts := strings.Split(amiType, "_") // WINDOWS CORE 2022 x86 64
+	if r.Desired.Mode != "latest" || len(parts) < 3 {
+		return ""
+	}
+	edition := strings.ToUpper(parts[1][:1]) + strings.ToLower(parts[1][1:])
+	for name, rel := range r.Desired.Latest {
+		if strings.HasPrefix(name, "Windows Server "+parts[2]+" "+edition+",") {
+			return rel.ReleaseVersion
+		}
+	}
+	return ""
+}

@@ -1,0 +1,264 @@
+package drift
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+
+	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/pipeline"
+)
+
+// EKSAPI is the part of EKS drift reads, with the SDK's signatures.
+type EKSAPI interface {
+	DescribeCluster(ctx context.Context, in *eks.DescribeClusterInput, optFns ...func(*eks.Options)) (*eks.DescribeClusterOutput, error)
+	ListNodegroups(ctx context.Context, in *eks.ListNodegroupsInput, optFns ...func(*eks.Options)) (*eks.ListNodegroupsOutput, error)
+	DescribeNodegroup(ctx context.Context, in *eks.DescribeNodegroupInput, optFns ...func(*eks.Options)) (*eks.DescribeNodegroupOutput, error)
+}
+
+// Sources are where a run reads from.
+type Sources struct {
+	Nodes NodeLister
+	// ServerVersion is the API server's version (GET /version).
+	ServerVersion func(ctx context.Context) (string, error)
+	EC2           func(region string) EC2API
+	// SSM reads image cache records that did not fit a tag (optional).
+	SSM func(region string) awsapi.SSMAPI
+	// Finder answers the newest EKS releases (needed with Latest).
+	Finder *catalog.Finder
+	// EKS reads the cluster's node groups (optional; with Cluster).
+	EKS EKSAPI
+}
+
+// Options say what to compare the nodes with.
+type Options struct {
+	Cluster string
+	// Region is where the instances are; empty: the nodes' zones say.
+	Region string
+	// One of DesiredAMI, Spec (the newest AMI that spec built) or Latest;
+	// none means what most nodes run.
+	DesiredAMI string
+	Spec       string
+	Latest     bool
+	// PageLimit is the node list page size (0: 500).
+	PageLimit int64
+}
+
+// Run makes one report.
+func Run(ctx context.Context, src Sources, opts Options) (*Report, error) {
+	c := &calls{m: map[string]int{}}
+	r := &Report{Cluster: opts.Cluster, Region: opts.Region, Nodes: []Node{}, Groups: []Group{}}
+	if src.ServerVersion != nil {
+		v, err := src.ServerVersion(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reading the control plane's version: %w", err)
+		}
+		r.ControlPlane = v
+	}
+	limit := opts.PageLimit
+	if limit <= 0 {
+		limit = defaultNodeListPageLimit
+	}
+	nodes, err := listWindowsNodes(ctx, src.Nodes, limit, c)
+	if err != nil {
+		return nil, err
+	}
+	r.Nodes = nodes
+	if r.Region == "" {
+		r.Region = regionOfNodes(nodes)
+	}
+	if r.Region == "" && len(nodes) > 0 {
+		return nil, errors.New("cannot tell the nodes' region from their providerIDs: pass --region")
+	}
+	api := src.EC2(r.Region)
+	if err := r.attachInstances(ctx, api, opts, src, c); err != nil {
+		return nil, err
+	}
+	r.Calls = c.m
+	analyze(r)
+	if src.EKS != nil && opts.Cluster != "" {
+		if err := r.attachNodegroups(ctx, src.EKS, opts.Cluster, c); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func regionOfNodes(nodes []Node) string {
+	counts := map[string]int{}
+	best := ""
+	for _, n := range nodes {
+		if reg := regionOfZone(n.Zone); reg != "" {
+			counts[reg]++
+			if counts[reg] > counts[best] {
+				best = reg
+			}
+		}
+	}
+	return best
+}
+
+// attachInstances fills each node's instance and AMI, and the desired state.
+func (r *Report) attachInstances(ctx context.Context, api EC2API, opts Options, src Sources, c *calls) error {
+	ids := make([]string, 0, len(r.Nodes))
+	for _, n := range r.Nodes {
+		if n.InstanceID != "" {
+			ids = append(ids, n.InstanceID)
+		}
+	}
+	insts, err := describeInstances(ctx, api, ids, c)
+	if err != nil {
+		return err
+	}
+	amis := []string{}
+	for i := range r.Nodes {
+		n := &r.Nodes[i]
+		if inst, ok := insts[n.InstanceID]; ok {
+			n.AMI, n.LaunchTime, n.LaunchTemplate = inst.ami, inst.launchTime, inst.launchTemplate
+			amis = append(amis, inst.ami)
+		}
+	}
+	r.Desired = Desired{Mode: "majority"}
+	switch {
+	case opts.DesiredAMI != "":
+		r.Desired = Desired{Mode: "ami", AMI: opts.DesiredAMI}
+	case opts.Spec != "":
+		ami, err := newestSpecAMI(ctx, api, opts.Spec, r.Region)
+		if err != nil {
+			return err
+		}
+		r.Desired = Desired{Mode: "spec", AMI: ami}
+	case opts.Latest:
+		r.Desired = Desired{Mode: "latest", Latest: map[string]LatestRelease{}}
+	}
+	if r.Desired.AMI != "" {
+		amis = append(amis, r.Desired.AMI)
+	}
+	slices.Sort(amis)
+	amis = slices.Compact(amis)
+	images, err := describeImages(ctx, api, amis, c)
+	if err != nil {
+		return err
+	}
+	if a := r.Desired.AMI; a != "" && images[a].name == "" {
+		return fmt.Errorf("the desired AMI %s is not in %s (or not visible to this account)", a, r.Region)
+	}
+	records := r.cacheRecords(ctx, src, images)
+	for i := range r.Nodes {
+		n := &r.Nodes[i]
+		im, ok := images[n.AMI]
+		if !ok {
+			continue
+		}
+		n.AMIName, n.ReleaseVersion, n.WinamiSpec, n.CachedImages = im.name, im.release, im.spec, records[n.AMI]
+	}
+	if r.Desired.Mode == "latest" {
+		return r.resolveLatest(ctx, src.Finder, images)
+	}
+	return nil
+}
+
+// cacheRecords reads the images each winami-built AMI caches, once per AMI.
+func (r *Report) cacheRecords(ctx context.Context, src Sources, images map[string]image) map[string][]string {
+	out := map[string][]string{}
+	for id, im := range images {
+		if _, ok := im.tags[pipeline.TagCache]; !ok {
+			continue
+		}
+		var ssmAPI awsapi.SSMAPI
+		if src.SSM != nil {
+			ssmAPI = src.SSM(r.Region)
+		}
+		if ssmAPI == nil && strings.HasPrefix(im.tags[pipeline.TagCache], "ssm:") {
+			continue
+		}
+		cached, err := pipeline.ReadCacheRecord(ctx, ssmAPI, im.tags)
+		if err != nil {
+			continue // the record is a nicety; the report stands without it
+		}
+		for _, c := range cached {
+			out[id] = append(out[id], c.String())
+		}
+	}
+	return out
+}
+
+// resolveLatest finds the newest EKS release of each node's (Windows,
+// edition) at the cluster's Kubernetes version: one SSM call per key.
+func (r *Report) resolveLatest(ctx context.Context, finder *catalog.Finder, images map[string]image) error {
+	if finder == nil {
+		return errors.New("--latest needs the AMI catalog")
+	}
+	kubernetes := ""
+	if m, ok := minorOf(r.ControlPlane); ok {
+		kubernetes = fmt.Sprintf("1.%d", m)
+	}
+	keys := map[string]catalog.Key{}
+	for i := range r.Nodes {
+		n := &r.Nodes[i]
+		key, ok := keyOf(images[n.AMI], kubernetes)
+		if !ok {
+			continue
+		}
+		n.latestKey = key.String()
+		keys[key.String()] = key
+	}
+	var mu sync.Mutex
+	var first error
+	var wg sync.WaitGroup
+	for name, key := range keys {
+		wg.Go(func() {
+			rs, err := finder.Latest(ctx, key, []string{r.Region})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				first = cmpErr(first, fmt.Errorf("the newest release of %s: %w", name, err))
+				return
+			}
+			r.Desired.Latest[name] = LatestRelease{AMI: rs[0].AMIID, ReleaseVersion: rs[0].ReleaseVersion, ReleaseDate: rs[0].ReleaseDate}
+		})
+	}
+	wg.Wait()
+	return first
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// newestSpecAMI is the newest available AMI a winami spec built in the
+// region (winami tags its AMIs winami:spec).
+func newestSpecAMI(ctx context.Context, api EC2API, spec, region string) (string, error) {
+	out, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{
+		Owners: []string{"self"},
+		Filters: []ec2types.Filter{
+			{Name: aws.String("tag:" + pipeline.TagSpec), Values: []string{spec}},
+			{Name: aws.String("state"), Values: []string{"available"}},
+		},
+	})
+	if err != nil {
+		return "", fmt.Errorf("finding the AMIs of spec %s: %w", spec, err)
+	}
+	best, bestDate := "", ""
+	for _, img := range out.Images {
+		if d := aws.ToString(img.CreationDate); d > bestDate {
+			best, bestDate = aws.ToString(img.ImageId), d
+		}
+	}
+	if best == "" {
+		return "", fmt.Errorf("spec %s has built no AMI in %s: winami build -f <spec> --wait", spec, region)
+	}
+	return best, nil
+}
