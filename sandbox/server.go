@@ -4,6 +4,7 @@ package sandbox
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -71,6 +72,7 @@ type Server struct {
 	store    *state.Store
 	registry *registry.Registry
 	handler  http.Handler
+	kubeTLS  *tls.Config
 	faults   *faults.Injector
 	logger   *slog.Logger
 
@@ -123,6 +125,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	s.kubeTLS = kube.ServingTLS(seed)
 	// Builds pull their components' container images from the registry.
 	ibOpts = append(ibOpts, imagebuilder.WithImages(s.registry))
 	mux := protocol.NewMux(muxOpts,
@@ -178,8 +181,10 @@ func (s *Server) Start(addr string) (string, error) {
 	}
 	s.url = "http://" + clientAddr(ln.Addr())
 	srv := s.httpSrv
+	// The same port speaks TLS too, for the clusters' Kubernetes APIs.
+	sniff := newSniffListener(ln, s.kubeTLS)
 	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(sniff); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.logger.Error("sandbox server stopped", "error", err)
 		}
 	}()

@@ -2,7 +2,11 @@ package drift
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -38,18 +42,29 @@ func (c *calls) add(kind string) {
 }
 
 // listWindowsNodes pages through the Windows nodes, keeping only what the
-// report needs of each, so memory holds one page of full objects at a time.
-func listWindowsNodes(ctx context.Context, api NodeLister, pageLimit int64, c *calls) ([]Node, error) {
+// report needs of each, so memory holds one page of full objects at a time;
+// each node with an instance is handed to instance as it arrives (which
+// reports false when it cannot take it yet).
+func listWindowsNodes(ctx context.Context, api NodeLister, pageLimit int64, c *calls, instance func(*Node) bool) ([]Node, error) {
 	var out []Node
+	var pending []int
 	opts := metav1.ListOptions{LabelSelector: windowsSelector, Limit: pageLimit}
 	for {
 		page, err := api.List(ctx, opts)
 		if err != nil {
-			return nil, fmt.Errorf("listing the Windows nodes: %w", err)
+			return nil, fmt.Errorf("listing the Windows nodes: %w", explainKube(err))
 		}
 		c.add("nodeListPages")
 		for i := range page.Items {
-			out = append(out, nodeOf(&page.Items[i]))
+			n := nodeOf(&page.Items[i])
+			out = append(out, n)
+			if n.InstanceID != "" && !instance(&n) {
+				pending = append(pending, len(out)-1)
+			}
+		}
+		// Nodes seen before the region was known.
+		for len(pending) > 0 && instance(&out[pending[0]]) {
+			pending = pending[1:]
 		}
 		if page.Continue == "" {
 			return out, nil
@@ -118,42 +133,117 @@ type instance struct {
 	launchTemplate string
 }
 
-// describeInstances reads the instances in batches of up to 1000 IDs, a
-// few batches at once.
-func describeInstances(ctx context.Context, api EC2API, ids []string, c *calls) (map[string]instance, error) {
+// instanceFetcher looks instances up in batches of up to 1000 IDs while
+// the node list is still being paged, at most four batches at once.
+type instanceFetcher struct {
+	api  EC2API
+	c    *calls
+	sem  chan struct{}
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	out  map[string]instance
+	err  error
+	next []string
+}
+
+func newInstanceFetcher(api EC2API, c *calls) *instanceFetcher {
+	return &instanceFetcher{api: api, c: c, sem: make(chan struct{}, 4), out: map[string]instance{}}
+}
+
+// add queues IDs and starts a batch whenever 1000 are queued.
+func (f *instanceFetcher) add(ctx context.Context, ids ...string) {
+	f.next = append(f.next, ids...)
+	for len(f.next) >= describeInstancesBatch {
+		f.start(ctx, f.next[:describeInstancesBatch])
+		f.next = f.next[describeInstancesBatch:]
+	}
+}
+
+func (f *instanceFetcher) start(ctx context.Context, batch []string) {
+	batch = slices.Clone(batch)
+	f.sem <- struct{}{}
+	f.wg.Go(func() {
+		defer func() { <-f.sem }()
+		found, err := describeInstanceBatch(ctx, f.api, batch, f.c)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if err != nil && f.err == nil {
+			f.err = err
+		}
+		maps.Copy(f.out, found)
+	})
+}
+
+// wait starts the last batch and returns every instance found.
+func (f *instanceFetcher) wait(ctx context.Context) (map[string]instance, error) {
+	if len(f.next) > 0 {
+		f.start(ctx, f.next)
+		f.next = nil
+	}
+	f.wg.Wait()
+	return f.out, f.err
+}
+
+// notFoundIDs are the instance IDs an InvalidInstanceID.NotFound error
+// names ("The instance IDs 'i-1, i-2' do not exist").
+var notFoundIDs = regexp.MustCompile(`i-[0-9a-f]{8,17}`)
+
+// describeInstanceBatch reads one batch by instance ID (EC2 takes 1000 IDs
+// a call, but only 200 filter values). IDs EC2 no longer knows (a node of
+// an instance terminated long ago) fail the whole call: they are dropped
+// and the rest asked again, and simply not found.
+func describeInstanceBatch(ctx context.Context, api EC2API, ids []string, c *calls) (map[string]instance, error) {
 	out := map[string]instance{}
-	var mu sync.Mutex
-	err := inBatches(ctx, ids, describeInstancesBatch, func(ctx context.Context, batch []string) error {
-		in := &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{{Name: aws.String("instance-id"), Values: batch}}}
-		for {
-			page, err := api.DescribeInstances(ctx, in)
-			if err != nil {
-				return fmt.Errorf("describing instances: %w", err)
+	for attempt := 0; len(ids) > 0; attempt++ {
+		in := &ec2.DescribeInstancesInput{InstanceIds: ids}
+		page, err := api.DescribeInstances(ctx, in)
+		c.add("DescribeInstances")
+		var ae interface{ ErrorCode() string }
+		if err != nil && errors.As(err, &ae) && ae.ErrorCode() == "InvalidInstanceID.NotFound" && attempt < 3 {
+			gone := notFoundIDs.FindAllString(err.Error(), -1)
+			before := len(ids)
+			ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return slices.Contains(gone, id) })
+			if len(ids) < before {
+				continue
 			}
-			c.add("DescribeInstances")
-			mu.Lock()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("describing instances: %w", err)
+		}
+		for {
 			for _, r := range page.Reservations {
 				for _, i := range r.Instances {
-					inst := instance{ami: aws.ToString(i.ImageId), launchTime: aws.ToTime(i.LaunchTime)}
-					for _, t := range i.Tags {
-						switch aws.ToString(t.Key) {
-						case "aws:ec2launchtemplate:id":
-							inst.launchTemplate = aws.ToString(t.Value) + inst.launchTemplate
-						case "aws:ec2launchtemplate:version":
-							inst.launchTemplate += ":" + aws.ToString(t.Value)
-						}
-					}
-					out[aws.ToString(i.InstanceId)] = inst
+					out[aws.ToString(i.InstanceId)] = instanceOf(i)
 				}
 			}
-			mu.Unlock()
 			if aws.ToString(page.NextToken) == "" {
-				return nil
+				return out, nil
 			}
 			in.NextToken = page.NextToken
+			if page, err = api.DescribeInstances(ctx, in); err != nil {
+				return nil, fmt.Errorf("describing instances: %w", err)
+			}
+			c.add("DescribeInstances")
 		}
-	})
-	return out, err
+	}
+	return out, nil
+}
+
+func instanceOf(i ec2types.Instance) instance {
+	inst := instance{ami: aws.ToString(i.ImageId), launchTime: aws.ToTime(i.LaunchTime)}
+	var id, version string
+	for _, t := range i.Tags {
+		switch aws.ToString(t.Key) {
+		case "aws:ec2launchtemplate:id":
+			id = aws.ToString(t.Value)
+		case "aws:ec2launchtemplate:version":
+			version = aws.ToString(t.Value)
+		}
+	}
+	if id != "" {
+		inst.launchTemplate = id + ":" + version
+	}
+	return inst
 }
 
 // image is what drift needs of an AMI.

@@ -60,7 +60,7 @@ func Run(ctx context.Context, src Sources, opts Options) (*Report, error) {
 	if src.ServerVersion != nil {
 		v, err := src.ServerVersion(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("reading the control plane's version: %w", err)
+			return nil, fmt.Errorf("reading the control plane's version: %w", explainKube(err))
 		}
 		r.ControlPlane = v
 	}
@@ -68,19 +68,39 @@ func Run(ctx context.Context, src Sources, opts Options) (*Report, error) {
 	if limit <= 0 {
 		limit = defaultNodeListPageLimit
 	}
-	nodes, err := listWindowsNodes(ctx, src.Nodes, limit, c)
+	// Instances are looked up while the nodes are still being listed; the
+	// first node with a zone tells the region when --region does not.
+	var fetch *instanceFetcher
+	nodes, err := listWindowsNodes(ctx, src.Nodes, limit, c, func(n *Node) bool {
+		if fetch == nil {
+			if r.Region == "" {
+				r.Region = regionOfZone(n.Zone)
+			}
+			if r.Region == "" {
+				return false
+			}
+			fetch = newInstanceFetcher(src.EC2(r.Region), c)
+		}
+		fetch.add(ctx, n.InstanceID)
+		return true
+	})
+	insts := map[string]instance{}
+	var ferr error
+	if fetch != nil {
+		insts, ferr = fetch.wait(ctx)
+	}
 	if err != nil {
 		return nil, err
 	}
-	r.Nodes = nodes
-	if r.Region == "" {
-		r.Region = regionOfNodes(nodes)
+	if ferr != nil {
+		return nil, ferr
 	}
 	if r.Region == "" && len(nodes) > 0 {
 		return nil, errors.New("cannot tell the nodes' region from their providerIDs: pass --region")
 	}
 	api := src.EC2(r.Region)
-	if err := r.attachInstances(ctx, api, opts, src, c); err != nil {
+	r.Nodes = nodes
+	if err := r.attachInstances(ctx, api, insts, opts, src, c); err != nil {
 		return nil, err
 	}
 	r.Calls = c.m
@@ -93,32 +113,8 @@ func Run(ctx context.Context, src Sources, opts Options) (*Report, error) {
 	return r, nil
 }
 
-func regionOfNodes(nodes []Node) string {
-	counts := map[string]int{}
-	best := ""
-	for _, n := range nodes {
-		if reg := regionOfZone(n.Zone); reg != "" {
-			counts[reg]++
-			if counts[reg] > counts[best] {
-				best = reg
-			}
-		}
-	}
-	return best
-}
-
 // attachInstances fills each node's instance and AMI, and the desired state.
-func (r *Report) attachInstances(ctx context.Context, api EC2API, opts Options, src Sources, c *calls) error {
-	ids := make([]string, 0, len(r.Nodes))
-	for _, n := range r.Nodes {
-		if n.InstanceID != "" {
-			ids = append(ids, n.InstanceID)
-		}
-	}
-	insts, err := describeInstances(ctx, api, ids, c)
-	if err != nil {
-		return err
-	}
+func (r *Report) attachInstances(ctx context.Context, api EC2API, insts map[string]instance, opts Options, src Sources, c *calls) error {
 	amis := []string{}
 	for i := range r.Nodes {
 		n := &r.Nodes[i]

@@ -197,7 +197,7 @@ current-context: demo
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := drift.Run(t.Context(), e.sourcesFor(t, denied), drift.Options{}); err == nil || !strings.Contains(strings.ToLower(err.Error()), "unauthorized") {
+	if _, err := drift.Run(t.Context(), e.sourcesFor(t, denied), drift.Options{}); err == nil || !strings.Contains(err.Error(), "refused the credentials (401 Unauthorized)") {
 		t.Errorf("a bad token: %v", err)
 	}
 	if _, err := drift.KubeconfigConfig(path, "missing"); err == nil {

@@ -26,6 +26,9 @@ var errDryRun = errors.New("ec2: dry run")
 // answered with DryRunOperation.
 func (s *service) withDryRun(operation string, h protocol.Handler) protocol.Handler {
 	return func(ctx context.Context, req *protocol.Request) (any, error) {
+		if err := checkFilterLimit(req); err != nil {
+			return nil, err
+		}
 		dry, err := boolParam(req, "DryRun")
 		if err != nil {
 			return nil, err
@@ -79,4 +82,21 @@ func (s *service) authorize(req *protocol.Request, action string) error {
 	}
 	return protocol.StatusError(http.StatusForbidden, "UnauthorizedOperation",
 		"You are not authorized to perform this operation. User: %s is not authorized to perform: %s because no identity-based policy allows the %s action", arn, action, action)
+}
+
+// maxFilterValues is EC2's limit on filter values in one call, summed
+// over every filter.
+const maxFilterValues = 200
+
+// checkFilterLimit refuses a call with more filter values than EC2 takes,
+// with EC2's error.
+func checkFilterLimit(req *protocol.Request) error {
+	n := 0
+	for _, f := range protocol.Filters(req) {
+		n += len(f.Values)
+	}
+	if n > maxFilterValues {
+		return protocol.Errorf("FilterLimitExceeded", "The maximum number of filter values specified on a single call is %d", maxFilterValues)
+	}
+	return nil
 }

@@ -1,10 +1,12 @@
 package ec2_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/winami/winami/sandbox/sandboxtest"
 	"github.com/winami/winami/sandbox/world"
@@ -73,5 +75,22 @@ func TestDryRunChecksPermissions(t *testing.T) {
 	// what the operation itself allows.
 	if _, err := e.partner.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{e.own}}); err != nil {
 		t.Errorf("describe without DryRun: %v", err)
+	}
+}
+
+// EC2 takes at most 200 filter values in a call, summed over the filters.
+func TestFilterLimit(t *testing.T) {
+	e := startFastLaunch(t)
+	values := make([]string, 201)
+	for i := range values {
+		values[i] = fmt.Sprintf("ami-%017x", i)
+	}
+	_, err := e.c.DescribeImages(t.Context(), &ec2.DescribeImagesInput{Filters: []types.Filter{{Name: aws.String("image-id"), Values: values}}})
+	sandboxtest.WantAPIError(t, err, "FilterLimitExceeded", "The maximum number of filter values specified on a single call is 200")
+	_, err = e.c.DescribeImages(t.Context(), &ec2.DescribeImagesInput{Filters: []types.Filter{
+		{Name: aws.String("image-id"), Values: values[:150]}, {Name: aws.String("name"), Values: values[:51]}}})
+	sandboxtest.WantAPIError(t, err, "FilterLimitExceeded", "")
+	if _, err := e.c.DescribeImages(t.Context(), &ec2.DescribeImagesInput{Filters: []types.Filter{{Name: aws.String("image-id"), Values: values[:200]}}}); err != nil {
+		t.Errorf("200 values: %v", err)
 	}
 }

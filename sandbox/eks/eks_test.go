@@ -81,8 +81,9 @@ func TestDescribeCluster(t *testing.T) {
 		cl.ResourcesVpcConfig == nil || len(cl.ResourcesVpcConfig.SubnetIds) != 3 {
 		t.Errorf("cluster %+v", cl)
 	}
-	// The endpoint is the sandbox's own Kubernetes API for the cluster.
-	if want := srv.URL() + "/k8s/us-east-1/demo"; aws.ToString(cl.Endpoint) != want {
+	// The endpoint is the sandbox's own Kubernetes API for the cluster, over
+	// TLS on the sandbox's port.
+	if want := strings.Replace(srv.URL(), "http://", "https://", 1) + "/k8s/us-east-1/demo"; aws.ToString(cl.Endpoint) != want {
 		t.Errorf("endpoint %q, want %q", aws.ToString(cl.Endpoint), want)
 	}
 	if _, err := url.Parse(aws.ToString(cl.Endpoint)); err != nil {

@@ -5,10 +5,11 @@ package kube
 const PathPrefix = "/k8s/"
 
 // Endpoint is the API server URL of a cluster, as EKS DescribeCluster
-// reports it, for a sandbox reached at host ("127.0.0.1:4566"). client-go
+// reports it, for a sandbox reached at host ("127.0.0.1:4566"): https, on
+// the sandbox's own port, which speaks TLS besides plain HTTP. client-go
 // and kubectl accept a server URL with a path and prefix every request
 // with it. The region is part of it because cluster names are unique per
 // region only.
 func Endpoint(host, region, cluster string) string {
-	return "http://" + host + PathPrefix + region + "/" + cluster
+	return "https://" + host + PathPrefix + region + "/" + cluster
 }

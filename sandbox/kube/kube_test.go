@@ -1,10 +1,13 @@
 package kube_test
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -15,6 +18,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/winami/winami/sandbox"
 	"github.com/winami/winami/sandbox/sandboxtest"
@@ -177,7 +182,9 @@ func TestGetNode(t *testing.T) {
 // yet 15 minutes old passes; anything else is 401 Unauthorized.
 func TestTokens(t *testing.T) {
 	clk, cfg, cs := start(t)
-	endpoint := sandboxtest.RESTConfig(t, cfg, world.DemoCluster).Host
+	rc := sandboxtest.RESTConfig(t, cfg, world.DemoCluster)
+	endpoint := rc.Host
+	client := httpsClient(t, rc.CAData)
 	good, err := sandboxtest.EKSToken(t.Context(), cfg, world.DemoCluster)
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +204,7 @@ func TestTokens(t *testing.T) {
 		if auth != "" {
 			req.Header.Set("Authorization", auth)
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,11 +248,59 @@ func TestTokens(t *testing.T) {
 	}
 	// /version stays public, as on EKS, for a caller without credentials.
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, endpoint+"/version", nil)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil || resp.StatusCode != 200 {
 		t.Errorf("anonymous /version: %v, %v", resp, err)
 	}
 	if resp != nil {
 		resp.Body.Close()
 	}
+}
+
+// httpsClient trusts the cluster CA of DescribeCluster, and nothing else.
+func httpsClient(t *testing.T, caPEM []byte) *http.Client {
+	t.Helper()
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		t.Fatal("the cluster CA is not PEM")
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+}
+
+// TestKubeconfig: a kubeconfig, as `aws eks update-kubeconfig` writes it,
+// works. client-go's kubeconfig loader sends credentials only over TLS,
+// which is why the endpoint is https.
+func TestKubeconfig(t *testing.T) {
+	_, cfg, _ := start(t)
+	rc := sandboxtest.RESTConfig(t, cfg, world.DemoCluster)
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["demo"] = &clientcmdapi.Cluster{Server: rc.Host, CertificateAuthorityData: rc.CAData}
+	kc.AuthInfos["demo"] = &clientcmdapi.AuthInfo{Token: rc.BearerToken}
+	kc.Contexts["demo"] = &clientcmdapi.Context{Cluster: "demo", AuthInfo: "demo"}
+	kc.CurrentContext = "demo"
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, path); err != nil {
+		t.Fatal(err)
+	}
+	restCfg, err := clientcmd.BuildConfigFromFlags("", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(restCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{LabelSelector: "kubernetes.io/os=windows"})
+	if err != nil || len(list.Items) != 8 {
+		t.Fatalf("windows nodes through a kubeconfig: %v, %v", list, err)
+	}
+	// Plain HTTP on the same port still answers, with the same rule.
+	plain := strings.Replace(rc.Host, "https://", "http://", 1)
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, plain+"/api/v1/nodes/"+list.Items[0].Name, nil)
+	req.Header.Set("Authorization", "Bearer "+rc.BearerToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("plain HTTP: %v, %v", resp, err)
+	}
+	resp.Body.Close()
 }

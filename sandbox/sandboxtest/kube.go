@@ -51,10 +51,9 @@ func RESTConfig(t testing.TB, cfg aws.Config, cluster string) *rest.Config {
 		t.Fatalf("sandboxtest: %v", err)
 	}
 	return &rest.Config{
-		Host:        aws.ToString(out.Cluster.Endpoint),
-		BearerToken: token,
-		// The CA is honoured for https endpoints; the sandbox serves http.
-		TLSClientConfig: rest.TLSClientConfig{CAData: caIfTLS(aws.ToString(out.Cluster.Endpoint), ca)},
+		Host:            aws.ToString(out.Cluster.Endpoint),
+		BearerToken:     token,
+		TLSClientConfig: rest.TLSClientConfig{CAData: ca},
 	}
 }
 
@@ -66,13 +65,4 @@ func Kubernetes(t testing.TB, cfg aws.Config, cluster string) *kubernetes.Client
 		t.Fatalf("sandboxtest: clientset for %s: %v", cluster, err)
 	}
 	return cs
-}
-
-// caIfTLS keeps the CA for https endpoints only: client-go refuses a CA
-// for a plain http host.
-func caIfTLS(endpoint string, ca []byte) []byte {
-	if len(endpoint) > 8 && endpoint[:8] == "https://" {
-		return ca
-	}
-	return nil
 }

@@ -111,7 +111,7 @@ func newCluster(w *World, r *Region, g *gen, name string, created time.Time, sub
 		CreatedAt:              created,
 		RoleARN:                fmt.Sprintf("arn:%s:iam::%s:role/%s-cluster-role", Partition(r.Name), w.AccountID, name),
 		GitVersion:             ClusterGitVersion,
-		CertificateAuthority:   clusterCA(w.Seed, arn, created),
+		CertificateAuthority:   clusterCA(w.Seed),
 		ClusterSecurityGroupID: g.id("sg"),
 		ServiceIPv4CIDR:        "10.100.0.0/16",
 		Tags:                   map[string]string{"team": "platform"},

@@ -1,6 +1,7 @@
 package world
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -57,4 +58,33 @@ func BenchmarkSeedScale10k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkSnapshot measures what the state store pays on every change
+// (one json.Marshal of the world), without and with ten thousand scale nodes
+// in it: the reason the scale cluster is kept out of the saved world.
+func BenchmarkSnapshot(b *testing.B) {
+	w := Seed(1)
+	extra, err := SeedScale(w, 10_000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("world", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := json.Marshal(w); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("world+10k", func(b *testing.B) {
+		fleet := extra.Regions["us-east-1"]
+		for b.Loop() {
+			if _, err := json.Marshal(w); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := json.Marshal(fleet); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -141,8 +141,11 @@ func status(ctx context.Context, s *session) (*statusResult, error) {
 	return res, nil
 }
 
+// maxFilterValues is EC2's limit of filter values in one call.
+const maxFilterValues = 200
+
 // describeAMIs reads winami's tags from the AMIs: one DescribeImages call
-// per region for up to 1000 AMIs. AMIs that are gone (deregistered, or in an
+// per region for up to 200 AMIs. AMIs that are gone (deregistered, or in an
 // account the caller cannot see) are left as they are.
 func describeAMIs(ctx context.Context, s *session, images []imageInfo) error {
 	byRegion := map[string][]*amiInfo{}
@@ -156,8 +159,10 @@ func describeAMIs(ctx context.Context, s *session, images []imageInfo) error {
 	}
 	records := map[string][]pipeline.CachedImage{} // by region and tag value
 	for region, amis := range byRegion {
-		for start := 0; start < len(amis); start += 1000 {
-			batch := amis[start:min(start+1000, len(amis))]
+		// A filter, not ImageIds, so that a deregistered AMI does not fail
+		// the call; EC2 takes at most 200 filter values a call.
+		for start := 0; start < len(amis); start += maxFilterValues {
+			batch := amis[start:min(start+maxFilterValues, len(amis))]
 			ids := make([]string, len(batch))
 			for i, a := range batch {
 				ids[i] = a.ImageID

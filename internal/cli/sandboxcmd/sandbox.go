@@ -23,6 +23,7 @@ type options struct {
 	seed           int64
 	pace           time.Duration
 	fastLaunchPace time.Duration
+	nodes          int
 }
 
 // NewCmd builds `winami sandbox`.
@@ -38,13 +39,21 @@ Windows AMIs of recent months and their SSM parameters. Any AWS client can use i
 point it at the printed endpoint with any non-empty credentials. Requests are routed
 by the SigV4 credential scope, so one endpoint serves every region.
 
-With --state the world is loaded from FILE at start and saved after every change.`,
+With --state the world is loaded from FILE at start and saved after every change.
+
+EKS clusters come with a Kubernetes API each: DescribeCluster's endpoint is the
+sandbox itself, http://HOST:PORT/k8s/REGION/CLUSTER, and takes EKS tokens
+(aws eks get-token). The seeded cluster "demo" (us-east-1) has eight Windows nodes,
+two of which drift; --nodes N adds a cluster "scale" of N Windows nodes.`,
 		Example: `  # Serve on the default port and point the aws CLI at it
   winami sandbox
   aws --endpoint-url http://127.0.0.1:4566 sts get-caller-identity
 
   # Keep changes across restarts, and inject throttling, errors and latency
   winami sandbox --state sandbox.json --faults throttle=0.2,error=0.05,latency=30ms,seed=7
+
+  # Add a cluster of 10,000 Windows nodes to try drift reports at scale
+  winami sandbox --nodes 10000
 
   # Or use a sandbox for one command only
   winami --sandbox ami latest --windows 2022 --edition core --kubernetes 1.35`,
@@ -60,6 +69,7 @@ With --state the world is loaded from FILE at start and saved after every change
 	f.Int64Var(&o.seed, "seed", 1, "seed of the generated world")
 	f.DurationVar(&o.pace, "build-pace", 0, "how long each state of an Image Builder build lasts (default 2s)")
 	f.DurationVar(&o.fastLaunchPace, "fast-launch-pace", 0, "how long EC2 Fast Launch stays enabling or disabling (default 3s)")
+	f.IntVar(&o.nodes, "nodes", 0, "add the EKS cluster \"scale\" in us-east-1 with N Windows nodes and their instances (not saved to --state)")
 	return cmd
 }
 
@@ -76,7 +86,10 @@ func run(ctx context.Context, app *cmdutil.App, o *options) error {
 	if err := checkLoopback(o.listen); err != nil {
 		return err
 	}
-	srv, err := sandbox.New(sandbox.Options{Seed: o.seed, StatePath: o.state, Faults: o.faults, BuildPace: o.pace, FastLaunchPace: o.fastLaunchPace, Logger: app.Logger()})
+	if o.nodes < 0 || o.nodes > world.MaxScaleNodes {
+		return cmdutil.Usagef("--nodes %d is out of range: use 0 (no scale cluster) to %d", o.nodes, world.MaxScaleNodes)
+	}
+	srv, err := sandbox.New(sandbox.Options{Seed: o.seed, StatePath: o.state, Faults: o.faults, BuildPace: o.pace, FastLaunchPace: o.fastLaunchPace, ScaleNodes: o.nodes, Logger: app.Logger()})
 	if err != nil {
 		return err
 	}
