@@ -16,10 +16,11 @@ import (
 
 func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"sandbox":  cmdSandbox,
-		"freeport": cmdFreePort,
-		"waithttp": cmdWaitHTTP,
-		"jsonfile": cmdJSONFile,
+		"sandbox":    cmdSandbox,
+		"freeport":   cmdFreePort,
+		"waithttp":   cmdWaitHTTP,
+		"jsonfile":   cmdJSONFile,
+		"kubeconfig": cmdKubeconfig,
 	}
 }
 
