@@ -99,7 +99,7 @@ func (a *API) serveCluster(w http.ResponseWriter, r *http.Request, c *world.Clus
 	case path == "/api/v1/nodes":
 		a.listNodes(w, r, c)
 	case strings.HasPrefix(path, "/api/v1/nodes/") && !strings.Contains(path[len("/api/v1/nodes/"):], "/"):
-		a.getNode(w, c, path[len("/api/v1/nodes/"):])
+		a.getNode(w, r, c, path[len("/api/v1/nodes/"):])
 	default:
 		writeNotFoundPage(w)
 	}
