@@ -6,6 +6,7 @@
 package kube
 
 import (
+	"cmp"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -67,19 +68,58 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, methodNotAllowed(r.Method))
 		return
 	}
+	// The reply is made under the store's read lock and sent after it, so
+	// that a client slow to read a large list holds up no change.
+	var reply bufferedReply
 	err := a.store.View(func(wd *world.World) error {
 		c := wd.Cluster(region, cluster)
 		if c == nil {
 			// No API server answers for a cluster that does not exist.
-			writeNotFoundPage(w)
+			writeNotFoundPage(&reply)
 			return nil
 		}
-		a.serveCluster(w, r, c, path)
+		a.serveCluster(&reply, r, c, path)
 		return nil
 	})
 	if err != nil {
 		writeStatus(w, internalError(err))
+		return
 	}
+	reply.sendTo(w)
+}
+
+// bufferedReply is an http.ResponseWriter that keeps the reply for later.
+type bufferedReply struct {
+	header http.Header
+	status int
+	body   []byte
+}
+
+func (b *bufferedReply) Header() http.Header {
+	if b.header == nil {
+		b.header = http.Header{}
+	}
+	return b.header
+}
+
+func (b *bufferedReply) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedReply) Write(p []byte) (int, error) {
+	b.WriteHeader(http.StatusOK)
+	b.body = append(b.body, p...)
+	return len(p), nil
+}
+
+func (b *bufferedReply) sendTo(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(cmp.Or(b.status, http.StatusOK))
+	_, _ = w.Write(b.body)
 }
 
 // serveCluster answers a request for one cluster's API path.
@@ -99,7 +139,7 @@ func (a *API) serveCluster(w http.ResponseWriter, r *http.Request, c *world.Clus
 	case path == "/api/v1/nodes":
 		a.listNodes(w, r, c)
 	case strings.HasPrefix(path, "/api/v1/nodes/") && !strings.Contains(path[len("/api/v1/nodes/"):], "/"):
-		a.getNode(w, c, path[len("/api/v1/nodes/"):])
+		a.getNode(w, r, c, path[len("/api/v1/nodes/"):])
 	default:
 		writeNotFoundPage(w)
 	}

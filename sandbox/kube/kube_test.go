@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -303,4 +304,32 @@ func TestKubeconfig(t *testing.T) {
 		t.Fatalf("plain HTTP: %v, %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// TestTable: kubectl get asks for a server-side Table; each row carries the
+// node's metadata, which -L columns read.
+func TestTable(t *testing.T) {
+	_, cfg, _ := start(t)
+	rc := sandboxtest.RESTConfig(t, cfg, world.DemoCluster)
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, rc.Host+"/api/v1/nodes?limit=500&labelSelector=kubernetes.io%2Fos%3Dwindows", nil)
+	req.Header.Set("Authorization", "Bearer "+rc.BearerToken)
+	req.Header.Set("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json")
+	resp, err := httpsClient(t, rc.CAData).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var table metav1.Table
+	if err := json.NewDecoder(resp.Body).Decode(&table); err != nil {
+		t.Fatal(err)
+	}
+	if table.Kind != "Table" || len(table.ColumnDefinitions) != 10 || table.ColumnDefinitions[4].Name != "Version" || len(table.Rows) != 8 {
+		t.Fatalf("table %+v", table)
+	}
+	for _, row := range table.Rows {
+		var obj metav1.PartialObjectMetadata
+		if err := json.Unmarshal(row.Object.Raw, &obj); err != nil || obj.Labels["kubernetes.io/os"] != "windows" || row.Cells[0] != obj.Name || row.Cells[1] != "Ready" {
+			t.Errorf("row %v: %+v, %v", row.Cells, obj, err)
+		}
+	}
 }

@@ -115,6 +115,10 @@ func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster
 			meta.RemainingItemCount = &remaining
 		}
 	}
+	if wantsTable(r) {
+		writeNodeTable(w, meta, page, a.now())
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(nodeListBody(meta, page, a.now()))
@@ -138,12 +142,16 @@ func nodeListBody(meta listMetaJSON, nodes []*world.Node, now time.Time) []byte 
 }
 
 // getNode is GET /api/v1/nodes/{name}.
-func (a *API) getNode(w http.ResponseWriter, c *world.Cluster, name string) {
+func (a *API) getNode(w http.ResponseWriter, r *http.Request, c *world.Cluster, name string) {
 	i, found := slices.BinarySearchFunc(c.Nodes, name, func(n *world.Node, key string) int {
 		return strings.Compare(n.Name, key)
 	})
 	if !found {
 		writeStatus(w, nodeNotFound(name))
+		return
+	}
+	if wantsTable(r) {
+		writeNodeTable(w, listMetaJSON{ResourceVersion: c.Nodes[i].ResourceVersion}, c.Nodes[i:i+1], a.now())
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

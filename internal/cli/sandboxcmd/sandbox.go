@@ -104,7 +104,10 @@ func run(ctx context.Context, app *cmdutil.App, o *options) error {
 		}
 	} else {
 		fmt.Fprint(app.IO.Out, srv.Banner())
-		fmt.Fprintf(app.IO.Out, "  winami ami list --kubernetes 1.35\n\nPress Ctrl-C to stop.\n")
+		fmt.Fprintf(app.IO.Out, "  winami ami list --kubernetes 1.35\n")
+		// The seeded EKS cluster's Kubernetes API is served too (over TLS on
+		// the same port): a kubeconfig from the aws CLI reaches it.
+		fmt.Fprintf(app.IO.Out, "  aws eks update-kubeconfig --name %s && kubectl get nodes\n\nPress Ctrl-C to stop.\n", world.DemoCluster)
 	}
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
