@@ -55,6 +55,9 @@ var policyCommands = []policyCommand{
 	{iampolicy.CmdApply, []string{"apply", "-f", "SPEC", "--auto-approve"}, build, 0},
 	{iampolicy.CmdBuild, []string{"build", "-f", "SPEC", "--wait", "--poll-interval", "20ms"}, build, 0},
 	{iampolicy.CmdStatus, []string{"status", "-f", "SPEC"}, readOnly, 0},
+	// The demo cluster has two drifted nodes: exit 2.
+	{iampolicy.CmdDrift, []string{"drift", "--cluster", "demo", "--latest"}, driftUse, 2},
+	{iampolicy.CmdDrift, []string{"drift", "--cluster", "demo", "-f", "SPEC"}, driftUse, 2},
 	{iampolicy.CmdAMI, []string{"ami", "latest", "--windows", "2022", "--edition", "core", "--kubernetes", "1.35", "--regions", "us-east-1,eu-west-1"}, all, 0},
 	{iampolicy.CmdAMI, []string{"ami", "list", "--windows", "2019", "--edition", "core", "--kubernetes", "1.33"}, all, 0},
 	{iampolicy.CmdAMI, []string{"ami", "resolve", "--windows", "2022", "--edition", "core", "--kubernetes", "1.35", "--before", "2026-10-31"}, all, 0},
@@ -73,6 +76,7 @@ var (
 	build    = []iampolicy.Use{iampolicy.Build}
 	readOnly = []iampolicy.Use{iampolicy.Build, iampolicy.ReadOnly}
 	all      = []iampolicy.Use{iampolicy.Build, iampolicy.ReadOnly, iampolicy.Drift}
+	driftUse = []iampolicy.Use{iampolicy.Drift}
 )
 
 // TestPolicyCoversCommands runs every command through the real command
@@ -138,7 +142,7 @@ func TestPolicyCoversCommands(t *testing.T) {
 		}
 	}
 	// A test that saw nothing would pass whatever the policy says.
-	for _, must := range []string{"imagebuilder:StartImagePipelineExecution", "iam:SimulatePrincipalPolicy", "ec2:DeregisterImage", "ssm:GetParameters", "ec2:EnableFastLaunch", "ec2:DescribeFastLaunchImages"} {
+	for _, must := range []string{"imagebuilder:StartImagePipelineExecution", "iam:SimulatePrincipalPolicy", "ec2:DeregisterImage", "ssm:GetParameters", "ec2:EnableFastLaunch", "ec2:DescribeFastLaunchImages", "eks:DescribeCluster", "ec2:DescribeInstances"} {
 		if !seen[must] {
 			t.Errorf("no command called %s; the test no longer covers what it should (seen: %v)", must, slices.Sorted(maps.Keys(seen)))
 		}
