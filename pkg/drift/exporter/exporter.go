@@ -41,7 +41,7 @@ type Config struct {
 	Source func(ctx context.Context) (drift.Sources, drift.Options, error)
 	// Report makes the report (default drift.Run).
 	Report func(ctx context.Context, src drift.Sources, opts drift.Options) (*drift.Report, error)
-	// Logger logs failed runs.
+	// Logger logs failed runs (Run's loop; RunOnce only returns them).
 	Logger *slog.Logger
 	// Out gets one line per good run (nil: none).
 	Out io.Writer
@@ -154,6 +154,7 @@ func (e *Exporter) loop(ctx context.Context) {
 		if err != nil {
 			failures++
 			wait = e.Backoff(failures)
+			e.cfg.Logger.Error("drift run failed", "err", err, "failures_in_a_row", failures, "retry_in", wait.Round(time.Second))
 		} else {
 			failures = 0
 		}
@@ -199,8 +200,7 @@ func (e *Exporter) RunOnce(ctx context.Context) error {
 	e.mu.Unlock()
 
 	if err != nil {
-		e.cfg.Logger.Error("drift run failed", "err", err, "duration", took.Round(time.Millisecond))
-		return err
+		return err // the loop logs it, with when it retries
 	}
 	if e.cfg.Out != nil {
 		fmt.Fprintf(e.cfg.Out, "%s drift run: %d Windows nodes, %d drifted, %s\n",
