@@ -199,3 +199,49 @@ func TestRunOnceCancelled(t *testing.T) {
 		t.Errorf("a cancelled run was counted:\n%s", b.String())
 	}
 }
+
+// TestHeapBoundedChurn: reports of 500 nodes, all new each run, as a
+// cluster replacing every node would give; the heap after GC stays where
+// it was after the first runs.
+func TestHeapBoundedChurn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("many runs")
+	}
+	const runs, nodes = 300, 500
+	i := 0
+	e := New(Config{
+		Interval: time.Minute,
+		Source: func(context.Context) (drift.Sources, drift.Options, error) {
+			return drift.Sources{}, drift.Options{}, nil
+		},
+		Report: func(context.Context, drift.Sources, drift.Options) (*drift.Report, error) {
+			i++
+			r := &drift.Report{Summary: drift.Summary{WindowsNodes: nodes, Drifted: nodes / 2}}
+			for j := range nodes {
+				name := fmt.Sprintf("ip-10-%d-%d.ec2.internal", i, j)
+				n := drift.Node{Name: name}
+				if j%2 == 0 {
+					n.Reasons = []drift.Reason{{Kind: drift.ReasonKubeletDiffers}}
+				}
+				r.Nodes = append(r.Nodes, n)
+				r.Groups = append(r.Groups, drift.Group{AMI: fmt.Sprintf("ami-%017x", i*nodes+j), Kubelet: "1.35.2", WindowsBuild: "10.0.20348", Nodes: []string{name}})
+			}
+			return r, nil
+		},
+	})
+	var heapEarly uint64
+	for run := 1; run <= runs; run++ {
+		if err := e.RunOnce(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if run == 30 {
+			heapEarly = heapAfterGC()
+		}
+	}
+	heapEnd := heapAfterGC()
+	t.Logf("%d series; heap after GC: %d KiB at run 30, %d KiB at run %d", metrics.Series(e.Families()), heapEarly/1024, heapEnd/1024, runs)
+	// Keeping every report's series (750 a run) would add tens of MiB.
+	if heapEnd > heapEarly+1<<20 {
+		t.Errorf("heap grew from %d KiB to %d KiB", heapEarly/1024, heapEnd/1024)
+	}
+}
