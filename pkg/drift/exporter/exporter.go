@@ -135,8 +135,12 @@ func (e *Exporter) Run(ctx context.Context, ln net.Listener) error {
 	<-loopDone
 	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.ShutdownTimeout)
 	defer cancel()
-	if serr := srv.Shutdown(shutCtx); serr != nil && err == nil {
-		err = fmt.Errorf("shutting the metrics server down: %w", serr)
+	if serr := srv.Shutdown(shutCtx); serr != nil {
+		// A scrape that outlasts the timeout is cut off: stopping was
+		// asked for, and a pod that exits non-zero on SIGTERM only
+		// looks broken.
+		e.cfg.Logger.Warn("closing the metrics server with scrapes in flight", "err", serr)
+		_ = srv.Close()
 	}
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -243,5 +244,37 @@ func TestHeapBoundedChurn(t *testing.T) {
 	// Keeping every report's series (750 a run) would add tens of MiB.
 	if heapEnd > heapEarly+1<<20 {
 		t.Errorf("heap grew from %d KiB to %d KiB", heapEarly/1024, heapEnd/1024)
+	}
+}
+
+// TestShutdownTimeout: a client stuck in the middle of a request does not
+// hold the exporter past ShutdownTimeout, and Run still returns nil.
+func TestShutdownTimeout(t *testing.T) {
+	source, report := scripted([]outcome{{}})
+	e := New(Config{Interval: time.Hour, Source: source, Report: report, ShutdownTimeout: 100 * time.Millisecond})
+	ctx, cancel := context.WithCancel(t.Context())
+	base, done := serve(t, ctx, e)
+	get(t, base+"/healthz", 200)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte("GET /metrics HTTP/1.1\r\nHost: x\r\n")); err != nil { // headers never end
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // let the server read the first bytes
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("shutdown took %s", took)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return")
 	}
 }
