@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -21,6 +23,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"waithttp":   cmdWaitHTTP,
 		"jsonfile":   cmdJSONFile,
 		"kubeconfig": cmdKubeconfig,
+		"httpget":    cmdHTTPGet,
 	}
 }
 
@@ -99,4 +102,39 @@ func cmdJSONFile(ts *testscript.TestScript, neg bool, args []string) {
 	case !neg && err != nil:
 		ts.Fatalf("%s: %v", args[0], err)
 	}
+}
+
+// httpget [-status N] [-match REGEXP] URL waits up to 10s for URL to
+// answer a GET with status N (default 200) and a body REGEXP matches, and
+// writes the body on stdout: long-running commands (the drift exporter)
+// answer what they know only after a while.
+func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! httpget (use -status)")
+	}
+	fs := flag.NewFlagSet("httpget", flag.ContinueOnError)
+	status := fs.Int("status", http.StatusOK, "")
+	match := fs.String("match", "", "")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+		ts.Fatalf("usage: httpget [-status N] [-match REGEXP] URL")
+	}
+	re, err := regexp.Compile(*match)
+	ts.Check(err)
+	url := fs.Arg(0)
+	deadline := time.Now().Add(10 * time.Second)
+	last := "no answer"
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url)
+		if err == nil {
+			body, rerr := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if rerr == nil && resp.StatusCode == *status && re.Match(body) {
+				_, _ = ts.Stdout().Write(body)
+				return
+			}
+			last = resp.Status + ": " + string(body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ts.Fatalf("GET %s: no status %d within 10s; last: %s", url, *status, last)
 }

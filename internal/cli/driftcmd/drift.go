@@ -6,6 +6,7 @@ package driftcmd
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"time"
 
@@ -27,13 +28,22 @@ type options struct {
 	watch                        bool
 	interval                     time.Duration
 	metricsAddr                  string
+	// getenv reads the environment (os.Getenv; a map in tests): inside a
+	// pod, KUBERNETES_SERVICE_HOST says the in-cluster config works.
+	getenv func(string) string
+}
+
+// inCluster reports that neither --cluster nor --kubeconfig is given and
+// the process runs in a pod, where the service account reaches the API.
+func (o *options) inCluster() bool {
+	return o.cluster == "" && o.kubeconfig == "" && o.getenv("KUBERNETES_SERVICE_HOST") != ""
 }
 
 // NewCmd builds `winami drift`.
 func NewCmd(app *cmdutil.App) *cobra.Command {
-	o := &options{}
+	o := &options{getenv: os.Getenv}
 	cmd := &cobra.Command{
-		Use:   "drift (--cluster NAME | --kubeconfig FILE [--context C]) [--desired-ami AMI | -f winami.yaml | --latest]",
+		Use:   "drift (--cluster NAME | --kubeconfig FILE [--context C] | in a pod) [--desired-ami AMI | -f winami.yaml | --latest]",
 		Short: "Report where a cluster's Windows nodes differ in AMI, Windows build and kubelet version",
 		Long: `Read the cluster's Windows nodes (label kubernetes.io/os=windows, in pages of 500), their
 instances (DescribeInstances, 1000 IDs a call) and AMIs (DescribeImages, 100 a call), and
@@ -49,7 +59,9 @@ Nodes are grouped by (AMI, kubelet, Windows build); each drifted node is listed 
 reasons: ami-differs, ami-not-latest, kubelet-differs, kubelet-behind-control-plane (beyond
 the supported skew), os-build-differs, unknown-instance, not-ready. With --cluster, the
 cluster is reached with EKS DescribeCluster and a token made as 'aws eks get-token' makes
-it, and its managed node groups are shown with the ones behind.
+it, and its managed node groups are shown with the ones behind. In a pod, without either
+flag, the pod's service account reaches the API server (the in-cluster config) and
+--region or AWS_REGION says the region (else the nodes' zones do).
 
 Exit status: 0 consistent, 2 drift (of the kinds --fail-on names), 1 an error.
 
@@ -74,7 +86,8 @@ With --watch, winami runs as an exporter: a report every --interval, Prometheus 
 	f.BoolVar(&o.watch, "watch", false, "run as an exporter until stopped")
 	f.DurationVar(&o.interval, "interval", 5*time.Minute, "with --watch, time between two reports")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9464", "with --watch, where to serve /metrics and /healthz")
-	cmd.MarkFlagsOneRequired("cluster", "kubeconfig")
+	// One of --cluster and --kubeconfig is required outside a pod; validate
+	// checks it, since cobra cannot know about the in-cluster config.
 	cmd.MarkFlagsMutuallyExclusive("cluster", "kubeconfig")
 	cmd.MarkFlagsMutuallyExclusive("desired-ami", "file", "latest")
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"any", "ami", "kubelet", "os-build"}, cobra.ShellCompDirectiveNoFileComp))
@@ -88,6 +101,9 @@ var (
 
 // validate checks the flags before anything is called.
 func (o *options) validate() error {
+	if o.cluster == "" && o.kubeconfig == "" && !o.inCluster() {
+		return cmdutil.Usagef("one of --cluster or --kubeconfig is required (in a pod, where KUBERNETES_SERVICE_HOST is set, neither: the pod's service account is used)")
+	}
 	if o.cluster != "" && !clusterName.MatchString(o.cluster) {
 		return cmdutil.Usagef("--cluster %q: an EKS cluster name is 1-100 letters, digits, '-' and '_', starting with a letter or digit", o.cluster)
 	}
@@ -116,7 +132,9 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 		return drift.Sources{}, drift.Options{}, err
 	}
 	region := app.Globals.Region
-	if region == "" && o.cluster != "" {
+	if region == "" && (o.cluster != "" || o.inCluster()) {
+		// The SDK's region: AWS_REGION, which IRSA and EKS Pod Identity
+		// set in a pod.
 		region = clients.Region()
 	}
 	opts := drift.Options{Cluster: o.cluster, Region: region, DesiredAMI: o.desiredAMI, Latest: o.latest}
@@ -154,9 +172,16 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 	return src, opts, nil
 }
 
-// restConfig reaches the cluster: through EKS with --cluster, else the
-// kubeconfig.
+// restConfig reaches the cluster: through EKS with --cluster, the pod's
+// service account in a pod, else the kubeconfig.
 func (o *options) restConfig(ctx context.Context, clients *awsapi.Clients, region string) (*rest.Config, error) {
+	if o.inCluster() {
+		cfg, err := rest.InClusterConfig()
+		if err != nil {
+			return nil, fmt.Errorf("reading the in-cluster config (the pod's service account): %w", err)
+		}
+		return cfg, nil
+	}
 	if o.cluster == "" {
 		return drift.KubeconfigConfig(o.kubeconfig, o.context)
 	}

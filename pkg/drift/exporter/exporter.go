@@ -1,0 +1,269 @@
+// Package exporter runs drift reports on a schedule and serves their
+// result as Prometheus metrics and a health check: what `winami drift
+// --watch` runs as a Deployment in the cluster.
+package exporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/winami/winami/internal/metrics"
+	"github.com/winami/winami/pkg/drift"
+)
+
+// Defaults of Config's zero fields.
+const (
+	DefaultMinBackoff      = 10 * time.Second
+	DefaultShutdownTimeout = 5 * time.Second
+	// healthyRuns is how many intervals a good report stays good for
+	// /healthz: one failed run (or two) does not restart the pod.
+	healthyRuns = 3
+	// jitterFraction is how much shorter than its nominal value a backoff
+	// may be, so that many exporters that failed together (an API outage)
+	// do not retry together.
+	jitterFraction = 0.2
+)
+
+// Config says what the exporter runs and how often.
+type Config struct {
+	// Interval is the time between two reports.
+	Interval time.Duration
+	// Source builds the sources and options of one run; it is called for
+	// every run so that credentials and EKS tokens are fresh.
+	Source func(ctx context.Context) (drift.Sources, drift.Options, error)
+	// Report makes the report (default drift.Run).
+	Report func(ctx context.Context, src drift.Sources, opts drift.Options) (*drift.Report, error)
+	// Logger logs failed runs (Run's loop; RunOnce only returns them).
+	Logger *slog.Logger
+	// Out gets one line per good run (nil: none).
+	Out io.Writer
+	// Now, Sleep and Rand (in [0, 1)) are the clock, the wait between runs
+	// (returning ctx.Err() when ctx ends first) and the jitter's randomness.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+	Rand  func() float64
+	// MinBackoff is the first wait after a failed run (default 10s); it
+	// doubles with each failure in a row, up to Interval.
+	MinBackoff time.Duration
+	// ShutdownTimeout bounds how long in-flight scrapes may take to
+	// finish once the context ends (default 5s).
+	ShutdownTimeout time.Duration
+}
+
+// Exporter is one running exporter: its config and what the runs found.
+type Exporter struct {
+	cfg Config
+	mu  sync.Mutex
+	st  status
+}
+
+// New returns an exporter with the defaults filled in.
+func New(cfg Config) *Exporter {
+	if cfg.Interval <= 0 {
+		cfg.Interval = 5 * time.Minute
+	}
+	if cfg.Report == nil {
+		cfg.Report = drift.Run
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Float64
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = DefaultMinBackoff
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	return &Exporter{cfg: cfg}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Run serves /metrics and /healthz on ln and makes a report at once, then
+// every Interval (sooner after a failure), until ctx ends; then it shuts
+// the server down, letting scrapes in flight finish, and returns nil. It
+// returns an error only when the server fails.
+func (e *Exporter) Run(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           e.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	loopCtx, stop := context.WithCancel(ctx)
+	loopDone := make(chan struct{})
+	go func() {
+		defer close(loopDone)
+		e.loop(loopCtx)
+	}()
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+		err = fmt.Errorf("serving metrics on %s: %w", ln.Addr(), err)
+	}
+	stop()
+	<-loopDone
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.ShutdownTimeout)
+	defer cancel()
+	if serr := srv.Shutdown(shutCtx); serr != nil {
+		// A scrape that outlasts the timeout is cut off: stopping was
+		// asked for, and a pod that exits non-zero on SIGTERM only
+		// looks broken.
+		e.cfg.Logger.Warn("closing the metrics server with scrapes in flight", "err", serr)
+		_ = srv.Close()
+	}
+	return err
+}
+
+// loop runs reports until ctx ends.
+func (e *Exporter) loop(ctx context.Context) {
+	failures := 0
+	for {
+		start := e.cfg.Now()
+		err := e.RunOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		wait := e.cfg.Interval - e.cfg.Now().Sub(start)
+		if err != nil {
+			failures++
+			wait = e.Backoff(failures)
+			e.cfg.Logger.Error("drift run failed", "err", err, "failures_in_a_row", failures, "retry_in", wait.Round(time.Second))
+		} else {
+			failures = 0
+		}
+		if e.cfg.Sleep(ctx, max(wait, 0)) != nil {
+			return
+		}
+	}
+}
+
+// Backoff is the wait after the n-th failed run in a row: MinBackoff
+// doubled n-1 times, capped at Interval, less up to 20% of jitter.
+func (e *Exporter) Backoff(n int) time.Duration {
+	d := e.cfg.MinBackoff
+	for i := 1; i < n && d < e.cfg.Interval; i++ {
+		d *= 2
+	}
+	d = min(d, e.cfg.Interval)
+	return d - time.Duration(float64(d)*jitterFraction*e.cfg.Rand())
+}
+
+// RunOnce makes one report and records its outcome. A run cut short
+// because ctx ended is not a failure: it records nothing.
+func (e *Exporter) RunOnce(ctx context.Context) error {
+	start := e.cfg.Now()
+	r, err := e.report(ctx)
+	took := e.cfg.Now().Sub(start)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	e.mu.Lock()
+	st := e.st
+	st.lastRun = took
+	if err != nil {
+		st.runsError++
+		st.lastError = err
+	} else {
+		st.runsOK++
+		st.lastError = nil
+		st.lastSuccess = e.cfg.Now()
+		st.report = seriesOf(r)
+	}
+	e.st = st
+	e.mu.Unlock()
+
+	if err != nil {
+		return err // the loop logs it, with when it retries
+	}
+	if e.cfg.Out != nil {
+		fmt.Fprintf(e.cfg.Out, "%s drift run: %d Windows nodes, %d drifted, %s\n",
+			start.UTC().Format(time.RFC3339), r.Summary.WindowsNodes, r.Summary.Drifted, took.Round(time.Millisecond))
+	}
+	return nil
+}
+
+func (e *Exporter) report(ctx context.Context) (*drift.Report, error) {
+	src, opts, err := e.cfg.Source(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.cfg.Report(ctx, src, opts)
+}
+
+// Families are the metrics as they stand.
+func (e *Exporter) Families() []metrics.Family {
+	e.mu.Lock()
+	st := e.st
+	e.mu.Unlock()
+	return st.families()
+}
+
+// Healthy is nil when a report succeeded within the last three intervals,
+// else why not.
+func (e *Exporter) Healthy() error {
+	e.mu.Lock()
+	st := e.st
+	e.mu.Unlock()
+	if !st.lastSuccess.IsZero() && e.cfg.Now().Sub(st.lastSuccess) <= healthyRuns*e.cfg.Interval {
+		return nil
+	}
+	switch {
+	case st.lastError != nil && st.lastSuccess.IsZero():
+		return fmt.Errorf("no drift report yet: %w", st.lastError)
+	case st.lastError != nil:
+		return fmt.Errorf("no drift report since %s: %w", st.lastSuccess.UTC().Format(time.RFC3339), st.lastError)
+	case st.lastSuccess.IsZero():
+		return errors.New("no drift report yet")
+	}
+	return fmt.Errorf("no drift report since %s", st.lastSuccess.UTC().Format(time.RFC3339))
+}
+
+// Handler serves /metrics and /healthz.
+func (e *Exporter) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", metrics.ContentType)
+		_ = metrics.Write(w, e.Families())
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := e.Healthy(); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, err)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	return mux
+}
