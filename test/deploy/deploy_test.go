@@ -164,7 +164,12 @@ func TestDriftManifests(t *testing.T) {
 	resolves := func(p intstr.IntOrString) bool {
 		return (p.Type == intstr.String && p.StrVal == named) || (p.Type == intstr.Int && int(p.IntVal) == port)
 	}
-	for name, probe := range map[string]*corev1.Probe{"liveness": c.LivenessProbe, "readiness": c.ReadinessProbe} {
+	// Only liveness: a readiness probe would hide the failing exporter's
+	// error metrics from the scraper.
+	if c.ReadinessProbe != nil {
+		t.Error("a readiness probe would take a failing exporter, and its error metrics, out of the Service")
+	}
+	for name, probe := range map[string]*corev1.Probe{"liveness": c.LivenessProbe} {
 		if probe == nil || probe.HTTPGet == nil {
 			t.Errorf("%s probe: not an HTTP GET", name)
 			continue

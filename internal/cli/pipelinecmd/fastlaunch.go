@@ -53,12 +53,15 @@ func confirmFastLaunch(ctx context.Context, s *session, amis []pipeline.AMI, tim
 	statuses := make([]fastlaunch.Status, len(mine))
 	errs := make([]error, len(mine))
 	var wg sync.WaitGroup
+	var printing sync.Mutex // the AMIs' waits report from their own goroutines
 	for i, a := range mine {
 		wg.Go(func() {
 			t := fastlaunch.Target{AMI: a.ImageID, Region: a.Region, Image: types.Image{ImageId: aws.String(a.ImageID)}}
 			statuses[i], errs[i] = fastlaunch.Wait(ctx, s.clients.EC2Client(a.Region), t, fastlaunch.WaitOptions{
 				Interval: 10 * time.Second,
 				OnPoll: func(st fastlaunch.Status) {
+					printing.Lock()
+					defer printing.Unlock()
 					fmt.Fprintf(s.app.IO.ErrOut, "Fast Launch of %s in %s: %s\n", st.AMI, st.Region, st.State)
 				},
 			})
