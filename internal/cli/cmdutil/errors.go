@@ -69,3 +69,15 @@ func CheckRegion(flag, region string) error {
 	}
 	return nil
 }
+
+// amiID is an EC2 image ID: ami- and 8 (older) or 17 hex digits.
+var amiID = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
+
+// CheckAMIID is a usage error unless id is an AMI ID; what names the
+// flag or argument it came from.
+func CheckAMIID(what, id string) error {
+	if !amiID.MatchString(id) {
+		return Usagef("%s%q is not an AMI ID (ami- and 8 or 17 hex digits)", what, id)
+	}
+	return nil
+}

@@ -95,7 +95,6 @@ With --watch, winami runs as an exporter: a report every --interval, Prometheus 
 }
 
 var (
-	amiID       = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	clusterName = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$`)
 )
 
@@ -107,8 +106,10 @@ func (o *options) validate() error {
 	if o.cluster != "" && !clusterName.MatchString(o.cluster) {
 		return cmdutil.Usagef("--cluster %q: an EKS cluster name is 1-100 letters, digits, '-' and '_', starting with a letter or digit", o.cluster)
 	}
-	if o.desiredAMI != "" && !amiID.MatchString(o.desiredAMI) {
-		return cmdutil.Usagef("--desired-ami %q is not an AMI ID (ami- and 8 or 17 hex digits)", o.desiredAMI)
+	if o.desiredAMI != "" {
+		if err := cmdutil.CheckAMIID("--desired-ami ", o.desiredAMI); err != nil {
+			return err
+		}
 	}
 	if o.context != "" && o.kubeconfig == "" && o.cluster != "" {
 		return cmdutil.Usagef("--context goes with --kubeconfig")

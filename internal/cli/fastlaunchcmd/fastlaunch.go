@@ -5,7 +5,6 @@ package fastlaunchcmd
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -55,13 +54,11 @@ func (f *regionsFlag) resolve(clients *awsapi.Clients) ([]string, error) {
 	return regions, nil
 }
 
-var amiID = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
-
 // checkAMIs validates AMI ID arguments before anything is called.
 func checkAMIs(args []string) error {
 	for _, a := range args {
-		if !amiID.MatchString(a) {
-			return cmdutil.Usagef("%q is not an AMI ID (ami- and 8 or 17 hex digits)", a)
+		if err := cmdutil.CheckAMIID("", a); err != nil {
+			return err
 		}
 	}
 	return nil

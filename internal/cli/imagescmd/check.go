@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -126,8 +125,8 @@ func (o *checkOptions) target(args []string) (images.HostBuild, []string, error)
 			if len(args) == 0 {
 				return images.HostBuild{}, nil, cmdutil.Usagef("name at least one image, e.g. mcr.microsoft.com/windows/servercore:ltsc2022")
 			}
-			if !amiIDPattern.MatchString(o.ami) {
-				return images.HostBuild{}, nil, cmdutil.Usagef("--ami %q is not an AMI ID (ami- and 8 or 17 hex digits)", o.ami)
+			if err := cmdutil.CheckAMIID("--ami ", o.ami); err != nil {
+				return images.HostBuild{}, nil, err
 			}
 			return images.HostBuild{}, args, nil // read from EC2 once clients exist
 		}
@@ -161,8 +160,6 @@ func (o *checkOptions) target(args []string) (images.HostBuild, []string, error)
 	}
 	return host, args, nil
 }
-
-var amiIDPattern = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
 
 // amiBuild is the Windows build of an AMI: the OS build winami recorded on
 // it (winami:os-build), else the Windows Server version its name carries
