@@ -256,5 +256,10 @@ func TestScaleCallBounds(t *testing.T) {
 	if r.Summary.WindowsNodes != nodes || r.Calls["nodeListPages"] != 2 || r.Calls["DescribeInstances"] != 1 || r.Calls["DescribeImages"] != 1 {
 		t.Errorf("%d nodes, calls %v", r.Summary.WindowsNodes, r.Calls)
 	}
+	// The scale cluster: 30% of the nodes on the three older releases, and
+	// every 50th node of the newest one kubelet patch behind.
+	if r.Summary.Drifted != 320 || r.Summary.Groups != 5 {
+		t.Errorf("%d drifted in %d groups, want 320 in 5", r.Summary.Drifted, r.Summary.Groups)
+	}
 	t.Logf("%d nodes in %s", nodes, time.Since(start))
 }

@@ -73,7 +73,9 @@ func SeedScale(w *World, n int) (*Extra, error) {
 			rel = 9 - d // 7 → 2026.10.14, 8 → 2026.09.09, 9 → 2026.08.12
 		}
 		kubelet := kubelets[rel]
-		if i%50 == 49 {
+		// i%50 == 0 is always a node of the newest release (i%10 == 0), so
+		// these are newest-AMI nodes one kubelet patch behind.
+		if i%50 == 0 {
 			kubelet = behind[kubelet]
 		}
 		sub := subnets[i%len(subnets)]
