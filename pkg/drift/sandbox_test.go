@@ -2,6 +2,7 @@ package drift_test
 
 import (
 	"context"
+	"encoding/json"
 	"encoding/base64"
 	"os"
 	"path/filepath"
@@ -52,7 +53,7 @@ func (e *env) sourcesFor(t testing.TB, rc *rest.Config) drift.Sources {
 		t.Fatal(err)
 	}
 	return drift.Sources{
-		Nodes: cs.CoreV1().Nodes(),
+		Nodes: drift.LeanNodes{Client: cs.CoreV1().RESTClient()},
 		ServerVersion: func(context.Context) (string, error) {
 			v, err := cs.Discovery().ServerVersion()
 			if err != nil {
@@ -262,4 +263,34 @@ func TestScaleCallBounds(t *testing.T) {
 		t.Errorf("%d drifted in %d groups, want 320 in 5", r.Summary.Drifted, r.Summary.Groups)
 	}
 	t.Logf("%d nodes in %s", nodes, time.Since(start))
+}
+
+// The lean lister reads what the typed client reads: the same report.
+func TestLeanNodesMatchTyped(t *testing.T) {
+	e := start(t, sandbox.Options{ScaleNodes: 600})
+	for _, cluster := range []string{world.DemoCluster, "scale"} {
+		src := e.sources(t, cluster)
+		lean, err := drift.Run(t.Context(), src, drift.Options{Cluster: cluster, Region: "us-east-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := drift.ClusterConfig(t.Context(), e.clients.EKS("us-east-1"), e.clients.STSClient("us-east-1"), cluster)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, err := kubernetes.NewForConfig(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Nodes = cs.CoreV1().Nodes()
+		typed, err := drift.Run(t.Context(), src, drift.Options{Cluster: cluster, Region: "us-east-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := json.Marshal(lean)
+		b, _ := json.Marshal(typed)
+		if string(a) != string(b) || lean.Summary.WindowsNodes == 0 {
+			t.Errorf("%s: the lean report differs from the typed one:\n%s\n%s", cluster, a, b)
+		}
+	}
 }

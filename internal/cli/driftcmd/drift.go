@@ -159,7 +159,7 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 	if err != nil {
 		return drift.Sources{}, drift.Options{}, fmt.Errorf("a Kubernetes client for %s: %w", restCfg.Host, err)
 	}
-	src.Nodes = cs.CoreV1().Nodes()
+	src.Nodes = drift.LeanNodes{Client: cs.CoreV1().RESTClient()}
 	src.ServerVersion = func(context.Context) (string, error) {
 		v, err := cs.Discovery().ServerVersion()
 		if err != nil {

@@ -1,0 +1,99 @@
+package drift
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+)
+
+// LeanNodes lists nodes through a REST client and decodes only what a
+// report reads of each: name, creation time, three labels, the provider
+// ID, the node info and the Ready condition. A node object carries far
+// more (every image on the node, addresses, capacity); client-go's typed
+// decoding reads the whole body twice (once to find its kind), and for
+// 10,000 nodes that was most of a run's time. It satisfies NodeLister.
+type LeanNodes struct {
+	// Client is a REST client of the core v1 API, e.g.
+	// clientset.CoreV1().RESTClient().
+	Client rest.Interface
+}
+
+// List is GET /api/v1/nodes with opts, decoded lean.
+func (l LeanNodes) List(ctx context.Context, opts metav1.ListOptions) (*corev1.NodeList, error) {
+	raw, err := l.Client.Get().Resource("nodes").
+		VersionedParams(&opts, metav1.ParameterCodec).
+		SetHeader("Accept", "application/json").
+		DoRaw(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var page leanNodeList
+	if err := json.Unmarshal(raw, &page); err != nil {
+		return nil, fmt.Errorf("decoding the node list: %w", err)
+	}
+	out := &corev1.NodeList{ListMeta: metav1.ListMeta{Continue: page.Metadata.Continue, ResourceVersion: page.Metadata.ResourceVersion}}
+	out.Items = make([]corev1.Node, len(page.Items))
+	for i := range page.Items {
+		page.Items[i].into(&out.Items[i])
+	}
+	return out, nil
+}
+
+type leanNodeList struct {
+	Metadata struct {
+		Continue        string `json:"continue"`
+		ResourceVersion string `json:"resourceVersion"`
+	} `json:"metadata"`
+	Items []leanNode `json:"items"`
+}
+
+type leanNode struct {
+	Metadata struct {
+		Name              string `json:"name"`
+		CreationTimestamp string `json:"creationTimestamp"`
+		Labels            struct {
+			OS           string `json:"kubernetes.io/os"`
+			WindowsBuild string `json:"node.kubernetes.io/windows-build"`
+			Nodegroup    string `json:"eks.amazonaws.com/nodegroup"`
+			Nodepool     string `json:"karpenter.sh/nodepool"`
+		} `json:"labels"`
+	} `json:"metadata"`
+	Spec struct {
+		ProviderID string `json:"providerID"`
+	} `json:"spec"`
+	Status struct {
+		NodeInfo   corev1.NodeSystemInfo `json:"nodeInfo"`
+		Conditions []struct {
+			Type   corev1.NodeConditionType `json:"type"`
+			Status corev1.ConditionStatus   `json:"status"`
+		} `json:"conditions"`
+	} `json:"status"`
+}
+
+// into fills a corev1.Node with what was decoded.
+func (n *leanNode) into(out *corev1.Node) {
+	out.Name = n.Metadata.Name
+	if t, err := time.Parse(time.RFC3339, n.Metadata.CreationTimestamp); err == nil {
+		out.CreationTimestamp = metav1.NewTime(t)
+	}
+	labels := map[string]string{}
+	for k, v := range map[string]string{
+		labelOS: n.Metadata.Labels.OS, labelWindowsBuild: n.Metadata.Labels.WindowsBuild,
+		labelNodegroup: n.Metadata.Labels.Nodegroup, labelNodepool: n.Metadata.Labels.Nodepool,
+	} {
+		if v != "" {
+			labels[k] = v
+		}
+	}
+	out.Labels = labels
+	out.Spec.ProviderID = n.Spec.ProviderID
+	out.Status.NodeInfo = n.Status.NodeInfo
+	for _, c := range n.Status.Conditions {
+		out.Status.Conditions = append(out.Status.Conditions, corev1.NodeCondition{Type: c.Type, Status: c.Status})
+	}
+}
