@@ -156,6 +156,9 @@ func (r *Report) attachInstances(ctx context.Context, api EC2API, insts map[stri
 			continue
 		}
 		n.AMIName, n.ReleaseVersion, n.WinamiSpec, n.CachedImages = im.name, im.release, im.spec, records[n.AMI]
+		if im.spec != "" {
+			n.WinamiKubernetes, n.WinamiOSBuild = im.tags["winami:kubernetes"], im.osBuild
+		}
 	}
 	if r.Desired.Mode == "latest" {
 		return r.resolveLatest(ctx, src.Finder, images)

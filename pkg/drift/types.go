@@ -72,9 +72,12 @@ type Node struct {
 	ReleaseVersion string    `json:"releaseVersion,omitempty"`
 	LaunchTime     time.Time `json:"launchTime,omitzero"`
 	LaunchTemplate string    `json:"launchTemplate,omitempty"`
-	// WinamiSpec and CachedImages are set for AMIs winami built.
-	WinamiSpec   string   `json:"winamiSpec,omitempty"`
-	CachedImages []string `json:"cachedImages,omitempty"`
+	// For AMIs winami built: the spec, the Kubernetes version and Windows
+	// build it recorded, and the container images it caches.
+	WinamiSpec       string   `json:"winamiSpec,omitempty"`
+	WinamiKubernetes string   `json:"winamiKubernetes,omitempty"`
+	WinamiOSBuild    string   `json:"winamiOSBuild,omitempty"`
+	CachedImages     []string `json:"cachedImages,omitempty"`
 
 	Reasons []Reason `json:"reasons,omitempty"`
 
