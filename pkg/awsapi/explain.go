@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
@@ -214,4 +215,11 @@ func unreachable(err error) (endpoint, cause string, ok bool) {
 		endpoint = "the AWS endpoint"
 	}
 	return endpoint, cause, true
+}
+
+// HasCode reports whether err is an AWS API error with one of codes: the
+// one place callers ask "did AWS answer X?".
+func HasCode(err error, codes ...string) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && slices.Contains(codes, apiErr.ErrorCode())
 }

@@ -2,7 +2,6 @@ package drift
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/winami/winami/pkg/awsapi"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -198,8 +198,7 @@ func describeInstanceBatch(ctx context.Context, api EC2API, ids []string, c *cal
 		in := &ec2.DescribeInstancesInput{InstanceIds: ids}
 		page, err := api.DescribeInstances(ctx, in)
 		c.add("DescribeInstances")
-		var ae interface{ ErrorCode() string }
-		if err != nil && errors.As(err, &ae) && ae.ErrorCode() == "InvalidInstanceID.NotFound" && attempt < 3 {
+		if awsapi.HasCode(err, "InvalidInstanceID.NotFound") && attempt < 3 {
 			gone := notFoundIDs.FindAllString(err.Error(), -1)
 			before := len(ids)
 			ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return slices.Contains(gone, id) })

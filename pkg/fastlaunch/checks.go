@@ -122,9 +122,9 @@ func (c *Checker) checkNetwork(ctx context.Context, api EC2API, t Target, set Se
 			in.LaunchTemplateNames = []string{lt.Name}
 		}
 		_, err := api.DescribeLaunchTemplates(ctx, in)
-		var ae interface{ ErrorCode() string }
 		switch {
-		case errors.As(err, &ae) && strings.HasPrefix(ae.ErrorCode(), "InvalidLaunchTemplate"):
+		case awsapi.HasCode(err, "InvalidLaunchTemplateName.NotFoundException", "InvalidLaunchTemplateName.MalformedException",
+			"InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateId.Malformed"):
 			return &Finding{AMI: t.AMI, Region: t.Region, Check: "launch-template", Severity: Fail,
 				Message: fmt.Sprintf("launch template %s does not exist in %s", lt, t.Region),
 				Fix:     "name a launch template of that region (aws ec2 describe-launch-templates --region " + t.Region + ")"}, nil

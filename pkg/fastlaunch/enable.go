@@ -2,13 +2,13 @@ package fastlaunch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // Action is what enable or disable did to one AMI.
@@ -108,8 +108,7 @@ func Disable(ctx context.Context, api EC2API, t Target, force bool) (Result, err
 	}
 	out, err := api.DisableFastLaunch(ctx, &ec2.DisableFastLaunchInput{ImageId: aws.String(t.AMI), Force: aws.Bool(force)})
 	if err != nil {
-		var ae interface{ ErrorCode() string }
-		if !force && errors.As(err, &ae) && ae.ErrorCode() == "IncorrectState" {
+		if !force && awsapi.HasCode(err, "IncorrectState") {
 			return Result{}, fmt.Errorf("disabling Fast Launch on %s in %s: it is %s; pass --force to disable it anyway: %w", t.AMI, t.Region, cur.State, err)
 		}
 		return Result{}, fmt.Errorf("disabling Fast Launch on %s in %s: %w", t.AMI, t.Region, err)

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/winami/winami/pkg/awsapi"
 )
@@ -251,11 +250,9 @@ func (a *applier) retag(ctx context.Context, arn string, c Change) error {
 }
 
 func isAlreadyExists(err error) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "ResourceAlreadyExistsException"
+	return awsapi.HasCode(err, "ResourceAlreadyExistsException")
 }
 
 func isNotFound(err error) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "ResourceNotFoundException"
+	return awsapi.HasCode(err, "ResourceNotFoundException")
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/winami/winami/pkg/awsapi"
 )
@@ -164,8 +163,7 @@ func deleteComponentVersion(ctx context.Context, api awsapi.ImageBuilderAPI, ver
 
 // amiGone reports an AMI that is already deregistered.
 func amiGone(err error) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && (apiErr.ErrorCode() == "InvalidAMIID.NotFound" || apiErr.ErrorCode() == "InvalidAMIID.Unavailable")
+	return awsapi.HasCode(err, "InvalidAMIID.NotFound", "InvalidAMIID.Unavailable")
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -98,9 +98,9 @@ func (r *runner) callerEC2(ctx context.Context) Check {
 	c := Check{ID: IDCallerEC2, Title: "you may describe images (ec2:DescribeImages)", Method: MethodDryRun}
 	_, err := r.deps.EC2(r.spec.Region).DescribeImages(ctx, &ec2.DescribeImagesInput{DryRun: aws.Bool(true), Owners: []string{"self"}})
 	switch {
-	case isCode(err, "DryRunOperation"):
+	case awsapi.HasCode(err, "DryRunOperation"):
 		c.Status, c.Detail = Pass, "EC2 answered DryRunOperation"
-	case isCode(err, "UnauthorizedOperation"):
+	case awsapi.HasCode(err, "UnauthorizedOperation"):
 		c.Status, c.Detail = Fail, "EC2 answered UnauthorizedOperation"
 		c.Fix = "allow ec2:DescribeImages (plan, build and status read AMIs with it)"
 	case err == nil:

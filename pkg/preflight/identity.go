@@ -2,14 +2,11 @@ package preflight
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/smithy-go"
 
 	"github.com/winami/winami/pkg/awsapi"
 )
@@ -68,7 +65,7 @@ func (r *runner) regions(ctx context.Context) []Check {
 			switch {
 			case err == nil:
 				c.Detail = "EC2 answered"
-			case isCode(err, "UnauthorizedOperation"):
+			case awsapi.HasCode(err, "UnauthorizedOperation"):
 				// It answered; the caller just may not describe zones.
 				c.Status, c.Detail = Warn, "EC2 answered but refused DescribeAvailabilityZones"
 				c.Fix = "allow ec2:DescribeAvailabilityZones"
@@ -83,15 +80,9 @@ func (r *runner) regions(ctx context.Context) []Check {
 	return out
 }
 
-// isCode reports whether err is an AWS error with one of codes.
-func isCode(err error, codes ...string) bool {
-	var ae smithy.APIError
-	return errors.As(err, &ae) && slices.Contains(codes, ae.ErrorCode())
-}
-
 // isAccessDenied reports whether err is AWS refusing the caller.
 func isAccessDenied(err error) bool {
-	return isCode(err, "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess")
+	return awsapi.HasCode(err, "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess")
 }
 
 // partition is the ARN partition of the spec's region.

@@ -27,7 +27,7 @@ func (r *runner) network(ctx context.Context) []Check {
 		c := Check{ID: IDSubnet, Title: "build subnet " + b.SubnetID}
 		res, err := api.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{b.SubnetID}})
 		switch {
-		case isCode(err, "InvalidSubnetID.NotFound", "InvalidSubnetID.Malformed"):
+		case awsapi.HasCode(err, "InvalidSubnetID.NotFound", "InvalidSubnetID.Malformed"):
 			c.Status, c.Detail = Fail, fmt.Sprintf("subnet %s does not exist in %s", b.SubnetID, r.spec.Region)
 			c.Fix = "name a subnet of " + r.spec.Region + " in build.subnetId (aws ec2 describe-subnets --region " + r.spec.Region + ")"
 		case err != nil:
@@ -51,7 +51,7 @@ func (r *runner) securityGroups(ctx context.Context, api EC2API, vpc string) Che
 	c := Check{ID: IDSecurityGroups, Title: "security groups " + strings.Join(ids, ", ")}
 	res, err := api.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: ids})
 	switch {
-	case isCode(err, "InvalidGroup.NotFound", "InvalidGroupId.Malformed", "InvalidGroupId.NotFound"):
+	case awsapi.HasCode(err, "InvalidGroup.NotFound", "InvalidGroupId.Malformed", "InvalidGroupId.NotFound"):
 		c.Status, c.Detail = Fail, fmt.Sprintf("not every group exists in %s: %s", r.spec.Region, awsapi.Explain(err).Error())
 		c.Fix = "name existing groups in build.securityGroupIds (aws ec2 describe-security-groups --region " + r.spec.Region + ")"
 		return c
@@ -174,7 +174,7 @@ func (r *runner) launchTemplates(ctx context.Context) []Check {
 			switch {
 			case err == nil && len(res.LaunchTemplates) > 0:
 				c.Status, c.Detail = Pass, "exists ("+str(res.LaunchTemplates[0].LaunchTemplateId)+")"
-			case err == nil || isCode(err, "InvalidLaunchTemplateName.NotFoundException", "InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateId.Malformed"):
+			case err == nil || awsapi.HasCode(err, "InvalidLaunchTemplateName.NotFoundException", "InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateId.Malformed"):
 				c.Status, c.Detail = Fail, fmt.Sprintf("launch template %s does not exist in %s, so Fast Launch cannot be enabled there", name, region)
 				c.Fix = fmt.Sprintf("create it in %s (aws ec2 create-launch-template --region %s --launch-template-name %s …), or drop distribution.fastLaunch.launchTemplate to use the default VPC", region, region, name)
 			default:
