@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -198,18 +199,9 @@ func (o *options) failing(r *drift.Report) bool {
 	}[o.failOn]
 	for _, n := range r.Nodes {
 		for _, reason := range n.Reasons {
-			if o.failOn == "any" || contains(kinds, reason.Kind) {
+			if o.failOn == "any" || slices.Contains(kinds, reason.Kind) {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
 		}
 	}
 	return false

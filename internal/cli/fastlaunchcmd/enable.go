@@ -76,9 +76,6 @@ type enableResult struct {
 }
 
 func runEnable(ctx context.Context, app *cmdutil.App, o *enableOptions, args []string) error {
-	if err := checkAMIs(args); err != nil {
-		return err
-	}
 	set := fastlaunch.Settings{TargetSnapshots: o.snapshots, MaxParallel: o.parallel}
 	if o.launchTemplate != "" {
 		lt, err := fastlaunch.ParseLaunchTemplate(o.launchTemplate)
@@ -87,15 +84,11 @@ func runEnable(ctx context.Context, app *cmdutil.App, o *enableOptions, args []s
 		}
 		set.LaunchTemplate = &lt
 	}
-	e, err := newEnv(ctx, app, &o.regions)
+	e, targets, err := o.regions.targets(ctx, app, args)
 	if err != nil {
 		return err
 	}
 	caller, err := awsapi.WhoAmI(ctx, e.clients.STS(), e.clients.IAM())
-	if err != nil {
-		return err
-	}
-	targets, err := e.locate(ctx, args)
 	if err != nil {
 		return err
 	}

@@ -85,6 +85,22 @@ func newEnv(ctx context.Context, app *cmdutil.App, f *regionsFlag) (*env, error)
 
 func (e *env) ec2(region string) fastlaunch.EC2API { return e.clients.EC2Client(region) }
 
+// targets validates AMI ID arguments, then finds each AMI in the regions.
+func (f *regionsFlag) targets(ctx context.Context, app *cmdutil.App, args []string) (*env, []fastlaunch.Target, error) {
+	if err := checkAMIs(args); err != nil {
+		return nil, nil, err
+	}
+	e, err := newEnv(ctx, app, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	targets, err := e.locate(ctx, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, targets, nil
+}
+
 // locate finds the AMIs in the regions.
 func (e *env) locate(ctx context.Context, amis []string) ([]fastlaunch.Target, error) {
 	return fastlaunch.Locate(ctx, e.ec2, amis, e.regions)

@@ -107,14 +107,7 @@ passes (Fast Launch goes on).`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if err := checkAMIs(args); err != nil {
-				return err
-			}
-			e, err := newEnv(ctx, app, &regions)
-			if err != nil {
-				return err
-			}
-			targets, err := e.locate(ctx, args)
+			e, targets, err := regions.targets(ctx, app, args)
 			if err != nil {
 				return err
 			}
@@ -145,14 +138,7 @@ has failed.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if err := checkAMIs(args); err != nil {
-				return err
-			}
-			e, err := newEnv(ctx, app, &regions)
-			if err != nil {
-				return err
-			}
-			targets, err := e.locate(ctx, args)
+			e, targets, err := regions.targets(ctx, app, args)
 			if err != nil {
 				return err
 			}

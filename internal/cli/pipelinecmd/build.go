@@ -129,7 +129,7 @@ func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
 		return fmt.Errorf("build %s %s after %s: %s\n%s", imageARN, img.State.Status, time.Since(start).Round(time.Second), res.Reason, logsHint(s.spec.Build.Logs, s.spec.Name))
 	}
 	fmt.Fprintf(app.IO.ErrOut, "Build AVAILABLE after %s.\n", time.Since(start).Round(time.Second))
-	if res.FastLaunch, err = confirmFastLaunch(ctx, s, res.AMIs, o.fastLaunchTimeout); err != nil {
+	if res.FastLaunch, err = confirmFastLaunch(ctx, s, imageARN, res.AMIs, o.fastLaunchTimeout); err != nil {
 		return err
 	}
 	rows := output.Rows{Header: []string{"region", "ami id", "name"}}

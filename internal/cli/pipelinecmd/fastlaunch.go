@@ -3,7 +3,6 @@ package pipelinecmd
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,32 +19,29 @@ import (
 // a build AVAILABLE whatever became of it. AMIs of the caller's account are
 // followed until enabled or failed; those distributed to other accounts
 // cannot be read with these credentials and are named for an audit.
-func confirmFastLaunch(ctx context.Context, s *session, amis []pipeline.AMI, timeout time.Duration) ([]fastlaunch.Status, error) {
+func confirmFastLaunch(ctx context.Context, s *session, imageARN string, amis []pipeline.AMI, timeout time.Duration) ([]fastlaunch.Status, error) {
 	fl := s.spec.Distribution.FastLaunch
 	if fl == nil || !fl.Enabled {
 		return nil, nil
 	}
-	account := ""
-	for _, a := range amis {
-		if a.Account != "" {
-			account = a.Account
-			break
-		}
-	}
+	account := pipeline.AccountOf(imageARN) // the build's, and the caller's
 	var mine []pipeline.AMI
 	var others []string
+	unread := map[string]bool{}
 	for _, a := range amis {
 		if a.Account == "" || a.Account == account {
 			mine = append(mine, a)
-		} else {
-			others = append(others, fmt.Sprintf("%s in %s (account %s)", a.ImageID, a.Region, a.Account))
+			continue
 		}
+		others = append(others, fmt.Sprintf("%s in %s (account %s)", a.ImageID, a.Region, a.Account))
+		unread[a.Account] = true
 	}
 	// Fast Launch configured for other accounts applies to this account's
 	// copies there, which these credentials cannot read either.
 	for _, acct := range fl.Accounts {
-		if acct != account && !slices.ContainsFunc(others, func(o string) bool { return strings.Contains(o, acct) }) {
+		if acct != account && !unread[acct] {
 			others = append(others, "the AMIs' Fast Launch in account "+acct)
+			unread[acct] = true
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
