@@ -19,9 +19,12 @@ type Target struct {
 	Image  types.Image
 }
 
+// maxFilterValues is EC2's limit of filter values in one call.
+const maxFilterValues = 200
+
 // Locate finds each AMI in the regions given — an AMI ID belongs to one
-// region — with one DescribeImages call per region, regions at once. An
-// AMI found in none is an error naming the regions searched.
+// region — with one DescribeImages call per region and 200 AMIs, regions
+// at once. An AMI found in none is an error naming the regions searched.
 func Locate(ctx context.Context, ec2For func(region string) EC2API, amis, regions []string) ([]Target, error) {
 	type found struct {
 		images []types.Image
@@ -31,16 +34,18 @@ func Locate(ctx context.Context, ec2For func(region string) EC2API, amis, region
 	var wg sync.WaitGroup
 	for i, region := range regions {
 		wg.Go(func() {
-			// A filter, not ImageIds: an ID of another region must not
-			// fail the whole call with InvalidAMIID.NotFound.
-			out, err := ec2For(region).DescribeImages(ctx, &ec2.DescribeImagesInput{
-				Filters: []types.Filter{{Name: aws.String("image-id"), Values: amis}},
-			})
-			if err != nil {
-				results[i].err = fmt.Errorf("looking for the AMIs in %s: %w", region, err)
-				return
+			for batch := range slices.Chunk(amis, maxFilterValues) {
+				// A filter, not ImageIds: an ID of another region must not
+				// fail the whole call with InvalidAMIID.NotFound.
+				out, err := ec2For(region).DescribeImages(ctx, &ec2.DescribeImagesInput{
+					Filters: []types.Filter{{Name: aws.String("image-id"), Values: batch}},
+				})
+				if err != nil {
+					results[i].err = fmt.Errorf("looking for the AMIs in %s: %w", region, err)
+					return
+				}
+				results[i].images = append(results[i].images, out.Images...)
 			}
-			results[i].images = out.Images
 		})
 	}
 	wg.Wait()

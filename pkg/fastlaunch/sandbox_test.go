@@ -3,6 +3,7 @@ package fastlaunch_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -110,6 +111,15 @@ func TestLocate(t *testing.T) {
 	_, err = fastlaunch.Locate(t.Context(), e.ec2, []string{e.own}, []string{"eu-west-1"})
 	if err == nil || !strings.Contains(err.Error(), "no such AMI in eu-west-1") {
 		t.Errorf("an AMI of another region: %v", err)
+	}
+	// More AMIs than EC2 takes filter values in one call.
+	many := []string{e.own}
+	for i := range 250 {
+		many = append(many, fmt.Sprintf("ami-%017x", i))
+	}
+	_, err = fastlaunch.Locate(t.Context(), e.ec2, many, []string{"us-east-1"})
+	if err == nil || !strings.Contains(err.Error(), "ami-00000000000000000, ") || !strings.Contains(err.Error(), "no such AMI in us-east-1") {
+		t.Errorf("250 AMIs: %v", err)
 	}
 }
 
