@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"github.com/winami/winami/pkg/awsapi"
@@ -87,6 +86,3 @@ func isAccessDenied(err error) bool {
 
 // partition is the ARN partition of the spec's region.
 func (r *runner) partition() string { return awsapi.Partition(r.spec.Region) }
-
-// str is aws.ToString, shorter in the many places it is needed.
-func str(p *string) string { return aws.ToString(p) }

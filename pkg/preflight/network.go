@@ -35,7 +35,7 @@ func (r *runner) network(ctx context.Context) []Check {
 		case len(res.Subnets) == 0:
 			c.Status, c.Detail = Fail, fmt.Sprintf("subnet %s does not exist in %s", b.SubnetID, r.spec.Region)
 		default:
-			vpc, zone = str(res.Subnets[0].VpcId), str(res.Subnets[0].AvailabilityZone)
+			vpc, zone = aws.ToString(res.Subnets[0].VpcId), aws.ToString(res.Subnets[0].AvailabilityZone)
 			c.Status, c.Detail = Pass, fmt.Sprintf("in %s, zone %s", vpc, zone)
 		}
 		out = append(out, c)
@@ -62,9 +62,9 @@ func (r *runner) securityGroups(ctx context.Context, api EC2API, vpc string) Che
 	var elsewhere []string
 	vpcs := map[string]bool{}
 	for _, g := range res.SecurityGroups {
-		vpcs[str(g.VpcId)] = true
-		if vpc != "" && str(g.VpcId) != vpc {
-			elsewhere = append(elsewhere, fmt.Sprintf("%s (%s)", str(g.GroupId), str(g.VpcId)))
+		vpcs[aws.ToString(g.VpcId)] = true
+		if vpc != "" && aws.ToString(g.VpcId) != vpc {
+			elsewhere = append(elsewhere, fmt.Sprintf("%s (%s)", aws.ToString(g.GroupId), aws.ToString(g.VpcId)))
 		}
 	}
 	switch {
@@ -173,7 +173,7 @@ func (r *runner) launchTemplates(ctx context.Context) []Check {
 			res, err := r.deps.EC2(region).DescribeLaunchTemplates(ctx, in)
 			switch {
 			case err == nil && len(res.LaunchTemplates) > 0:
-				c.Status, c.Detail = Pass, "exists ("+str(res.LaunchTemplates[0].LaunchTemplateId)+")"
+				c.Status, c.Detail = Pass, "exists ("+aws.ToString(res.LaunchTemplates[0].LaunchTemplateId)+")"
 			case err == nil || awsapi.HasCode(err, "InvalidLaunchTemplateName.NotFoundException", "InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateId.Malformed"):
 				c.Status, c.Detail = Fail, fmt.Sprintf("launch template %s does not exist in %s, so Fast Launch cannot be enabled there", name, region)
 				c.Fix = fmt.Sprintf("create it in %s (aws ec2 create-launch-template --region %s --launch-template-name %s …), or drop distribution.fastLaunch.launchTemplate to use the default VPC", region, region, name)

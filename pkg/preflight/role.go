@@ -57,8 +57,8 @@ func (r *runner) readProfile(ctx context.Context) roleInfo {
 		return roleInfo{check: c}
 	}
 	role := out.InstanceProfile.Roles[0]
-	c.Status, c.Detail = Pass, "holds role "+str(role.Arn)
-	return roleInfo{check: c, name: str(role.RoleName), arn: str(role.Arn), trust: str(role.AssumeRolePolicyDocument)}
+	c.Status, c.Detail = Pass, "holds role "+aws.ToString(role.Arn)
+	return roleInfo{check: c, name: aws.ToString(role.RoleName), arn: aws.ToString(role.Arn), trust: aws.ToString(role.AssumeRolePolicyDocument)}
 }
 
 // Key permissions of the two managed policies a build role needs. Only the

@@ -37,7 +37,7 @@ func (r *runner) simulate(ctx context.Context, principal string, perms []images.
 				return nil, nil, fmt.Errorf("simulating the policies of %s: %w", principal, err)
 			}
 			for _, e := range out.EvaluationResults {
-				decisions[images.Permission{Action: str(e.EvalActionName), Resource: res}] = string(e.EvalDecision)
+				decisions[images.Permission{Action: aws.ToString(e.EvalActionName), Resource: res}] = string(e.EvalDecision)
 			}
 			if !out.IsTruncated || out.Marker == nil {
 				break
@@ -65,8 +65,8 @@ func (r *runner) roleDocs(ctx context.Context, role string) (docs []policyDoc, n
 			return nil, nil, fmt.Errorf("listing the policies attached to role %s: %w", role, err)
 		}
 		for _, p := range page.AttachedPolicies {
-			arns = append(arns, str(p.PolicyArn))
-			names = append(names, str(p.PolicyName))
+			arns = append(arns, aws.ToString(p.PolicyArn))
+			names = append(names, aws.ToString(p.PolicyName))
 		}
 	}
 	for _, arn := range arns {
@@ -78,7 +78,7 @@ func (r *runner) roleDocs(ctx context.Context, role string) (docs []policyDoc, n
 		if err != nil {
 			return nil, names, fmt.Errorf("reading policy %s: %w", arn, err)
 		}
-		d, err := parsePolicy(str(v.PolicyVersion.Document))
+		d, err := parsePolicy(aws.ToString(v.PolicyVersion.Document))
 		if err != nil {
 			return nil, names, fmt.Errorf("policy %s: %w", arn, err)
 		}
@@ -95,7 +95,7 @@ func (r *runner) roleDocs(ctx context.Context, role string) (docs []policyDoc, n
 			if err != nil {
 				return nil, names, fmt.Errorf("reading inline policy %s of role %s: %w", name, role, err)
 			}
-			d, err := parsePolicy(str(p.PolicyDocument))
+			d, err := parsePolicy(aws.ToString(p.PolicyDocument))
 			if err != nil {
 				return nil, names, fmt.Errorf("inline policy %s of role %s: %w", name, role, err)
 			}
