@@ -31,11 +31,11 @@ func printReport(app *cmdutil.App, r *drift.Report) error {
 	if r.Cluster != "" {
 		where = fmt.Sprintf("cluster %s in %s", r.Cluster, r.Region)
 	}
-	fmt.Fprintf(w, "Windows nodes of %s, control plane %s; desired: %s\n\n", where, dash(r.ControlPlane), describeDesired(r.Desired))
+	fmt.Fprintf(w, "Windows nodes of %s, control plane %s; desired: %s\n\n", where, output.Dash(r.ControlPlane), describeDesired(r.Desired))
 
 	groups := output.Rows{Header: []string{"nodes", "ami", "name", "kubelet", "windows build"}}
 	for _, g := range r.Groups {
-		groups.Add(fmt.Sprint(len(g.Nodes)), dash(g.AMI), dash(g.AMIName), g.Kubelet, dash(g.WindowsBuild))
+		groups.Add(fmt.Sprint(len(g.Nodes)), output.Dash(g.AMI), output.Dash(g.AMIName), g.Kubelet, output.Dash(g.WindowsBuild))
 	}
 	if err := output.PrintTable(w, groups); err != nil {
 		return err
@@ -51,7 +51,7 @@ func printReport(app *cmdutil.App, r *drift.Report) error {
 			for i, reason := range n.Reasons {
 				kinds[i] = reason.Kind
 			}
-			rows.Add(n.Name, n.Owner.String(), dash(n.AMI), n.KubeletVersion, dash(n.KernelVersion), age(n.Created), strings.Join(kinds, ", "))
+			rows.Add(n.Name, n.Owner.String(), output.Dash(n.AMI), n.KubeletVersion, output.Dash(n.KernelVersion), age(n.Created), strings.Join(kinds, ", "))
 		}
 		if err := output.PrintTable(w, rows); err != nil {
 			return err
@@ -64,12 +64,12 @@ func printReport(app *cmdutil.App, r *drift.Report) error {
 		for _, g := range r.Nodegroups {
 			behind := "-"
 			if g.Windows {
-				behind = dash(g.Behind)
+				behind = output.Dash(g.Behind)
 				if g.Behind == "" {
 					behind = "no"
 				}
 			}
-			rows.Add(g.Name, g.AMIType, dash(g.ReleaseVersion), dash(g.LaunchTemplate), behind)
+			rows.Add(g.Name, g.AMIType, output.Dash(g.ReleaseVersion), output.Dash(g.LaunchTemplate), behind)
 		}
 		if err := output.PrintTable(w, rows); err != nil {
 			return err
@@ -109,14 +109,7 @@ func describeDesired(d drift.Desired) string {
 		}
 		return "the newest EKS release — " + strings.Join(parts, "; ")
 	}
-	return fmt.Sprintf("what most nodes run: AMI %s, kubelet %s, Windows %s", dash(d.AMI), dash(d.Kubelet), dash(d.WindowsBuild))
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
+	return fmt.Sprintf("what most nodes run: AMI %s, kubelet %s, Windows %s", output.Dash(d.AMI), output.Dash(d.Kubelet), output.Dash(d.WindowsBuild))
 }
 
 // age is how long ago t was, as kubectl shows it.

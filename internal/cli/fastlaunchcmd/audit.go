@@ -97,7 +97,7 @@ func runAudit(ctx context.Context, app *cmdutil.App, o *auditOptions) error {
 	}
 	rows := output.Rows{Header: []string{"severity", "subject", "kind", "message", "fix"}}
 	for _, f := range findings {
-		rows.Add(string(f.Severity), f.Subject, f.Kind, f.Message, dash(f.Fix))
+		rows.Add(string(f.Severity), f.Subject, f.Kind, f.Message, output.Dash(f.Fix))
 	}
 	if app.Format() == output.Table {
 		printFindings(app, findings)

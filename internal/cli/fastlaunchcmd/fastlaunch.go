@@ -136,16 +136,9 @@ func statusRows(statuses []fastlaunch.Status) output.Rows {
 		if !s.Since.IsZero() {
 			since = s.Since.UTC().Format(time.RFC3339)
 		}
-		rows.Add(s.AMI, s.Region, s.State, fmt.Sprint(s.TargetSnapshots), fmt.Sprint(s.MaxParallel), lt, since, dash(s.Reason))
+		rows.Add(s.AMI, s.Region, s.State, fmt.Sprint(s.TargetSnapshots), fmt.Sprint(s.MaxParallel), lt, since, output.Dash(s.Reason))
 	}
 	return rows
-}
-
-func dash(s string) string {
-	if s = strings.TrimSpace(s); s == "" {
-		return "-"
-	}
-	return s
 }
 
 // reporter prints a wait's progress on stderr: one line per change.

@@ -198,7 +198,7 @@ func printReport(app *cmdutil.App, rep images.Report) error {
 		if r.Chosen != nil {
 			version = r.Chosen.OSVersion
 		}
-		rows.Add(r.Image, string(r.Verdict), version, humanBytes(r.CompressedBytes), dash(r.Reason))
+		rows.Add(r.Image, string(r.Verdict), version, humanBytes(r.CompressedBytes), output.Dash(r.Reason))
 	}
 	if app.Format() == output.Table {
 		if err := output.PrintTable(app.IO.Out, rows); err != nil {
@@ -221,11 +221,4 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
-func dash(s string) string {
-	if s = strings.TrimSpace(s); s == "" {
-		return "-"
-	}
-	return s
 }

@@ -98,3 +98,12 @@ func toYAML(data any) ([]byte, error) {
 	}
 	return y, nil
 }
+
+// Dash is a table cell for a value that may be empty: "-" for nothing
+// (or only spaces), so columns stay aligned and scripts see a token.
+func Dash(s string) string {
+	if s = strings.TrimSpace(s); s == "" {
+		return "-"
+	}
+	return s
+}

@@ -230,13 +230,6 @@ func buildDuration(img imageInfo, now time.Time) string {
 	return ""
 }
 
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 func compareStrings(a, b string) int {
 	switch {
 	case a < b:
@@ -256,7 +249,7 @@ func printStatus(app *cmdutil.App, res *statusResult) error {
 	var newest *amiInfo // the newest AMI that records a cache
 	for _, img := range res.Images {
 		if len(img.AMIs) == 0 {
-			rows.Add(img.Version, img.State, img.Created, dash(img.Duration), "-", "-", "-", "-", "-", img.Reason, "-")
+			rows.Add(img.Version, img.State, img.Created, output.Dash(img.Duration), "-", "-", "-", "-", "-", img.Reason, "-")
 		}
 		for i, a := range img.AMIs {
 			cached := "-"
@@ -266,7 +259,7 @@ func printStatus(app *cmdutil.App, res *statusResult) error {
 					newest = &img.AMIs[i]
 				}
 			}
-			rows.Add(img.Version, img.State, img.Created, dash(img.Duration), a.Region, a.ImageID, dash(strings.TrimSpace(a.Windows+" "+a.Edition)), dash(a.Kubernetes), dash(a.Base), dash(a.OSBuild), cached)
+			rows.Add(img.Version, img.State, img.Created, output.Dash(img.Duration), a.Region, a.ImageID, output.Dash(strings.TrimSpace(a.Windows+" "+a.Edition)), output.Dash(a.Kubernetes), output.Dash(a.Base), output.Dash(a.OSBuild), cached)
 		}
 	}
 	if f == output.Text {
