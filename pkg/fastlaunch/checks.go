@@ -63,19 +63,70 @@ type Checker struct {
 	Quota int32
 }
 
-// Check returns what stands in the way of enabling Fast Launch on t.
-func (c *Checker) Check(ctx context.Context, t Target, set Settings) ([]Finding, error) {
-	api := c.EC2(t.Region)
-	region, err := Describe(ctx, api, t.Region, nil)
+// Check returns what stands in the way of enabling Fast Launch on the
+// targets with set. What is per region (the AMIs with Fast Launch there,
+// the network) is read once per region, and the quota counts every target
+// of a region together; the service-linked role is read once.
+func (c *Checker) Check(ctx context.Context, targets []Target, set Settings) ([]Finding, error) {
+	var out []Finding
+	var regions []string
+	byRegion := map[string][]Target{}
+	for _, t := range targets {
+		if _, ok := byRegion[t.Region]; !ok {
+			regions = append(regions, t.Region)
+		}
+		byRegion[t.Region] = append(byRegion[t.Region], t)
+	}
+	for _, region := range regions {
+		f, err := c.checkRegion(ctx, region, byRegion[region], set)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f...)
+	}
+	if len(targets) > 0 {
+		if f := c.checkServiceLinkedRole(ctx, targets[0]); f != nil {
+			out = append(out, *f)
+		}
+	}
+	return out, nil
+}
+
+// checkRegion checks the targets of one region.
+func (c *Checker) checkRegion(ctx context.Context, region string, targets []Target, set Settings) ([]Finding, error) {
+	api := c.EC2(region)
+	all, err := Describe(ctx, api, region, nil)
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range region {
-		if s.AMI == t.AMI && s.Active() {
-			set = set.keeping(s) // as Enable will
+	var out []Finding
+	effective := make([]Settings, len(targets))
+	for i, t := range targets {
+		effective[i] = set
+		for _, s := range all {
+			if s.AMI == t.AMI && s.Active() {
+				effective[i] = set.keeping(s) // as Enable will
+			}
+		}
+		effective[i] = effective[i].withDefaults()
+		out = append(out, c.checkImage(t, effective[i])...)
+	}
+	network, err := c.checkNetwork(ctx, api, region, set)
+	if err != nil {
+		return nil, err
+	}
+	if network != nil {
+		for _, t := range targets {
+			f := *network
+			f.AMI = t.AMI
+			out = append(out, f)
 		}
 	}
-	set = set.withDefaults()
+	return append(out, c.checkQuota(all, targets, effective)...), nil
+}
+
+// checkImage: what the AMI itself and its settings must be.
+func (c *Checker) checkImage(t Target, set Settings) []Finding {
 	var out []Finding
 	add := func(check string, sev Severity, fix, format string, args ...any) {
 		out = append(out, Finding{AMI: t.AMI, Region: t.Region, Check: check, Severity: sev, Message: fmt.Sprintf(format, args...), Fix: fix})
@@ -97,23 +148,12 @@ func (c *Checker) Check(ctx context.Context, t Target, set Settings) ([]Finding,
 		add("max-parallel", Fail, fmt.Sprintf("use --max-parallel %d or more", MinParallel),
 			"%d parallel launches: EC2 needs at least %d", set.MaxParallel, MinParallel)
 	}
-	if f, err := c.checkNetwork(ctx, api, t, set); err != nil {
-		return nil, err
-	} else if f != nil {
-		out = append(out, *f)
-	}
-	if f := c.checkQuota(region, t, set); f != nil {
-		out = append(out, *f)
-	}
-	if f := c.checkServiceLinkedRole(ctx, t); f != nil {
-		out = append(out, *f)
-	}
-	return out, nil
+	return out
 }
 
 // checkNetwork: the launch template exists, or without one the region has
 // a default VPC, where EC2 then launches the pre-provisioning instances.
-func (c *Checker) checkNetwork(ctx context.Context, api EC2API, t Target, set Settings) (*Finding, error) {
+func (c *Checker) checkNetwork(ctx context.Context, api EC2API, region string, set Settings) (*Finding, error) {
 	if lt := set.LaunchTemplate; lt != nil {
 		in := &ec2.DescribeLaunchTemplatesInput{}
 		if lt.ID != "" {
@@ -125,45 +165,58 @@ func (c *Checker) checkNetwork(ctx context.Context, api EC2API, t Target, set Se
 		switch {
 		case awsapi.HasCode(err, "InvalidLaunchTemplateName.NotFoundException", "InvalidLaunchTemplateName.MalformedException",
 			"InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateId.Malformed"):
-			return &Finding{AMI: t.AMI, Region: t.Region, Check: "launch-template", Severity: Fail,
-				Message: fmt.Sprintf("launch template %s does not exist in %s", lt, t.Region),
-				Fix:     "name a launch template of that region (aws ec2 describe-launch-templates --region " + t.Region + ")"}, nil
+			return &Finding{Region: region, Check: "launch-template", Severity: Fail,
+				Message: fmt.Sprintf("launch template %s does not exist in %s", lt, region),
+				Fix:     "name a launch template of that region (aws ec2 describe-launch-templates --region " + region + ")"}, nil
 		case err != nil:
-			return nil, fmt.Errorf("reading launch template %s in %s: %w", lt, t.Region, err)
+			return nil, fmt.Errorf("reading launch template %s in %s: %w", lt, region, err)
 		}
 		return nil, nil
 	}
 	out, err := api.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []types.Filter{{Name: aws.String("is-default"), Values: []string{"true"}}}})
 	if err != nil {
-		return nil, fmt.Errorf("looking for the default VPC in %s: %w", t.Region, err)
+		return nil, fmt.Errorf("looking for the default VPC in %s: %w", region, err)
 	}
 	if len(out.Vpcs) == 0 {
-		return &Finding{AMI: t.AMI, Region: t.Region, Check: "network", Severity: Fail,
-			Message: t.Region + " has no default VPC, where EC2 launches the instances that pre-provision the snapshots when no launch template names a subnet",
+		return &Finding{Region: region, Check: "network", Severity: Fail,
+			Message: region + " has no default VPC, where EC2 launches the instances that pre-provision the snapshots when no launch template names a subnet",
 			Fix:     "pass --launch-template NAME[:VERSION] whose network interface names a subnet"}, nil
 	}
 	return nil, nil
 }
 
 // checkQuota: the parallel launches of every AMI with Fast Launch in the
-// region (all), this one's new setting included, stay within the quota.
-func (c *Checker) checkQuota(all []Status, t Target, set Settings) *Finding {
+// region (all) but the targets, plus the targets' new settings, stay
+// within the quota. Each target gets the finding: any of them may be the
+// one to lower.
+func (c *Checker) checkQuota(all []Status, targets []Target, settings []Settings) []Finding {
 	quota := c.Quota
 	if quota == 0 {
 		quota = DefaultRegionQuota
 	}
+	isTarget := map[string]bool{}
+	var asked int32
+	for i, t := range targets {
+		isTarget[t.AMI] = true
+		asked += settings[i].MaxParallel
+	}
 	var used int32
 	for _, s := range all {
-		if s.AMI != t.AMI && (s.Active() || s.State == string(types.FastLaunchStateCodeEnabledFailed)) {
+		if !isTarget[s.AMI] && (s.Active() || s.State == string(types.FastLaunchStateCodeEnabledFailed)) {
 			used += s.MaxParallel
 		}
 	}
-	if used+set.MaxParallel <= quota {
+	if used+asked <= quota {
 		return nil
 	}
-	return &Finding{AMI: t.AMI, Region: t.Region, Check: "quota", Severity: Fail,
-		Message: fmt.Sprintf("%d parallel launches would bring the region's total to %d (%d in use by other AMIs), above the quota of %d", set.MaxParallel, used+set.MaxParallel, used, quota),
-		Fix:     fmt.Sprintf("use --max-parallel %d or less, disable Fast Launch on an AMI you no longer launch (winami fast-launch status), or raise the quota in Service Quotas", max(quota-used, 0))}
+	var out []Finding
+	each := max(quota-used, 0) / int32(len(targets))
+	for _, t := range targets {
+		out = append(out, Finding{AMI: t.AMI, Region: t.Region, Check: "quota", Severity: Fail,
+			Message: fmt.Sprintf("%d parallel launches would bring the region's total to %d (%d in use by other AMIs), above the quota of %d", asked, used+asked, used, quota),
+			Fix:     fmt.Sprintf("use --max-parallel %d or less, disable Fast Launch on an AMI you no longer launch (winami fast-launch status), or raise the quota in Service Quotas", each)})
+	}
+	return out
 }
 
 // checkServiceLinkedRole: EC2 creates AWSServiceRoleForEC2FastLaunch on

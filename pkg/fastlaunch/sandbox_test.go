@@ -127,11 +127,11 @@ func TestChecks(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
 	own := e.target(t, e.own)
-	fs, err := e.checker().Check(ctx, own, fastlaunch.Settings{})
+	fs, err := e.checker().Check(ctx, []fastlaunch.Target{own}, fastlaunch.Settings{})
 	if err != nil || checks(fs) != "" {
 		t.Fatalf("the own AMI with defaults: %s, %v", checks(fs), err)
 	}
-	fs, _ = e.checker().Check(ctx, e.target(t, e.eks), fastlaunch.Settings{MaxParallel: 5})
+	fs, _ = e.checker().Check(ctx, []fastlaunch.Target{e.target(t, e.eks)}, fastlaunch.Settings{MaxParallel: 5})
 	if got := checks(fs); got != "fail:owner fail:max-parallel" {
 		t.Errorf("Amazon's AMI with 5 parallel launches: %s", got)
 	}
@@ -139,17 +139,17 @@ func TestChecks(t *testing.T) {
 		t.Errorf("owner finding: %+v", fs[0])
 	}
 	lt := &fastlaunch.LaunchTemplate{Name: "no-such-template"}
-	if fs, _ = e.checker().Check(ctx, own, fastlaunch.Settings{LaunchTemplate: lt}); checks(fs) != "fail:launch-template" {
+	if fs, _ = e.checker().Check(ctx, []fastlaunch.Target{own}, fastlaunch.Settings{LaunchTemplate: lt}); checks(fs) != "fail:launch-template" {
 		t.Errorf("a missing template: %s", checks(fs))
 	}
 	lt = &fastlaunch.LaunchTemplate{Name: world.WindowsNodesLaunchTemplate, Version: "1"}
-	if fs, _ = e.checker().Check(ctx, own, fastlaunch.Settings{LaunchTemplate: lt}); checks(fs) != "" {
+	if fs, _ = e.checker().Check(ctx, []fastlaunch.Target{own}, fastlaunch.Settings{LaunchTemplate: lt}); checks(fs) != "" {
 		t.Errorf("the seeded template: %s", checks(fs))
 	}
 	// ap-south-1 has no default VPC.
 	noVPC := own
 	noVPC.Region = world.NoDefaultVPCRegion
-	if fs, _ = e.checker().Check(ctx, noVPC, fastlaunch.Settings{}); checks(fs) != "fail:network" || !strings.Contains(fs[0].Fix, "--launch-template") {
+	if fs, _ = e.checker().Check(ctx, []fastlaunch.Target{noVPC}, fastlaunch.Settings{}); checks(fs) != "fail:network" || !strings.Contains(fs[0].Fix, "--launch-template") {
 		t.Errorf("no default VPC: %+v", fs)
 	}
 	// The quota counts the parallel launches of the region's other AMIs.
@@ -160,11 +160,22 @@ func TestChecks(t *testing.T) {
 	}
 	other := own
 	other.AMI = "ami-00000000000000000"
-	if fs, _ = q.Check(ctx, other, fastlaunch.Settings{MaxParallel: 6}); checks(fs) != "fail:quota" || !strings.Contains(fs[0].Fix, "--max-parallel 4") {
+	if fs, _ = q.Check(ctx, []fastlaunch.Target{other}, fastlaunch.Settings{MaxParallel: 6}); checks(fs) != "fail:quota" || !strings.Contains(fs[0].Fix, "--max-parallel 4") {
 		t.Errorf("quota: %+v", fs)
 	}
-	if fs, _ = q.Check(ctx, own, fastlaunch.Settings{MaxParallel: 10}); checks(fs) != "" {
+	if fs, _ = q.Check(ctx, []fastlaunch.Target{own}, fastlaunch.Settings{MaxParallel: 10}); checks(fs) != "" {
 		t.Errorf("reconfiguring the same AMI within the quota: %s", checks(fs))
+	}
+	// Two AMIs enabled together count together: 6 + 6 fit a quota of 12
+	// and not of 11, though each alone would fit either.
+	q.Quota = 12
+	if fs, _ = q.Check(ctx, []fastlaunch.Target{own, other}, fastlaunch.Settings{MaxParallel: 6}); checks(fs) != "" {
+		t.Errorf("two AMIs within the quota: %s", checks(fs))
+	}
+	q.Quota = 11
+	fs, _ = q.Check(ctx, []fastlaunch.Target{own, other}, fastlaunch.Settings{MaxParallel: 6})
+	if checks(fs) != "fail:quota fail:quota" || !strings.Contains(fs[0].Message, "12 parallel launches would bring the region's total to 12 (0 in use by other AMIs)") || !strings.Contains(fs[0].Fix, "--max-parallel 5") {
+		t.Errorf("two AMIs above the quota: %+v", fs)
 	}
 }
 
@@ -180,7 +191,7 @@ func TestServiceLinkedRoleCheck(t *testing.T) {
 	}
 	shared := e.target(t, e.own) // shared with the partner
 	c := &fastlaunch.Checker{EC2: func(r string) fastlaunch.EC2API { return pc.EC2Client(r) }, IAM: pc.IAM(), Caller: caller}
-	fs, err := c.Check(ctx, shared, fastlaunch.Settings{})
+	fs, err := c.Check(ctx, []fastlaunch.Target{shared}, fastlaunch.Settings{})
 	if err != nil || checks(fs) != "fail:service-linked-role" || !strings.Contains(fs[0].Fix, "aws iam create-service-linked-role --aws-service-name ec2fastlaunch.amazonaws.com") {
 		t.Errorf("partner: %+v, %v", fs, err)
 	}
@@ -189,7 +200,7 @@ func TestServiceLinkedRoleCheck(t *testing.T) {
 	if _, err := e.clients.IAM().GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(fastlaunch.ServiceLinkedRole)}); err == nil {
 		t.Fatal("the role exists before the first enable")
 	}
-	if fs, _ := e.checker().Check(ctx, shared, fastlaunch.Settings{}); checks(fs) != "" {
+	if fs, _ := e.checker().Check(ctx, []fastlaunch.Target{shared}, fastlaunch.Settings{}); checks(fs) != "" {
 		t.Errorf("default account: %s", checks(fs))
 	}
 }

@@ -93,18 +93,16 @@ func runEnable(ctx context.Context, app *cmdutil.App, o *enableOptions, args []s
 		return err
 	}
 	checker := &fastlaunch.Checker{EC2: e.ec2, IAM: e.clients.IAM(), Caller: caller, Quota: o.quota}
-	findings, err := each(targets, func(t fastlaunch.Target) ([]fastlaunch.Finding, error) { return checker.Check(ctx, t, set) })
+	findings, err := checker.Check(ctx, targets, set)
 	if err != nil {
 		return err
 	}
 	var failed, warnings []fastlaunch.Finding
-	for _, fs := range findings {
-		for _, f := range fs {
-			if f.Severity == fastlaunch.Fail {
-				failed = append(failed, f)
-			} else {
-				warnings = append(warnings, f)
-			}
+	for _, f := range findings {
+		if f.Severity == fastlaunch.Fail {
+			failed = append(failed, f)
+		} else {
+			warnings = append(warnings, f)
 		}
 	}
 	for _, w := range warnings {
