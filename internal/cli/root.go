@@ -70,6 +70,7 @@ environment), or against an embedded AWS-compatible sandbox with --sandbox.`,
 	pf.StringVar(&g.RegistryEndpoint, "registry-endpoint", os.Getenv(cmdutil.RegistryEndpointEnv), "send container registry requests to this local winami sandbox (host:port; default: $"+cmdutil.RegistryEndpointEnv+")")
 	pf.StringVarP(&g.Output, "output", "o", string(output.Table), "output format: table, json, yaml or text")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "log AWS activity and call counts to stderr")
+	pf.BoolVar(&g.AllowOutsideFiles, "allow-outside-files", false, "let a spec's component files lie outside its directory (refused by default, so that a spec you did not write cannot upload other files of this machine)")
 	pf.BoolVar(&g.Sandbox, "sandbox", false, "run against an embedded AWS-compatible sandbox instead of AWS")
 	pf.Int64Var(&g.SandboxSeed, "sandbox-seed", 1, "seed of the embedded sandbox's world (with --sandbox)")
 	pf.StringVar(&g.SandboxFaults, "sandbox-faults", "", "faults the embedded sandbox injects, e.g. throttle=0.2,error=0.05,latency=30ms,seed=7 (with --sandbox)")

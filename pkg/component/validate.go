@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/winami/winami/internal/textdist"
-	"os"
 	"slices"
 	"strings"
 
@@ -84,7 +83,7 @@ func (e *FileError) Error() string {
 // ValidateFile reads and validates a component document. It returns a
 // *FileError listing every problem, or nil when the document is valid.
 func ValidateFile(path string) error {
-	doc, err := os.ReadFile(path)
+	doc, err := ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("reading component document: %w", err)
 	}

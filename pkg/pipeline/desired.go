@@ -3,7 +3,6 @@ package pipeline
 import (
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -95,14 +94,14 @@ func NewDesired(s *spec.Spec, parent Parent, check *ImageCheck) (*Desired, error
 		if c.File == "" {
 			continue
 		}
-		data, err := os.ReadFile(s.ComponentPath(c))
+		data, err := s.ComponentDocument(c)
 		if err != nil {
-			return nil, fmt.Errorf("reading component %s: %w", c.File, err)
+			return nil, err
 		}
 		d.Components = append(d.Components, DesiredComponent{
 			Name:        componentName(s.Name, c.File),
 			Description: "winami " + s.Name + ": " + filepath.Base(c.File),
-			Data:        string(data),
+			Data:        data,
 			Source:      c.File,
 		})
 	}

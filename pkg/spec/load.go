@@ -3,31 +3,42 @@ package spec
 import (
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/winami/winami/pkg/inputfile"
 )
 
 // Load reads, decodes, defaults and validates the spec at path. Its error
 // is Problems (every problem of the file, one a line) or, when the file
 // cannot be read, the read error.
-func Load(path string) (*Spec, error) {
-	data, err := os.ReadFile(path)
+func Load(path string) (*Spec, error) { return LoadWith(path, Options{}) }
+
+// MaxSpecBytes is the largest spec file winami reads; real specs are a few
+// KiB, and the YAML parser's cost grows faster than the input.
+const MaxSpecBytes = 1 << 20
+
+// LoadWith is Load with the caller's options.
+func LoadWith(path string, opts Options) (*Spec, error) {
+	data, err := inputfile.Read(path, MaxSpecBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading spec: %w", err)
 	}
-	return Parse(path, data)
+	return ParseWith(path, data, opts)
 }
 
 // Parse decodes data strictly (unknown keys and wrong types are problems),
 // applies defaults, then validates. file names the spec in problems and is
 // the base of relative component files. On problems it returns them all,
 // in document order, as Problems.
-func Parse(file string, data []byte) (*Spec, error) {
-	s := &Spec{File: file}
+func Parse(file string, data []byte) (*Spec, error) { return ParseWith(file, data, Options{}) }
+
+// ParseWith is Parse with the caller's options.
+func ParseWith(file string, data []byte, opts Options) (*Spec, error) {
+	s := &Spec{File: file, opts: opts}
 	d := newDecoder(file)
 	root, ok := d.document(data)
 	if !ok {

@@ -29,6 +29,10 @@ type Spec struct {
 	// pos holds where each field's value is in File, for Position and
 	// Problemf; keys where map keys (tag keys, parameter names) are.
 	pos, keys positions
+	// opts are what the caller allowed; docs the component files' content,
+	// read once while validating (file as written in the spec -> content).
+	opts Options
+	docs map[string]string
 }
 
 // Base is the parent image: Windows Server version and edition, and either

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -336,33 +335,4 @@ func (s *Spec) ComponentPath(c Component) string {
 		return c.File
 	}
 	return filepath.Join(filepath.Dir(s.File), c.File)
-}
-
-// componentFile checks that a local component file can be read. Its AWSTOE
-// content is pkg/component's to validate.
-func (c *checker) componentFile(path, file string, seen map[string]string) {
-	full := c.s.ComponentPath(Component{File: file})
-	f, err := os.Open(full)
-	if err != nil {
-		if os.IsNotExist(err) {
-			c.add(path, "%q not found (looked for %s)", file, full)
-		} else {
-			c.add(path, "cannot read %q: %v", file, err)
-		}
-		return
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		c.add(path, "%q is a directory; want an AWSTOE YAML document", file)
-		return
-	}
-	abs, err := filepath.Abs(full)
-	if err != nil {
-		abs = full
-	}
-	if first, dup := seen[abs]; dup {
-		c.add(path, "the same file as %s", first)
-		return
-	}
-	seen[abs] = parentPath(path)
 }

@@ -43,7 +43,7 @@ read it, then tags it; the plan shows those digests.)`,
 		Example: `  winami cache render -f winami.yaml`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := cmdutil.LoadSpec(file)
+			s, err := app.LoadSpec(file)
 			if err != nil {
 				return err
 			}

@@ -43,6 +43,8 @@ type Globals struct {
 	RegistryEndpoint string
 	Output           string
 	Verbose          bool
+	// AllowOutsideFiles lets a spec's component files lie outside its directory.
+	AllowOutsideFiles bool
 
 	// Sandbox runs the command against an in-process sandbox.
 	Sandbox       bool

@@ -7,10 +7,10 @@ import (
 	"github.com/winami/winami/pkg/spec"
 )
 
-// LoadSpec reads a winami.yaml; its problems, every one with
-// file:line:col, come under one line that counts them.
-func LoadSpec(path string) (*spec.Spec, error) {
-	s, err := spec.Load(path)
+// LoadSpec reads a winami.yaml with what the global flags allow; its
+// problems, every one with file:line:col, come under one line that counts them.
+func (a *App) LoadSpec(path string) (*spec.Spec, error) {
+	s, err := spec.LoadWith(path, spec.Options{AllowOutsideFiles: a.Globals.AllowOutsideFiles})
 	if err != nil {
 		var probs spec.Problems
 		if errors.As(err, &probs) {

@@ -141,7 +141,7 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 	}
 	opts := drift.Options{Cluster: o.cluster, Region: region, DesiredAMI: o.desiredAMI, Latest: o.latest}
 	if o.file != "" {
-		s, err := cmdutil.LoadSpec(o.file)
+		s, err := app.LoadSpec(o.file)
 		if err != nil {
 			return drift.Sources{}, drift.Options{}, err
 		}

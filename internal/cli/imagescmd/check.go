@@ -74,7 +74,7 @@ Exit status: 0 all compatible, 2 some are not, 1 an error (a registry could not 
 }
 
 func runCheck(ctx context.Context, app *cmdutil.App, o *checkOptions, args []string) error {
-	host, raw, err := o.target(args)
+	host, raw, err := o.target(app, args)
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func runCheck(ctx context.Context, app *cmdutil.App, o *checkOptions, args []str
 }
 
 // target is the host build and the images to check.
-func (o *checkOptions) target(args []string) (images.HostBuild, []string, error) {
+func (o *checkOptions) target(app *cmdutil.App, args []string) (images.HostBuild, []string, error) {
 	if o.file == "" {
 		if len(args) == 0 {
 			return images.HostBuild{}, nil, cmdutil.Usagef("name at least one image, e.g. mcr.microsoft.com/windows/servercore:ltsc2022")
@@ -140,7 +140,7 @@ func (o *checkOptions) target(args []string) (images.HostBuild, []string, error)
 		}
 		return host, args, nil
 	}
-	s, err := cmdutil.LoadSpec(o.file)
+	s, err := app.LoadSpec(o.file)
 	if err != nil {
 		return images.HostBuild{}, nil, err
 	}

@@ -71,7 +71,7 @@ type session struct {
 // open loads the spec (every problem at once, with file:line:col) and
 // builds clients for the spec's region.
 func (f *specFlag) open(ctx context.Context, app *cmdutil.App) (*session, error) {
-	s, err := cmdutil.LoadSpec(f.path)
+	s, err := app.LoadSpec(f.path)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ Exit status: 0 nothing failed (warnings allowed), 1 a check failed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, err := cmdutil.LoadSpec(file)
+			s, err := app.LoadSpec(file)
 			if err != nil {
 				return err
 			}
