@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/winami/winami/pkg/catalog"
@@ -322,8 +323,10 @@ func (c *checker) components() {
 			if name == "" || utf8.RuneCountInString(name) > 256 || strings.ContainsRune(name, 0) {
 				c.addKey(pp, "a parameter name is 1-256 characters, without NUL")
 			}
-			if strings.ContainsRune(comp.Parameters[name], 0) {
-				c.add(pp, "a parameter value cannot contain NUL")
+			if bad, ok := unsafeParameterRune(comp.Parameters[name]); ok {
+				c.add(pp, "%s is not allowed in a parameter value: AWSTOE pastes values into the document's commands as they are, "+
+					"so quotes, $, `, ;, brackets, newlines and the like could change what PowerShell runs; "+
+					"values may hold letters, digits, spaces and %s", describeRune(bad), parameterPunctuation)
 			}
 		}
 	}
@@ -335,4 +338,32 @@ func (s *Spec) ComponentPath(c Component) string {
 		return c.File
 	}
 	return filepath.Join(filepath.Dir(s.File), c.File)
+}
+
+// parameterPunctuation is what a component parameter value may hold besides
+// letters, digits and spaces: enough for versions, paths (C:\dir, s3://b/k),
+// URLs without queries, lists and key=value pairs, and nothing that ends a
+// PowerShell string or starts an expression, a command or a comment.
+const parameterPunctuation = `. _ - : / \ , = @ + % ~`
+
+// unsafeParameterRune returns the first rune of v that a parameter value may
+// not hold.
+func unsafeParameterRune(v string) (rune, bool) {
+	for _, r := range v {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == ' ':
+		case strings.ContainsRune(`._-:/\,=@+%~`, r):
+		default:
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// describeRune names a rune for a message: printable ones quoted, others by code.
+func describeRune(r rune) string {
+	if unicode.IsPrint(r) && r != ' ' {
+		return fmt.Sprintf("%q", string(r))
+	}
+	return fmt.Sprintf("%U", r)
 }
