@@ -40,5 +40,5 @@ type IAMAPI interface {
 var (
 	_ EC2API      = (*ec2.Client)(nil)
 	_ CheckEC2API = EC2API(nil)
-	_ IAMAPI = (*iam.Client)(nil)
+	_ IAMAPI      = (*iam.Client)(nil)
 )
