@@ -41,7 +41,7 @@ func TestCheckNew(t *testing.T) {
 	if checks(rep.Findings) != "fail:quota" || rep.InUse != 30 || !strings.HasPrefix(rep.Findings[0].Fix, "set maxParallelLaunches to 10 or less, ") {
 		t.Errorf("quota: %+v", rep)
 	}
-	if f := c.ServiceLinkedRole(ctx, "us-east-1"); f != nil {
+	if f, exists := c.ServiceLinkedRole(ctx, "us-east-1"); f != nil || !exists {
 		t.Errorf("the role exists once Fast Launch was enabled: %+v", f)
 	}
 }

@@ -147,10 +147,12 @@ func (c *Checker) CheckNew(ctx context.Context, region string, set Settings) (Re
 }
 
 // ServiceLinkedRole checks, once per account, that EC2 Fast Launch's
-// service-linked role exists or that the caller may create it; nil when
-// nothing stands in the way.
-func (c *Checker) ServiceLinkedRole(ctx context.Context, region string) *Finding {
-	return c.checkServiceLinkedRole(ctx, "", region)
+// service-linked role exists or that the caller may create it: the
+// finding is nil when nothing stands in the way, exists whether the role
+// is there already.
+func (c *Checker) ServiceLinkedRole(ctx context.Context, region string) (f *Finding, exists bool) {
+	f, exists = c.serviceLinkedRole(ctx, "", region)
+	return f, exists
 }
 
 // checkRegion checks the targets of one region (a target without an AMI
@@ -251,7 +253,7 @@ func (c *Checker) checkNetwork(ctx context.Context, api CheckEC2API, region stri
 			"InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateId.Malformed"):
 			return &Finding{Region: region, Check: CheckLaunchTemplate, Severity: Fail,
 				Message: fmt.Sprintf("launch template %s does not exist in %s", lt, region),
-				Fix:     "name a launch template of that region (aws ec2 describe-launch-templates --region " + region + ")"}, nil
+				Fix:     c.launchTemplateFix(lt, region)}, nil
 		case err != nil:
 			return nil, fmt.Errorf("reading launch template %s in %s: %w", lt, region, err)
 		}
@@ -268,6 +270,16 @@ func (c *Checker) checkNetwork(ctx context.Context, api CheckEC2API, region stri
 				", or create the default VPC (aws ec2 create-default-vpc --region " + region + ")"}, nil
 	}
 	return nil, nil
+}
+
+// launchTemplateFix: one that exists in the region, or, for a name, the
+// same template created there (a spec names one template for every region).
+func (c *Checker) launchTemplateFix(lt *LaunchTemplate, region string) string {
+	fix := fmt.Sprintf("%s that exists in %s (aws ec2 describe-launch-templates --region %s)", c.wording().LaunchTemplate, region, region)
+	if lt.Name != "" {
+		fix += fmt.Sprintf(", or create %s there (aws ec2 create-launch-template --region %s --launch-template-name %s …)", lt.Name, region, lt.Name)
+	}
+	return fix
 }
 
 // checkQuota: the parallel launches of every AMI with Fast Launch in the
@@ -309,22 +321,27 @@ func (c *Checker) checkQuota(all []Status, targets []Target, settings []Settings
 // checkServiceLinkedRole: EC2 creates AWSServiceRoleForEC2FastLaunch on
 // first use, which needs iam:CreateServiceLinkedRole.
 func (c *Checker) checkServiceLinkedRole(ctx context.Context, ami, region string) *Finding {
+	f, _ := c.serviceLinkedRole(ctx, ami, region)
+	return f
+}
+
+func (c *Checker) serviceLinkedRole(ctx context.Context, ami, region string) (*Finding, bool) {
 	if c.IAM == nil {
-		return nil
+		return nil, false
 	}
 	_, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(ServiceLinkedRole)})
 	var nse *iamtypes.NoSuchEntityException
 	switch {
 	case err == nil:
-		return nil
+		return nil, true
 	case !errors.As(err, &nse):
 		return &Finding{AMI: ami, Region: region, Check: CheckServiceLinkedRole, Severity: Warn,
-			Message: fmt.Sprintf("could not tell whether %s exists (%v); EC2 creates it on first use if you may", ServiceLinkedRole, err)}
+			Message: fmt.Sprintf("could not tell whether %s exists (%v); EC2 creates it on first use if you may", ServiceLinkedRole, err)}, false
 	}
 	fix := "aws iam create-service-linked-role --aws-service-name " + ServiceLinkedRoleService
 	if c.Caller.PrincipalARN == "" {
 		return &Finding{AMI: ami, Region: region, Check: CheckServiceLinkedRole, Severity: Warn, Fix: fix,
-			Message: fmt.Sprintf("%s does not exist yet; EC2 creates it on first use if you may call iam:CreateServiceLinkedRole (your principal could not be read to check)", ServiceLinkedRole)}
+			Message: fmt.Sprintf("%s does not exist yet; EC2 creates it on first use if you may call iam:CreateServiceLinkedRole (your principal could not be read to check)", ServiceLinkedRole)}, false
 	}
 	partition := strings.SplitN(c.Caller.PrincipalARN, ":", 3)[1]
 	out, err := c.IAM.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{
@@ -334,13 +351,13 @@ func (c *Checker) checkServiceLinkedRole(ctx context.Context, ami, region string
 	})
 	if err != nil {
 		return &Finding{AMI: ami, Region: region, Check: CheckServiceLinkedRole, Severity: Warn, Fix: fix,
-			Message: fmt.Sprintf("%s does not exist yet and whether you may create it could not be simulated (%v)", ServiceLinkedRole, err)}
+			Message: fmt.Sprintf("%s does not exist yet and whether you may create it could not be simulated (%v)", ServiceLinkedRole, err)}, false
 	}
 	for _, r := range out.EvaluationResults {
 		if r.EvalDecision != iamtypes.PolicyEvaluationDecisionTypeAllowed {
 			return &Finding{AMI: ami, Region: region, Check: CheckServiceLinkedRole, Severity: Fail, Fix: fix + " (by someone who may)",
-				Message: fmt.Sprintf("%s does not exist and %s may not create it (iam:CreateServiceLinkedRole: %s)", ServiceLinkedRole, c.Caller.PrincipalARN, r.EvalDecision)}
+				Message: fmt.Sprintf("%s does not exist and %s may not create it (iam:CreateServiceLinkedRole: %s)", ServiceLinkedRole, c.Caller.PrincipalARN, r.EvalDecision)}, false
 		}
 	}
-	return nil
+	return nil, false
 }
