@@ -44,8 +44,10 @@ func (r *runner) fastLaunch(ctx context.Context) []Check {
 	if len(fl.Accounts) == 0 || slices.Contains(fl.Accounts, r.caller.Account) {
 		out = r.fastLaunchOwn(ctx, set)
 	}
+	seen := map[string]bool{r.caller.Account: true}
 	for _, acct := range fl.Accounts {
-		if acct != r.caller.Account && !slices.Contains(fl.Accounts[:slices.Index(fl.Accounts, acct)], acct) {
+		if !seen[acct] {
+			seen[acct] = true
 			out = append(out, r.fastLaunchElsewhere(acct, set))
 		}
 	}
