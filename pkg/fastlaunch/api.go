@@ -23,6 +23,14 @@ type EC2API interface {
 	DescribeImageAttribute(ctx context.Context, in *ec2.DescribeImageAttributeInput, optFns ...func(*ec2.Options)) (*ec2.DescribeImageAttributeOutput, error)
 }
 
+// CheckEC2API is what the checks read of EC2, and no more: preflight runs
+// them with clients that may only read.
+type CheckEC2API interface {
+	DescribeFastLaunchImages(ctx context.Context, in *ec2.DescribeFastLaunchImagesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeFastLaunchImagesOutput, error)
+	DescribeVpcs(ctx context.Context, in *ec2.DescribeVpcsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error)
+	DescribeLaunchTemplates(ctx context.Context, in *ec2.DescribeLaunchTemplatesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeLaunchTemplatesOutput, error)
+}
+
 // IAMAPI is the part of IAM the checks need.
 type IAMAPI interface {
 	GetRole(ctx context.Context, in *iam.GetRoleInput, optFns ...func(*iam.Options)) (*iam.GetRoleOutput, error)
@@ -30,6 +38,7 @@ type IAMAPI interface {
 }
 
 var (
-	_ EC2API = (*ec2.Client)(nil)
-	_ IAMAPI = (*iam.Client)(nil)
+	_ EC2API      = (*ec2.Client)(nil)
+	_ CheckEC2API = EC2API(nil)
+	_ IAMAPI      = (*iam.Client)(nil)
 )

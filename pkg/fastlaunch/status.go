@@ -62,7 +62,7 @@ func (s Status) Matches(set Settings) bool {
 
 // Describe reads Fast Launch of the given AMIs in a region, or of every
 // AMI of the caller there when amis is empty, through every page.
-func Describe(ctx context.Context, api EC2API, region string, amis []string) ([]Status, error) {
+func Describe(ctx context.Context, api CheckEC2API, region string, amis []string) ([]Status, error) {
 	in := &ec2.DescribeFastLaunchImagesInput{ImageIds: amis}
 	var out []Status
 	for {

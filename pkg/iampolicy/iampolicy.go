@@ -80,10 +80,12 @@ func Commands() map[string][]string {
 	}
 	preflight := concat(find, []string{
 		"sts:GetCallerIdentity",
-		"iam:GetRole", "iam:GetInstanceProfile", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
+		"iam:GetRole", "iam:GetInstanceProfile", "iam:ListInstanceProfiles", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
 		"iam:GetRolePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:SimulatePrincipalPolicy",
 		"ec2:DescribeAvailabilityZones", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
 		"ec2:DescribeInstanceTypeOfferings", "ec2:DescribeLaunchTemplates",
+		// fast-launch enable's checks, for every distribution region.
+		"ec2:DescribeFastLaunchImages", "ec2:DescribeVpcs",
 	})
 	// readFastLaunch is what fast-launch status and audit read, and build
 	// --wait when it confirms Fast Launch.

@@ -20,7 +20,8 @@ func TestDocsNameEveryCheck(t *testing.T) {
 		preflight.IDRoleImageBuilder, preflight.IDRoleSSM, preflight.IDRoleECRPull, preflight.IDECRCrossAccount,
 		preflight.IDSLRImageBuilder, preflight.IDSLRFastLaunch, preflight.IDSubnet, preflight.IDSecurityGroups,
 		preflight.IDInstanceTypes, preflight.IDParentImage, preflight.IDLaunchTemplate, preflight.IDCallerPermissions,
-		preflight.IDCallerEC2,
+		preflight.IDCallerEC2, preflight.IDFastLaunchVPC, preflight.IDFastLaunchQuota, preflight.IDFastLaunchParallel,
+		preflight.IDFastLaunchAccount,
 	} {
 		if !strings.Contains(string(doc), "`"+id) {
 			t.Errorf("docs/preflight.md does not name check %s", id)

@@ -12,22 +12,28 @@ import (
 
 // Check IDs, stable for scripts that read -o json.
 const (
-	IDIdentity          = "identity"
-	IDRegionPrefix      = "region:" // + region
-	IDInstanceProfile   = "instance-profile"
-	IDRoleTrust         = "role-trust"
-	IDRoleImageBuilder  = "role-imagebuilder"
-	IDRoleSSM           = "role-ssm"
-	IDRoleECRPull       = "role-ecr-pull"
-	IDECRCrossAccount   = "ecr-cross-account:" // + account
-	IDSLRImageBuilder   = "slr-imagebuilder"
-	IDSLRFastLaunch     = "slr-fastlaunch"
-	IDSubnet            = "subnet"
-	IDSecurityGroups    = "security-groups"
-	IDInstanceTypes     = "instance-types"
-	IDParentImage       = "parent-image"
-	IDLaunchTemplate    = "launch-template:" // + region
-	IDCallerPermissions = "caller-permissions"
+	IDIdentity         = "identity"
+	IDRegionPrefix     = "region:" // + region
+	IDInstanceProfile  = "instance-profile"
+	IDRoleTrust        = "role-trust"
+	IDRoleImageBuilder = "role-imagebuilder"
+	IDRoleSSM          = "role-ssm"
+	IDRoleECRPull      = "role-ecr-pull"
+	IDECRCrossAccount  = "ecr-cross-account:" // + account
+	IDSLRImageBuilder  = "slr-imagebuilder"
+	IDSLRFastLaunch    = "slr-fastlaunch"
+	IDSubnet           = "subnet"
+	IDSecurityGroups   = "security-groups"
+	IDInstanceTypes    = "instance-types"
+	IDParentImage      = "parent-image"
+	IDLaunchTemplate   = "launch-template:" // + region
+	// Fast Launch, in each distribution region of the caller's account
+	// (with IDLaunchTemplate and IDSLRFastLaunch), and per other account.
+	IDFastLaunchVPC      = "fast-launch-vpc:"      // + region
+	IDFastLaunchQuota    = "fast-launch-quota:"    // + region
+	IDFastLaunchParallel = "fast-launch-parallel:" // + region
+	IDFastLaunchAccount  = "fast-launch-account:"  // + account
+	IDCallerPermissions  = "caller-permissions"
 )
 
 // identity asks STS (and, for a role session, IAM) who the caller is.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -150,39 +149,4 @@ func (r *runner) parentImage(ctx context.Context) []Check {
 	}
 	c.Status, c.Detail = Pass, fmt.Sprintf("%s (%s)", p.Image, p.Release)
 	return []Check{c}
-}
-
-// launchTemplates: Fast Launch's launch template exists in every
-// distribution region, where Image Builder enables Fast Launch.
-func (r *runner) launchTemplates(ctx context.Context) []Check {
-	fl := r.spec.Distribution.FastLaunch
-	if fl == nil || !fl.Enabled || fl.LaunchTemplate == "" {
-		return nil
-	}
-	name, _, _ := strings.Cut(fl.LaunchTemplate, ":")
-	regions := r.distributionRegions()
-	out := make([]Check, len(regions))
-	var wg sync.WaitGroup
-	for i, region := range regions {
-		wg.Go(func() {
-			c := Check{ID: IDLaunchTemplate + region, Title: "Fast Launch launch template " + name + " in " + region}
-			in := &ec2.DescribeLaunchTemplatesInput{LaunchTemplateNames: []string{name}}
-			if strings.HasPrefix(name, "lt-") {
-				in = &ec2.DescribeLaunchTemplatesInput{LaunchTemplateIds: []string{name}}
-			}
-			res, err := r.deps.EC2(region).DescribeLaunchTemplates(ctx, in)
-			switch {
-			case err == nil && len(res.LaunchTemplates) > 0:
-				c.Status, c.Detail = Pass, "exists ("+aws.ToString(res.LaunchTemplates[0].LaunchTemplateId)+")"
-			case err == nil || awsapi.HasCode(err, "InvalidLaunchTemplateName.NotFoundException", "InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateId.Malformed"):
-				c.Status, c.Detail = Fail, fmt.Sprintf("launch template %s does not exist in %s, so Fast Launch cannot be enabled there", name, region)
-				c.Fix = fmt.Sprintf("create it in %s (aws ec2 create-launch-template --region %s --launch-template-name %s …), or drop distribution.fastLaunch.launchTemplate to use the default VPC", region, region, name)
-			default:
-				c.Status, c.Detail, c.Method = Warn, awsapi.Explain(err).Error(), MethodUnknown
-			}
-			out[i] = c
-		})
-	}
-	wg.Wait()
-	return out
 }

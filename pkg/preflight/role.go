@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/winami/winami/internal/textdist"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/pipeline"
@@ -41,6 +42,12 @@ func (r *runner) readProfile(ctx context.Context) roleInfo {
 	switch {
 	case errors.As(err, &nse):
 		c.Status, c.Detail = Fail, fmt.Sprintf("instance profile %s does not exist", name)
+		if close := r.closeProfile(ctx, name); close != "" {
+			// A typo: point at the profile meant rather than have one created.
+			c.Detail += "; did you mean " + close + "?"
+			c.Fix = fmt.Sprintf("set build.instanceProfile: %s (aws iam list-instance-profiles lists them all)", close)
+			return roleInfo{check: c}
+		}
 		c.Fix = fmt.Sprintf("create it with a role that trusts ec2.amazonaws.com and holds EC2InstanceProfileForImageBuilder and AmazonSSMManagedInstanceCore:\n"+
 			"  aws iam create-instance-profile --instance-profile-name %[1]s\n"+
 			"  aws iam add-role-to-instance-profile --instance-profile-name %[1]s --role-name <role>\n"+
@@ -59,6 +66,27 @@ func (r *runner) readProfile(ctx context.Context) roleInfo {
 	role := out.InstanceProfile.Roles[0]
 	c.Status, c.Detail = Pass, "holds role "+aws.ToString(role.Arn)
 	return roleInfo{check: c, name: aws.ToString(role.RoleName), arn: aws.ToString(role.Arn), trust: aws.ToString(role.AssumeRolePolicyDocument)}
+}
+
+// closeProfile is the account's instance profile nearest to name, within
+// a typo's reach, or "" (none close, or the list could not be read: then
+// the fix to create it stands).
+func (r *runner) closeProfile(ctx context.Context, name string) string {
+	best, bestDist := "", max(3, len(name)/4+1) // a few edits, more for long names
+	p := iam.NewListInstanceProfilesPaginator(r.deps.IAM, &iam.ListInstanceProfilesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return ""
+		}
+		for _, ip := range page.InstanceProfiles {
+			other := aws.ToString(ip.InstanceProfileName)
+			if d := textdist.Levenshtein(strings.ToLower(name), strings.ToLower(other)); d < bestDist {
+				best, bestDist = other, d
+			}
+		}
+	}
+	return best
 }
 
 // Key permissions of the two managed policies a build role needs. Only the

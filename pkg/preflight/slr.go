@@ -19,23 +19,12 @@ type serviceLinkedRole struct {
 	id, name, service string
 }
 
-var (
-	slrImageBuilder = serviceLinkedRole{IDSLRImageBuilder, "AWSServiceRoleForImageBuilder", "imagebuilder.amazonaws.com"}
-	slrFastLaunch   = serviceLinkedRole{IDSLRFastLaunch, "AWSServiceRoleForEC2FastLaunch", "ec2fastlaunch.amazonaws.com"}
-)
+var slrImageBuilder = serviceLinkedRole{IDSLRImageBuilder, "AWSServiceRoleForImageBuilder", "imagebuilder.amazonaws.com"}
 
-// serviceLinkedRoles checks Image Builder's role and, when the spec
-// enables Fast Launch, EC2 Fast Launch's.
+// serviceLinkedRoles checks Image Builder's role. EC2 Fast Launch's is
+// fast-launch enable's check (fastLaunch), so that both decide alike.
 func (r *runner) serviceLinkedRoles(ctx context.Context) []Check {
-	roles := []serviceLinkedRole{slrImageBuilder}
-	if fl := r.spec.Distribution.FastLaunch; fl != nil && fl.Enabled {
-		roles = append(roles, slrFastLaunch)
-	}
-	out := make([]Check, len(roles))
-	for i, slr := range roles {
-		out[i] = r.serviceLinkedRole(ctx, slr)
-	}
-	return out
+	return []Check{r.serviceLinkedRole(ctx, slrImageBuilder)}
 }
 
 func (r *runner) serviceLinkedRole(ctx context.Context, slr serviceLinkedRole) Check {

@@ -43,7 +43,9 @@ func newAuditCmd(app *cmdutil.App) *cobra.Command {
     the credentials of a profile in --profiles (accounts without one are listed unchecked).
 
 Without --ami, --launch-template or --karpenter-nodeclass, every AMI of your account with
-Fast Launch in --regions is audited. Exit status: 0 nothing found, 2 findings, 1 an error.`,
+Fast Launch in --regions is audited. Each finding is a problem (fail: launches skip the
+snapshots) or a warning (warn: something that could not be checked, such as an account no
+profile was given for). Exit status: 0 no problem (warnings allowed), 2 problems, 1 an error.`,
 		Example: `  winami fast-launch audit --ami ami-0abcdef1234567890 --profiles prod,staging
   winami fast-launch audit --launch-template windows-nodes --regions us-east-1,eu-west-1
   winami fast-launch audit --karpenter-nodeclass karpenter/windows.yaml -o json`,
@@ -104,10 +106,24 @@ func runAudit(ctx context.Context, app *cmdutil.App, o *auditOptions) error {
 	} else if err := app.Print(auditResult{Findings: append([]fastlaunch.AuditFinding{}, findings...)}, rows); err != nil {
 		return err
 	}
-	if len(findings) > 0 {
+	if problems(findings) > 0 {
 		return cmdutil.Differences()
 	}
 	return nil
+}
+
+// problems counts the findings that make launches skip the snapshots
+// (severity fail): only they exit 2. A warning is what could not be
+// checked (an account without a profile); it is shown and exits 0, so a
+// script gating on audit is not failed by what audit could not see.
+func problems(findings []fastlaunch.AuditFinding) int {
+	n := 0
+	for _, f := range findings {
+		if f.Severity == fastlaunch.Fail {
+			n++
+		}
+	}
+	return n
 }
 
 // printFindings is the table for people: one block per finding, the fix
@@ -123,7 +139,12 @@ func printFindings(app *cmdutil.App, findings []fastlaunch.AuditFinding) {
 			fmt.Fprintf(app.IO.Out, "     fix: %s\n", f.Fix)
 		}
 	}
-	fmt.Fprintf(app.IO.Out, "\n%d finding(s).\n", len(findings))
+	n := problems(findings)
+	if n == 0 {
+		fmt.Fprintf(app.IO.Out, "\nNo problems found; %d warning(s): what could not be checked.\n", len(findings))
+		return
+	}
+	fmt.Fprintf(app.IO.Out, "\n%d problem(s), %d warning(s).\n", n, len(findings)-n)
 }
 
 // auditAccount audits AMIs, launch templates and shared accounts.

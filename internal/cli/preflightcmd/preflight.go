@@ -30,7 +30,10 @@ fix (the policy to attach or the command to run):
   - the service-linked roles of Image Builder and (with Fast Launch) EC2 Fast Launch exist,
     or you may create them
   - the subnet and security groups exist in one VPC, the instance types are offered there,
-    the parent image resolves, the Fast Launch launch template exists in every region
+    the parent image resolves
+  - with Fast Launch, what 'winami fast-launch enable' checks, in every distribution region:
+    the launch template exists there, or without one the region has a default VPC, and the
+    parallel launches stay within the region's quota
   - your own permissions for what apply and build call
 
 Permissions are decided with IAM's policy simulator where you may call it, else from the
