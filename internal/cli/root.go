@@ -31,23 +31,47 @@ func NewRootCmd(app *cmdutil.App) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "winami",
 		Short: "Manage the AMIs your EKS Windows nodes boot from",
-		Long: `winami manages the AMIs that Amazon EKS Windows nodes boot from. It finds the EKS
-optimized Windows AMIs, latest, listed or pinned by release date, in every region at once.
+		Long: `winami manages the AMIs that Amazon EKS Windows nodes boot from: it finds the EKS
+optimized Windows AMIs, builds your own from them with EC2 Image Builder (container images
+cached, Fast Launch enabled), and tells you which nodes run what.
+
+Find AMIs with 'ami'. Build your own from a spec (winami.yaml): check it with 'preflight'
+and 'plan', create its Image Builder pipeline with 'apply', run it with 'build', follow it
+with 'status', remove it with 'destroy'. Then enable Fast Launch on the AMIs and watch
+which nodes of a cluster run what with 'drift'.
 
 Every command runs against AWS with the standard credential chain (profiles, SSO,
-environment), or against an embedded AWS-compatible sandbox with --sandbox.`,
+environment), or against an embedded AWS-compatible sandbox with --sandbox.
+Exit status: 0 ok, 1 error, 2 differences found (plan, drift, checks).`,
 		Example: `  # The newest EKS optimized Windows Server 2022 Core AMI for Kubernetes 1.35
   winami ami latest --windows 2022 --edition core --kubernetes 1.35
 
+  # Pin a release by date, so a new monthly AMI never rolls out unplanned
+  winami ami resolve --windows 2022 --edition core --kubernetes 1.35 --before 2026-10-31
+
+  # Build an AMI with cached images from a spec, following the build
+  winami plan -f winami.yaml && winami build -f winami.yaml --wait
+
+  # Which nodes of a cluster are behind
+  winami drift --cluster prod-eks --latest
+
   # Try any command without an AWS account
-  winami --sandbox ami list --kubernetes 1.35`,
+  winami --sandbox ami list --kubernetes 1.35
+  winami --sandbox build -f examples/winami.yaml --wait`,
 		Version:           version(),
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		DisableAutoGenTag: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := output.ParseFormat(app.Globals.Output); err != nil {
+			format, err := output.ParseFormat(app.Globals.Output)
+			if err != nil {
 				return &cmdutil.UsageError{Err: err}
+			}
+			if err := cmdutil.CheckFormat(cmd, format, cmd.Flags().Changed("output")); err != nil {
+				return err
+			}
+			if err := cmdutil.CheckFlagNeeds(cmd); err != nil {
+				return err
 			}
 			if app.Globals.Region != "" {
 				return cmdutil.CheckRegion("--region", app.Globals.Region)
@@ -74,19 +98,43 @@ environment), or against an embedded AWS-compatible sandbox with --sandbox.`,
 	pf.BoolVar(&g.Sandbox, "sandbox", false, "run against an embedded AWS-compatible sandbox instead of AWS")
 	pf.Int64Var(&g.SandboxSeed, "sandbox-seed", 1, "seed of the embedded sandbox's world (with --sandbox)")
 	pf.StringVar(&g.SandboxFaults, "sandbox-faults", "", "faults the embedded sandbox injects, e.g. throttle=0.2,error=0.05,latency=30ms,seed=7 (with --sandbox)")
+	cmdutil.NeedsFlag(pf, "sandbox-seed", "sandbox")
+	cmdutil.NeedsFlag(pf, "sandbox-faults", "sandbox")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(
 		[]string{"table", "json", "yaml", "text"}, cobra.ShellCompDirectiveNoFileComp))
 
-	root.AddCommand(ami.NewCmd(app))
-	root.AddCommand(sandboxcmd.NewCmd(app))
-	root.AddCommand(pipelinecmd.NewCmds(app)...)
-	root.AddCommand(cachecmd.NewCmd(app))
-	root.AddCommand(imagescmd.NewCmd(app))
-	root.AddCommand(fastlaunchcmd.NewCmd(app))
-	root.AddCommand(preflightcmd.NewCmd(app))
-	root.AddCommand(iamcmd.NewCmd(app))
-	root.AddCommand(driftcmd.NewCmd(app))
+	// Help lists the commands by what they are for, not alphabetically.
+	root.AddGroup(
+		&cobra.Group{ID: "find", Title: "Find AMIs:"},
+		&cobra.Group{ID: "build", Title: "Build your own AMI from a spec (winami.yaml):"},
+		&cobra.Group{ID: "operate", Title: "Operate:"},
+	)
+	add := func(group string, cmds ...*cobra.Command) {
+		for _, c := range cmds {
+			c.GroupID = group
+			root.AddCommand(c)
+		}
+	}
+	add("find", ami.NewCmd(app))
+	add("build", preflightcmd.NewCmd(app))
+	add("build", pipelinecmd.NewCmds(app)...)
+	add("build", cachecmd.NewCmd(app), imagescmd.NewCmd(app))
+	add("operate", fastlaunchcmd.NewCmd(app), driftcmd.NewCmd(app), iamcmd.NewCmd(app), sandboxcmd.NewCmd(app))
+	suggestSubcommands(root)
 	return root
+}
+
+// suggestSubcommands makes every command that only groups others refuse an
+// unknown subcommand with "did you mean": cobra suggests only under the
+// root, so `winami ami lates` would otherwise be an unexplained error.
+func suggestSubcommands(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		if c.HasSubCommands() {
+			c.Args = cmdutil.SubcommandArgs
+			c.SuggestionsMinimumDistance = 2 // cobra's default, which it sets only on the root
+			suggestSubcommands(c)
+		}
+	}
 }
 
 // Execute runs winami with args and returns the process exit code. Errors

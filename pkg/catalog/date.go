@@ -38,7 +38,7 @@ func ParseDate(s string) (Date, error) {
 			return d, nil
 		}
 	}
-	return Date{}, fmt.Errorf("invalid date %q: use YYYY-MM-DD (e.g. 2025-01-15) or a release version like 1.35-2025.01.15", s)
+	return Date{}, fmt.Errorf("invalid date %q: use YYYY-MM-DD or YYYY.MM.DD (e.g. 2025-01-15 or 2025.01.15), or a release version like 1.35-2025.01.15", s)
 }
 
 // parseDateSep parses the strict zero-padded form YYYY<sep>MM<sep>DD.

@@ -71,11 +71,16 @@ type FileError struct {
 	Problems []Problem
 }
 
-// Error lists the problems one a line, as "file:line:col: path: message".
+// Error lists the problems one a line, as "file:line:col: path: message",
+// or "file: message" for a problem with no single place.
 func (e *FileError) Error() string {
 	lines := make([]string, 0, len(e.Problems))
 	for _, p := range e.Problems {
-		lines = append(lines, e.Path+":"+p.String())
+		sep := ": "
+		if p.Line > 0 {
+			sep = ":"
+		}
+		lines = append(lines, e.Path+sep+p.String())
 	}
 	return strings.Join(lines, "\n")
 }

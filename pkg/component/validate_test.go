@@ -280,6 +280,14 @@ func TestValidateFile(t *testing.T) {
 	if !errors.As(err, &fe) || len(fe.Problems) != 2 || fe.Path != bad {
 		t.Errorf("FileError %+v", fe)
 	}
+	// A problem with no place is "file: message", not "file:message".
+	empty := filepath.Join(dir, "empty.yaml")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := ValidateFile(empty); err == nil || !strings.HasPrefix(err.Error(), empty+": the document is empty") {
+		t.Errorf("empty document: %v", err)
+	}
 	if err := ValidateFile(filepath.Join(dir, "missing.yaml")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
 	}

@@ -94,7 +94,7 @@ func (r *regionFlag) finder(ctx context.Context, app *cmdutil.App) (*catalog.Fin
 	switch {
 	case listed != nil:
 		return f, listed, nil
-	case strings.TrimSpace(r.regions) == "all":
+	case strings.EqualFold(strings.TrimSpace(r.regions), "all"):
 		regions, err := f.Regions(ctx, defaultRegion)
 		return f, regions, err
 	}
@@ -106,7 +106,7 @@ func (r *regionFlag) parse(app *cmdutil.App) ([]string, error) {
 	if r.regions != "" && app.Globals.Region != "" {
 		return nil, cmdutil.Usagef("--region and --regions both given: use --regions for several regions, --region for one")
 	}
-	if v := strings.TrimSpace(r.regions); v == "" || v == "all" {
+	if v := strings.TrimSpace(r.regions); v == "" || strings.EqualFold(v, "all") {
 		return nil, nil
 	}
 	var out []string
@@ -134,18 +134,6 @@ func finder(ctx context.Context, app *cmdutil.App) (*catalog.Finder, string, err
 		return nil, "", err
 	}
 	return catalog.NewFinderFromClients(clients), clients.Region(), nil
-}
-
-// parseDateFlag reads a date flag in either YYYY-MM-DD or YYYY.MM.DD form.
-func parseDateFlag(flag, value string) (*catalog.Date, error) {
-	if value == "" {
-		return nil, nil
-	}
-	d, err := catalog.ParseDate(value)
-	if err != nil {
-		return nil, cmdutil.Usagef("%s: %v", flag, err)
-	}
-	return &d, nil
 }
 
 func dateOrDash(d catalog.Date) string {

@@ -28,7 +28,7 @@ is about four releases deep.`,
   winami ami list --windows 2019 --regions us-east-1,eu-west-1 -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sinceDate, err := parseDateFlag("--since", since)
+			sinceDate, err := parseDateFlag("--since", since, seriesOf(kf))
 			if err != nil {
 				return err
 			}
@@ -50,7 +50,7 @@ is about four releases deep.`,
 	}
 	kf.register(cmd, false)
 	rf.register(cmd)
-	cmd.Flags().StringVar(&since, "since", "", "only releases on or after this date (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&since, "since", "", "only releases on or after this date (YYYY-MM-DD or YYYY.MM.DD)")
 	return cmd
 }
 

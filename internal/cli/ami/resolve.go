@@ -28,10 +28,10 @@ Prints the AMI ID alone (for scripts); -o json gives the whole release.`,
 				return err
 			}
 			var q catalog.ResolveQuery
-			if q.Release, err = parseDateFlag("--release", release); err != nil {
+			if q.Release, err = parseDateFlag("--release", release, seriesOf(kf)); err != nil {
 				return err
 			}
-			if q.Before, err = parseDateFlag("--before", before); err != nil {
+			if q.Before, err = parseDateFlag("--before", before, seriesOf(kf)); err != nil {
 				return err
 			}
 			ctx := cmd.Context()
@@ -49,8 +49,8 @@ Prints the AMI ID alone (for scripts); -o json gives the whole release.`,
 		},
 	}
 	kf.register(cmd, true)
-	cmd.Flags().StringVar(&release, "release", "", "the exact release date, as in the AMI name (YYYY.MM.DD)")
-	cmd.Flags().StringVar(&before, "before", "", "the newest release on or before this date (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&release, "release", "", "the exact release: its date as in the AMI name (YYYY.MM.DD; YYYY-MM-DD works too), its release version (1.35-YYYY.MM.DD) or its AMI name")
+	cmd.Flags().StringVar(&before, "before", "", "the newest release on or before this date (YYYY-MM-DD or YYYY.MM.DD)")
 	cmd.MarkFlagsOneRequired("release", "before")
 	cmd.MarkFlagsMutuallyExclusive("release", "before")
 	return cmd

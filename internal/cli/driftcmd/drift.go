@@ -87,6 +87,8 @@ With --watch, winami runs as an exporter: a report every --interval, Prometheus 
 	f.BoolVar(&o.watch, "watch", false, "run as an exporter until stopped")
 	f.DurationVar(&o.interval, "interval", 5*time.Minute, "with --watch, time between two reports")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9464", "with --watch, where to serve /metrics and /healthz")
+	cmdutil.NeedsFlag(f, "interval", "watch")
+	cmdutil.NeedsFlag(f, "metrics-addr", "watch")
 	// One of --cluster and --kubeconfig is required outside a pod; validate
 	// checks it, since cobra cannot know about the in-cluster config.
 	cmd.MarkFlagsMutuallyExclusive("cluster", "kubeconfig")

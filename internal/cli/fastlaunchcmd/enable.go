@@ -66,6 +66,8 @@ EC2's reason.`,
 	f.BoolVar(&o.wait, "wait", false, "follow each AMI until Fast Launch is enabled")
 	f.DurationVar(&o.timeout, "timeout", 45*time.Minute, "with --wait, give up after this long (Fast Launch goes on)")
 	f.DurationVar(&o.interval, "poll-interval", 15*time.Second, "with --wait, time between two looks")
+	cmdutil.NeedsFlag(f, "timeout", "wait")
+	cmdutil.NeedsFlag(f, "poll-interval", "wait")
 	return cmd
 }
 

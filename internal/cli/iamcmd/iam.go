@@ -2,12 +2,14 @@
 package iamcmd
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/iampolicy"
 )
 
@@ -38,6 +40,9 @@ func newPolicyCmd(app *cmdutil.App) *cobra.Command {
   read-only  ami, images check, status, plan and preflight; nothing that changes anything
   drift      ami, and the EKS and EC2 reads of a cluster's nodes
 
+The document is JSON, as IAM takes it (-o json, the default); -o yaml gives the same
+document as YAML, for CloudFormation templates. A policy has no table or text form.
+
 Nothing is called. The test suite runs every command against the sandbox and fails when
 one calls an action its policy lacks.`,
 		Example: `  winami iam policy --for build > winami-policy.json
@@ -52,11 +57,16 @@ one calls an action its policy lacks.`,
 			if err != nil {
 				return err
 			}
-			// The document is the data in every format: it is JSON already.
+			if app.Format() == output.YAML {
+				return app.Print(json.RawMessage(doc), output.Rows{})
+			}
+			// The JSON document is already the data, indented as IAM's
+			// console shows it.
 			_, err = fmt.Fprintln(app.IO.Out, doc)
 			return err
 		},
 	}
+	cmdutil.SupportsFormats(cmd, output.JSON, output.YAML)
 	cmd.Flags().StringVar(&use, "for", string(iampolicy.Build), "the use: "+strings.Join(uses, ", "))
 	_ = cmd.RegisterFlagCompletionFunc("for", cobra.FixedCompletions(uses, cobra.ShellCompDirectiveNoFileComp))
 	return cmd

@@ -67,6 +67,9 @@ Ctrl-C stops following, never the build; 'winami status' shows it again.`,
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 3*time.Hour, "with --wait, stop following after this long (the build goes on)")
 	cmd.Flags().DurationVar(&o.poll, "poll-interval", 15*time.Second, "with --wait, the longest wait between two looks at the build")
 	cmd.Flags().DurationVar(&o.fastLaunchTimeout, "fast-launch-timeout", 45*time.Minute, "with --wait and distribution.fastLaunch, how long to wait for Fast Launch to be enabled after the build")
+	for _, name := range []string{"timeout", "poll-interval", "fast-launch-timeout"} {
+		cmdutil.NeedsFlag(cmd.Flags(), name, "wait")
+	}
 	return cmd
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/preflightcmd"
@@ -226,12 +227,10 @@ func confirm(app *cmdutil.App, autoApprove bool, question string) error {
 	return nil
 }
 
-// isTerminal reports whether a stream is a terminal (a character device).
+// isTerminal reports whether a stream is a terminal. A character device is
+// not enough: /dev/null is one too, and a command run with </dev/null (cron,
+// CI, nohup) must not wait for an answer nobody can type.
 func isTerminal(stream any) bool {
 	f, ok := stream.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }

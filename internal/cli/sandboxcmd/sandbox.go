@@ -70,6 +70,8 @@ two of which drift; --nodes N adds a cluster "scale" of N Windows nodes.`,
 	f.DurationVar(&o.pace, "build-pace", 0, "how long each state of an Image Builder build lasts (default 2s)")
 	f.DurationVar(&o.fastLaunchPace, "fast-launch-pace", 0, "how long EC2 Fast Launch stays enabling or disabling (default 3s)")
 	f.IntVar(&o.nodes, "nodes", 0, "add the EKS cluster \"scale\" in us-east-1 with N Windows nodes and their instances (not saved to --state)")
+	// The banner is for people, JSON and YAML for scripts; there is no text form.
+	cmdutil.SupportsFormats(cmd, output.Table, output.JSON, output.YAML)
 	return cmd
 }
 
