@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/winami/winami/internal/textdist"
+	"github.com/winami/winami/internal/yamlinput"
 	"slices"
 	"strings"
 
@@ -116,25 +117,35 @@ func (c *checker) report(n ast.Node, path, format string, args ...any) {
 	c.problems = append(c.problems, Problem{Line: line, Column: col, Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
+// inputLimits bound a document before the YAML parser sees it (see
+// internal/yamlinput); Image Builder takes at most 16,000 characters.
+var inputLimits = yamlinput.Limits{Lines: 10000, Depth: 64, Documents: 10}
+
 // topLevelKeys are the keys of an AWSTOE document.
 var topLevelKeys = []string{"name", "description", "schemaVersion", "parameters", "constants", "phases"}
 
 func (c *checker) validate(doc []byte) {
+	doc, err := yamlinput.Prepare(doc, inputLimits)
+	if err != nil {
+		line := 0
+		if le, ok := err.(*yamlinput.Error); ok {
+			line = le.Line
+		}
+		c.problems = append(c.problems, Problem{Line: line, Column: min(line, 1), Message: err.Error()})
+		return
+	}
 	file, err := parser.ParseBytes(doc, 0)
 	if err != nil {
 		c.syntaxError(doc, err)
 		return
 	}
 	var root ast.Node
-	for _, d := range file.Docs {
-		if d.Body == nil {
-			continue
-		}
+	for _, body := range yamlinput.Documents(file) {
 		if root != nil {
-			c.report(d.Body, "", "a component is one YAML document; found another (remove the --- separator)")
+			c.report(body, "", "a component is one YAML document; found another (remove the --- separator)")
 			break
 		}
-		root = d.Body
+		root = body
 	}
 	if root == nil {
 		c.problems = append(c.problems, Problem{Message: "the document is empty; a component needs schemaVersion and phases"})

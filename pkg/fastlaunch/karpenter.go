@@ -6,6 +6,8 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/winami/winami/internal/yamlinput"
 )
 
 // ec2NodeClass is the part of Karpenter's EC2NodeClass (karpenter.k8s.aws)
@@ -42,6 +44,13 @@ func (n ec2NodeClass) windows() bool {
 	return false
 }
 
+// MaxManifestBytes is the largest Karpenter manifest file audit reads.
+const MaxManifestBytes = 8 << 20
+
+// manifestLimits bound a manifest file before the YAML parser sees it (see
+// internal/yamlinput): a cluster's node classes are a few documents.
+var manifestLimits = yamlinput.Limits{Lines: 200000, Depth: 64, Documents: 1000}
+
 // AuditNodeClasses reads Karpenter EC2NodeClass documents (one file may
 // hold several, with other kinds between) and flags those whose launches
 // override the root volume of a Windows AMI. Karpenter applies its own
@@ -49,19 +58,20 @@ func (n ec2NodeClass) windows() bool {
 // those map the root volume (/dev/sda1), so Fast Launch's pre-provisioned
 // snapshots go unused unless the node class lists mappings without it.
 func AuditNodeClasses(path string, data []byte) ([]AuditFinding, error) {
+	data, err := yamlinput.Prepare(data, manifestLimits)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var out []AuditFinding
 	seen := 0
-	for _, doc := range file.Docs {
-		if doc.Body == nil {
-			continue
-		}
+	for _, body := range yamlinput.Documents(file) {
 		var nc ec2NodeClass
-		if err := yaml.NodeToValue(doc.Body, &nc); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, doc.Body.GetToken().Position.Line, err)
+		if err := yaml.NodeToValue(body, &nc); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, body.GetToken().Position.Line, err)
 		}
 		if nc.Kind != "EC2NodeClass" || !strings.HasPrefix(nc.APIVersion, "karpenter.k8s.aws/") {
 			continue
@@ -70,7 +80,7 @@ func AuditNodeClasses(path string, data []byte) ([]AuditFinding, error) {
 		if !nc.windows() {
 			continue
 		}
-		subject := fmt.Sprintf("%s:%d EC2NodeClass %s", path, doc.Body.GetToken().Position.Line, nc.Metadata.Name)
+		subject := fmt.Sprintf("%s:%d EC2NodeClass %s", path, body.GetToken().Position.Line, nc.Metadata.Name)
 		fix := "list blockDeviceMappings without the root volume (Karpenter applies its defaults only to an empty list) and size the root volume in the AMI instead (build.rootVolumeGiB in winami.yaml)"
 		if len(nc.Spec.BlockDeviceMappings) == 0 {
 			out = append(out, AuditFinding{Subject: subject, Kind: KindKarpenterRoot, Severity: Fail,

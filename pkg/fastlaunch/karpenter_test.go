@@ -81,3 +81,17 @@ func TestParseLaunchTemplate(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditNodeClassesBounded: a manifest of very many documents (the YAML
+// parser's cost grows with their square) is refused, not parsed for minutes.
+func TestAuditNodeClassesBounded(t *testing.T) {
+	data := strings.Repeat("---\nkind: ConfigMap\n", 1001)
+	if _, err := AuditNodeClasses("many.yaml", []byte(data)); err == nil || !strings.Contains(err.Error(), "more documents than the 1000") {
+		t.Errorf("AuditNodeClasses(1001 documents) = %v", err)
+	}
+	// A BOM and a directive are fine.
+	nodeClass := "apiVersion: karpenter.k8s.aws/v1\nkind: EC2NodeClass\nmetadata: {name: linux}\nspec: {amiSelectorTerms: [{alias: al2023@latest}]}\n"
+	if _, err := AuditNodeClasses("bom.yaml", []byte("\xef\xbb\xbf%YAML 1.2\n---\n"+nodeClass)); err != nil {
+		t.Errorf("AuditNodeClasses(BOM, directive) = %v", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 
+	"github.com/winami/winami/internal/yamlinput"
 	"github.com/winami/winami/pkg/inputfile"
 )
 
@@ -16,6 +17,10 @@ import (
 // is Problems (every problem of the file, one a line) or, when the file
 // cannot be read, the read error.
 func Load(path string) (*Spec, error) { return LoadWith(path, Options{}) }
+
+// inputLimits bound a spec before the YAML parser sees it (see
+// internal/yamlinput): real specs have tens of lines.
+var inputLimits = yamlinput.Limits{Lines: 10000, Depth: 64, Documents: 10}
 
 // MaxSpecBytes is the largest spec file winami reads; real specs are a few
 // KiB, and the YAML parser's cost grows faster than the input.
@@ -74,6 +79,16 @@ func (d *decoder) document(data []byte) (_ ast.Node, ok bool) {
 	}()
 	// Duplicate keys are reported by the decoder, with every other problem,
 	// rather than ending the parse.
+	data, err := yamlinput.Prepare(data, inputLimits)
+	if err != nil {
+		var le *yamlinput.Error
+		if errors.As(err, &le) {
+			d.problem(Pos{Line: le.Line, Column: 1}, "", "%v", err)
+		} else {
+			d.problem(Pos{}, "", "%v", err)
+		}
+		return nil, false
+	}
 	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		var yerr yaml.Error
@@ -85,15 +100,12 @@ func (d *decoder) document(data []byte) (_ ast.Node, ok bool) {
 		return nil, false
 	}
 	var root ast.Node
-	for _, doc := range f.Docs {
-		if doc == nil || doc.Body == nil {
-			continue
-		}
+	for _, body := range yamlinput.Documents(f) {
 		if root != nil {
-			d.problem(nodePos(doc.Body), "", "a spec file holds one YAML document; this is a second one")
+			d.problem(nodePos(body), "", "a spec file holds one YAML document; this is a second one")
 			return nil, false
 		}
-		root = doc.Body
+		root = body
 	}
 	if root == nil {
 		d.problem(Pos{}, "", "the file is empty; a spec needs at least name, region, base, kubernetes and build (see docs/spec.md)")

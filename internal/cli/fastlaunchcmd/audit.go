@@ -3,7 +3,6 @@ package fastlaunchcmd
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/fastlaunch"
+	"github.com/winami/winami/pkg/inputfile"
 )
 
 type auditOptions struct {
@@ -79,7 +79,7 @@ func runAudit(ctx context.Context, app *cmdutil.App, o *auditOptions) error {
 	}
 	var findings []fastlaunch.AuditFinding
 	for _, path := range o.nodeClasses {
-		data, err := os.ReadFile(path)
+		data, err := inputfile.Read(path, fastlaunch.MaxManifestBytes)
 		if err != nil {
 			return err
 		}
