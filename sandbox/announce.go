@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"net/http"
+	"path"
 	"slices"
 	"strconv"
 
@@ -45,8 +46,12 @@ type AnnouncedRegistries struct {
 
 // announce answers AnnouncementPath and hands every other request to next.
 func (s *Server) announce(next http.Handler) http.Handler {
-	hosts := append(s.registry.HostNames(), registry.ECRHostGlob)
-	hosts = slices.Clip(hosts)
+	// The seeded ECR hosts are covered by the pattern for every account.
+	hosts := slices.DeleteFunc(s.registry.HostNames(), func(h string) bool {
+		ok, _ := path.Match(registry.ECRHostGlob, h)
+		return ok
+	})
+	hosts = append(hosts, registry.ECRHostGlob)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != AnnouncementPath {
 			next.ServeHTTP(w, r)
