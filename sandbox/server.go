@@ -142,7 +142,9 @@ func New(opts Options) (*Server, error) {
 	// call, whose Host is the sandbox's own address.
 	// Kubernetes API requests (/k8s/<region>/<cluster>/...) reach the
 	// clusters' API servers.
-	s.handler = s.registry.Route(kube.New(store, now, logger).Route(mux))
+	// AnnouncementPath tells clients that this is a winami sandbox and
+	// where its registries are.
+	s.handler = s.announce(s.registry.Route(kube.New(store, now, logger).Route(mux)))
 	return s, nil
 }
 

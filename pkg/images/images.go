@@ -55,6 +55,11 @@ type Options struct {
 	// size in bytes to report instead of the descriptor's (the sandbox's
 	// registry.SimulatedSizeAnnotation).
 	SizeAnnotation string
+	// Registries, when set, is asked once, just before the first registry
+	// request, where registry requests go; a non-nil answer replaces
+	// Transport and SizeAnnotation. It is how a local winami sandbox is
+	// found only when a registry is needed. Its error fails every image.
+	Registries func(ctx context.Context) (*Registries, error)
 }
 
 // Checker checks images against a Windows build. It is safe for
@@ -64,6 +69,9 @@ type Checker struct {
 
 	mu     sync.Mutex
 	tokens map[string]*ecrToken // by account/region
+
+	routeOnce sync.Once
+	routeErr  error
 }
 
 type ecrToken struct {
@@ -105,6 +113,7 @@ const (
 	Unauthorized ErrorKind = "unauthorized"
 	Denied       ErrorKind = "denied"
 	NotFound     ErrorKind = "not-found"
+	NotARegistry ErrorKind = "not-a-registry"
 	Failed       ErrorKind = "failed"
 )
 
@@ -213,7 +222,11 @@ func (c *Checker) checkOne(ctx context.Context, host HostBuild, ref imageref.Ref
 	if err != nil {
 		return fail(err)
 	}
-	ropts := []remote.Option{remote.WithContext(ctx), remote.WithAuth(auth), remote.WithTransport(c.opts.Transport)}
+	tr, sizeAnnotation, err := c.route(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	ropts := []remote.Option{remote.WithContext(ctx), remote.WithAuth(auth), remote.WithTransport(tr)}
 	desc, err := remote.Get(r, ropts...)
 	if err != nil {
 		return fail(err)
@@ -282,7 +295,7 @@ func (c *Checker) checkOne(ctx context.Context, host HostBuild, ref imageref.Ref
 	res.CompressedBytes = m.Config.Size
 	for _, l := range m.Layers {
 		n := l.Size
-		if a := c.opts.SizeAnnotation; a != "" {
+		if a := sizeAnnotation; a != "" {
 			if v, err := strconv.ParseInt(l.Annotations[a], 10, 64); err == nil && v >= 0 {
 				n = v
 			}
@@ -293,6 +306,23 @@ func (c *Checker) checkOne(ctx context.Context, host HostBuild, ref imageref.Ref
 		res.blobs[l.Digest.String()] = n
 	}
 	return res
+}
+
+// route is where registry requests go: asked of Options.Registries once.
+func (c *Checker) route(ctx context.Context) (http.RoundTripper, string, error) {
+	c.routeOnce.Do(func() {
+		if c.opts.Registries == nil {
+			return
+		}
+		r, err := c.opts.Registries(ctx)
+		switch {
+		case err != nil:
+			c.routeErr = err
+		case r != nil:
+			c.opts.Transport, c.opts.SizeAnnotation = r.Transport, r.SizeAnnotation
+		}
+	})
+	return registryProbe{base: c.opts.Transport}, c.opts.SizeAnnotation, c.routeErr
 }
 
 // authFor is the ECR token of an ECR registry (when ECR clients are
@@ -345,6 +375,14 @@ func (c *Checker) ecrToken(ctx context.Context, account, region string) (authn.A
 // the fix. ecrToken reports that an ECR token was sent.
 func classify(ref imageref.Ref, ecrToken bool, err error) (ErrorKind, string) {
 	_, _, isECR := ref.IsECR()
+	var nar *NotARegistryError
+	if errors.As(err, &nar) {
+		return NotARegistry, fmt.Sprintf("not a registry: %s; check the registry host and port in %s", nar, ref)
+	}
+	var nis *NotInSandboxError
+	if errors.As(err, &nis) {
+		return Unreachable, fmt.Sprintf("unreachable: %s; while the AWS endpoint is a winami sandbox no registry off this machine is asked: use an image the sandbox serves, or point winami at AWS", nis)
+	}
 	if errors.Is(err, errECRToken) {
 		return Unauthorized, err.Error() + "; check the AWS credentials and that they allow ecr:GetAuthorizationToken"
 	}

@@ -1,6 +1,7 @@
 package images
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -15,14 +16,43 @@ const MinFlexibleBuild = 20348
 // Windows Server LTSC builds by release name.
 var namedBuilds = map[string]int{"2019": 17763, "2022": 20348, "2025": 26100}
 
-// HostBuild is the Windows build of the node the images will run on.
+// HostBuild is the Windows build of the node the images will run on. In
+// JSON it is one string in os.version form (see MarshalJSON), the shape
+// docs/images.md documents for `images check` and plan's imageCheck alike.
 type HostBuild struct {
-	Build    int `json:"build"`
-	Revision int `json:"revision,omitempty"`
+	Build    int
+	Revision int // 0 when only the build is known
 }
 
 // String is "10.0.<build>", the form the verdicts use.
 func (h HostBuild) String() string { return "10.0." + strconv.Itoa(h.Build) }
+
+// OSVersion is "10.0.<build>", or "10.0.<build>.<revision>" when the
+// revision is known (a spec's base.osBuild).
+func (h HostBuild) OSVersion() string {
+	if h.Revision > 0 {
+		return h.String() + "." + strconv.Itoa(h.Revision)
+	}
+	return h.String()
+}
+
+// MarshalJSON writes the host as its OSVersion string, like the osVersion
+// of the platforms beside it.
+func (h HostBuild) MarshalJSON() ([]byte, error) { return json.Marshal(h.OSVersion()) }
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (h *HostBuild) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("host build: want a string such as \"10.0.20348\": %w", err)
+	}
+	v, err := ParseHostBuild(s)
+	if err != nil {
+		return err
+	}
+	*h = v
+	return nil
+}
 
 // ParseHostBuild reads "2019", "2022", "2025" (also "ltsc2022") or an
 // os.version "10.0.<build>[.<revision>]".

@@ -1,6 +1,7 @@
 package images
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -102,5 +103,31 @@ func TestRuns(t *testing.T) {
 		if got := (HostBuild{Build: c.host}).Runs(c.image); got != c.want {
 			t.Errorf("host %d runs %d = %v, want %v", c.host, c.image, got, c.want)
 		}
+	}
+}
+
+// The host is one string in JSON, with the revision when it is known, and
+// reads back.
+func TestHostBuildJSON(t *testing.T) {
+	for in, want := range map[string]string{"2022": `"10.0.20348"`, "10.0.20348.4391": `"10.0.20348.4391"`, "10.0.17763": `"10.0.17763"`} {
+		h, err := ParseHostBuild(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(Report{Host: h})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(string(b), `{"host":`+want+",") {
+			t.Errorf("%s: %s, want host %s", in, b, want)
+		}
+		var back Report
+		if err := json.Unmarshal(b, &back); err != nil || back.Host != h {
+			t.Errorf("%s: read back %+v, %v", in, back.Host, err)
+		}
+	}
+	var r Report
+	if err := json.Unmarshal([]byte(`{"host": {"build": 20348}}`), &r); err == nil {
+		t.Errorf("an object host was accepted")
 	}
 }

@@ -273,3 +273,18 @@ func (r *Registry) Hosts() []string {
 	slices.Sort(out)
 	return out
 }
+
+// ECRHostGlob matches (with path.Match) the ECR registry host of every
+// account and region, all of which the registry answers for.
+const ECRHostGlob = "????????????.dkr.ecr.*.amazonaws.com"
+
+// HostNames are the registry hosts the registry serves by name, sorted;
+// besides them it serves every host ECRHostGlob matches.
+func (r *Registry) HostNames() []string {
+	names := make([]string, 0, len(r.hosts))
+	for n := range r.hosts {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"testing"
 
@@ -21,6 +22,7 @@ func TestMain(m *testing.M) {
 		// The test binary re-executes itself as winami, so scripts run the
 		// real command line, flags, exit codes and streams included.
 		"winami": func() {
+			refuseDNS()
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			code := cli.Execute(ctx, cmdutil.NewApp(cmdutil.SystemStreams()), os.Args[1:])
 			stop()
@@ -42,6 +44,13 @@ func TestScripts(t *testing.T) {
 			// developer's environment; scripts set what they need. Tests
 			// talk only to loopback, so IMDS (169.254.169.254) is off.
 			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			// $REPO is the repository, for scripts that run its examples as
+			// a user would (cp $REPO/examples/... first).
+			repo, err := filepath.Abs("../..")
+			if err != nil {
+				return err
+			}
+			env.Setenv("REPO", repo)
 			return nil
 		},
 		Cmds: scriptCommands(),

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -194,11 +195,7 @@ func amiBuild(ctx context.Context, ec2api awsapi.EC2API, id string) (images.Host
 func printReport(app *cmdutil.App, rep images.Report) error {
 	rows := output.Rows{Header: []string{"image", "verdict", "os.version", "compressed", "reason"}}
 	for _, r := range rep.Images {
-		version := "-"
-		if r.Chosen != nil {
-			version = r.Chosen.OSVersion
-		}
-		rows.Add(r.Image, string(r.Verdict), version, humanBytes(r.CompressedBytes), output.Dash(r.Reason))
+		rows.Add(r.Image, string(r.Verdict), osVersions(r), humanBytes(r.CompressedBytes), output.Dash(r.Reason))
 	}
 	if app.Format() == output.Table {
 		if err := output.PrintTable(app.IO.Out, rows); err != nil {
@@ -208,6 +205,22 @@ func printReport(app *cmdutil.App, rep images.Report) error {
 		return err
 	}
 	return app.Print(rep, rows)
+}
+
+// osVersions is what the os.version column shows: the chosen manifest's,
+// else every Windows os.version the image offers (an incompatible image's
+// builds are what the user needs to see), else a dash.
+func osVersions(r images.Result) string {
+	if r.Chosen != nil {
+		return r.Chosen.OSVersion
+	}
+	var vs []string
+	for _, p := range r.Platforms {
+		if p.OS == "windows" && p.OSVersion != "" && !slices.Contains(vs, p.OSVersion) {
+			vs = append(vs, p.OSVersion)
+		}
+	}
+	return output.Dash(strings.Join(vs, ","))
 }
 
 func humanBytes(n int64) string {

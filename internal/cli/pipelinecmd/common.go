@@ -125,14 +125,10 @@ func (s *session) checkImages(ctx context.Context) (*pipeline.ImageCheck, error)
 	host := check.Report.Host.String()
 	list := strings.Join(problems, "\n  ")
 	if !s.flags.skipImageCheck {
-		hint := ""
-		if check.Report.HasErrors() && s.app.SandboxAddr() == "" && s.app.Globals.RegistryEndpoint == "" {
-			hint = " (against a standalone winami sandbox, pass --registry-endpoint with its host:port so its registries answer)"
-		}
 		return nil, fmt.Errorf("%d cache image(s) do not run on Windows %s or could not be read:\n  %s\n"+
-			"Fix the references (winami images check -f %s shows each image's platforms)%s, "+
+			"Fix the references (winami images check -f %s shows each image's platforms), "+
 			"or pass --skip-image-check to build anyway",
-			len(problems), host, list, s.flags.path, hint)
+			len(problems), host, list, s.flags.path)
 	}
 	fmt.Fprintf(s.app.IO.ErrOut, "Warning: --skip-image-check: baking %d image(s) that may not run on Windows %s or could not be read; they are pulled by tag:\n  %s\n",
 		len(problems), host, list)

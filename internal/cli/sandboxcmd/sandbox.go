@@ -4,8 +4,10 @@ package sandboxcmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,16 +36,22 @@ func NewCmd(app *cmdutil.App) *cobra.Command {
 		Short: "Serve a local AWS-compatible endpoint seeded with a realistic world",
 		Long: `Serve a local AWS-compatible endpoint (STS, SSM, EC2, ...) on loopback until interrupted.
 
-The world is generated from --seed: one account, several regions, the EKS optimized
-Windows AMIs of recent months and their SSM parameters. Any AWS client can use it:
+The world is generated from --seed: two accounts, seven regions, the EKS optimized
+Windows AMIs of recent months and their SSM parameters, container registries
+(mcr.microsoft.com, Docker Hub, public.ecr.aws, every ECR host). Any AWS client can use it:
 point it at the printed endpoint with any non-empty credentials. Requests are routed
 by the SigV4 credential scope, so one endpoint serves every region.
 
 With --state the world is loaded from FILE at start and saved after every change.
 
 EKS clusters come with a Kubernetes API each: DescribeCluster's endpoint is the
-sandbox itself, http://HOST:PORT/k8s/REGION/CLUSTER, and takes EKS tokens
-(aws eks get-token). The seeded cluster "demo" (us-east-1) has eight Windows nodes,
+sandbox itself, https://HOST:PORT/k8s/REGION/CLUSTER (the same port speaks TLS
+too, as kubeconfigs send credentials only over TLS), and takes EKS tokens
+(aws eks get-token).
+
+winami finds the sandbox's registries by itself when its AWS endpoint is the
+sandbox (it asks GET /.well-known/winami-sandbox), so nothing is looked up off
+the machine. The seeded cluster "demo" (us-east-1) has eight Windows nodes,
 two of which drift; --nodes N adds a cluster "scale" of N Windows nodes.`,
 		Example: `  # Serve on the default port and point the aws CLI at it
   winami sandbox
@@ -97,7 +105,7 @@ func run(ctx context.Context, app *cmdutil.App, o *options) error {
 	}
 	url, err := srv.Start(o.listen)
 	if err != nil {
-		return fmt.Errorf("%w (is another sandbox running? pick another port with --listen 127.0.0.1:PORT)", err)
+		return listenError(o.listen, err)
 	}
 	ep := endpoint{Endpoint: url, Region: sandbox.DefaultRegion, AccessKeyID: sandbox.DummyAccessKeyID, SecretAccessKey: sandbox.DummySecretAccessKey, AccountID: accountID(srv)}
 	if f := app.Format(); f == output.JSON || f == output.YAML {
@@ -140,4 +148,19 @@ func checkLoopback(addr string) error {
 		return nil
 	}
 	return cmdutil.Usagef("--listen %q is not a loopback address: the sandbox has no authentication, so it serves on loopback only (use 127.0.0.1:PORT)", addr)
+}
+
+// listenError says why the sandbox cannot serve on addr. The network error
+// is not wrapped: it is about this machine's port, and the AWS error
+// explainer would read it as an unreachable endpoint.
+func listenError(addr string, err error) error {
+	_, port, _ := net.SplitHostPort(addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("port %s is already in use (another winami sandbox, or another program, listens on %s): choose another port with --listen 127.0.0.1:PORT, or --listen 127.0.0.1:0 for a free one", port, addr)
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		err = oe.Err
+	}
+	return fmt.Errorf("cannot serve on %s (%v): choose another address with --listen 127.0.0.1:PORT", addr, err)
 }
