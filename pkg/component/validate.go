@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/winami/winami/internal/textdist"
+	"github.com/winami/winami/internal/textsafe"
 	"github.com/winami/winami/internal/yamlinput"
 	"slices"
 	"strings"
@@ -26,8 +27,11 @@ type Problem struct {
 	Message string
 }
 
-// String is "line:col: path: message", leaving out what is unknown.
-func (p Problem) String() string {
+// String is "line:col: path: message", leaving out what is unknown, on
+// one line: control characters from the document are escaped.
+func (p Problem) String() string { return textsafe.Escape(p.raw()) }
+
+func (p Problem) raw() string {
 	var b strings.Builder
 	if p.Line > 0 {
 		fmt.Fprintf(&b, "%d:%d: ", p.Line, p.Column)
@@ -114,6 +118,11 @@ type checker struct {
 
 func (c *checker) report(n ast.Node, path, format string, args ...any) {
 	line, col := position(n)
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = textsafe.Shorten(s, 300) // a 5 MB value is not echoed whole
+		}
+	}
 	c.problems = append(c.problems, Problem{Line: line, Column: col, Path: path, Message: fmt.Sprintf(format, args...)})
 }
 

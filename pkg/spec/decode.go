@@ -31,7 +31,7 @@ func newDecoder(file string) *decoder {
 }
 
 func (d *decoder) problem(p Pos, path, format string, args ...any) {
-	d.probs = append(d.probs, Problem{File: d.file, Line: p.Line, Column: p.Column, Path: path, Message: fmt.Sprintf(format, args...)})
+	d.probs = append(d.probs, Problem{File: d.file, Line: p.Line, Column: p.Column, Path: path, Message: fmt.Sprintf(format, shortArgs(args)...)})
 }
 
 // decode fills v (settable) from n; path names v in problems.

@@ -44,3 +44,25 @@ func TestParseBoundsInput(t *testing.T) {
 		}
 	}
 }
+
+// TestProblemsStayOnTheirLine: a key holding a newline and ANSI escapes
+// cannot forge problem lines or drive the terminal, and a huge value is
+// not echoed whole.
+func TestProblemsStayOnTheirLine(t *testing.T) {
+	data := strings.Replace(minimalSpec, "region: us-east-1", "region: "+strings.Repeat("v", 5<<20), 1) +
+		"\"evil\\n/etc/x.yaml:1:1: name: \\e[32mall good\\e[0m\": 1\n"
+	_, err := Parse("w.yaml", []byte(data))
+	if err == nil {
+		t.Fatal("Parse accepted the spec")
+	}
+	msg := err.Error()
+	if n := strings.Count(msg, "\n"); n != 1 {
+		t.Errorf("2 problems on %d lines:\n%s", n+1, msg)
+	}
+	if strings.ContainsRune(msg, 0x1b) || !strings.Contains(msg, `\x1b[32m`) {
+		t.Errorf("the escape is not escaped:\n%q", msg)
+	}
+	if len(msg) > 4000 || !strings.Contains(msg, "more characters)") {
+		t.Errorf("a 5 MB value is echoed: %d bytes of problems", len(msg))
+	}
+}

@@ -3,6 +3,7 @@ package spec
 import (
 	"cmp"
 	"fmt"
+	"github.com/winami/winami/internal/textsafe"
 	"slices"
 	"strings"
 )
@@ -19,8 +20,12 @@ type Problem struct {
 	Message string
 }
 
-// String renders "winami.yaml:12:14: path: message", leaving out what is unknown.
-func (p Problem) String() string {
+// String renders "winami.yaml:12:14: path: message", leaving out what is
+// unknown, on one line: control characters from the file (a key holding a
+// newline or an ANSI escape) are escaped, so a spec cannot forge lines.
+func (p Problem) String() string { return textsafe.Escape(p.raw()) }
+
+func (p Problem) raw() string {
 	var b strings.Builder
 	if p.File != "" {
 		b.WriteString(p.File)
@@ -98,4 +103,20 @@ func parentPath(path string) string {
 		return ""
 	}
 	return path[:i]
+}
+
+// maxValueRunes is how much of a value from the file a message quotes.
+const maxValueRunes = 300
+
+// shortArgs cuts the string arguments of a message to maxValueRunes, so a
+// 5 MB value is not echoed whole.
+func shortArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			a = textsafe.Shorten(s, maxValueRunes)
+		}
+		out[i] = a
+	}
+	return out
 }

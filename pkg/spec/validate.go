@@ -70,7 +70,7 @@ func (c *checker) addPos(pos Pos, path, format string, args ...any) {
 			break
 		}
 	}
-	c.probs = append(c.probs, Problem{File: c.s.File, Line: pos.Line, Column: pos.Column, Path: path, Message: fmt.Sprintf(format, args...)})
+	c.probs = append(c.probs, Problem{File: c.s.File, Line: pos.Line, Column: pos.Column, Path: path, Message: fmt.Sprintf(format, shortArgs(args)...)})
 }
 
 // Validate checks a spec whose defaults are applied, canonicalizing the

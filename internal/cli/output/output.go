@@ -6,6 +6,7 @@ package output
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/winami/winami/internal/textsafe"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -64,7 +65,7 @@ func Print(w io.Writer, f Format, data any, rows Rows) error {
 		return err
 	case Text:
 		for _, row := range rows.Rows {
-			if _, err := fmt.Fprintln(w, strings.Join(row, "\t")); err != nil {
+			if _, err := fmt.Fprintln(w, strings.Join(escaped(row), "\t")); err != nil {
 				return err
 			}
 		}
@@ -81,9 +82,20 @@ func PrintTable(w io.Writer, rows Rows) error {
 		fmt.Fprintln(tw, strings.ToUpper(strings.Join(rows.Header, "\t")))
 	}
 	for _, row := range rows.Rows {
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
+		fmt.Fprintln(tw, strings.Join(escaped(row), "\t"))
 	}
 	return tw.Flush()
+}
+
+// escaped returns the cells with control characters escaped: values come
+// from nodes, endpoints and files, and a newline, tab or ANSI escape in one
+// would split a record, shift a column or drive the terminal.
+func escaped(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = textsafe.Escape(c)
+	}
+	return out
 }
 
 // toYAML goes through JSON so YAML keys are the JSON field names, in order.

@@ -57,3 +57,28 @@ func TestParseFormat(t *testing.T) {
 		t.Fatalf("ParseFormat(xml) error = %v", err)
 	}
 }
+
+// TestUntrustedCellsStayInTheirRecord: node-reported fields with newlines,
+// carriage returns, tabs, NUL or ANSI escapes do not split a record, shift
+// a column or reach the terminal raw, in tables and in -o text.
+func TestUntrustedCellsStayInTheirRecord(t *testing.T) {
+	rows := Rows{Header: []string{"node", "kubelet"}}
+	rows.Add("ip-1", "v1.35.2\nip-2\tv9.9.9\r\x00\x1b[2J")
+	for _, f := range []Format{Table, Text} {
+		var b strings.Builder
+		if err := Print(&b, f, nil, rows); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if want := map[Format]int{Table: 2, Text: 1}[f]; len(lines) != want {
+			t.Errorf("%s: %d lines, want %d:\n%s", f, len(lines), want, out)
+		}
+		if strings.ContainsAny(out, "\r\x00\x1b") || !strings.Contains(out, `v1.35.2\nip-2\tv9.9.9\r\x00\x1b[2J`) {
+			t.Errorf("%s: control characters not escaped: %q", f, out)
+		}
+		if f == Text && strings.Count(out, "\t") != 1 {
+			t.Errorf("text: a tab inside a cell split the record: %q", out)
+		}
+	}
+}
