@@ -8,6 +8,7 @@ import (
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/internal/textsafe"
 	"github.com/winami/winami/pkg/drift"
 )
 
@@ -31,7 +32,7 @@ func printReport(app *cmdutil.App, r *drift.Report) error {
 	if r.Cluster != "" {
 		where = fmt.Sprintf("cluster %s in %s", r.Cluster, r.Region)
 	}
-	fmt.Fprintf(w, "Windows nodes of %s, control plane %s; desired: %s\n\n", where, output.Dash(r.ControlPlane), describeDesired(r.Desired))
+	fmt.Fprintf(w, "Windows nodes of %s, control plane %s; desired: %s\n\n", where, textsafe.Escape(output.Dash(r.ControlPlane)), textsafe.Escape(describeDesired(r.Desired)))
 
 	groups := output.Rows{Header: []string{"nodes", "ami", "name", "kubelet", "windows build"}}
 	for _, g := range r.Groups {
@@ -88,7 +89,8 @@ func printDetails(w io.Writer, r *drift.Report) {
 	fmt.Fprintln(w)
 	for _, n := range r.Nodes {
 		for _, reason := range n.Reasons {
-			fmt.Fprintf(w, "  %s %s: %s\n", n.Name, reason.Kind, reason.Detail)
+			// Names and details carry node-reported text.
+			fmt.Fprintf(w, "  %s %s: %s\n", textsafe.Escape(n.Name), reason.Kind, textsafe.Escape(reason.Detail))
 		}
 	}
 }
