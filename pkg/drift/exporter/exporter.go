@@ -23,6 +23,8 @@ import (
 const (
 	DefaultMinBackoff      = 10 * time.Second
 	DefaultShutdownTimeout = 5 * time.Second
+	// DefaultConnTimeout is Config.ConnTimeout's default.
+	DefaultConnTimeout = 30 * time.Second
 	// healthyRuns is how many intervals a good report stays good for
 	// /healthz: one failed run (or two) does not restart the pod.
 	healthyRuns = 3
@@ -56,6 +58,10 @@ type Config struct {
 	// ShutdownTimeout bounds how long in-flight scrapes may take to
 	// finish once the context ends (default 5s).
 	ShutdownTimeout time.Duration
+	// ConnTimeout bounds how long a client may take to send a request and
+	// how long a kept-alive connection may sit idle (default 30s), so a
+	// client that trickles or idles cannot hold connections for minutes.
+	ConnTimeout time.Duration
 }
 
 // Exporter is one running exporter: its config and what the runs found.
@@ -91,6 +97,9 @@ func New(cfg Config) *Exporter {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = DefaultShutdownTimeout
 	}
+	if cfg.ConnTimeout <= 0 {
+		cfg.ConnTimeout = DefaultConnTimeout
+	}
 	return &Exporter{cfg: cfg}
 }
 
@@ -112,7 +121,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 func (e *Exporter) Run(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           e.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: e.cfg.ConnTimeout,
+		ReadTimeout:       e.cfg.ConnTimeout,
+		IdleTimeout:       e.cfg.ConnTimeout,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	serveErr := make(chan error, 1)

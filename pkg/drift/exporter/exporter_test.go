@@ -278,3 +278,57 @@ func TestShutdownTimeout(t *testing.T) {
 		t.Fatal("Run did not return")
 	}
 }
+
+// TestTricklingClientCutOff: a client that sends a body a byte at a time,
+// or keeps a connection idle, loses it after ConnTimeout.
+func TestTricklingClientCutOff(t *testing.T) {
+	source, report := scripted([]outcome{{}})
+	e := New(Config{Interval: time.Hour, Source: source, Report: report, ConnTimeout: 300 * time.Millisecond})
+	base, _ := serve(t, t.Context(), e)
+	addr := strings.TrimPrefix(base, "http://")
+	for name, first := range map[string]string{
+		"trickled body": "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n",
+		"idle":          "",
+	} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if first != "" {
+			if _, err := conn.Write([]byte(first)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		closed := make(chan struct{})
+		go func() {
+			defer close(closed)
+			for i := 0; i < 100; i++ {
+				if first != "" {
+					if _, err := conn.Write([]byte("x")); err != nil {
+						return
+					}
+				}
+				time.Sleep(50 * time.Millisecond)
+				_ = conn.SetReadDeadline(time.Now().Add(time.Millisecond))
+				if _, err := conn.Read(make([]byte, 512)); err != nil && !isTimeout(err) {
+					return
+				}
+			}
+		}()
+		select {
+		case <-closed:
+			if took := time.Since(start); took > 3*time.Second {
+				t.Errorf("%s: the connection lasted %s", name, took)
+			}
+		case <-time.After(5 * time.Second):
+			t.Errorf("%s: the server kept the connection for 5 s", name)
+		}
+		conn.Close()
+	}
+}
+
+func isTimeout(err error) bool {
+	ne, ok := err.(net.Error)
+	return ok && ne.Timeout()
+}
