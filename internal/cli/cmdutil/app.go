@@ -57,6 +57,12 @@ type App struct {
 	IO      IOStreams
 	Globals Globals
 
+	// RegionFallback, when set before Clients, is the region used when
+	// nothing configures one: for commands whose calls name their own
+	// region (images check reads ECR's region from the registry host), so
+	// that checking public images needs no AWS setup.
+	RegionFallback string
+
 	once    sync.Once
 	clients *awsapi.Clients
 	err     error
@@ -113,6 +119,9 @@ func (a *App) buildClients(ctx context.Context) (*awsapi.Clients, error) {
 		EndpointURL: a.Globals.EndpointURL,
 		Counter:     a.counter,
 		Logger:      a.Logger(),
+		// DefaultRegion applies only when flag, environment and profile
+		// name no region.
+		DefaultRegion: a.RegionFallback,
 	}
 	if a.Globals.Sandbox {
 		srv, err := sandbox.New(sandbox.Options{Seed: a.Globals.SandboxSeed, Faults: a.Globals.SandboxFaults, Logger: a.Logger()})

@@ -79,6 +79,11 @@ func runCheck(ctx context.Context, app *cmdutil.App, o *checkOptions, args []str
 	if err != nil {
 		return err
 	}
+	if o.ami == "" {
+		// Registry hosts name their own region (ECR) or have none (public
+		// registries): only --ami needs the configured region.
+		app.RegionFallback = "us-east-1"
+	}
 	clients, err := app.Clients(ctx)
 	if err != nil {
 		return err
