@@ -141,18 +141,36 @@ func suggestSubcommands(cmd *cobra.Command) {
 // are printed on stderr in one or two lines: the cause and the fix.
 func Execute(ctx context.Context, app *cmdutil.App, args []string) int {
 	defer app.Close()
-	root := NewRootCmd(app)
-	root.SetArgs(args)
-	cmd, err := root.ExecuteContextC(ctx)
-	if err == nil {
-		return cmdutil.ExitOK
-	}
-	var ec *cmdutil.ExitCodeError
-	if errors.As(err, &ec) && ec.Err == nil {
-		return ec.Code
-	}
-	printError(app, cmd, err)
-	return cmdutil.ExitCode(err)
+	return guard(app, func() int {
+		root := NewRootCmd(app)
+		root.SetArgs(args)
+		cmd, err := root.ExecuteContextC(ctx)
+		if err == nil {
+			return cmdutil.ExitOK
+		}
+		var ec *cmdutil.ExitCodeError
+		if errors.As(err, &ec) && ec.Err == nil {
+			return ec.Code
+		}
+		printError(app, cmd, err)
+		return cmdutil.ExitCode(err)
+	})
+}
+
+// guard runs the command. A panic is a bug in winami, not a finding: it
+// exits 1 with a short message (the stack with -v) rather than with the
+// runtime's 2, which scripts read as "differences found".
+func guard(app *cmdutil.App, run func() int) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(app.IO.ErrOut, "Error: winami failed unexpectedly (%v); this is a bug, please report it with the command you ran (-v adds the stack)\n", r)
+			if app.Globals.Verbose {
+				_, _ = app.IO.ErrOut.Write(debug.Stack())
+			}
+			code = cmdutil.ExitError
+		}
+	}()
+	return run()
 }
 
 func printError(app *cmdutil.App, cmd *cobra.Command, err error) {

@@ -1,0 +1,105 @@
+// Package hostile serves misbehaving endpoints on loopback for tests: ones
+// that hang, trickle, answer garbage or well-formed but incomplete replies,
+// send bodies without end, or repeat a page token. winami must meet each
+// with an error that names the cause, never a panic, a hang or a false
+// success.
+package hostile
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
+
+// Serve starts handler on loopback for the rest of the test and returns its URL.
+func Serve(t testing.TB, handler http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(handler)
+	t.Cleanup(func() {
+		srv.CloseClientConnections()
+		srv.Close()
+	})
+	return srv.URL
+}
+
+// Hang accepts every request and never answers, until the test ends.
+func Hang(t testing.TB) string {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	return Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-ctx.Done():
+		case <-r.Context().Done():
+		}
+	}))
+}
+
+// HeadersThenHang sends 200 and its headers, then nothing more.
+func HeadersThenHang(t testing.TB, contentType string) string {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	return Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Content-Length", "100000")
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		select {
+		case <-ctx.Done():
+		case <-r.Context().Done():
+		}
+	}))
+}
+
+// Trickle sends body one byte every interval.
+func Trickle(t testing.TB, contentType, body string, interval time.Duration) string {
+	return Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(http.StatusOK)
+		for i := 0; i < len(body); i++ {
+			if _, err := w.Write([]byte{body[i]}); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(interval):
+			}
+		}
+	}))
+}
+
+// Endless answers 200 with a body that never ends (prefix, then filler).
+func Endless(t testing.TB, contentType, prefix string) string {
+	filler := make([]byte, 64<<10)
+	for i := range filler {
+		filler[i] = ' '
+	}
+	return Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(http.StatusOK)
+		if _, err := w.Write([]byte(prefix)); err != nil {
+			return
+		}
+		for {
+			if _, err := w.Write(filler); err != nil {
+				return
+			}
+		}
+	}))
+}
+
+// Reply answers every request with the same status, content type and body.
+func Reply(t testing.TB, status int, contentType, body string) string {
+	return Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
+	}))
+}
+
+// HTMLPage is what a captive portal or a wrong port answers.
+const HTMLPage = "<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>It works!</h1></body></html>"
