@@ -36,6 +36,11 @@ func WhoAmI(ctx context.Context, stsAPI STSAPI, iamAPI RoleGetter) (Caller, erro
 		return Caller{}, fmt.Errorf("asking STS who you are: %w", err)
 	}
 	c := Caller{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn)}
+	if c.Account == "" || c.ARN == "" {
+		// Every caller has both; an account-less caller would make every
+		// ARN winami builds from it wrong.
+		return Caller{}, Incomplete("STS GetCallerIdentity", "the account and ARN")
+	}
 	parts := strings.SplitN(c.ARN, ":", 6)
 	if len(parts) != 6 {
 		return c, nil

@@ -13,6 +13,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // tokenPrefix starts an EKS bearer token.
@@ -53,6 +55,9 @@ func ClusterConfig(ctx context.Context, api EKSAPI, stsClient *sts.Client, clust
 		return nil, fmt.Errorf("describing cluster %s: %w", cluster, err)
 	}
 	c := out.Cluster
+	if c == nil {
+		return nil, awsapi.Incomplete("EKS DescribeCluster", "cluster")
+	}
 	endpoint := aws.ToString(c.Endpoint)
 	if endpoint == "" {
 		return nil, fmt.Errorf("cluster %s has no endpoint yet (status %s)", cluster, c.Status)

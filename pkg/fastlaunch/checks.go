@@ -329,7 +329,10 @@ func (c *Checker) serviceLinkedRole(ctx context.Context, ami, region string) (*F
 	if c.IAM == nil {
 		return nil, false
 	}
-	_, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(ServiceLinkedRole)})
+	role, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(ServiceLinkedRole)})
+	if err == nil && (role.Role == nil || role.Role.RoleName == nil) {
+		err = awsapi.Incomplete("IAM GetRole", "the role")
+	}
 	var nse *iamtypes.NoSuchEntityException
 	switch {
 	case err == nil:

@@ -2,6 +2,7 @@ package preflight
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -66,7 +67,10 @@ func (r *runner) regions(ctx context.Context) []Check {
 	for i, region := range regions {
 		wg.Go(func() {
 			c := Check{ID: IDRegionPrefix + region, Title: "region " + region + " answers", Status: Pass}
-			_, err := r.deps.EC2(region).DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
+			zones, err := r.deps.EC2(region).DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
+			if err == nil && len(zones.AvailabilityZones) == 0 {
+				err = awsapi.Incomplete("EC2 DescribeAvailabilityZones in "+region, "any zone")
+			}
 			switch {
 			case err == nil:
 				c.Detail = "EC2 answered"
@@ -74,6 +78,8 @@ func (r *runner) regions(ctx context.Context) []Check {
 				// It answered; the caller just may not describe zones.
 				c.Status, c.Detail = Warn, "EC2 answered but refused DescribeAvailabilityZones"
 				c.Fix = "allow ec2:DescribeAvailabilityZones"
+			case errors.As(err, new(*awsapi.IncompleteReplyError)):
+				c.Status, c.Detail, c.Fix = Fail, err.Error(), "point winami at AWS or a working endpoint"
 			default:
 				c.Status, c.Detail = Fail, awsapi.Explain(err).Error()
 				c.Fix = fmt.Sprintf("enable %s for the account (aws account enable-region --region-name %s), or remove it from the spec", region, region)

@@ -58,6 +58,11 @@ func (r *runner) readProfile(ctx context.Context) roleInfo {
 		c.Fix, c.Method = "allow iam:GetInstanceProfile to check it", MethodUnknown
 		return roleInfo{check: c}
 	}
+	if out.InstanceProfile == nil {
+		c.Status, c.Detail = Warn, "could not read it: "+awsapi.Incomplete("IAM GetInstanceProfile", "the instance profile").Error()
+		c.Fix, c.Method = "check the endpoint", MethodUnknown
+		return roleInfo{check: c}
+	}
 	if len(out.InstanceProfile.Roles) == 0 {
 		c.Status, c.Detail = Fail, fmt.Sprintf("instance profile %s holds no role, so the build instance gets no credentials", name)
 		c.Fix = fmt.Sprintf("aws iam add-role-to-instance-profile --instance-profile-name %s --role-name <role>", name)

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/images"
 )
 
@@ -74,9 +75,15 @@ func (r *runner) roleDocs(ctx context.Context, role string) (docs []policyDoc, n
 		if err != nil {
 			return nil, names, fmt.Errorf("reading policy %s: %w", arn, err)
 		}
+		if p.Policy == nil {
+			return nil, names, fmt.Errorf("reading policy %s: %w", arn, awsapi.Incomplete("IAM GetPolicy", "the policy"))
+		}
 		v, err := r.deps.IAM.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: p.Policy.DefaultVersionId})
 		if err != nil {
 			return nil, names, fmt.Errorf("reading policy %s: %w", arn, err)
+		}
+		if v.PolicyVersion == nil {
+			return nil, names, fmt.Errorf("reading policy %s: %w", arn, awsapi.Incomplete("IAM GetPolicyVersion", "the policy version"))
 		}
 		d, err := parsePolicy(aws.ToString(v.PolicyVersion.Document))
 		if err != nil {

@@ -30,7 +30,10 @@ func (r *runner) serviceLinkedRoles(ctx context.Context) []Check {
 func (r *runner) serviceLinkedRole(ctx context.Context, slr serviceLinkedRole) Check {
 	c := Check{ID: slr.id, Title: "service-linked role " + slr.name}
 	fix := "aws iam create-service-linked-role --aws-service-name " + slr.service
-	_, err := r.deps.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(slr.name)})
+	out, err := r.deps.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(slr.name)})
+	if err == nil && (out.Role == nil || out.Role.RoleName == nil) {
+		err = awsapi.Incomplete("IAM GetRole", "the role")
+	}
 	var nse *iamtypes.NoSuchEntityException
 	switch {
 	case err == nil:

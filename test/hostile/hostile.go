@@ -103,3 +103,25 @@ func Reply(t testing.TB, status int, contentType, body string) string {
 
 // HTMLPage is what a captive portal or a wrong port answers.
 const HTMLPage = "<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>It works!</h1></body></html>"
+
+// Empty answers every AWS call with a well-formed reply that holds no
+// members: {} for JSON protocols and REST, <ActionResponse><ActionResult/>
+// </ActionResponse> for the query protocols (IAM, STS), and
+// <ActionResponse/> for EC2.
+func Empty(t testing.TB) string {
+	return Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		action := r.Form.Get("Action")
+		switch {
+		case action != "" && r.Form.Get("Version") == "2016-11-15": // EC2
+			w.Header().Set("Content-Type", "text/xml")
+			fmt.Fprintf(w, `<%[1]sResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>x</requestId></%[1]sResponse>`, action)
+		case action != "":
+			w.Header().Set("Content-Type", "text/xml")
+			fmt.Fprintf(w, `<%[1]sResponse><%[1]sResult></%[1]sResult><ResponseMetadata><RequestId>x</RequestId></ResponseMetadata></%[1]sResponse>`, action)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, "{}")
+		}
+	}))
+}
