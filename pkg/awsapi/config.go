@@ -91,6 +91,7 @@ func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 	if opts.EndpointURL != "" {
 		forceEndpoint(&cfg, opts.EndpointURL)
 	}
+	cfg.APIOptions = append(cfg.APIOptions, replyCheck)
 	if opts.Counter != nil {
 		// Appended after loading so only calls made by winami's clients are
 		// counted, not the credential providers' own STS/SSO calls, which

@@ -128,6 +128,7 @@ func newRecorder(t *testing.T, status int) *recorder {
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		r.hits.Add(1)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("X-Amzn-Requestid", "req-1") // as every AWS reply
 		if status != http.StatusOK {
 			w.WriteHeader(status)
 			_, _ = w.Write([]byte(`{"__type":"InternalServerError","message":"boom"}`))
@@ -259,6 +260,7 @@ func TestImageBuilderRateLimitIsRetried(t *testing.T) {
 			var hits atomic.Int32
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+				w.Header().Set("X-Amzn-Requestid", "req-1")
 				if hits.Add(1) < 3 {
 					w.WriteHeader(http.StatusTooManyRequests)
 					_, _ = w.Write([]byte(`{"__type":"CallRateLimitExceededException","message":"Rate exceeded"}`))
