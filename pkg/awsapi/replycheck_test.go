@@ -1,7 +1,11 @@
 package awsapi_test
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -42,5 +46,36 @@ func TestNotAWSIsNotAnEmptyAnswer(t *testing.T) {
 		if name != "html page" && !errors.As(err, &inc) {
 			t.Errorf("%s: Image Builder ListImagePipelines = %v; want an IncompleteReplyError", name, err)
 		}
+	}
+}
+
+// TestRepeatedPageTokenStops: a server that answers every page with the
+// token it was sent would make a paginator loop for ever.
+func TestRepeatedPageTokenStops(t *testing.T) {
+	url := hostile.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var in struct{ NextToken string }
+		_ = json.Unmarshal(body, &in)
+		w.Header().Set("X-Amzn-Requestid", "req-1")
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		fmt.Fprintf(w, `{"Parameters":[{"Name":"/a","Value":"v"}],"NextToken":"same"}`)
+	}))
+	t.Setenv("AWS_ACCESS_KEY_ID", "a")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "b")
+	cfg, err := awsapi.LoadConfig(t.Context(), awsapi.Options{Region: "us-east-1", EndpointURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ssm.NewGetParametersByPathPaginator(ssm.NewFromConfig(cfg), &ssm.GetParametersByPathInput{Path: aws.String("/")})
+	pages := 0
+	for p.HasMorePages() && pages < 100 {
+		if _, err = p.NextPage(t.Context()); err != nil {
+			break
+		}
+		pages++
+	}
+	var rep *awsapi.RepeatedPageTokenError
+	if !errors.As(err, &rep) || pages != 1 {
+		t.Fatalf("after %d pages: %v; want a RepeatedPageTokenError on the second page", pages, err)
 	}
 }
