@@ -23,6 +23,23 @@ type Limits struct {
 	MaxBody int64
 }
 
+// Defaults are the limits when nothing chooses others: generous for any
+// API winami calls (a page of 1000 EC2 instances is a few MB and comes in
+// seconds), tight enough that a hostile endpoint cannot hold winami.
+func Defaults() Limits { return Limits{Timeout: 60 * time.Second, MaxBody: 256 << 20} }
+
+// OrDefaults fills zero fields from Defaults.
+func (l Limits) OrDefaults() Limits {
+	d := Defaults()
+	if l.Timeout <= 0 {
+		l.Timeout = d.Timeout
+	}
+	if l.MaxBody <= 0 {
+		l.MaxBody = d.MaxBody
+	}
+	return l
+}
+
 // TimeoutError is a request that did not finish within Limits.Timeout.
 type TimeoutError struct {
 	Host  string

@@ -3,12 +3,17 @@ package drift_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
+	"github.com/winami/winami/internal/httpbound"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/drift"
 	"github.com/winami/winami/test/hostile"
@@ -23,5 +28,21 @@ func TestClusterConfigEmptyReply(t *testing.T) {
 	var inc *awsapi.IncompleteReplyError
 	if !errors.As(err, &inc) || inc.Operation != "EKS DescribeCluster" {
 		t.Fatalf("ClusterConfig = %v; want an IncompleteReplyError for EKS DescribeCluster", err)
+	}
+}
+
+// TestBoundHangingAPIServer: a Kubernetes API server that never answers
+// fails the node listing within the limit.
+func TestBoundHangingAPIServer(t *testing.T) {
+	cfg := &rest.Config{Host: hostile.Hang(t)}
+	drift.Bound(cfg, httpbound.Limits{Timeout: 300 * time.Millisecond})
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{Limit: 500})
+	if err == nil || time.Since(start) > 5*time.Second {
+		t.Fatalf("listing nodes of a hanging server: %v after %s", err, time.Since(start))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +15,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/winami/winami/internal/httpbound"
 	"github.com/winami/winami/pkg/awsapi"
 )
 
@@ -91,6 +93,14 @@ func KubeconfigConfig(path, context string) (*rest.Config, error) {
 	}
 	tune(cfg)
 	return cfg, nil
+}
+
+// Bound limits every request of the client to cfg's API server (time,
+// body size): a server that hangs or streams without end fails the run
+// instead of holding it. Apply it to every configuration, in-cluster too.
+func Bound(cfg *rest.Config, l httpbound.Limits) {
+	l = l.OrDefaults()
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return httpbound.Transport(rt, l) })
 }
 
 // tune sets the client up for listing many nodes: a rate limit that does

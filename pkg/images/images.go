@@ -30,6 +30,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
+	"github.com/winami/winami/internal/httpbound"
 	"github.com/winami/winami/pkg/imageref"
 )
 
@@ -60,6 +61,9 @@ type Options struct {
 	// Transport and SizeAnnotation. It is how a local winami sandbox is
 	// found only when a registry is needed. Its error fails every image.
 	Registries func(ctx context.Context) (*Registries, error)
+	// Limits bound each registry request (time, body size); zero values
+	// mean httpbound.Defaults().
+	Limits httpbound.Limits
 }
 
 // Checker checks images against a Windows build. It is safe for
@@ -91,6 +95,7 @@ func NewChecker(opts Options) *Checker {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 8
 	}
+	opts.Limits = opts.Limits.OrDefaults()
 	return &Checker{opts: opts, tokens: map[string]*ecrToken{}}
 }
 
@@ -322,7 +327,9 @@ func (c *Checker) route(ctx context.Context) (http.RoundTripper, string, error) 
 			c.opts.Transport, c.opts.SizeAnnotation = r.Transport, r.SizeAnnotation
 		}
 	})
-	return registryProbe{base: c.opts.Transport}, c.opts.SizeAnnotation, c.routeErr
+	// A registry that hangs, trickles or streams without end fails the
+	// image rather than holding the check.
+	return registryProbe{base: httpbound.Transport(c.opts.Transport, c.opts.Limits)}, c.opts.SizeAnnotation, c.routeErr
 }
 
 // authFor is the ECR token of an ECR registry (when ECR clients are

@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/httpbound"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/drift"
@@ -179,6 +180,14 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 // restConfig reaches the cluster: through EKS with --cluster, the pod's
 // service account in a pod, else the kubeconfig.
 func (o *options) restConfig(ctx context.Context, clients *awsapi.Clients, region string) (*rest.Config, error) {
+	cfg, err := o.unboundRestConfig(ctx, clients, region)
+	if err == nil {
+		drift.Bound(cfg, httpbound.Limits{})
+	}
+	return cfg, err
+}
+
+func (o *options) unboundRestConfig(ctx context.Context, clients *awsapi.Clients, region string) (*rest.Config, error) {
 	if o.inCluster() {
 		cfg, err := rest.InClusterConfig()
 		if err != nil {
