@@ -62,6 +62,10 @@ type Config struct {
 	// how long a kept-alive connection may sit idle (default 30s), so a
 	// client that trickles or idles cannot hold connections for minutes.
 	ConnTimeout time.Duration
+	// RunTimeout bounds one report (default Interval, at most 10 minutes):
+	// a run stuck on an endpoint is cut off, counted as a failed run and
+	// retried, and /healthz says so.
+	RunTimeout time.Duration
 }
 
 // Exporter is one running exporter: its config and what the runs found.
@@ -99,6 +103,9 @@ func New(cfg Config) *Exporter {
 	}
 	if cfg.ConnTimeout <= 0 {
 		cfg.ConnTimeout = DefaultConnTimeout
+	}
+	if cfg.RunTimeout <= 0 {
+		cfg.RunTimeout = min(cfg.Interval, 10*time.Minute)
 	}
 	return &Exporter{cfg: cfg}
 }
@@ -194,7 +201,13 @@ func (e *Exporter) Backoff(n int) time.Duration {
 // because ctx ended is not a failure: it records nothing.
 func (e *Exporter) RunOnce(ctx context.Context) error {
 	start := e.cfg.Now()
-	r, err := e.report(ctx)
+	runCtx, cancel := context.WithTimeoutCause(ctx, e.cfg.RunTimeout,
+		fmt.Errorf("the run did not finish within %s (an endpoint hangs?); cut off", e.cfg.RunTimeout))
+	r, err := e.report(runCtx)
+	if err != nil && ctx.Err() == nil && runCtx.Err() != nil {
+		err = fmt.Errorf("%w: %w", context.Cause(runCtx), err)
+	}
+	cancel()
 	took := e.cfg.Now().Sub(start)
 	if ctx.Err() != nil {
 		return ctx.Err()

@@ -332,3 +332,32 @@ func isTimeout(err error) bool {
 	ne, ok := err.(net.Error)
 	return ok && ne.Timeout()
 }
+
+// TestHungRunCutOff: a run stuck on an endpoint is cut off at RunTimeout,
+// counted as a failed run, and /healthz reports it once no run succeeds.
+func TestHungRunCutOff(t *testing.T) {
+	e := New(Config{
+		Interval:   time.Hour,
+		RunTimeout: 200 * time.Millisecond,
+		Source: func(context.Context) (drift.Sources, drift.Options, error) {
+			return drift.Sources{}, drift.Options{}, nil
+		},
+		Report: func(ctx context.Context, _ drift.Sources, _ drift.Options) (*drift.Report, error) {
+			<-ctx.Done() // an endpoint that never answers
+			return nil, ctx.Err()
+		},
+	})
+	start := time.Now()
+	err := e.RunOnce(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "did not finish within 200ms") {
+		t.Fatalf("RunOnce = %v; want the run cut off", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("the hung run lasted %s", took)
+	}
+	var b strings.Builder
+	_ = metrics.Write(&b, e.Families())
+	if !strings.Contains(b.String(), `winami_drift_runs_total{result="error"} 1`) {
+		t.Errorf("the hung run was not counted as an error:\n%s", b.String())
+	}
+}
