@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/spf13/cobra"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
@@ -70,7 +69,8 @@ func newStatusCmd(app *cmdutil.App) *cobra.Command {
 		Use:   "status -f winami.yaml",
 		Short: "Show the spec's pipeline, its recent builds and the AMIs they made",
 		Long: `Show the spec's Image Builder pipeline, its builds newest first with their state, and the
-AMIs each distributed.`,
+AMIs each distributed. Builds are found by the spec's image name, as destroy --delete-images
+finds them: after destroy (which keeps the AMIs) status still shows them.`,
 		Example: `  winami status -f winami.yaml
   winami status -f winami.yaml -o json | jq -r '.images[0].amis[] | "\(.region) \(.amiId)"'`,
 		Args: cobra.NoArgs,
@@ -97,34 +97,32 @@ func status(ctx context.Context, s *session) (*statusResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pl == nil {
-		return res, nil
-	}
-	res.Pipeline = &pipelineInfo{
-		Name: aws.ToString(pl.Name), ARN: aws.ToString(pl.Arn), Status: string(pl.Status),
-		LastRun: aws.ToString(pl.DateLastRun), NextRun: aws.ToString(pl.DateNextRun),
-	}
-	if pl.Schedule != nil {
-		res.Pipeline.Schedule = aws.ToString(pl.Schedule.ScheduleExpression)
-	}
-	pages := ib.NewListImagePipelineImagesPaginator(s.ib, &ib.ListImagePipelineImagesInput{ImagePipelineArn: pl.Arn})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing the pipeline's images: %w", err)
+	if pl != nil {
+		res.Pipeline = &pipelineInfo{
+			Name: aws.ToString(pl.Name), ARN: aws.ToString(pl.Arn), Status: string(pl.Status),
+			LastRun: aws.ToString(pl.DateLastRun), NextRun: aws.ToString(pl.DateNextRun),
 		}
-		for _, img := range page.ImageSummaryList {
-			info := imageInfo{Version: pipeline.BuildVersion(aws.ToString(img.Arn)), ARN: aws.ToString(img.Arn), Created: aws.ToString(img.DateCreated), AMIs: []amiInfo{}}
-			if img.State != nil {
-				info.State, info.Reason = string(img.State.Status), aws.ToString(img.State.Reason)
-			}
-			if img.OutputResources != nil {
-				for _, a := range img.OutputResources.Amis {
-					info.AMIs = append(info.AMIs, amiInfo{AMI: pipeline.AMI{Region: aws.ToString(a.Region), ImageID: aws.ToString(a.Image), Name: aws.ToString(a.Name), Account: aws.ToString(a.AccountId)}})
-				}
-			}
-			res.Images = append(res.Images, info)
+		if pl.Schedule != nil {
+			res.Pipeline.Schedule = aws.ToString(pl.Schedule.ScheduleExpression)
 		}
+	}
+	// The spec's builds as destroy --delete-images finds them: also those
+	// of a pipeline since destroyed, whose AMIs stay.
+	builds, err := pipeline.SpecImages(ctx, s.ib, s.spec.Name)
+	if err != nil {
+		return nil, err
+	}
+	for _, img := range builds {
+		info := imageInfo{Version: pipeline.BuildVersion(aws.ToString(img.Arn)), ARN: aws.ToString(img.Arn), Created: aws.ToString(img.DateCreated), AMIs: []amiInfo{}}
+		if img.State != nil {
+			info.State, info.Reason = string(img.State.Status), aws.ToString(img.State.Reason)
+		}
+		if img.OutputResources != nil {
+			for _, a := range img.OutputResources.Amis {
+				info.AMIs = append(info.AMIs, amiInfo{AMI: pipeline.AMI{Region: aws.ToString(a.Region), ImageID: aws.ToString(a.Image), Name: aws.ToString(a.Name), Account: aws.ToString(a.AccountId)}})
+			}
+		}
+		res.Images = append(res.Images, info)
 	}
 	if err := describeAMIs(ctx, s, res.Images); err != nil {
 		return nil, err
@@ -265,25 +263,29 @@ func printStatus(app *cmdutil.App, res *statusResult) error {
 	if f == output.Text {
 		return app.Print(res, rows)
 	}
-	if res.Pipeline == nil {
+	switch p := res.Pipeline; {
+	case p == nil && len(res.Images) == 0:
 		fmt.Fprintf(app.IO.Out, "Spec %q has no pipeline in %s: run winami apply.\n", res.Spec, res.Region)
 		return nil
-	}
-	p := res.Pipeline
-	fmt.Fprintf(app.IO.Out, "Pipeline %s (%s)\n  arn:      %s\n", p.Name, p.Status, p.ARN)
-	if p.Schedule != "" {
-		fmt.Fprintf(app.IO.Out, "  schedule: %s\n", p.Schedule)
-	}
-	if p.NextRun != "" {
-		fmt.Fprintf(app.IO.Out, "  next run: %s\n", p.NextRun)
-	}
-	if p.LastRun != "" {
-		fmt.Fprintf(app.IO.Out, "  last run: %s\n", p.LastRun)
-	}
-	fmt.Fprintln(app.IO.Out)
-	if len(res.Images) == 0 {
-		fmt.Fprintln(app.IO.Out, "No builds yet: winami build -f <spec> --wait")
-		return nil
+	case p == nil:
+		// After destroy the AMIs stay: say so, rather than hide them.
+		fmt.Fprintf(app.IO.Out, "Spec %q has no pipeline in %s (winami apply makes it again); its earlier builds and their AMIs remain (winami destroy --delete-images removes them):\n\n", res.Spec, res.Region)
+	default:
+		fmt.Fprintf(app.IO.Out, "Pipeline %s (%s)\n  arn:      %s\n", p.Name, p.Status, p.ARN)
+		if p.Schedule != "" {
+			fmt.Fprintf(app.IO.Out, "  schedule: %s\n", p.Schedule)
+		}
+		if p.NextRun != "" {
+			fmt.Fprintf(app.IO.Out, "  next run: %s\n", p.NextRun)
+		}
+		if p.LastRun != "" {
+			fmt.Fprintf(app.IO.Out, "  last run: %s\n", p.LastRun)
+		}
+		fmt.Fprintln(app.IO.Out)
+		if len(res.Images) == 0 {
+			fmt.Fprintln(app.IO.Out, "No builds yet: winami build -f <spec> --wait")
+			return nil
+		}
 	}
 	if err := output.PrintTable(app.IO.Out, rows); err != nil {
 		return err
