@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 	"github.com/spf13/cobra"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
@@ -113,16 +114,7 @@ func status(ctx context.Context, s *session) (*statusResult, error) {
 		return nil, err
 	}
 	for _, img := range builds {
-		info := imageInfo{Version: pipeline.BuildVersion(aws.ToString(img.Arn)), ARN: aws.ToString(img.Arn), Created: aws.ToString(img.DateCreated), AMIs: []amiInfo{}}
-		if img.State != nil {
-			info.State, info.Reason = string(img.State.Status), aws.ToString(img.State.Reason)
-		}
-		if img.OutputResources != nil {
-			for _, a := range img.OutputResources.Amis {
-				info.AMIs = append(info.AMIs, amiInfo{AMI: pipeline.AMI{Region: aws.ToString(a.Region), ImageID: aws.ToString(a.Image), Name: aws.ToString(a.Name), Account: aws.ToString(a.AccountId)}})
-			}
-		}
-		res.Images = append(res.Images, info)
+		res.Images = append(res.Images, newImageInfo(aws.ToString(img.Arn), aws.ToString(img.DateCreated), img.State, img.OutputResources))
 	}
 	if err := describeAMIs(ctx, s, res.Images); err != nil {
 		return nil, err
@@ -137,6 +129,21 @@ func status(ctx context.Context, s *session) (*statusResult, error) {
 		return -compareStrings(a.ARN, b.ARN)
 	})
 	return res, nil
+}
+
+// newImageInfo is one build as status shows it, from a listed image or
+// the one build follows.
+func newImageInfo(arn, created string, state *types.ImageState, out *types.OutputResources) imageInfo {
+	info := imageInfo{Version: pipeline.BuildVersion(arn), ARN: arn, Created: created, AMIs: []amiInfo{}}
+	if state != nil {
+		info.State, info.Reason = string(state.Status), aws.ToString(state.Reason)
+	}
+	if out != nil {
+		for _, a := range out.Amis {
+			info.AMIs = append(info.AMIs, amiInfo{AMI: pipeline.AMI{Region: aws.ToString(a.Region), ImageID: aws.ToString(a.Image), Name: aws.ToString(a.Name), Account: aws.ToString(a.AccountId)}})
+		}
+	}
+	return info
 }
 
 // maxFilterValues is EC2's limit of filter values in one call.
@@ -203,8 +210,10 @@ func describeAMIs(ctx context.Context, s *session, images []imageInfo) error {
 	return nil
 }
 
-// buildDuration is how long a build took: from its creation to its last
-// AMI's registration when it is AVAILABLE, or until now while it runs.
+// buildDuration is how long a build took, the one definition that status
+// and build both show, from the build's own timestamps: from the image's
+// creation to its last AMI's registration when it is AVAILABLE, or until
+// now while it runs.
 func buildDuration(img imageInfo, now time.Time) string {
 	start, err := time.Parse(time.RFC3339, img.Created)
 	if err != nil {
@@ -223,9 +232,15 @@ func buildDuration(img imageInfo, now time.Time) string {
 		}
 		return end.Sub(start).Round(time.Second).String()
 	case "PENDING", "CREATING", "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING":
-		return now.Sub(start).Round(time.Second).String() + " so far"
+		return sinceCreated(start, now).String() + " so far"
 	}
 	return ""
+}
+
+// sinceCreated is how long a build has run by now: never negative, as the
+// service's clock and this machine's may differ a little.
+func sinceCreated(created, now time.Time) time.Duration {
+	return max(now.Sub(created), 0).Round(time.Second)
 }
 
 func compareStrings(a, b string) int {
