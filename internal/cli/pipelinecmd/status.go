@@ -17,6 +17,7 @@ import (
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/pipeline"
+	"github.com/winami/winami/pkg/spec"
 )
 
 // statusResult is `winami status -o json`.
@@ -105,6 +106,9 @@ func status(ctx context.Context, s *session) (*statusResult, error) {
 		}
 		if pl.Schedule != nil {
 			res.Pipeline.Schedule = aws.ToString(pl.Schedule.ScheduleExpression)
+			if res.Pipeline.NextRun == "" && pl.Status == types.PipelineStatusEnabled {
+				res.Pipeline.NextRun = nextRun(pl.Schedule, time.Now())
+			}
 		}
 	}
 	// The spec's builds as destroy --delete-images finds them: also those
@@ -129,6 +133,23 @@ func status(ctx context.Context, s *session) (*statusResult, error) {
 		return -compareStrings(a.ARN, b.ARN)
 	})
 	return res, nil
+}
+
+// nextRun is when an enabled pipeline's schedule next starts it, in UTC,
+// computed from its cron expression in its time zone when Image Builder
+// does not say (dateNextRun is often absent).
+func nextRun(sc *types.Schedule, now time.Time) string {
+	loc := time.UTC
+	if tz := aws.ToString(sc.Timezone); tz != "" {
+		if l, err := time.LoadLocation(tz); err == nil {
+			loc = l
+		}
+	}
+	next, ok := spec.NextCronRun(aws.ToString(sc.ScheduleExpression), now, loc)
+	if !ok {
+		return ""
+	}
+	return next.UTC().Format(time.RFC3339)
 }
 
 // newImageInfo is one build as status shows it, from a listed image or
