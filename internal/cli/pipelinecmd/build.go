@@ -53,7 +53,8 @@ of every new AMI of your account reached enabled (Image Builder reports AVAILABL
 and exits 1 when it failed or did not get there within --fast-launch-timeout.
 
 A FAILED or CANCELLED build prints the reason and where the logs are, and exits 1.
-Ctrl-C stops following, never the build; 'winami status' shows it again.`,
+Ctrl-C stops following, never the build; 'winami status' shows it again. Under --sandbox
+the in-process sandbox, and its build, end with winami: a standalone 'winami sandbox' keeps them.`,
 		Example: `  winami build -f winami.yaml --wait
   winami build -f winami.yaml --wait --timeout 2h -o json
   winami --sandbox build -f examples/winami.yaml --wait`,
