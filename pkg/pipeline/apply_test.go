@@ -90,3 +90,20 @@ func TestApplyTokensArePerInvocation(t *testing.T) {
 		t.Errorf("pipeline create tokens %q: want two different 36-character tokens", rec.tokens)
 	}
 }
+
+// TestUpdateBackAndForth changes the infrastructure A → B → A → B: the
+// fourth update has the content of the second, and must still be made.
+func TestUpdateBackAndForth(t *testing.T) {
+	e := newEnv(t)
+	api := e.clients.ImageBuilder("us-east-1")
+	for i, it := range []string{"m5.large", "m5.xlarge", "m5.large", "m5.xlarge"} {
+		e.write(t, "winami.yaml", strings.Replace(testSpec, "  instanceProfile: winami-build\n",
+			"  instanceProfile: winami-build\n  instanceTypes: ["+it+"]\n", 1))
+		if _, err := pipeline.Apply(t.Context(), api, e.plan(t, api), pipeline.ApplyOptions{}); err != nil {
+			t.Fatalf("apply %d: %v", i, err)
+		}
+		if p := e.plan(t, api); p.HasChanges() {
+			t.Fatalf("after apply %d (%s) the plan has changes: %+v", i, it, actions(p))
+		}
+	}
+}
