@@ -1,10 +1,18 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
@@ -25,16 +33,35 @@ type Applied struct {
 // Progress hears about each change as apply starts it.
 type Progress func(c Change)
 
+// ApplyOptions shape Apply.
+type ApplyOptions struct {
+	// Progress hears about each change as apply starts it.
+	Progress Progress
+	// Nonce makes this apply's client tokens its own; empty means a random
+	// one (tests pass a fixed one).
+	Nonce string
+}
+
 // Apply carries out a plan in dependency order: components, recipe,
 // infrastructure, distribution, pipeline, then deletions. Every create and
-// update carries a client token derived from its content, so a retried call
-// is not done twice; a resource that appeared since the plan (an interrupted
-// or concurrent apply made it) is re-read and used when it is the same.
-func Apply(ctx context.Context, api awsapi.ImageBuilderAPI, p *Plan, progress Progress) (*Applied, error) {
+// update carries a client token of this apply (see token), so the SDK's
+// retry of a call is not done twice; a resource that appeared since the
+// plan (an interrupted or concurrent apply made it) is re-read and used
+// when it is the same. Every resource apply creates is read back before
+// apply reports it.
+func Apply(ctx context.Context, api awsapi.ImageBuilderAPI, p *Plan, o ApplyOptions) (*Applied, error) {
+	progress := o.Progress
 	if progress == nil {
 		progress = func(Change) {}
 	}
-	a := &applier{api: api, plan: p, out: &Applied{Components: map[string]string{}}}
+	if o.Nonce == "" {
+		var b [16]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, fmt.Errorf("making client tokens: %w", err)
+		}
+		o.Nonce = hex.EncodeToString(b[:])
+	}
+	a := &applier{api: api, plan: p, nonce: o.Nonce, out: &Applied{Components: map[string]string{}}}
 	for _, kind := range applyOrder {
 		for _, c := range p.Changes {
 			if c.Kind != kind || c.Action == ActionDelete {
@@ -61,9 +88,10 @@ func Apply(ctx context.Context, api awsapi.ImageBuilderAPI, p *Plan, progress Pr
 }
 
 type applier struct {
-	api  awsapi.ImageBuilderAPI
-	plan *Plan
-	out  *Applied
+	api   awsapi.ImageBuilderAPI
+	plan  *Plan
+	nonce string
+	out   *Applied
 }
 
 func (a *applier) apply(ctx context.Context, c Change) error {
@@ -82,9 +110,21 @@ func (a *applier) apply(ctx context.Context, c Change) error {
 	return fmt.Errorf("unknown resource type %q", c.Kind)
 }
 
-// token is a client token (at most 36 characters) for one call's content.
-func token(parts ...any) *string {
-	return aws.String(contentHash(parts) + contentHash(append(parts, "2"))[:16])
+// token is the client token (36 characters, the most Image Builder takes)
+// of one call of this apply. Image Builder answers a token it knows with
+// the response it gave first, even when that resource has since been
+// deleted, and refuses it with other parameters; so a token derived from
+// the content alone made an apply after destroy a silent no-op, and a
+// tag-only change after it an IdempotentParameterMismatchException. The
+// apply's nonce gives each invocation its own tokens, which the SDK's
+// retries of one call still share: idempotency as AWS means it.
+func (a *applier) token(parts ...any) *string {
+	b, err := json.Marshal(append([]any{a.nonce}, parts...))
+	if err != nil {
+		panic(fmt.Sprintf("pipeline: a client token of %T: %v", parts, err)) // only plain data goes in
+	}
+	sum := sha256.Sum256(b)
+	return aws.String(hex.EncodeToString(sum[:18]))
 }
 
 func (a *applier) tags(extra map[string]string) map[string]string {
@@ -112,48 +152,69 @@ func (a *applier) component(ctx context.Context, c Change) error {
 		ChangeDescription: aws.String("winami: content " + dc.Hash),
 		Data:              aws.String(dc.Data),
 		Tags:              a.tags(map[string]string{TagHash: dc.Hash}),
-		ClientToken:       token(KindComponent, dc.Name, c.Version, dc.Hash),
+		ClientToken:       a.token(KindComponent, dc.Name, c.Version, dc.Hash),
 	})
-	if isAlreadyExists(err) {
-		arn, findErr := a.findComponent(ctx, dc.Name, c.Version, dc.Hash)
-		if findErr != nil {
-			return errors.Join(err, findErr)
-		}
-		a.out.Components[c.Name] = arn
-		return nil
-	}
-	if err != nil {
+	if err != nil && !isAlreadyExists(err) {
 		return err
 	}
-	a.out.Components[c.Name] = aws.ToString(out.ComponentBuildVersionArn)
+	// Image Builder gives a repeated name and version the next build
+	// number, so two applies racing make two builds of one content: each
+	// takes the earliest and drops its own. The listing also proves that
+	// what the create answered with exists.
+	builds, findErr := a.componentBuilds(ctx, dc.Name, c.Version, dc.Hash)
+	switch {
+	case findErr != nil:
+		return errors.Join(err, findErr)
+	case len(builds) == 0 && err != nil:
+		return fmt.Errorf("component %s %s exists with other content: another apply changed the spec meanwhile; run plan again: %w", dc.Name, c.Version, err)
+	case len(builds) == 0:
+		return fmt.Errorf("Image Builder answered the create with %s, which does not exist (an answer replayed for an earlier request with the same client token); nothing was made: run winami apply again", aws.ToString(out.ComponentBuildVersionArn))
+	}
+	a.out.Components[c.Name] = builds[0]
+	if err == nil && builds[0] != aws.ToString(out.ComponentBuildVersionArn) {
+		if _, err := a.api.DeleteComponent(ctx, &ib.DeleteComponentInput{ComponentBuildVersionArn: out.ComponentBuildVersionArn}); err != nil && !isNotFound(err) {
+			return fmt.Errorf("removing the duplicate build %s: %w", aws.ToString(out.ComponentBuildVersionArn), err)
+		}
+	}
 	return nil
 }
 
-// findComponent finds the build of name@version that someone else created,
-// and accepts it only when its content is what this apply would create.
-func (a *applier) findComponent(ctx context.Context, name, version, hash string) (string, error) {
+// componentBuilds lists the builds of name@version whose content is what
+// this apply would create, earliest first.
+func (a *applier) componentBuilds(ctx context.Context, name, version, hash string) ([]string, error) {
+	var out []string
 	p := ib.NewListComponentsPaginator(a.api, &ib.ListComponentsInput{Owner: types.OwnershipSelf, Filters: nameFilter(name)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		for _, v := range page.ComponentVersionList {
 			if aws.ToString(v.Name) != name || aws.ToString(v.Version) != version {
 				continue
 			}
-			builds, err := a.api.ListComponentBuildVersions(ctx, &ib.ListComponentBuildVersionsInput{ComponentVersionArn: v.Arn})
-			if err != nil {
-				return "", err
-			}
-			for _, b := range builds.ComponentSummaryList {
-				if b.Tags[TagHash] == hash {
-					return aws.ToString(b.Arn), nil
+			builds := ib.NewListComponentBuildVersionsPaginator(a.api, &ib.ListComponentBuildVersionsInput{ComponentVersionArn: v.Arn})
+			for builds.HasMorePages() {
+				bp, err := builds.NextPage(ctx)
+				if err != nil {
+					return nil, err
+				}
+				for _, b := range bp.ComponentSummaryList {
+					if b.Tags[TagHash] == hash {
+						out = append(out, aws.ToString(b.Arn))
+					}
 				}
 			}
 		}
 	}
-	return "", fmt.Errorf("component %s %s exists with other content: another apply changed the spec meanwhile; run plan again", name, version)
+	slices.SortFunc(out, func(x, y string) int { return cmp.Compare(buildNumber(x), buildNumber(y)) })
+	return out, nil
+}
+
+// buildNumber is the last part of a build version ARN (".../1.0.0/3": 3).
+func buildNumber(arn string) int {
+	n, _ := strconv.Atoi(arn[strings.LastIndex(arn, "/")+1:])
+	return n
 }
 
 func (a *applier) recipe(ctx context.Context, c Change) error {
@@ -178,7 +239,7 @@ func (a *applier) recipe(ctx context.Context, c Change) error {
 		ParentImage:     aws.String(dr.ParentImage),
 		Components:      components,
 		Tags:            a.tags(map[string]string{TagHash: hash}),
-		ClientToken:     token(KindRecipe, dr.Name, c.Version, hash),
+		ClientToken:     a.token(KindRecipe, dr.Name, c.Version, hash),
 	}
 	if dr.RootVolumeGiB > 0 {
 		in.BlockDeviceMappings = []types.InstanceBlockDeviceMapping{{
@@ -201,7 +262,7 @@ func (a *applier) recipe(ctx context.Context, c Change) error {
 		return err
 	}
 	a.out.Recipe = aws.ToString(out.ImageRecipeArn)
-	return nil
+	return a.confirmCreated(ctx, KindRecipe, a.out.Recipe)
 }
 
 // recipeHashApplied is the recipe's content hash with the component
@@ -245,6 +306,33 @@ func (a *applier) retag(ctx context.Context, arn string, c Change) error {
 		if _, err := a.api.UntagResource(ctx, &ib.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: remove}); err != nil {
 			return fmt.Errorf("untagging: %w", err)
 		}
+	}
+	return nil
+}
+
+// confirmCreated reads back a resource a create answered with: Image
+// Builder answers a client token it remembers with its first response even
+// when that resource is gone, so apply reports nothing as created that it
+// has not seen exist.
+func (a *applier) confirmCreated(ctx context.Context, kind Kind, arn string) error {
+	var err error
+	switch kind {
+	case KindComponent:
+		_, err = a.api.GetComponent(ctx, &ib.GetComponentInput{ComponentBuildVersionArn: aws.String(arn)})
+	case KindRecipe:
+		_, err = a.api.GetImageRecipe(ctx, &ib.GetImageRecipeInput{ImageRecipeArn: aws.String(arn)})
+	case KindInfrastructure:
+		_, err = a.api.GetInfrastructureConfiguration(ctx, &ib.GetInfrastructureConfigurationInput{InfrastructureConfigurationArn: aws.String(arn)})
+	case KindDistribution:
+		_, err = a.api.GetDistributionConfiguration(ctx, &ib.GetDistributionConfigurationInput{DistributionConfigurationArn: aws.String(arn)})
+	case KindPipeline:
+		_, err = a.api.GetImagePipeline(ctx, &ib.GetImagePipelineInput{ImagePipelineArn: aws.String(arn)})
+	}
+	switch {
+	case isNotFound(err):
+		return fmt.Errorf("Image Builder answered the create with %s, which does not exist (an answer replayed for an earlier request with the same client token); nothing was made: run winami apply again: %w", arn, err)
+	case err != nil:
+		return fmt.Errorf("reading back %s: %w", arn, err)
 	}
 	return nil
 }

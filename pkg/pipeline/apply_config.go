@@ -19,12 +19,12 @@ func (a *applier) infrastructure(ctx context.Context, c Change) error {
 	if c.Action == ActionCreate {
 		in := want
 		in.Tags = a.tags(nil)
-		in.ClientToken = token(KindInfrastructure, want)
+		in.ClientToken = a.token(KindInfrastructure, want)
 		out, err := a.api.CreateInfrastructureConfiguration(ctx, &in)
 		switch {
 		case err == nil:
 			a.out.Infrastructure = aws.ToString(out.InfrastructureConfigurationArn)
-			return nil
+			return a.confirmCreated(ctx, KindInfrastructure, a.out.Infrastructure)
 		case !isAlreadyExists(err):
 			return err
 		}
@@ -52,7 +52,7 @@ func (a *applier) infrastructure(ctx context.Context, c Change) error {
 		TerminateInstanceOnFailure:     want.TerminateInstanceOnFailure,
 		InstanceMetadataOptions:        want.InstanceMetadataOptions,
 		Logging:                        want.Logging,
-		ClientToken:                    token(KindInfrastructure, arn, want),
+		ClientToken:                    a.token(KindInfrastructure, arn, want),
 	})
 	a.out.Infrastructure = arn
 	if err != nil {
@@ -70,12 +70,12 @@ func (a *applier) distribution(ctx context.Context, c Change) error {
 	if c.Action == ActionCreate {
 		in := want
 		in.Tags = a.tags(nil)
-		in.ClientToken = token(KindDistribution, want)
+		in.ClientToken = a.token(KindDistribution, want)
 		out, err := a.api.CreateDistributionConfiguration(ctx, &in)
 		switch {
 		case err == nil:
 			a.out.Distribution = aws.ToString(out.DistributionConfigurationArn)
-			return nil
+			return a.confirmCreated(ctx, KindDistribution, a.out.Distribution)
 		case !isAlreadyExists(err):
 			return err
 		}
@@ -96,7 +96,7 @@ func (a *applier) distribution(ctx context.Context, c Change) error {
 		DistributionConfigurationArn: aws.String(arn),
 		Description:                  want.Description,
 		Distributions:                want.Distributions,
-		ClientToken:                  token(KindDistribution, arn, want),
+		ClientToken:                  a.token(KindDistribution, arn, want),
 	})
 	a.out.Distribution = arn
 	if err != nil {
@@ -114,12 +114,12 @@ func (a *applier) pipeline(ctx context.Context, c Change) error {
 	if c.Action == ActionCreate {
 		in := want
 		in.Tags = a.tags(nil)
-		in.ClientToken = token(KindPipeline, want)
+		in.ClientToken = a.token(KindPipeline, want)
 		out, err := a.api.CreateImagePipeline(ctx, &in)
 		switch {
 		case err == nil:
 			a.out.Pipeline = aws.ToString(out.ImagePipelineArn)
-			return nil
+			return a.confirmCreated(ctx, KindPipeline, a.out.Pipeline)
 		case !isAlreadyExists(err):
 			return err
 		}
@@ -145,7 +145,7 @@ func (a *applier) pipeline(ctx context.Context, c Change) error {
 		Schedule:                       want.Schedule,
 		Status:                         want.Status,
 		EnhancedImageMetadataEnabled:   want.EnhancedImageMetadataEnabled,
-		ClientToken:                    token(KindPipeline, arn, want),
+		ClientToken:                    a.token(KindPipeline, arn, want),
 	})
 	a.out.Pipeline = arn
 	if err != nil {

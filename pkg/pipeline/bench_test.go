@@ -30,7 +30,7 @@ func BenchmarkPlanNoOp(b *testing.B) {
 	e := newEnv(b)
 	s := e.load(b)
 	api := e.clients.ImageBuilder(s.Region)
-	if _, err := pipeline.Apply(b.Context(), api, e.planSpec(b, api, s), nil); err != nil {
+	if _, err := pipeline.Apply(b.Context(), api, e.planSpec(b, api, s), pipeline.ApplyOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	e.counter.Reset()
@@ -55,7 +55,7 @@ func BenchmarkApplyFresh(b *testing.B) {
 	for i := range b.N {
 		s := *base
 		s.Name = fmt.Sprintf("bench%d", i)
-		if _, err := pipeline.Apply(b.Context(), api, e.planSpec(b, api, &s), nil); err != nil {
+		if _, err := pipeline.Apply(b.Context(), api, e.planSpec(b, api, &s), pipeline.ApplyOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -46,12 +46,40 @@ func DestroyPlan(o *Observed) []Change {
 
 // ImagesPlan lists the spec's builds and the AMIs they distributed into
 // the caller's account, to delete before everything else: AMIs (with their
-// snapshots) first, then the Image Builder images. It lists images by the
-// recipe's name, so it finds them even after the pipeline is gone. AMIs
-// copied into other accounts are theirs to deregister and are skipped.
+// snapshots) first, then the Image Builder images. It finds them with
+// SpecImages, so even after the pipeline is gone. AMIs copied into other
+// accounts are theirs to deregister and are skipped.
 func ImagesPlan(ctx context.Context, api awsapi.ImageBuilderAPI, spec string) ([]Change, error) {
 	name := ResourceName(spec)
+	builds, err := SpecImages(ctx, api, spec)
+	if err != nil {
+		return nil, err
+	}
 	var amis, images []Change
+	for _, b := range builds {
+		arn := aws.ToString(b.Arn)
+		images = append(images, Change{Kind: KindImage, Name: name, Action: ActionDelete, ARN: arn, Version: BuildVersion(arn)})
+		if b.OutputResources == nil {
+			continue
+		}
+		for _, a := range b.OutputResources.Amis {
+			if acct := aws.ToString(a.AccountId); acct != "" && acct != AccountOf(arn) {
+				continue
+			}
+			amis = append(amis, Change{Kind: KindAMI, Name: aws.ToString(a.Name), Action: ActionDelete,
+				ARN: aws.ToString(a.Image), Region: aws.ToString(a.Region), Version: BuildVersion(arn)})
+		}
+	}
+	return append(amis, images...), nil
+}
+
+// SpecImages lists every build of the spec, with the AMIs it distributed:
+// Image Builder names an image after its recipe, so the builds are found
+// by the recipe's name, whichever pipeline made them and even after the
+// pipeline is gone (destroy keeps the AMIs unless --delete-images).
+func SpecImages(ctx context.Context, api awsapi.ImageBuilderAPI, spec string) ([]types.ImageSummary, error) {
+	name := ResourceName(spec)
+	var out []types.ImageSummary
 	versions := ib.NewListImagesPaginator(api, &ib.ListImagesInput{Owner: types.OwnershipSelf, Filters: nameFilter(name)})
 	for versions.HasMorePages() {
 		page, err := versions.NextPage(ctx)
@@ -68,24 +96,11 @@ func ImagesPlan(ctx context.Context, api awsapi.ImageBuilderAPI, spec string) ([
 				if err != nil {
 					return nil, fmt.Errorf("listing the builds of %s: %w", aws.ToString(v.Arn), err)
 				}
-				for _, b := range bp.ImageSummaryList {
-					arn := aws.ToString(b.Arn)
-					images = append(images, Change{Kind: KindImage, Name: name, Action: ActionDelete, ARN: arn, Version: BuildVersion(arn)})
-					if b.OutputResources == nil {
-						continue
-					}
-					for _, a := range b.OutputResources.Amis {
-						if acct := aws.ToString(a.AccountId); acct != "" && acct != AccountOf(arn) {
-							continue
-						}
-						amis = append(amis, Change{Kind: KindAMI, Name: aws.ToString(a.Name), Action: ActionDelete,
-							ARN: aws.ToString(a.Image), Region: aws.ToString(a.Region), Version: BuildVersion(arn)})
-					}
-				}
+				out = append(out, bp.ImageSummaryList...)
 			}
 		}
 	}
-	return append(amis, images...), nil
+	return out, nil
 }
 
 // BuildVersion is "1.0.0/1" from an image build version ARN

@@ -134,7 +134,7 @@ func TestApplyThenNoOp(t *testing.T) {
 	if p.Summary != (pipeline.Summary{Add: 5}) {
 		t.Fatalf("fresh plan summary %+v, want 5 to add: %+v", p.Summary, actions(p))
 	}
-	if _, err := pipeline.Apply(t.Context(), api, p, nil); err != nil {
+	if _, err := pipeline.Apply(t.Context(), api, p, pipeline.ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	e.counter.Reset()
@@ -142,7 +142,7 @@ func TestApplyThenNoOp(t *testing.T) {
 	if again.HasChanges() {
 		t.Fatalf("plan after apply has changes: %+v", again.Changes)
 	}
-	if _, err := pipeline.Apply(t.Context(), api, again, nil); err != nil {
+	if _, err := pipeline.Apply(t.Context(), api, again, pipeline.ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for op, n := range e.counter.Snapshot() {
@@ -156,7 +156,7 @@ func TestApplyThenNoOp(t *testing.T) {
 func TestKubernetesChangeMakesNewRecipeVersion(t *testing.T) {
 	e := newEnv(t)
 	api := e.clients.ImageBuilder("us-east-1")
-	if _, err := pipeline.Apply(t.Context(), api, e.plan(t, api), nil); err != nil {
+	if _, err := pipeline.Apply(t.Context(), api, e.plan(t, api), pipeline.ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	e.write(t, "winami.yaml", strings.Replace(testSpec, `"1.35"`, `"1.34"`, 1))
@@ -168,7 +168,7 @@ func TestKubernetesChangeMakesNewRecipeVersion(t *testing.T) {
 	if got["component winami-ci-hardening"] != pipeline.ActionNoOp {
 		t.Errorf("the component did not change, yet: %v", got["component winami-ci-hardening"])
 	}
-	applied, err := pipeline.Apply(t.Context(), api, p, nil)
+	applied, err := pipeline.Apply(t.Context(), api, p, pipeline.ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,11 +241,11 @@ func TestInterruptedApplyConverges(t *testing.T) {
 	for stopAfter := 0; stopAfter < 5; stopAfter++ {
 		e := newEnv(t)
 		api := e.clients.ImageBuilder("us-east-1")
-		_, err := pipeline.Apply(t.Context(), &failAfter{ImageBuilderAPI: api, n: stopAfter}, e.plan(t, api), nil)
+		_, err := pipeline.Apply(t.Context(), &failAfter{ImageBuilderAPI: api, n: stopAfter}, e.plan(t, api), pipeline.ApplyOptions{})
 		if !errors.Is(err, errInterrupted) {
 			t.Fatalf("stop after %d: apply returned %v, want the interruption", stopAfter, err)
 		}
-		if _, err := pipeline.Apply(t.Context(), api, e.plan(t, api), nil); err != nil {
+		if _, err := pipeline.Apply(t.Context(), api, e.plan(t, api), pipeline.ApplyOptions{}); err != nil {
 			t.Fatalf("stop after %d: second apply: %v", stopAfter, err)
 		}
 		assertOneOfEach(t, api)
@@ -266,7 +266,7 @@ func TestConcurrentAppliesMakeOneSet(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = pipeline.Apply(context.WithoutCancel(t.Context()), api, p, nil)
+			_, errs[i] = pipeline.Apply(context.WithoutCancel(t.Context()), api, p, pipeline.ApplyOptions{})
 		}()
 	}
 	wg.Wait()
@@ -323,7 +323,7 @@ func assertOneOfEach(t *testing.T, api awsapi.ImageBuilderAPI) {
 func TestTagChangeUpdatesInPlace(t *testing.T) {
 	e := newEnv(t)
 	api := e.clients.ImageBuilder("us-east-1")
-	if _, err := pipeline.Apply(t.Context(), api, e.plan(t, api), nil); err != nil {
+	if _, err := pipeline.Apply(t.Context(), api, e.plan(t, api), pipeline.ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	e.write(t, "winami.yaml", strings.Replace(testSpec, "tags: {team: platform}", "tags: {team: windows, owner: sre}", 1))
@@ -343,7 +343,7 @@ func TestTagChangeUpdatesInPlace(t *testing.T) {
 		}
 	}
 	e.counter.Reset()
-	if _, err := pipeline.Apply(t.Context(), api, p, nil); err != nil {
+	if _, err := pipeline.Apply(t.Context(), api, p, pipeline.ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if n := e.counter.Count("imagebuilder", "TagResource"); n != 5 {
@@ -364,7 +364,7 @@ func TestTagChangeUpdatesInPlace(t *testing.T) {
 func TestDestroyWithImages(t *testing.T) {
 	e := newEnv(t)
 	api := e.clients.ImageBuilder("us-east-1")
-	applied, err := pipeline.Apply(t.Context(), api, e.plan(t, api), nil)
+	applied, err := pipeline.Apply(t.Context(), api, e.plan(t, api), pipeline.ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,7 +448,7 @@ func TestCacheComponentInRecipe(t *testing.T) {
 			t.Errorf("the cache component does not pull servercore by its digest %s", servercore)
 		}
 	}
-	applied, err := pipeline.Apply(t.Context(), api, p, nil)
+	applied, err := pipeline.Apply(t.Context(), api, p, pipeline.ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

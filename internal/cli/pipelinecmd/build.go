@@ -53,7 +53,8 @@ of every new AMI of your account reached enabled (Image Builder reports AVAILABL
 and exits 1 when it failed or did not get there within --fast-launch-timeout.
 
 A FAILED or CANCELLED build prints the reason and where the logs are, and exits 1.
-Ctrl-C stops following, never the build; 'winami status' shows it again.`,
+Ctrl-C stops following, never the build; 'winami status' shows it again. Under --sandbox
+the in-process sandbox, and its build, end with winami: a standalone 'winami sandbox' keeps them.`,
 		Example: `  winami build -f winami.yaml --wait
   winami build -f winami.yaml --wait --timeout 2h -o json
   winami --sandbox build -f examples/winami.yaml --wait`,
@@ -92,13 +93,24 @@ func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
 	}
 	fmt.Fprintf(app.IO.ErrOut, "Build started: %s\n", imageARN)
 	if !o.wait {
-		fmt.Fprintf(app.IO.ErrOut, "Follow it with: winami status -f %s\n", o.f.path)
+		if app.Globals.Sandbox {
+			fmt.Fprintf(app.IO.ErrOut, "The in-process sandbox (--sandbox) ends with this command, and the build with it: pass --wait, or run a standalone winami sandbox to follow a build across commands.\n")
+		} else {
+			fmt.Fprintf(app.IO.ErrOut, "Follow it with: winami status -f %s\n", o.f.path)
+		}
 		return app.Print(buildResult{ImageBuildVersionARN: imageARN, State: string(types.ImageStatusPending), AMIs: []pipeline.AMI{}}, oneRow(imageARN))
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	start := time.Now()
-	report := newStateReporter(app, start)
+	line := newProgressLine(app.IO.ErrOut, isTerminal(app.IO.ErrOut), time.Now)
+	// Whatever ends the wait, the live line ends first, so an error or the
+	// result is not printed on it.
+	defer line.end()
+	if line.live {
+		ticker := time.NewTicker(time.Second)
+		defer ticker.Stop()
+		go line.run(waitCtx, ticker.C)
+	}
 	img, err := pipeline.Wait(waitCtx, s.ib, imageARN, pipeline.WaitOptions{
 		OnPoll: func(img *types.Image) {
 			var step pipeline.Step
@@ -111,17 +123,13 @@ func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
 					app.Logger().Debug("reading the build's current step", "error", err)
 				}
 			}
-			report(img, step)
+			line.update(img, step)
 		},
 		Sleep: backoff(o.poll),
 	})
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
-		return fmt.Errorf("stopped following after %s; the build goes on: winami status -f %s", o.timeout, o.f.path)
-	case errors.Is(err, context.Canceled):
-		return fmt.Errorf("stopped following; the build goes on: winami status -f %s", o.f.path)
-	case err != nil:
-		return err
+	line.end()
+	if err != nil {
+		return stoppedFollowing(ctx, err, app.Globals.Sandbox, o)
 	}
 	res := buildResult{ImageBuildVersionARN: imageARN, State: string(img.State.Status), Reason: aws.ToString(img.State.Reason), AMIs: pipeline.AMIs(img)}
 	if p.Cache != nil {
@@ -129,9 +137,9 @@ func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
 		res.CachedImages = p.Cache.Images
 	}
 	if img.State.Status != types.ImageStatusAvailable {
-		return fmt.Errorf("build %s %s after %s: %s\n%s", imageARN, img.State.Status, time.Since(start).Round(time.Second), res.Reason, logsHint(s.spec.Build.Logs, s.spec.Name))
+		return fmt.Errorf("build %s %s after %s: %s\n%s", imageARN, img.State.Status, line.elapsed(), res.Reason, logsHint(s.spec.Build.Logs, s.spec.Name))
 	}
-	fmt.Fprintf(app.IO.ErrOut, "Build AVAILABLE after %s.\n", time.Since(start).Round(time.Second))
+	fmt.Fprintf(app.IO.ErrOut, "Build AVAILABLE%s.\n", took(ctx, s, img))
 	if res.FastLaunch, err = confirmFastLaunch(ctx, s, imageARN, res.AMIs, o.fastLaunchTimeout); err != nil {
 		return err
 	}
@@ -168,33 +176,37 @@ func backoff(max time.Duration) func(ctx context.Context, d time.Duration) error
 	}
 }
 
-// newStateReporter shows the build's progress on stderr: on a terminal one
-// live line (state, elapsed time, current step), rewritten at every poll;
-// elsewhere a timestamped line whenever the state or step changes, which
-// logs and CI keep readably.
-func newStateReporter(app *cmdutil.App, start time.Time) func(img *types.Image, step pipeline.Step) {
-	live := isTerminal(app.IO.ErrOut)
-	last := ""
-	return func(img *types.Image, step pipeline.Step) {
-		if img == nil || img.State == nil {
-			return
-		}
-		state, elapsed := img.State.Status, time.Since(start).Round(time.Second)
-		where := ""
-		if step.Name != "" {
-			where = "  step " + step.Name
-		}
-		switch now := string(state) + where; {
-		case live:
-			fmt.Fprintf(app.IO.ErrOut, "\r\033[K%-12s %s elapsed%s", state, elapsed, where)
-			if pipeline.Terminal(state) {
-				fmt.Fprintln(app.IO.ErrOut)
-			}
-		case now != last:
-			fmt.Fprintf(app.IO.ErrOut, "%s  %-12s %s elapsed%s\n", time.Now().UTC().Format(time.RFC3339), state, elapsed, where)
-			last = now
-		}
+// stoppedFollowing says why following ended early. Ctrl-C and --timeout
+// leave a build in AWS running; the in-process sandbox of --sandbox ends
+// with winami, and its build with it.
+func stoppedFollowing(ctx context.Context, err error, sandbox bool, o *buildOptions) error {
+	goesOn := "the build goes on: winami status -f " + o.f.path
+	if sandbox {
+		goesOn = "the build ends with it, as the in-process sandbox (--sandbox) ends with winami: to follow a build across commands, run a standalone winami sandbox and point winami at it (AWS_ENDPOINT_URL)"
 	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		return fmt.Errorf("stopped following after %s; %s", o.timeout, goesOn)
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("stopped following; %s", goesOn)
+	}
+	return err
+}
+
+// took is " after <duration>" by the one definition status uses too (the
+// image's creation to its last AMI's registration), or "" when the AMIs
+// cannot be read.
+func took(ctx context.Context, s *session, img *types.Image) string {
+	info := newImageInfo(aws.ToString(img.Arn), aws.ToString(img.DateCreated), img.State, img.OutputResources)
+	images := []imageInfo{info}
+	if err := describeAMIs(ctx, s, images); err != nil {
+		s.app.Logger().Debug("reading the AMIs' creation dates", "error", err)
+		return ""
+	}
+	if d := buildDuration(images[0], time.Now()); d != "" {
+		return " after " + d
+	}
+	return ""
 }
 
 // logsHint says where a failed build's logs are: the spec's S3 bucket, and

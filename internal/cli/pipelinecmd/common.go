@@ -158,7 +158,7 @@ func (s *session) apply(ctx context.Context, p *pipeline.Plan) (*pipeline.Applie
 	if err != nil {
 		return nil, err
 	}
-	return pipeline.Apply(ctx, s.ib, p, progressTo(s.app))
+	return pipeline.Apply(ctx, s.ib, p, pipeline.ApplyOptions{Progress: progressTo(s.app)})
 }
 
 // preflight runs winami preflight and stops on a failure, printing the

@@ -2,6 +2,8 @@ package pipelinecmd
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -115,8 +117,9 @@ func printApplied(app *cmdutil.App, a *pipeline.Applied) error {
 	rows.Add(string(pipeline.KindRecipe), a.Recipe)
 	rows.Add(string(pipeline.KindInfrastructure), a.Infrastructure)
 	rows.Add(string(pipeline.KindDistribution), a.Distribution)
-	for name, arn := range a.Components {
-		rows.Add(string(pipeline.KindComponent)+" "+name, arn)
+	// By name: a map's order changes from run to run.
+	for _, name := range slices.Sorted(maps.Keys(a.Components)) {
+		rows.Add(string(pipeline.KindComponent)+" "+name, a.Components[name])
 	}
 	return app.Print(a, rows)
 }

@@ -11,12 +11,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 	"github.com/spf13/cobra"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/pipeline"
+	"github.com/winami/winami/pkg/spec"
 )
 
 // statusResult is `winami status -o json`.
@@ -70,7 +71,8 @@ func newStatusCmd(app *cmdutil.App) *cobra.Command {
 		Use:   "status -f winami.yaml",
 		Short: "Show the spec's pipeline, its recent builds and the AMIs they made",
 		Long: `Show the spec's Image Builder pipeline, its builds newest first with their state, and the
-AMIs each distributed.`,
+AMIs each distributed. Builds are found by the spec's image name, as destroy --delete-images
+finds them: after destroy (which keeps the AMIs) status still shows them.`,
 		Example: `  winami status -f winami.yaml
   winami status -f winami.yaml -o json | jq -r '.images[0].amis[] | "\(.region) \(.amiId)"'`,
 		Args: cobra.NoArgs,
@@ -97,34 +99,26 @@ func status(ctx context.Context, s *session) (*statusResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pl == nil {
-		return res, nil
-	}
-	res.Pipeline = &pipelineInfo{
-		Name: aws.ToString(pl.Name), ARN: aws.ToString(pl.Arn), Status: string(pl.Status),
-		LastRun: aws.ToString(pl.DateLastRun), NextRun: aws.ToString(pl.DateNextRun),
-	}
-	if pl.Schedule != nil {
-		res.Pipeline.Schedule = aws.ToString(pl.Schedule.ScheduleExpression)
-	}
-	pages := ib.NewListImagePipelineImagesPaginator(s.ib, &ib.ListImagePipelineImagesInput{ImagePipelineArn: pl.Arn})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing the pipeline's images: %w", err)
+	if pl != nil {
+		res.Pipeline = &pipelineInfo{
+			Name: aws.ToString(pl.Name), ARN: aws.ToString(pl.Arn), Status: string(pl.Status),
+			LastRun: aws.ToString(pl.DateLastRun), NextRun: aws.ToString(pl.DateNextRun),
 		}
-		for _, img := range page.ImageSummaryList {
-			info := imageInfo{Version: pipeline.BuildVersion(aws.ToString(img.Arn)), ARN: aws.ToString(img.Arn), Created: aws.ToString(img.DateCreated), AMIs: []amiInfo{}}
-			if img.State != nil {
-				info.State, info.Reason = string(img.State.Status), aws.ToString(img.State.Reason)
+		if pl.Schedule != nil {
+			res.Pipeline.Schedule = aws.ToString(pl.Schedule.ScheduleExpression)
+			if res.Pipeline.NextRun == "" && pl.Status == types.PipelineStatusEnabled {
+				res.Pipeline.NextRun = nextRun(pl.Schedule, time.Now())
 			}
-			if img.OutputResources != nil {
-				for _, a := range img.OutputResources.Amis {
-					info.AMIs = append(info.AMIs, amiInfo{AMI: pipeline.AMI{Region: aws.ToString(a.Region), ImageID: aws.ToString(a.Image), Name: aws.ToString(a.Name), Account: aws.ToString(a.AccountId)}})
-				}
-			}
-			res.Images = append(res.Images, info)
 		}
+	}
+	// The spec's builds as destroy --delete-images finds them: also those
+	// of a pipeline since destroyed, whose AMIs stay.
+	builds, err := pipeline.SpecImages(ctx, s.ib, s.spec.Name)
+	if err != nil {
+		return nil, err
+	}
+	for _, img := range builds {
+		res.Images = append(res.Images, newImageInfo(aws.ToString(img.Arn), aws.ToString(img.DateCreated), img.State, img.OutputResources))
 	}
 	if err := describeAMIs(ctx, s, res.Images); err != nil {
 		return nil, err
@@ -139,6 +133,38 @@ func status(ctx context.Context, s *session) (*statusResult, error) {
 		return -compareStrings(a.ARN, b.ARN)
 	})
 	return res, nil
+}
+
+// nextRun is when an enabled pipeline's schedule next starts it, in UTC,
+// computed from its cron expression in its time zone when Image Builder
+// does not say (dateNextRun is often absent).
+func nextRun(sc *types.Schedule, now time.Time) string {
+	loc := time.UTC
+	if tz := aws.ToString(sc.Timezone); tz != "" {
+		if l, err := time.LoadLocation(tz); err == nil {
+			loc = l
+		}
+	}
+	next, ok := spec.NextCronRun(aws.ToString(sc.ScheduleExpression), now, loc)
+	if !ok {
+		return ""
+	}
+	return next.UTC().Format(time.RFC3339)
+}
+
+// newImageInfo is one build as status shows it, from a listed image or
+// the one build follows.
+func newImageInfo(arn, created string, state *types.ImageState, out *types.OutputResources) imageInfo {
+	info := imageInfo{Version: pipeline.BuildVersion(arn), ARN: arn, Created: created, AMIs: []amiInfo{}}
+	if state != nil {
+		info.State, info.Reason = string(state.Status), aws.ToString(state.Reason)
+	}
+	if out != nil {
+		for _, a := range out.Amis {
+			info.AMIs = append(info.AMIs, amiInfo{AMI: pipeline.AMI{Region: aws.ToString(a.Region), ImageID: aws.ToString(a.Image), Name: aws.ToString(a.Name), Account: aws.ToString(a.AccountId)}})
+		}
+	}
+	return info
 }
 
 // maxFilterValues is EC2's limit of filter values in one call.
@@ -205,8 +231,10 @@ func describeAMIs(ctx context.Context, s *session, images []imageInfo) error {
 	return nil
 }
 
-// buildDuration is how long a build took: from its creation to its last
-// AMI's registration when it is AVAILABLE, or until now while it runs.
+// buildDuration is how long a build took, the one definition that status
+// and build both show, from the build's own timestamps: from the image's
+// creation to its last AMI's registration when it is AVAILABLE, or until
+// now while it runs.
 func buildDuration(img imageInfo, now time.Time) string {
 	start, err := time.Parse(time.RFC3339, img.Created)
 	if err != nil {
@@ -225,9 +253,15 @@ func buildDuration(img imageInfo, now time.Time) string {
 		}
 		return end.Sub(start).Round(time.Second).String()
 	case "PENDING", "CREATING", "BUILDING", "TESTING", "DISTRIBUTING", "INTEGRATING":
-		return now.Sub(start).Round(time.Second).String() + " so far"
+		return sinceCreated(start, now).String() + " so far"
 	}
 	return ""
+}
+
+// sinceCreated is how long a build has run by now: never negative, as the
+// service's clock and this machine's may differ a little.
+func sinceCreated(created, now time.Time) time.Duration {
+	return max(now.Sub(created), 0).Round(time.Second)
 }
 
 func compareStrings(a, b string) int {
@@ -265,25 +299,29 @@ func printStatus(app *cmdutil.App, res *statusResult) error {
 	if f == output.Text {
 		return app.Print(res, rows)
 	}
-	if res.Pipeline == nil {
+	switch p := res.Pipeline; {
+	case p == nil && len(res.Images) == 0:
 		fmt.Fprintf(app.IO.Out, "Spec %q has no pipeline in %s: run winami apply.\n", res.Spec, res.Region)
 		return nil
-	}
-	p := res.Pipeline
-	fmt.Fprintf(app.IO.Out, "Pipeline %s (%s)\n  arn:      %s\n", p.Name, p.Status, p.ARN)
-	if p.Schedule != "" {
-		fmt.Fprintf(app.IO.Out, "  schedule: %s\n", p.Schedule)
-	}
-	if p.NextRun != "" {
-		fmt.Fprintf(app.IO.Out, "  next run: %s\n", p.NextRun)
-	}
-	if p.LastRun != "" {
-		fmt.Fprintf(app.IO.Out, "  last run: %s\n", p.LastRun)
-	}
-	fmt.Fprintln(app.IO.Out)
-	if len(res.Images) == 0 {
-		fmt.Fprintln(app.IO.Out, "No builds yet: winami build -f <spec> --wait")
-		return nil
+	case p == nil:
+		// After destroy the AMIs stay: say so, rather than hide them.
+		fmt.Fprintf(app.IO.Out, "Spec %q has no pipeline in %s (winami apply makes it again); its earlier builds and their AMIs remain (winami destroy --delete-images removes them):\n\n", res.Spec, res.Region)
+	default:
+		fmt.Fprintf(app.IO.Out, "Pipeline %s (%s)\n  arn:      %s\n", p.Name, p.Status, p.ARN)
+		if p.Schedule != "" {
+			fmt.Fprintf(app.IO.Out, "  schedule: %s\n", p.Schedule)
+		}
+		if p.NextRun != "" {
+			fmt.Fprintf(app.IO.Out, "  next run: %s\n", p.NextRun)
+		}
+		if p.LastRun != "" {
+			fmt.Fprintf(app.IO.Out, "  last run: %s\n", p.LastRun)
+		}
+		fmt.Fprintln(app.IO.Out)
+		if len(res.Images) == 0 {
+			fmt.Fprintln(app.IO.Out, "No builds yet: winami build -f <spec> --wait")
+			return nil
+		}
 	}
 	if err := output.PrintTable(app.IO.Out, rows); err != nil {
 		return err
