@@ -123,6 +123,9 @@ func NewDesired(s *spec.Spec, parent Parent, check *ImageCheck) (*Desired, error
 			Source:      "generated",
 		})
 	}
+	if err := nameClashes(s, d.Components); err != nil {
+		return nil, err
+	}
 	for i := range d.Components {
 		d.Components[i].Hash = contentHash(d.Components[i])
 	}
@@ -327,4 +330,48 @@ func sortedParams(m map[string]string) []types.ComponentParameter {
 		out = append(out, types.ComponentParameter{Name: aws.String(k), Value: []string{m[k]}})
 	}
 	return out
+}
+
+// nameClashes refuses two components of the spec that would get one
+// Image Builder name: component names come from file stems, so x.yaml in
+// two folders, or a file named like winami's own image-cache or
+// assert-os-build, would make one component run twice and the other
+// never, and every apply a new version.
+func nameClashes(s *spec.Spec, comps []DesiredComponent) error {
+	fieldOf := map[string]string{} // component file -> its field path
+	for i, c := range s.Components {
+		if c.File != "" {
+			fieldOf[c.File] = fmt.Sprintf("components[%d].file", i)
+		}
+	}
+	first := map[string]DesiredComponent{}
+	var probs spec.Problems
+	for _, c := range comps {
+		prev, dup := first[c.Name]
+		if !dup {
+			first[c.Name] = c
+			continue
+		}
+		path := fieldOf[c.Source]
+		if path == "" { // a generated component clashes with a file
+			path, prev, c = fieldOf[prev.Source], c, prev
+		}
+		what := "the component winami generates for " + generatedPurpose(prev.Name)
+		if prev.Source != "generated" {
+			what = fmt.Sprintf("%q (%s)", prev.Source, fieldOf[prev.Source])
+		}
+		probs = append(probs, s.Problemf(path, "%q would be Image Builder component %s, as %s would: rename the file (component names come from file names)", c.Source, c.Name, what))
+	}
+	if len(probs) > 0 {
+		return probs
+	}
+	return nil
+}
+
+// generatedPurpose says what a generated component is for.
+func generatedPurpose(name string) string {
+	if strings.HasSuffix(name, "-image-cache") {
+		return "the image cache"
+	}
+	return "the OS build assertion"
 }

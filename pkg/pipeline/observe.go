@@ -49,9 +49,18 @@ type ConflictError struct {
 	Kind Kind
 	Name string
 	ARN  string
+	// Owner is the winami spec the resource belongs to (its winami:spec
+	// tag), "" when winami did not make it.
+	Owner string
 }
 
 func (e *ConflictError) Error() string {
+	if e.Owner != "" && e.Kind == KindComponent {
+		return fmt.Sprintf("%s %s (%s) belongs to winami spec %q, not this one: component names are winami-<spec>-<file name>, so the two specs' names meet here; rename this spec's component file (or the spec)", e.Kind, e.Name, e.ARN, e.Owner)
+	}
+	if e.Owner != "" {
+		return fmt.Sprintf("%s %s (%s) belongs to winami spec %q, not this one: rename the spec", e.Kind, e.Name, e.ARN, e.Owner)
+	}
 	return fmt.Sprintf("%s %s exists (%s) but winami did not make it for this spec (no %s tag): rename the spec or remove that resource", e.Kind, e.Name, e.ARN, TagSpec)
 }
 
@@ -129,7 +138,7 @@ func (o *Observed) readComponents(ctx context.Context, api awsapi.ImageBuilderAP
 			}
 		}
 		if c.Latest != nil && !isManagedBy(c.Latest.Tags, spec) {
-			return &ConflictError{Kind: KindComponent, Name: c.Name, ARN: aws.ToString(c.Latest.Arn)}
+			return &ConflictError{Kind: KindComponent, Name: c.Name, ARN: aws.ToString(c.Latest.Arn), Owner: c.Latest.Tags[TagSpec]}
 		}
 	}
 	return nil
@@ -148,7 +157,7 @@ func (o *Observed) readRecipe(ctx context.Context, api awsapi.ImageBuilderAPI, s
 				continue
 			}
 			if !isManagedBy(r.Tags, spec) {
-				return &ConflictError{Kind: KindRecipe, Name: name, ARN: aws.ToString(r.Arn)}
+				return &ConflictError{Kind: KindRecipe, Name: name, ARN: aws.ToString(r.Arn), Owner: r.Tags[TagSpec]}
 			}
 			versions[arnVersion(aws.ToString(r.Arn))] = r
 		}
@@ -181,7 +190,7 @@ func (o *Observed) readInfrastructure(ctx context.Context, api awsapi.ImageBuild
 				continue
 			}
 			if !isManagedBy(s.Tags, spec) {
-				return &ConflictError{Kind: KindInfrastructure, Name: name, ARN: aws.ToString(s.Arn)}
+				return &ConflictError{Kind: KindInfrastructure, Name: name, ARN: aws.ToString(s.Arn), Owner: s.Tags[TagSpec]}
 			}
 			out, err := api.GetInfrastructureConfiguration(ctx, &ib.GetInfrastructureConfigurationInput{InfrastructureConfigurationArn: s.Arn})
 			if err != nil {
@@ -205,7 +214,7 @@ func (o *Observed) readDistribution(ctx context.Context, api awsapi.ImageBuilder
 				continue
 			}
 			if !isManagedBy(s.Tags, spec) {
-				return &ConflictError{Kind: KindDistribution, Name: name, ARN: aws.ToString(s.Arn)}
+				return &ConflictError{Kind: KindDistribution, Name: name, ARN: aws.ToString(s.Arn), Owner: s.Tags[TagSpec]}
 			}
 			out, err := api.GetDistributionConfiguration(ctx, &ib.GetDistributionConfigurationInput{DistributionConfigurationArn: s.Arn})
 			if err != nil {
@@ -230,7 +239,7 @@ func (o *Observed) readPipeline(ctx context.Context, api awsapi.ImageBuilderAPI,
 				continue
 			}
 			if !isManagedBy(pl.Tags, spec) {
-				return &ConflictError{Kind: KindPipeline, Name: name, ARN: aws.ToString(pl.Arn)}
+				return &ConflictError{Kind: KindPipeline, Name: name, ARN: aws.ToString(pl.Arn), Owner: pl.Tags[TagSpec]}
 			}
 			o.Pipeline = pl
 		}
