@@ -23,6 +23,7 @@ import (
 	"github.com/winami/winami/internal/cli/pipelinecmd"
 	"github.com/winami/winami/internal/cli/preflightcmd"
 	"github.com/winami/winami/internal/cli/sandboxcmd"
+	"github.com/winami/winami/internal/httpbound"
 	"github.com/winami/winami/pkg/awsapi"
 )
 
@@ -94,6 +95,8 @@ Exit status: 0 ok, 1 error, 2 differences found (plan, drift, checks).`,
 	pf.StringVar(&g.RegistryEndpoint, "registry-endpoint", os.Getenv(cmdutil.RegistryEndpointEnv), "send container registry requests to this local winami sandbox (host:port; default: $"+cmdutil.RegistryEndpointEnv+")")
 	pf.StringVarP(&g.Output, "output", "o", string(output.Table), "output format: table, json, yaml or text")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "log AWS activity and call counts to stderr")
+	pf.DurationVar(&g.CallTimeout, "call-timeout", httpbound.Defaults().Timeout, "each HTTP request (AWS, the Kubernetes API, registries) must answer in full within this, or it fails (and an AWS call retries)")
+	pf.DurationVar(&g.CallDeadline, "call-deadline", awsapi.DefaultCallDeadline, "each AWS call, retries included, must finish within this")
 	pf.BoolVar(&g.AllowOutsideFiles, "allow-outside-files", false, "let a spec's component files lie outside its directory (refused by default, so that a spec you did not write cannot upload other files of this machine)")
 	pf.BoolVar(&g.Sandbox, "sandbox", false, "run against an embedded AWS-compatible sandbox instead of AWS")
 	pf.Int64Var(&g.SandboxSeed, "sandbox-seed", 1, "seed of the embedded sandbox's world (with --sandbox)")

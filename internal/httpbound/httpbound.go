@@ -26,7 +26,7 @@ type Limits struct {
 // Defaults are the limits when nothing chooses others: generous for any
 // API winami calls (a page of 1000 EC2 instances is a few MB and comes in
 // seconds), tight enough that a hostile endpoint cannot hold winami.
-func Defaults() Limits { return Limits{Timeout: 60 * time.Second, MaxBody: 256 << 20} }
+func Defaults() Limits { return Limits{Timeout: 30 * time.Second, MaxBody: 64 << 20} }
 
 // OrDefaults fills zero fields from Defaults.
 func (l Limits) OrDefaults() Limits {

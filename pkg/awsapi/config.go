@@ -9,12 +9,15 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go/logging"
+
+	"github.com/winami/winami/internal/httpbound"
 )
 
 // ErrNoRegion is returned by LoadConfig when neither a flag, the environment,
@@ -46,6 +49,12 @@ type Options struct {
 	Counter *CallCounter
 	// Logger receives debug lines about how the configuration was resolved.
 	Logger *slog.Logger
+	// Limits bound each HTTP request (time for headers and body, body
+	// size); zero fields mean httpbound.Defaults.
+	Limits httpbound.Limits
+	// CallDeadline bounds each call, all attempts included (default
+	// DefaultCallDeadline).
+	CallDeadline time.Duration
 }
 
 // LoadConfig resolves the SDK configuration. Region precedence: Options.Region,
@@ -92,6 +101,7 @@ func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 		forceEndpoint(&cfg, opts.EndpointURL)
 	}
 	cfg.APIOptions = append(cfg.APIOptions, replyCheck)
+	bound(&cfg, opts.Limits, opts.CallDeadline)
 	if opts.Counter != nil {
 		// Appended after loading so only calls made by winami's clients are
 		// counted, not the credential providers' own STS/SSO calls, which

@@ -9,11 +9,14 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
+	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/winami/winami/sandbox"
+	"github.com/winami/winami/test/hostile"
 )
 
 func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
@@ -24,6 +27,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"jsonfile":   cmdJSONFile,
 		"kubeconfig": cmdKubeconfig,
 		"httpget":    cmdHTTPGet,
+		"hostile":    cmdHostile,
 	}
 }
 
@@ -138,3 +142,42 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Fatalf("GET %s: no status %d within 10s; last: %s", url, *status, last)
 }
+
+// hostile MODE VAR starts a misbehaving endpoint (test/hostile) for the rest
+// of the script and sets VAR to its URL. MODE: hang, headers (then
+// nothing), trickle (a byte a second), html (a 200 page), endless (a body
+// without end), empty (well-formed AWS replies with no members).
+func cmdHostile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: hostile MODE VAR")
+	}
+	t := scriptTB{ts: ts}
+	var url string
+	switch args[0] {
+	case "hang":
+		url = hostile.Hang(t)
+	case "headers":
+		url = hostile.HeadersThenHang(t, "application/x-amz-json-1.1")
+	case "trickle":
+		url = hostile.Trickle(t, "text/xml", "<DescribeImagesResponse>"+strings.Repeat(" ", 10000), time.Second)
+	case "html":
+		url = hostile.Reply(t, 200, "text/html", hostile.HTMLPage)
+	case "endless":
+		url = hostile.Endless(t, "application/json", "{")
+	case "empty":
+		url = hostile.Empty(t)
+	default:
+		ts.Fatalf("hostile: unknown mode %q", args[0])
+	}
+	ts.Setenv(args[1], url)
+}
+
+// scriptTB lends a script the parts of testing.TB that test/hostile uses.
+type scriptTB struct {
+	testing.TB
+	ts *testscript.TestScript
+}
+
+func (s scriptTB) Helper()                   {}
+func (s scriptTB) Cleanup(f func())          { s.ts.Defer(f) }
+func (s scriptTB) Fatalf(f string, a ...any) { s.ts.Fatalf(f, a...) }

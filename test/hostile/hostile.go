@@ -8,6 +8,7 @@ package hostile
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -25,23 +26,28 @@ func Serve(t testing.TB, handler http.Handler) string {
 	return srv.URL
 }
 
-// Hang accepts every request and never answers, until the test ends.
+// Hang accepts every request and never answers, until the client goes
+// away or the test ends.
 func Hang(t testing.TB) string {
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	return Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	url := Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Reading the body lets the server notice the client leaving.
+		_, _ = io.Copy(io.Discard, r.Body)
 		select {
 		case <-ctx.Done():
 		case <-r.Context().Done():
 		}
 	}))
+	t.Cleanup(cancel) // after Serve's: cleanups run last first, and Close waits for handlers
+	return url
 }
 
 // HeadersThenHang sends 200 and its headers, then nothing more.
 func HeadersThenHang(t testing.TB, contentType string) string {
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
+	defer t.Cleanup(cancel) // after Serve's: cleanups run last first, and Close waits for handlers
 	return Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", contentType)
 		w.Header().Set("Content-Length", "100000")
 		w.WriteHeader(http.StatusOK)
@@ -56,6 +62,7 @@ func HeadersThenHang(t testing.TB, contentType string) string {
 // Trickle sends body one byte every interval.
 func Trickle(t testing.TB, contentType, body string, interval time.Duration) string {
 	return Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", contentType)
 		w.WriteHeader(http.StatusOK)
 		for i := 0; i < len(body); i++ {

@@ -13,9 +13,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/internal/httpbound"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/sandbox"
 )
@@ -45,6 +47,9 @@ type Globals struct {
 	Verbose          bool
 	// AllowOutsideFiles lets a spec's component files lie outside its directory.
 	AllowOutsideFiles bool
+	// CallTimeout bounds each HTTP request (AWS, Kubernetes API, registries);
+	// CallDeadline each AWS call with its retries.
+	CallTimeout, CallDeadline time.Duration
 
 	// Sandbox runs the command against an in-process sandbox.
 	Sandbox       bool
@@ -122,6 +127,8 @@ func (a *App) buildClients(ctx context.Context) (*awsapi.Clients, error) {
 		// DefaultRegion applies only when flag, environment and profile
 		// name no region.
 		DefaultRegion: a.RegionFallback,
+		Limits:        a.HTTPLimits(),
+		CallDeadline:  a.Globals.CallDeadline,
 	}
 	if a.Globals.Sandbox {
 		srv, err := sandbox.New(sandbox.Options{Seed: a.Globals.SandboxSeed, Faults: a.Globals.SandboxFaults, Logger: a.Logger()})
@@ -146,6 +153,11 @@ func (a *App) buildClients(ctx context.Context) (*awsapi.Clients, error) {
 	return awsapi.NewClients(cfg), nil
 }
 
+// HTTPLimits bound each HTTP request winami makes (--call-timeout).
+func (a *App) HTTPLimits() httpbound.Limits {
+	return httpbound.Limits{Timeout: a.Globals.CallTimeout}.OrDefaults()
+}
+
 // ClientsForProfile builds clients for another named profile — another
 // account's credentials — with the same endpoint, retries and call counter
 // as Clients. Call Clients first: with --sandbox it starts the sandbox.
@@ -154,11 +166,13 @@ func (a *App) ClientsForProfile(ctx context.Context, profile string) (*awsapi.Cl
 		return nil, Usagef("profiles cannot be used with --sandbox; run `winami sandbox` and point profiles at it (see docs/sandbox.md)")
 	}
 	cfg, err := awsapi.LoadConfig(ctx, awsapi.Options{
-		Region:      a.Globals.Region,
-		Profile:     profile,
-		EndpointURL: a.Globals.EndpointURL,
-		Counter:     a.counter,
-		Logger:      a.Logger(),
+		Region:       a.Globals.Region,
+		Profile:      profile,
+		EndpointURL:  a.Globals.EndpointURL,
+		Counter:      a.counter,
+		Logger:       a.Logger(),
+		Limits:       a.HTTPLimits(),
+		CallDeadline: a.Globals.CallDeadline,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", profile, err)

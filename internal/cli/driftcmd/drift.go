@@ -155,7 +155,7 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 		SSM:    func(r string) awsapi.SSMAPI { return clients.SSM(r) },
 		Finder: catalog.NewFinderFromClients(clients),
 	}
-	restCfg, err := o.restConfig(ctx, clients, region)
+	restCfg, err := o.restConfig(ctx, clients, region, app.HTTPLimits())
 	if err != nil {
 		return drift.Sources{}, drift.Options{}, err
 	}
@@ -179,10 +179,10 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 
 // restConfig reaches the cluster: through EKS with --cluster, the pod's
 // service account in a pod, else the kubeconfig.
-func (o *options) restConfig(ctx context.Context, clients *awsapi.Clients, region string) (*rest.Config, error) {
+func (o *options) restConfig(ctx context.Context, clients *awsapi.Clients, region string, limits httpbound.Limits) (*rest.Config, error) {
 	cfg, err := o.unboundRestConfig(ctx, clients, region)
 	if err == nil {
-		drift.Bound(cfg, httpbound.Limits{})
+		drift.Bound(cfg, limits)
 	}
 	return cfg, err
 }

@@ -1,6 +1,7 @@
 package driftcmd
 
 import (
+	"github.com/winami/winami/internal/httpbound"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +38,7 @@ func TestRestConfigInCluster(t *testing.T) {
 	o := &options{getenv: func(k string) string {
 		return map[string]string{"KUBERNETES_SERVICE_HOST": "10.100.0.1"}[k]
 	}}
-	_, err := o.restConfig(t.Context(), nil, "us-east-1")
+	_, err := o.restConfig(t.Context(), nil, "us-east-1", httpbound.Limits{})
 	if err == nil || !strings.Contains(err.Error(), "in-cluster config") {
 		t.Errorf("restConfig: %v", err)
 	}
