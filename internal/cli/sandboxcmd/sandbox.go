@@ -105,6 +105,7 @@ func run(ctx context.Context, app *cmdutil.App, o *options) error {
 	}
 	url, err := srv.Start(o.listen)
 	if err != nil {
+		_ = srv.Stop() // releases the --state file
 		return listenError(o.listen, err)
 	}
 	ep := endpoint{Endpoint: url, Region: sandbox.DefaultRegion, AccessKeyID: sandbox.DummyAccessKeyID, SecretAccessKey: sandbox.DummySecretAccessKey, AccountID: accountID(srv)}
