@@ -130,7 +130,7 @@ func TestScaleCluster(t *testing.T) {
 // so a state file neither holds it nor pays for it on every change.
 func TestScaleClusterIsNotSaved(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, StatePath: path, ScaleNodes: 2000})
+	first, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, StatePath: path, ScaleNodes: 2000})
 	c := ssm.NewFromConfig(cfg)
 	began := time.Now()
 	if _, err := c.PutParameter(t.Context(), &ssm.PutParameterInput{Name: aws.String("/team/x"), Value: aws.String("1"), Type: "String"}); err != nil {
@@ -155,6 +155,10 @@ func TestScaleClusterIsNotSaved(t *testing.T) {
 		t.Errorf("scale cluster after a rollback: %v", err)
 	}
 	// A sandbox reopened from the file seeds the scale cluster again.
+	// (A state file is one sandbox's at a time: the first stops first.)
+	if err := first.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	_, cfg2 := sandboxtest.Start(t, sandbox.Options{Seed: 1, StatePath: path, ScaleNodes: 2000})
 	ids, _ := listAllNodes(t, sandboxtest.Kubernetes(t, cfg2, "scale"), 500)
 	if len(ids) != 2000 {

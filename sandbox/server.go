@@ -103,6 +103,16 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s, err := newServer(opts, store, now, logger, spec)
+	if err != nil {
+		_ = store.Close() // another sandbox may have the state file
+		return nil, err
+	}
+	return s, nil
+}
+
+// newServer builds the services over an opened store.
+func newServer(opts Options, store *state.Store, now func() time.Time, logger *slog.Logger, spec faults.Spec) (*Server, error) {
 	if err := seedScale(store, opts.ScaleNodes); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -121,6 +131,7 @@ func New(opts Options) (*Server, error) {
 	var acct string
 	var seed int64
 	_ = store.View(func(w *world.World) error { acct, seed = w.AccountID, w.Seed; return nil })
+	var err error
 	s.registry, err = registry.New(registry.Options{AccountID: acct, Seed: seed, Now: now})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
@@ -222,8 +233,10 @@ func (s *Server) Close(ctx context.Context) error {
 	srv := s.httpSrv
 	s.mu.Unlock()
 	if srv == nil {
-		return nil
+		return s.store.Close()
 	}
+	// The state file is released once nothing can change the world any more.
+	defer s.store.Close()
 	done := make(chan error, 1)
 	go func() { done <- srv.Shutdown(ctx) }()
 	tick := time.NewTicker(5 * time.Millisecond)
@@ -275,9 +288,15 @@ func (s *Server) Stop() error {
 	srv := s.httpSrv
 	s.mu.Unlock()
 	if srv == nil {
-		return nil
+		return s.store.Close()
 	}
-	return srv.Close()
+	err := srv.Close()
+	// A handler still running finds the store closed and its change
+	// refused: nothing is written to the file once it is released.
+	if cerr := s.store.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Banner is what a person needs to use the sandbox: where it is, how to

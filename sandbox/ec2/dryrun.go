@@ -26,6 +26,9 @@ var errDryRun = errors.New("ec2: dry run")
 // answered with DryRunOperation.
 func (s *service) withDryRun(operation string, h protocol.Handler) protocol.Handler {
 	return func(ctx context.Context, req *protocol.Request) (any, error) {
+		if err := protocol.CheckListIndexes(req); err != nil {
+			return nil, err
+		}
 		if err := checkFilterLimit(req); err != nil {
 			return nil, err
 		}

@@ -20,6 +20,12 @@ const TokenPrefix = "k8s-aws-v1."
 // whatever its X-Amz-Expires says: aws-iam-authenticator's rule.
 const TokenLifetime = 15 * time.Minute
 
+// TokenClockSkew is how far in the future a token's X-Amz-Date may be: STS
+// refuses a signed request dated more than 15 minutes after its own clock
+// ("Signature not yet current"), so a token presigned on a machine whose
+// clock runs ahead works briefly, and one dated later never does.
+const TokenClockSkew = 15 * time.Minute
+
 // maxTokenBytes bounds a token, as aws-iam-authenticator does.
 const maxTokenBytes = 4096
 
@@ -75,6 +81,9 @@ func verifyBearer(header string, now time.Time) error {
 	date, err := time.Parse("20060102T150405Z", q.Get("x-amz-date"))
 	if err != nil {
 		return fmt.Errorf("invalid X-Amz-Date in the presigned URL: %w", err)
+	}
+	if date.After(now.Add(TokenClockSkew)) {
+		return fmt.Errorf("X-Amz-Date %s is not yet valid (more than %.f minutes after the current time)", date, TokenClockSkew.Minutes())
 	}
 	if now.After(date.Add(TokenLifetime)) {
 		return fmt.Errorf("X-Amz-Date %s is expired (%.f minute expiration)", date, TokenLifetime.Minutes())

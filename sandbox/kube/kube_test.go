@@ -228,6 +228,18 @@ func TestTokens(t *testing.T) {
 		{"other action", "Bearer " + tokenOf(func(q url.Values) { q.Set("Action", "GetSessionToken") }), 401},
 		{"cluster header not signed", "Bearer " + tokenOf(func(q url.Values) { q.Set("X-Amz-SignedHeaders", "host") }), 401},
 		{"expires too long", "Bearer " + tokenOf(func(q url.Values) { q.Set("X-Amz-Expires", "86400") }), 401},
+		// STS takes a request dated up to 15 minutes ahead of its clock
+		// (clock skew), and none dated later: a token from the future is
+		// not valid yet, and must not stay valid for ever.
+		{"dated 10 minutes ahead", "Bearer " + tokenOf(func(q url.Values) {
+			q.Set("X-Amz-Date", clk.Now().UTC().Add(10*time.Minute).Format("20060102T150405Z"))
+		}), 200},
+		{"dated 16 minutes ahead", "Bearer " + tokenOf(func(q url.Values) {
+			q.Set("X-Amz-Date", clk.Now().UTC().Add(16*time.Minute).Format("20060102T150405Z"))
+		}), 401},
+		{"dated next year", "Bearer " + tokenOf(func(q url.Values) {
+			q.Set("X-Amz-Date", clk.Now().UTC().AddDate(1, 0, 0).Format("20060102T150405Z"))
+		}), 401},
 		{"not STS", "Bearer " + tokenOf(func(q url.Values) {
 			q.Set("X-Amz-Credential", strings.Replace(q.Get("X-Amz-Credential"), "/sts/", "/s3/", 1))
 		}), 401},

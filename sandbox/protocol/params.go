@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,9 +40,15 @@ type Filter struct {
 	Values []string
 }
 
-// Filters reads Filter.N.Name / Filter.N.Value.M in index order.
+// Filters reads Filter.N.Name / Filter.N.Value.M in index order, in one
+// pass over the parameters (a pass a filter made a request of thousands of
+// filters cost seconds before EC2's limit could refuse it).
 func Filters(req *Request) []Filter {
-	byIndex := map[int]*Filter{}
+	type values struct {
+		name string
+		vals map[int]string
+	}
+	byIndex := map[int]*values{}
 	for key, vals := range req.Params {
 		rest, ok := strings.CutPrefix(key, "Filter.")
 		if !ok || len(vals) == 0 {
@@ -54,20 +61,53 @@ func Filters(req *Request) []Filter {
 		}
 		f := byIndex[n]
 		if f == nil {
-			f = &Filter{}
+			f = &values{vals: map[int]string{}}
 			byIndex[n] = f
 		}
 		if field == "Name" {
-			f.Name = vals[0]
+			f.name = vals[0]
+			continue
+		}
+		if m, ok := strings.CutPrefix(field, "Value."); ok {
+			if i, err := strconv.Atoi(m); err == nil && i >= 1 {
+				f.vals[i] = vals[0]
+			}
 		}
 	}
-	var out []Filter
+	out := make([]Filter, 0, len(byIndex))
 	for _, n := range sortedKeys(byIndex) {
 		f := byIndex[n]
-		f.Values = List(req, "Filter."+strconv.Itoa(n)+".Value")
-		out = append(out, *f)
+		vs := make([]string, 0, len(f.vals))
+		for _, i := range sortedKeys(f.vals) {
+			vs = append(vs, f.vals[i])
+		}
+		out = append(out, Filter{Name: f.name, Values: vs})
 	}
 	return out
+}
+
+// MaxListIndex is the largest list index CheckListIndexes accepts.
+const MaxListIndex = math.MaxInt32
+
+// CheckListIndexes refuses a query request whose list indexes (the N of
+// ImageId.N, Filter.N.Value.M) are not whole numbers from 1: AWS numbers
+// list members from 1 and refuses a parameter it cannot read, where
+// ignoring it would widen the answer (DescribeImages with only ImageId.-1
+// would list every image). A name part that starts with a digit or a sign,
+// or an empty one, is read as an index; other parts are member names.
+func CheckListIndexes(req *Request) error {
+	for key := range req.Params {
+		parts := strings.Split(key, ".")
+		for _, p := range parts[1:] {
+			if p != "" && !strings.ContainsAny(p[:1], "0123456789+-") {
+				continue
+			}
+			if n, err := strconv.ParseUint(p, 10, 32); err != nil || n < 1 || n > MaxListIndex {
+				return Errorf("InvalidParameterValue", "Value (%s) for parameter %s is invalid. A list index must be a whole number from 1 to %d.", p, key, MaxListIndex)
+			}
+		}
+	}
+	return nil
 }
 
 func indexed(req *Request, prefix string) map[int]string {

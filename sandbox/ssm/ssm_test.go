@@ -339,9 +339,13 @@ func TestSecureString(t *testing.T) {
 func TestPutPersists(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	opts := sandbox.Options{Seed: 1, StatePath: path, Now: func() time.Time { return clock }}
-	_, cfg := sandboxtest.Start(t, opts)
+	first, cfg := sandboxtest.Start(t, opts)
 	name := aws.String("/winami/persisted")
 	if _, err := ssm.NewFromConfig(cfg).PutParameter(t.Context(), &ssm.PutParameterInput{Name: name, Value: aws.String("kept"), Type: types.ParameterTypeString}); err != nil {
+		t.Fatal(err)
+	}
+	// A state file is one sandbox's at a time: stop the first, as a restart does.
+	if err := first.Close(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	_, cfg2 := sandboxtest.Start(t, opts)

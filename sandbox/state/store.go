@@ -20,31 +20,84 @@ type Store struct {
 	mu   sync.RWMutex
 	w    *world.World
 	path string
+	// lock is the held lock file of a file-backed store, nil after Close.
+	lock *os.File
 }
 
 // Open returns a store over the world in path, or over seed() when path is
 // empty or does not exist yet (the seeded world is then saved to path).
+// A state file is its sandbox's alone: Open locks it (BusyError when
+// another sandbox holds it) until Close, removes the temporary files a
+// killed sandbox left beside it, and refuses a file that is not a sandbox
+// world. A symbolic link is followed: its target is read and written.
 func Open(path string, seed func() *world.World) (*Store, error) {
-	s := &Store{path: path}
-	if path != "" {
-		data, err := os.ReadFile(path)
-		switch {
-		case err == nil:
-			var w world.World
-			if err := json.Unmarshal(data, &w); err != nil {
-				return nil, fmt.Errorf("reading sandbox state %s: %w (remove the file to start from a fresh seeded world)", path, err)
-			}
-			s.w = &w
-			return s, nil
-		case !errors.Is(err, fs.ErrNotExist):
-			return nil, fmt.Errorf("reading sandbox state: %w", err)
+	s := &Store{}
+	if path == "" {
+		s.w = seed()
+		if err := checkShape(s.w); err != nil {
+			return nil, fmt.Errorf("seeding the sandbox: %w", err)
 		}
+		return s, nil
 	}
-	s.w = seed()
-	if err := s.save(); err != nil {
+	target, err := resolve(path)
+	if err != nil {
+		return nil, err
+	}
+	s.path = target
+	lock, err := lockFile(lockPath(target))
+	if err != nil {
+		var busy *BusyError
+		if errors.As(err, &busy) {
+			busy.Path = path
+		}
+		return nil, err
+	}
+	s.lock = lock
+	if err := s.load(path, seed); err != nil {
+		_ = s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// load reads the locked state file, or seeds and saves a world when there is none.
+func (s *Store) load(shown string, seed func() *world.World) error {
+	if canLock {
+		cleanTemps(s.path)
+	}
+	if _, err := os.Lstat(s.path); errors.Is(err, fs.ErrNotExist) {
+		s.w = seed()
+		if err := checkShape(s.w); err != nil {
+			return fmt.Errorf("seeding the sandbox: %w", err)
+		}
+		return s.save()
+	}
+	data, err := readState(s.path)
+	if err != nil {
+		return err
+	}
+	var w world.World
+	if err := json.Unmarshal(data, &w); err != nil {
+		return fmt.Errorf("reading sandbox state %s: %w (remove the file to start from a fresh seeded world)", shown, err)
+	}
+	if err := checkShape(&w); err != nil {
+		return fmt.Errorf("sandbox state %s does not hold a sandbox world: %w (remove the file to start from a fresh seeded world)", shown, err)
+	}
+	s.w = &w
+	return nil
+}
+
+// Close releases the state file for another sandbox. The store stays
+// readable; Close is safe to call more than once.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lock == nil {
+		return nil
+	}
+	err := unlockFile(s.lock)
+	s.lock = nil
+	return err
 }
 
 // View runs fn with the world for reading. fn must not change it or keep it.
@@ -104,12 +157,16 @@ func (s *Store) save() error {
 	if s.path == "" {
 		return nil
 	}
+	if canLock && s.lock == nil {
+		// After Close another sandbox may own the file.
+		return errors.New("saving sandbox state: the sandbox has stopped")
+	}
 	data, err := json.Marshal(s.w)
 	if err != nil {
 		return fmt.Errorf("encoding sandbox state: %w", err)
 	}
 	dir := filepath.Dir(s.path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(s.path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPattern(s.path))
 	if err != nil {
 		return fmt.Errorf("saving sandbox state: %w", err)
 	}

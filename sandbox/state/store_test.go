@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -57,6 +58,9 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("the seeded world was not saved: %v", err)
 	}
 	if err := s.Update(addParam("/a", "1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 
@@ -158,6 +162,7 @@ func TestSaveLeavesNoTempFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	entries = slices.DeleteFunc(entries, func(e os.DirEntry) bool { return e.Name() == ".state.json.lock" })
 	if len(entries) != 1 || entries[0].Name() != "state.json" {
 		var names []string
 		for _, e := range entries {

@@ -42,7 +42,8 @@ Windows AMIs of recent months and their SSM parameters, container registries
 point it at the printed endpoint with any non-empty credentials. Requests are routed
 by the SigV4 credential scope, so one endpoint serves every region.
 
-With --state the world is loaded from FILE at start and saved after every change.
+With --state the world is loaded from FILE at start and saved after every change;
+a state file serves one sandbox at a time (a second one on it refuses to start).
 
 EKS clusters come with a Kubernetes API each: DescribeCluster's endpoint is the
 sandbox itself, https://HOST:PORT/k8s/REGION/CLUSTER (the same port speaks TLS
@@ -105,6 +106,7 @@ func run(ctx context.Context, app *cmdutil.App, o *options) error {
 	}
 	url, err := srv.Start(o.listen)
 	if err != nil {
+		_ = srv.Stop() // releases the --state file
 		return listenError(o.listen, err)
 	}
 	ep := endpoint{Endpoint: url, Region: sandbox.DefaultRegion, AccessKeyID: sandbox.DummyAccessKeyID, SecretAccessKey: sandbox.DummySecretAccessKey, AccountID: accountID(srv)}
