@@ -89,6 +89,7 @@ func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 	if cfg.Region == "" {
 		return aws.Config{}, ErrNoRegion
 	}
+	cfg.APIOptions = append(cfg.APIOptions, recordRegion)
 	cfg.Retryer = withRetryableCodes(cfg)
 	if cfg.RetryMaxAttempts == 0 {
 		// Nothing (AWS_MAX_ATTEMPTS, max_attempts in the profile) chose a

@@ -5,6 +5,7 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -149,6 +150,10 @@ func (a *App) ClientsForProfile(ctx context.Context, profile string) (*awsapi.Cl
 		Counter:     a.counter,
 		Logger:      a.Logger(),
 	})
+	var explained *awsapi.ExplainedError
+	if errors.As(err, &explained) {
+		return nil, err // it names the profile already
+	}
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", profile, err)
 	}
