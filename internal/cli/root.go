@@ -184,7 +184,12 @@ func printError(app *cmdutil.App, cmd *cobra.Command, err error) {
 		fmt.Fprintln(app.IO.ErrOut, "Error: interrupted")
 		return
 	}
-	fmt.Fprintf(app.IO.ErrOut, "Error: %v\n", awsapi.Explain(err))
+	explained := awsapi.Explain(err)
+	fmt.Fprintf(app.IO.ErrOut, "Error: %v\n", explained)
+	if app.Globals.Verbose && explained.Error() != err.Error() {
+		// What AWS or the library said, for a bug report or a closer look.
+		fmt.Fprintf(app.IO.ErrOut, "Detail: %v\n", err)
+	}
 	if isUsage && cmd != nil {
 		fmt.Fprintf(app.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/ec2rolecreds"
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/winami/winami/internal/httpbound"
@@ -82,13 +83,22 @@ func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 		loadOpts = append(loadOpts, config.WithCredentialsProvider(
 			credentials.StaticCredentialsProvider{Value: *opts.StaticCredentials}))
 	}
+	metadata := &lazyIMDS{}
+	loadOpts = append(loadOpts, config.WithEC2RoleCredentialOptions(func(o *ec2rolecreds.Options) { o.Client = metadata }))
 	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
-		return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
+		return aws.Config{}, explainLoad(err, opts.Profile)
+	}
+	// Before the retry limit and counter below are set: IMDS gets its own
+	// short limits, and its calls are not winami's to count.
+	metadata.set(cfg)
+	if cache, ok := cfg.Credentials.(*aws.CredentialsCache); ok {
+		cfg.Credentials = noRetryCredentials{cache}
 	}
 	if cfg.Region == "" {
 		return aws.Config{}, ErrNoRegion
 	}
+	cfg.APIOptions = append(cfg.APIOptions, recordRegion)
 	cfg.Retryer = withRetryableCodes(cfg)
 	if cfg.RetryMaxAttempts == 0 {
 		// Nothing (AWS_MAX_ATTEMPTS, max_attempts in the profile) chose a

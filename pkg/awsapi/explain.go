@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -65,7 +66,7 @@ func Explain(err error) error {
 		return err
 	}
 	var re *RegionError
-	if errors.As(err, &re) {
+	if errors.As(err, &re) && !strings.Contains(msg, re.Region) {
 		msg = "region " + re.Region + ": " + msg
 	}
 	return &ExplainedError{Message: msg, Err: err}
@@ -108,6 +109,16 @@ func explain(err error) (string, bool) {
 		op = oe.ServiceID + " " + oe.OperationName
 		perm = IAMAction(oe.ServiceID, oe.OperationName)
 	}
+	// Before the causes it mimics: an unknown region looks like rejected
+	// credentials or an unreachable endpoint.
+	if msg, ok := unknownRegion(err); ok {
+		return msg, true
+	}
+	attempts := 0
+	var maxErr *retry.MaxAttemptsError
+	if errors.As(err, &maxErr) {
+		attempts = maxErr.Attempt
+	}
 
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
@@ -125,15 +136,29 @@ func explain(err error) (string, bool) {
 			// has not enabled, so name that cause too.
 			return fmt.Sprintf("AWS rejected the credentials (%s calling %s): check the access key and secret or the profile (`aws configure`, `aws sso login --profile <profile>`); if they work in other regions, this region is not enabled for the account", code, op), true
 		case isThrottleCode(code):
-			return throttleMsg(op, code), true
+			return throttleMsg(op, code, attempts), true
+		case strings.HasPrefix(code, "InvalidAMIID."):
+			return amiNotFoundMsg(err, apiErr), true
+		case code == "ResourceNotFoundException" && oe != nil && oe.ServiceID == "EKS" &&
+			strings.HasPrefix(apiErr.ErrorMessage(), "No cluster found"):
+			return clusterNotFoundMsg(err, apiErr), true
+		}
+		if status := httpStatus(err); status >= 500 {
+			return serverErrorMsg(op, code, status, attempts), true
 		}
 	}
 	var quota ratelimit.QuotaExceededError
 	if errors.As(err, &quota) {
-		return throttleMsg(op, "client retry quota exhausted"), true
+		return fmt.Sprintf("AWS kept throttling %s until winami's retry budget ran out: try again later, or let the retries adapt to AWS's rate with AWS_RETRY_MODE=adaptive", op), true
 	}
 
 	if isNoCredentials(err) {
+		// A provider of the chain that could not reach its service (STS for
+		// an assumed role, SSO) is not the same as having no credentials;
+		// IMDS being unreachable off EC2 is.
+		if endpoint, cause, ok := unreachable(err); ok && !strings.Contains(err.Error(), "ec2imds") {
+			return fmt.Sprintf("could not get AWS credentials: the credential provider of the profile cannot reach %s (%s); check network, proxy or the profile's endpoint settings", endpoint, cause), true
+		}
 		return noCredentialsMsg, true
 	}
 	if endpoint, cause, ok := unreachable(err); ok {
@@ -142,13 +167,79 @@ func explain(err error) (string, bool) {
 	return "", false
 }
 
+// IsUnreachable reports whether err is an AWS endpoint that could not be
+// reached (as opposed to one that answered with a refusal), so callers can
+// suggest fixing the endpoint rather than the credentials.
+func IsUnreachable(err error) bool {
+	if isNoCredentials(err) && strings.Contains(err.Error(), "ec2imds") {
+		return false
+	}
+	_, _, ok := unreachable(err)
+	return ok
+}
+
 func isThrottleCode(code string) bool {
 	_, ok := retry.DefaultThrottleErrorCodes[code]
 	return ok
 }
 
-func throttleMsg(op, cause string) string {
-	return fmt.Sprintf("AWS kept throttling %s after all retries (%s): try again later, or allow more retries with AWS_MAX_ATTEMPTS=10 (and AWS_RETRY_MODE=adaptive)", op, cause)
+// throttleMsg advises more attempts than were made, naming how many were
+// (0 = not known).
+func throttleMsg(op, code string, attempts int) string {
+	if attempts == 0 {
+		return fmt.Sprintf("AWS kept throttling %s (%s): try again later, or allow more retries with AWS_MAX_ATTEMPTS above the current limit (winami's default is %d) and AWS_RETRY_MODE=adaptive", op, code, DefaultMaxAttempts)
+	}
+	return fmt.Sprintf("AWS kept throttling %s for all %d attempts (%s): try again later, or allow more with AWS_MAX_ATTEMPTS=%d (and AWS_RETRY_MODE=adaptive)", op, attempts, code, 2*attempts)
+}
+
+// serverErrorMsg explains an AWS-side failure (HTTP 5xx) that outlived the
+// retries.
+func serverErrorMsg(op, code string, status, attempts int) string {
+	tried := ""
+	if attempts > 0 {
+		tried = fmt.Sprintf(" for all %d attempts", attempts)
+	}
+	return fmt.Sprintf("AWS failed %s with an error on its side (%s, HTTP %d)%s: try again later; if it persists, check the AWS Health Dashboard for the service and region", op, code, status, tried)
+}
+
+// httpStatus is the HTTP status of the response err came with, or 0.
+func httpStatus(err error) int {
+	var re interface{ HTTPStatusCode() int }
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+// amiIDPattern finds AMI IDs in EC2's error messages ("The image id
+// '[ami-0123]' does not exist").
+var amiIDPattern = regexp.MustCompile(`ami-[0-9a-zA-Z]+`)
+
+func amiNotFoundMsg(err error, apiErr smithy.APIError) string {
+	what := "the AMI"
+	if ids := amiIDPattern.FindAllString(apiErr.ErrorMessage(), -1); len(ids) > 0 {
+		what = "AMI " + strings.Join(slices.Compact(ids), ", ")
+	}
+	where, fix := "", "check the ID, and name the AMI's region with --region"
+	if region := callRegion(err); region != "" {
+		where = " in " + region
+	}
+	if apiErr.ErrorCode() == "InvalidAMIID.Malformed" {
+		return fmt.Sprintf("%s is not a valid AMI ID (ami- and 8 or 17 hex digits): check the ID", what)
+	}
+	return fmt.Sprintf("%s does not exist%s, or is not shared with this account (%s): %s", what, where, apiErr.ErrorCode(), fix)
+}
+
+func clusterNotFoundMsg(err error, apiErr smithy.APIError) string {
+	name := strings.TrimSuffix(strings.TrimSpace(strings.TrimPrefix(apiErr.ErrorMessage(), "No cluster found for name:")), ".")
+	region := callRegion(err)
+	list := "aws eks list-clusters"
+	where := ""
+	if region != "" {
+		where = " in " + region
+		list += " --region " + region
+	}
+	return fmt.Sprintf("EKS cluster %q does not exist%s: check the name and the region (`%s` lists the clusters)", name, where, list)
 }
 
 // IAMAction derives the IAM action from an operation's service ID:

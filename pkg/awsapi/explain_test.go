@@ -24,6 +24,15 @@ func apiErr(code string) error {
 	return &smithy.GenericAPIError{Code: code, Message: "server says " + code}
 }
 
+// httpAPIErr is an API error that came with an HTTP status, as the SDK
+// builds it.
+func httpAPIErr(status int, code string) error {
+	return &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}},
+		Err:      apiErr(code),
+	}
+}
+
 func TestExplain(t *testing.T) {
 	sendErr := func(u string, err error) error {
 		return &smithyhttp.RequestSendError{Err: &url.Error{Op: "Post", URL: u, Err: err}}
@@ -60,6 +69,26 @@ func TestExplain(t *testing.T) {
 			want: []string{"throttling", "AWS_MAX_ATTEMPTS"}},
 		{name: "region kept", err: &RegionError{Region: "eu-west-1", Err: opErr("SSM", "GetParameters", apiErr("AccessDeniedException"))},
 			want: []string{"region eu-west-1: access denied", "ssm:GetParameters"}},
+		{name: "throttled names the attempts made and advises more", err: opErr("SSM", "GetParameters", &retry.MaxAttemptsError{Attempt: 10, Err: apiErr("ThrottlingException")}),
+			want: []string{"all 10 attempts", "AWS_MAX_ATTEMPTS=20"}},
+		{name: "5xx after retries", err: opErr("SSM", "GetParameters", &retry.MaxAttemptsError{Attempt: 10, Err: httpAPIErr(500, "InternalServerError")}),
+			want: []string{"error on its side", "InternalServerError", "HTTP 500", "all 10 attempts", "try again later"}},
+		{name: "ami not found", err: opErr("EC2", "DescribeImages", &callRegionError{region: "eu-west-1",
+			err: &smithy.GenericAPIError{Code: "InvalidAMIID.NotFound", Message: "The image id '[ami-0123456789abcdef0]' does not exist"}}),
+			want: []string{"AMI ami-0123456789abcdef0 does not exist in eu-west-1", "not shared with this account", "--region"}},
+		{name: "cluster not found", err: opErr("EKS", "DescribeCluster", &callRegionError{region: "us-east-2",
+			err: &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "No cluster found for name: prod-eks."}}),
+			want: []string{`EKS cluster "prod-eks" does not exist in us-east-2`, "aws eks list-clusters --region us-east-2"}},
+		{name: "region typo rejected as credentials", err: opErr("SSM", "GetParameters", &callRegionError{region: "us-east-9", err: apiErr("UnrecognizedClientException")}),
+			want: []string{`unknown AWS region "us-east-9"`, "did you mean us-east-1?", "--region"}},
+		{name: "region typo without DNS name", err: &RegionError{Region: "eu-wset-1", Err: opErr("SSM", "GetParameters", sendErr("https://ssm.eu-wset-1.amazonaws.com/",
+			&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "ssm.eu-wset-1.amazonaws.com", IsNotFound: true}}))},
+			want: []string{`unknown AWS region "eu-wset-1" (did you mean eu-west-1?)`}},
+		{name: "known region keeps the credentials advice", err: opErr("SSM", "GetParameters", &callRegionError{region: "me-south-1", err: apiErr("UnrecognizedClientException")}),
+			want: []string{"rejected the credentials", "not enabled for the account"}},
+		{name: "credential provider cannot reach STS", err: opErr("SSM", "GetParameters", fmt.Errorf("get identity: %w", fmt.Errorf("failed to refresh cached credentials, %w",
+			opErr("STS", "AssumeRole", sendErr("https://sts.us-east-1.amazonaws.com/", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}))))),
+			want: []string{"could not get AWS credentials", "cannot reach https://sts.us-east-1.amazonaws.com"}},
 		{name: "other api error unchanged", err: opErr("SSM", "GetParameter", apiErr("ParameterNotFound"))},
 		{name: "plain error unchanged", err: errors.New("something else")},
 	}
@@ -161,4 +190,50 @@ func TestExplainRealSDKErrors(t *testing.T) {
 			t.Fatalf("got %v, want a message naming ssm:GetParameter", err)
 		}
 	})
+}
+
+// TestExplainRegionOfTheCall: the region a call was sent to reaches Explain
+// through the SDK's own stack, without the caller naming it.
+func TestExplainRegionOfTheCall(t *testing.T) {
+	isolate(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"__type":"UnrecognizedClientException","message":"The security token included in the request is invalid."}`))
+	}))
+	t.Cleanup(srv.Close)
+	cfg, err := LoadConfig(t.Context(), Options{Region: "us-east-9", EndpointURL: srv.URL, StaticCredentials: dummyCreds()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := getParameter(t.Context(), NewClients(cfg).SSM(""))
+	if raw == nil || !strings.Contains(raw.Error(), "UnrecognizedClientException") {
+		t.Fatalf("the recorded region changed the SDK's text: %v", raw)
+	}
+	err = Explain(raw)
+	if want := `unknown AWS region "us-east-9" (did you mean us-east-1?)`; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("got %v, want %s", err, want)
+	}
+	if !HasCode(err, "UnrecognizedClientException") {
+		t.Error("the explained error lost the API error")
+	}
+	// The same answer in a region winami knows is about credentials.
+	err = Explain(getParameter(t.Context(), NewClients(cfg).SSM("eu-west-1")))
+	if err == nil || !strings.HasPrefix(err.Error(), "AWS rejected the credentials") {
+		t.Fatalf("got %v, want rejected credentials", err)
+	}
+}
+
+func TestIsUnreachable(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
+	if !IsUnreachable(opErr("STS", "GetCallerIdentity", refused)) {
+		t.Error("a refused connection is unreachable")
+	}
+	if IsUnreachable(opErr("STS", "GetCallerIdentity", apiErr("InvalidClientTokenId"))) {
+		t.Error("an answer is not unreachable")
+	}
+	noIMDS := fmt.Errorf("failed to refresh cached credentials, no EC2 IMDS role found, operation error ec2imds: GetMetadata, %w", refused)
+	if IsUnreachable(noIMDS) {
+		t.Error("IMDS off EC2 is missing credentials, not an unreachable endpoint")
+	}
 }

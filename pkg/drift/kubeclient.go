@@ -3,8 +3,12 @@ package drift
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +20,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/winami/winami/internal/httpbound"
+	"github.com/winami/winami/internal/textdist"
 	"github.com/winami/winami/pkg/awsapi"
 )
 
@@ -82,14 +87,48 @@ func ClusterConfig(ctx context.Context, api EKSAPI, stsClient *sts.Client, clust
 // KubeconfigConfig is a client-go configuration from a kubeconfig file (or
 // KUBECONFIG and ~/.kube/config when path is empty), with its exec plugins
 // (aws eks get-token and the like), for a context ("" = the current one).
+// A file that is missing, empty, not YAML or without the context is
+// reported in one line that names it and the fix.
 func KubeconfigConfig(path, context string) (*rest.Config, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	if path != "" {
 		rules.ExplicitPath = path
 	}
-	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: context}).ClientConfig()
+	where := path
+	if where == "" {
+		where = strings.Join(rules.GetLoadingPrecedence(), ", ")
+	}
+	raw, err := rules.Load()
 	if err != nil {
-		return nil, fmt.Errorf("reading the kubeconfig: %w", err)
+		return nil, kubeconfigLoadError(where, err)
+	}
+	if len(raw.Contexts) == 0 {
+		return nil, &awsapi.ExplainedError{
+			Message: fmt.Sprintf("kubeconfig %s has no contexts (empty or not a kubeconfig): write one with `aws eks update-kubeconfig --name CLUSTER`, or name the cluster with --cluster", where),
+			Err:     fmt.Errorf("kubeconfig %s: no contexts", where)}
+	}
+	name := context
+	if name == "" {
+		name = raw.CurrentContext
+	}
+	contexts := slices.Sorted(maps.Keys(raw.Contexts))
+	if _, ok := raw.Contexts[name]; !ok {
+		msg := fmt.Sprintf("kubeconfig %s has no context %q", where, name)
+		if name == "" {
+			msg = fmt.Sprintf("kubeconfig %s has no current context", where)
+		}
+		msg += ": pass --context with one of: " + strings.Join(contexts, ", ")
+		if guess := nearest(name, contexts); guess != "" {
+			msg = fmt.Sprintf("kubeconfig %s has no context %q: did you mean --context %s?", where, name, guess)
+		}
+		return nil, &awsapi.ExplainedError{Message: msg, Err: fmt.Errorf("kubeconfig %s: context %q not found", where, name)}
+	}
+	cfg, err := clientcmd.NewNonInteractiveClientConfig(*raw, name, &clientcmd.ConfigOverrides{}, rules).ClientConfig()
+	if err != nil {
+		// clientcmd lists what the context lacks (a cluster, a server, a user).
+		return nil, &awsapi.ExplainedError{
+			Message: fmt.Sprintf("kubeconfig %s, context %s, is incomplete (%s): fix it, or write it anew with `aws eks update-kubeconfig --name CLUSTER`", where, name, oneLine(err)),
+			Err:     fmt.Errorf("reading the kubeconfig: %w", err)}
 	}
 	tune(cfg)
 	return cfg, nil
@@ -101,6 +140,48 @@ func KubeconfigConfig(path, context string) (*rest.Config, error) {
 func Bound(cfg *rest.Config, l httpbound.Limits) {
 	l = l.OrDefaults()
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return httpbound.Transport(rt, l) })
+}
+
+// kubeconfigLoadError explains a kubeconfig that could not be read or parsed.
+func kubeconfigLoadError(where string, err error) error {
+	wrapped := fmt.Errorf("reading the kubeconfig: %w", err)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &awsapi.ExplainedError{
+			Message: fmt.Sprintf("kubeconfig %s does not exist: check the path, or write it with `aws eks update-kubeconfig --name CLUSTER --kubeconfig %s`", where, where),
+			Err:     wrapped}
+	}
+	// clientcmd formats the parser's error into its own text (with %v), so
+	// keep only the parser's part: it has the line.
+	cause := oneLine(err)
+	if _, after, ok := strings.Cut(cause, `": `); ok && strings.HasPrefix(cause, "error loading config file") {
+		cause = after
+	}
+	if strings.Contains(cause, "couldn't get version/kind") {
+		cause = "not a YAML mapping with apiVersion and kind"
+	}
+	return &awsapi.ExplainedError{
+		Message: fmt.Sprintf("kubeconfig %s is not a valid kubeconfig (%s): fix it, or write it anew with `aws eks update-kubeconfig --name CLUSTER`", where, cause),
+		Err:     wrapped}
+}
+
+// oneLine is err's text on one line.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// nearest is the name in names closest to word if it looks like a typo of
+// it, else "".
+func nearest(word string, names []string) string {
+	if word == "" {
+		return ""
+	}
+	best, bestDist := "", len(word)/3+2
+	for _, n := range names {
+		if d := textdist.Levenshtein(word, n); d < bestDist {
+			best, bestDist = n, d
+		}
+	}
+	return best
 }
 
 // tune sets the client up for listing many nodes: a rate limit that does

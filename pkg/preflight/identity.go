@@ -44,6 +44,10 @@ func (r *runner) identity(ctx context.Context) Check {
 	if err != nil {
 		c.Status, c.Detail = Fail, awsapi.Explain(err).Error()
 		c.Fix = "configure credentials (aws configure, aws sso login --profile <profile>, AWS_PROFILE) and check them with: aws sts get-caller-identity"
+		if awsapi.IsUnreachable(err) {
+			// The credentials were never tried: the endpoint is down.
+			c.Fix = "start the endpoint named above (a `winami sandbox`?) or correct --endpoint-url / AWS_ENDPOINT_URL; otherwise check the network or proxy"
+		}
 		return c
 	}
 	r.caller = caller
@@ -83,6 +87,9 @@ func (r *runner) regions(ctx context.Context) []Check {
 			default:
 				c.Status, c.Detail = Fail, awsapi.Explain(err).Error()
 				c.Fix = fmt.Sprintf("enable %s for the account (aws account enable-region --region-name %s), or remove it from the spec", region, region)
+				if !awsapi.KnownRegion(region) {
+					c.Fix = fmt.Sprintf("correct the region %s in the spec", region)
+				}
 			}
 			out[i] = c
 		})

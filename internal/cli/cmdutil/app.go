@@ -5,6 +5,7 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -174,6 +175,10 @@ func (a *App) ClientsForProfile(ctx context.Context, profile string) (*awsapi.Cl
 		Limits:       a.HTTPLimits(),
 		CallDeadline: a.Globals.CallDeadline,
 	})
+	var explained *awsapi.ExplainedError
+	if errors.As(err, &explained) {
+		return nil, err // it names the profile already
+	}
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", profile, err)
 	}

@@ -69,6 +69,13 @@ func runAudit(ctx context.Context, app *cmdutil.App, o *auditOptions) error {
 	if len(o.profiles) > 0 && app.Globals.Sandbox {
 		return cmdutil.Usagef("--profiles cannot be used with --sandbox; run `winami sandbox` and point profiles at it (see docs/sandbox.md)")
 	}
+	// A profile that is not configured is bad input: refuse it before any
+	// AWS call, not only once an AMI turns out to be shared with its account.
+	for _, p := range o.profiles {
+		if _, err := app.ClientsForProfile(ctx, p); err != nil {
+			return err
+		}
+	}
 	var templates []fastlaunch.LaunchTemplate
 	for _, s := range o.templates {
 		lt, err := fastlaunch.ParseLaunchTemplate(s)
