@@ -24,6 +24,7 @@ import (
 	"github.com/winami/winami/internal/cli/preflightcmd"
 	"github.com/winami/winami/internal/cli/sandboxcmd"
 	"github.com/winami/winami/internal/httpbound"
+	"github.com/winami/winami/internal/textsafe"
 	"github.com/winami/winami/pkg/awsapi"
 )
 
@@ -176,6 +177,9 @@ func guard(app *cmdutil.App, run func() int) (code int) {
 	return run()
 }
 
+// maxErrorLine is the most of one error line printed.
+const maxErrorLine = 2000
+
 func printError(app *cmdutil.App, cmd *cobra.Command, err error) {
 	var usage *cmdutil.UsageError
 	isUsage := errors.As(err, &usage) || strings.HasPrefix(err.Error(), "unknown command") ||
@@ -184,11 +188,13 @@ func printError(app *cmdutil.App, cmd *cobra.Command, err error) {
 		fmt.Fprintln(app.IO.ErrOut, "Error: interrupted")
 		return
 	}
+	// Messages carry text from endpoints, nodes and files: control
+	// characters are escaped and overlong lines cut (maxErrorLine).
 	explained := awsapi.Explain(err)
-	fmt.Fprintf(app.IO.ErrOut, "Error: %v\n", explained)
+	fmt.Fprintf(app.IO.ErrOut, "Error: %s\n", textsafe.Lines(explained.Error(), maxErrorLine))
 	if app.Globals.Verbose && explained.Error() != err.Error() {
 		// What AWS or the library said, for a bug report or a closer look.
-		fmt.Fprintf(app.IO.ErrOut, "Detail: %v\n", err)
+		fmt.Fprintf(app.IO.ErrOut, "Detail: %s\n", textsafe.Lines(err.Error(), maxErrorLine))
 	}
 	if isUsage && cmd != nil {
 		fmt.Fprintf(app.IO.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())

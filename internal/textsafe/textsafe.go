@@ -72,3 +72,14 @@ func isInvalidAt(s string, i int) bool {
 	r, size := utf8.DecodeRuneInString(s[i:])
 	return r == utf8.RuneError && size == 1
 }
+
+// Lines escapes each line of s as Escape does, keeping the line breaks
+// (messages such as a spec's problems are one a line), and cuts each line
+// to max runes.
+func Lines(s string, max int) string {
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = Shorten(Escape(strings.TrimSuffix(l, "\r")), max)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -34,3 +34,11 @@ func TestShorten(t *testing.T) {
 		t.Errorf("Shorten of 5M characters = %d runes ending %q", len([]rune(got)), got[len(got)-30:])
 	}
 }
+
+func TestLines(t *testing.T) {
+	got := Lines("one\r\ntwo \x1b[2J\n"+strings.Repeat("x", 50), 20)
+	want := "one\ntwo \\x1b[2J\n" + strings.Repeat("x", 20) + "…(30 more characters)"
+	if got != want {
+		t.Errorf("Lines = %q, want %q", got, want)
+	}
+}
