@@ -245,8 +245,9 @@ func (s *Server) Close(ctx context.Context) error {
 		select {
 		case err := <-done:
 			if err != nil {
+				n := s.inflight.Load()
 				_ = srv.Close()
-				return fmt.Errorf("sandbox: shutting down: %w", err)
+				return fmt.Errorf("sandbox: %d request(s) still in flight when the grace period ended were cut off: %w", n, err)
 			}
 			return nil
 		case <-tick.C:

@@ -28,6 +28,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"kubeconfig": cmdKubeconfig,
 		"httpget":    cmdHTTPGet,
 		"hostile":    cmdHostile,
+		"slowpost":   cmdSlowPost,
 	}
 }
 
@@ -181,3 +182,41 @@ type scriptTB struct {
 func (s scriptTB) Helper()                   {}
 func (s scriptTB) Cleanup(f func())          { s.ts.Defer(f) }
 func (s scriptTB) Fatalf(f string, a ...any) { s.ts.Fatalf(f, a...) }
+
+// slowpost URL starts a POST to URL that announces 1000 bytes and sends one
+// a second, for the rest of the script: a client holding a request open.
+func cmdSlowPost(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: slowpost URL")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ts.Defer(cancel)
+	pr, pw := io.Pipe()
+	go func() {
+		defer pw.Close()
+		for i := 0; i < 1000; i++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			if _, err := pw.Write([]byte("x")); err != nil {
+				return
+			}
+		}
+	}()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, args[0], pr)
+	ts.Check(err)
+	req.ContentLength = 1000
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AmazonSSM.PutParameter")
+	started := make(chan struct{})
+	go func() {
+		close(started)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-started
+	time.Sleep(time.Second) // net/http sends the headers once the body has been slow for 200 ms
+}

@@ -125,7 +125,12 @@ func run(ctx context.Context, app *cmdutil.App, o *options) error {
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := srv.Close(shutdown); err != nil {
-		return fmt.Errorf("stopping the sandbox: %w", err)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("stopping the sandbox: %w", err)
+		}
+		// Stopping was asked for: a client that holds a request open (a
+		// slow upload) is cut off rather than turning the stop into a failure.
+		fmt.Fprintf(app.IO.ErrOut, "%v\n", err)
 	}
 	fmt.Fprintln(app.IO.ErrOut, "sandbox stopped")
 	return nil
