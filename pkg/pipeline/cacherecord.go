@@ -107,6 +107,9 @@ func WriteCacheRecord(ctx context.Context, ssmFor func(region string) awsapi.SSM
 	for _, dist := range d.Distribution.Distributions {
 		region := aws.ToString(dist.Region)
 		cur, err := ssmFor(region).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(rec.Parameter)})
+		if err == nil && cur.Parameter == nil {
+			err = awsapi.Incomplete("SSM GetParameter", "the parameter")
+		}
 		var nf *ssmtypes.ParameterNotFound
 		switch {
 		case err == nil && aws.ToString(cur.Parameter.Value) == rec.ParameterValue:
@@ -145,6 +148,9 @@ func ReadCacheRecord(ctx context.Context, ssmAPI awsapi.SSMAPI, tags map[string]
 	}
 	if name, ok := strings.CutPrefix(value, "ssm:"); ok {
 		out, err := ssmAPI.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name)})
+		if err == nil && out.Parameter == nil {
+			err = awsapi.Incomplete("SSM GetParameter", "the parameter")
+		}
 		if err != nil {
 			return nil, fmt.Errorf("reading the image cache record %s: %w", name, err)
 		}

@@ -237,7 +237,14 @@ func (e *Exporter) RunOnce(ctx context.Context) error {
 	return nil
 }
 
-func (e *Exporter) report(ctx context.Context) (*drift.Report, error) {
+func (e *Exporter) report(ctx context.Context) (r *drift.Report, err error) {
+	// A long-running exporter must not die of one bad run: a panic is
+	// counted as a failed run, logged and retried like any other.
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, fmt.Errorf("the run failed unexpectedly (%v); this is a bug, please report it", p)
+		}
+	}()
 	src, opts, err := e.cfg.Source(ctx)
 	if err != nil {
 		return nil, err

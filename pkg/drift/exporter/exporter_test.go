@@ -361,3 +361,26 @@ func TestHungRunCutOff(t *testing.T) {
 		t.Errorf("the hung run was not counted as an error:\n%s", b.String())
 	}
 }
+
+// TestPanickingRunCounted: a run that panics is a failed run, not the end
+// of the exporter.
+func TestPanickingRunCounted(t *testing.T) {
+	e := New(Config{
+		Interval: time.Hour,
+		Source: func(context.Context) (drift.Sources, drift.Options, error) {
+			return drift.Sources{}, drift.Options{}, nil
+		},
+		Report: func(context.Context, drift.Sources, drift.Options) (*drift.Report, error) {
+			var r *drift.Report
+			return r, errors.New(r.Region) // nil dereference
+		},
+	})
+	if err := e.RunOnce(t.Context()); err == nil || !strings.Contains(err.Error(), "this is a bug") {
+		t.Fatalf("RunOnce = %v", err)
+	}
+	var b strings.Builder
+	_ = metrics.Write(&b, e.Families())
+	if !strings.Contains(b.String(), `winami_drift_runs_total{result="error"} 1`) {
+		t.Errorf("the panicking run was not counted:\n%s", b.String())
+	}
+}
