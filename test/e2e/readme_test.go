@@ -221,3 +221,38 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestReadmeInstall runs the README's install lines in this clone (the
+// clone itself and the cd into it are what the test already stands in),
+// with GOBIN in a temporary directory, and runs the installed winami.
+func TestReadmeInstall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds winami")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := readmeSection(t, filepath.Join(root, "README.md"), "## Install")
+	bin := t.TempDir()
+	ran := 0
+	for _, line := range lines {
+		if strings.HasPrefix(line, "git clone ") {
+			continue // this checkout is the clone
+		}
+		cmd := exec.CommandContext(t.Context(), "bash", "-c", line)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GOBIN="+bin)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("README install line %q fails (%v):\n%s", line, err, out)
+		}
+		ran++
+	}
+	if ran == 0 {
+		t.Fatalf("the README's Install section has no command to run: %q", lines)
+	}
+	out, err := exec.CommandContext(t.Context(), filepath.Join(bin, "winami"), "--version").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "winami") {
+		t.Fatalf("the installed winami --version: %v\n%s", err, out)
+	}
+}
