@@ -168,7 +168,7 @@ func (a *applier) component(ctx context.Context, c Change) error {
 	case len(builds) == 0 && err != nil:
 		return fmt.Errorf("component %s %s exists with other content: another apply changed the spec meanwhile; run plan again: %w", dc.Name, c.Version, err)
 	case len(builds) == 0:
-		return fmt.Errorf("Image Builder answered the create with %s, which does not exist (an answer replayed for an earlier request with the same client token); nothing was made: run winami apply again", aws.ToString(out.ComponentBuildVersionArn))
+		return fmt.Errorf("the create was answered with %s, which does not exist (an answer replayed for an earlier request with the same client token); nothing was made: run winami apply again", aws.ToString(out.ComponentBuildVersionArn))
 	}
 	a.out.Components[c.Name] = builds[0]
 	if err == nil && builds[0] != aws.ToString(out.ComponentBuildVersionArn) {
@@ -330,7 +330,7 @@ func (a *applier) confirmCreated(ctx context.Context, kind Kind, arn string) err
 	}
 	switch {
 	case isNotFound(err):
-		return fmt.Errorf("Image Builder answered the create with %s, which does not exist (an answer replayed for an earlier request with the same client token); nothing was made: run winami apply again: %w", arn, err)
+		return fmt.Errorf("the create was answered with %s, which does not exist (an answer replayed for an earlier request with the same client token); nothing was made: run winami apply again: %w", arn, err)
 	case err != nil:
 		return fmt.Errorf("reading back %s: %w", arn, err)
 	}
