@@ -52,7 +52,7 @@ const (
 	// CmdFastLaunchRead is fast-launch status and audit.
 	CmdFastLaunch     = "fast-launch"
 	CmdFastLaunchRead = "fast-launch status"
-	CmdDrift          = "drift" // not a command yet; its actions are known
+	CmdDrift          = "drift"
 )
 
 // Commands are the IAM actions each command calls, as a fresh map (no
