@@ -85,7 +85,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.l.Timeout > 0 {
 		var cause context.CancelCauseFunc
 		ctx, cause = context.WithCancelCause(req.Context())
-		timer := time.AfterFunc(t.l.Timeout, func() { cause(&TimeoutError{Host: req.URL.Host, Limit: t.l.Timeout}) })
+		timeout := &TimeoutError{Host: req.URL.Host, Limit: t.l.Timeout} // made here: req is replaced below
+		timer := time.AfterFunc(t.l.Timeout, func() { cause(timeout) })
 		cancel = func() { timer.Stop(); cause(context.Canceled) }
 		timedOut = func() bool { _, ok := context.Cause(ctx).(*TimeoutError); return ok }
 		req = req.WithContext(ctx)
