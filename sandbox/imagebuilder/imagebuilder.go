@@ -30,7 +30,7 @@
 //   - leaving BUILDING: the profile's role allows Systems Manager
 //     (AmazonSSMManagedInstanceCore) and reading components
 //     (EC2InstanceProfileForImageBuilder), every build component's document
-//     passes component.Validate, and the OS build assertions of the build and
+//     passes the sandbox's own AWSTOE rules (sandbox/awstoe), and the OS build assertions of the build and
 //     validate phases hold;
 //   - leaving TESTING: test components' documents are valid and the test
 //     phase's assertions hold;
