@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/winami/winami/pkg/component"
+	"github.com/winami/winami/sandbox/awstoe"
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
 )
@@ -246,7 +246,7 @@ func runPhases(sc *scope, img *world.ImageBuildVersion, componentType string, ph
 		}
 		doc, _ := parseDocument(c.Data)
 		if componentType == "" || c.Type == componentType {
-			if problems := component.Validate([]byte(c.Data)); len(problems) > 0 {
+			if problems := awstoe.Check([]byte(c.Data)); len(problems) > 0 {
 				return failed(c.ARN, "Document validation failed: %s", doc.describeProblem(problems[0]))
 			}
 		}

@@ -8,14 +8,14 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/winami/winami/pkg/component"
+	"github.com/winami/winami/sandbox/awstoe"
 	"github.com/winami/winami/sandbox/world"
 )
 
 // document is as much of an AWSTOE document as the service reads: the
 // parameters it declares (GetComponent lists them), its phases (they make a
 // component BUILD or TEST) and its steps (for OS build assertions and to name
-// the step of a validation problem). Validation itself is component.Validate's.
+// the step of a validation problem). Validation itself is awstoe.Check's.
 type document struct {
 	Parameters []map[string]docParameter `yaml:"parameters"`
 	Phases     []docPhase                `yaml:"phases"`
@@ -130,7 +130,7 @@ var stepPathRE = regexp.MustCompile(`^phases\[(\d+)\]\.steps\[(\d+)\]`)
 
 // describeProblem is a validation problem as a build failure reason tells
 // it: where, in which step when the path names one, and what.
-func (d document) describeProblem(p component.Problem) string {
+func (d document) describeProblem(p awstoe.Problem) string {
 	var b strings.Builder
 	if p.Path != "" {
 		b.WriteString(p.Path)
@@ -142,9 +142,6 @@ func (d document) describeProblem(p component.Problem) string {
 			}
 		}
 		b.WriteString(": ")
-	}
-	if p.Line > 0 {
-		fmt.Fprintf(&b, "line %d, column %d: ", p.Line, p.Column)
 	}
 	b.WriteString(p.Message)
 	return b.String()

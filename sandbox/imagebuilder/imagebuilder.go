@@ -30,7 +30,7 @@
 //   - leaving BUILDING: the profile's role allows Systems Manager
 //     (AmazonSSMManagedInstanceCore) and reading components
 //     (EC2InstanceProfileForImageBuilder), every build component's document
-//     passes component.Validate, and the OS build assertions of the build and
+//     passes the sandbox's own AWSTOE rules (sandbox/awstoe), and the OS build assertions of the build and
 //     validate phases hold;
 //   - leaving TESTING: test components' documents are valid and the test
 //     phase's assertions hold;
@@ -44,27 +44,13 @@
 //
 // A component step asserts the Windows build of the instance when it is
 // named AssertOSBuild, its action is ExecutePowerShell, and one of its
-// commands assigns the expected build, in single quotes, to $expected.
-// winami generates it in the validate phase:
-//
-//	phases:
-//	  - name: validate
-//	    steps:
-//	      - name: AssertOSBuild
-//	        action: ExecutePowerShell
-//	        inputs:
-//	          commands:
-//	            - |
-//	              $expected = '10.0.20348.2849'
-//	              $v = Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
-//	              $actual = "10.0.$($v.CurrentBuildNumber).$($v.UBR)"
-//	              if ($actual -ne $expected) { throw "OS build is $actual, expected $expected" }
-//
-// The sandbox cannot run PowerShell: it compares the expected build with the
-// OS build of the parent AMI (world.Image.OSBuild) and fails the build,
-// naming both, when they differ: in BUILDING for a build or validate phase
-// step, in TESTING for a test phase one. (Double quotes and spaces around the
-// = are accepted too.)
+// commands assigns the expected build (10.0.N.R, in single or double quotes)
+// to $expected, whoever wrote the document (docs/sandbox.md has an example,
+// which steps_internal_test.go reads). The sandbox cannot run PowerShell: it
+// compares the expected build with the OS build of the parent AMI
+// (world.Image.OSBuild) and fails the build, naming both, when they differ:
+// in BUILDING for a build or validate phase step, in TESTING for a test
+// phase one.
 //
 // # Container image pulls
 //

@@ -2,9 +2,6 @@ package imagebuilder
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -45,55 +42,6 @@ func TestImageReference(t *testing.T) {
 		if got := imageReference(s); got != want {
 			t.Errorf("imageReference(%q) = %v, want %v", s, got, want)
 		}
-	}
-}
-
-// winami's generated cache components pull every image of their list, and
-// nothing else; so would the digest-pinned layout winami moves to.
-func TestPullStepsOfWinamiComponents(t *testing.T) {
-	goldens, _ := filepath.Glob("../../pkg/component/testdata/cache/*.golden")
-	if len(goldens) == 0 {
-		t.Fatal("no cache component goldens")
-	}
-	// The build phase's table names each image (Ref) and what is pulled
-	// (Pull, by digest when pinned); both are literals of the pull step.
-	refRE := regexp.MustCompile(`(?:Ref|Pull) = '([^']+)'`)
-	for _, path := range goldens {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		build, _, _ := strings.Cut(string(data), "- name: validate")
-		var want []string
-		for _, m := range refRE.FindAllStringSubmatch(build, -1) {
-			if !slices.Contains(want, m[1]) {
-				want = append(want, m[1])
-			}
-		}
-		got := pullRefs(t, string(data))
-		if !slices.Equal(got, want) {
-			t.Errorf("%s: pulls %q, want %q", filepath.Base(path), got, want)
-		}
-	}
-	digest := "sha256:" + strings.Repeat("0123456789abcdef", 4)
-	pinned := `name: cache
-schemaVersion: 1.0
-phases:
-  - name: build
-    steps:
-      - name: PullImages
-        action: ExecutePowerShell
-        inputs:
-          commands:
-            - |
-              $images = @(
-                  @{ Ref = 'mcr.microsoft.com/windows/servercore:ltsc2022'; Pull = 'mcr.microsoft.com/windows/servercore@` + digest + `'; Registry = '' }
-              )
-              foreach ($i in $images) { & ctr.exe -n k8s.io images pull $i.Pull; & ctr.exe -n k8s.io images tag $i.Pull $i.Ref }
-`
-	want := []string{"mcr.microsoft.com/windows/servercore:ltsc2022", "mcr.microsoft.com/windows/servercore@" + digest}
-	if got := pullRefs(t, pinned); !slices.Equal(got, want) {
-		t.Errorf("digest-pinned layout pulls %q, want %q", got, want)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/winami/winami/cmd/winami/sandboxcmd"
 	"github.com/winami/winami/internal/cli"
 	"github.com/winami/winami/internal/cli/cmdutil"
 )
@@ -24,7 +25,7 @@ func TestMain(m *testing.M) {
 		"winami": func() {
 			refuseDNS()
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			code := cli.Execute(ctx, cmdutil.NewApp(cmdutil.SystemStreams()), os.Args[1:])
+			code := cli.Execute(ctx, sandboxcmd.NewApp(cmdutil.SystemStreams()), os.Args[1:])
 			stop()
 			os.Exit(code)
 		},

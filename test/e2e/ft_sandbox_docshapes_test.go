@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/winami/winami/cmd/winami/sandboxcmd"
 	"github.com/winami/winami/internal/cli"
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/sandbox"
@@ -100,7 +101,7 @@ func sameShape(path string, want, got any) []string {
 func winamiJSON(t *testing.T, wantCode int, args ...string) map[string]any {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	app := cmdutil.NewApp(cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	app := sandboxcmd.NewApp(cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "config"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "credentials"))

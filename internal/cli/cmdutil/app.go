@@ -17,10 +17,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/spf13/cobra"
+
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/internal/httpbound"
 	"github.com/winami/winami/pkg/awsapi"
-	"github.com/winami/winami/sandbox"
 )
 
 // IOStreams are the command's standard streams. Data goes to Out, people's
@@ -58,10 +59,43 @@ type Globals struct {
 	SandboxFaults string
 }
 
+// Sandbox is the in-process AWS-compatible sandbox. The composition root
+// (cmd/winami) injects it, so that product code never imports the sandbox:
+// the sandbox judges winami, and must not share its code.
+type Sandbox interface {
+	// Start serves a sandbox on a free loopback port for one command (--sandbox).
+	Start(ctx context.Context, o SandboxOptions) (*LocalSandbox, error)
+	// NewCmd builds `winami sandbox`, which serves one until interrupted.
+	NewCmd(app *App) *cobra.Command
+}
+
+// SandboxOptions are what --sandbox-seed and --sandbox-faults ask of it.
+type SandboxOptions struct {
+	Seed   int64
+	Faults string
+	Logger *slog.Logger
+}
+
+// LocalSandbox is a started sandbox: what the AWS clients need to reach it.
+type LocalSandbox struct {
+	// URL is its endpoint, http://127.0.0.1:PORT; its registries answer there too.
+	URL string
+	// Region is the region used when nothing names one.
+	Region string
+	// Credentials are the dummy credentials it accepts.
+	Credentials aws.Credentials
+	// Stop shuts it down.
+	Stop func() error
+}
+
 // App is the factory commands draw on.
 type App struct {
 	IO      IOStreams
 	Globals Globals
+
+	// Sandbox serves --sandbox and `winami sandbox`; nil in a build
+	// without the embedded sandbox.
+	Sandbox Sandbox
 
 	// RegionFallback, when set before Clients, is the region used when
 	// nothing configures one: for commands whose calls name their own
@@ -74,7 +108,7 @@ type App struct {
 	err     error
 	counter *awsapi.CallCounter
 	logger  *slog.Logger
-	sandbox *sandbox.Server
+	local   *LocalSandbox
 }
 
 // NewApp returns a factory over the streams.
@@ -132,20 +166,20 @@ func (a *App) buildClients(ctx context.Context) (*awsapi.Clients, error) {
 		CallDeadline:  a.Globals.CallDeadline,
 	}
 	if a.Globals.Sandbox {
-		srv, err := sandbox.New(sandbox.Options{Seed: a.Globals.SandboxSeed, Faults: a.Globals.SandboxFaults, Logger: a.Logger()})
+		if a.Sandbox == nil {
+			return nil, errors.New("this winami was built without the embedded sandbox: run `winami sandbox` from a full build and use --endpoint-url")
+		}
+		local, err := a.Sandbox.Start(ctx, SandboxOptions{Seed: a.Globals.SandboxSeed, Faults: a.Globals.SandboxFaults, Logger: a.Logger()})
 		if err != nil {
 			return nil, fmt.Errorf("starting the sandbox: %w", err)
 		}
-		url, err := srv.Start("127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("starting the sandbox: %w", err)
-		}
-		a.sandbox = srv
-		a.Logger().Debug("embedded sandbox started", "endpoint", url)
-		opts.EndpointURL = url
+		a.local = local
+		a.Logger().Debug("embedded sandbox started", "endpoint", local.URL)
+		opts.EndpointURL = local.URL
 		opts.Profile = ""
-		opts.DefaultRegion = sandbox.DefaultRegion
-		opts.StaticCredentials = &aws.Credentials{AccessKeyID: sandbox.DummyAccessKeyID, SecretAccessKey: sandbox.DummySecretAccessKey, Source: "winami sandbox"}
+		opts.DefaultRegion = local.Region
+		creds := local.Credentials
+		opts.StaticCredentials = &creds
 	}
 	cfg, err := awsapi.LoadConfig(ctx, opts)
 	if err != nil {
@@ -188,10 +222,10 @@ func (a *App) ClientsForProfile(ctx context.Context, profile string) (*awsapi.Cl
 // SandboxAddr is the host:port of the embedded sandbox once Clients has
 // started it, or "" without --sandbox.
 func (a *App) SandboxAddr() string {
-	if a.sandbox == nil {
+	if a.local == nil {
 		return ""
 	}
-	return strings.TrimPrefix(a.sandbox.URL(), "http://")
+	return strings.TrimPrefix(a.local.URL, "http://")
 }
 
 // Close releases what the command started (the embedded sandbox) and, with
@@ -206,7 +240,7 @@ func (a *App) Close() {
 		}
 		a.Logger().Debug("aws calls", attrs...)
 	}
-	if a.sandbox != nil {
-		_ = a.sandbox.Stop()
+	if a.local != nil && a.local.Stop != nil {
+		_ = a.local.Stop()
 	}
 }

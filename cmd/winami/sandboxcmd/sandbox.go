@@ -1,5 +1,7 @@
-// Package sandboxcmd is `winami sandbox`: the local AWS-compatible endpoint,
-// served until interrupted.
+// Package sandboxcmd is winami's tie to its sandbox: `winami sandbox` (the
+// local AWS-compatible endpoint, served until interrupted) and the embedded
+// sandbox behind --sandbox. It sits beside main, the composition root,
+// because no other product package may import the sandbox.
 package sandboxcmd
 
 import (
