@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
@@ -159,18 +158,12 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 	if err != nil {
 		return drift.Sources{}, drift.Options{}, err
 	}
-	cs, err := kubernetes.NewForConfig(restCfg)
+	kube, err := drift.KubeClient(restCfg)
 	if err != nil {
-		return drift.Sources{}, drift.Options{}, fmt.Errorf("a Kubernetes client for %s: %w", restCfg.Host, err)
+		return drift.Sources{}, drift.Options{}, err
 	}
-	src.Nodes = drift.LeanNodes{Client: cs.CoreV1().RESTClient()}
-	src.ServerVersion = func(context.Context) (string, error) {
-		v, err := cs.Discovery().ServerVersion()
-		if err != nil {
-			return "", err
-		}
-		return v.GitVersion, nil
-	}
+	src.Nodes = drift.LeanNodes{Client: kube}
+	src.ServerVersion = func(ctx context.Context) (string, error) { return drift.ServerVersion(ctx, kube) }
 	if o.cluster != "" {
 		src.EKS = clients.EKS(region)
 	}
