@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -213,11 +214,11 @@ func httpStatus(err error) int {
 
 // amiIDPattern finds AMI IDs in EC2's error messages ("The image id
 // '[ami-0123]' does not exist").
-var amiIDPattern = regexp.MustCompile(`ami-[0-9a-zA-Z]+`)
+var amiIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`ami-[0-9a-zA-Z]+`) })
 
 func amiNotFoundMsg(err error, apiErr smithy.APIError) string {
 	what := "the AMI"
-	if ids := amiIDPattern.FindAllString(apiErr.ErrorMessage(), -1); len(ids) > 0 {
+	if ids := amiIDPattern().FindAllString(apiErr.ErrorMessage(), -1); len(ids) > 0 {
 		what = "AMI " + strings.Join(slices.Compact(ids), ", ")
 	}
 	where, fix := "", "check the ID, and name the AMI's region with --region"

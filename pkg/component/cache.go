@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/winami/winami/pkg/imageref"
 )
@@ -25,7 +26,7 @@ const (
 
 // componentName is a safe subset of Image Builder's component names: it
 // is written into the YAML unquoted.
-var componentName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,125}$`)
+var componentName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,125}$`) })
 
 // CacheOptions says which images a cache component bakes in and how.
 type CacheOptions struct {
@@ -58,7 +59,7 @@ type ecrRegistry struct{ registry, account, region string }
 // only as a PSQuote literal; ECR passwords are fetched on the build
 // instance through its role and never written to the document or a log.
 func CacheDocument(name string, o CacheOptions) (string, error) {
-	if !componentName.MatchString(name) {
+	if !componentName().MatchString(name) {
 		return "", fmt.Errorf("component name %q: use 1-126 letters, digits, '-' and '_', starting with a letter or digit", name)
 	}
 	if o.Runtime == "" {

@@ -3,13 +3,14 @@ package component
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml/ast"
 )
 
 // referencePattern finds {{ expression }} references; AWSTOE trims the
 // spaces inside the braces.
-var referencePattern = regexp.MustCompile(`\{\{(.*?)\}\}`)
+var referencePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{\{(.*?)\}\}`) })
 
 func hasReference(s string) bool { return strings.Contains(s, "{{") }
 
@@ -30,7 +31,7 @@ func (c *checker) references(n ast.Node, phase string, st step, path string) {
 		}
 	case *ast.StringNode, *ast.LiteralNode:
 		s, _ := scalar(v)
-		for _, m := range referencePattern.FindAllStringSubmatch(s, -1) {
+		for _, m := range referencePattern().FindAllStringSubmatch(s, -1) {
 			if msg := c.checkReference(strings.TrimSpace(m[1]), phase, st); msg != "" {
 				c.report(v, path, "%s", msg)
 			}

@@ -2,13 +2,14 @@ package component
 
 import (
 	"regexp"
+	"sync"
 
 	"github.com/goccy/go-yaml/ast"
 )
 
 // variableName is AWSTOE's rule for parameter and constant names: 3 to 128
 // letters, digits, dashes and underscores.
-var variableName = regexp.MustCompile(`^[A-Za-z0-9_-]{3,128}$`)
+var variableName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{3,128}$`) })
 
 // variables checks the parameters or constants section: a list of
 // single-key mappings, {Name: {type: string, ...}}, each name declared
@@ -32,7 +33,7 @@ func (c *checker) variables(e entry, section, kind string, allowed []string, val
 		}
 		name, settings := es[0].key, es[0].value
 		namePath := join(path, name)
-		if !variableName.MatchString(name) {
+		if !variableName().MatchString(name) {
 			c.report(es[0].keyAt, namePath, "%s name %q must be 3 to 128 letters, digits, '-' or '_'", kind, name)
 		}
 		if prev, dup := c.vars[name]; dup {

@@ -186,7 +186,7 @@ func (f *instanceFetcher) wait(ctx context.Context) (map[string]instance, error)
 
 // notFoundIDs are the instance IDs an InvalidInstanceID.NotFound error
 // names ("The instance IDs 'i-1, i-2' do not exist").
-var notFoundIDs = regexp.MustCompile(`i-[0-9a-f]{8,17}`)
+var notFoundIDs = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`i-[0-9a-f]{8,17}`) })
 
 // describeInstanceBatch reads one batch by instance ID (EC2 takes 1000 IDs
 // a call, but only 200 filter values). IDs EC2 no longer knows (a node of
@@ -199,7 +199,7 @@ func describeInstanceBatch(ctx context.Context, api EC2API, ids []string, c *cal
 		page, err := api.DescribeInstances(ctx, in)
 		c.add("DescribeInstances")
 		if awsapi.HasCode(err, "InvalidInstanceID.NotFound") && attempt < 3 {
-			gone := notFoundIDs.FindAllString(err.Error(), -1)
+			gone := notFoundIDs().FindAllString(err.Error(), -1)
 			before := len(ids)
 			ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return slices.Contains(gone, id) })
 			if len(ids) < before {

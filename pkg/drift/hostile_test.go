@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/winami/winami/internal/httpbound"
@@ -36,12 +35,12 @@ func TestClusterConfigEmptyReply(t *testing.T) {
 func TestBoundHangingAPIServer(t *testing.T) {
 	cfg := &rest.Config{Host: hostile.Hang(t)}
 	drift.Bound(cfg, httpbound.Limits{Timeout: 300 * time.Millisecond})
-	cs, err := kubernetes.NewForConfig(cfg)
+	kube, err := drift.KubeClient(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{Limit: 500})
+	_, err = drift.LeanNodes{Client: kube}.List(t.Context(), metav1.ListOptions{Limit: 500})
 	if err == nil || time.Since(start) > 5*time.Second {
 		t.Fatalf("listing nodes of a hanging server: %v after %s", err, time.Since(start))
 	}

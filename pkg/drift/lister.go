@@ -25,10 +25,16 @@ type LeanNodes struct {
 
 // List is GET /api/v1/nodes with opts, decoded lean.
 func (l LeanNodes) List(ctx context.Context, opts metav1.ListOptions) (*corev1.NodeList, error) {
-	raw, err := l.Client.Get().Resource("nodes").
+	res := l.Client.Get().Resource("nodes").
 		VersionedParams(&opts, metav1.ParameterCodec).
 		SetHeader("Accept", "application/json").
-		DoRaw(ctx)
+		Do(ctx)
+	// Error, unlike DoRaw, decodes the API server's Status, so a refusal
+	// keeps the server's reason ("User ... cannot list resource nodes").
+	if err := res.Error(); err != nil {
+		return nil, err
+	}
+	raw, err := res.Raw()
 	if err != nil {
 		return nil, err
 	}

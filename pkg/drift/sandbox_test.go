@@ -48,23 +48,17 @@ func (e *env) sources(t testing.TB, cluster string) drift.Sources {
 
 func (e *env) sourcesFor(t testing.TB, rc *rest.Config) drift.Sources {
 	t.Helper()
-	cs, err := kubernetes.NewForConfig(rc)
+	kube, err := drift.KubeClient(rc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return drift.Sources{
-		Nodes: drift.LeanNodes{Client: cs.CoreV1().RESTClient()},
-		ServerVersion: func(context.Context) (string, error) {
-			v, err := cs.Discovery().ServerVersion()
-			if err != nil {
-				return "", err
-			}
-			return v.GitVersion, nil
-		},
-		EC2:    func(r string) drift.EC2API { return e.clients.EC2Client(r) },
-		SSM:    func(r string) awsapi.SSMAPI { return e.clients.SSM(r) },
-		Finder: catalog.NewFinderFromClients(e.clients),
-		EKS:    e.clients.EKS("us-east-1"),
+		Nodes:         drift.LeanNodes{Client: kube},
+		ServerVersion: func(ctx context.Context) (string, error) { return drift.ServerVersion(ctx, kube) },
+		EC2:           func(r string) drift.EC2API { return e.clients.EC2Client(r) },
+		SSM:           func(r string) awsapi.SSMAPI { return e.clients.SSM(r) },
+		Finder:        catalog.NewFinderFromClients(e.clients),
+		EKS:           e.clients.EKS("us-east-1"),
 	}
 }
 

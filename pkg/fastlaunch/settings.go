@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // EC2's rules and defaults for Fast Launch.
@@ -44,9 +45,9 @@ func (t LaunchTemplate) String() string {
 }
 
 var (
-	templateID      = regexp.MustCompile(`^lt-[0-9a-f]{17}$`)
-	templateName    = regexp.MustCompile(`^[a-zA-Z0-9().\-/_]{3,128}$`)
-	templateVersion = regexp.MustCompile(`^([1-9][0-9]{0,17}|\$Latest|\$Default)$`)
+	templateID      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^lt-[0-9a-f]{17}$`) })
+	templateName    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9().\-/_]{3,128}$`) })
+	templateVersion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([1-9][0-9]{0,17}|\$Latest|\$Default)$`) })
 )
 
 // ParseLaunchTemplate reads NAME|ID[:VERSION]: an ID is lt- and 17 hex
@@ -56,17 +57,17 @@ func ParseLaunchTemplate(s string) (LaunchTemplate, error) {
 	ref, version, hasVersion := strings.Cut(s, ":")
 	var t LaunchTemplate
 	switch {
-	case templateID.MatchString(ref):
+	case templateID().MatchString(ref):
 		t.ID = ref
 	case strings.HasPrefix(ref, "lt-") && len(ref) != 20:
 		return t, fmt.Errorf("launch template %q: an ID is lt- and 17 hex digits", s)
-	case templateName.MatchString(ref):
+	case templateName().MatchString(ref):
 		t.Name = ref
 	default:
 		return t, fmt.Errorf("launch template %q: give a name (3-128 letters, digits and ( ) . - / _) or an ID (lt-…), optionally :VERSION", s)
 	}
 	if hasVersion {
-		if !templateVersion.MatchString(version) {
+		if !templateVersion().MatchString(version) {
 			return t, fmt.Errorf("launch template %q: the version is a number, $Latest or $Default", s)
 		}
 		t.Version = version

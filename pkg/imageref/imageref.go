@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -26,11 +27,13 @@ const (
 
 // Read-only grammar tables.
 var (
-	pathComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$`)
-	tagPattern    = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)
-	hostLabel     = regexp.MustCompile(`^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$`)
+	pathComponent = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$`) })
+	tagPattern    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w][\w.-]{0,127}$`) })
+	hostLabel     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$`) })
 	// ECR private registries, including FIPS endpoints and the China partition.
-	ecrHost = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-[0-9])\.amazonaws\.com(\.cn)?$`)
+	ecrHost = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-[0-9])\.amazonaws\.com(\.cn)?$`)
+	})
 )
 
 // digestLengths is the hex length of each digest algorithm accepted.
@@ -63,7 +66,7 @@ func (r Ref) Name() string { return r.Registry + "/" + r.Repository }
 // IsECR reports whether the registry is a private Amazon ECR registry, and
 // its account and region.
 func (r Ref) IsECR() (account, region string, ok bool) {
-	m := ecrHost.FindStringSubmatch(r.Registry)
+	m := ecrHost().FindStringSubmatch(r.Registry)
 	if m == nil {
 		return "", "", false
 	}
@@ -144,7 +147,7 @@ func Parse(s string) (Ref, error) {
 			return fail("the tag after ':' is empty")
 		case r.Tag[0] == '.' || r.Tag[0] == '-':
 			return fail("the tag %s must start with a letter, digit or '_'", shorten(r.Tag))
-		case !tagPattern.MatchString(r.Tag):
+		case !tagPattern().MatchString(r.Tag):
 			return fail("the tag %s may contain only letters, digits, '_', '.' and '-' (at most %d)", shorten(r.Tag), maxTagLen)
 		}
 	}
@@ -221,7 +224,7 @@ func checkRegistry(reg string) string {
 		return fmt.Sprintf("the registry host %s is longer than 253 characters", shorten(host))
 	}
 	for _, label := range strings.Split(host, ".") {
-		if len(label) > 63 || !hostLabel.MatchString(label) {
+		if len(label) > 63 || !hostLabel().MatchString(label) {
 			return fmt.Sprintf("the registry host %s has the label %s; a label is 1-63 letters, digits and inner '-'", shorten(host), shorten(label))
 		}
 	}
@@ -236,7 +239,7 @@ func checkRepository(repo string) string {
 		switch {
 		case c == "":
 			return fmt.Sprintf("the repository %s has an empty path component (\"//\" or a trailing '/')", shorten(repo))
-		case !pathComponent.MatchString(c):
+		case !pathComponent().MatchString(c):
 			return fmt.Sprintf("the repository path component %s must be lowercase letters and digits, separated by one '.', one or two '_', or dashes", shorten(c))
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Tags winami puts on everything it manages.
@@ -44,13 +45,13 @@ var applyOrder = []Kind{KindComponent, KindRecipe, KindInfrastructure, KindDistr
 // and pipeline (components add a suffix).
 func ResourceName(spec string) string { return "winami-" + spec }
 
-var nonName = regexp.MustCompile(`[^a-z0-9-]+`)
+var nonName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-z0-9-]+`) })
 
 // componentName names a component made from a local document: the spec's
 // prefix and the file's stem, lowercased to what Image Builder accepts.
 func componentName(spec, file string) string {
 	stem := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-	stem = strings.Trim(nonName.ReplaceAllString(strings.ToLower(stem), "-"), "-")
+	stem = strings.Trim(nonName().ReplaceAllString(strings.ToLower(stem), "-"), "-")
 	if stem == "" {
 		stem = "component"
 	}

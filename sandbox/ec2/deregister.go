@@ -5,12 +5,13 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"sync"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
 )
 
-var snapshotIDPattern = regexp.MustCompile(`^snap-([0-9a-f]{8}|[0-9a-f]{17})$`)
+var snapshotIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^snap-([0-9a-f]{8}|[0-9a-f]{17})$`) })
 
 type deleteSnapshotResult struct {
 	SnapshotID string `xml:"snapshotId"`
@@ -30,7 +31,7 @@ func (s *service) deregisterImage(ctx context.Context, req *protocol.Request) (a
 	switch {
 	case id == "":
 		return nil, protocol.Errorf("MissingParameter", "The request must contain the parameter ImageId")
-	case !amiIDPattern.MatchString(id):
+	case !amiIDPattern().MatchString(id):
 		return nil, protocol.Errorf("InvalidAMIID.Malformed", `Invalid id: "%s" (expecting "ami-...")`, id)
 	}
 	deleteSnapshots, err := boolParam(req, "DeleteAssociatedSnapshots")
@@ -87,7 +88,7 @@ func (s *service) deleteSnapshot(ctx context.Context, req *protocol.Request) (an
 	switch {
 	case id == "":
 		return nil, protocol.Errorf("MissingParameter", "The request must contain the parameter SnapshotId")
-	case !snapshotIDPattern.MatchString(id):
+	case !snapshotIDPattern().MatchString(id):
 		return nil, protocol.Errorf("InvalidSnapshotID.Malformed", `Invalid id: "%s" (expecting "snap-...")`, id)
 	}
 	err := s.update(ctx, func(w *world.World) error {

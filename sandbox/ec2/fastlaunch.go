@@ -120,7 +120,7 @@ func checkImageID(id string) error {
 	switch {
 	case id == "":
 		return protocol.Errorf("MissingParameter", "The request must contain the parameter ImageId")
-	case !amiIDPattern.MatchString(id):
+	case !amiIDPattern().MatchString(id):
 		return protocol.Errorf("InvalidAMIID.Malformed", `Invalid id: "%s" (expecting "ami-...")`, id)
 	}
 	return nil

@@ -32,7 +32,7 @@ type fastLaunchSet struct {
 func (s *service) describeFastLaunchImages(ctx context.Context, req *protocol.Request) (any, error) {
 	ids := protocol.List(req, "ImageId")
 	for _, id := range ids {
-		if !amiIDPattern.MatchString(id) {
+		if !amiIDPattern().MatchString(id) {
 			return nil, protocol.Errorf("InvalidAMIID.Malformed", `Invalid id: "%s" (expecting "ami-...")`, id)
 		}
 	}

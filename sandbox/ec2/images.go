@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
@@ -19,7 +20,7 @@ const (
 	maxImageResults = 1000
 )
 
-var amiIDPattern = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
+var amiIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`) })
 
 type describeImagesResult struct {
 	Images    imagesSet `xml:"imagesSet"`
@@ -157,13 +158,13 @@ func parseImagesQuery(req *protocol.Request) (imagesQuery, error) {
 	}
 	if tok := req.Params.Get("NextToken"); tok != "" {
 		id, err := base64.RawURLEncoding.DecodeString(tok)
-		if err != nil || !amiIDPattern.Match(id) {
+		if err != nil || !amiIDPattern().Match(id) {
 			return q, protocol.Errorf("InvalidPaginationToken", "The specified pagination token is not valid or is expired.")
 		}
 		q.after = string(id)
 	}
 	for _, id := range q.ids {
-		if !amiIDPattern.MatchString(id) {
+		if !amiIDPattern().MatchString(id) {
 			return q, protocol.Errorf("InvalidAMIID.Malformed", `Invalid id: "%s" (expecting "ami-...")`, id)
 		}
 	}

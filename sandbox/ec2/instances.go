@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
@@ -18,7 +19,7 @@ const (
 	maxInstanceResults = 1000
 )
 
-var instanceIDPattern = regexp.MustCompile(`^i-([0-9a-f]{8}|[0-9a-f]{17})$`)
+var instanceIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^i-([0-9a-f]{8}|[0-9a-f]{17})$`) })
 
 // instanceStateCodes are EC2's codes of the instance states.
 var instanceStateCodes = map[string]int{
@@ -120,7 +121,7 @@ func (s *service) describeInstances(ctx context.Context, req *protocol.Request) 
 		return nil, err
 	}
 	for _, id := range ids {
-		if !instanceIDPattern.MatchString(id) {
+		if !instanceIDPattern().MatchString(id) {
 			return nil, protocol.Errorf("InvalidInstanceID.Malformed", `Invalid id: "%s"`, id)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
@@ -20,8 +21,8 @@ const (
 )
 
 var (
-	launchTemplateIDPattern   = regexp.MustCompile(`^lt-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	launchTemplateNamePattern = regexp.MustCompile(`^[a-zA-Z0-9().\-/_]{3,128}$`)
+	launchTemplateIDPattern   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^lt-([0-9a-f]{8}|[0-9a-f]{17})$`) })
+	launchTemplateNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9().\-/_]{3,128}$`) })
 )
 
 var (
@@ -126,7 +127,7 @@ func (s *service) describeLaunchTemplates(ctx context.Context, req *protocol.Req
 }
 
 func checkTemplateID(id string) error {
-	if !launchTemplateIDPattern.MatchString(id) {
+	if !launchTemplateIDPattern().MatchString(id) {
 		return protocol.Errorf("InvalidLaunchTemplateId.Malformed",
 			"The specified ID for the launch template, %s, is malformed.", id)
 	}
@@ -134,7 +135,7 @@ func checkTemplateID(id string) error {
 }
 
 func checkTemplateName(name string) error {
-	if !launchTemplateNamePattern.MatchString(name) {
+	if !launchTemplateNamePattern().MatchString(name) {
 		return protocol.Errorf("InvalidLaunchTemplateName.MalformedException",
 			"A launch template name must be between 3 and 128 characters, and may contain letters, numbers, and the following characters: - ( ) . / _.")
 	}

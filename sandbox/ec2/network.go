@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
@@ -19,9 +20,9 @@ const (
 )
 
 var (
-	vpcIDPattern    = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	subnetIDPattern = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	groupIDPattern  = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	vpcIDPattern    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`) })
+	subnetIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`) })
+	groupIDPattern  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`) })
 )
 
 type describeVpcsResult struct {
@@ -59,7 +60,7 @@ type stateBlock struct {
 func (s *service) describeVpcs(ctx context.Context, req *protocol.Request) (any, error) {
 	ids := protocol.List(req, "VpcId")
 	for _, id := range ids {
-		if !vpcIDPattern.MatchString(id) {
+		if !vpcIDPattern().MatchString(id) {
 			return nil, protocol.Errorf("InvalidVpcId.Malformed", `Invalid id: "%s" (expecting "vpc-...")`, id)
 		}
 	}
@@ -142,7 +143,7 @@ type subnetItem struct {
 func (s *service) describeSubnets(ctx context.Context, req *protocol.Request) (any, error) {
 	ids := protocol.List(req, "SubnetId")
 	for _, id := range ids {
-		if !subnetIDPattern.MatchString(id) {
+		if !subnetIDPattern().MatchString(id) {
 			return nil, protocol.Errorf("InvalidSubnetID.Malformed", `Invalid id: "%s" (expecting "subnet-...")`, id)
 		}
 	}

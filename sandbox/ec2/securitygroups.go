@@ -51,7 +51,7 @@ func (s *service) describeSecurityGroups(ctx context.Context, req *protocol.Requ
 	ids := protocol.List(req, "GroupId")
 	names := protocol.List(req, "GroupName")
 	for _, id := range ids {
-		if !groupIDPattern.MatchString(id) {
+		if !groupIDPattern().MatchString(id) {
 			return nil, protocol.Errorf("InvalidGroupId.Malformed", `Invalid id: "%s" (expecting "sg-...")`, id)
 		}
 	}

@@ -67,7 +67,7 @@ func (s *service) registryID(req *protocol.Request, given string) (caller, id st
 	if given == "" {
 		return caller, caller, nil
 	}
-	if !registryIDPattern.MatchString(given) {
+	if !registryIDPattern().MatchString(given) {
 		return "", "", validationError(given, "registryId", "Member must satisfy regular expression pattern: [0-9]{12}")
 	}
 	return caller, given, nil

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
@@ -61,7 +62,7 @@ func (s *service) caller(req *protocol.Request) (string, error) {
 	return account, err
 }
 
-var registryIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+var registryIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
 
 func validationError(value, field, constraint string) *protocol.Error {
 	return protocol.Errorf("ValidationException", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, field, constraint)
@@ -90,7 +91,7 @@ func (s *service) getAuthorizationToken(ctx context.Context, req *protocol.Reque
 		return nil, validationError("["+strings.Join(in.RegistryIDs, ", ")+"]", "registryIds", "Member must have length less than or equal to 10")
 	}
 	for _, id := range in.RegistryIDs {
-		if !registryIDPattern.MatchString(id) {
+		if !registryIDPattern().MatchString(id) {
 			return nil, validationError(id, "registryIds", "Member must satisfy regular expression pattern: [0-9]{12}")
 		}
 	}

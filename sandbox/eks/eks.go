@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
@@ -22,7 +23,7 @@ const (
 )
 
 // namePattern is what EKS accepts as a cluster or node group name.
-var namePattern = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]*$`)
+var namePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]*$`) })
 
 type service struct {
 	store *state.Store
@@ -72,7 +73,7 @@ func checkName(param, v string) error {
 	if len(v) > 100 {
 		return protocol.Errorf("InvalidParameterException", "The parameter %s should not be greater than 100 characters.", param)
 	}
-	if !namePattern.MatchString(v) {
+	if !namePattern().MatchString(v) {
 		return protocol.Errorf("InvalidParameterException",
 			`The parameter %s contains invalid characters. It should conform to the regular expression "^[0-9A-Za-z][A-Za-z0-9-_]*"In other words, it should start with a number or letter, and can contain numbers, letters, dashes, and underscores.`, param)
 	}

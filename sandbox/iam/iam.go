@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
@@ -51,8 +52,8 @@ func New(store *state.Store, now func() time.Time) *protocol.Service {
 
 // Name patterns and lengths from the IAM API reference.
 var (
-	namePattern = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	pathPattern = regexp.MustCompile(`^/[\x21-\x7E]*$`)
+	namePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]+$`) })
+	pathPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/[\x21-\x7E]*$`) })
 )
 
 const (
@@ -83,7 +84,7 @@ func requiredName(req *protocol.Request, param string, maxLen int) (string, erro
 	case len(name) > maxLen:
 		return "", validationError(name, field,
 			fmt.Sprintf("Member must have length less than or equal to %d", maxLen))
-	case !namePattern.MatchString(name):
+	case !namePattern().MatchString(name):
 		return "", validationError(name, field, `Member must satisfy regular expression pattern: [\w+=,.@-]+`)
 	}
 	return name, nil
@@ -95,7 +96,7 @@ func pathPrefix(req *protocol.Request) (string, error) {
 	if p == "" {
 		return "/", nil
 	}
-	if len(p) > 512 || !pathPattern.MatchString(p) {
+	if len(p) > 512 || !pathPattern().MatchString(p) {
 		return "", validationError(p, "pathPrefix", `Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*`)
 	}
 	return p, nil

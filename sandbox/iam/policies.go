@@ -4,14 +4,17 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"sync"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
 )
 
 var (
-	policyARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|\d{12}):policy(/.*)?/[\w+=,.@-]+$`)
-	versionIDPattern = regexp.MustCompile(`^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$`)
+	policyARNPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^arn:aws[a-z-]*:iam::(aws|\d{12}):policy(/.*)?/[\w+=,.@-]+$`)
+	})
+	versionIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$`) })
 )
 
 type policyXML struct {
@@ -51,7 +54,7 @@ func managedPolicy(req *protocol.Request) (world.ManagedPolicy, string, error) {
 	case arn == "":
 		return world.ManagedPolicy{}, "", protocol.Errorf("ValidationError",
 			"1 validation error detected: Value null at 'policyArn' failed to satisfy constraint: Member must not be null")
-	case len(arn) < 20 || !policyARNPattern.MatchString(arn):
+	case len(arn) < 20 || !policyARNPattern().MatchString(arn):
 		return world.ManagedPolicy{}, arn, protocol.Errorf("InvalidInput", "ARN %s is not valid.", arn)
 	}
 	p, ok := world.ManagedPolicies()[withoutPartition(arn)]
@@ -128,7 +131,7 @@ func (s *service) getPolicyVersion(ctx context.Context, req *protocol.Request) (
 	case v == "":
 		return nil, protocol.Errorf("ValidationError",
 			"1 validation error detected: Value null at 'versionId' failed to satisfy constraint: Member must not be null")
-	case !versionIDPattern.MatchString(v):
+	case !versionIDPattern().MatchString(v):
 		return nil, validationError(v, "versionId", `Member must satisfy regular expression pattern: v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
 	case v != p.DefaultVersionID:
 		return nil, protocol.StatusError(http.StatusNotFound, "NoSuchEntity", "Policy %s version %s does not exist or is not attachable.", arn, v)

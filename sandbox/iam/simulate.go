@@ -10,14 +10,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
 )
 
 var (
-	principalARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):(user|role)(/.*)?/([\w+=,.@-]+)$`)
-	actionNamePattern   = regexp.MustCompile(`^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$`)
+	principalARNPattern = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):(user|role)(/.*)?/([\w+=,.@-]+)$`)
+	})
+	actionNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$`) })
 )
 
 type simulateResult struct {
@@ -67,7 +70,7 @@ func (s *service) simulatePrincipalPolicy(ctx context.Context, req *protocol.Req
 		return nil, protocol.Errorf("ValidationError",
 			"1 validation error detected: Value null at 'policySourceArn' failed to satisfy constraint: Member must not be null")
 	}
-	m := principalARNPattern.FindStringSubmatch(arn)
+	m := principalARNPattern().FindStringSubmatch(arn)
 	if m == nil {
 		return nil, protocol.Errorf("InvalidInput", "Invalid ARN: Could not be parsed! %s", arn)
 	}
@@ -78,7 +81,7 @@ func (s *service) simulatePrincipalPolicy(ctx context.Context, req *protocol.Req
 			"1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null")
 	}
 	for _, a := range actions {
-		if !actionNamePattern.MatchString(a) {
+		if !actionNamePattern().MatchString(a) {
 			return nil, protocol.Errorf("InvalidInput", "Actions must be of the form service:action. Invalid action: %s", a)
 		}
 	}

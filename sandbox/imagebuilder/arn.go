@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/winami/winami/sandbox/world"
 )
@@ -15,13 +16,15 @@ import (
 const maxVersionNode = 1<<30 - 1
 
 // nameRE is the pattern of every Image Builder resource name.
-var nameRE = regexp.MustCompile(`^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`)
+})
 
 func checkName(name string) error {
 	if name == "" {
 		return missingParam("name")
 	}
-	if !nameRE.MatchString(name) {
+	if !nameRE().MatchString(name) {
 		return invalidParam("name", "'name' must match pattern ^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$.")
 	}
 	return nil
@@ -110,13 +113,15 @@ type resourceARN struct {
 	Build      int // 0: none
 }
 
-var arnRE = regexp.MustCompile(`^arn:aws[^:]*:imagebuilder:([^:]+):([0-9]{12}|aws):` +
-	`(image-recipe|container-recipe|infrastructure-configuration|distribution-configuration|component|image|image-pipeline|lifecycle-policy)` +
-	`/([a-z0-9-_]+)(?:/((?:x|[0-9]+)\.(?:x|[0-9]+)\.(?:x|[0-9]+))(?:/([0-9]+))?)?$`)
+var arnRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^arn:aws[^:]*:imagebuilder:([^:]+):([0-9]{12}|aws):` +
+		`(image-recipe|container-recipe|infrastructure-configuration|distribution-configuration|component|image|image-pipeline|lifecycle-policy)` +
+		`/([a-z0-9-_]+)(?:/((?:x|[0-9]+)\.(?:x|[0-9]+)\.(?:x|[0-9]+))(?:/([0-9]+))?)?$`)
+})
 
 // parseARN reads an Image Builder ARN of any kind.
 func parseARN(s string) (resourceARN, bool) {
-	m := arnRE.FindStringSubmatch(s)
+	m := arnRE().FindStringSubmatch(s)
 	if m == nil {
 		return resourceARN{}, false
 	}

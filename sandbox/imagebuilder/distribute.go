@@ -7,14 +7,15 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/winami/winami/sandbox/world"
 )
 
 var (
-	buildDateRE    = regexp.MustCompile(`\{\{\s*imagebuilder:buildDate\s*\}\}`)
-	buildVersionRE = regexp.MustCompile(`\{\{\s*imagebuilder:buildVersion\s*\}\}`)
+	buildDateRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{\{\s*imagebuilder:buildDate\s*\}\}`) })
+	buildVersionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{\{\s*imagebuilder:buildVersion\s*\}\}`) })
 )
 
 // buildDate is the build's date as AMI names carry it (EC2 allows no colons).
@@ -26,8 +27,8 @@ func amiName(img *world.ImageBuildVersion, c *world.AMIDistributionConfiguration
 	if c == nil || c.Name == "" {
 		return img.Name + " " + buildDate(img.DateCreated)
 	}
-	name := buildDateRE.ReplaceAllLiteralString(c.Name, buildDate(img.DateCreated))
-	return buildVersionRE.ReplaceAllLiteralString(name, strconv.Itoa(buildOf(img.ARN)))
+	name := buildDateRE().ReplaceAllLiteralString(c.Name, buildDate(img.DateCreated))
+	return buildVersionRE().ReplaceAllLiteralString(name, strconv.Itoa(buildOf(img.ARN)))
 }
 
 // newID is a resource ID derived from seed, so that a build's AMIs and

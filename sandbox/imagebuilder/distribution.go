@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
@@ -16,8 +17,8 @@ import (
 const defaultDistributionTimeout = 720
 
 var (
-	amiNameRE = regexp.MustCompile(`^[-_A-Za-z0-9{][-_A-Za-z0-9\s:{}.]+[-_A-Za-z0-9}]$`)
-	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+	amiNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-_A-Za-z0-9{][-_A-Za-z0-9\s:{}.]+[-_A-Za-z0-9}]$`) })
+	accountRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
 )
 
 type createDistributionInput struct {
@@ -86,7 +87,7 @@ func checkAMIDistribution(c *world.AMIDistributionConfiguration) error {
 	if c == nil {
 		return nil
 	}
-	if c.Name != "" && (len(c.Name) > 127 || !amiNameRE.MatchString(c.Name)) {
+	if c.Name != "" && (len(c.Name) > 127 || !amiNameRE().MatchString(c.Name)) {
 		return invalidParam("name", "The AMI name '%s' must be 1 to 127 characters of letters, digits, spaces and -_:{}. "+
 			"It may use {{ imagebuilder:buildDate }} and {{ imagebuilder:buildVersion }}.", c.Name)
 	}
@@ -94,13 +95,13 @@ func checkAMIDistribution(c *world.AMIDistributionConfiguration) error {
 		return invalidParam("description", "The AMI description must be at most 1024 characters.")
 	}
 	for _, id := range c.TargetAccountIDs {
-		if !accountRE.MatchString(id) {
+		if !accountRE().MatchString(id) {
 			return invalidParam("targetAccountIds", "'%s' is not a 12-digit account ID.", id)
 		}
 	}
 	if lp := c.LaunchPermission; lp != nil {
 		for _, id := range lp.UserIDs {
-			if !accountRE.MatchString(id) {
+			if !accountRE().MatchString(id) {
 				return invalidParam("userIds", "'%s' is not a 12-digit account ID.", id)
 			}
 		}
@@ -150,7 +151,7 @@ func checkFastLaunch(f world.FastLaunchConfiguration) error {
 	if sc := f.SnapshotConfiguration; sc != nil && sc.TargetResourceCount != nil && *sc.TargetResourceCount < 1 {
 		return invalidParam("targetResourceCount", "'targetResourceCount' must be at least 1; got %d.", *sc.TargetResourceCount)
 	}
-	if f.AccountID != "" && !accountRE.MatchString(f.AccountID) {
+	if f.AccountID != "" && !accountRE().MatchString(f.AccountID) {
 		return invalidParam("accountId", "'%s' is not a 12-digit account ID.", f.AccountID)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 
@@ -99,7 +100,7 @@ func (d document) declares(name string) bool {
 const AssertOSBuildStep = "AssertOSBuild"
 
 // expectedRE finds the expected build in an AssertOSBuild step's commands.
-var expectedRE = regexp.MustCompile(`\$expected\s*=\s*['"](10\.0\.[0-9]+\.[0-9]+)['"]`)
+var expectedRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$expected\s*=\s*['"](10\.0\.[0-9]+\.[0-9]+)['"]`) })
 
 // assertion is an OS build assertion of a document.
 type assertion struct {
@@ -116,7 +117,7 @@ func (d document) assertions() []assertion {
 			}
 			cmds, _ := s.Inputs["commands"].([]any)
 			for _, c := range cmds {
-				if m := expectedRE.FindStringSubmatch(fmt.Sprint(c)); m != nil {
+				if m := expectedRE().FindStringSubmatch(fmt.Sprint(c)); m != nil {
 					out = append(out, assertion{Phase: p.Name, Step: s.Name, Expected: m[1]})
 					break
 				}
@@ -126,7 +127,7 @@ func (d document) assertions() []assertion {
 	return out
 }
 
-var stepPathRE = regexp.MustCompile(`^phases\[(\d+)\]\.steps\[(\d+)\]`)
+var stepPathRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^phases\[(\d+)\]\.steps\[(\d+)\]`) })
 
 // describeProblem is a validation problem as a build failure reason tells
 // it: where, in which step when the path names one, and what.
@@ -134,7 +135,7 @@ func (d document) describeProblem(p awstoe.Problem) string {
 	var b strings.Builder
 	if p.Path != "" {
 		b.WriteString(p.Path)
-		if m := stepPathRE.FindStringSubmatch(p.Path); m != nil {
+		if m := stepPathRE().FindStringSubmatch(p.Path); m != nil {
 			pi, _ := strconv.Atoi(m[1])
 			si, _ := strconv.Atoi(m[2])
 			if pi < len(d.Phases) && si < len(d.Phases[pi].Steps) && d.Phases[pi].Steps[si].Name != "" {

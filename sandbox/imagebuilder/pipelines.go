@@ -3,6 +3,7 @@ package imagebuilder
 import (
 	"context"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
@@ -10,7 +11,7 @@ import (
 )
 
 // cronRE is Image Builder's schedule expression: cron() with six fields.
-var cronRE = regexp.MustCompile(`^cron\(\s*\S+(\s+\S+){5}\s*\)$`)
+var cronRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^cron\(\s*\S+(\s+\S+){5}\s*\)$`) })
 
 // pipelineFields are the settings Create and Update share; Update replaces
 // all of them, as AWS's UpdateImagePipeline does ("you must specify all of
@@ -68,7 +69,7 @@ func (f *pipelineFields) check() error {
 		return invalidParam("status", "'status' must be ENABLED or DISABLED; got '%s'.", f.Status)
 	}
 	if sch := f.Schedule; sch != nil {
-		if !cronRE.MatchString(sch.ScheduleExpression) {
+		if !cronRE().MatchString(sch.ScheduleExpression) {
 			return invalidParam("scheduleExpression", "'%s' is not a cron expression of six fields, such as cron(0 9 ? * WED#2 *).", sch.ScheduleExpression)
 		}
 		switch sch.PipelineExecutionStartCondition {

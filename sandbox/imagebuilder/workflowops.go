@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
@@ -17,8 +18,12 @@ import (
 // resource it cannot find.
 
 var (
-	workflowExecutionIDRE = regexp.MustCompile(`^wf-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	stepExecutionIDRE     = regexp.MustCompile(`^step-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	workflowExecutionIDRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^wf-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	})
+	stepExecutionIDRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^step-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	})
 )
 
 // checkID checks an ID parameter against its pattern.
@@ -214,7 +219,7 @@ type getExecutionOutput struct {
 
 func (s *service) getWorkflowExecution(ctx context.Context, req *protocol.Request) (any, error) {
 	id := req.Query.Get("workflowExecutionId")
-	if err := checkID("workflowExecutionId", id, workflowExecutionIDRE); err != nil {
+	if err := checkID("workflowExecutionId", id, workflowExecutionIDRE()); err != nil {
 		return nil, err
 	}
 	if err := s.settle(req); err != nil {
@@ -251,7 +256,7 @@ type listStepsOutput struct {
 // order: those not reached yet as PENDING.
 func (s *service) listWorkflowStepExecutions(ctx context.Context, req *protocol.Request) (any, error) {
 	return handle(req, func(in *listStepsInput) (any, error) {
-		if err := checkID("workflowExecutionId", in.WorkflowExecutionID, workflowExecutionIDRE); err != nil {
+		if err := checkID("workflowExecutionId", in.WorkflowExecutionID, workflowExecutionIDRE()); err != nil {
 			return nil, err
 		}
 		if err := s.settle(req); err != nil {
@@ -284,7 +289,7 @@ type getStepOutput struct {
 
 func (s *service) getWorkflowStepExecution(ctx context.Context, req *protocol.Request) (any, error) {
 	id := req.Query.Get("stepExecutionId")
-	if err := checkID("stepExecutionId", id, stepExecutionIDRE); err != nil {
+	if err := checkID("stepExecutionId", id, stepExecutionIDRE()); err != nil {
 		return nil, err
 	}
 	if err := s.settle(req); err != nil {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -30,7 +31,7 @@ const TokenClockSkew = 15 * time.Minute
 const maxTokenBytes = 4096
 
 // stsHost matches the hosts of AWS STS endpoints, global and regional.
-var stsHost = regexp.MustCompile(`^sts(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?$`)
+var stsHost = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sts(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?$`) })
 
 // verifyBearer checks an Authorization header the way EKS's authenticator
 // checks a token before it asks STS who signed it: the sandbox does not
@@ -62,7 +63,7 @@ func verifyBearer(header string, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if !stsHost.MatchString(u.Hostname()) && scopeService(q.Get("x-amz-credential")) != "sts" {
+	if !stsHost().MatchString(u.Hostname()) && scopeService(q.Get("x-amz-credential")) != "sts" {
 		return fmt.Errorf("the presigned URL is not for STS: host %q", u.Host)
 	}
 	if u.Path != "/" && u.Path != "" {

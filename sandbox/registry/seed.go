@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -36,11 +37,13 @@ func ECRHost(account, region string) string {
 	return account + ".dkr.ecr." + region + ".amazonaws.com"
 }
 
-var ecrHostPattern = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$`)
+var ecrHostPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$`)
+})
 
 // parseECRHost reports the account and region of an ECR registry host.
 func parseECRHost(host string) (account, region string, ok bool) {
-	m := ecrHostPattern.FindStringSubmatch(host)
+	m := ecrHostPattern().FindStringSubmatch(host)
 	if m == nil {
 		return "", "", false
 	}

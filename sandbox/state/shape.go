@@ -6,12 +6,13 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/winami/winami/sandbox/world"
 )
 
 // accountID is the shape of an AWS account ID.
-var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+var accountID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
 
 // checkShape refuses a world that parsed but is not a sandbox world (`{}`,
 // `null`, a region that is null): served, it would answer every request as
@@ -20,7 +21,7 @@ var accountID = regexp.MustCompile(`^[0-9]{12}$`)
 // panicked): maps are where requests add things, and an empty one saves as
 // a saved world always has.
 func checkShape(w *world.World) error {
-	if !accountID.MatchString(w.AccountID) {
+	if !accountID().MatchString(w.AccountID) {
 		return fmt.Errorf("accountId %q is not a 12-digit account ID", w.AccountID)
 	}
 	if len(w.Regions) == 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -36,7 +37,7 @@ func WindowsOSBuild(windows string, t time.Time) string {
 }
 
 // windowsYearRE finds the Windows Server version in an AMI name.
-var windowsYearRE = regexp.MustCompile(`(?:^|[^0-9])(2016|2019|2022|2025)(?:[^0-9]|$)`)
+var windowsYearRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?:^|[^0-9])(2016|2019|2022|2025)(?:[^0-9]|$)`) })
 
 // ManagedWindowsImageName is the name of an AWS-managed Windows Server base
 // image of Image Builder, e.g. "windows-server-2022-english-core-base-x86".
@@ -80,7 +81,7 @@ func seedImageBuilder(w *World, r *Region, g *gen) {
 		if img.Platform != "windows" || img.OSBuild != "" {
 			continue
 		}
-		if m := windowsYearRE.FindStringSubmatch(img.Name); m != nil {
+		if m := windowsYearRE().FindStringSubmatch(img.Name); m != nil {
 			img.OSBuild = WindowsOSBuild(m[1], img.CreationDate)
 		}
 	}

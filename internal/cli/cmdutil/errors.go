@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 )
 
 // Exit codes scripts can rely on.
@@ -59,24 +60,24 @@ func ExitCode(err error) int {
 	return ExitError
 }
 
-var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+var regionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`) })
 
 // CheckRegion rejects what cannot be a region code before it reaches an
 // endpoint host name.
 func CheckRegion(flag, region string) error {
-	if !regionPattern.MatchString(region) {
+	if !regionPattern().MatchString(region) {
 		return Usagef("%s: %q is not a region code (e.g. us-east-1, eu-west-1)", flag, region)
 	}
 	return nil
 }
 
 // amiID is an EC2 image ID: ami- and 8 (older) or 17 hex digits.
-var amiID = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
+var amiID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`) })
 
 // CheckAMIID is a usage error unless id is an AMI ID; what names the
 // flag or argument it came from.
 func CheckAMIID(what, id string) error {
-	if !amiID.MatchString(id) {
+	if !amiID().MatchString(id) {
 		return Usagef("%s%q is not an AMI ID (ami- and 8 or 17 hex digits)", what, id)
 	}
 	return nil

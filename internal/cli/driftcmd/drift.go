@@ -9,10 +9,10 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
@@ -99,7 +99,7 @@ With --watch, winami runs as an exporter: a report every --interval, Prometheus 
 }
 
 var (
-	clusterName = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$`)
+	clusterName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$`) })
 )
 
 // validate checks the flags before anything is called.
@@ -107,7 +107,7 @@ func (o *options) validate() error {
 	if o.cluster == "" && o.kubeconfig == "" && !o.inCluster() {
 		return cmdutil.Usagef("one of --cluster or --kubeconfig is required (in a pod, where KUBERNETES_SERVICE_HOST is set, neither: the pod's service account is used)")
 	}
-	if o.cluster != "" && !clusterName.MatchString(o.cluster) {
+	if o.cluster != "" && !clusterName().MatchString(o.cluster) {
 		return cmdutil.Usagef("--cluster %q: an EKS cluster name is 1-100 letters, digits, '-' and '_', starting with a letter or digit", o.cluster)
 	}
 	if o.desiredAMI != "" {
@@ -159,18 +159,12 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 	if err != nil {
 		return drift.Sources{}, drift.Options{}, err
 	}
-	cs, err := kubernetes.NewForConfig(restCfg)
+	kube, err := drift.KubeClient(restCfg)
 	if err != nil {
-		return drift.Sources{}, drift.Options{}, fmt.Errorf("a Kubernetes client for %s: %w", restCfg.Host, err)
+		return drift.Sources{}, drift.Options{}, err
 	}
-	src.Nodes = drift.LeanNodes{Client: cs.CoreV1().RESTClient()}
-	src.ServerVersion = func(context.Context) (string, error) {
-		v, err := cs.Discovery().ServerVersion()
-		if err != nil {
-			return "", err
-		}
-		return v.GitVersion, nil
-	}
+	src.Nodes = drift.LeanNodes{Client: kube}
+	src.ServerVersion = func(ctx context.Context) (string, error) { return drift.ServerVersion(ctx, kube) }
 	if o.cluster != "" {
 		src.EKS = clients.EKS(region)
 	}
