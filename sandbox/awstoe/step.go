@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 func (c *checker) step(v any, path string) {
@@ -238,7 +239,7 @@ func (c *checker) forEach(v any, path string) {
 	}
 }
 
-var referenceRE = regexp.MustCompile(`\{\{\s*(.*?)\s*\}\}`)
+var referenceRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{\{\s*(.*?)\s*\}\}`) })
 
 // references checks every {{ reference }} in a step's values: a parameter
 // or constant, the loop's index or value inside a loop, or an earlier
@@ -253,7 +254,7 @@ func (c *checker) references(v any, path string, inLoop bool, loopName string) {
 	}
 	switch v := v.(type) {
 	case string:
-		for _, m := range referenceRE.FindAllStringSubmatch(v, -1) {
+		for _, m := range referenceRE().FindAllStringSubmatch(v, -1) {
 			if why := c.reference(m[1], inLoop, loopName); why != "" {
 				c.fail(path, "{{ %s }}: %s", m[1], why)
 			}
