@@ -4,9 +4,24 @@
 // file at once with its file:line:col and field path.
 package spec
 
+// The apiVersion and kind every winami.yaml starts with, as Kubernetes
+// manifests and eksctl's ClusterConfig do. The group is the project's name
+// rather than a domain it would have to own; v1alpha1 says the format may
+// still change, which a new version will then announce.
+const (
+	APIVersion = "winami/v1alpha1"
+	Kind       = "ImageSpec"
+)
+
 // Spec is one winami.yaml. Field names are the YAML keys (and JSON keys of
 // plan output and the JSON Schema).
 type Spec struct {
+	// APIVersion is the version of the spec format, APIVersion; a format
+	// that changes incompatibly gets a new version, so an old file keeps
+	// meaning what it meant.
+	APIVersion string `yaml:"apiVersion" json:"apiVersion"`
+	// Kind says what the file describes: always Kind.
+	Kind string `yaml:"kind" json:"kind"`
 	// Name is used in every resource name: [a-zA-Z0-9-_]{1,64}, starting with a letter.
 	Name string `yaml:"name" json:"name"`
 	// Region is the home region: where the pipeline lives and builds run.
