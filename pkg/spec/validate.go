@@ -15,14 +15,25 @@ import (
 // Patterns of names and identifiers, compiled on first use (lazyRE) and
 // only ever read, so they are constants in all but syntax.
 var (
-	nameRE    = lazyRE(`^[a-zA-Z][a-zA-Z0-9_-]{0,63}$`)
-	regionRE  = lazyRE(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-	osBuildRE = lazyRE(`^10\.0\.([0-9]+)\.([0-9]+)$`)
+	nameRE    = lazyRE(patName)
+	regionRE  = lazyRE(patRegion)
+	osBuildRE = lazyRE(patOsBuild)
 	// Image Builder's versions of AWS-managed Windows base images encode
 	// the release date without zero padding: 2024.6.11.
-	windowsBaseRE = lazyRE(`^([0-9]{4})\.([1-9][0-9]?)\.([1-9][0-9]?)$`)
-	paddedDateRE  = lazyRE(`^[0-9]{4}\.[0-9]{1,2}\.[0-9]{1,2}$`)
-	tagKeyRE      = lazyRE(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`)
+	windowsBaseRE = lazyRE(patWindowsBase)
+	paddedDateRE  = lazyRE(patPaddedDate)
+	tagKeyRE      = lazyRE(patTagKey)
+)
+
+// The patterns behind them, shared with the JSON Schema generator
+// (schemagen_test.go) so that the schema and winami cannot disagree.
+const (
+	patName        = `^[a-zA-Z][a-zA-Z0-9_-]{0,63}$`
+	patRegion      = `^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`
+	patOsBuild     = `^10\.0\.([0-9]+)\.([0-9]+)$`
+	patWindowsBase = `^([0-9]{4})\.([1-9][0-9]?)\.([1-9][0-9]?)$`
+	patPaddedDate  = `^[0-9]{4}\.[0-9]{1,2}\.[0-9]{1,2}$`
+	patTagKey      = `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`
 )
 
 // ReservedTagPrefix starts the tags winami puts on what it creates

@@ -11,22 +11,41 @@ import (
 // Patterns of AWS identifiers, compiled on first use and only read.
 var (
 	// arn:<partition>:imagebuilder:<region>:<account|aws>:component/<name>/<version>[/<build>]
-	componentARNRE = lazyRE(`^arn:(aws[a-z-]*):imagebuilder:([a-z0-9-]+):([0-9]{12}|aws(?:-[a-z-]+)?):component/([a-z0-9_-]+)(?:/([^/]*)(?:/([^/]*))?)?$`)
-	semverRE       = lazyRE(`^([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x)$`)
+	componentARNRE = lazyRE(patComponentARN)
+	semverRE       = lazyRE(patSemver)
 	// IAM names: [\w+=,.@-]; instance profiles up to 128 characters.
-	instanceProfileRE = lazyRE(`^[\w+=,.@-]{1,128}$`)
+	instanceProfileRE = lazyRE(patInstanceProfile)
 	// family generation attributes . size: m6i.xlarge, u-6tb1.metal, m7i-flex.large.
-	instanceTypeRE = lazyRE(`^([a-z]+)(-?[0-9]+)([a-z0-9-]*)\.([a-z0-9]+)$`)
-	subnetRE       = lazyRE(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	securityGrpRE  = lazyRE(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	bucketRE       = lazyRE(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	accountRE      = lazyRE(`^[0-9]{12}$`)
-	orgARNRE       = lazyRE(`^arn:aws[a-z-]*:organizations::[0-9]{12}:organization/o-[a-z0-9]{10,32}$`)
-	ouARNRE        = lazyRE(`^arn:aws[a-z-]*:organizations::[0-9]{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$`)
-	ssmNameRE      = lazyRE(`^[a-zA-Z0-9_.\-/]+$`)
-	launchTmplIDRE = lazyRE(`^lt-[0-9a-f]{17}$`)
-	launchTmplName = lazyRE(`^[a-zA-Z0-9().\-/_]{3,128}$`)
-	launchTmplVer  = lazyRE(`^([1-9][0-9]*|\$Latest|\$Default)$`)
+	instanceTypeRE = lazyRE(patInstanceType)
+	subnetRE       = lazyRE(patSubnet)
+	securityGrpRE  = lazyRE(patSecurityGrp)
+	bucketRE       = lazyRE(patBucket)
+	accountRE      = lazyRE(patAccount)
+	orgARNRE       = lazyRE(patOrgARN)
+	ouARNRE        = lazyRE(patOuARN)
+	ssmNameRE      = lazyRE(patSsmName)
+	launchTmplIDRE = lazyRE(patLaunchTmplID)
+	launchTmplName = lazyRE(patLaunchTmplName)
+	launchTmplVer  = lazyRE(patLaunchTmplVer)
+)
+
+// The patterns behind them, shared with the JSON Schema generator
+// (schemagen_test.go) so that the schema and winami cannot disagree.
+const (
+	patComponentARN    = `^arn:(aws[a-z-]*):imagebuilder:([a-z0-9-]+):([0-9]{12}|aws(?:-[a-z-]+)?):component/([a-z0-9_-]+)(?:/([^/]*)(?:/([^/]*))?)?$`
+	patSemver          = `^([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x)$`
+	patInstanceProfile = `^[\w+=,.@-]{1,128}$`
+	patInstanceType    = `^([a-z]+)(-?[0-9]+)([a-z0-9-]*)\.([a-z0-9]+)$`
+	patSubnet          = `^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`
+	patSecurityGrp     = `^sg-([0-9a-f]{8}|[0-9a-f]{17})$`
+	patBucket          = `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`
+	patAccount         = `^[0-9]{12}$`
+	patOrgARN          = `^arn:aws[a-z-]*:organizations::[0-9]{12}:organization/o-[a-z0-9]{10,32}$`
+	patOuARN           = `^arn:aws[a-z-]*:organizations::[0-9]{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$`
+	patSsmName         = `^[a-zA-Z0-9_.\-/]+$`
+	patLaunchTmplID    = `^lt-[0-9a-f]{17}$`
+	patLaunchTmplName  = `^[a-zA-Z0-9().\-/_]{3,128}$`
+	patLaunchTmplVer   = `^([1-9][0-9]*|\$Latest|\$Default)$`
 )
 
 // componentARNProblem checks an Image Builder component ARN: well formed,
