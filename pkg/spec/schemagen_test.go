@@ -158,6 +158,12 @@ func typeDescriptions(comments map[string]string, t reflect.Type, s *jsonschema.
 	}
 }
 
+// inner is a whole-string pattern without its anchors, to build a larger
+// pattern from it.
+func inner(pattern string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(pattern, "^"), "$")
+}
+
 func ptr(n int) *uint64 { u := uint64(n); return &u }
 
 func ref(name string) func(*jsonschema.Schema) {
@@ -207,7 +213,7 @@ var schemaRules = map[string]func(*jsonschema.Schema){
 		s.Pattern, s.Examples = `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, []any{"2025-01-31"}
 	},
 	"base.windowsBase.release": func(s *jsonschema.Schema) {
-		s.Pattern = `^(latest|[0-9]{4}\.[1-9][0-9]?\.[1-9][0-9]?)$`
+		s.Pattern = `^(latest|` + inner(patWindowsBase) + `)$`
 		s.Default, s.Examples = DefaultRelease, []any{"latest", "2024.6.11"}
 	},
 	"base.osBuild": func(s *jsonschema.Schema) {
@@ -278,7 +284,7 @@ var schemaRules = map[string]func(*jsonschema.Schema){
 	"distribution.launchPermissions.organizationalUnitArns": stringList(&jsonschema.Schema{Type: "string", Pattern: patOuARN}, false, 0),
 	"distribution.fastLaunch.accounts":                      stringList(&jsonschema.Schema{Ref: "#/$defs/accountId"}, true, 0),
 	"distribution.ssmParameter": func(s *jsonschema.Schema) {
-		s.MaxLength, s.Pattern, s.Examples = ptr(1011), `^/[a-zA-Z0-9_.\-/]+$`, []any{"/winami/prod/ami"}
+		s.MaxLength, s.Pattern, s.Examples = ptr(1011), `^/`+inner(patSsmName)+`$`, []any{"/winami/prod/ami"}
 	},
 	"distribution.fastLaunch.targetSnapshots": func(s *jsonschema.Schema) {
 		s.Minimum, s.Maximum, s.Default = "1", "10000", DefaultTargetSnapshots
@@ -287,7 +293,7 @@ var schemaRules = map[string]func(*jsonschema.Schema){
 		s.Minimum, s.Maximum, s.Default = "6", "10000", DefaultMaxParallelLaunches
 	},
 	"distribution.fastLaunch.launchTemplate": func(s *jsonschema.Schema) {
-		s.Pattern = `^(lt-[0-9a-f]{17}|[a-zA-Z0-9().\-/_]{3,128})(:([1-9][0-9]*|\$Latest|\$Default))?$`
+		s.Pattern = `^(` + inner(patLaunchTmplID) + `|` + inner(patLaunchTmplName) + `)(:` + inner(patLaunchTmplVer) + `)?$`
 	},
 	"schedule.cron": func(s *jsonschema.Schema) {
 		s.Pattern, s.Examples = `^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$`, []any{exampleCron}
