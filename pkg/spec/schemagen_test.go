@@ -72,9 +72,9 @@ func generateSchema() ([]byte, error) {
 		},
 		"tags": {
 			Type: "object", MaxProperties: ptr(maxUserTags),
-			PropertyNames: &jsonschema.Schema{MinLength: ptr(1), MaxLength: ptr(128),
+			PropertyNames: &jsonschema.Schema{MinLength: ptr(1), MaxLength: ptr(maxTagKeyRunes),
 				Not: &jsonschema.Schema{Pattern: "^([Aa][Ww][Ss]|[Ww][Ii][Nn][Aa][Mm][Ii]):"}},
-			AdditionalProperties: &jsonschema.Schema{Type: "string", MaxLength: ptr(256)},
+			AdditionalProperties: &jsonschema.Schema{Type: "string", MaxLength: ptr(maxTagValueRunes)},
 		},
 	}
 	for path, rule := range schemaRules {
@@ -164,6 +164,8 @@ func inner(pattern string) string {
 	return strings.TrimSuffix(strings.TrimPrefix(pattern, "^"), "$")
 }
 
+func num(n int) json.Number { return json.Number(fmt.Sprint(n)) }
+
 func ptr(n int) *uint64 { u := uint64(n); return &u }
 
 func ref(name string) func(*jsonschema.Schema) {
@@ -238,7 +240,7 @@ var schemaRules = map[string]func(*jsonschema.Schema){
 		s.MinLength, s.Examples = ptr(1), []any{"components/hardening.yaml"}
 	},
 	"components[].parameters": func(s *jsonschema.Schema) {
-		s.PropertyNames = &jsonschema.Schema{MinLength: ptr(1), MaxLength: ptr(256)}
+		s.PropertyNames = &jsonschema.Schema{MinLength: ptr(1), MaxLength: ptr(maxParameterNameRunes)}
 		s.AdditionalProperties.Description = "Letters, digits, spaces and " + parameterPunctuation + " only: AWSTOE pastes values into the document's commands as they are."
 		s.AdditionalProperties.Pattern = `^[A-Za-z0-9 ._:/\\,=@+%~-]*$`
 	},
@@ -250,7 +252,7 @@ var schemaRules = map[string]func(*jsonschema.Schema){
 	},
 	"cache.pin": func(s *jsonschema.Schema) { s.Default = true },
 	"cache.parallelPulls": func(s *jsonschema.Schema) {
-		s.Minimum, s.Maximum, s.Default = "1", json.Number(fmt.Sprint(MaxParallelPulls)), DefaultParallelPulls
+		s.Minimum, s.Maximum, s.Default = "1", num(MaxParallelPulls), DefaultParallelPulls
 	},
 	"cache.verify": func(s *jsonschema.Schema) { s.Default = true },
 	"build": func(s *jsonschema.Schema) {
@@ -266,12 +268,12 @@ var schemaRules = map[string]func(*jsonschema.Schema){
 	"build.subnetId":         func(s *jsonschema.Schema) { s.Pattern = patSubnet },
 	"build.securityGroupIds": stringList(&jsonschema.Schema{Type: "string", Pattern: patSecurityGrp}, true, 1),
 	"build.rootVolumeGiB": func(s *jsonschema.Schema) {
-		s.Minimum, s.Maximum, s.Default = "30", "16384", DefaultRootVolumeGiB
+		s.Minimum, s.Maximum, s.Default = num(minRootVolumeGiB), num(maxRootVolumeGiB), DefaultRootVolumeGiB
 	},
 	"build.terminateOnFailure": func(s *jsonschema.Schema) { s.Default = true },
 	"build.requireIMDSv2":      func(s *jsonschema.Schema) { s.Default = true },
 	"build.logs.s3Bucket":      func(s *jsonschema.Schema) { s.Pattern = patBucket },
-	"build.logs.s3Prefix":      func(s *jsonschema.Schema) { s.MaxLength = ptr(1024) },
+	"build.logs.s3Prefix":      func(s *jsonschema.Schema) { s.MaxLength = ptr(maxS3KeyBytes) },
 	"distribution.regions":     stringList(&jsonschema.Schema{Ref: "#/$defs/region"}, true, 1),
 	"distribution.amiName": func(s *jsonschema.Schema) {
 		s.MinLength, s.MaxLength = ptr(1), ptr(maxAMINameLen)
@@ -284,13 +286,13 @@ var schemaRules = map[string]func(*jsonschema.Schema){
 	"distribution.launchPermissions.organizationalUnitArns": stringList(&jsonschema.Schema{Type: "string", Pattern: patOuARN}, false, 0),
 	"distribution.fastLaunch.accounts":                      stringList(&jsonschema.Schema{Ref: "#/$defs/accountId"}, true, 0),
 	"distribution.ssmParameter": func(s *jsonschema.Schema) {
-		s.MaxLength, s.Pattern, s.Examples = ptr(1011), `^/`+inner(patSsmName)+`$`, []any{"/winami/prod/ami"}
+		s.MaxLength, s.Pattern, s.Examples = ptr(maxSSMNameLen), `^/`+inner(patSsmName)+`$`, []any{"/winami/prod/ami"}
 	},
 	"distribution.fastLaunch.targetSnapshots": func(s *jsonschema.Schema) {
-		s.Minimum, s.Maximum, s.Default = "1", "10000", DefaultTargetSnapshots
+		s.Minimum, s.Maximum, s.Default = "1", num(maxFastLaunchCount), DefaultTargetSnapshots
 	},
 	"distribution.fastLaunch.maxParallelLaunches": func(s *jsonschema.Schema) {
-		s.Minimum, s.Maximum, s.Default = "6", "10000", DefaultMaxParallelLaunches
+		s.Minimum, s.Maximum, s.Default = num(minParallelLaunches), num(maxFastLaunchCount), DefaultMaxParallelLaunches
 	},
 	"distribution.fastLaunch.launchTemplate": func(s *jsonschema.Schema) {
 		s.Pattern = `^(` + inner(patLaunchTmplID) + `|` + inner(patLaunchTmplName) + `)(:` + inner(patLaunchTmplVer) + `)?$`

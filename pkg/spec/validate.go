@@ -43,6 +43,13 @@ const ReservedTagPrefix = "winami:"
 // maxUserTags leaves room for winami's own tags within AWS's 50 a resource.
 const maxUserTags = 45
 
+// AWS's limits on tags and AWSTOE's on parameter names.
+const (
+	maxTagKeyRunes        = 128
+	maxTagValueRunes      = 256
+	maxParameterNameRunes = 256
+)
+
 // checker collects validation problems, each placed at its field.
 type checker struct {
 	s     *Spec
@@ -171,8 +178,8 @@ func (c *checker) tags(path string, tags map[string]string) {
 		switch lk := strings.ToLower(k); {
 		case k == "":
 			c.addKey(kp, "a tag key cannot be empty")
-		case utf8.RuneCountInString(k) > 128:
-			c.addKey(kp, "the tag key is %d characters; AWS allows 128", utf8.RuneCountInString(k))
+		case utf8.RuneCountInString(k) > maxTagKeyRunes:
+			c.addKey(kp, "the tag key is %d characters; AWS allows %d", utf8.RuneCountInString(k), maxTagKeyRunes)
 		case strings.HasPrefix(lk, "aws:"):
 			c.addKey(kp, "tag keys starting with aws: are reserved by AWS")
 		case strings.HasPrefix(lk, ReservedTagPrefix):
@@ -180,8 +187,8 @@ func (c *checker) tags(path string, tags map[string]string) {
 		case !tagKeyRE().MatchString(k):
 			c.addKey(kp, "%q is not a valid tag key; use letters, digits, spaces and _ . : / = + - @", k)
 		}
-		if n := utf8.RuneCountInString(tags[k]); n > 256 {
-			c.add(kp, "the tag value is %d characters; AWS allows 256", n)
+		if n := utf8.RuneCountInString(tags[k]); n > maxTagValueRunes {
+			c.add(kp, "the tag value is %d characters; AWS allows %d", n, maxTagValueRunes)
 		}
 	}
 }
@@ -351,8 +358,8 @@ func (c *checker) components() {
 		}
 		for _, name := range sortedKeys(comp.Parameters) {
 			pp := keyPath(p+".parameters", name)
-			if name == "" || utf8.RuneCountInString(name) > 256 || strings.ContainsRune(name, 0) {
-				c.addKey(pp, "a parameter name is 1-256 characters, without NUL")
+			if name == "" || utf8.RuneCountInString(name) > maxParameterNameRunes || strings.ContainsRune(name, 0) {
+				c.addKey(pp, "a parameter name is 1-%d characters, without NUL", maxParameterNameRunes)
 			}
 			if bad, ok := unsafeParameterRune(comp.Parameters[name]); ok {
 				c.add(pp, "%s is not allowed in a parameter value: AWSTOE pastes values into the document's commands as they are, "+

@@ -29,6 +29,16 @@ var (
 	launchTmplVer  = lazyRE(patLaunchTmplVer)
 )
 
+// Limits of AWS's, checked here and written into the JSON Schema.
+const (
+	minRootVolumeGiB    = 30    // Windows Server's smallest root volume
+	maxRootVolumeGiB    = 16384 // EBS's largest gp2/gp3 volume
+	maxS3KeyBytes       = 1024
+	maxSSMNameLen       = 1011 // SSM parameter names
+	minParallelLaunches = 6    // EC2 Fast Launch
+	maxFastLaunchCount  = 10000
+)
+
 // The patterns behind them, shared with the JSON Schema generator
 // (schemagen_test.go) so that the schema and winami cannot disagree.
 const (
@@ -119,10 +129,10 @@ func (c *checker) build() {
 	}
 
 	switch v := b.RootVolumeGiB; {
-	case v < 30:
-		c.add("build.rootVolumeGiB", "%d is too small; Windows Server needs at least 30 GiB", v)
-	case v > 16384:
-		c.add("build.rootVolumeGiB", "%d is above EBS's maximum of 16384 GiB", v)
+	case v < minRootVolumeGiB:
+		c.add("build.rootVolumeGiB", "%d is too small; Windows Server needs at least %d GiB", v, minRootVolumeGiB)
+	case v > maxRootVolumeGiB:
+		c.add("build.rootVolumeGiB", "%d is above EBS's maximum of %d GiB", v, maxRootVolumeGiB)
 	case v < DefaultRootVolumeGiB && c.s.Base.EKSOptimized != nil && c.s.Base.WindowsBase == nil:
 		c.add("build.rootVolumeGiB", "%d is below the EKS optimized AMI's %d GiB root volume; EC2 cannot make a volume smaller than its snapshot", v, DefaultRootVolumeGiB)
 	}
@@ -133,8 +143,8 @@ func (c *checker) build() {
 		} else if msg := bucketProblem(l.S3Bucket); msg != "" {
 			c.add("build.logs.s3Bucket", "%s", msg)
 		}
-		if n := len(l.S3Prefix); n > 1024 {
-			c.add("build.logs.s3Prefix", "the prefix is %d bytes; S3 keys allow 1024", n)
+		if n := len(l.S3Prefix); n > maxS3KeyBytes {
+			c.add("build.logs.s3Prefix", "the prefix is %d bytes; S3 keys allow %d", n, maxS3KeyBytes)
 		}
 	}
 }
@@ -257,8 +267,8 @@ func ssmParameterProblem(p string) string {
 		return fmt.Sprintf("%q is reserved: SSM parameter names cannot start with aws or ssm", p)
 	case strings.Contains(p, "//") || strings.HasSuffix(p, "/"):
 		return fmt.Sprintf("%q has an empty level; write /a/b/c", p)
-	case len(p) > 1011:
-		return fmt.Sprintf("the name is %d characters; SSM allows 1011", len(p))
+	case len(p) > maxSSMNameLen:
+		return fmt.Sprintf("the name is %d characters; SSM allows %d", len(p), maxSSMNameLen)
 	case strings.Count(p, "/") > 15:
 		return fmt.Sprintf("%q has %d levels; SSM allows 15", p, strings.Count(p, "/"))
 	}
@@ -272,15 +282,15 @@ func (c *checker) fastLaunch(fl *FastLaunch) {
 	}
 	// Without enabled the numbers keep their zero "unset"; given ones
 	// are still checked so that turning Fast Launch on holds no surprise.
-	if v := fl.TargetSnapshots; (fl.Enabled || v != 0) && (v < 1 || v > 10000) {
-		c.add(path+".targetSnapshots", "%d is out of range; want 1 to 10000 pre-provisioned snapshots", v)
+	if v := fl.TargetSnapshots; (fl.Enabled || v != 0) && (v < 1 || v > maxFastLaunchCount) {
+		c.add(path+".targetSnapshots", "%d is out of range; want 1 to %d pre-provisioned snapshots", v, maxFastLaunchCount)
 	}
 	switch v := fl.MaxParallelLaunches; {
 	case !fl.Enabled && v == 0:
-	case v < 6:
-		c.add(path+".maxParallelLaunches", "%d is below EC2's minimum of 6", v)
-	case v > 10000:
-		c.add(path+".maxParallelLaunches", "%d is above Image Builder's maximum of 10000 (EC2's default quota is 40 parallel launches a region)", v)
+	case v < minParallelLaunches:
+		c.add(path+".maxParallelLaunches", "%d is below EC2's minimum of %d", v, minParallelLaunches)
+	case v > maxFastLaunchCount:
+		c.add(path+".maxParallelLaunches", "%d is above Image Builder's maximum of %d (EC2's default quota is 40 parallel launches a region)", v, maxFastLaunchCount)
 	}
 	if lt := fl.LaunchTemplate; lt != "" {
 		if msg := launchTemplateProblem(lt); msg != "" {
