@@ -21,7 +21,9 @@ import (
 
 // policySpec exercises what the commands can call: ECR and MCR cache
 // images, two distribution regions and an SSM parameter.
-const policySpec = `name: policy
+const policySpec = `apiVersion: winami/v1alpha1
+kind: ImageSpec
+name: policy
 region: us-east-1
 base: {windows: 2022, edition: core}
 kubernetes: {version: "1.35"}

@@ -31,7 +31,7 @@ func TestComponentNameClashes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			var b strings.Builder
-			b.WriteString("name: s\nregion: us-east-1\nbase:\n  windows: 2022\n  edition: core\n" + c.extra + "kubernetes: {version: \"1.35\"}\nbuild: {instanceProfile: winami-build}\ncomponents:\n")
+			b.WriteString("apiVersion: winami/v1alpha1\nkind: ImageSpec\nname: s\nregion: us-east-1\nbase:\n  windows: 2022\n  edition: core\n" + c.extra + "kubernetes: {version: \"1.35\"}\nbuild: {instanceProfile: winami-build}\ncomponents:\n")
 			for _, f := range c.files {
 				full := filepath.Join(dir, f)
 				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {

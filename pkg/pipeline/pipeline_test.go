@@ -25,7 +25,9 @@ import (
 	"github.com/winami/winami/sandbox/sandboxtest"
 )
 
-const testSpec = `name: ci
+const testSpec = `apiVersion: winami/v1alpha1
+kind: ImageSpec
+name: ci
 region: us-east-1
 tags: {team: platform}
 base:

@@ -21,7 +21,7 @@ func TestPreflightAgainstEmptyReplies(t *testing.T) {
 	url := hostile.Empty(t)
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}
-	s, err := spec.Parse("w.yaml", []byte("name: x\nregion: us-east-1\nbase: {windows: 2022, edition: core}\nkubernetes: {version: \"1.35\"}\nbuild: {instanceProfile: winami-build}\ndistribution: {regions: [us-east-1, eu-west-1], fastLaunch: {enabled: true}}\n"))
+	s, err := spec.Parse("w.yaml", []byte("apiVersion: winami/v1alpha1\nkind: ImageSpec\nname: x\nregion: us-east-1\nbase: {windows: 2022, edition: core}\nkubernetes: {version: \"1.35\"}\nbuild: {instanceProfile: winami-build}\ndistribution: {regions: [us-east-1, eu-west-1], fastLaunch: {enabled: true}}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

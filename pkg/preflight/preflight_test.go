@@ -61,7 +61,9 @@ func want(t *testing.T, rep preflight.Report, id string, status preflight.Status
 const ecrImage = "111122223333.dkr.ecr.us-east-1.amazonaws.com/payments/api:1.4.2"
 
 func specFor(profile string, extra string) string {
-	return `name: pf
+	return `apiVersion: winami/v1alpha1
+kind: ImageSpec
+name: pf
 region: us-east-1
 base: {windows: 2022, edition: core}
 kubernetes: {version: "1.35"}
@@ -163,7 +165,9 @@ func TestNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	build := func(body string) string {
-		return `name: pf
+		return `apiVersion: winami/v1alpha1
+kind: ImageSpec
+name: pf
 region: us-east-1
 base: {windows: 2022, edition: core}
 kubernetes: {version: "1.35"}

@@ -8,7 +8,9 @@ import (
 	"testing"
 )
 
-const componentSpec = `name: prod
+const componentSpec = `apiVersion: winami/v1alpha1
+kind: ImageSpec
+name: prod
 region: us-east-1
 base:
   windows: 2022

@@ -34,20 +34,23 @@ func TestDocsCoverEveryKey(t *testing.T) {
 	walk("", reflect.TypeFor[Spec]())
 }
 
-// TestDocsErrorExample: the error output shown in docs/spec.md is what
-// testdata/malformed/several_problems.txtar really gives.
+// TestDocsErrorExample: the error outputs shown in docs/spec.md are what
+// testdata/malformed/several_problems.txtar and header_missing.txtar
+// really give.
 func TestDocsErrorExample(t *testing.T) {
 	doc, err := os.ReadFile("../../docs/spec.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want string
+	want := map[string]string{"several_problems": "", "header_missing": ""}
 	for _, c := range loadMalformed(t) {
-		if c.name == "several_problems" {
-			want = c.want
+		if _, ok := want[c.name]; ok {
+			want[c.name] = c.want
 		}
 	}
-	if want == "" || !strings.Contains(string(doc), "```\n"+want+"```\n") {
-		t.Errorf("docs/spec.md does not show several_problems' output:\n%s", want)
+	for name, w := range want {
+		if w == "" || !strings.Contains(string(doc), "```\n"+w+"```\n") {
+			t.Errorf("docs/spec.md does not show %s' output:\n%s", name, w)
+		}
 	}
 }

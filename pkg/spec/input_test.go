@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-const minimalSpec = "name: x\nregion: us-east-1\nbase: {windows: 2022, edition: core}\nkubernetes: {version: \"1.35\"}\nbuild: {instanceProfile: winami-build}\n"
+const minimalSpec = "apiVersion: winami/v1alpha1\nkind: ImageSpec\nname: x\nregion: us-east-1\nbase: {windows: 2022, edition: core}\nkubernetes: {version: \"1.35\"}\nbuild: {instanceProfile: winami-build}\n"
 
 // TestParseAcceptsWhatEditorsWrite: a byte order mark (Notepad) and a
 // %YAML directive are valid YAML, not an unknown key or a second document.

@@ -133,33 +133,33 @@ func TestProblemsSortDocumentOrder(t *testing.T) {
 }
 
 func TestPositionAndProblemf(t *testing.T) {
-	data := []byte("name: p\nregion: us-east-1\nbase:\n  windows: 2022\n  edition: core\nkubernetes:\n  version: '1.35'\nbuild:\n  instanceProfile: winami-build\n  instanceTypes:\n    - m6i.xlarge\n    - m5.xlarge\ntags:\n  team: a\n")
+	data := []byte("apiVersion: winami/v1alpha1\nkind: ImageSpec\nname: p\nregion: us-east-1\nbase:\n  windows: 2022\n  edition: core\nkubernetes:\n  version: '1.35'\nbuild:\n  instanceProfile: winami-build\n  instanceTypes:\n    - m6i.xlarge\n    - m5.xlarge\ntags:\n  team: a\n")
 	s, err := Parse("w.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]Pos{
-		"build.instanceProfile":    {9, 20},
-		"build.instanceTypes[1]":   {12, 7},
-		"build.rootVolumeGiB":      {9, 3}, // defaulted: the build mapping
-		"distribution.fastLaunch":  {1, 1}, // absent: the root mapping
-		"kubernetes.version":       {7, 12},
-		"tags.team":                {14, 9},
-		"base.eksOptimized.before": {4, 3},
+		"build.instanceProfile":    {11, 20},
+		"build.instanceTypes[1]":   {14, 7},
+		"build.rootVolumeGiB":      {11, 3}, // defaulted: the build mapping
+		"distribution.fastLaunch":  {1, 1},  // absent: the root mapping
+		"kubernetes.version":       {9, 12},
+		"tags.team":                {16, 9},
+		"base.eksOptimized.before": {6, 3},
 	} {
 		if got := s.Position(path); got != want {
 			t.Errorf("Position(%q) = %v, want %v", path, got, want)
 		}
 	}
 	p := s.Problemf("build.instanceProfile", "instance profile %s does not exist", "winami-build")
-	if got := p.String(); got != "w.yaml:9:20: build.instanceProfile: instance profile winami-build does not exist" {
+	if got := p.String(); got != "w.yaml:11:20: build.instanceProfile: instance profile winami-build does not exist" {
 		t.Errorf("Problemf = %q", got)
 	}
 }
 
 func TestParseKeepsNumbersAsWritten(t *testing.T) {
 	// Unquoted 1.30 is a YAML float (1.3); the spec must read what was typed.
-	data := []byte("name: p\nregion: us-east-1\nbase: {windows: 2022, edition: CORE}\nkubernetes: {version: 1.30}\nbuild: {instanceProfile: x}\n")
+	data := []byte("apiVersion: winami/v1alpha1\nkind: ImageSpec\nname: p\nregion: us-east-1\nbase: {windows: 2022, edition: CORE}\nkubernetes: {version: 1.30}\nbuild: {instanceProfile: x}\n")
 	s, err := Parse("w.yaml", data)
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +170,7 @@ func TestParseKeepsNumbersAsWritten(t *testing.T) {
 }
 
 func TestParseAnchorsAndAliases(t *testing.T) {
-	data := []byte("name: p\nregion: &r us-east-1\nbase: {windows: 2022, edition: core}\nkubernetes: {version: '1.35'}\nbuild: {instanceProfile: x}\ndistribution:\n  regions: [*r, eu-west-1]\n")
+	data := []byte("apiVersion: winami/v1alpha1\nkind: ImageSpec\nname: p\nregion: &r us-east-1\nbase: {windows: 2022, edition: core}\nkubernetes: {version: '1.35'}\nbuild: {instanceProfile: x}\ndistribution:\n  regions: [*r, eu-west-1]\n")
 	s, err := Parse("w.yaml", data)
 	if err != nil {
 		t.Fatal(err)

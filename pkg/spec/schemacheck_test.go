@@ -1,37 +1,32 @@
 package spec
 
 import (
+	"bytes"
 	"encoding/json"
-	"fmt"
-	"math"
+	"errors"
 	"os"
-	"reflect"
-	"regexp"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
-	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
 
-// A small JSON Schema (2020-12) checker for the keywords
-// schema/winami.schema.json uses; loadSchema refuses any other keyword, so
-// a keyword this checker would silently ignore cannot creep in.
+// The schema, read as data (for the structural tests of schema_test.go)
+// and compiled by a maintained JSON Schema (2020-12) validator,
+// santhosh-tekuri/jsonschema, as editors would use it. The validator stays
+// in tests: its package initialisation compiles every draft's metaschema
+// (about 3 ms and 1.7 MB at each start of winami), which the CLI's
+// start-up budget cannot pay.
 
 type schemaDoc struct {
-	root map[string]any
-}
-
-var knownKeywords = []string{
-	"$schema", "$id", "$ref", "$defs", "title", "description", "default", "examples",
-	"type", "enum", "properties", "additionalProperties", "required", "propertyNames",
-	"maxProperties", "dependentRequired", "items", "minItems", "maxItems", "uniqueItems",
-	"pattern", "minLength", "maxLength", "minimum", "maximum", "oneOf", "not",
+	root     map[string]any
+	compiled *jsonschema.Schema
 }
 
 func loadSchema(t *testing.T) *schemaDoc {
 	t.Helper()
-	data, err := os.ReadFile("../../schema/winami.schema.json")
+	data, err := os.ReadFile(schemaFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,44 +37,47 @@ func loadSchema(t *testing.T) *schemaDoc {
 	if root["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
 		t.Errorf("$schema = %v, want draft 2020-12", root["$schema"])
 	}
-	d := &schemaDoc{root: root}
-	d.lint(t, "#", root)
-	return d
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("winami.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	// Compiling checks the schema against the draft's metaschema: a
+	// misspelt keyword value, a bad pattern or a dangling $ref fails here.
+	compiled, err := c.Compile("winami.schema.json")
+	if err != nil {
+		t.Fatalf("schema does not compile: %v", err)
+	}
+	return &schemaDoc{root: root, compiled: compiled}
 }
 
-// lint walks every subschema: known keywords only, patterns that compile,
-// refs that resolve.
-func (d *schemaDoc) lint(t *testing.T, at string, s map[string]any) {
-	t.Helper()
-	for k, v := range s {
-		if !slices.Contains(knownKeywords, k) {
-			t.Errorf("%s: keyword %q is not one the schema checker knows", at, k)
+// validate returns the schema violations of v (a value as JSON decodes),
+// one "path: message" each, from the leaves of the validator's error tree.
+func (d *schemaDoc) validate(v any) []string {
+	err := d.compiled.Validate(v)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return []string{err.Error()}
+	}
+	var out []string
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			out = append(out, "/"+strings.Join(e.InstanceLocation, "/")+": "+e.Error())
 		}
-		switch k {
-		case "pattern":
-			if _, err := regexp.Compile(v.(string)); err != nil {
-				t.Errorf("%s: pattern: %v", at, err)
-			}
-		case "$ref":
-			if d.ref(v.(string)) == nil {
-				t.Errorf("%s: $ref %v does not resolve", at, v)
-			}
-		case "properties", "$defs":
-			for name, sub := range v.(map[string]any) {
-				d.lint(t, at+"/"+k+"/"+name, sub.(map[string]any))
-			}
-		case "items", "not", "propertyNames":
-			d.lint(t, at+"/"+k, v.(map[string]any))
-		case "additionalProperties":
-			if sub, ok := v.(map[string]any); ok {
-				d.lint(t, at+"/"+k, sub)
-			}
-		case "oneOf":
-			for i, sub := range v.([]any) {
-				d.lint(t, fmt.Sprintf("%s/%s/%d", at, k, i), sub.(map[string]any))
-			}
+		for _, c := range e.Causes {
+			walk(c)
 		}
 	}
+	walk(ve)
+	return out
 }
 
 func (d *schemaDoc) ref(r string) map[string]any {
@@ -92,8 +90,8 @@ func (d *schemaDoc) ref(r string) map[string]any {
 	return s
 }
 
-// resolve follows a $ref, merging the referring schema's own keywords
-// (description and the like) over nothing that matters for checking.
+// resolve follows a $ref (the structural tests compare types, not the
+// referring schema's description).
 func (d *schemaDoc) resolve(s map[string]any) map[string]any {
 	for {
 		r, ok := s["$ref"].(string)
@@ -102,161 +100,6 @@ func (d *schemaDoc) resolve(s map[string]any) map[string]any {
 		}
 		s = d.ref(r)
 	}
-}
-
-// validate returns the schema violations of v (a value as JSON decodes).
-func (d *schemaDoc) validate(at string, s map[string]any, v any) []string {
-	s = d.resolve(s)
-	var errs []string
-	fail := func(format string, args ...any) { errs = append(errs, at+": "+fmt.Sprintf(format, args...)) }
-	if ts, ok := s["type"]; ok && !typeMatches(ts, v) {
-		fail("%v is not of type %v", v, ts)
-		return errs
-	}
-	if enum, ok := s["enum"].([]any); ok && !slices.ContainsFunc(enum, func(e any) bool { return reflect.DeepEqual(e, v) }) {
-		fail("%v is not one of %v", v, enum)
-	}
-	if not, ok := s["not"].(map[string]any); ok && len(d.validate(at, not, v)) == 0 {
-		fail("matches the schema under not")
-	}
-	if oneOf, ok := s["oneOf"].([]any); ok {
-		n := 0
-		for _, sub := range oneOf {
-			if len(d.validate(at, sub.(map[string]any), v)) == 0 {
-				n++
-			}
-		}
-		if n != 1 {
-			fail("matches %d of oneOf, want exactly 1", n)
-		}
-	}
-	switch x := v.(type) {
-	case string:
-		n := float64(utf8.RuneCountInString(x))
-		if p, ok := s["pattern"].(string); ok && !regexp.MustCompile(p).MatchString(x) {
-			fail("%q does not match %s", x, p)
-		}
-		if m, ok := s["minLength"].(float64); ok && n < m {
-			fail("%q is shorter than %v", x, m)
-		}
-		if m, ok := s["maxLength"].(float64); ok && n > m {
-			fail("%q is longer than %v", x, m)
-		}
-	case float64:
-		if m, ok := s["minimum"].(float64); ok && x < m {
-			fail("%v is below %v", x, m)
-		}
-		if m, ok := s["maximum"].(float64); ok && x > m {
-			fail("%v is above %v", x, m)
-		}
-	case []any:
-		if m, ok := s["minItems"].(float64); ok && float64(len(x)) < m {
-			fail("fewer than %v items", m)
-		}
-		if m, ok := s["maxItems"].(float64); ok && float64(len(x)) > m {
-			fail("more than %v items", m)
-		}
-		if u, _ := s["uniqueItems"].(bool); u {
-			for i := range x {
-				if slices.ContainsFunc(x[:i], func(e any) bool { return reflect.DeepEqual(e, x[i]) }) {
-					fail("item %d repeats an earlier one", i)
-				}
-			}
-		}
-		if items, ok := s["items"].(map[string]any); ok {
-			for i, e := range x {
-				errs = append(errs, d.validate(fmt.Sprintf("%s[%d]", at, i), items, e)...)
-			}
-		}
-	case map[string]any:
-		errs = append(errs, d.validateObject(at, s, x)...)
-	}
-	return errs
-}
-
-func (d *schemaDoc) validateObject(at string, s map[string]any, x map[string]any) []string {
-	var errs []string
-	fail := func(format string, args ...any) { errs = append(errs, at+": "+fmt.Sprintf(format, args...)) }
-	for _, r := range asStrings(s["required"]) {
-		if _, ok := x[r]; !ok {
-			fail("missing required %s", r)
-		}
-	}
-	if m, ok := s["maxProperties"].(float64); ok && float64(len(x)) > m {
-		fail("more than %v properties", m)
-	}
-	if dr, ok := s["dependentRequired"].(map[string]any); ok {
-		for k, deps := range dr {
-			if _, has := x[k]; !has {
-				continue
-			}
-			for _, dep := range asStrings(deps) {
-				if _, ok := x[dep]; !ok {
-					fail("%s needs %s", k, dep)
-				}
-			}
-		}
-	}
-	props, _ := s["properties"].(map[string]any)
-	keys := make([]string, 0, len(x))
-	for k := range x {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if pn, ok := s["propertyNames"].(map[string]any); ok {
-			errs = append(errs, d.validate(at+"{"+k+"}", pn, k)...)
-		}
-		if sub, ok := props[k].(map[string]any); ok {
-			errs = append(errs, d.validate(at+"."+k, sub, x[k])...)
-			continue
-		}
-		switch ap := s["additionalProperties"].(type) {
-		case bool:
-			if !ap {
-				fail("unknown property %s", k)
-			}
-		case map[string]any:
-			errs = append(errs, d.validate(at+"."+k, ap, x[k])...)
-		}
-	}
-	return errs
-}
-
-func typeMatches(ts any, v any) bool {
-	types := asStrings(ts)
-	if s, ok := ts.(string); ok {
-		types = []string{s}
-	}
-	for _, t := range types {
-		switch x := v.(type) {
-		case string:
-			if t == "string" {
-				return true
-			}
-		case bool:
-			if t == "boolean" {
-				return true
-			}
-		case float64:
-			if t == "number" || t == "integer" && x == math.Trunc(x) {
-				return true
-			}
-		case []any:
-			if t == "array" {
-				return true
-			}
-		case map[string]any:
-			if t == "object" {
-				return true
-			}
-		case nil:
-			if t == "null" {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func asStrings(v any) []string {
@@ -268,4 +111,104 @@ func asStrings(v any) []string {
 		}
 	}
 	return out
+}
+
+// fieldPath turns a JSON pointer's segments into winami's field path
+// ("build.instanceTypes[1]", `tags["cost center"]`), walking the instance
+// v to tell list indices from map keys.
+func fieldPath(v any, segments []string) string {
+	path := ""
+	for _, seg := range segments {
+		switch x := v.(type) {
+		case []any:
+			i := 0
+			for _, c := range seg {
+				i = i*10 + int(c-'0')
+			}
+			path += "[" + seg + "]"
+			if i < len(x) {
+				v = x[i]
+			}
+		case map[string]any:
+			path = keyPath(path, seg)
+			v = x[seg]
+		}
+	}
+	return path
+}
+
+func keyPaths(at string, keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = joinPath(at, k)
+	}
+	return out
+}
+
+// related: one path is the other or lies inside it.
+func related(a, b string) bool {
+	inside := func(p, parent string) bool {
+		return parent == "" || p == parent || strings.HasPrefix(p, parent+".") || strings.HasPrefix(p, parent+"[")
+	}
+	return inside(a, b) || inside(b, a)
+}
+
+// TestSchemaProblemsHaveAPlace: for every malformed spec, each violation
+// the JSON Schema validator finds is also a problem winami reports, at
+// file:line:col, on the same field (or one inside it, or its parent): the
+// schema and winami's checks agree on where a spec is wrong, and every
+// schema error maps back to a place in the file.
+func TestSchemaProblemsHaveAPlace(t *testing.T) {
+	d := loadSchema(t)
+	for _, c := range loadMalformed(t) {
+		t.Run(c.name, func(t *testing.T) {
+			file := c.dir + "/winami.yaml"
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v any
+			if yamlErr := yamlUnmarshalLoose(data, &v); yamlErr != nil {
+				t.Skipf("not YAML a JSON Schema validator can read: %v", yamlErr)
+			}
+			_, perr := Load(file)
+			var probs Problems
+			errors.As(perr, &probs)
+			err = d.compiled.Validate(v)
+			var ve *jsonschema.ValidationError
+			if !errors.As(err, &ve) {
+				return
+			}
+			var walk func(e *jsonschema.ValidationError)
+			walk = func(e *jsonschema.ValidationError) {
+				if len(e.Causes) > 0 {
+					for _, c := range e.Causes {
+						walk(c)
+					}
+					return
+				}
+				at := fieldPath(v, e.InstanceLocation)
+				// Errors about keys name them: the problem is at the key.
+				paths := []string{at}
+				switch k := e.ErrorKind.(type) {
+				case *kind.Required:
+					paths = keyPaths(at, k.Missing)
+				case *kind.AdditionalProperties:
+					paths = keyPaths(at, k.Properties)
+				case *kind.DependentRequired:
+					paths = keyPaths(at, k.Missing)
+				}
+			next:
+				for _, path := range paths {
+					for _, p := range probs {
+						if related(p.Path, path) && (p.Line > 0 || p.Path == "") {
+							continue next
+						}
+					}
+					t.Errorf("the schema finds %q at %s; winami reports nothing there:\n%v", e.Error(), path, perr)
+				}
+			}
+			walk(ve)
+		})
+	}
 }

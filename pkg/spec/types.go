@@ -4,18 +4,37 @@
 // file at once with its file:line:col and field path.
 package spec
 
+// The apiVersion and kind every winami.yaml starts with, as Kubernetes
+// manifests and eksctl's ClusterConfig do. The group is the project's name
+// rather than a domain it would have to own; v1alpha1 says the format may
+// still change, which a new version will then announce.
+const (
+	APIVersion = "winami/v1alpha1"
+	Kind       = "ImageSpec"
+)
+
 // Spec is one winami.yaml. Field names are the YAML keys (and JSON keys of
 // plan output and the JSON Schema).
 type Spec struct {
-	// Name is used in every resource name: [a-zA-Z0-9-_]{1,64}, starting with a letter.
+	// The version of the spec format: winami/v1alpha1. A format that
+	// changes incompatibly gets a new version, so an old file keeps meaning
+	// what it meant.
+	APIVersion string `yaml:"apiVersion" json:"apiVersion"`
+	// What the file describes: ImageSpec, one custom AMI and the pipeline
+	// that builds it.
+	Kind string `yaml:"kind" json:"kind"`
+	// Used in every resource name winami creates (and in the AMI name): 1-64
+	// letters, digits, - and _, starting with a letter.
 	Name string `yaml:"name" json:"name"`
-	// Region is the home region: where the pipeline lives and builds run.
+	// The home region: where the pipeline lives and builds run.
 	Region string `yaml:"region" json:"region"`
-	// Tags go on every resource winami creates, beside winami's own.
+	// Tags for every resource winami creates, beside winami's own winami:*
+	// tags.
 	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 
-	Base         Base         `yaml:"base" json:"base"`
-	Kubernetes   Kubernetes   `yaml:"kubernetes" json:"kubernetes"`
+	Base       Base       `yaml:"base" json:"base"`
+	Kubernetes Kubernetes `yaml:"kubernetes" json:"kubernetes"`
+	// Extra Image Builder components, run after the EKS parts.
 	Components   []Component  `yaml:"components,omitempty" json:"components,omitempty"`
 	Cache        *Cache       `yaml:"cache,omitempty" json:"cache,omitempty"`
 	Build        Build        `yaml:"build" json:"build"`
@@ -36,82 +55,109 @@ type Spec struct {
 }
 
 // Base is the parent image: Windows Server version and edition, and either
-// the EKS optimized AMI (AWS's recommendation) or the AWS-managed Windows
-// Server base image plus the eks-optimized-ami-windows component.
+// the EKS optimized AMI (eksOptimized, the default) or the AWS-managed
+// Windows Server base image plus the eks-optimized-ami-windows component
+// (windowsBase).
 type Base struct {
+	// Windows Server version.
 	Windows string `yaml:"windows" json:"windows"` // "2019", "2022", "2025"
+	// Windows Server edition (any case).
 	Edition string `yaml:"edition" json:"edition"` // "core", "full"
 
+	// Build on the EKS optimized Windows AMI, as AWS recommends. Defaults to
+	// {release: latest} when neither eksOptimized nor windowsBase is given.
 	EKSOptimized *EKSOptimized `yaml:"eksOptimized,omitempty" json:"eksOptimized,omitempty"`
-	WindowsBase  *WindowsBase  `yaml:"windowsBase,omitempty" json:"windowsBase,omitempty"`
+	// Build on the AWS-managed Windows Server base image plus the
+	// eks-optimized-ami-windows component.
+	WindowsBase *WindowsBase `yaml:"windowsBase,omitempty" json:"windowsBase,omitempty"`
 
-	// OSBuild, e.g. "10.0.20348.2849", is asserted by a generated validate
-	// step and recorded on the AMI.
+	// The exact OS build, 10.0.<build>.<revision>; a validate step fails the
+	// build when the instance differs, and the build is recorded on the AMI.
+	// 2019 is 10.0.17763, 2022 10.0.20348, 2025 10.0.26100.
 	OSBuild string `yaml:"osBuild,omitempty" json:"osBuild,omitempty"`
 }
 
 // EKSOptimized pins the EKS optimized AMI: Release "latest" or "YYYY.MM.DD",
 // or Before "YYYY-MM-DD" (the newest release on or before that date).
 type EKSOptimized struct {
+	// latest, or a release date as in the AMI names, YYYY.MM.DD.
 	Release string `yaml:"release,omitempty" json:"release,omitempty"`
-	Before  string `yaml:"before,omitempty" json:"before,omitempty"`
+	// Take the newest release on or before this day, YYYY-MM-DD (instead of
+	// release).
+	Before string `yaml:"before,omitempty" json:"before,omitempty"`
 }
 
 // WindowsBase pins the AWS-managed Windows Server base image: Release
 // "latest" or a version as Image Builder writes it, "YYYY.M.D".
 type WindowsBase struct {
+	// latest, or the base image's version as Image Builder writes it,
+	// YYYY.M.D without zero padding.
 	Release string `yaml:"release,omitempty" json:"release,omitempty"`
 }
 
 // Kubernetes is the Kubernetes version of the node image.
 type Kubernetes struct {
-	// Version is "1.NN".
+	// Kubernetes minor version, 1.NN (quote it: unquoted 1.30 is the number
+	// 1.3 to other YAML tools). Windows Server 2025 needs 1.35 or later.
 	Version string `yaml:"version" json:"version"`
-	// ComponentVersion, with windowsBase only, pins the
-	// eks-optimized-ami-windows component (the kubelet patch), e.g. "1.35.2".
+	// With base.windowsBase only: the exact eks-optimized-ami-windows
+	// component version (the kubelet patch), 1.NN.P with the same 1.NN.
 	ComponentVersion string `yaml:"componentVersion,omitempty" json:"componentVersion,omitempty"`
 }
 
-// Component is an extra Image Builder component: an existing one by ARN
-// (with its version), or a local AWSTOE document that winami creates.
+// Component is an existing component by ARN, or a local AWSTOE document
+// that winami creates as a component.
 type Component struct {
-	ARN  string `yaml:"arn,omitempty" json:"arn,omitempty"`
+	// arn:<partition>:imagebuilder:<home region>:<account or aws>:component/<name>/<version>;
+	// the version may use x wildcards (1.x.x, x.x.x).
+	ARN string `yaml:"arn,omitempty" json:"arn,omitempty"`
+	// Path of an AWSTOE YAML document, relative to this file.
 	File string `yaml:"file,omitempty" json:"file,omitempty"`
-	// Parameters are the component's parameters by name.
+	// The component's parameters by name.
 	Parameters map[string]string `yaml:"parameters,omitempty" json:"parameters,omitempty"`
 }
 
-// Cache bakes container images into the AMI, so pods on a new node start
-// without pulling (and, above all, extracting) them.
+// Cache is container images baked into the AMI, so that pods on a new node
+// start without pulling and extracting them. With ECR images, the build
+// instance's role needs ecr:GetAuthorizationToken on * and
+// ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on each repository.
 type Cache struct {
-	// Images are full references: registry/repository:tag or @sha256:…,
-	// each valid by the OCI reference grammar (pkg/imageref), distinct, at
-	// most MaxCacheImages.
+	// Full image references, registry/repository:tag or
+	// registry/repository@sha256:<digest> (at most 50, each once). winami
+	// validates each against the OCI reference grammar.
 	Images []string `yaml:"images" json:"images"`
-	// Pin labels each image so kubelet's image garbage collection never
-	// removes it (containerd only: Kubernetes 1.24 and later); default true.
+	// Label each image io.cri-containerd.pinned=pinned so kubelet's image
+	// garbage collection never removes it. Needs containerd: Kubernetes 1.24
+	// or later (set false for 1.23 and earlier, which run Docker).
 	Pin *bool `yaml:"pin,omitempty" json:"pin,omitempty"`
-	// ParallelPulls bounds the pulls at once on the build instance, 1 to
-	// MaxParallelPulls; default DefaultParallelPulls.
+	// How many images the build instance pulls at once, 1-16.
 	ParallelPulls int `yaml:"parallelPulls,omitempty" json:"parallelPulls,omitempty"`
-	// Verify adds a validate step that fails the build when an image is
-	// missing; default true.
+	// Add a validate step that fails the build when an image is missing from
+	// the AMI.
 	Verify *bool `yaml:"verify,omitempty" json:"verify,omitempty"`
 }
 
 // Build is the build instance: Image Builder's infrastructure configuration.
 type Build struct {
-	InstanceProfile  string   `yaml:"instanceProfile" json:"instanceProfile"`
-	InstanceTypes    []string `yaml:"instanceTypes,omitempty" json:"instanceTypes,omitempty"`
-	SubnetID         string   `yaml:"subnetId,omitempty" json:"subnetId,omitempty"`
+	// Name of the build instance's instance profile; its role needs
+	// EC2InstanceProfileForImageBuilder and AmazonSSMManagedInstanceCore.
+	InstanceProfile string `yaml:"instanceProfile" json:"instanceProfile"`
+	// x86_64 instance types, tried in order of availability.
+	InstanceTypes []string `yaml:"instanceTypes,omitempty" json:"instanceTypes,omitempty"`
+	// Subnet of the build instance; leave it and securityGroupIds out to use
+	// the default VPC.
+	SubnetID string `yaml:"subnetId,omitempty" json:"subnetId,omitempty"`
+	// Security groups of the build instance (with subnetId).
 	SecurityGroupIDs []string `yaml:"securityGroupIds,omitempty" json:"securityGroupIds,omitempty"`
-	// RootVolumeGiB sizes the root volume of the build instance and the AMI.
+	// Root volume of the build instance and the AMI, in GiB; at least 50 on
+	// the EKS optimized AMI, 30 on the Windows base image.
 	RootVolumeGiB int `yaml:"rootVolumeGiB,omitempty" json:"rootVolumeGiB,omitempty"`
-	// TerminateOnFailure defaults to true.
+	// Terminate the build instance when the build fails (false keeps it for
+	// debugging).
 	TerminateOnFailure *bool `yaml:"terminateOnFailure,omitempty" json:"terminateOnFailure,omitempty"`
-	// RequireIMDSv2 defaults to true (HttpTokens: required).
+	// Require IMDSv2 (HttpTokens: required) on the build instance.
 	RequireIMDSv2 *bool `yaml:"requireIMDSv2,omitempty" json:"requireIMDSv2,omitempty"`
-	// Logs, when set, sends build logs to S3.
+	// Send build logs to S3.
 	Logs *Logs `yaml:"logs,omitempty" json:"logs,omitempty"`
 }
 
@@ -121,21 +167,29 @@ type Logs struct {
 	S3Prefix string `yaml:"s3Prefix,omitempty" json:"s3Prefix,omitempty"`
 }
 
-// Distribution is where the AMI goes and how it is named, shared and published.
+// Distribution is where the AMI goes, how it is named, shared and published.
 type Distribution struct {
-	// Regions to distribute to; defaults to [Region].
+	// Regions to distribute to, including the home region; defaults to
+	// [region].
 	Regions []string `yaml:"regions,omitempty" json:"regions,omitempty"`
-	// AMIName is the AMI name template; Image Builder expands
-	// {{ imagebuilder:buildDate }} and similar.
-	AMIName string            `yaml:"amiName,omitempty" json:"amiName,omitempty"`
+	// AMI name template. winami expands {{name}}, {{windows}}, {{edition}},
+	// {{kubernetes}}, {{osBuild}}; Image Builder expands
+	// {{ imagebuilder:buildDate }} (required, it keeps names unique) and
+	// {{ imagebuilder:buildVersion }}. Other characters: letters, digits,
+	// spaces, . - _.
+	AMIName string `yaml:"amiName,omitempty" json:"amiName,omitempty"`
+	// Tags for the AMIs.
 	AMITags map[string]string `yaml:"amiTags,omitempty" json:"amiTags,omitempty"`
-	// TargetAccounts receive a copy of the AMI.
+	// Accounts that receive their own copy of the AMI.
 	TargetAccounts []string `yaml:"targetAccounts,omitempty" json:"targetAccounts,omitempty"`
-	// LaunchPermissions share the AMI without copying it.
+	// Share the AMI without copying it.
 	LaunchPermissions *LaunchPermissions `yaml:"launchPermissions,omitempty" json:"launchPermissions,omitempty"`
-	// SSMParameter receives each new AMI ID, per region, e.g. "/winami/prod/ami".
-	SSMParameter string      `yaml:"ssmParameter,omitempty" json:"ssmParameter,omitempty"`
-	FastLaunch   *FastLaunch `yaml:"fastLaunch,omitempty" json:"fastLaunch,omitempty"`
+	// SSM parameter that receives each new AMI ID, in every distribution
+	// region (e.g. /winami/prod/ami).
+	SSMParameter string `yaml:"ssmParameter,omitempty" json:"ssmParameter,omitempty"`
+	// EC2 Fast Launch for the new AMI, through the distribution's
+	// fastLaunchConfigurations.
+	FastLaunch *FastLaunch `yaml:"fastLaunch,omitempty" json:"fastLaunch,omitempty"`
 }
 
 // LaunchPermissions share an AMI with accounts, organizations or OUs.
@@ -149,21 +203,25 @@ type LaunchPermissions struct {
 // distribution's fastLaunchConfigurations.
 type FastLaunch struct {
 	Enabled bool `yaml:"enabled" json:"enabled"`
-	// TargetSnapshots is the number of pre-provisioned snapshots kept ready.
+	// Pre-provisioned snapshots kept ready.
 	TargetSnapshots int `yaml:"targetSnapshots,omitempty" json:"targetSnapshots,omitempty"`
-	// MaxParallelLaunches is at least 6 (EC2's rule).
+	// Instances launched at once to make snapshots; EC2's minimum is 6.
 	MaxParallelLaunches int `yaml:"maxParallelLaunches,omitempty" json:"maxParallelLaunches,omitempty"`
-	// LaunchTemplate is a launch template ID or name, optionally ":VERSION".
+	// Launch template ID (lt-...) or name, optionally :version, :$Latest or
+	// :$Default.
 	LaunchTemplate string `yaml:"launchTemplate,omitempty" json:"launchTemplate,omitempty"`
 	// Accounts to enable Fast Launch in; defaults to the AMI owner's.
 	Accounts []string `yaml:"accounts,omitempty" json:"accounts,omitempty"`
 }
 
-// Schedule runs the pipeline on a cron schedule.
+// Schedule runs the pipeline on a schedule.
 type Schedule struct {
-	// Cron is Image Builder's six-field cron, e.g. "cron(0 9 ? * WED#2 *)".
+	// Image Builder's six-field cron (minute hour day-of-month month
+	// day-of-week year, UTC); one of the day fields is ?. rate() is not
+	// supported.
 	Cron string `yaml:"cron" json:"cron"`
-	// OnlyWhenDependenciesUpdated builds only when the parent image or a
-	// component has a newer version.
+	// Build only when a component or a versioned parent image has a newer
+	// version (EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE); false
+	// builds on every match.
 	OnlyWhenDependenciesUpdated bool `yaml:"onlyWhenDependenciesUpdated,omitempty" json:"onlyWhenDependenciesUpdated,omitempty"`
 }

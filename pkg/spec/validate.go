@@ -5,23 +5,35 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/winami/winami/pkg/catalog"
 )
 
-// Patterns of names and identifiers. They are compiled once and only ever
-// read, so they are constants in all but syntax.
+// Patterns of names and identifiers, compiled on first use (lazyRE) and
+// only ever read, so they are constants in all but syntax.
 var (
-	nameRE    = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_-]{0,63}$`)
-	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-	osBuildRE = regexp.MustCompile(`^10\.0\.([0-9]+)\.([0-9]+)$`)
+	nameRE    = lazyRE(patName)
+	regionRE  = lazyRE(patRegion)
+	osBuildRE = lazyRE(patOsBuild)
 	// Image Builder's versions of AWS-managed Windows base images encode
 	// the release date without zero padding: 2024.6.11.
-	windowsBaseRE = regexp.MustCompile(`^([0-9]{4})\.([1-9][0-9]?)\.([1-9][0-9]?)$`)
-	paddedDateRE  = regexp.MustCompile(`^[0-9]{4}\.[0-9]{1,2}\.[0-9]{1,2}$`)
-	tagKeyRE      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`)
+	windowsBaseRE = lazyRE(patWindowsBase)
+	paddedDateRE  = lazyRE(patPaddedDate)
+	tagKeyRE      = lazyRE(patTagKey)
+)
+
+// The patterns behind them, shared with the JSON Schema generator
+// (schemagen_test.go) so that the schema and winami cannot disagree.
+const (
+	patName        = `^[a-zA-Z][a-zA-Z0-9_-]{0,63}$`
+	patRegion      = `^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`
+	patOsBuild     = `^10\.0\.([0-9]+)\.([0-9]+)$`
+	patWindowsBase = `^([0-9]{4})\.([1-9][0-9]?)\.([1-9][0-9]?)$`
+	patPaddedDate  = `^[0-9]{4}\.[0-9]{1,2}\.[0-9]{1,2}$`
+	patTagKey      = `^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`
 )
 
 // ReservedTagPrefix starts the tags winami puts on what it creates
@@ -30,6 +42,13 @@ const ReservedTagPrefix = "winami:"
 
 // maxUserTags leaves room for winami's own tags within AWS's 50 a resource.
 const maxUserTags = 45
+
+// AWS's limits on tags and AWSTOE's on parameter names.
+const (
+	maxTagKeyRunes        = 128
+	maxTagValueRunes      = 256
+	maxParameterNameRunes = 256
+)
 
 // checker collects validation problems, each placed at its field.
 type checker struct {
@@ -86,6 +105,7 @@ func (s *Spec) Validate() error {
 
 func (s *Spec) validate(skip map[string]bool) Problems {
 	c := &checker{s: s, skip: skip}
+	c.header()
 	c.name()
 	c.region()
 	c.tags("tags", s.Tags)
@@ -99,11 +119,29 @@ func (s *Spec) validate(skip map[string]bool) Problems {
 	return c.probs
 }
 
+// header checks apiVersion and kind. A spec built in Go (not read from a
+// file) may leave both out: they describe the file format, not the AMI.
+func (c *checker) header() {
+	fromFile := c.s.pos != nil
+	switch v := c.s.APIVersion; {
+	case v == "" && fromFile:
+		c.add("apiVersion", "missing; add the line \"apiVersion: %s\" at the top of the file (the version of the spec format)", APIVersion)
+	case v != "" && v != APIVersion:
+		c.add("apiVersion", "%q is not a spec format this winami reads; write apiVersion: %s", v, APIVersion)
+	}
+	switch k := c.s.Kind; {
+	case k == "" && fromFile:
+		c.add("kind", "missing; add the line \"kind: %s\" at the top of the file, after apiVersion", Kind)
+	case k != "" && k != Kind:
+		c.add("kind", "%q is not a kind winami reads; write kind: %s", k, Kind)
+	}
+}
+
 func (c *checker) name() {
 	switch n := c.s.Name; {
 	case n == "":
 		c.add("name", "missing; give the spec a name, e.g. name: eks-windows (it is used in every resource name)")
-	case !nameRE.MatchString(n):
+	case !nameRE().MatchString(n):
 		c.add("name", "%q is not a valid name; use 1-64 letters, digits, - and _, starting with a letter (it is used in every resource name)", n)
 	}
 }
@@ -121,9 +159,9 @@ func (c *checker) region() {
 
 func regionProblem(r string) string {
 	switch {
-	case regionRE.MatchString(r):
+	case regionRE().MatchString(r):
 		return ""
-	case regionRE.MatchString(strings.ToLower(r)):
+	case regionRE().MatchString(strings.ToLower(r)):
 		return fmt.Sprintf("%q is not a region code; region codes are lower case: %s", r, strings.ToLower(r))
 	}
 	return fmt.Sprintf("%q is not a region code; want one like us-east-1 or eu-west-1", r)
@@ -140,17 +178,17 @@ func (c *checker) tags(path string, tags map[string]string) {
 		switch lk := strings.ToLower(k); {
 		case k == "":
 			c.addKey(kp, "a tag key cannot be empty")
-		case utf8.RuneCountInString(k) > 128:
-			c.addKey(kp, "the tag key is %d characters; AWS allows 128", utf8.RuneCountInString(k))
+		case utf8.RuneCountInString(k) > maxTagKeyRunes:
+			c.addKey(kp, "the tag key is %d characters; AWS allows %d", utf8.RuneCountInString(k), maxTagKeyRunes)
 		case strings.HasPrefix(lk, "aws:"):
 			c.addKey(kp, "tag keys starting with aws: are reserved by AWS")
 		case strings.HasPrefix(lk, ReservedTagPrefix):
 			c.addKey(kp, "tag keys starting with %s are winami's own (winami:spec, winami:managed, ...); choose another prefix", ReservedTagPrefix)
-		case !tagKeyRE.MatchString(k):
+		case !tagKeyRE().MatchString(k):
 			c.addKey(kp, "%q is not a valid tag key; use letters, digits, spaces and _ . : / = + - @", k)
 		}
-		if n := utf8.RuneCountInString(tags[k]); n > 256 {
-			c.add(kp, "the tag value is %d characters; AWS allows 256", n)
+		if n := utf8.RuneCountInString(tags[k]); n > maxTagValueRunes {
+			c.add(kp, "the tag value is %d characters; AWS allows %d", n, maxTagValueRunes)
 		}
 	}
 }
@@ -219,13 +257,13 @@ func (c *checker) eksOptimized(e *EKSOptimized) {
 
 func (c *checker) windowsBaseRelease(r string) {
 	const path = "base.windowsBase.release"
-	if m := windowsBaseRE.FindStringSubmatch(r); m != nil {
+	if m := windowsBaseRE().FindStringSubmatch(r); m != nil {
 		if _, err := catalog.ParseDate(fmt.Sprintf("%s-%02s-%02s", m[1], m[2], m[3])); err != nil {
 			c.add(path, "%s is not a real date", r)
 		}
 		return
 	}
-	if paddedDateRE.MatchString(r) {
+	if paddedDateRE().MatchString(r) {
 		parts := strings.Split(r, ".")
 		c.add(path, "%q is not an Image Builder version; versions have no zero padding: %s.%s.%s", r, parts[0], strings.TrimLeft(parts[1], "0"), strings.TrimLeft(parts[2], "0"))
 		return
@@ -235,7 +273,7 @@ func (c *checker) windowsBaseRelease(r string) {
 
 func (c *checker) osBuild(b string, windowsOK bool) {
 	windows := c.s.Base.Windows
-	m := osBuildRE.FindStringSubmatch(b)
+	m := osBuildRE().FindStringSubmatch(b)
 	if m == nil {
 		c.add("base.osBuild", "%q is not an OS build; want 10.0.<build>.<revision>, e.g. 10.0.20348.2849", b)
 		return
@@ -320,8 +358,8 @@ func (c *checker) components() {
 		}
 		for _, name := range sortedKeys(comp.Parameters) {
 			pp := keyPath(p+".parameters", name)
-			if name == "" || utf8.RuneCountInString(name) > 256 || strings.ContainsRune(name, 0) {
-				c.addKey(pp, "a parameter name is 1-256 characters, without NUL")
+			if name == "" || utf8.RuneCountInString(name) > maxParameterNameRunes || strings.ContainsRune(name, 0) {
+				c.addKey(pp, "a parameter name is 1-%d characters, without NUL", maxParameterNameRunes)
 			}
 			if bad, ok := unsafeParameterRune(comp.Parameters[name]); ok {
 				c.add(pp, "%s is not allowed in a parameter value: AWSTOE pastes values into the document's commands as they are, "+
@@ -366,4 +404,11 @@ func describeRune(r rune) string {
 		return fmt.Sprintf("%q", string(r))
 	}
 	return fmt.Sprintf("%U", r)
+}
+
+// lazyRE compiles a pattern on first use, so that a command that never
+// validates a spec (winami ami latest) does not pay for compiling every
+// pattern at start-up.
+func lazyRE(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
 }

@@ -4,30 +4,58 @@ import (
 	"fmt"
 	"github.com/winami/winami/pkg/awsapi"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strings"
 )
 
-// Patterns of AWS identifiers, compiled once and only read.
+// Patterns of AWS identifiers, compiled on first use and only read.
 var (
 	// arn:<partition>:imagebuilder:<region>:<account|aws>:component/<name>/<version>[/<build>]
-	componentARNRE = regexp.MustCompile(`^arn:(aws[a-z-]*):imagebuilder:([a-z0-9-]+):([0-9]{12}|aws(?:-[a-z-]+)?):component/([a-z0-9_-]+)(?:/([^/]*)(?:/([^/]*))?)?$`)
-	semverRE       = regexp.MustCompile(`^([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x)$`)
+	componentARNRE = lazyRE(patComponentARN)
+	semverRE       = lazyRE(patSemver)
 	// IAM names: [\w+=,.@-]; instance profiles up to 128 characters.
-	instanceProfileRE = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+	instanceProfileRE = lazyRE(patInstanceProfile)
 	// family generation attributes . size: m6i.xlarge, u-6tb1.metal, m7i-flex.large.
-	instanceTypeRE = regexp.MustCompile(`^([a-z]+)(-?[0-9]+)([a-z0-9-]*)\.([a-z0-9]+)$`)
-	subnetRE       = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	securityGrpRE  = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	bucketRE       = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	accountRE      = regexp.MustCompile(`^[0-9]{12}$`)
-	orgARNRE       = regexp.MustCompile(`^arn:aws[a-z-]*:organizations::[0-9]{12}:organization/o-[a-z0-9]{10,32}$`)
-	ouARNRE        = regexp.MustCompile(`^arn:aws[a-z-]*:organizations::[0-9]{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$`)
-	ssmNameRE      = regexp.MustCompile(`^[a-zA-Z0-9_.\-/]+$`)
-	launchTmplIDRE = regexp.MustCompile(`^lt-[0-9a-f]{17}$`)
-	launchTmplName = regexp.MustCompile(`^[a-zA-Z0-9().\-/_]{3,128}$`)
-	launchTmplVer  = regexp.MustCompile(`^([1-9][0-9]*|\$Latest|\$Default)$`)
+	instanceTypeRE = lazyRE(patInstanceType)
+	subnetRE       = lazyRE(patSubnet)
+	securityGrpRE  = lazyRE(patSecurityGrp)
+	bucketRE       = lazyRE(patBucket)
+	accountRE      = lazyRE(patAccount)
+	orgARNRE       = lazyRE(patOrgARN)
+	ouARNRE        = lazyRE(patOuARN)
+	ssmNameRE      = lazyRE(patSsmName)
+	launchTmplIDRE = lazyRE(patLaunchTmplID)
+	launchTmplName = lazyRE(patLaunchTmplName)
+	launchTmplVer  = lazyRE(patLaunchTmplVer)
+)
+
+// Limits of AWS's, checked here and written into the JSON Schema.
+const (
+	minRootVolumeGiB    = 30    // Windows Server's smallest root volume
+	maxRootVolumeGiB    = 16384 // EBS's largest gp2/gp3 volume
+	maxS3KeyBytes       = 1024
+	maxSSMNameLen       = 1011 // SSM parameter names
+	minParallelLaunches = 6    // EC2 Fast Launch
+	maxFastLaunchCount  = 10000
+)
+
+// The patterns behind them, shared with the JSON Schema generator
+// (schemagen_test.go) so that the schema and winami cannot disagree.
+const (
+	patComponentARN    = `^arn:(aws[a-z-]*):imagebuilder:([a-z0-9-]+):([0-9]{12}|aws(?:-[a-z-]+)?):component/([a-z0-9_-]+)(?:/([^/]*)(?:/([^/]*))?)?$`
+	patSemver          = `^([0-9]+|x)\.([0-9]+|x)\.([0-9]+|x)$`
+	patInstanceProfile = `^[\w+=,.@-]{1,128}$`
+	patInstanceType    = `^([a-z]+)(-?[0-9]+)([a-z0-9-]*)\.([a-z0-9]+)$`
+	patSubnet          = `^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`
+	patSecurityGrp     = `^sg-([0-9a-f]{8}|[0-9a-f]{17})$`
+	patBucket          = `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`
+	patAccount         = `^[0-9]{12}$`
+	patOrgARN          = `^arn:aws[a-z-]*:organizations::[0-9]{12}:organization/o-[a-z0-9]{10,32}$`
+	patOuARN           = `^arn:aws[a-z-]*:organizations::[0-9]{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$`
+	patSsmName         = `^[a-zA-Z0-9_.\-/]+$`
+	patLaunchTmplID    = `^lt-[0-9a-f]{17}$`
+	patLaunchTmplName  = `^[a-zA-Z0-9().\-/_]{3,128}$`
+	patLaunchTmplVer   = `^([1-9][0-9]*|\$Latest|\$Default)$`
 )
 
 // componentARNProblem checks an Image Builder component ARN: well formed,
@@ -36,12 +64,12 @@ var (
 // because a recipe can only use components of its own region.
 func componentARNProblem(arn, home string) string {
 	const example = "arn:aws:imagebuilder:us-east-1:aws:component/update-windows/x.x.x"
-	m := componentARNRE.FindStringSubmatch(arn)
+	m := componentARNRE().FindStringSubmatch(arn)
 	if m == nil {
 		return fmt.Sprintf("%q is not an Image Builder component ARN; want arn:<partition>:imagebuilder:<region>:<account or aws>:component/<name>/<version>, e.g. %s", arn, example)
 	}
 	part, region, version, build := m[1], m[2], m[5], m[6]
-	switch v := semverRE.FindStringSubmatch(version); {
+	switch v := semverRE().FindStringSubmatch(version); {
 	case version == "":
 		return "the ARN has no version; add one: /1.0.0 for an exact version, or /x.x.x for the newest"
 	case v == nil:
@@ -51,7 +79,7 @@ func componentARNProblem(arn, home string) string {
 	case build != "" && (strings.Contains(version, "x") || !isDigits(build)):
 		return fmt.Sprintf("build version %s/%s is not valid: a build number follows an exact version, e.g. 1.0.0/1", version, build)
 	}
-	if home != "" && regionRE.MatchString(home) && (region != home || part != awsapi.Partition(home)) {
+	if home != "" && regionRE().MatchString(home) && (region != home || part != awsapi.Partition(home)) {
 		return fmt.Sprintf("the component is in %s but the pipeline builds in %s; components are regional: use its ARN in %s", region, home, home)
 	}
 	return ""
@@ -64,7 +92,7 @@ func (c *checker) build() {
 		c.add("build.instanceProfile", "missing; give the instance profile the build instance runs as, e.g. winami-build (its role needs EC2InstanceProfileForImageBuilder and AmazonSSMManagedInstanceCore)")
 	case strings.HasPrefix(p, "arn:"):
 		c.add("build.instanceProfile", "give the instance profile's name, not its ARN: %s", p[strings.LastIndexByte(p, '/')+1:])
-	case !instanceProfileRE.MatchString(p):
+	case !instanceProfileRE().MatchString(p):
 		c.add("build.instanceProfile", "%q is not an instance profile name; use 1-128 letters, digits and + = , . @ _ -", p)
 	}
 
@@ -80,12 +108,12 @@ func (c *checker) build() {
 		}
 	}
 
-	if b.SubnetID != "" && !subnetRE.MatchString(b.SubnetID) {
+	if b.SubnetID != "" && !subnetRE().MatchString(b.SubnetID) {
 		c.add("build.subnetId", "%q is not a subnet ID; want subnet- and 8 or 17 hex digits, e.g. subnet-0123456789abcdef0", b.SubnetID)
 	}
 	for i, sg := range b.SecurityGroupIDs {
 		p := fmt.Sprintf("build.securityGroupIds[%d]", i)
-		if !securityGrpRE.MatchString(sg) {
+		if !securityGrpRE().MatchString(sg) {
 			c.add(p, "%q is not a security group ID; want sg- and 8 or 17 hex digits, e.g. sg-0123456789abcdef0", sg)
 		} else if j := slices.Index(b.SecurityGroupIDs, sg); j < i {
 			c.add(p, "%s is listed twice", sg)
@@ -101,10 +129,10 @@ func (c *checker) build() {
 	}
 
 	switch v := b.RootVolumeGiB; {
-	case v < 30:
-		c.add("build.rootVolumeGiB", "%d is too small; Windows Server needs at least 30 GiB", v)
-	case v > 16384:
-		c.add("build.rootVolumeGiB", "%d is above EBS's maximum of 16384 GiB", v)
+	case v < minRootVolumeGiB:
+		c.add("build.rootVolumeGiB", "%d is too small; Windows Server needs at least %d GiB", v, minRootVolumeGiB)
+	case v > maxRootVolumeGiB:
+		c.add("build.rootVolumeGiB", "%d is above EBS's maximum of %d GiB", v, maxRootVolumeGiB)
 	case v < DefaultRootVolumeGiB && c.s.Base.EKSOptimized != nil && c.s.Base.WindowsBase == nil:
 		c.add("build.rootVolumeGiB", "%d is below the EKS optimized AMI's %d GiB root volume; EC2 cannot make a volume smaller than its snapshot", v, DefaultRootVolumeGiB)
 	}
@@ -115,8 +143,8 @@ func (c *checker) build() {
 		} else if msg := bucketProblem(l.S3Bucket); msg != "" {
 			c.add("build.logs.s3Bucket", "%s", msg)
 		}
-		if n := len(l.S3Prefix); n > 1024 {
-			c.add("build.logs.s3Prefix", "the prefix is %d bytes; S3 keys allow 1024", n)
+		if n := len(l.S3Prefix); n > maxS3KeyBytes {
+			c.add("build.logs.s3Prefix", "the prefix is %d bytes; S3 keys allow %d", n, maxS3KeyBytes)
 		}
 	}
 }
@@ -125,7 +153,7 @@ func (c *checker) build() {
 // x86_64: Windows Server does not run on Graviton (a 'g' among the
 // attributes after the generation, as in m7g or c7gn, or the a1 family).
 func instanceTypeProblem(t string) string {
-	m := instanceTypeRE.FindStringSubmatch(t)
+	m := instanceTypeRE().FindStringSubmatch(t)
 	if m == nil {
 		return fmt.Sprintf("%q is not an instance type; want family.size, e.g. m6i.xlarge", t)
 	}
@@ -141,7 +169,7 @@ func bucketProblem(b string) string {
 		return fmt.Sprintf("%q is not a valid S3 bucket name: %s", b, why)
 	}
 	switch {
-	case !bucketRE.MatchString(b):
+	case !bucketRE().MatchString(b):
 		return bad("want 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit")
 	case strings.Contains(b, ".."):
 		return bad("two dots in a row")
@@ -167,12 +195,12 @@ func (c *checker) distribution() {
 	if lp := d.LaunchPermissions; lp != nil {
 		c.accounts("distribution.launchPermissions.accounts", lp.Accounts)
 		for i, a := range lp.OrganizationARNs {
-			if !orgARNRE.MatchString(a) {
+			if !orgARNRE().MatchString(a) {
 				c.add(fmt.Sprintf("distribution.launchPermissions.organizationArns[%d]", i), "%q is not an organization ARN; want arn:aws:organizations::<management account>:organization/o-<id>", a)
 			}
 		}
 		for i, a := range lp.OrganizationalUnitARNs {
-			if !ouARNRE.MatchString(a) {
+			if !ouARNRE().MatchString(a) {
 				c.add(fmt.Sprintf("distribution.launchPermissions.organizationalUnitArns[%d]", i), "%q is not an organizational unit ARN; want arn:aws:organizations::<management account>:ou/o-<id>/ou-<id>", a)
 			}
 		}
@@ -193,7 +221,7 @@ func (c *checker) regions(regions []string) {
 		c.add("distribution.regions", "an empty list; list the regions to distribute to, or leave the key out for the home region only")
 		return
 	}
-	homeOK := regionRE.MatchString(home)
+	homeOK := regionRE().MatchString(home)
 	for i, r := range regions {
 		p := fmt.Sprintf("distribution.regions[%d]", i)
 		switch {
@@ -218,7 +246,7 @@ func (c *checker) regions(regions []string) {
 func (c *checker) accounts(path string, accounts []string) {
 	for i, a := range accounts {
 		p := fmt.Sprintf("%s[%d]", path, i)
-		if !accountRE.MatchString(a) {
+		if !accountRE().MatchString(a) {
 			c.add(p, "%q is not an AWS account ID; want 12 digits", a)
 		} else if slices.Index(accounts, a) < i {
 			c.add(p, "%s is listed twice", a)
@@ -233,14 +261,14 @@ func ssmParameterProblem(p string) string {
 	switch {
 	case !strings.HasPrefix(p, "/"):
 		return fmt.Sprintf("%q is not a parameter path; start it with /, e.g. /winami/prod/ami", p)
-	case !ssmNameRE.MatchString(p):
+	case !ssmNameRE().MatchString(p):
 		return fmt.Sprintf("%q is not a valid SSM parameter name; use letters, digits and _ . - /", p)
 	case strings.HasPrefix(lower, "/aws"), strings.HasPrefix(lower, "/ssm"):
 		return fmt.Sprintf("%q is reserved: SSM parameter names cannot start with aws or ssm", p)
 	case strings.Contains(p, "//") || strings.HasSuffix(p, "/"):
 		return fmt.Sprintf("%q has an empty level; write /a/b/c", p)
-	case len(p) > 1011:
-		return fmt.Sprintf("the name is %d characters; SSM allows 1011", len(p))
+	case len(p) > maxSSMNameLen:
+		return fmt.Sprintf("the name is %d characters; SSM allows %d", len(p), maxSSMNameLen)
 	case strings.Count(p, "/") > 15:
 		return fmt.Sprintf("%q has %d levels; SSM allows 15", p, strings.Count(p, "/"))
 	}
@@ -254,15 +282,15 @@ func (c *checker) fastLaunch(fl *FastLaunch) {
 	}
 	// Without enabled the numbers keep their zero "unset"; given ones
 	// are still checked so that turning Fast Launch on holds no surprise.
-	if v := fl.TargetSnapshots; (fl.Enabled || v != 0) && (v < 1 || v > 10000) {
-		c.add(path+".targetSnapshots", "%d is out of range; want 1 to 10000 pre-provisioned snapshots", v)
+	if v := fl.TargetSnapshots; (fl.Enabled || v != 0) && (v < 1 || v > maxFastLaunchCount) {
+		c.add(path+".targetSnapshots", "%d is out of range; want 1 to %d pre-provisioned snapshots", v, maxFastLaunchCount)
 	}
 	switch v := fl.MaxParallelLaunches; {
 	case !fl.Enabled && v == 0:
-	case v < 6:
-		c.add(path+".maxParallelLaunches", "%d is below EC2's minimum of 6", v)
-	case v > 10000:
-		c.add(path+".maxParallelLaunches", "%d is above Image Builder's maximum of 10000 (EC2's default quota is 40 parallel launches a region)", v)
+	case v < minParallelLaunches:
+		c.add(path+".maxParallelLaunches", "%d is below EC2's minimum of %d", v, minParallelLaunches)
+	case v > maxFastLaunchCount:
+		c.add(path+".maxParallelLaunches", "%d is above Image Builder's maximum of %d (EC2's default quota is 40 parallel launches a region)", v, maxFastLaunchCount)
 	}
 	if lt := fl.LaunchTemplate; lt != "" {
 		if msg := launchTemplateProblem(lt); msg != "" {
@@ -277,11 +305,11 @@ func (c *checker) fastLaunch(fl *FastLaunch) {
 func launchTemplateProblem(lt string) string {
 	ref, ver, hasVer := strings.Cut(lt, ":")
 	switch {
-	case strings.HasPrefix(ref, "lt-") && !launchTmplIDRE.MatchString(ref):
+	case strings.HasPrefix(ref, "lt-") && !launchTmplIDRE().MatchString(ref):
 		return fmt.Sprintf("%q is not a launch template ID; want lt- and 17 hex digits", ref)
-	case !strings.HasPrefix(ref, "lt-") && !launchTmplName.MatchString(ref):
+	case !strings.HasPrefix(ref, "lt-") && !launchTmplName().MatchString(ref):
 		return fmt.Sprintf("%q is not a launch template name; use 3-128 letters, digits and ( ) . - / _", ref)
-	case hasVer && !launchTmplVer.MatchString(ver):
+	case hasVer && !launchTmplVer().MatchString(ver):
 		return fmt.Sprintf("version %q is not valid; after ':' give a version number, $Latest or $Default", ver)
 	}
 	return ""

@@ -129,7 +129,9 @@ func TestDocsImagesCheckShape(t *testing.T) {
 	}
 
 	spec := filepath.Join(t.TempDir(), "winami.yaml")
-	if err := os.WriteFile(spec, []byte(`name: shapes
+	if err := os.WriteFile(spec, []byte(`apiVersion: winami/v1alpha1
+kind: ImageSpec
+name: shapes
 region: us-east-1
 base: {windows: 2022, edition: core, osBuild: 10.0.20348.4391}
 kubernetes: {version: "1.35"}
