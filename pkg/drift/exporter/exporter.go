@@ -15,7 +15,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/winami/winami/internal/metrics"
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/winami/winami/pkg/drift"
 )
 
@@ -71,6 +72,7 @@ type Config struct {
 // Exporter is one running exporter: its config and what the runs found.
 type Exporter struct {
 	cfg Config
+	reg *prometheus.Registry
 	mu  sync.Mutex
 	st  status
 }
@@ -107,7 +109,9 @@ func New(cfg Config) *Exporter {
 	if cfg.RunTimeout <= 0 {
 		cfg.RunTimeout = min(cfg.Interval, 10*time.Minute)
 	}
-	return &Exporter{cfg: cfg}
+	e := &Exporter{cfg: cfg}
+	e.reg = newRegistry(e)
+	return e
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -252,12 +256,11 @@ func (e *Exporter) report(ctx context.Context) (r *drift.Report, err error) {
 	return e.cfg.Report(ctx, src, opts)
 }
 
-// Families are the metrics as they stand.
-func (e *Exporter) Families() []metrics.Family {
+// snapshot is the status as it stands.
+func (e *Exporter) snapshot() status {
 	e.mu.Lock()
-	st := e.st
-	e.mu.Unlock()
-	return st.families()
+	defer e.mu.Unlock()
+	return e.st
 }
 
 // Healthy is nil when a report succeeded within the last three intervals,
@@ -283,10 +286,7 @@ func (e *Exporter) Healthy() error {
 // Handler serves /metrics and /healthz.
 func (e *Exporter) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", metrics.ContentType)
-		_ = metrics.Write(w, e.Families())
-	})
+	mux.Handle("GET /metrics", metricsHandler(e.reg, e.cfg.Logger))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if err := e.Healthy(); err != nil {

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/winami/winami/internal/metrics"
 	"github.com/winami/winami/pkg/drift"
 )
 
@@ -110,7 +109,8 @@ func TestSeriesReplaced(t *testing.T) {
 	for i := range outcomes {
 		// Every run sees three nodes never seen before, two drifted.
 		for j := range 3 {
-			n := drift.Node{Name: fmt.Sprintf("node-%d-%d", i, j), AMI: fmt.Sprintf("ami-%08x", i), KubeletVersion: "1.35.2", WindowsBuild: "10.0.20348"}
+			// One AMI per node: a report has one group per (AMI, kubelet, build).
+			n := drift.Node{Name: fmt.Sprintf("node-%d-%d", i, j), AMI: fmt.Sprintf("ami-%08x", 3*i+j), KubeletVersion: "1.35.2", WindowsBuild: "10.0.20348"}
 			if j > 0 {
 				n.Reasons = []drift.Reason{{Kind: drift.ReasonAMIDiffers}, {Kind: drift.ReasonAMIDiffers, Detail: "twice"}}
 			}
@@ -126,18 +126,14 @@ func TestSeriesReplaced(t *testing.T) {
 	var last string
 	for i := range runs {
 		_ = e.RunOnce(t.Context())
-		fams := e.Families()
+		n := winamiSeries(t, e)
 		if i == 0 {
-			first = metrics.Series(fams)
+			first = n
 		}
-		if n := metrics.Series(fams); n != first {
+		if n != first {
 			t.Fatalf("run %d: %d series, %d after the first run", i, n, first)
 		}
-		var b strings.Builder
-		if err := metrics.Write(&b, fams); err != nil {
-			t.Fatal(err)
-		}
-		last = b.String()
+		last = scrape(t, e)
 	}
 	// 2 run counters, duration, last success, 2 node counts, 3 groups, 2 drifts.
 	if first != 2+1+1+2+3+2 {
@@ -194,10 +190,8 @@ func TestRunOnceCancelled(t *testing.T) {
 	if err := e.RunOnce(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("RunOnce: %v", err)
 	}
-	var b strings.Builder
-	_ = metrics.Write(&b, e.Families())
-	if !strings.Contains(b.String(), `winami_drift_runs_total{result="error"} 0`) {
-		t.Errorf("a cancelled run was counted:\n%s", b.String())
+	if text := scrape(t, e); !strings.Contains(text, `winami_drift_runs_total{result="error"} 0`) {
+		t.Errorf("a cancelled run was counted:\n%s", text)
 	}
 }
 
@@ -240,7 +234,7 @@ func TestHeapBoundedChurn(t *testing.T) {
 		}
 	}
 	heapEnd := heapAfterGC()
-	t.Logf("%d series; heap after GC: %d KiB at run 30, %d KiB at run %d", metrics.Series(e.Families()), heapEarly/1024, heapEnd/1024, runs)
+	t.Logf("%d series; heap after GC: %d KiB at run 30, %d KiB at run %d", winamiSeries(t, e), heapEarly/1024, heapEnd/1024, runs)
 	// Keeping every report's series (750 a run) would add tens of MiB.
 	if heapEnd > heapEarly+1<<20 {
 		t.Errorf("heap grew from %d KiB to %d KiB", heapEarly/1024, heapEnd/1024)
@@ -355,10 +349,8 @@ func TestHungRunCutOff(t *testing.T) {
 	if took := time.Since(start); took > 3*time.Second {
 		t.Errorf("the hung run lasted %s", took)
 	}
-	var b strings.Builder
-	_ = metrics.Write(&b, e.Families())
-	if !strings.Contains(b.String(), `winami_drift_runs_total{result="error"} 1`) {
-		t.Errorf("the hung run was not counted as an error:\n%s", b.String())
+	if text := scrape(t, e); !strings.Contains(text, `winami_drift_runs_total{result="error"} 1`) {
+		t.Errorf("the hung run was not counted as an error:\n%s", text)
 	}
 }
 
@@ -378,9 +370,7 @@ func TestPanickingRunCounted(t *testing.T) {
 	if err := e.RunOnce(t.Context()); err == nil || !strings.Contains(err.Error(), "this is a bug") {
 		t.Fatalf("RunOnce = %v", err)
 	}
-	var b strings.Builder
-	_ = metrics.Write(&b, e.Families())
-	if !strings.Contains(b.String(), `winami_drift_runs_total{result="error"} 1`) {
-		t.Errorf("the panicking run was not counted:\n%s", b.String())
+	if text := scrape(t, e); !strings.Contains(text, `winami_drift_runs_total{result="error"} 1`) {
+		t.Errorf("the panicking run was not counted:\n%s", text)
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/winami/winami/internal/metrics"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/drift"
@@ -141,7 +140,7 @@ func TestExporterSandbox(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if ct := resp.Header.Get("Content-Type"); ct != metrics.ContentType {
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4; charset=utf-8") {
 		t.Errorf("Content-Type %q", ct)
 	}
 	text := string(body)
@@ -152,8 +151,9 @@ func TestExporterSandbox(t *testing.T) {
 		"winami_drift_nodes 8\n",
 		"winami_drift_nodes_drifted 2\n",
 		"# TYPE winami_windows_nodes gauge\n",
-		// 2026-11-11, the newest 1.35 release of the seed.
-		`winami_latest_release_timestamp_seconds{windows="2022",edition="Core",kubernetes="1.35"} 1794355200` + "\n",
+		// 2026-11-11, the newest 1.35 release of the seed (1794355200;
+		// labels in name order, values in Go's shortest form).
+		`winami_latest_release_timestamp_seconds{edition="Core",kubernetes="1.35",windows="2022"} 1.7943552e+09` + "\n",
 		`winami_node_drift{node="ip-172-31-0-6.ec2.internal",reason="kubelet-differs"} 1` + "\n",
 		`winami_node_drift{node="ip-172-31-39-36.ec2.internal",reason="ami-not-latest"} 1` + "\n",
 		`winami_node_drift{node="ip-172-31-39-36.ec2.internal",reason="os-build-differs"} 1` + "\n",
@@ -273,7 +273,7 @@ func TestExporterMemorySandbox(t *testing.T) {
 		if err := e.RunOnce(t.Context()); err != nil {
 			t.Fatalf("run %d: %v", i, err)
 		}
-		n := metrics.Series(e.Families())
+		n := winamiSeries(t, e)
 		if i == 1 {
 			series = n
 		} else if n != series {
