@@ -45,19 +45,6 @@ func TestImageReference(t *testing.T) {
 	}
 }
 
-func pullRefs(t *testing.T, data string) []string {
-	t.Helper()
-	doc, ok := parseDocument(data)
-	if !ok {
-		t.Fatal("document does not parse")
-	}
-	var refs []string
-	for _, s := range doc.pullSteps() {
-		refs = append(refs, s.Refs...)
-	}
-	return refs
-}
-
 func TestRunsOn(t *testing.T) {
 	for _, tc := range []struct {
 		image string
