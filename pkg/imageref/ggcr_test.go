@@ -65,8 +65,11 @@ func isFull(s string, r name.Reference) bool {
 			return false
 		}
 	}
-	if t, ok := r.(name.Tag); ok && strings.Contains(s, ":"+t.TagStr()) && !ociTag.MatchString(t.TagStr()) {
-		return false // go-containerregistry takes tags such as "."
+	// go-containerregistry takes tags such as "." (and, with a digest,
+	// does not look at the tag at all).
+	base, _, _ := strings.Cut(s, "@")
+	if i := strings.LastIndexByte(base, ':'); i > strings.LastIndexByte(base, '/') && !ociTag.MatchString(base[i+1:]) {
+		return false
 	}
 	return true
 }
