@@ -2,6 +2,8 @@
 // mean" suggestions in error messages.
 package textdist
 
+import "strings"
+
 // Levenshtein is the edit distance between a and b, in bytes (the words
 // compared are ASCII keys and names).
 func Levenshtein(a, b string) int {
@@ -22,4 +24,19 @@ func Levenshtein(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// Closest is the candidate nearest to word, ignoring case, when fewer than
+// within edits separate them, else "": the one "did you mean" rule that
+// spec keys, action names, profiles, regions, contexts and instance
+// profiles share. Among equally near candidates the first wins.
+func Closest(word string, candidates []string, within int) string {
+	lw := strings.ToLower(word)
+	best, bestDist := "", within
+	for _, c := range candidates {
+		if d := Levenshtein(lw, strings.ToLower(c)); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
 }

@@ -15,3 +15,17 @@ func TestLevenshtein(t *testing.T) {
 		}
 	}
 }
+
+func TestClosest(t *testing.T) {
+	names := []string{"winami-build", "legacy-build", "us-east-1"}
+	for word, want := range map[string]string{
+		"winami-buidl": "winami-build", // a swap is two edits
+		"WINAMI-BUILD": "winami-build", // case is not a difference
+		"us-east-9":    "us-east-1",
+		"unrelated":    "",
+	} {
+		if got := Closest(word, names, 3); got != want {
+			t.Errorf("Closest(%q) = %q, want %q", word, got, want)
+		}
+	}
+}

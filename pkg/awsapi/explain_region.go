@@ -35,15 +35,7 @@ func KnownRegion(region string) bool { return slices.Contains(knownRegions, regi
 
 // suggestRegion is the known region nearest to region when it looks like a
 // typo of one ("us-east-9" → "us-east-1"), else "".
-func suggestRegion(region string) string {
-	best, bestDist := "", 3
-	for _, r := range knownRegions {
-		if d := textdist.Levenshtein(region, r); d < bestDist {
-			best, bestDist = r, d
-		}
-	}
-	return best
-}
+func suggestRegion(region string) string { return textdist.Closest(region, knownRegions, 3) }
 
 // callRegionError records the region a call was sent to, so that Explain
 // can tell a region typo from rejected credentials or a down endpoint. It

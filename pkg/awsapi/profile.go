@@ -88,11 +88,5 @@ func profileNames(files []string) []string {
 // closest is the candidate nearest to word if it is near enough to be a typo
 // (at most a third of the word's letters differ), else "".
 func closest(word string, candidates []string) string {
-	best, bestDist := "", len(word)/3+2
-	for _, c := range candidates {
-		if d := textdist.Levenshtein(word, c); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best
+	return textdist.Closest(word, candidates, len(word)/3+2)
 }

@@ -265,19 +265,11 @@ func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 // case, at most two edits away, or sharing a long ending
 // (RunPowerShell, ExecutePowerShell).
 func suggest(word string, allowed []string) string {
+	if best := textdist.Closest(word, allowed, 3); best != "" {
+		return best // a case slip is distance 0
+	}
 	lw := strings.ToLower(word)
-	best, bestDist := "", 3
-	for _, a := range allowed {
-		if strings.EqualFold(a, word) {
-			return a
-		}
-		if d := textdist.Levenshtein(lw, strings.ToLower(a)); d < bestDist {
-			best, bestDist = a, d
-		}
-	}
-	if best != "" {
-		return best
-	}
+	var best string
 	bestSuffix := 5 // shorter shared endings ("File", "Folder") say nothing
 	for _, a := range allowed {
 		if n := commonSuffix(lw, strings.ToLower(a)); n > bestSuffix {

@@ -175,13 +175,7 @@ func nearest(word string, names []string) string {
 	if word == "" {
 		return ""
 	}
-	best, bestDist := "", len(word)/3+2
-	for _, n := range names {
-		if d := textdist.Levenshtein(word, n); d < bestDist {
-			best, bestDist = n, d
-		}
-	}
-	return best
+	return textdist.Closest(word, names, len(word)/3+2)
 }
 
 // tune sets the client up for listing many nodes: a rate limit that does

@@ -77,7 +77,7 @@ func (r *runner) readProfile(ctx context.Context) roleInfo {
 // a typo's reach, or "" (none close, or the list could not be read: then
 // the fix to create it stands).
 func (r *runner) closeProfile(ctx context.Context, name string) string {
-	best, bestDist := "", max(3, len(name)/4+1) // a few edits, more for long names
+	var names []string
 	p := iam.NewListInstanceProfilesPaginator(r.deps.IAM, &iam.ListInstanceProfilesInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -85,13 +85,10 @@ func (r *runner) closeProfile(ctx context.Context, name string) string {
 			return ""
 		}
 		for _, ip := range page.InstanceProfiles {
-			other := aws.ToString(ip.InstanceProfileName)
-			if d := textdist.Levenshtein(strings.ToLower(name), strings.ToLower(other)); d < bestDist {
-				best, bestDist = other, d
-			}
+			names = append(names, aws.ToString(ip.InstanceProfileName))
 		}
 	}
-	return best
+	return textdist.Closest(name, names, max(3, len(name)/4+1)) // a few edits, more for long names
 }
 
 // Key permissions of the two managed policies a build role needs. Only the

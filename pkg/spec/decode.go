@@ -349,16 +349,12 @@ func fieldNames(fs []field) string {
 // unknownKey words the problem of a key the type does not have: the close
 // match if there is one (a case slip or a typo), else every allowed key.
 func unknownKey(name string, fs []field) string {
-	best, bestDist := "", 3 // at most two edits away
-	for _, f := range fs {
-		if strings.EqualFold(f.name, name) {
-			return "unknown key; did you mean " + f.name + "?"
-		}
-		if dist := textdist.Levenshtein(strings.ToLower(name), strings.ToLower(f.name)); dist < bestDist {
-			best, bestDist = f.name, dist
-		}
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = f.name
 	}
-	if best != "" {
+	// A case slip is distance 0, so it wins; else at most two edits away.
+	if best := textdist.Closest(name, names, 3); best != "" {
 		return "unknown key; did you mean " + best + "?"
 	}
 	return "unknown key; allowed keys are " + fieldNames(fs)
