@@ -1,44 +1,11 @@
 package component
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/winami/winami/test/awstoecorpus"
 )
 
-// corpusDir is the AWSTOE corpus shared with the sandbox, whose own rules
-// (sandbox/awstoe) must classify every document the same way, as AWS would.
-const corpusDir = "../../testdata/awstoe-corpus"
-
-func TestCorpus(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpusDir, "*.yaml"))
-	if err != nil || len(files) < 40 {
-		t.Fatalf("the corpus at %s has %d documents (%v)", corpusDir, len(files), err)
-	}
-	for _, path := range files {
-		name := filepath.Base(path)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantValid := strings.HasPrefix(name, "valid-")
-		if !wantValid && !strings.HasPrefix(name, "invalid-") {
-			t.Errorf("%s: a corpus document's name starts with valid- or invalid-", name)
-			continue
-		}
-		header := "# expect: invalid"
-		if wantValid {
-			header = "# expect: valid"
-		}
-		if !strings.HasPrefix(string(data), header) {
-			t.Errorf("%s: the first line must begin %q, as its name says", name, header)
-		}
-		switch problems := Validate(data); {
-		case wantValid && len(problems) > 0:
-			t.Errorf("%s: AWS accepts it, winami refuses it: %v", name, problems)
-		case !wantValid && len(problems) == 0:
-			t.Errorf("%s: AWS refuses it, winami accepts it", name)
-		}
-	}
-}
+// TestCorpus: winami's validator classifies the shared corpus as AWS does,
+// as the sandbox's own rules (sandbox/awstoe) must too.
+func TestCorpus(t *testing.T) { awstoecorpus.Check(t, "winami", Validate) }
