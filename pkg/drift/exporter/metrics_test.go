@@ -152,16 +152,7 @@ func TestServedSeries(t *testing.T) {
 	defer cancel()
 	base, done := serve(t, ctx, e)
 	get(t, base+"/healthz", http.StatusOK)
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4; charset=utf-8") {
-		t.Errorf("Content-Type %q, want the text format 0.0.4", ct)
-	}
-	fams := parse(t, string(body))
+	fams := parse(t, scrapeText(t, base))
 	for name, want := range documented {
 		f := fams[name]
 		if f == nil {
@@ -271,4 +262,20 @@ func TestLabelNotUTF8(t *testing.T) {
 	if text := scrape(t, e); !strings.Contains(text, `winami_node_drift{node="bad-`+"\uFFFD"+`",reason="not-ready"} 1`) {
 		t.Errorf("the series of the node is missing:\n%s", text)
 	}
+}
+
+// scrapeText GETs base/metrics as a scraper that asks for nothing in
+// particular and checks it gets the text format 0.0.4.
+func scrapeText(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4; charset=utf-8") {
+		t.Errorf("Content-Type %q, want the text format 0.0.4", ct)
+	}
+	return string(body)
 }

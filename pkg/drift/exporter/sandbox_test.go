@@ -134,16 +134,7 @@ func TestExporterSandbox(t *testing.T) {
 	if body := get(t, base+"/healthz", http.StatusOK); body != "ok\n" {
 		t.Errorf("/healthz: %q", body)
 	}
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4; charset=utf-8") {
-		t.Errorf("Content-Type %q", ct)
-	}
-	text := string(body)
+	text := scrapeText(t, base)
 	for _, want := range []string{
 		"# TYPE winami_drift_runs_total counter\n",
 		`winami_drift_runs_total{result="ok"} 1` + "\n",
