@@ -1,6 +1,7 @@
 package component
 
 import (
+	"errors"
 	"fmt"
 	"unicode/utf8"
 
@@ -32,7 +33,7 @@ func ReadFile(path string) ([]byte, error) {
 
 // tooLarge turns a size error into the component rule behind it.
 func tooLarge(path string, err error) error {
-	if _, ok := err.(*inputfile.TooLargeError); ok {
+	if tl := (*inputfile.TooLargeError)(nil); errors.As(err, &tl) {
 		return fmt.Errorf("%s is longer than %d characters, the most Image Builder takes for a component document inline "+
 			"(larger ones must be uploaded to S3, which winami does not do): split it into several components, "+
 			"or create the component yourself and give its arn", path, MaxInlineChars)

@@ -137,7 +137,7 @@ func (c *checker) validate(doc []byte) {
 	doc, err := yamlinput.Prepare(doc, inputLimits)
 	if err != nil {
 		line := 0
-		if le, ok := err.(*yamlinput.Error); ok {
+		if le := (*yamlinput.Error)(nil); errors.As(err, &le) {
 			line = le.Line
 		}
 		c.problems = append(c.problems, Problem{Line: line, Column: min(line, 1), Message: err.Error()})
