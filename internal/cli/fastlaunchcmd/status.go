@@ -60,7 +60,7 @@ func describe(ctx context.Context, e *env, amis []string) ([]fastlaunch.Status, 
 			targets = append(targets, fastlaunch.Target{Region: r})
 		}
 	}
-	per, err := each(targets, func(t fastlaunch.Target) ([]fastlaunch.Status, error) {
+	per, err := each(ctx, targets, true, func(ctx context.Context, t fastlaunch.Target) ([]fastlaunch.Status, error) {
 		var ids []string
 		if t.AMI != "" {
 			ids = []string{t.AMI}
@@ -142,7 +142,7 @@ has failed.`,
 			if err != nil {
 				return err
 			}
-			results, err := each(targets, func(t fastlaunch.Target) (fastlaunch.Result, error) {
+			results, err := each(ctx, targets, false, func(ctx context.Context, t fastlaunch.Target) (fastlaunch.Result, error) {
 				return fastlaunch.Disable(ctx, e.ec2(t.Region), t, force)
 			})
 			if err != nil {
