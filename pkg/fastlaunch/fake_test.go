@@ -34,6 +34,10 @@ type fakeEC2 struct {
 	sharedWith map[string][]string
 	// delay holds each call a little, so that concurrent calls overlap.
 	delay time.Duration
+	// fail makes DescribeImages of a region fail; hang makes it wait for
+	// its context's end (for a second at most).
+	fail map[string]error
+	hang map[string]bool
 
 	calls       []string
 	inFlight    int
@@ -42,7 +46,7 @@ type fakeEC2 struct {
 
 func newFake() *fakeEC2 {
 	return &fakeEC2{states: map[string][]string{}, reasons: map[string]string{}, reads: map[string]int{},
-		images: map[string][]types.Image{}, versions: map[string][]types.LaunchTemplateVersion{}, sharedWith: map[string][]string{}}
+		images: map[string][]types.Image{}, fail: map[string]error{}, hang: map[string]bool{}, versions: map[string][]types.LaunchTemplateVersion{}, sharedWith: map[string][]string{}}
 }
 
 // ec2 is the fake as the client of a region.
@@ -134,6 +138,19 @@ func (c *fakeClient) DescribeImages(ctx context.Context, in *ec2.DescribeImagesI
 		}
 	}
 	defer c.f.enter(fmt.Sprintf("DescribeImages %s", c.region))()
+	c.f.mu.Lock()
+	err, hang := c.f.fail[c.region], c.f.hang[c.region]
+	c.f.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if hang {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
 	c.f.mu.Lock()
 	defer c.f.mu.Unlock()
 	out := &ec2.DescribeImagesOutput{}
