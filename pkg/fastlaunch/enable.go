@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/clock"
 )
 
 // Action is what enable or disable did to one AMI.
@@ -131,51 +132,58 @@ type WaitOptions struct {
 	Interval time.Duration
 	// OnPoll sees every status read.
 	OnPoll func(Status)
-	// Sleep waits (default: a timer that ends early with ctx).
-	Sleep func(ctx context.Context, d time.Duration) error
+	// Clock waits between reads (default: the wall clock).
+	Clock clock.Clock
 }
 
 // Wait follows t until Fast Launch is enabled, failed (a *FailedError) or
 // gone, or ctx ends.
 func Wait(ctx context.Context, api EC2API, t Target, opts WaitOptions) (Status, error) {
 	if opts.Interval <= 0 {
-		opts.Interval = 15 * time.Second
+		opts.Interval = DefaultWaitInterval
 	}
-	if opts.Sleep == nil {
-		opts.Sleep = sleep
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
 	}
 	for {
-		cur, err := current(ctx, api, t)
-		if err != nil {
+		cur, done, err := look(ctx, api, t)
+		if err != nil && cur.AMI == "" {
 			return Status{}, err
 		}
-		if cur == nil {
-			return Status{}, fmt.Errorf("%s in %s has no Fast Launch: enable it first (winami fast-launch enable %s --regions %s)", t.AMI, t.Region, t.AMI, t.Region)
-		}
 		if opts.OnPoll != nil {
-			opts.OnPoll(*cur)
+			opts.OnPoll(cur)
 		}
-		switch {
-		case cur.Failed():
-			return *cur, &FailedError{Status: *cur}
-		case cur.State == string(types.FastLaunchStateCodeEnabled):
-			return *cur, nil
-		case cur.State != string(types.FastLaunchStateCodeEnabling):
-			return *cur, fmt.Errorf("%s in %s: Fast Launch is %s, not on its way to enabled", t.AMI, t.Region, cur.State)
+		if done {
+			return cur, err
 		}
-		if err := opts.Sleep(ctx, opts.Interval); err != nil {
-			return *cur, err
+		if err := opts.Clock.Sleep(ctx, opts.Interval); err != nil {
+			return cur, err
 		}
 	}
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return nil
+// DefaultWaitInterval is the time between two reads of a wait.
+const DefaultWaitInterval = 15 * time.Second
+
+// look reads t's Fast Launch once. done says the wait for it is over:
+// enabled (no error), failed (a *FailedError), or in a state that does not
+// lead to enabled. An error with a zero Status is one the read itself
+// ended in, or an AMI without Fast Launch.
+func look(ctx context.Context, api EC2API, t Target) (Status, bool, error) {
+	cur, err := current(ctx, api, t)
+	if err != nil {
+		return Status{}, true, err
 	}
+	if cur == nil {
+		return Status{}, true, fmt.Errorf("%s in %s has no Fast Launch: enable it first (winami fast-launch enable %s --regions %s)", t.AMI, t.Region, t.AMI, t.Region)
+	}
+	switch {
+	case cur.Failed():
+		return *cur, true, &FailedError{Status: *cur}
+	case cur.State == string(types.FastLaunchStateCodeEnabled):
+		return *cur, true, nil
+	case cur.State != string(types.FastLaunchStateCodeEnabling):
+		return *cur, true, fmt.Errorf("%s in %s: Fast Launch is %s, not on its way to enabled", t.AMI, t.Region, cur.State)
+	}
+	return *cur, false, nil
 }

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"golang.org/x/sync/errgroup"
 )
 
 // Target is one AMI in the region it lives in.
@@ -24,37 +24,36 @@ const maxFilterValues = 200
 
 // Locate finds each AMI in the regions given — an AMI ID belongs to one
 // region — with one DescribeImages call per region and 200 AMIs, regions
-// at once. An AMI found in none is an error naming the regions searched.
+// at once (at most DefaultLimit). An AMI found in none is an error naming
+// the regions searched.
 func Locate(ctx context.Context, ec2For func(region string) EC2API, amis, regions []string) ([]Target, error) {
-	type found struct {
-		images []types.Image
-		err    error
-	}
-	results := make([]found, len(regions))
-	var wg sync.WaitGroup
+	images := make([][]types.Image, len(regions))
+	// The first error fails Locate: the other regions' answers would go
+	// unused, so their calls are cancelled.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(DefaultLimit)
 	for i, region := range regions {
-		wg.Go(func() {
+		g.Go(func() error {
 			for batch := range slices.Chunk(amis, maxFilterValues) {
 				// A filter, not ImageIds: an ID of another region must not
 				// fail the whole call with InvalidAMIID.NotFound.
-				out, err := ec2For(region).DescribeImages(ctx, &ec2.DescribeImagesInput{
+				out, err := ec2For(region).DescribeImages(gctx, &ec2.DescribeImagesInput{
 					Filters: []types.Filter{{Name: aws.String("image-id"), Values: batch}},
 				})
 				if err != nil {
-					results[i].err = fmt.Errorf("looking for the AMIs in %s: %w", region, err)
-					return
+					return fmt.Errorf("looking for the AMIs in %s: %w", region, err)
 				}
-				results[i].images = append(results[i].images, out.Images...)
+				images[i] = append(images[i], out.Images...)
 			}
+			return nil
 		})
 	}
-	wg.Wait()
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	var targets []Target
-	for i, r := range results {
-		if r.err != nil {
-			return nil, r.err
-		}
-		for _, img := range r.images {
+	for i, imgs := range images {
+		for _, img := range imgs {
 			targets = append(targets, Target{AMI: aws.ToString(img.ImageId), Region: regions[i], Image: img})
 		}
 	}

@@ -1,11 +1,9 @@
 package fastlaunch_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/fastlaunch"
 	"github.com/winami/winami/sandbox"
 	"github.com/winami/winami/sandbox/sandboxtest"
@@ -23,29 +22,8 @@ import (
 
 const partner = "444455556666"
 
-// clock is the sandbox's clock, moved by the test: Fast Launch's state
-// follows it, so waits take no real time and never race the pace.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// sleep is a WaitOptions.Sleep that moves the clock instead of waiting.
-func (c *clock) sleep(_ context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return nil
-}
-
 type env struct {
-	clk     *clock
+	clk     *clock.Fake // the sandbox's clock: Fast Launch's state follows it, so waits take no real time
 	srv     *sandbox.Server
 	cfg     aws.Config
 	clients *awsapi.Clients
@@ -56,7 +34,7 @@ type env struct {
 
 func start(t *testing.T) *env {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, time.November, 28, 12, 0, 0, 0, time.UTC)}
+	clk := clock.NewFake(time.Date(2026, time.November, 28, 12, 0, 0, 0, time.UTC))
 	srv, cfg := sandboxtest.Start(t, sandbox.Options{FastLaunchPace: time.Minute, Now: clk.Now})
 	e := &env{clk: clk, srv: srv, cfg: cfg, clients: awsapi.NewClients(cfg)}
 	var err error
@@ -222,7 +200,7 @@ func TestEnableIsIdempotentAndWaits(t *testing.T) {
 		t.Fatalf("%+v, %v", r, err)
 	}
 	var seen []string
-	st, err := fastlaunch.Wait(ctx, api, own, fastlaunch.WaitOptions{Interval: 20 * time.Second, Sleep: e.clk.sleep, OnPoll: func(s fastlaunch.Status) { seen = append(seen, s.State) }})
+	st, err := fastlaunch.Wait(ctx, api, own, fastlaunch.WaitOptions{Interval: 20 * time.Second, Clock: e.clk, OnPoll: func(s fastlaunch.Status) { seen = append(seen, s.State) }})
 	if err != nil || st.State != "enabled" || seen[0] != "enabling" {
 		t.Fatalf("wait: %+v, %v, seen %v", st, err, seen)
 	}
@@ -243,7 +221,7 @@ func TestEnableIsIdempotentAndWaits(t *testing.T) {
 	if r, err = fastlaunch.Disable(ctx, api, own, true); err != nil || r.Action != fastlaunch.Disabled {
 		t.Errorf("disable --force: %+v, %v", r, err)
 	}
-	if _, err = fastlaunch.Wait(ctx, api, own, fastlaunch.WaitOptions{Interval: 20 * time.Second, Sleep: e.clk.sleep}); err == nil {
+	if _, err = fastlaunch.Wait(ctx, api, own, fastlaunch.WaitOptions{Interval: 20 * time.Second, Clock: e.clk}); err == nil {
 		t.Error("waiting on a disabled AMI succeeded")
 	}
 }
@@ -266,7 +244,7 @@ func TestWaitReportsEnablingFailed(t *testing.T) {
 	if _, err := fastlaunch.Enable(ctx, api, own, fastlaunch.Settings{}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := fastlaunch.Wait(ctx, api, own, fastlaunch.WaitOptions{Interval: 20 * time.Second, Sleep: e.clk.sleep})
+	st, err := fastlaunch.Wait(ctx, api, own, fastlaunch.WaitOptions{Interval: 20 * time.Second, Clock: e.clk})
 	var failed *fastlaunch.FailedError
 	if !errors.As(err, &failed) || st.State != "enabling-failed" || st.Reason == "" || !st.Failed() {
 		t.Fatalf("%+v, %v", st, err)

@@ -154,7 +154,9 @@ func printFindings(app *cmdutil.App, findings []fastlaunch.AuditFinding) {
 	fmt.Fprintf(app.IO.Out, "\n%d problem(s), %d warning(s).\n", n, len(findings)-n)
 }
 
-// auditAccount audits AMIs, launch templates and shared accounts.
+// auditAccount audits AMIs, launch templates and shared accounts with
+// the caller's credentials (fastlaunch.AccountAudit), the accounts of
+// --profiles read with theirs.
 func auditAccount(ctx context.Context, app *cmdutil.App, o *auditOptions, templates []fastlaunch.LaunchTemplate) ([]fastlaunch.AuditFinding, error) {
 	e, err := newEnv(ctx, app, &o.regions)
 	if err != nil {
@@ -164,62 +166,13 @@ func auditAccount(ctx context.Context, app *cmdutil.App, o *auditOptions, templa
 	if err != nil {
 		return nil, err
 	}
-	auditor := &fastlaunch.Auditor{EC2: e.ec2, Account: caller.Account}
-	var findings []fastlaunch.AuditFinding
-	for _, region := range e.regions {
-		if len(templates) == 0 {
-			break
-		}
-		f, err := auditor.LaunchTemplates(ctx, region, templates)
-		if err != nil {
-			return nil, err
-		}
-		findings = append(findings, f...)
+	run := &fastlaunch.AccountAudit{
+		EC2: e.ec2, Account: caller.Account, Regions: e.regions, Out: app.IO.ErrOut,
+		Others: func(ctx context.Context) (map[string]fastlaunch.OtherAccount, error) {
+			return profileAccounts(ctx, app, o.profiles)
+		},
 	}
-	amis := o.amis
-	if len(amis) == 0 && len(templates) == 0 {
-		statuses, err := describe(ctx, e, nil)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range statuses {
-			amis = append(amis, s.AMI)
-		}
-		if len(amis) == 0 {
-			fmt.Fprintf(app.IO.ErrOut, "No AMI of account %s has Fast Launch in %v: name AMIs with --ami.\n", caller.Account, e.regions)
-		}
-	}
-	if len(amis) == 0 {
-		return findings, nil
-	}
-	targets, err := e.locate(ctx, amis)
-	if err != nil {
-		return nil, err
-	}
-	f, err := auditor.AMIs(ctx, targets)
-	if err != nil {
-		return nil, err
-	}
-	findings = append(findings, f...)
-	others, err := profileAccounts(ctx, app, o.profiles)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range targets {
-		if t.Image.OwnerId == nil || *t.Image.OwnerId != caller.Account {
-			continue // only the owner can read who an AMI is shared with
-		}
-		shared, err := fastlaunch.SharedWith(ctx, e.ec2(t.Region), t)
-		if err != nil {
-			return nil, err
-		}
-		f, err := fastlaunch.SharedAccounts(ctx, t, shared, others)
-		if err != nil {
-			return nil, err
-		}
-		findings = append(findings, f...)
-	}
-	return findings, nil
+	return run.Run(ctx, o.amis, templates)
 }
 
 // profileAccounts builds EC2 clients for each profile, keyed by the

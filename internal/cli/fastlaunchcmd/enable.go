@@ -113,7 +113,7 @@ func runEnable(ctx context.Context, app *cmdutil.App, o *enableOptions, args []s
 	if len(failed) > 0 {
 		return &fastlaunch.CheckError{Findings: failed}
 	}
-	results, err := each(targets, func(t fastlaunch.Target) (fastlaunch.Result, error) {
+	results, err := each(ctx, targets, false, func(ctx context.Context, t fastlaunch.Target) (fastlaunch.Result, error) {
 		return fastlaunch.Enable(ctx, e.ec2(t.Region), t, set)
 	})
 	for _, r := range results {

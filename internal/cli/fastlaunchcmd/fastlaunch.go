@@ -4,16 +4,18 @@ package fastlaunchcmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/fastlaunch"
 )
 
@@ -106,16 +108,32 @@ func (e *env) locate(ctx context.Context, amis []string) ([]fastlaunch.Target, e
 	return fastlaunch.Locate(ctx, e.ec2, amis, e.regions)
 }
 
-// each runs fn for every target at once and returns the results in order
-// and the first error.
-func each[T any](targets []fastlaunch.Target, fn func(fastlaunch.Target) (T, error)) ([]T, error) {
+// each runs fn for every target, at most fastlaunch.DefaultLimit at once,
+// and returns the results in order and the first error (in the order of
+// targets). stopOnError is for reads: the first error fails the command,
+// so the others' answers are useless and their calls are cancelled.
+// Changes (enable, disable) run to the end, each one reported: a change
+// cut off midway would leave its AMI in a state nobody was told about.
+func each[T any](ctx context.Context, targets []fastlaunch.Target, stopOnError bool, fn func(context.Context, fastlaunch.Target) (T, error)) ([]T, error) {
 	out := make([]T, len(targets))
 	errs := make([]error, len(targets))
-	var wg sync.WaitGroup
-	for i, t := range targets {
-		wg.Go(func() { out[i], errs[i] = fn(t) })
+	g, gctx := errgroup.WithContext(ctx)
+	if !stopOnError {
+		g, gctx = &errgroup.Group{}, ctx
 	}
-	wg.Wait()
+	g.SetLimit(fastlaunch.DefaultLimit)
+	for i, t := range targets {
+		g.Go(func() error {
+			out[i], errs[i] = fn(gctx, t)
+			if stopOnError {
+				return errs[i]
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return out, err // the cause: siblings cancelled after it fail with context.Canceled
+	}
 	for _, err := range errs {
 		if err != nil {
 			return out, err
@@ -142,39 +160,41 @@ func statusRows(statuses []fastlaunch.Status) output.Rows {
 }
 
 // reporter prints a wait's progress on stderr: one line per change.
-func reporter(app *cmdutil.App, start time.Time) func(fastlaunch.Status) {
-	var mu sync.Mutex
-	last := map[string]string{}
+func reporter(app *cmdutil.App, clk clock.Clock) func(fastlaunch.Status) {
+	start := clk.Now()
 	return func(s fastlaunch.Status) {
-		mu.Lock()
-		defer mu.Unlock()
-		key := s.AMI + " " + s.Region
-		if last[key] == s.State {
-			return
-		}
-		last[key] = s.State
-		fmt.Fprintf(app.IO.ErrOut, "%s  %s in %s: %s (%s elapsed)\n", time.Now().UTC().Format(time.RFC3339), s.AMI, s.Region, s.State, time.Since(start).Round(time.Second))
+		now := clk.Now()
+		fmt.Fprintf(app.IO.ErrOut, "%s  %s in %s: %s (%s elapsed)\n", now.UTC().Format(time.RFC3339), s.AMI, s.Region, s.State, now.Sub(start).Round(time.Second))
 	}
 }
 
 // waitAll follows every target to enabled within timeout.
 func waitAll(ctx context.Context, e *env, targets []fastlaunch.Target, timeout, interval time.Duration) ([]fastlaunch.Status, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	report := reporter(e.app, time.Now())
-	statuses, err := each(targets, func(t fastlaunch.Target) (fastlaunch.Status, error) {
-		return fastlaunch.Wait(ctx, e.ec2(t.Region), t, fastlaunch.WaitOptions{Interval: interval, OnPoll: report})
+	clk := clock.Real{}
+	statuses, err := fastlaunch.WaitAll(ctx, e.ec2, targets, fastlaunch.WaitAllOptions{
+		Interval: interval, Timeout: timeout, Clock: clk, OnChange: reporter(e.app, clk),
 	})
-	if ctx.Err() != nil && err != nil {
-		return statuses, fmt.Errorf("still not enabled after %s; Fast Launch goes on: winami fast-launch status %s", timeout, amiList(targets))
-	}
-	return statuses, err
+	return statuses, waitFailed(err)
 }
 
-func amiList(targets []fastlaunch.Target) string {
-	ids := make([]string, len(targets))
-	for i, t := range targets {
-		ids[i] = t.AMI
+// waitFailed words a wait's failures for the command: each AMI that failed
+// or cannot get to enabled, with EC2's reason; those the timeout caught
+// go on enabling, which status follows.
+func waitFailed(err error) error {
+	var we *fastlaunch.WaitError
+	if !errors.As(err, &we) {
+		return err
 	}
-	return strings.Join(ids, " ")
+	var lines, late []string
+	for _, f := range we.Failures {
+		if f.TimedOut {
+			late = append(late, f.Target.AMI)
+		} else {
+			lines = append(lines, f.String())
+		}
+	}
+	if len(late) > 0 {
+		lines = append(lines, fmt.Sprintf("%s still not enabled after %s; Fast Launch goes on: winami fast-launch status %s", strings.Join(late, ", "), we.Timeout, strings.Join(late, " ")))
+	}
+	return errors.New(strings.Join(lines, "\n"))
 }

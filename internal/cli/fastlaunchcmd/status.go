@@ -49,30 +49,22 @@ EC2's reason and makes the command exit 1.`,
 // describe reads Fast Launch of the AMIs (every AMI when none are named),
 // the regions at once.
 func describe(ctx context.Context, e *env, amis []string) ([]fastlaunch.Status, error) {
-	var targets []fastlaunch.Target
-	if len(amis) > 0 {
-		var err error
-		if targets, err = e.locate(ctx, amis); err != nil {
-			return nil, err
-		}
-	} else {
-		for _, r := range e.regions {
-			targets = append(targets, fastlaunch.Target{Region: r})
-		}
+	if len(amis) == 0 {
+		return fastlaunch.DescribeAll(ctx, e.ec2, e.regions, 0)
 	}
-	per, err := each(targets, func(t fastlaunch.Target) ([]fastlaunch.Status, error) {
-		var ids []string
-		if t.AMI != "" {
-			ids = []string{t.AMI}
-		}
-		return fastlaunch.Describe(ctx, e.ec2(t.Region), t.Region, ids)
+	targets, err := e.locate(ctx, amis)
+	if err != nil {
+		return nil, err
+	}
+	per, err := each(ctx, targets, true, func(ctx context.Context, t fastlaunch.Target) ([]fastlaunch.Status, error) {
+		return fastlaunch.Describe(ctx, e.ec2(t.Region), t.Region, []string{t.AMI})
 	})
 	if err != nil {
 		return nil, err
 	}
 	statuses := []fastlaunch.Status{}
 	for i, ss := range per {
-		if len(ss) == 0 && targets[i].AMI != "" {
+		if len(ss) == 0 {
 			ss = []fastlaunch.Status{{AMI: targets[i].AMI, Region: targets[i].Region, State: "disabled"}}
 		}
 		statuses = append(statuses, ss...)
@@ -142,7 +134,7 @@ has failed.`,
 			if err != nil {
 				return err
 			}
-			results, err := each(targets, func(t fastlaunch.Target) (fastlaunch.Result, error) {
+			results, err := each(ctx, targets, false, func(ctx context.Context, t fastlaunch.Target) (fastlaunch.Result, error) {
 				return fastlaunch.Disable(ctx, e.ec2(t.Region), t, force)
 			})
 			if err != nil {
