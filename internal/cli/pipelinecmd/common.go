@@ -15,7 +15,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
-	"github.com/winami/winami/internal/cli/preflightcmd"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/images"
@@ -177,7 +176,7 @@ func (s *session) preflight(ctx context.Context) error {
 	}
 	if len(shown.Checks) > 0 {
 		fmt.Fprintln(s.app.IO.ErrOut, "Preflight:")
-		preflightcmd.RenderTable(s.app.IO.ErrOut, shown)
+		preflight.WriteTable(s.app.IO.ErrOut, shown)
 		fmt.Fprintln(s.app.IO.ErrOut)
 	}
 	if rep.Failed() {

@@ -5,8 +5,6 @@ package preflightcmd
 
 import (
 	"fmt"
-	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -84,7 +82,7 @@ func printReport(app *cmdutil.App, rep preflight.Report) error {
 		}
 		return app.Print(rep, rows)
 	}
-	RenderTable(app.IO.Out, rep)
+	preflight.WriteTable(app.IO.Out, rep)
 	counts := map[preflight.Status]int{}
 	for _, c := range rep.Checks {
 		counts[c.Status]++
@@ -92,31 +90,4 @@ func printReport(app *cmdutil.App, rep preflight.Report) error {
 	fmt.Fprintf(app.IO.ErrOut, "\nPreflight of %q in %s: %d passed, %d warnings, %d failed.\n",
 		rep.Spec, rep.Region, counts[preflight.Pass], counts[preflight.Warn], counts[preflight.Fail])
 	return nil
-}
-
-// RenderTable aligns STATUS CHECK DETAIL and prints each failure's and
-// warning's fix, indented, under its line (a tabwriter would realign the
-// columns after every fix). apply and build print their preflight with it.
-func RenderTable(w io.Writer, rep preflight.Report) {
-	header := []string{"STATUS", "CHECK", "DETAIL"}
-	widths := []int{len(header[0]), len(header[1])}
-	for _, c := range rep.Checks {
-		widths[0] = max(widths[0], len(c.Status))
-		widths[1] = max(widths[1], len(c.Title))
-	}
-	line := func(status, check, detail string) {
-		fmt.Fprintf(w, "%-*s   %-*s   %s\n", widths[0], status, widths[1], check, detail)
-	}
-	line(header[0], header[1], header[2])
-	for _, c := range rep.Checks {
-		detail := c.Detail
-		if c.Method != "" {
-			detail += " [" + string(c.Method) + "]"
-		}
-		line(string(c.Status), c.Title, detail)
-		if c.Fix != "" && c.Status != preflight.Pass {
-			pad := strings.Repeat(" ", widths[0]+3)
-			fmt.Fprintf(w, "%sfix: %s\n", pad, strings.ReplaceAll(c.Fix, "\n", "\n"+pad+"     "))
-		}
-	}
 }
