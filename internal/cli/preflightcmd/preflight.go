@@ -11,6 +11,7 @@ import (
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/preflight"
+	"github.com/winami/winami/pkg/specrun"
 )
 
 // NewCmd builds `winami preflight`.
@@ -47,8 +48,8 @@ Exit status: 0 nothing failed (warnings allowed), 1 a check failed.`,
 			if err != nil {
 				return err
 			}
-			if r := app.Globals.Region; r != "" && r != s.Region {
-				return cmdutil.Usagef("--region %s disagrees with the spec's region %s: the spec decides where the pipeline lives", r, s.Region)
+			if err := specrun.CheckRegion(app.Globals.Region, s); err != nil {
+				return &cmdutil.UsageError{Err: err}
 			}
 			app.Globals.Region = s.Region
 			clients, err := app.Clients(ctx)
