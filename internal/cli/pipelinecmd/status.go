@@ -12,8 +12,13 @@ import (
 	"github.com/winami/winami/pkg/specrun"
 )
 
+// statusOptions are `winami status`'s flags.
+type statusOptions struct {
+	f specFlag
+}
+
 func newStatusCmd(app *cmdutil.App) *cobra.Command {
-	var f specFlag
+	o := &statusOptions{}
 	cmd := &cobra.Command{
 		Use:   "status -f winami.yaml",
 		Short: "Show the spec's pipeline, its recent builds and the AMIs they made",
@@ -23,14 +28,14 @@ finds them: after destroy (which keeps the AMIs) status still shows them.`,
 		Example: `  winami status -f winami.yaml
   winami status -f winami.yaml -o json | jq -r '.images[0].amis[] | "\(.region) \(.amiId)"'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return runStatus(cmd.Context(), app, &f) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runStatus(cmd.Context(), app, o) },
 	}
-	f.register(cmd)
+	o.f.register(cmd)
 	return cmd
 }
 
-func runStatus(ctx context.Context, app *cmdutil.App, f *specFlag) error {
-	r, err := f.runner(app)
+func runStatus(ctx context.Context, app *cmdutil.App, o *statusOptions) error {
+	r, err := o.f.runner(app)
 	if err != nil {
 		return err
 	}
