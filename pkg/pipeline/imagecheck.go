@@ -20,6 +20,12 @@ func HostBuild(s *spec.Spec) (images.HostBuild, error) {
 	return images.ParseHostBuild(v)
 }
 
+// ImageChecker reads images from their registries and judges them for a
+// Windows build: an *images.Checker, or a fake in a workflow's tests.
+type ImageChecker interface {
+	Check(ctx context.Context, host images.HostBuild, refs []imageref.Ref) (images.Report, error)
+}
+
 // ImageCheck is the verdict on the spec's cache images for its AMI's
 // Windows build, and the digests the compatible ones are pinned to.
 type ImageCheck struct {
@@ -30,7 +36,7 @@ type ImageCheck struct {
 // CheckCacheImages reads every cache image of the spec from its registry
 // and decides, with containerd's rule, whether it runs on the AMI's build.
 // It returns an empty check when the spec caches nothing.
-func CheckCacheImages(ctx context.Context, checker *images.Checker, s *spec.Spec) (*ImageCheck, error) {
+func CheckCacheImages(ctx context.Context, checker ImageChecker, s *spec.Spec) (*ImageCheck, error) {
 	if s.Cache == nil || len(s.Cache.Images) == 0 {
 		return &ImageCheck{Pins: Pins{}}, nil
 	}

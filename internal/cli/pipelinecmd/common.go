@@ -10,18 +10,20 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
-	"github.com/winami/winami/internal/cli/preflightcmd"
 	"github.com/winami/winami/pkg/awsapi"
-	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/clock"
+	"github.com/winami/winami/pkg/fastlaunch"
 	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/preflight"
 	"github.com/winami/winami/pkg/spec"
+	"github.com/winami/winami/pkg/specrun"
 )
 
 // NewCmds builds the spec commands.
@@ -60,7 +62,8 @@ func (f *specFlag) registerPreflight(cmd *cobra.Command) {
 		"do not check permissions and prerequisites first (winami preflight) — a missing one then fails the build instead")
 }
 
-// session is one spec with the AWS clients of its region.
+// session is one spec with the AWS clients of its region, once the runner
+// has checked the region and connected.
 type session struct {
 	app     *cmdutil.App
 	flags   *specFlag
@@ -69,139 +72,74 @@ type session struct {
 	ib      awsapi.ImageBuilderAPI
 }
 
-// open loads the spec (every problem at once, with file:line:col) and
-// builds clients for the spec's region.
-func (f *specFlag) open(ctx context.Context, app *cmdutil.App) (*session, error) {
+// runner loads the spec (every problem at once, with file:line:col) and
+// builds the workflow's runner over the command's AWS clients, made for
+// the spec's region when the runner first needs them.
+func (f *specFlag) runner(app *cmdutil.App) (*specrun.Runner, error) {
 	s, err := app.LoadSpec(f.path)
 	if err != nil {
 		return nil, err
 	}
-	if r := app.Globals.Region; r != "" && r != s.Region {
-		return nil, cmdutil.Usagef("--region %s disagrees with the spec's region %s: the spec decides where the pipeline lives", r, s.Region)
-	}
-	app.Globals.Region = s.Region
-	clients, err := app.Clients(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &session{app: app, flags: f, spec: s, clients: clients, ib: clients.ImageBuilder(s.Region)}, nil
-}
-
-// desired resolves the parent image, checks the cache images and builds
-// the desired resources.
-func (s *session) desired(ctx context.Context) (*pipeline.Desired, error) {
-	parent, err := pipeline.ResolveParent(ctx, catalog.NewFinderFromClients(s.clients), s.spec)
-	if err != nil {
-		return nil, fmt.Errorf("resolving the parent image: %w", err)
-	}
-	var check *pipeline.ImageCheck
-	if s.flags.checksImages {
-		if check, err = s.checkImages(ctx); err != nil {
+	r := &specrun.Runner{Spec: s, File: f.path, Region: app.Globals.Region, Clock: clock.Real{}, Out: app.IO.ErrOut, Log: app.Logger()}
+	r.Connect = func(ctx context.Context) (*specrun.Clients, error) {
+		app.Globals.Region = s.Region
+		clients, err := app.Clients(ctx)
+		if err != nil {
 			return nil, err
 		}
+		ss := &session{app: app, flags: f, spec: s, clients: clients, ib: clients.ImageBuilder(s.Region)}
+		return &specrun.Clients{
+			ImageBuilder: ss.ib,
+			SSM:          clients.SSM,
+			EC2:          clients.EC2,
+			Preflight: func(ctx context.Context, s *spec.Spec) preflight.Report {
+				return preflight.Run(ctx, preflight.DepsFromClients(clients), s)
+			},
+			ImageChecker: func() (pipeline.ImageChecker, error) {
+				opts, err := app.ImageCheckerOptions(clients)
+				if err != nil {
+					return nil, err
+				}
+				return images.NewChecker(opts), nil
+			},
+			ConfirmFastLaunch: func(ctx context.Context, imageARN string, amis []pipeline.AMI, timeout time.Duration) ([]fastlaunch.Status, error) {
+				return confirmFastLaunch(ctx, ss, imageARN, amis, timeout)
+			},
+		}, nil
 	}
-	return pipeline.NewDesired(s.spec, parent, check)
+	return r, nil
 }
 
-// checkImages reads the cache images from their registries and refuses
-// (unless --skip-image-check) to bake one that cannot run on the AMI's
-// Windows build or that cannot be read.
-func (s *session) checkImages(ctx context.Context) (*pipeline.ImageCheck, error) {
-	if s.spec.Cache == nil || len(s.spec.Cache.Images) == 0 {
-		return nil, nil
+// planOptions are the checks this command's flags ask for before a plan.
+func (f *specFlag) planOptions() specrun.PlanOptions {
+	return specrun.PlanOptions{
+		Preflight:      f.runsPreflight && !f.skipPreflight,
+		CheckImages:    f.checksImages,
+		SkipImageCheck: f.skipImageCheck,
 	}
-	opts, err := s.app.ImageCheckerOptions(s.clients)
-	if err != nil {
-		return nil, err
-	}
-	check, err := pipeline.CheckCacheImages(ctx, images.NewChecker(opts), s.spec)
-	if err != nil {
-		return nil, fmt.Errorf("checking the cache images: %w", err)
-	}
-	problems := check.Problems()
-	if len(problems) == 0 {
-		return check, nil
-	}
-	host := check.Report.Host.String()
-	list := strings.Join(problems, "\n  ")
-	if !s.flags.skipImageCheck {
-		return nil, fmt.Errorf("%d cache image(s) do not run on Windows %s or could not be read:\n  %s\n"+
-			"Fix the references (winami images check -f %s shows each image's platforms), "+
-			"or pass --skip-image-check to build anyway",
-			len(problems), host, list, s.flags.path)
-	}
-	fmt.Fprintf(s.app.IO.ErrOut, "Warning: --skip-image-check: baking %d image(s) that may not run on Windows %s or could not be read; they are pulled by tag:\n  %s\n",
-		len(problems), host, list)
-	return check, nil
 }
 
-// plan reads what exists and compares it with the spec.
-func (s *session) plan(ctx context.Context) (*pipeline.Plan, error) {
-	d, err := s.desired(ctx)
-	if err != nil {
-		return nil, err
+// runErr is a runner's error as the command reports it: --region against
+// the spec is bad input, shown with a pointer to the help.
+func runErr(err error) error {
+	if re := (*specrun.RegionError)(nil); errors.As(err, &re) {
+		return &cmdutil.UsageError{Err: err}
 	}
-	o, err := pipeline.Observe(ctx, s.ib, s.spec.Name)
-	if err != nil {
-		return nil, err
-	}
-	return pipeline.NewPlan(d, o), nil
-}
-
-// apply carries out the plan: the cache record's SSM parameter first (the
-// AMIs' tag will point at it), then the Image Builder resources.
-func (s *session) apply(ctx context.Context, p *pipeline.Plan) (*pipeline.Applied, error) {
-	ssmFor := func(region string) awsapi.SSMAPI { return s.clients.SSM(region) }
-	err := pipeline.WriteCacheRecord(ctx, ssmFor, p, func(region string) {
-		fmt.Fprintf(s.app.IO.ErrOut, "Writing the image cache record %s in %s...\n", p.Cache.Parameter, region)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return pipeline.Apply(ctx, s.ib, p, pipeline.ApplyOptions{Progress: progressTo(s.app)})
-}
-
-// preflight runs winami preflight and stops on a failure, printing the
-// failed and warning checks with their fixes.
-func (s *session) preflight(ctx context.Context) error {
-	if !s.flags.runsPreflight || s.flags.skipPreflight {
-		return nil
-	}
-	rep := preflight.Run(ctx, preflight.DepsFromClients(s.clients), s.spec)
-	shown := rep
-	shown.Checks = nil
-	for _, c := range rep.Checks {
-		if c.Status != preflight.Pass {
-			shown.Checks = append(shown.Checks, c)
-		}
-	}
-	if len(shown.Checks) > 0 {
-		fmt.Fprintln(s.app.IO.ErrOut, "Preflight:")
-		preflightcmd.RenderTable(s.app.IO.ErrOut, shown)
-		fmt.Fprintln(s.app.IO.ErrOut)
-	}
-	if rep.Failed() {
-		return fmt.Errorf("preflight: %d check(s) failed, so nothing was changed; fix them (winami preflight -f %s shows every check) or pass --skip-preflight",
-			len(rep.Failures()), s.flags.path)
-	}
-	return nil
+	return err
 }
 
 // openAndPlan loads the spec, runs the preflight when the command does,
 // and plans.
-func (f *specFlag) openAndPlan(ctx context.Context, app *cmdutil.App) (*session, *pipeline.Plan, error) {
-	s, err := f.open(ctx, app)
+func (f *specFlag) openAndPlan(ctx context.Context, app *cmdutil.App) (*specrun.Runner, *pipeline.Plan, error) {
+	r, err := f.runner(app)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.preflight(ctx); err != nil {
-		return nil, nil, err
-	}
-	p, err := s.plan(ctx)
+	p, err := r.Plan(ctx, f.planOptions())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, runErr(err)
 	}
-	return s, p, nil
+	return r, p, nil
 }
 
 // confirm asks on a terminal; elsewhere it refuses unless autoApprove.

@@ -1,18 +1,23 @@
 package pipelinecmd
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
-	"github.com/winami/winami/pkg/pipeline"
 )
 
+// destroyOptions are `winami destroy`'s flags.
+type destroyOptions struct {
+	f                         specFlag
+	autoApprove, deleteImages bool
+}
+
 func newDestroyCmd(app *cmdutil.App) *cobra.Command {
-	var f specFlag
-	var autoApprove, deleteImages bool
+	o := &destroyOptions{}
 	cmd := &cobra.Command{
 		Use:   "destroy -f winami.yaml [--delete-images]",
 		Short: "Remove the spec's EC2 Image Builder resources",
@@ -25,51 +30,45 @@ deregistered with their snapshots, and the Image Builder images deleted, first.`
   winami destroy -f winami.yaml --auto-approve
   winami destroy -f winami.yaml --delete-images`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			s, err := f.open(ctx, app)
-			if err != nil {
-				return err
-			}
-			o, err := pipeline.Observe(ctx, s.ib, s.spec.Name)
-			if err != nil {
-				return err
-			}
-			var changes []pipeline.Change
-			if deleteImages {
-				if changes, err = pipeline.ImagesPlan(ctx, s.ib, s.spec.Name); err != nil {
-					return err
-				}
-			}
-			changes = append(changes, pipeline.DestroyPlan(o)...)
-			if len(changes) == 0 {
-				fmt.Fprintf(app.IO.ErrOut, "Nothing to destroy: no Image Builder resource of spec %q in %s.\n", s.spec.Name, s.spec.Region)
-				return app.Print(changes, output.Rows{})
-			}
-			for _, c := range changes {
-				renderChange(app.IO.ErrOut, c)
-			}
-			fmt.Fprintf(app.IO.ErrOut, "\nPlan: 0 to add, 0 to change, %d to destroy.\n", len(changes))
-			if err := confirm(app, autoApprove, "Destroy these resources?"); err != nil {
-				return err
-			}
-			if err := pipeline.Destroy(ctx, s.ib, s.clients.EC2, changes, progressTo(app)); err != nil {
-				return err
-			}
-			kept := " The AMIs stay."
-			if deleteImages {
-				kept = ""
-			}
-			fmt.Fprintf(app.IO.ErrOut, "\nDestroy complete: %d destroyed.%s\n", len(changes), kept)
-			rows := output.Rows{Header: []string{"type", "name", "version", "region", "arn"}}
-			for _, c := range changes {
-				rows.Add(string(c.Kind), c.Name, c.Version, c.Region, c.ARN)
-			}
-			return app.Print(changes, rows)
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runDestroy(cmd.Context(), app, o) },
 	}
-	f.register(cmd)
-	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "destroy without asking")
-	cmd.Flags().BoolVar(&deleteImages, "delete-images", false, "also deregister the AMIs the spec's builds made (with their snapshots) and delete the builds")
+	o.f.register(cmd)
+	cmd.Flags().BoolVar(&o.autoApprove, "auto-approve", false, "destroy without asking")
+	cmd.Flags().BoolVar(&o.deleteImages, "delete-images", false, "also deregister the AMIs the spec's builds made (with their snapshots) and delete the builds")
 	return cmd
+}
+
+func runDestroy(ctx context.Context, app *cmdutil.App, o *destroyOptions) error {
+	r, err := o.f.runner(app)
+	if err != nil {
+		return err
+	}
+	changes, err := r.DestroyPlan(ctx, o.deleteImages)
+	if err != nil {
+		return runErr(err)
+	}
+	if len(changes) == 0 {
+		fmt.Fprintf(app.IO.ErrOut, "Nothing to destroy: no Image Builder resource of spec %q in %s.\n", r.Spec.Name, r.Spec.Region)
+		return app.Print(changes, output.Rows{})
+	}
+	for _, c := range changes {
+		renderChange(app.IO.ErrOut, c)
+	}
+	fmt.Fprintf(app.IO.ErrOut, "\nPlan: 0 to add, 0 to change, %d to destroy.\n", len(changes))
+	if err := confirm(app, o.autoApprove, "Destroy these resources?"); err != nil {
+		return err
+	}
+	if err := r.Destroy(ctx, changes); err != nil {
+		return err
+	}
+	kept := " The AMIs stay."
+	if o.deleteImages {
+		kept = ""
+	}
+	fmt.Fprintf(app.IO.ErrOut, "\nDestroy complete: %d destroyed.%s\n", len(changes), kept)
+	rows := output.Rows{Header: []string{"type", "name", "version", "region", "arn"}}
+	for _, c := range changes {
+		rows.Add(string(c.Kind), c.Name, c.Version, c.Region, c.ARN)
+	}
+	return app.Print(changes, rows)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
 	"github.com/winami/winami/pkg/pipeline"
+	"github.com/winami/winami/pkg/specrun"
 )
 
 // progressLine shows a followed build's progress on stderr. On a terminal
@@ -104,7 +105,7 @@ func (l *progressLine) elapsed() time.Duration {
 	return l.elapsedLocked()
 }
 
-func (l *progressLine) elapsedLocked() time.Duration { return sinceCreated(l.start, l.now()) }
+func (l *progressLine) elapsedLocked() time.Duration { return specrun.SinceCreated(l.start, l.now()) }
 
 func (l *progressLine) drawLocked() {
 	fmt.Fprintf(l.w, "\r\033[K%-12s %s elapsed%s", l.state, l.elapsedLocked(), l.where)

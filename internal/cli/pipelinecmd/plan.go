@@ -1,6 +1,7 @@
 package pipelinecmd
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -12,9 +13,14 @@ import (
 	"github.com/winami/winami/pkg/pipeline"
 )
 
+// planOptions are `winami plan`'s flags.
+type planOptions struct {
+	f        specFlag
+	detailed bool
+}
+
 func newPlanCmd(app *cmdutil.App) *cobra.Command {
-	var f specFlag
-	var detailed bool
+	o := &planOptions{}
 	cmd := &cobra.Command{
 		Use:   "plan -f winami.yaml",
 		Short: "Show what apply would change in EC2 Image Builder",
@@ -31,25 +37,26 @@ With --detailed-exitcode the exit code says whether there are changes: 0 none, 2
   winami plan -f winami.yaml -o json | jq '.changes[] | select(.action != "no-op")'
   winami plan -f winami.yaml --detailed-exitcode || echo "changes or an error: $?"`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			_, p, err := f.openAndPlan(ctx, app)
-			if err != nil {
-				return err
-			}
-			if err := printPlan(app, p); err != nil {
-				return err
-			}
-			if detailed && p.HasChanges() {
-				return cmdutil.Differences()
-			}
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(cmd.Context(), app, o) },
 	}
-	f.register(cmd)
-	f.registerImageCheck(cmd)
-	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
+	o.f.register(cmd)
+	o.f.registerImageCheck(cmd)
+	cmd.Flags().BoolVar(&o.detailed, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
 	return cmd
+}
+
+func runPlan(ctx context.Context, app *cmdutil.App, o *planOptions) error {
+	_, p, err := o.f.openAndPlan(ctx, app)
+	if err != nil {
+		return err
+	}
+	if err := printPlan(app, p); err != nil {
+		return err
+	}
+	if o.detailed && p.HasChanges() {
+		return cmdutil.Differences()
+	}
+	return nil
 }
 
 // printPlan prints the plan as data (-o json/yaml) or for people.
@@ -68,9 +75,14 @@ func printPlan(app *cmdutil.App, p *pipeline.Plan) error {
 	return nil
 }
 
+// applyOptions are `winami apply`'s flags.
+type applyOptions struct {
+	f           specFlag
+	autoApprove bool
+}
+
 func newApplyCmd(app *cmdutil.App) *cobra.Command {
-	var f specFlag
-	var autoApprove bool
+	o := &applyOptions{}
 	cmd := &cobra.Command{
 		Use:   "apply -f winami.yaml",
 		Short: "Create or update the spec's EC2 Image Builder pipeline",
@@ -84,31 +96,32 @@ interrupted apply can simply be run again: it finds what the first one made.`,
 		Example: `  winami apply -f winami.yaml
   winami apply -f winami.yaml --auto-approve -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			s, p, err := f.openAndPlan(ctx, app)
-			if err != nil {
-				return err
-			}
-			renderPlan(app.IO.ErrOut, p)
-			if p.HasChanges() {
-				if err := confirm(app, autoApprove, "Apply these changes?"); err != nil {
-					return err
-				}
-			}
-			applied, err := s.apply(ctx, p)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(app.IO.ErrOut, "\nApply complete: %d added, %d changed, %d destroyed.\n", p.Summary.Add, p.Summary.Change, p.Summary.Destroy)
-			return printApplied(app, applied)
-		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runApply(cmd.Context(), app, o) },
 	}
-	f.register(cmd)
-	f.registerImageCheck(cmd)
-	f.registerPreflight(cmd)
-	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking")
+	o.f.register(cmd)
+	o.f.registerImageCheck(cmd)
+	o.f.registerPreflight(cmd)
+	cmd.Flags().BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking")
 	return cmd
+}
+
+func runApply(ctx context.Context, app *cmdutil.App, o *applyOptions) error {
+	r, p, err := o.f.openAndPlan(ctx, app)
+	if err != nil {
+		return err
+	}
+	renderPlan(app.IO.ErrOut, p)
+	if p.HasChanges() {
+		if err := confirm(app, o.autoApprove, "Apply these changes?"); err != nil {
+			return err
+		}
+	}
+	applied, err := r.Apply(ctx, p)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(app.IO.ErrOut, "\nApply complete: %d added, %d changed, %d destroyed.\n", p.Summary.Add, p.Summary.Change, p.Summary.Destroy)
+	return printApplied(app, applied)
 }
 
 func printApplied(app *cmdutil.App, a *pipeline.Applied) error {
@@ -122,31 +135,4 @@ func printApplied(app *cmdutil.App, a *pipeline.Applied) error {
 		rows.Add(string(pipeline.KindComponent)+" "+name, a.Components[name])
 	}
 	return app.Print(a, rows)
-}
-
-// progressTo reports each change on stderr as apply or destroy starts it.
-func progressTo(app *cmdutil.App) pipeline.Progress {
-	return func(c pipeline.Change) {
-		if c.Kind == pipeline.KindAMI {
-			fmt.Fprintf(app.IO.ErrOut, "%s ami %s in %s...\n", verb(c.Action), c.ARN, c.Region)
-			return
-		}
-		v := ""
-		if c.Version != "" {
-			v = " " + c.Version
-		}
-		fmt.Fprintf(app.IO.ErrOut, "%s %s %s%s...\n", verb(c.Action), c.Kind, c.Name, v)
-	}
-}
-
-func verb(a pipeline.Action) string {
-	switch a {
-	case pipeline.ActionCreate, pipeline.ActionNewVersion:
-		return "Creating"
-	case pipeline.ActionUpdate:
-		return "Updating"
-	case pipeline.ActionDelete:
-		return "Deleting"
-	}
-	return "Keeping"
 }

@@ -5,14 +5,13 @@ package preflightcmd
 
 import (
 	"fmt"
-	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/preflight"
+	"github.com/winami/winami/pkg/specrun"
 )
 
 // NewCmd builds `winami preflight`.
@@ -49,8 +48,8 @@ Exit status: 0 nothing failed (warnings allowed), 1 a check failed.`,
 			if err != nil {
 				return err
 			}
-			if r := app.Globals.Region; r != "" && r != s.Region {
-				return cmdutil.Usagef("--region %s disagrees with the spec's region %s: the spec decides where the pipeline lives", r, s.Region)
+			if err := specrun.CheckRegion(app.Globals.Region, s); err != nil {
+				return &cmdutil.UsageError{Err: err}
 			}
 			app.Globals.Region = s.Region
 			clients, err := app.Clients(ctx)
@@ -84,7 +83,7 @@ func printReport(app *cmdutil.App, rep preflight.Report) error {
 		}
 		return app.Print(rep, rows)
 	}
-	RenderTable(app.IO.Out, rep)
+	preflight.WriteTable(app.IO.Out, rep)
 	counts := map[preflight.Status]int{}
 	for _, c := range rep.Checks {
 		counts[c.Status]++
@@ -92,31 +91,4 @@ func printReport(app *cmdutil.App, rep preflight.Report) error {
 	fmt.Fprintf(app.IO.ErrOut, "\nPreflight of %q in %s: %d passed, %d warnings, %d failed.\n",
 		rep.Spec, rep.Region, counts[preflight.Pass], counts[preflight.Warn], counts[preflight.Fail])
 	return nil
-}
-
-// RenderTable aligns STATUS CHECK DETAIL and prints each failure's and
-// warning's fix, indented, under its line (a tabwriter would realign the
-// columns after every fix). apply and build print their preflight with it.
-func RenderTable(w io.Writer, rep preflight.Report) {
-	header := []string{"STATUS", "CHECK", "DETAIL"}
-	widths := []int{len(header[0]), len(header[1])}
-	for _, c := range rep.Checks {
-		widths[0] = max(widths[0], len(c.Status))
-		widths[1] = max(widths[1], len(c.Title))
-	}
-	line := func(status, check, detail string) {
-		fmt.Fprintf(w, "%-*s   %-*s   %s\n", widths[0], status, widths[1], check, detail)
-	}
-	line(header[0], header[1], header[2])
-	for _, c := range rep.Checks {
-		detail := c.Detail
-		if c.Method != "" {
-			detail += " [" + string(c.Method) + "]"
-		}
-		line(string(c.Status), c.Title, detail)
-		if c.Fix != "" && c.Status != preflight.Pass {
-			pad := strings.Repeat(" ", widths[0]+3)
-			fmt.Fprintf(w, "%sfix: %s\n", pad, strings.ReplaceAll(c.Fix, "\n", "\n"+pad+"     "))
-		}
-	}
 }
