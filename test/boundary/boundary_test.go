@@ -3,7 +3,8 @@
 // in-process sandbox only through the composition root (cmd/winami), and
 // commands do not reach into each other: an internal/cli package imports
 // no other internal/cli package but cmdutil and output (the root,
-// internal/cli itself, wires them together).
+// internal/cli itself, wires them together). Workflows in pkg know nothing
+// of the command line, and terminal detection lives in one place.
 package boundary
 
 import (
@@ -57,6 +58,12 @@ func violations(pkgs []pkg) []string {
 			imports = slices.Concat(p.Imports, p.TestImports, p.XTestImports)
 		}
 		for _, imp := range imports {
+			switch {
+			case imp == "golang.org/x/term" && from != "internal/cli/cmdutil":
+				out = append(out, fmt.Sprintf("%s imports %s (terminal detection lives in cmdutil.IsTerminal)", from, imp))
+			case imp == "github.com/spf13/cobra" && under(from, "pkg"):
+				out = append(out, fmt.Sprintf("%s imports %s (workflows in pkg know nothing of the command line)", from, imp))
+			}
 			to, ok := strings.CutPrefix(imp, module+"/")
 			if !ok {
 				continue
@@ -66,6 +73,8 @@ func violations(pkgs []pkg) []string {
 				out = append(out, fmt.Sprintf("%s imports %s (the sandbox imports nothing of winami)", from, to))
 			case (under(from, "pkg") || under(from, "internal")) && under(to, "sandbox"):
 				out = append(out, fmt.Sprintf("%s imports %s (only cmd/winami may reach the sandbox)", from, to))
+			case under(from, "pkg") && under(to, "internal/cli"):
+				out = append(out, fmt.Sprintf("%s imports %s (workflows in pkg know nothing of the command line)", from, to))
 			case (under(from, "pkg") || under(from, "internal")) && under(to, "cmd"):
 				out = append(out, fmt.Sprintf("%s imports %s (nothing imports the composition root)", from, to))
 			}
@@ -165,13 +174,19 @@ func TestViolations(t *testing.T) {
 		{ImportPath: m("internal/cli/imagescmd"), XTestImports: []string{m("internal/cli/pipelinecmd")}},
 		{ImportPath: m("cmd/winami/sandboxcmd"), Imports: []string{m("sandbox"), m("internal/cli/cmdutil")}},
 		{ImportPath: m("test/e2e"), Imports: []string{m("sandbox")}},
+		{ImportPath: m("internal/cli/pipelinecmd/live"), Imports: []string{"golang.org/x/term"}},
+		{ImportPath: m("internal/cli/cmdutil"), Imports: []string{"golang.org/x/term"}},
+		{ImportPath: m("pkg/specrun"), Imports: []string{"github.com/spf13/cobra", m("internal/cli/output"), m("internal/textsafe")}},
 	}
 	want := []string{
 		"internal/cli/cmdutil imports sandbox (only cmd/winami may reach the sandbox)",
 		"internal/cli/fastlaunchcmd/audit imports internal/cli/driftcmd/watch",
 		"internal/cli/imagescmd imports internal/cli/pipelinecmd",
 		"internal/cli/pipelinecmd imports internal/cli/preflightcmd",
+		"internal/cli/pipelinecmd/live imports golang.org/x/term (terminal detection lives in cmdutil.IsTerminal)",
 		"pkg/images imports cmd/winami/sandboxcmd (nothing imports the composition root)",
+		"pkg/specrun imports github.com/spf13/cobra (workflows in pkg know nothing of the command line)",
+		"pkg/specrun imports internal/cli/output (workflows in pkg know nothing of the command line)",
 		"sandbox/ec2 imports internal/textsafe (the sandbox imports nothing of winami)",
 		"sandbox/imagebuilder imports pkg/component (the sandbox imports nothing of winami)",
 	}

@@ -65,7 +65,7 @@ func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
 		renderPlan(app.IO.ErrOut, p)
 		fmt.Fprintln(app.IO.ErrOut, "\nApplying the spec before the build.")
 	}
-	line := newProgressLine(app.IO.ErrOut, isTerminal(app.IO.ErrOut), time.Now)
+	line := newProgressLine(app.IO.ErrOut, cmdutil.IsTerminal(app.IO.ErrOut), time.Now)
 	// Whatever ends the wait, the live line ends first, so an error or the
 	// result is not printed on it.
 	defer line.end()

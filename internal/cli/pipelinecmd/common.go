@@ -3,17 +3,11 @@
 package pipelinecmd
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/pkg/awsapi"
@@ -140,31 +134,4 @@ func (f *specFlag) openAndPlan(ctx context.Context, app *cmdutil.App) (*specrun.
 		return nil, nil, runErr(err)
 	}
 	return r, p, nil
-}
-
-// confirm asks on a terminal; elsewhere it refuses unless autoApprove.
-func confirm(app *cmdutil.App, autoApprove bool, question string) error {
-	if autoApprove {
-		return nil
-	}
-	if !isTerminal(app.IO.In) {
-		return cmdutil.Usagef("not on a terminal, so nothing can confirm: pass --auto-approve")
-	}
-	fmt.Fprintf(app.IO.ErrOut, "\n%s\n  Only 'yes' will be accepted: ", question)
-	line, err := bufio.NewReader(app.IO.In).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return err
-	}
-	if strings.TrimSpace(line) != "yes" {
-		return errors.New("cancelled: nothing was changed")
-	}
-	return nil
-}
-
-// isTerminal reports whether a stream is a terminal. A character device is
-// not enough: /dev/null is one too, and a command run with </dev/null (cron,
-// CI, nohup) must not wait for an answer nobody can type.
-func isTerminal(stream any) bool {
-	f, ok := stream.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }

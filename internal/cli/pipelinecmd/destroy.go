@@ -55,7 +55,7 @@ func runDestroy(ctx context.Context, app *cmdutil.App, o *destroyOptions) error 
 		renderChange(app.IO.ErrOut, c)
 	}
 	fmt.Fprintf(app.IO.ErrOut, "\nPlan: 0 to add, 0 to change, %d to destroy.\n", len(changes))
-	if err := confirm(app, o.autoApprove, "Destroy these resources?"); err != nil {
+	if err := app.Confirm(o.autoApprove, "Destroy these resources?"); err != nil {
 		return err
 	}
 	if err := r.Destroy(ctx, changes); err != nil {

@@ -112,7 +112,7 @@ func runApply(ctx context.Context, app *cmdutil.App, o *applyOptions) error {
 	}
 	renderPlan(app.IO.ErrOut, p)
 	if p.HasChanges() {
-		if err := confirm(app, o.autoApprove, "Apply these changes?"); err != nil {
+		if err := app.Confirm(o.autoApprove, "Apply these changes?"); err != nil {
 			return err
 		}
 	}
