@@ -24,6 +24,9 @@ type decoder struct {
 	keys    positions // where map keys are, for problems about a key
 	probs   Problems
 	anchors map[string]ast.Node
+	// onlyKnown makes the decoder skip keys its type does not have, rather
+	// than report them: ParseHeader reads four keys of a whole spec.
+	onlyKnown bool
 }
 
 func newDecoder(file string) *decoder {
@@ -144,6 +147,9 @@ func (d *decoder) decodeStruct(path string, n ast.Node, v reflect.Value) {
 	for _, mv := range pairs {
 		name, kp, ok := d.key(path, mv)
 		if !ok {
+			continue
+		}
+		if _, known := lookupField(fields, name); !known && d.onlyKnown {
 			continue
 		}
 		fp := joinPath(path, name)
