@@ -45,6 +45,9 @@ func ParseHeader(file string, data []byte) (*Header, error) {
 		return nil, d.probs
 	}
 	d.decode("", root, reflect.ValueOf(h).Elem())
+	// Four scalar fields: the decoder's word on their types is enough (the
+	// whole schema would judge keys this load does not read).
+	d.probs = append(d.probs, d.pending...)
 	skip := map[string]bool{}
 	for _, p := range d.probs {
 		skip[p.Path] = true
