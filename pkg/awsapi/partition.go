@@ -1,19 +1,15 @@
 package awsapi
 
-import "strings"
+import (
+	"slices"
 
-// Partition is the ARN partition of a region code: resources, ARNs and AMIs
-// never cross partitions.
-func Partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	}
-	return "aws"
-}
+	"github.com/winami/winami/pkg/partition"
+)
+
+// Partition is the ARN partition of a region code (pkg/partition's table):
+// resources, ARNs and AMIs never cross partitions.
+func Partition(region string) string { return partition.Of(region) }
+
+// KnownRegions returns the region codes winami knows (see knownRegions),
+// for tests that check other tables against them.
+func KnownRegions() []string { return slices.Clone(knownRegions) }

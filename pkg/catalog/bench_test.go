@@ -11,6 +11,7 @@ import (
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/eksami"
 	"github.com/winami/winami/sandbox"
 	"github.com/winami/winami/sandbox/sandboxtest"
 )
@@ -47,7 +48,7 @@ func reportCalls(b *testing.B, counter *awsapi.CallCounter, metrics map[string]s
 	b.ReportMetric(float64(counter.Total())/float64(b.N), "aws-calls/op")
 }
 
-var key2022Core135 = catalog.Key{Windows: "2022", Edition: "Core", Kubernetes: "1.35"}
+var key2022Core135 = eksami.Key{Windows: "2022", Edition: "Core", Kubernetes: "1.35"}
 
 // BenchmarkLatestOneKey: the latest AMI of one key in one region costs one SSM call.
 func BenchmarkLatestOneKey(b *testing.B) {

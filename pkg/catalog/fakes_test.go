@@ -18,6 +18,7 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
 	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 // fakeSSM imitates the SSM calls winami makes, records them, and rejects
@@ -271,16 +272,16 @@ func (w *world) region(name string) (*fakeSSM, *fakeEC2) {
 }
 
 // publish adds a release image and, when latest, the SSM parameters for it.
-func (w *world) publish(region string, k Key, date, amiID, created string, latest bool) {
+func (w *world) publish(region string, k eksami.Key, date, amiID, created string, latest bool) {
 	s, e := w.region(region)
-	d, err := ParseDate(date)
+	d, err := eksami.ParseDate(date)
 	if err != nil {
 		panic(err)
 	}
 	e.images = append(e.images, ec2types.Image{
 		ImageId:      aws.String(amiID),
 		Name:         aws.String(k.AMIName(d)),
-		OwnerId:      aws.String(OwnerAccount),
+		OwnerId:      aws.String(eksami.OwnerAccount),
 		CreationDate: aws.String(created),
 		Description:  aws.String("EKS " + k.String()),
 	})
@@ -318,6 +319,6 @@ func (w *world) ec2Calls() int {
 
 // img is an Amazon-owned image with the given ID and name.
 func img(id, name string) ec2types.Image {
-	return ec2types.Image{ImageId: aws.String(id), Name: aws.String(name), OwnerId: aws.String(OwnerAccount),
+	return ec2types.Image{ImageId: aws.String(id), Name: aws.String(name), OwnerId: aws.String(eksami.OwnerAccount),
 		CreationDate: aws.String("2025-01-01T00:00:00.000Z")}
 }

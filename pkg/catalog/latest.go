@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 // latestMetadata is the JSON document at Key.MetadataParameter.
@@ -22,8 +23,8 @@ type latestMetadata struct {
 // parameters in one GetParameters); only when the key is not published does it
 // probe which Kubernetes versions are, to name them in a *NotPublishedError.
 // On error, the result holds the regions that succeeded.
-func (f *Finder) Latest(ctx context.Context, key Key, regions []string) ([]Release, error) {
-	if err := key.wellFormed(); err != nil {
+func (f *Finder) Latest(ctx context.Context, key eksami.Key, regions []string) ([]Release, error) {
+	if err := key.WellFormed(); err != nil {
 		return nil, err
 	}
 	results := make([]*Release, len(regions))
@@ -38,7 +39,7 @@ func (f *Finder) Latest(ctx context.Context, key Key, regions []string) ([]Relea
 	return compact(results), err
 }
 
-func (f *Finder) latestIn(ctx context.Context, key Key, region string) (Release, error) {
+func (f *Finder) latestIn(ctx context.Context, key eksami.Key, region string) (Release, error) {
 	client := f.ssm(region)
 	out, err := client.GetParameters(ctx, &ssm.GetParametersInput{
 		Names: []string{key.LatestParameter(), key.MetadataParameter()},
@@ -71,9 +72,9 @@ func (f *Finder) latestIn(ctx context.Context, key Key, region string) (Release,
 		}
 		r.Name = m.ImageName
 		r.ReleaseVersion = m.ReleaseVersion
-		if _, d, err := ParseAMIName(m.ImageName); err == nil {
+		if _, d, err := eksami.ParseAMIName(m.ImageName); err == nil {
 			r.ReleaseDate = d
-		} else if d, err := ParseDate(m.ReleaseVersion); err == nil {
+		} else if d, err := eksami.ParseDate(m.ReleaseVersion); err == nil {
 			r.ReleaseDate = d
 		}
 		if r.ReleaseVersion == "" && !r.ReleaseDate.IsZero() {
@@ -90,12 +91,12 @@ func (f *Finder) latestIn(ctx context.Context, key Key, region string) (Release,
 // Kubernetes versions of the same Windows version and edition (this error
 // path alone pays for the probe). A failed probe still yields the error, just
 // without nearest versions: the missing key is the news.
-func (f *Finder) notPublished(ctx context.Context, key Key, region string) error {
-	e := &NotPublishedError{Key: key, Region: region, Reason: key.ruledOut()}
+func (f *Finder) notPublished(ctx context.Context, key eksami.Key, region string) error {
+	e := &NotPublishedError{Key: key, Region: region, Reason: key.RuledOut()}
 	var names []string
 	byName := map[string]string{}
 	for _, v := range kubernetesCandidates(f.kubeMin, f.kubeMax) {
-		k := Key{Windows: key.Windows, Edition: key.Edition, Kubernetes: v}
+		k := eksami.Key{Windows: key.Windows, Edition: key.Edition, Kubernetes: v}
 		names = append(names, k.LatestParameter())
 		byName[k.LatestParameter()] = v
 	}
@@ -114,10 +115,10 @@ func (f *Finder) notPublished(ctx context.Context, key Key, region string) error
 // nearestVersions returns the published versions closest to want: the
 // highest below and the lowest above (want itself if published), ascending.
 func nearestVersions(want string, published []string) []string {
-	w, _ := kubeMinor(want)
+	w, _ := eksami.KubernetesMinor(want)
 	below, above := -1, -1
 	for _, v := range published {
-		m, ok := kubeMinor(v)
+		m, ok := eksami.KubernetesMinor(v)
 		if !ok {
 			continue
 		}

@@ -9,16 +9,17 @@ import (
 
 	"github.com/aws/smithy-go"
 	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 var (
-	k2022Core135 = Key{"2022", "Core", "1.35"}
-	k2022Full135 = Key{"2022", "Full", "1.35"}
-	k2022Core134 = Key{"2022", "Core", "1.34"}
-	k2022Core128 = Key{"2022", "Core", "1.28"}
-	k2019Core133 = Key{"2019", "Core", "1.33"}
-	k2025Core135 = Key{"2025", "Core", "1.35"}
-	k2025Core136 = Key{"2025", "Core", "1.36"}
+	k2022Core135 = eksami.Key{Windows: "2022", Edition: "Core", Kubernetes: "1.35"}
+	k2022Full135 = eksami.Key{Windows: "2022", Edition: "Full", Kubernetes: "1.35"}
+	k2022Core134 = eksami.Key{Windows: "2022", Edition: "Core", Kubernetes: "1.34"}
+	k2022Core128 = eksami.Key{Windows: "2022", Edition: "Core", Kubernetes: "1.28"}
+	k2019Core133 = eksami.Key{Windows: "2019", Edition: "Core", Kubernetes: "1.33"}
+	k2025Core135 = eksami.Key{Windows: "2025", Edition: "Core", Kubernetes: "1.35"}
+	k2025Core136 = eksami.Key{Windows: "2025", Edition: "Core", Kubernetes: "1.36"}
 )
 
 // testWorld is a small, realistic world: three monthly releases of 2022 Core
@@ -58,7 +59,7 @@ func TestLatest(t *testing.T) {
 	r := got[0]
 	want := Release{Region: "us-east-1", Key: k2022Core135, AMIID: "ami-a3",
 		Name: "Windows_Server-2022-English-Core-EKS_Optimized-1.35-2025.03.11", ReleaseVersion: "1.35-2025.03.11",
-		ReleaseDate: Date{2025, time.March, 11}, Latest: true}
+		ReleaseDate: eksami.Date{Year: 2025, Month: time.March, Day: 11}, Latest: true}
 	if r != want {
 		t.Errorf("got  %+v\nwant %+v", r, want)
 	}
@@ -112,15 +113,15 @@ func TestLatestBadMetadataStillAnswers(t *testing.T) {
 func TestLatestNotPublished(t *testing.T) {
 	tests := []struct {
 		name        string
-		key         Key
+		key         eksami.Key
 		wantNearest []string
 		wantReason  bool
 		wantCalls   int // 1 for the answer + ceil(candidates/10) for the probe
 	}{
-		{name: "2025 below 1.35", key: Key{"2025", "Core", "1.33"}, wantNearest: []string{"1.35"}, wantReason: true, wantCalls: 1 + 2},
-		{name: "between published", key: Key{"2022", "Core", "1.30"}, wantNearest: []string{"1.28", "1.34"}, wantCalls: 1 + 2},
-		{name: "above all", key: Key{"2022", "Core", "1.39"}, wantNearest: []string{"1.35"}, wantCalls: 1 + 2},
-		{name: "nothing of that edition", key: Key{"2019", "Full", "1.33"}, wantCalls: 1 + 2},
+		{name: "2025 below 1.35", key: eksami.Key{Windows: "2025", Edition: "Core", Kubernetes: "1.33"}, wantNearest: []string{"1.35"}, wantReason: true, wantCalls: 1 + 2},
+		{name: "between published", key: eksami.Key{Windows: "2022", Edition: "Core", Kubernetes: "1.30"}, wantNearest: []string{"1.28", "1.34"}, wantCalls: 1 + 2},
+		{name: "above all", key: eksami.Key{Windows: "2022", Edition: "Core", Kubernetes: "1.39"}, wantNearest: []string{"1.35"}, wantCalls: 1 + 2},
+		{name: "nothing of that edition", key: eksami.Key{Windows: "2019", Edition: "Full", Kubernetes: "1.33"}, wantCalls: 1 + 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,8 +164,8 @@ func TestLatestNotPublished(t *testing.T) {
 }
 
 func TestLatestNotPublishedMessage(t *testing.T) {
-	err := &NotPublishedError{Key: Key{"2025", "Core", "1.33"}, Region: "us-east-1",
-		Reason: Key{"2025", "Core", "1.33"}.ruledOut(), Nearest: []string{"1.35"}}
+	err := &NotPublishedError{Key: eksami.Key{Windows: "2025", Edition: "Core", Kubernetes: "1.33"}, Region: "us-east-1",
+		Reason: eksami.Key{Windows: "2025", Edition: "Core", Kubernetes: "1.33"}.RuledOut(), Nearest: []string{"1.35"}}
 	want := "no EKS optimized AMI is published for Windows Server 2025 Core, Kubernetes 1.33 in us-east-1: " +
 		"Windows Server 2025 EKS AMIs exist only for Kubernetes 1.35 and later; nearest published Kubernetes versions: 1.35"
 	if err.Error() != want {
@@ -213,7 +214,7 @@ func TestLatestPerRegionError(t *testing.T) {
 
 func TestLatestRejectsMalformedKeyWithoutCalls(t *testing.T) {
 	w := testWorld()
-	if _, err := w.finder().Latest(t.Context(), Key{"2022", "core", "1.35"}, []string{"us-east-1"}); err == nil {
+	if _, err := w.finder().Latest(t.Context(), eksami.Key{Windows: "2022", Edition: "core", Kubernetes: "1.35"}, []string{"us-east-1"}); err == nil {
 		t.Error("malformed key accepted")
 	}
 	if _, err := w.finder().Latest(t.Context(), k2022Core135, nil); err == nil {

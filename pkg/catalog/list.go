@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 // describeImagesPageSize is MaxResults for DescribeImages (EC2 allows 6..1000).
@@ -21,24 +22,24 @@ type ListQuery struct {
 	Edition    string
 	Kubernetes string
 	// Since keeps releases on or after this date.
-	Since *Date
+	Since *eksami.Date
 }
 
 // normalize canonicalizes the set fields, so "core" works like "Core".
 func (q ListQuery) normalize() (ListQuery, error) {
 	var err error
 	if q.Windows != "" {
-		if q.Windows, err = ParseWindows(q.Windows); err != nil {
+		if q.Windows, err = eksami.ParseWindows(q.Windows); err != nil {
 			return q, err
 		}
 	}
 	if q.Edition != "" {
-		if q.Edition, err = ParseEdition(q.Edition); err != nil {
+		if q.Edition, err = eksami.ParseEdition(q.Edition); err != nil {
 			return q, err
 		}
 	}
 	if q.Kubernetes != "" {
-		if q.Kubernetes, err = ParseKubernetes(q.Kubernetes); err != nil {
+		if q.Kubernetes, err = eksami.ParseKubernetes(q.Kubernetes); err != nil {
 			return q, err
 		}
 	}
@@ -54,7 +55,7 @@ func (q ListQuery) nameFilter() string {
 		}
 		return s
 	}
-	return Key{Windows: orAny(q.Windows), Edition: orAny(q.Edition), Kubernetes: orAny(q.Kubernetes)}.NamePrefix() + "-*"
+	return eksami.Key{Windows: orAny(q.Windows), Edition: orAny(q.Edition), Kubernetes: orAny(q.Kubernetes)}.NamePrefix() + "-*"
 }
 
 func (q ListQuery) matches(r Release) bool {
@@ -96,7 +97,7 @@ func (f *Finder) List(ctx context.Context, q ListQuery, regions []string) ([]Rel
 // that parse as EKS optimized Windows AMI names.
 func (f *Finder) describe(ctx context.Context, region, nameFilter string) ([]Release, error) {
 	in := &ec2.DescribeImagesInput{
-		Owners:     []string{OwnerAccount},
+		Owners:     []string{eksami.OwnerAccount},
 		Filters:    []types.Filter{{Name: aws.String("name"), Values: []string{nameFilter}}},
 		MaxResults: aws.Int32(describeImagesPageSize),
 	}
@@ -141,16 +142,16 @@ func (f *Finder) markLatest(ctx context.Context, region string, rs []Release) er
 // ResolveQuery pins a release: exactly one of Release (that release date) or
 // Before (the newest release on or before that date).
 type ResolveQuery struct {
-	Release *Date
-	Before  *Date
+	Release *eksami.Date
+	Before  *eksami.Date
 }
 
 // Resolve finds one release of key in region. With q.Release it asks EC2 for
 // the exact AMI name; with q.Before it lists the key's releases and takes the
 // newest on or before the date. Either way one SSM call marks Latest. When
 // nothing matches, the *NoReleaseError lists the releases that exist.
-func (f *Finder) Resolve(ctx context.Context, key Key, region string, q ResolveQuery) (Release, error) {
-	if err := key.wellFormed(); err != nil {
+func (f *Finder) Resolve(ctx context.Context, key eksami.Key, region string, q ResolveQuery) (Release, error) {
+	if err := key.WellFormed(); err != nil {
 		return Release{}, err
 	}
 	if (q.Release == nil) == (q.Before == nil) {
@@ -171,7 +172,7 @@ func (f *Finder) Resolve(ctx context.Context, key Key, region string, q ResolveQ
 	return *found, nil
 }
 
-func (f *Finder) resolveIn(ctx context.Context, key Key, region string, q ResolveQuery) (Release, error) {
+func (f *Finder) resolveIn(ctx context.Context, key eksami.Key, region string, q ResolveQuery) (Release, error) {
 	filter := key.NamePrefix() + "-*"
 	if q.Release != nil {
 		filter = key.AMIName(*q.Release)
@@ -202,7 +203,7 @@ func (f *Finder) resolveIn(ctx context.Context, key Key, region string, q Resolv
 
 // noRelease builds the error for an exact-date query, listing the key's
 // existing releases: one more DescribeImages, on the error path only.
-func (f *Finder) noRelease(ctx context.Context, key Key, region string, q ResolveQuery) error {
+func (f *Finder) noRelease(ctx context.Context, key eksami.Key, region string, q ResolveQuery) error {
 	e := &NoReleaseError{Key: key, Region: region, Query: q}
 	rs, err := f.describe(ctx, region, key.NamePrefix()+"-*")
 	if err != nil {

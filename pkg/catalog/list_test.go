@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 func amiIDs(rs []Release) []string {
@@ -22,7 +23,7 @@ func amiIDs(rs []Release) []string {
 // checkDescribe asserts the DescribeImages input winami sends.
 func checkDescribe(t *testing.T, in *ec2.DescribeImagesInput, wantName string) {
 	t.Helper()
-	if !slices.Equal(in.Owners, []string{OwnerAccount}) {
+	if !slices.Equal(in.Owners, []string{eksami.OwnerAccount}) {
 		t.Errorf("Owners = %v", in.Owners)
 	}
 	if len(in.Filters) != 1 || aws.ToString(in.Filters[0].Name) != "name" || !slices.Equal(in.Filters[0].Values, []string{wantName}) {
@@ -53,7 +54,7 @@ func TestListOneKey(t *testing.T) {
 		if r.Latest != wantLatest {
 			t.Errorf("%s Latest = %v", r.AMIID, r.Latest)
 		}
-		if r.CreationDate == "" || r.Description == "" || r.ReleaseVersion != "1.35-"+r.ReleaseDate.nameForm() {
+		if r.CreationDate == "" || r.Description == "" || r.ReleaseVersion != "1.35-"+r.ReleaseDate.NameForm() {
 			t.Errorf("incomplete release %+v", r)
 		}
 	}
@@ -88,7 +89,7 @@ func TestListWildcardsAndFilters(t *testing.T) {
 		t.Errorf("%d SSM calls for 3 keys, want 1", n)
 	}
 
-	since, _ := ParseDate("2025-02-12")
+	since, _ := eksami.ParseDate("2025-02-12")
 	got, err = w.finder().List(t.Context(), ListQuery{Windows: "2022", Edition: "Core", Since: &since}, []string{"us-east-1"})
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +157,7 @@ func TestListPagesAndBatches(t *testing.T) {
 
 func TestResolveExactRelease(t *testing.T) {
 	w := testWorld()
-	d, _ := ParseDate("2025-02-12")
+	d, _ := eksami.ParseDate("2025-02-12")
 	got, err := w.finder().Resolve(t.Context(), k2022Core135, "us-east-1", ResolveQuery{Release: &d})
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +174,7 @@ func TestResolveExactRelease(t *testing.T) {
 		t.Errorf("%d SSM calls, want 1", n)
 	}
 
-	latestDate, _ := ParseDate("2025.03.11")
+	latestDate, _ := eksami.ParseDate("2025.03.11")
 	got, err = w.finder().Resolve(t.Context(), k2022Core135, "us-east-1", ResolveQuery{Release: &latestDate})
 	if err != nil || got.AMIID != "ami-a3" || !got.Latest {
 		t.Errorf("latest release: %+v, %v", got, err)
@@ -182,7 +183,7 @@ func TestResolveExactRelease(t *testing.T) {
 
 func TestResolveMissingRelease(t *testing.T) {
 	w := testWorld()
-	d, _ := ParseDate("2024-12-10")
+	d, _ := eksami.ParseDate("2024-12-10")
 	_, err := w.finder().Resolve(t.Context(), k2022Core135, "us-east-1", ResolveQuery{Release: &d})
 	var nr *NoReleaseError
 	if !errors.As(err, &nr) {
@@ -214,7 +215,7 @@ func TestResolveBefore(t *testing.T) {
 	}
 	for _, tt := range tests {
 		w := testWorld()
-		d, _ := ParseDate(tt.before)
+		d, _ := eksami.ParseDate(tt.before)
 		got, err := w.finder().Resolve(t.Context(), k2022Core135, "us-east-1", ResolveQuery{Before: &d})
 		if err != nil || got.AMIID != tt.want {
 			t.Errorf("before %s: got %s, %v; want %s", tt.before, got.AMIID, err, tt.want)
@@ -227,7 +228,7 @@ func TestResolveBefore(t *testing.T) {
 	}
 
 	w := testWorld()
-	d, _ := ParseDate("2025-01-14")
+	d, _ := eksami.ParseDate("2025-01-14")
 	_, err := w.finder().Resolve(t.Context(), k2022Core135, "us-east-1", ResolveQuery{Before: &d})
 	var nr *NoReleaseError
 	if !errors.As(err, &nr) || len(nr.Available) != 3 {
@@ -240,7 +241,7 @@ func TestResolveBefore(t *testing.T) {
 
 func TestResolveNeedsOneQuery(t *testing.T) {
 	w := testWorld()
-	d, _ := ParseDate("2025-01-15")
+	d, _ := eksami.ParseDate("2025-01-15")
 	for _, q := range []ResolveQuery{{}, {Release: &d, Before: &d}} {
 		if _, err := w.finder().Resolve(t.Context(), k2022Core135, "us-east-1", q); err == nil {
 			t.Errorf("query %+v accepted", q)
@@ -249,8 +250,8 @@ func TestResolveNeedsOneQuery(t *testing.T) {
 }
 
 func TestSortReleasesIgnoresCreationDate(t *testing.T) {
-	old, _ := ParseDate("2025-01-15")
-	newer, _ := ParseDate("2025-02-12")
+	old, _ := eksami.ParseDate("2025-01-15")
+	newer, _ := eksami.ParseDate("2025-02-12")
 	rs := []Release{
 		{AMIID: "old-copied-late", ReleaseDate: old, CreationDate: "2025-12-31T00:00:00.000Z", Key: k2022Core135},
 		{AMIID: "new", ReleaseDate: newer, CreationDate: "2025-02-13T00:00:00.000Z", Key: k2022Core135},

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"github.com/winami/winami/pkg/eksami"
 	"slices"
 )
 
@@ -12,8 +13,8 @@ type Matrix struct {
 
 // RegionKeys are the keys published in one region, sorted by Key.Compare.
 type RegionKeys struct {
-	Region string `json:"region"`
-	Keys   []Key  `json:"keys"`
+	Region string       `json:"region"`
+	Keys   []eksami.Key `json:"keys"`
 }
 
 // MatrixRow is one Windows version and edition with the Kubernetes versions
@@ -26,12 +27,12 @@ type MatrixRow struct {
 
 // matrixCandidates lists the keys to probe: every Windows version and edition
 // with every Kubernetes version of the range, 108 for the default range.
-func (f *Finder) matrixCandidates() []Key {
-	var keys []Key
-	for _, w := range WindowsVersions() {
-		for _, e := range Editions() {
+func (f *Finder) matrixCandidates() []eksami.Key {
+	var keys []eksami.Key
+	for _, w := range eksami.WindowsVersions() {
+		for _, e := range eksami.Editions() {
 			for _, k := range kubernetesCandidates(f.kubeMin, f.kubeMax) {
-				keys = append(keys, Key{Windows: w, Edition: e, Kubernetes: k})
+				keys = append(keys, eksami.Key{Windows: w, Edition: e, Kubernetes: k})
 			}
 		}
 	}
@@ -54,13 +55,13 @@ func (f *Finder) Matrix(ctx context.Context, regions []string) (Matrix, error) {
 		if err != nil {
 			return err
 		}
-		rk := &RegionKeys{Region: region, Keys: []Key{}}
+		rk := &RegionKeys{Region: region, Keys: []eksami.Key{}}
 		for j, k := range candidates {
 			if _, ok := found[names[j]]; ok {
 				rk.Keys = append(rk.Keys, k)
 			}
 		}
-		slices.SortFunc(rk.Keys, Key.Compare)
+		slices.SortFunc(rk.Keys, eksami.Key.Compare)
 		perRegion[i] = rk
 		return nil
 	})
@@ -74,7 +75,7 @@ func (f *Finder) Matrix(ctx context.Context, regions []string) (Matrix, error) {
 }
 
 // Has reports whether key is published in region.
-func (m Matrix) Has(region string, key Key) bool {
+func (m Matrix) Has(region string, key eksami.Key) bool {
 	for _, rk := range m.Regions {
 		if rk.Region == region {
 			return slices.Contains(rk.Keys, key)
@@ -84,8 +85,8 @@ func (m Matrix) Has(region string, key Key) bool {
 }
 
 // Keys returns the keys published in at least one region, sorted.
-func (m Matrix) Keys() []Key {
-	var out []Key
+func (m Matrix) Keys() []eksami.Key {
+	var out []eksami.Key
 	for _, rk := range m.Regions {
 		for _, k := range rk.Keys {
 			if !slices.Contains(out, k) {
@@ -93,12 +94,12 @@ func (m Matrix) Keys() []Key {
 			}
 		}
 	}
-	slices.SortFunc(out, Key.Compare)
+	slices.SortFunc(out, eksami.Key.Compare)
 	return out
 }
 
 // RegionsWith returns the regions publishing key, in matrix order.
-func (m Matrix) RegionsWith(key Key) []string {
+func (m Matrix) RegionsWith(key eksami.Key) []string {
 	var out []string
 	for _, rk := range m.Regions {
 		if slices.Contains(rk.Keys, key) {
@@ -110,7 +111,7 @@ func (m Matrix) RegionsWith(key Key) []string {
 
 // RegionsWithout returns the regions of the matrix that do not publish key,
 // to show where a combination is missing.
-func (m Matrix) RegionsWithout(key Key) []string {
+func (m Matrix) RegionsWithout(key eksami.Key) []string {
 	var out []string
 	for _, rk := range m.Regions {
 		if !slices.Contains(rk.Keys, key) {

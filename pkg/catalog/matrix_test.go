@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
 	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 func TestMatrix(t *testing.T) {
@@ -19,11 +20,11 @@ func TestMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantUS := []Key{k2019Core133, k2022Core128, k2022Core134, k2022Core135, k2022Full135, k2025Core135, k2025Core136}
+	wantUS := []eksami.Key{k2019Core133, k2022Core128, k2022Core134, k2022Core135, k2022Full135, k2025Core135, k2025Core136}
 	if len(m.Regions) != 2 || m.Regions[0].Region != "us-east-1" || !slices.Equal(m.Regions[0].Keys, wantUS) {
 		t.Fatalf("matrix = %+v", m)
 	}
-	if !slices.Equal(m.Regions[1].Keys, []Key{k2022Core135}) {
+	if !slices.Equal(m.Regions[1].Keys, []eksami.Key{k2022Core135}) {
 		t.Errorf("eu-west-1 = %v", m.Regions[1].Keys)
 	}
 
@@ -60,13 +61,13 @@ func TestMatrix(t *testing.T) {
 
 func TestMatrixHelpers(t *testing.T) {
 	m := Matrix{Regions: []RegionKeys{
-		{Region: "us-east-1", Keys: []Key{k2022Core134, k2022Core135, k2022Full135}},
-		{Region: "eu-west-1", Keys: []Key{k2022Core135, k2025Core135}},
+		{Region: "us-east-1", Keys: []eksami.Key{k2022Core134, k2022Core135, k2022Full135}},
+		{Region: "eu-west-1", Keys: []eksami.Key{k2022Core135, k2025Core135}},
 	}}
 	if !m.Has("eu-west-1", k2025Core135) || m.Has("us-east-1", k2025Core135) || m.Has("nowhere", k2022Core135) {
 		t.Error("Has wrong")
 	}
-	if got := m.Keys(); !slices.Equal(got, []Key{k2022Core134, k2022Core135, k2022Full135, k2025Core135}) {
+	if got := m.Keys(); !slices.Equal(got, []eksami.Key{k2022Core134, k2022Core135, k2022Full135, k2025Core135}) {
 		t.Errorf("Keys = %v", got)
 	}
 	if got := m.RegionsWith(k2022Core135); !slices.Equal(got, []string{"us-east-1", "eu-west-1"}) {

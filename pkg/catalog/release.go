@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 // Release is one EKS optimized Windows AMI in one region. Its JSON form is
@@ -16,14 +17,14 @@ import (
 //	 "releaseDate":"2025-01-15","latest":true,"creationDate":"2025-01-16T03:04:05.000Z"}
 type Release struct {
 	Region string `json:"region"`
-	Key
+	eksami.Key
 	AMIID          string `json:"amiId"`
 	Name           string `json:"name,omitempty"`
 	Description    string `json:"-"`
 	ReleaseVersion string `json:"releaseVersion,omitempty"`
 	// ReleaseDate is the date in the AMI name; zero when unknown (SSM
 	// published an AMI ID without its JSON metadata).
-	ReleaseDate Date `json:"releaseDate,omitzero"`
+	ReleaseDate eksami.Date `json:"releaseDate,omitzero"`
 	// Latest is true for the AMI that SSM currently publishes for the key.
 	Latest bool `json:"latest"`
 	// CreationDate is EC2's timestamp, known only for releases found through
@@ -37,7 +38,7 @@ func releaseFromImage(region string, img types.Image) (Release, bool) {
 	if img.Name == nil || img.ImageId == nil {
 		return Release{}, false
 	}
-	k, d, err := ParseAMIName(*img.Name)
+	k, d, err := eksami.ParseAMIName(*img.Name)
 	if err != nil {
 		return Release{}, false
 	}
@@ -78,7 +79,7 @@ func sortReleases(rs []Release, regions []string) {
 // NotPublishedError says SSM publishes no AMI for Key in Region, and which
 // Kubernetes versions of the same Windows version and edition it does publish.
 type NotPublishedError struct {
-	Key    Key
+	Key    eksami.Key
 	Region string
 	// Nearest holds the published Kubernetes versions closest to Key's, below
 	// and above (at most one each), ascending. Empty when none is published or
@@ -107,7 +108,7 @@ func (e *NotPublishedError) regionName() string { return e.Region }
 // NoReleaseError says no release of Key in Region matches the requested
 // release date (or none is on or before the cut-off), and lists those that exist.
 type NoReleaseError struct {
-	Key    Key
+	Key    eksami.Key
 	Region string
 	Query  ResolveQuery
 	// Available are the releases that exist, newest first.

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 // TestEveryRegionOfTheSandbox runs each finder operation in every region the
@@ -29,7 +30,7 @@ func TestEveryRegionOfTheSandbox(t *testing.T) {
 	if len(keys) != 28 {
 		t.Fatalf("matrix has %d keys, want 28", len(keys))
 	}
-	latest := map[string]map[catalog.Key]string{}
+	latest := map[string]map[eksami.Key]string{}
 	for _, k := range keys {
 		if got := m.RegionsWith(k); len(got) != len(regions) {
 			t.Errorf("%v is published in %v, want every region", k, got)
@@ -41,7 +42,7 @@ func TestEveryRegionOfTheSandbox(t *testing.T) {
 		seen := map[string]bool{}
 		for _, r := range rs {
 			if latest[r.Region] == nil {
-				latest[r.Region] = map[catalog.Key]string{}
+				latest[r.Region] = map[eksami.Key]string{}
 			}
 			latest[r.Region][k] = r.AMIID
 			if seen[r.AMIID] {

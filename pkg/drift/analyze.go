@@ -7,13 +7,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 // releaseOf is an EKS optimized AMI's release version ("1.35-2026.11.11"),
 // or "" for other AMIs.
 func releaseOf(name string) string {
-	key, date, err := catalog.ParseAMIName(name)
+	key, date, err := eksami.ParseAMIName(name)
 	if err != nil {
 		return ""
 	}
@@ -23,8 +23,8 @@ func releaseOf(name string) string {
 // keyOf is the (Windows, edition, Kubernetes) an AMI was made for: from an
 // EKS optimized AMI's name, or the tags winami puts on its AMIs; kubernetes
 // is used when the AMI does not say.
-func keyOf(im image, kubernetes string) (catalog.Key, bool) {
-	if key, _, err := catalog.ParseAMIName(im.name); err == nil {
+func keyOf(im image, kubernetes string) (eksami.Key, bool) {
+	if key, _, err := eksami.ParseAMIName(im.name); err == nil {
 		if kubernetes != "" {
 			key.Kubernetes = kubernetes
 		}
@@ -35,10 +35,10 @@ func keyOf(im image, kubernetes string) (catalog.Key, bool) {
 		if kubernetes != "" {
 			k = kubernetes
 		}
-		key, err := catalog.ParseKey(w, e, k)
+		key, err := eksami.ParseKey(w, e, k)
 		return key, err == nil
 	}
-	return catalog.Key{}, false
+	return eksami.Key{}, false
 }
 
 // kubeletCore is "1.35.2" of "v1.35.2-eks-ba74326": builds of one patch

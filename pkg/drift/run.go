@@ -15,6 +15,7 @@ import (
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/eksami"
 	"github.com/winami/winami/pkg/pipeline"
 )
 
@@ -201,7 +202,7 @@ func (r *Report) resolveLatest(ctx context.Context, finder *catalog.Finder, imag
 	if m, ok := minorOf(r.ControlPlane); ok {
 		kubernetes = fmt.Sprintf("1.%d", m)
 	}
-	keys := map[string]catalog.Key{}
+	keys := map[string]eksami.Key{}
 	for i := range r.Nodes {
 		n := &r.Nodes[i]
 		key, ok := keyOf(images[n.AMI], kubernetes)

@@ -8,7 +8,7 @@ package drift
 import (
 	"time"
 
-	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 // Reason kinds.
@@ -127,9 +127,9 @@ type Desired struct {
 
 // LatestRelease is the newest EKS optimized release of one key.
 type LatestRelease struct {
-	AMI            string       `json:"amiId"`
-	ReleaseVersion string       `json:"releaseVersion"`
-	ReleaseDate    catalog.Date `json:"releaseDate"`
+	AMI            string      `json:"amiId"`
+	ReleaseVersion string      `json:"releaseVersion"`
+	ReleaseDate    eksami.Date `json:"releaseDate"`
 }
 
 // Summary counts the report.

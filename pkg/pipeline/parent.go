@@ -7,6 +7,7 @@ import (
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/eksami"
 	"github.com/winami/winami/pkg/spec"
 )
 
@@ -27,7 +28,7 @@ func ResolveParent(ctx context.Context, finder *catalog.Finder, s *spec.Spec) (P
 			Release: name + " " + version,
 		}, nil
 	}
-	key, err := catalog.ParseKey(s.Base.Windows, s.Base.Edition, s.Kubernetes.Version)
+	key, err := eksami.ParseKey(s.Base.Windows, s.Base.Edition, s.Kubernetes.Version)
 	if err != nil {
 		return Parent{}, err
 	}
@@ -46,7 +47,7 @@ func ResolveParent(ctx context.Context, finder *catalog.Finder, s *spec.Spec) (P
 		if eks.Before != "" {
 			raw = eks.Before
 		}
-		d, err := catalog.ParseDate(raw)
+		d, err := eksami.ParseDate(raw)
 		if err != nil {
 			return Parent{}, err
 		}

@@ -24,6 +24,13 @@ type decoder struct {
 	keys    positions // where map keys are, for problems about a key
 	probs   Problems
 	anchors map[string]ast.Node
+	// onlyKnown makes the decoder skip keys its type does not have, rather
+	// than report them: ParseHeader reads four keys of a whole spec.
+	onlyKnown bool
+	// pending are the structural problems the decoder met (an unknown key,
+	// a wrong type), in its words; the schema decides which are problems
+	// (see shape.go), and they are reported with the decoder's wording.
+	pending []Problem
 }
 
 func newDecoder(file string) *decoder {
@@ -32,6 +39,13 @@ func newDecoder(file string) *decoder {
 
 func (d *decoder) problem(p Pos, path, format string, args ...any) {
 	d.probs = append(d.probs, Problem{File: d.file, Line: p.Line, Column: p.Column, Path: path, Message: fmt.Sprintf(format, shortArgs(args)...)})
+}
+
+// structural records a problem that the schema also sees (an unknown key,
+// a value of the wrong JSON type): the schema, not the decoder, decides
+// whether it is one; the decoder only words it.
+func (d *decoder) structural(p Pos, path, format string, args ...any) {
+	d.pending = append(d.pending, Problem{File: d.file, Line: p.Line, Column: p.Column, Path: path, Message: fmt.Sprintf(format, shortArgs(args)...)})
 }
 
 // decode fills v (settable) from n; path names v in problems.
@@ -69,7 +83,7 @@ func (d *decoder) decode(path string, n ast.Node, v reflect.Value) {
 		if b, ok := n.(*ast.BoolNode); ok {
 			v.SetBool(b.Value)
 		} else {
-			d.problem(p, path, "%s is not a boolean; use true or false", describe(n))
+			d.structural(p, path, "%s is not a boolean; use true or false", describe(n))
 		}
 	default:
 		// Only reachable if types.go gains a field kind this decoder does
@@ -136,7 +150,7 @@ func yamlFields(t reflect.Type) []field {
 func (d *decoder) decodeStruct(path string, n ast.Node, v reflect.Value) {
 	pairs, ok := mappingPairs(n)
 	if !ok {
-		d.problem(nodePos(n), path, "%s is not a mapping; want keys %s", describe(n), fieldNames(yamlFields(v.Type())))
+		d.structural(nodePos(n), path, "%s is not a mapping; want keys %s", describe(n), fieldNames(yamlFields(v.Type())))
 		return
 	}
 	fields := yamlFields(v.Type())
@@ -144,6 +158,9 @@ func (d *decoder) decodeStruct(path string, n ast.Node, v reflect.Value) {
 	for _, mv := range pairs {
 		name, kp, ok := d.key(path, mv)
 		if !ok {
+			continue
+		}
+		if _, known := lookupField(fields, name); !known && d.onlyKnown {
 			continue
 		}
 		fp := joinPath(path, name)
@@ -154,7 +171,7 @@ func (d *decoder) decodeStruct(path string, n ast.Node, v reflect.Value) {
 		seen[name] = kp
 		f, known := lookupField(fields, name)
 		if !known {
-			d.problem(kp, fp, "%s", unknownKey(name, fields))
+			d.structural(kp, fp, "%s", unknownKey(name, fields))
 			continue
 		}
 		d.pos[fp], d.keys[fp] = kp, kp
@@ -181,7 +198,7 @@ func (d *decoder) key(path string, mv *ast.MappingValueNode) (string, Pos, bool)
 func (d *decoder) decodeSlice(path string, n ast.Node, v reflect.Value) {
 	seq, ok := n.(*ast.SequenceNode)
 	if !ok {
-		d.problem(nodePos(n), path, "%s is not a list; write [a, b] or one \"- item\" a line", describe(n))
+		d.structural(nodePos(n), path, "%s is not a list; write [a, b] or one \"- item\" a line", describe(n))
 		return
 	}
 	out := reflect.MakeSlice(v.Type(), len(seq.Values), len(seq.Values))
@@ -196,7 +213,7 @@ func (d *decoder) decodeSlice(path string, n ast.Node, v reflect.Value) {
 func (d *decoder) decodeMap(path string, n ast.Node, v reflect.Value) {
 	pairs, ok := mappingPairs(n)
 	if !ok {
-		d.problem(nodePos(n), path, "%s is not a mapping; want key: value pairs", describe(n))
+		d.structural(nodePos(n), path, "%s is not a mapping; want key: value pairs", describe(n))
 		return
 	}
 	out := reflect.MakeMapWithSize(v.Type(), len(pairs))
@@ -234,10 +251,10 @@ func (d *decoder) scalarString(path string, n ast.Node, forceString bool) (strin
 		if forceString {
 			return n.GetToken().Value, true
 		}
-		d.problem(nodePos(n), path, "%s is a boolean, not text; quote it (\"%s\") if you mean the text", describe(n), n.GetToken().Value)
+		d.structural(nodePos(n), path, "%s is a boolean, not text; quote it (\"%s\") if you mean the text", describe(n), n.GetToken().Value)
 		return "", false
 	}
-	d.problem(nodePos(n), path, "%s is not text", describe(n))
+	d.structural(nodePos(n), path, "%s is not text", describe(n))
 	return "", false
 }
 
@@ -261,11 +278,11 @@ func (d *decoder) scalarInt(path string, n ast.Node) (int, bool) {
 		return 0, false
 	case *ast.StringNode:
 		if _, err := strconv.Atoi(t.Value); err == nil {
-			d.problem(nodePos(n), path, "%s is text, not a number; write it without quotes", describe(n))
+			d.structural(nodePos(n), path, "%s is text, not a number; write it without quotes", describe(n))
 			return 0, false
 		}
 	}
-	d.problem(nodePos(n), path, "%s is not a number", describe(n))
+	d.structural(nodePos(n), path, "%s is not a number", describe(n))
 	return 0, false
 }
 

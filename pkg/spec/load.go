@@ -43,27 +43,47 @@ func Parse(file string, data []byte) (*Spec, error) { return ParseWith(file, dat
 
 // ParseWith is Parse with the caller's options.
 func ParseWith(file string, data []byte, opts Options) (*Spec, error) {
+	s, probs, _, err := parse(file, data, opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	return s, nil
+}
+
+// parse is ParseWith, also returning the decoder's structural problems
+// that the schema did not confirm (for TestShapeAgreement). err is not
+// about the file: the embedded schema failed to compile.
+func parse(file string, data []byte, opts Options) (_ *Spec, probs, unmatched Problems, err error) {
 	s := &Spec{File: file, opts: opts}
 	d := newDecoder(file)
 	root, ok := d.document(data)
 	if !ok {
-		return nil, d.probs
+		return nil, d.probs, nil, nil
 	}
 	d.decode("", root, reflect.ValueOf(s).Elem())
+	// The schema decides the shape: unknown keys, wrong types, and its
+	// rules on values (shape.go).
+	findings, err := validateShape(root)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	structural, rules, unmatched := d.shapeProblems(findings)
+	probs = append(d.probs, structural...)
 	// A wrong type leaves a field at its zero value; validating that value
 	// would add a second, misleading problem for the same field.
 	s.pos, s.keys = d.pos, d.keys
 	s.ApplyDefaults()
 	skip := map[string]bool{}
-	for _, p := range d.probs {
+	for _, p := range probs {
 		skip[p.Path] = true
 	}
-	probs := append(d.probs, s.validate(skip)...)
-	if len(probs) > 0 {
-		probs.sort()
-		return nil, probs
-	}
-	return s, nil
+	probs = append(probs, s.validate(skip)...)
+	probs = mergeRules(file, probs, rules)
+	probs.sort()
+	return s, probs, unmatched, nil
 }
 
 // document parses data and returns the one document's root mapping, or

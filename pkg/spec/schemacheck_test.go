@@ -13,9 +13,11 @@ import (
 )
 
 // The schema, read as data (for the structural tests of schema_test.go)
-// and compiled by a maintained JSON Schema (2020-12) validator,
-// santhosh-tekuri/jsonschema, as editors would use it. The validator stays
-// in tests: its package initialisation compiles every draft's metaschema
+// and compiled by a second maintained JSON Schema (2020-12) validator,
+// santhosh-tekuri/jsonschema, as editors would use it: winami validates
+// with kaptinlin/jsonschema (shape.go), and this one, independent of it,
+// checks that winami reports everything the schema finds. It stays in
+// tests: its package initialisation compiles every draft's metaschema
 // (about 3 ms and 1.7 MB at each start of winami), which the CLI's
 // start-up budget cannot pay.
 

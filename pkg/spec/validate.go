@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 // Patterns of names and identifiers, compiled on first use (lazyRE) and
@@ -199,7 +199,7 @@ func (c *checker) base() {
 	case b.Windows == "":
 		c.add("base.windows", "missing; want 2019, 2022 or 2025")
 	default:
-		if w, err := catalog.ParseWindows(b.Windows); err != nil {
+		if w, err := eksami.ParseWindows(b.Windows); err != nil {
 			c.add("base.windows", "%q is not a Windows Server version EKS supports; want 2019, 2022 or 2025", b.Windows)
 		} else {
 			b.Windows, c.windowsOK = w, true
@@ -209,7 +209,7 @@ func (c *checker) base() {
 	case b.Edition == "":
 		c.add("base.edition", "missing; want core or full")
 	default:
-		if e, err := catalog.ParseEdition(b.Edition); err != nil {
+		if e, err := eksami.ParseEdition(b.Edition); err != nil {
 			c.add("base.edition", "%q is not a Windows Server edition; want core or full", b.Edition)
 		} else {
 			b.Edition = e
@@ -241,7 +241,7 @@ func (c *checker) eksOptimized(e *EKSOptimized) {
 		case len(r) != 10 || r[4] != '.' || r[7] != '.':
 			c.add("base.eksOptimized.release", "%q is not a release; %s", r, want)
 		default:
-			if _, err := catalog.ParseDate(r); err != nil {
+			if _, err := eksami.ParseDate(r); err != nil {
 				c.add("base.eksOptimized.release", "%s is not a real date; %s", r, want)
 			}
 		}
@@ -249,7 +249,7 @@ func (c *checker) eksOptimized(e *EKSOptimized) {
 	if d := e.Before; d != "" {
 		if len(d) != 10 || d[4] != '-' || d[7] != '-' {
 			c.add("base.eksOptimized.before", "%q is not a date; want YYYY-MM-DD, e.g. 2025-01-15", d)
-		} else if _, err := catalog.ParseDate(d); err != nil {
+		} else if _, err := eksami.ParseDate(d); err != nil {
 			c.add("base.eksOptimized.before", "%s is not a real date; want YYYY-MM-DD, e.g. 2025-01-15", d)
 		}
 	}
@@ -258,7 +258,7 @@ func (c *checker) eksOptimized(e *EKSOptimized) {
 func (c *checker) windowsBaseRelease(r string) {
 	const path = "base.windowsBase.release"
 	if m := windowsBaseRE().FindStringSubmatch(r); m != nil {
-		if _, err := catalog.ParseDate(fmt.Sprintf("%s-%02s-%02s", m[1], m[2], m[3])); err != nil {
+		if _, err := eksami.ParseDate(fmt.Sprintf("%s-%02s-%02s", m[1], m[2], m[3])); err != nil {
 			c.add(path, "%s is not a real date", r)
 		}
 		return
@@ -278,12 +278,12 @@ func (c *checker) osBuild(b string, windowsOK bool) {
 		c.add("base.osBuild", "%q is not an OS build; want 10.0.<build>.<revision>, e.g. 10.0.20348.2849", b)
 		return
 	}
-	want := catalog.WindowsBuild(windows)
+	want := eksami.WindowsBuild(windows)
 	if !windowsOK || "10.0."+m[1] == want {
 		return
 	}
-	for _, w := range catalog.WindowsVersions() {
-		if catalog.WindowsBuild(w) == "10.0."+m[1] {
+	for _, w := range eksami.WindowsVersions() {
+		if eksami.WindowsBuild(w) == "10.0."+m[1] {
 			c.add("base.osBuild", "%s is a Windows Server %s build; Windows Server %s builds are %s.<revision>", b, w, windows, want)
 			return
 		}
@@ -295,12 +295,12 @@ func (c *checker) kubernetes() {
 	k := &c.s.Kubernetes
 	if k.Version == "" {
 		c.add("kubernetes.version", "missing; want a Kubernetes minor version like 1.35")
-	} else if v, err := catalog.ParseKubernetes(k.Version); err != nil {
+	} else if v, err := eksami.ParseKubernetes(k.Version); err != nil {
 		c.add("kubernetes.version", "%q is not a Kubernetes minor version; want 1.NN, e.g. 1.35", k.Version)
 	} else {
 		k.Version, c.kubeOK = v, true
 		// The rule lives in catalog; the edition does not matter to it.
-		if _, err := catalog.ParseKey(c.s.Base.Windows, "core", v); c.s.Base.Windows == "2025" && err != nil {
+		if _, err := eksami.ParseKey(c.s.Base.Windows, "core", v); c.s.Base.Windows == "2025" && err != nil {
 			c.add("kubernetes.version", "%s cannot run Windows Server 2025: EKS publishes Windows Server 2025 AMIs and components only from Kubernetes 1.35; use 1.35 or later, or Windows Server 2022", v)
 		}
 	}
@@ -317,7 +317,7 @@ func (c *checker) kubernetes() {
 		c.add("kubernetes.componentVersion", "%q is not a component version; want 1.NN.P matching kubernetes.version, e.g. 1.35.0", cv)
 		return
 	}
-	if minor, err := catalog.ParseKubernetes(parts[0] + "." + parts[1]); err != nil {
+	if minor, err := eksami.ParseKubernetes(parts[0] + "." + parts[1]); err != nil {
 		c.add("kubernetes.componentVersion", "%q is not a component version; want 1.NN.P matching kubernetes.version, e.g. 1.35.0", cv)
 	} else if c.kubeOK && minor != k.Version {
 		c.add("kubernetes.componentVersion", "%s is for Kubernetes %s, but kubernetes.version is %s", cv, minor, k.Version)

@@ -2,7 +2,7 @@ package spec
 
 import (
 	"fmt"
-	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/partition"
 	"net/netip"
 	"slices"
 	"strings"
@@ -79,7 +79,7 @@ func componentARNProblem(arn, home string) string {
 	case build != "" && (strings.Contains(version, "x") || !isDigits(build)):
 		return fmt.Sprintf("build version %s/%s is not valid: a build number follows an exact version, e.g. 1.0.0/1", version, build)
 	}
-	if home != "" && regionRE().MatchString(home) && (region != home || part != awsapi.Partition(home)) {
+	if home != "" && regionRE().MatchString(home) && (region != home || part != partition.Of(home)) {
 		return fmt.Sprintf("the component is in %s but the pipeline builds in %s; components are regional: use its ARN in %s", region, home, home)
 	}
 	return ""
@@ -231,8 +231,8 @@ func (c *checker) regions(regions []string) {
 			c.add(p, "%s", regionProblem(r))
 		case slices.Index(regions, r) < i:
 			c.add(p, "%s is listed twice", r)
-		case homeOK && awsapi.Partition(r) != awsapi.Partition(home):
-			c.add(p, "%s is in partition %s, the home region %s in %s; AMIs are distributed within a partition", r, awsapi.Partition(r), home, awsapi.Partition(home))
+		case homeOK && partition.Of(r) != partition.Of(home):
+			c.add(p, "%s is in partition %s, the home region %s in %s; AMIs are distributed within a partition", r, partition.Of(r), home, partition.Of(home))
 		}
 	}
 	// Image Builder builds the AMI in the home region whatever the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 // NewCmd builds `winami ami` and its subcommands.
@@ -45,7 +46,7 @@ func (k *keyFlags) register(cmd *cobra.Command, required bool) {
 	f.StringVar(&k.windows, "windows", "", "Windows Server version: 2019, 2022 or 2025")
 	f.StringVar(&k.edition, "edition", "", "edition: core or full")
 	f.StringVar(&k.kubernetes, "kubernetes", "", "Kubernetes version, e.g. 1.35")
-	_ = cmd.RegisterFlagCompletionFunc("windows", cobra.FixedCompletions(catalog.WindowsVersions(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("windows", cobra.FixedCompletions(eksami.WindowsVersions(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("edition", cobra.FixedCompletions([]string{"core", "full"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("kubernetes", cobra.NoFileCompletions)
 	if required {
@@ -56,13 +57,13 @@ func (k *keyFlags) register(cmd *cobra.Command, required bool) {
 }
 
 // key parses and checks the three flags as one AMI series.
-func (k *keyFlags) key() (catalog.Key, error) {
-	key, err := catalog.ParseKey(k.windows, k.edition, k.kubernetes)
+func (k *keyFlags) key() (eksami.Key, error) {
+	key, err := eksami.ParseKey(k.windows, k.edition, k.kubernetes)
 	if err != nil {
-		return catalog.Key{}, &cmdutil.UsageError{Err: err}
+		return eksami.Key{}, &cmdutil.UsageError{Err: err}
 	}
 	if err := key.Validate(); err != nil {
-		return catalog.Key{}, &cmdutil.UsageError{Err: err}
+		return eksami.Key{}, &cmdutil.UsageError{Err: err}
 	}
 	return key, nil
 }
@@ -136,7 +137,7 @@ func finder(ctx context.Context, app *cmdutil.App) (*catalog.Finder, string, err
 	return catalog.NewFinderFromClients(clients), clients.Region(), nil
 }
 
-func dateOrDash(d catalog.Date) string {
+func dateOrDash(d eksami.Date) string {
 	if d.IsZero() {
 		return "-"
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
-	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 // dateForms names every form a date flag accepts, for error messages.
@@ -21,13 +21,13 @@ type series struct{ windows, edition, kubernetes string }
 func seriesOf(k keyFlags) series {
 	var s series
 	if k.windows != "" {
-		s.windows, _ = catalog.ParseWindows(k.windows)
+		s.windows, _ = eksami.ParseWindows(k.windows)
 	}
 	if k.edition != "" {
-		s.edition, _ = catalog.ParseEdition(k.edition)
+		s.edition, _ = eksami.ParseEdition(k.edition)
 	}
 	if k.kubernetes != "" {
-		s.kubernetes, _ = catalog.ParseKubernetes(k.kubernetes)
+		s.kubernetes, _ = eksami.ParseKubernetes(k.kubernetes)
 	}
 	return s
 }
@@ -36,13 +36,13 @@ func seriesOf(k keyFlags) series {
 // version or an AMI name says more than a date (the Kubernetes version; for
 // a name also the Windows version and edition): what it says must agree
 // with the flags that say the same, or one of the two would be ignored.
-func parseDateFlag(flag, value string, want series) (*catalog.Date, error) {
+func parseDateFlag(flag, value string, want series) (*eksami.Date, error) {
 	v := strings.TrimSpace(value)
 	if v == "" {
 		return nil, nil
 	}
 	if strings.HasPrefix(v, "Windows_Server-") {
-		key, d, err := catalog.ParseAMIName(v)
+		key, d, err := eksami.ParseAMIName(v)
 		if err != nil {
 			return nil, cmdutil.Usagef("%s: %v", flag, err)
 		}
@@ -54,7 +54,7 @@ func parseDateFlag(flag, value string, want series) (*catalog.Date, error) {
 	// A release version "1.35-2026.10.14": the part before the last '-' is a
 	// Kubernetes version (a YYYY-MM-DD date has no '.' before its last '-').
 	if i := strings.LastIndexByte(v, '-'); i >= 0 && strings.Contains(v[:i], ".") {
-		kube, err := catalog.ParseKubernetes(v[:i])
+		kube, err := eksami.ParseKubernetes(v[:i])
 		if err != nil {
 			return nil, cmdutil.Usagef("%s %q: %v; give %s", flag, value, err, dateForms)
 		}
@@ -63,7 +63,7 @@ func parseDateFlag(flag, value string, want series) (*catalog.Date, error) {
 		}
 		v = v[i+1:]
 	}
-	d, err := catalog.ParseDate(v)
+	d, err := eksami.ParseDate(v)
 	if err != nil {
 		return nil, cmdutil.Usagef("%s %q is not a date: give %s", flag, value, dateForms)
 	}

@@ -4,12 +4,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 func TestParseDateFlag(t *testing.T) {
 	k135 := series{windows: "2022", edition: "Core", kubernetes: "1.35"}
-	oct14 := catalog.Date{Year: 2026, Month: 10, Day: 14}
+	oct14 := eksami.Date{Year: 2026, Month: 10, Day: 14}
 	for _, tt := range []struct {
 		value string
 		want  series

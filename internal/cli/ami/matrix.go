@@ -10,12 +10,13 @@ import (
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 // matrixEntry is one published combination and where it is published; the
 // JSON form of `ami matrix`.
 type matrixEntry struct {
-	catalog.Key
+	eksami.Key
 	Regions []string `json:"regions"`
 }
 
@@ -77,13 +78,13 @@ func matrixGrid(m catalog.Matrix, regionCount int) output.Rows {
 		}
 	}
 	slices.SortFunc(versions, func(a, b string) int {
-		return catalog.Key{Kubernetes: a}.Compare(catalog.Key{Kubernetes: b})
+		return eksami.Key{Kubernetes: a}.Compare(eksami.Key{Kubernetes: b})
 	})
 	rows := output.Rows{Header: append([]string{"windows", "edition"}, versions...)}
 	for _, row := range m.Rows() {
 		cells := []string{row.Windows, row.Edition}
 		for _, v := range versions {
-			n := len(m.RegionsWith(catalog.Key{Windows: row.Windows, Edition: row.Edition, Kubernetes: v}))
+			n := len(m.RegionsWith(eksami.Key{Windows: row.Windows, Edition: row.Edition, Kubernetes: v}))
 			switch n {
 			case 0:
 				cells = append(cells, "-")

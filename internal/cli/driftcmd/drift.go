@@ -144,7 +144,8 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 	}
 	opts := drift.Options{Cluster: o.cluster, Region: region, DesiredAMI: o.desiredAMI, Latest: o.latest}
 	if o.file != "" {
-		s, err := app.LoadSpec(o.file)
+		// Only the name: drift finds the spec's AMIs, it builds nothing.
+		s, err := app.LoadSpecHeader(o.file)
 		if err != nil {
 			return drift.Sources{}, drift.Options{}, err
 		}

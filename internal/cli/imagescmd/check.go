@@ -18,7 +18,7 @@ import (
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/awsapi"
-	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/eksami"
 	"github.com/winami/winami/pkg/imageref"
 	"github.com/winami/winami/pkg/images"
 )
@@ -190,7 +190,7 @@ func amiBuild(ctx context.Context, ec2api awsapi.EC2API, id string) (images.Host
 	}
 	name := aws.ToString(img.Name)
 	if rest, ok := strings.CutPrefix(name, "Windows_Server-"); ok && len(rest) >= 4 {
-		if build := catalog.WindowsBuild(rest[:4]); build != "" {
+		if build := eksami.WindowsBuild(rest[:4]); build != "" {
 			return images.ParseHostBuild(build)
 		}
 	}

@@ -19,8 +19,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/drift"
+	"github.com/winami/winami/pkg/eksami"
 )
 
 // scrape is what GET /metrics answers a scraper that asks for nothing in
@@ -144,7 +144,7 @@ func TestServedSeries(t *testing.T) {
 					{AMI: "ami-2", Kubelet: "1.35.2", WindowsBuild: "10.0.20348.1", Nodes: []string{"b"}},
 				},
 			}
-			r.Desired.Latest = map[string]drift.LatestRelease{"Windows Server 2022 Core, Kubernetes 1.35": {ReleaseDate: catalog.Date{Year: 2026, Month: 11, Day: 11}}}
+			r.Desired.Latest = map[string]drift.LatestRelease{"Windows Server 2022 Core, Kubernetes 1.35": {ReleaseDate: eksami.Date{Year: 2026, Month: 11, Day: 11}}}
 			return r, nil
 		},
 	})

@@ -53,7 +53,7 @@ func seriesOf(r *drift.Report) *reportSeries {
 }
 
 // splitLatestKey reads "Windows Server 2022 Core, Kubernetes 1.35" (the
-// form of catalog.Key.String that keys drift.Desired.Latest).
+// form of eksami.Key.String that keys drift.Desired.Latest).
 func splitLatestKey(key string) (windows, edition, kubernetes string) {
 	winOS, kubernetes, _ := strings.Cut(strings.TrimPrefix(key, "Windows Server "), ", Kubernetes ")
 	windows, edition, _ = strings.Cut(winOS, " ")

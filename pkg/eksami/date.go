@@ -1,4 +1,4 @@
-package catalog
+package eksami
 
 import (
 	"cmp"
@@ -78,8 +78,8 @@ func (d Date) valid() bool {
 // String returns "2025-01-15".
 func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day) }
 
-// nameForm returns "2025.01.15", as in AMI names and release versions.
-func (d Date) nameForm() string { return fmt.Sprintf("%04d.%02d.%02d", d.Year, int(d.Month), d.Day) }
+// NameForm returns "2025.01.15", as in AMI names and release versions.
+func (d Date) NameForm() string { return fmt.Sprintf("%04d.%02d.%02d", d.Year, int(d.Month), d.Day) }
 
 // IsZero reports whether d is the zero Date (unknown); JSON omitzero uses it.
 func (d Date) IsZero() bool { return d == Date{} }

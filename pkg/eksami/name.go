@@ -1,4 +1,4 @@
-package catalog
+package eksami
 
 import (
 	"fmt"
@@ -32,7 +32,7 @@ func ParseAMIName(name string) (Key, Date, error) {
 	if !ok {
 		return fail("want <kubernetes>-<YYYY.MM.DD> after EKS_Optimized-")
 	}
-	if _, ok := kubeMinor(k.Kubernetes); !ok {
+	if _, ok := KubernetesMinor(k.Kubernetes); !ok {
 		return fail("want a Kubernetes version like 1.35")
 	}
 	d, ok := parseDateSep(rest, '.')

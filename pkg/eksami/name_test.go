@@ -1,4 +1,4 @@
-package catalog
+package eksami
 
 import (
 	"testing"
@@ -55,7 +55,7 @@ func FuzzParseAMIName(f *testing.F) {
 		if got := k.AMIName(d); got != name {
 			t.Fatalf("round trip: parse(%q) formats as %q", name, got)
 		}
-		if err := k.wellFormed(); err != nil {
+		if err := k.WellFormed(); err != nil {
 			t.Fatalf("accepted %q with malformed key: %v", name, err)
 		}
 	})

@@ -1,11 +1,9 @@
-// Package catalog knows the EKS optimized Windows AMIs: their names, SSM
-// parameters, release dates and Windows builds, and finds them in AWS (latest
-// via SSM, history via EC2, the published matrix by probing SSM).
-//
-// Which Windows/edition/Kubernetes combinations exist is never hard-coded: it
-// is probed. The only built-in rule is that Windows Server 2025 AMIs start at
-// Kubernetes 1.35, used to explain errors and to skip hopeless probes.
-package catalog
+// Package eksami knows the names of EKS optimized Windows AMIs: their
+// Windows versions, editions and builds, Kubernetes versions, release dates,
+// AMI names and SSM parameter names. It is pure (no AWS calls, no SDK), so
+// that the spec and other offline code can use it without the SDK's weight;
+// pkg/catalog finds these AMIs in AWS.
+package eksami
 
 import (
 	"fmt"
@@ -18,13 +16,6 @@ const (
 	OwnerAccount = "801119661308"
 	// ParameterRoot is the SSM path under which the latest Windows AMIs are published.
 	ParameterRoot = "/aws/service/ami-windows-latest"
-	// RegionsPath is the public SSM path listing the AWS regions.
-	RegionsPath = "/aws/service/global-infrastructure/regions"
-
-	// DefaultMinKubernetesMinor and DefaultMaxKubernetesMinor bound the
-	// Kubernetes versions probed (1.23..1.40) when nothing else is configured.
-	DefaultMinKubernetesMinor = 23
-	DefaultMaxKubernetesMinor = 40
 
 	// min2025Minor is the first Kubernetes minor with Windows Server 2025 AMIs.
 	min2025Minor = 35
@@ -89,7 +80,7 @@ func ParseEdition(s string) (string, error) {
 // returns it canonical ("1.35").
 func ParseKubernetes(s string) (string, error) {
 	v := strings.TrimPrefix(strings.TrimSpace(s), "v")
-	if _, ok := kubeMinor(v); !ok {
+	if _, ok := KubernetesMinor(v); !ok {
 		return "", fmt.Errorf("invalid Kubernetes version %q: want a minor version like 1.35", s)
 	}
 	return v, nil
@@ -111,8 +102,8 @@ func ParseKey(windows, edition, kubernetes string) (Key, error) {
 	return k, k.Validate()
 }
 
-// kubeMinor returns NN of a canonical "1.NN" (no sign, no leading zero).
-func kubeMinor(v string) (int, bool) {
+// KubernetesMinor returns NN of a canonical "1.NN" (no sign, no leading zero).
+func KubernetesMinor(v string) (int, bool) {
 	rest, ok := strings.CutPrefix(v, "1.")
 	if !ok || !isCanonicalUint(rest) {
 		return 0, false
@@ -135,16 +126,16 @@ func isCanonicalUint(s string) bool {
 	return true
 }
 
-// wellFormed checks each field is canonical, without the 2025 rule: the Finder
-// asks AWS rather than refusing on the strength of a rule.
-func (k Key) wellFormed() error {
+// WellFormed checks each field is canonical, without the 2025 rule: a
+// finder asks AWS rather than refusing on the strength of a rule.
+func (k Key) WellFormed() error {
 	if WindowsBuild(k.Windows) == "" {
 		return fmt.Errorf("unknown Windows Server version %q: valid values are %s", k.Windows, strings.Join(WindowsVersions(), ", "))
 	}
 	if k.Edition != "Core" && k.Edition != "Full" {
 		return fmt.Errorf("unknown Windows Server edition %q: valid values are Core, Full", k.Edition)
 	}
-	if _, ok := kubeMinor(k.Kubernetes); !ok {
+	if _, ok := KubernetesMinor(k.Kubernetes); !ok {
 		return fmt.Errorf("invalid Kubernetes version %q: want a minor version like 1.35", k.Kubernetes)
 	}
 	return nil
@@ -153,18 +144,18 @@ func (k Key) wellFormed() error {
 // Validate checks the key is well formed and not ruled out by a known rule
 // (Windows Server 2025 AMIs exist only for Kubernetes 1.35 and later).
 func (k Key) Validate() error {
-	if err := k.wellFormed(); err != nil {
+	if err := k.WellFormed(); err != nil {
 		return err
 	}
-	if reason := k.ruledOut(); reason != "" {
+	if reason := k.RuledOut(); reason != "" {
 		return fmt.Errorf("no EKS optimized AMI for %s: %s", k, reason)
 	}
 	return nil
 }
 
-// ruledOut explains why the key cannot exist, or returns "".
-func (k Key) ruledOut() string {
-	if m, ok := kubeMinor(k.Kubernetes); ok && k.Windows == "2025" && m < min2025Minor {
+// RuledOut explains why the key cannot exist by a known rule, or returns "".
+func (k Key) RuledOut() string {
+	if m, ok := KubernetesMinor(k.Kubernetes); ok && k.Windows == "2025" && m < min2025Minor {
 		return fmt.Sprintf("Windows Server 2025 EKS AMIs exist only for Kubernetes 1.%d and later", min2025Minor)
 	}
 	return ""
@@ -189,10 +180,10 @@ func (k Key) LatestParameter() string { return k.MetadataParameter() + "/image_i
 func (k Key) MetadataParameter() string { return ParameterRoot + "/" + k.NamePrefix() }
 
 // AMIName is the AMI name of the release of date d.
-func (k Key) AMIName(d Date) string { return k.NamePrefix() + "-" + d.nameForm() }
+func (k Key) AMIName(d Date) string { return k.NamePrefix() + "-" + d.NameForm() }
 
 // ReleaseVersion is EKS's release version of the release of date d: "1.35-2025.01.15".
-func (k Key) ReleaseVersion(d Date) string { return k.Kubernetes + "-" + d.nameForm() }
+func (k Key) ReleaseVersion(d Date) string { return k.Kubernetes + "-" + d.NameForm() }
 
 // Compare orders keys by Windows version, edition, then Kubernetes version
 // numerically (1.9 before 1.10).
@@ -203,20 +194,10 @@ func (k Key) Compare(o Key) int {
 	if c := strings.Compare(k.Edition, o.Edition); c != 0 {
 		return c
 	}
-	a, _ := kubeMinor(k.Kubernetes)
-	b, _ := kubeMinor(o.Kubernetes)
+	a, _ := KubernetesMinor(k.Kubernetes)
+	b, _ := KubernetesMinor(o.Kubernetes)
 	if a != b {
 		return a - b
 	}
 	return strings.Compare(k.Kubernetes, o.Kubernetes)
-}
-
-// kubernetesCandidates lists "1.min".."1.max". Every Windows version gets
-// the whole range: the probe, not a rule written here, decides what exists.
-func kubernetesCandidates(minMinor, maxMinor int) []string {
-	var out []string
-	for m := minMinor; m <= maxMinor; m++ {
-		out = append(out, "1."+strconv.Itoa(m))
-	}
-	return out
 }

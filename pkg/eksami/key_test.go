@@ -1,4 +1,4 @@
-package catalog
+package eksami
 
 import (
 	"encoding/json"
@@ -109,12 +109,6 @@ func TestWindowsBuild(t *testing.T) {
 	}
 }
 
-func TestKubernetesCandidates(t *testing.T) {
-	if got := kubernetesCandidates(23, 40); len(got) != 18 || got[0] != "1.23" || got[17] != "1.40" {
-		t.Errorf("candidates = %v", got)
-	}
-}
-
 func TestParseDate(t *testing.T) {
 	want := Date{2025, time.January, 15}
 	for _, in := range []string{"2025-01-15", "2025.01.15", "1.35-2025.01.15", " 2025-01-15 "} {
@@ -148,28 +142,5 @@ func TestDateOrderAndText(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`"March"`), &d); err == nil {
 		t.Error("bad JSON date accepted")
-	}
-}
-
-func TestReleaseJSONShape(t *testing.T) {
-	d, _ := ParseDate("2025-01-15")
-	k := Key{"2022", "Core", "1.35"}
-	r := Release{Region: "us-east-1", Key: k, AMIID: "ami-1", Name: k.AMIName(d), Description: "not shown",
-		ReleaseVersion: k.ReleaseVersion(d), ReleaseDate: d, Latest: true, CreationDate: "2025-01-16T00:00:00.000Z"}
-	got, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `{"region":"us-east-1","windows":"2022","edition":"Core","kubernetes":"1.35","amiId":"ami-1",` +
-		`"name":"Windows_Server-2022-English-Core-EKS_Optimized-1.35-2025.01.15","releaseVersion":"1.35-2025.01.15",` +
-		`"releaseDate":"2025-01-15","latest":true,"creationDate":"2025-01-16T00:00:00.000Z"}`
-	if string(got) != want {
-		t.Errorf("JSON\n got %s\nwant %s", got, want)
-	}
-	// An SSM-only answer without metadata has no date, name or creation date.
-	got, _ = json.Marshal(Release{Region: "us-east-1", Key: k, AMIID: "ami-1", Latest: true})
-	want = `{"region":"us-east-1","windows":"2022","edition":"Core","kubernetes":"1.35","amiId":"ami-1","latest":true}`
-	if string(got) != want {
-		t.Errorf("JSON\n got %s\nwant %s", got, want)
 	}
 }
