@@ -33,6 +33,9 @@ type specFlag struct {
 	skipImageCheck bool
 	runsPreflight  bool
 	skipPreflight  bool
+	// headerOnly loads only the spec's header (name, region): status and
+	// destroy find what a spec made, even when its component files are gone.
+	headerOnly bool
 }
 
 func (f *specFlag) register(cmd *cobra.Command) {
@@ -70,7 +73,7 @@ type session struct {
 // builds the workflow's runner over the command's AWS clients, made for
 // the spec's region when the runner first needs them.
 func (f *specFlag) runner(app *cmdutil.App) (*specrun.Runner, error) {
-	s, err := app.LoadSpec(f.path)
+	s, err := f.load(app)
 	if err != nil {
 		return nil, err
 	}
@@ -102,6 +105,19 @@ func (f *specFlag) runner(app *cmdutil.App) (*specrun.Runner, error) {
 		}, nil
 	}
 	return r, nil
+}
+
+// load reads the whole spec, or only its header for the commands that
+// need no more.
+func (f *specFlag) load(app *cmdutil.App) (*spec.Spec, error) {
+	if !f.headerOnly {
+		return app.LoadSpec(f.path)
+	}
+	h, err := app.LoadSpecHeader(f.path)
+	if err != nil {
+		return nil, err
+	}
+	return &spec.Spec{APIVersion: h.APIVersion, Kind: h.Kind, Name: h.Name, Region: h.Region, File: h.File}, nil
 }
 
 // planOptions are the checks this command's flags ask for before a plan.

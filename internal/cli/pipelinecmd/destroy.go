@@ -33,6 +33,7 @@ deregistered with their snapshots, and the Image Builder images deleted, first.`
 		RunE: func(cmd *cobra.Command, args []string) error { return runDestroy(cmd.Context(), app, o) },
 	}
 	o.f.register(cmd)
+	o.f.headerOnly = true
 	cmd.Flags().BoolVar(&o.autoApprove, "auto-approve", false, "destroy without asking")
 	cmd.Flags().BoolVar(&o.deleteImages, "delete-images", false, "also deregister the AMIs the spec's builds made (with their snapshots) and delete the builds")
 	return cmd

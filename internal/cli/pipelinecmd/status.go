@@ -31,6 +31,7 @@ finds them: after destroy (which keeps the AMIs) status still shows them.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runStatus(cmd.Context(), app, o) },
 	}
 	o.f.register(cmd)
+	o.f.headerOnly = true
 	return cmd
 }
 
