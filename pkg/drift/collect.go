@@ -23,12 +23,6 @@ type NodeLister interface {
 	List(ctx context.Context, opts metav1.ListOptions) (*corev1.NodeList, error)
 }
 
-// EC2API is the part of EC2 drift needs, with the SDK's signatures.
-type EC2API interface {
-	DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
-	DescribeImages(ctx context.Context, in *ec2.DescribeImagesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error)
-}
-
 // calls counts the API calls of one run, safely from many goroutines.
 type calls struct {
 	mu sync.Mutex
@@ -136,7 +130,7 @@ type instance struct {
 // instanceFetcher looks instances up in batches of up to 1000 IDs while
 // the node list is still being paged, at most four batches at once.
 type instanceFetcher struct {
-	api  EC2API
+	api  awsapi.EC2API
 	c    *calls
 	sem  chan struct{}
 	wg   sync.WaitGroup
@@ -146,7 +140,7 @@ type instanceFetcher struct {
 	next []string
 }
 
-func newInstanceFetcher(api EC2API, c *calls) *instanceFetcher {
+func newInstanceFetcher(api awsapi.EC2API, c *calls) *instanceFetcher {
 	return &instanceFetcher{api: api, c: c, sem: make(chan struct{}, 4), out: map[string]instance{}}
 }
 
@@ -192,7 +186,7 @@ var notFoundIDs = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompi
 // a call, but only 200 filter values). IDs EC2 no longer knows (a node of
 // an instance terminated long ago) fail the whole call: they are dropped
 // and the rest asked again, and simply not found.
-func describeInstanceBatch(ctx context.Context, api EC2API, ids []string, c *calls) (map[string]instance, error) {
+func describeInstanceBatch(ctx context.Context, api awsapi.EC2API, ids []string, c *calls) (map[string]instance, error) {
 	out := map[string]instance{}
 	for attempt := 0; len(ids) > 0; attempt++ {
 		in := &ec2.DescribeInstancesInput{InstanceIds: ids}
@@ -252,7 +246,7 @@ type image struct {
 }
 
 // describeImages reads the AMIs in batches of 100 IDs.
-func describeImages(ctx context.Context, api EC2API, ids []string, c *calls) (map[string]image, error) {
+func describeImages(ctx context.Context, api awsapi.EC2API, ids []string, c *calls) (map[string]image, error) {
 	out := map[string]image{}
 	var mu sync.Mutex
 	err := inBatches(ctx, ids, describeImagesBatch, func(ctx context.Context, batch []string) error {

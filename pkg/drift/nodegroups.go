@@ -9,12 +9,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
+
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // attachNodegroups reads the cluster's managed node groups (a list, then
 // one DescribeNodegroup each, at once: EKS has no batch read) and says
 // which Windows groups are behind.
-func (r *Report) attachNodegroups(ctx context.Context, api EKSAPI, cluster string, c *calls) error {
+func (r *Report) attachNodegroups(ctx context.Context, api awsapi.EKSAPI, cluster string, c *calls) error {
 	var names []string
 	in := &eks.ListNodegroupsInput{ClusterName: aws.String(cluster)}
 	for {

@@ -11,32 +11,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/eks"
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/pipeline"
 )
 
-// EKSAPI is the part of EKS drift reads, with the SDK's signatures.
-type EKSAPI interface {
-	DescribeCluster(ctx context.Context, in *eks.DescribeClusterInput, optFns ...func(*eks.Options)) (*eks.DescribeClusterOutput, error)
-	ListNodegroups(ctx context.Context, in *eks.ListNodegroupsInput, optFns ...func(*eks.Options)) (*eks.ListNodegroupsOutput, error)
-	DescribeNodegroup(ctx context.Context, in *eks.DescribeNodegroupInput, optFns ...func(*eks.Options)) (*eks.DescribeNodegroupOutput, error)
-}
-
 // Sources are where a run reads from.
 type Sources struct {
 	Nodes NodeLister
 	// ServerVersion is the API server's version (GET /version).
 	ServerVersion func(ctx context.Context) (string, error)
-	EC2           func(region string) EC2API
+	EC2           func(region string) awsapi.EC2API
 	// SSM reads image cache records that did not fit a tag (optional).
 	SSM func(region string) awsapi.SSMAPI
 	// Finder answers the newest EKS releases (needed with Latest).
 	Finder *catalog.Finder
 	// EKS reads the cluster's node groups (optional; with Cluster).
-	EKS EKSAPI
+	EKS awsapi.EKSAPI
 }
 
 // Options say what to compare the nodes with.
@@ -114,7 +106,7 @@ func Run(ctx context.Context, src Sources, opts Options) (*Report, error) {
 }
 
 // attachInstances fills each node's instance and AMI, and the desired state.
-func (r *Report) attachInstances(ctx context.Context, api EC2API, insts map[string]instance, opts Options, src Sources, c *calls) error {
+func (r *Report) attachInstances(ctx context.Context, api awsapi.EC2API, insts map[string]instance, opts Options, src Sources, c *calls) error {
 	amis := []string{}
 	for i := range r.Nodes {
 		n := &r.Nodes[i]
@@ -239,7 +231,7 @@ func cmpErr(a, b error) error {
 
 // newestSpecAMI is the newest available AMI a winami spec built in the
 // region (winami tags its AMIs winami:spec).
-func newestSpecAMI(ctx context.Context, api EC2API, spec, region string) (string, error) {
+func newestSpecAMI(ctx context.Context, api awsapi.EC2API, spec, region string) (string, error) {
 	out, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{
 		Owners: []string{"self"},
 		Filters: []ec2types.Filter{

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // Target is one AMI in the region it lives in.
@@ -25,7 +27,7 @@ const maxFilterValues = 200
 // Locate finds each AMI in the regions given — an AMI ID belongs to one
 // region — with one DescribeImages call per region and 200 AMIs, regions
 // at once. An AMI found in none is an error naming the regions searched.
-func Locate(ctx context.Context, ec2For func(region string) EC2API, amis, regions []string) ([]Target, error) {
+func Locate(ctx context.Context, ec2For func(region string) awsapi.EC2API, amis, regions []string) ([]Target, error) {
 	type found struct {
 		images []types.Image
 		err    error

@@ -31,19 +31,15 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/winami/winami/internal/httpbound"
+	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/imageref"
 )
-
-// ECRAPI is the ECR call the checker needs, with the SDK client's signature.
-type ECRAPI interface {
-	GetAuthorizationToken(ctx context.Context, in *ecr.GetAuthorizationTokenInput, optFns ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error)
-}
 
 // Options configure a Checker.
 type Options struct {
 	// ECR returns an ECR client for a region; nil means ECR registries are
 	// treated like any other (keychain or anonymous).
-	ECR func(region string) ECRAPI
+	ECR func(region string) awsapi.ECRAPI
 	// Transport carries the registry requests; nil means
 	// remote.DefaultTransport.
 	Transport http.RoundTripper

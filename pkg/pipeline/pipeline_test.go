@@ -421,7 +421,7 @@ func TestCacheComponentInRecipe(t *testing.T) {
 	s := e.load(t)
 	api := e.clients.ImageBuilder("us-east-1")
 	checker := images.NewChecker(images.Options{
-		ECR:       func(region string) images.ECRAPI { return e.clients.ECR(region) },
+		ECR:       func(region string) awsapi.ECRAPI { return e.clients.ECR(region) },
 		Transport: sandbox.RegistryTransport(strings.TrimPrefix(e.srv.URL(), "http://"), nil),
 	})
 	check, err := pipeline.CheckCacheImages(t.Context(), checker, s)

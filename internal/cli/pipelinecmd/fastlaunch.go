@@ -53,7 +53,7 @@ func confirmFastLaunch(ctx context.Context, s *session, imageARN string, amis []
 	for i, a := range mine {
 		wg.Go(func() {
 			t := fastlaunch.Target{AMI: a.ImageID, Region: a.Region, Image: types.Image{ImageId: aws.String(a.ImageID)}}
-			statuses[i], errs[i] = fastlaunch.Wait(ctx, s.clients.EC2Client(a.Region), t, fastlaunch.WaitOptions{
+			statuses[i], errs[i] = fastlaunch.Wait(ctx, s.clients.EC2(a.Region), t, fastlaunch.WaitOptions{
 				Interval: 10 * time.Second,
 				OnPoll: func(st fastlaunch.Status) {
 					printing.Lock()

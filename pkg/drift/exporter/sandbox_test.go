@@ -48,11 +48,11 @@ func sandboxSource(cfg aws.Config, latest bool, failEC2 func() bool) func(ctx co
 				}
 				return v.GitVersion, nil
 			},
-			EC2: func(r string) drift.EC2API {
+			EC2: func(r string) awsapi.EC2API {
 				if failEC2 != nil && failEC2() {
-					return failingEC2{clients.EC2Client(r)}
+					return failingEC2{clients.EC2(r)}
 				}
-				return clients.EC2Client(r)
+				return clients.EC2(r)
 			},
 			SSM:    func(r string) awsapi.SSMAPI { return clients.SSM(r) },
 			Finder: catalog.NewFinderFromClients(clients),
@@ -82,7 +82,7 @@ func (s *syncBuilder) String() string {
 }
 
 // failingEC2 fails DescribeInstances as an API outage does.
-type failingEC2 struct{ drift.EC2API }
+type failingEC2 struct{ awsapi.EC2API }
 
 func (failingEC2) DescribeInstances(context.Context, *ec2.DescribeInstancesInput, ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
 	return nil, errors.New("api error Unavailable: EC2 is down")
