@@ -12,9 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
-	"github.com/winami/winami/pkg/pipeline"
 )
 
 // Sources are where a run reads from.
@@ -162,17 +162,17 @@ func (r *Report) attachInstances(ctx context.Context, api awsapi.EC2API, insts m
 func (r *Report) cacheRecords(ctx context.Context, src Sources, images map[string]image) map[string][]string {
 	out := map[string][]string{}
 	for id, im := range images {
-		if _, ok := im.tags[pipeline.TagCache]; !ok {
+		if _, ok := im.tags[amimeta.TagCache]; !ok {
 			continue
 		}
 		var ssmAPI awsapi.SSMAPI
 		if src.SSM != nil {
 			ssmAPI = src.SSM(r.Region)
 		}
-		if ssmAPI == nil && strings.HasPrefix(im.tags[pipeline.TagCache], "ssm:") {
+		if ssmAPI == nil && strings.HasPrefix(im.tags[amimeta.TagCache], "ssm:") {
 			continue
 		}
-		cached, err := pipeline.ReadCacheRecord(ctx, ssmAPI, im.tags)
+		cached, err := amimeta.ReadCacheRecord(ctx, ssmAPI, im.tags)
 		if err != nil {
 			continue // the record is a nicety; the report stands without it
 		}
@@ -235,7 +235,7 @@ func newestSpecAMI(ctx context.Context, api awsapi.EC2API, spec, region string) 
 	out, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{
 		Owners: []string{"self"},
 		Filters: []ec2types.Filter{
-			{Name: aws.String("tag:" + pipeline.TagSpec), Values: []string{spec}},
+			{Name: aws.String("tag:" + amimeta.TagSpec), Values: []string{spec}},
 			{Name: aws.String("state"), Values: []string{"available"}},
 		},
 	})

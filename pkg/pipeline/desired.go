@@ -11,6 +11,7 @@ import (
 	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/spec"
 )
@@ -33,7 +34,7 @@ type Desired struct {
 	Tags   map[string]string
 	// CacheRecord is what the AMIs will record of the images they cache
 	// (empty when the spec caches none).
-	CacheRecord CacheRecord
+	CacheRecord amimeta.CacheRecord
 	// ImageCheck, when the cache images were checked, is the verdict the
 	// digests they are pinned to came from.
 	ImageCheck *ImageCheck
@@ -111,7 +112,7 @@ func NewDesired(s *spec.Spec, parent Parent, check *ImageCheck) (*Desired, error
 	}
 	if ok {
 		d.Components = append(d.Components, cache)
-		if d.CacheRecord, err = newCacheRecord(s.Name, cachedImages(s.Cache.Images, pins)); err != nil {
+		if d.CacheRecord, err = amimeta.NewCacheRecord(s.Name, cachedImages(s.Cache.Images, pins)); err != nil {
 			return nil, err
 		}
 	}
@@ -230,8 +231,8 @@ func distribution(s *spec.Spec, d *Desired, name string) ib.CreateDistributionCo
 	maps.Copy(amiTags, s.Tags)
 	maps.Copy(amiTags, dist.AMITags)
 	maps.Copy(amiTags, map[string]string{
-		TagSpec:             s.Name,
-		TagManaged:          "true",
+		amimeta.TagSpec:     s.Name,
+		amimeta.TagManaged:  "true",
 		"winami:windows":    s.Base.Windows,
 		"winami:edition":    titleCase(s.Base.Edition),
 		"winami:kubernetes": s.Kubernetes.Version,
@@ -241,7 +242,7 @@ func distribution(s *spec.Spec, d *Desired, name string) ib.CreateDistributionCo
 		amiTags["winami:os-build"] = s.Base.OSBuild
 	}
 	if d.CacheRecord.Tag != "" {
-		amiTags[TagCache] = d.CacheRecord.Tag
+		amiTags[amimeta.TagCache] = d.CacheRecord.Tag
 	}
 	in := ib.CreateDistributionConfigurationInput{
 		Name:        aws.String(name),

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/images"
@@ -482,7 +483,7 @@ func TestCacheComponentInRecipe(t *testing.T) {
 		for _, tag := range out.Images[0].Tags {
 			tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
 		}
-		cached, err := pipeline.ReadCacheRecord(t.Context(), e.clients.SSM(a.Region), tags)
+		cached, err := amimeta.ReadCacheRecord(t.Context(), e.clients.SSM(a.Region), tags)
 		if err != nil || len(cached) != 2 || cached[0].Digest != servercore || cached[1].Digest != check.Pins[cached[1].Image] {
 			t.Errorf("%s in %s records %+v, %v", a.ImageID, a.Region, cached, err)
 		}

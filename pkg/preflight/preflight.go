@@ -11,7 +11,6 @@ import (
 	"slices"
 	"sync"
 
-
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/spec"

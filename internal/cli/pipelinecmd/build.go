@@ -12,6 +12,7 @@ import (
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/fastlaunch"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/spec"
@@ -34,7 +35,7 @@ type buildResult struct {
 	AMIs                 []pipeline.AMI `json:"amis"`
 	// CachedImages are the container images the AMIs cache, with the
 	// digests they were pinned to (what their winami:cache tag records).
-	CachedImages []pipeline.CachedImage `json:"cachedImages,omitempty"`
+	CachedImages []amimeta.CachedImage `json:"cachedImages,omitempty"`
 	// FastLaunch is each AMI's Fast Launch once confirmed enabled (with
 	// distribution.fastLaunch and --wait).
 	FastLaunch []fastlaunch.Status `json:"fastLaunch,omitempty"`
@@ -157,7 +158,7 @@ func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
 		return err
 	}
 	if app.Format() == output.Table && len(res.CachedImages) > 0 {
-		fmt.Fprintf(app.IO.Out, "\nCached in the AMIs (tag %s):\n", pipeline.TagCache)
+		fmt.Fprintf(app.IO.Out, "\nCached in the AMIs (tag %s):\n", amimeta.TagCache)
 		for _, c := range res.CachedImages {
 			fmt.Fprintf(app.IO.Out, "  %s\n", c)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/spec"
 )
@@ -47,7 +48,7 @@ type amiInfo struct {
 	OSBuild    string `json:"osBuild,omitempty"`
 	// CachedImages are the container images baked in, with the digests
 	// they were pinned to (winami:cache).
-	CachedImages []pipeline.CachedImage `json:"cachedImages,omitempty"`
+	CachedImages []amimeta.CachedImage `json:"cachedImages,omitempty"`
 	// created is EC2's CreationDate of the AMI.
 	created time.Time
 }
@@ -183,7 +184,7 @@ func describeAMIs(ctx context.Context, s *session, images []imageInfo) error {
 			}
 		}
 	}
-	records := map[string][]pipeline.CachedImage{} // by region and tag value
+	records := map[string][]amimeta.CachedImage{} // by region and tag value
 	for region, amis := range byRegion {
 		// A filter, not ImageIds, so that a deregistered AMI does not fail
 		// the call; EC2 takes at most 200 filter values a call.
@@ -214,12 +215,12 @@ func describeAMIs(ctx context.Context, s *session, images []imageInfo) error {
 				a.Windows, a.Edition, a.Kubernetes = t["winami:windows"], t["winami:edition"], t["winami:kubernetes"]
 				a.Base, a.OSBuild = t["winami:base"], t["winami:os-build"]
 				a.created = created[a.ImageID]
-				key := region + " " + t[pipeline.TagCache]
+				key := region + " " + t[amimeta.TagCache]
 				cached, seen := records[key]
 				if !seen {
 					var err error
-					cached, err = pipeline.ReadCacheRecord(ctx, s.clients.SSM(region), t)
-					if err != nil && !errors.Is(err, pipeline.ErrNoCacheRecord) {
+					cached, err = amimeta.ReadCacheRecord(ctx, s.clients.SSM(region), t)
+					if err != nil && !errors.Is(err, amimeta.ErrNoCacheRecord) {
 						return fmt.Errorf("%s in %s: %w", a.ImageID, region, err)
 					}
 					records[key] = cached
