@@ -13,6 +13,7 @@ import (
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/amimeta"
+	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/fastlaunch"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/spec"
@@ -179,7 +180,7 @@ func backoff(max time.Duration) func(ctx context.Context, d time.Duration) error
 	return func(ctx context.Context, _ time.Duration) error {
 		d := next
 		next = min(next*3/2, max)
-		return pipeline.Sleep(ctx, d)
+		return clock.Sleep(ctx, d)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/drift"
 )
 
@@ -48,10 +49,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Out gets one line per good run (nil: none).
 	Out io.Writer
-	// Now, Sleep and Rand (in [0, 1)) are the clock, the wait between runs
-	// (returning ctx.Err() when ctx ends first) and the jitter's randomness.
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
+	// Clock tells the time and waits between runs (default the wall
+	// clock); Rand (in [0, 1)) is the jitter's randomness.
+	Clock clock.Clock
 	Rand  func() float64
 	// MinBackoff is the first wait after a failed run (default 10s); it
 	// doubles with each failure in a row, up to Interval.
@@ -88,11 +88,8 @@ func New(cfg Config) *Exporter {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
@@ -112,17 +109,6 @@ func New(cfg Config) *Exporter {
 	e := &Exporter{cfg: cfg}
 	e.reg = newRegistry(e)
 	return e
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Run serves /metrics and /healthz on ln and makes a report at once, then
@@ -171,12 +157,12 @@ func (e *Exporter) Run(ctx context.Context, ln net.Listener) error {
 func (e *Exporter) loop(ctx context.Context) {
 	failures := 0
 	for {
-		start := e.cfg.Now()
+		start := e.cfg.Clock.Now()
 		err := e.RunOnce(ctx)
 		if ctx.Err() != nil {
 			return
 		}
-		wait := e.cfg.Interval - e.cfg.Now().Sub(start)
+		wait := e.cfg.Interval - e.cfg.Clock.Now().Sub(start)
 		if err != nil {
 			failures++
 			wait = e.Backoff(failures)
@@ -184,7 +170,7 @@ func (e *Exporter) loop(ctx context.Context) {
 		} else {
 			failures = 0
 		}
-		if e.cfg.Sleep(ctx, max(wait, 0)) != nil {
+		if e.cfg.Clock.Sleep(ctx, max(wait, 0)) != nil {
 			return
 		}
 	}
@@ -204,7 +190,7 @@ func (e *Exporter) Backoff(n int) time.Duration {
 // RunOnce makes one report and records its outcome. A run cut short
 // because ctx ended is not a failure: it records nothing.
 func (e *Exporter) RunOnce(ctx context.Context) error {
-	start := e.cfg.Now()
+	start := e.cfg.Clock.Now()
 	runCtx, cancel := context.WithTimeoutCause(ctx, e.cfg.RunTimeout,
 		fmt.Errorf("the run did not finish within %s (an endpoint hangs?); cut off", e.cfg.RunTimeout))
 	r, err := e.report(runCtx)
@@ -212,7 +198,7 @@ func (e *Exporter) RunOnce(ctx context.Context) error {
 		err = fmt.Errorf("%w: %w", context.Cause(runCtx), err)
 	}
 	cancel()
-	took := e.cfg.Now().Sub(start)
+	took := e.cfg.Clock.Now().Sub(start)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -225,7 +211,7 @@ func (e *Exporter) RunOnce(ctx context.Context) error {
 	} else {
 		st.runsOK++
 		st.lastError = nil
-		st.lastSuccess = e.cfg.Now()
+		st.lastSuccess = e.cfg.Clock.Now()
 		st.report = seriesOf(r)
 	}
 	e.st = st
@@ -269,7 +255,7 @@ func (e *Exporter) Healthy() error {
 	e.mu.Lock()
 	st := e.st
 	e.mu.Unlock()
-	if !st.lastSuccess.IsZero() && e.cfg.Now().Sub(st.lastSuccess) <= healthyRuns*e.cfg.Interval {
+	if !st.lastSuccess.IsZero() && e.cfg.Clock.Now().Sub(st.lastSuccess) <= healthyRuns*e.cfg.Interval {
 		return nil
 	}
 	switch {

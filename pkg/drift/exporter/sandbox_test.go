@@ -197,14 +197,7 @@ func TestExporterHealthzFailing(t *testing.T) {
 		Interval: time.Minute,
 		Source:   sandboxSource(cfg, false, failEC2),
 		// Each wait ends when the test says so.
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-release:
-				return nil
-			}
-		},
+		Clock: releasedClock{release},
 	})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -289,4 +282,19 @@ func heapAfterGC() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// releasedClock tells the wall clock's time, and each of its waits ends
+// when the test sends on release (or the context ends).
+type releasedClock struct{ release <-chan struct{} }
+
+func (releasedClock) Now() time.Time { return time.Now() }
+
+func (c releasedClock) Sleep(ctx context.Context, _ time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.release:
+		return nil
+	}
 }
