@@ -14,4 +14,13 @@ const (
 	// list itself when it fits a tag value, else "ssm:<parameter name>"
 	// naming an SSM parameter (in the AMI's region) that holds it as JSON.
 	TagCache = "winami:cache"
+	// TagOSBuild is the Windows build (10.0.x.y) the AMI's build asserted;
+	// drift compares it with what the node reports.
+	TagOSBuild = "winami:os-build"
+	// What the AMI was built from: the spec's Windows version, edition and
+	// Kubernetes version, and the EKS release of the parent AMI.
+	TagWindows    = "winami:windows"
+	TagEdition    = "winami:edition"
+	TagKubernetes = "winami:kubernetes"
+	TagBase       = "winami:base"
 )

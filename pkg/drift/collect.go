@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -264,7 +265,7 @@ func describeImages(ctx context.Context, api awsapi.EC2API, ids []string, c *cal
 			for _, t := range img.Tags {
 				im.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 			}
-			im.spec, im.osBuild = im.tags["winami:spec"], im.tags["winami:os-build"]
+			im.spec, im.osBuild = im.tags[amimeta.TagSpec], im.tags[amimeta.TagOSBuild]
 			im.release = releaseOf(im.name)
 			out[aws.ToString(img.ImageId)] = im
 		}

@@ -149,7 +149,7 @@ func (r *Report) attachInstances(ctx context.Context, api awsapi.EC2API, insts m
 		}
 		n.AMIName, n.ReleaseVersion, n.WinamiSpec, n.CachedImages = im.name, im.release, im.spec, records[n.AMI]
 		if im.spec != "" {
-			n.WinamiKubernetes, n.WinamiOSBuild = im.tags["winami:kubernetes"], im.osBuild
+			n.WinamiKubernetes, n.WinamiOSBuild = im.tags[amimeta.TagKubernetes], im.osBuild
 		}
 	}
 	if r.Desired.Mode == "latest" {

@@ -231,15 +231,15 @@ func distribution(s *spec.Spec, d *Desired, name string) ib.CreateDistributionCo
 	maps.Copy(amiTags, s.Tags)
 	maps.Copy(amiTags, dist.AMITags)
 	maps.Copy(amiTags, map[string]string{
-		amimeta.TagSpec:     s.Name,
-		amimeta.TagManaged:  "true",
-		"winami:windows":    s.Base.Windows,
-		"winami:edition":    titleCase(s.Base.Edition),
-		"winami:kubernetes": s.Kubernetes.Version,
-		"winami:base":       d.Parent.Release,
+		amimeta.TagSpec:       s.Name,
+		amimeta.TagManaged:    "true",
+		amimeta.TagWindows:    s.Base.Windows,
+		amimeta.TagEdition:    titleCase(s.Base.Edition),
+		amimeta.TagKubernetes: s.Kubernetes.Version,
+		amimeta.TagBase:       d.Parent.Release,
 	})
 	if s.Base.OSBuild != "" {
-		amiTags["winami:os-build"] = s.Base.OSBuild
+		amiTags[amimeta.TagOSBuild] = s.Base.OSBuild
 	}
 	if d.CacheRecord.Tag != "" {
 		amiTags[amimeta.TagCache] = d.CacheRecord.Tag
