@@ -15,6 +15,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
+	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -128,55 +129,66 @@ type instance struct {
 	launchTemplate string
 }
 
+// maxBatchesAtOnce bounds the Describe calls in flight in one run.
+const maxBatchesAtOnce = 4
+
 // instanceFetcher looks instances up in batches of up to 1000 IDs while
-// the node list is still being paged, at most four batches at once.
+// the node list is still being paged, at most maxBatchesAtOnce batches at
+// once. The first failure cancels the batches in flight: the report needs
+// every instance, so the run fails anyway.
 type instanceFetcher struct {
 	api  awsapi.EC2API
 	c    *calls
-	sem  chan struct{}
-	wg   sync.WaitGroup
+	g    *errgroup.Group
+	ctx  context.Context
 	mu   sync.Mutex
 	out  map[string]instance
-	err  error
 	next []string
 }
 
-func newInstanceFetcher(api awsapi.EC2API, c *calls) *instanceFetcher {
-	return &instanceFetcher{api: api, c: c, sem: make(chan struct{}, 4), out: map[string]instance{}}
+func newInstanceFetcher(ctx context.Context, api awsapi.EC2API, c *calls) *instanceFetcher {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(maxBatchesAtOnce)
+	return &instanceFetcher{api: api, c: c, g: g, ctx: ctx, out: map[string]instance{}}
 }
 
-// add queues IDs and starts a batch whenever 1000 are queued.
-func (f *instanceFetcher) add(ctx context.Context, ids ...string) {
+// add queues IDs and starts a batch whenever 1000 are queued; it waits
+// while maxBatchesAtOnce batches are in flight.
+func (f *instanceFetcher) add(ids ...string) {
 	f.next = append(f.next, ids...)
 	for len(f.next) >= describeInstancesBatch {
-		f.start(ctx, f.next[:describeInstancesBatch])
+		f.start(f.next[:describeInstancesBatch])
 		f.next = f.next[describeInstancesBatch:]
 	}
 }
 
-func (f *instanceFetcher) start(ctx context.Context, batch []string) {
+func (f *instanceFetcher) start(batch []string) {
 	batch = slices.Clone(batch)
-	f.sem <- struct{}{}
-	f.wg.Go(func() {
-		defer func() { <-f.sem }()
-		found, err := describeInstanceBatch(ctx, f.api, batch, f.c)
+	f.g.Go(func() error {
+		if err := f.ctx.Err(); err != nil {
+			return err // an earlier batch failed
+		}
+		found, err := describeInstanceBatch(f.ctx, f.api, batch, f.c)
+		if err != nil {
+			return err
+		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		if err != nil && f.err == nil {
-			f.err = err
-		}
 		maps.Copy(f.out, found)
+		return nil
 	})
 }
 
 // wait starts the last batch and returns every instance found.
-func (f *instanceFetcher) wait(ctx context.Context) (map[string]instance, error) {
+func (f *instanceFetcher) wait() (map[string]instance, error) {
 	if len(f.next) > 0 {
-		f.start(ctx, f.next)
+		f.start(f.next)
 		f.next = nil
 	}
-	f.wg.Wait()
-	return f.out, f.err
+	if err := f.g.Wait(); err != nil {
+		return nil, err
+	}
+	return f.out, nil
 }
 
 // notFoundIDs are the instance IDs an InvalidInstanceID.NotFound error
@@ -274,25 +286,20 @@ func describeImages(ctx context.Context, api awsapi.EC2API, ids []string, c *cal
 	return out, err
 }
 
-// inBatches runs fn over batches of ids, at most four at once, and
-// returns the first error.
+// inBatches runs fn over batches of ids, at most maxBatchesAtOnce at once,
+// and returns the first error; it cancels the other batches, whose results
+// are then of no use.
 func inBatches(ctx context.Context, ids []string, size int, fn func(context.Context, []string) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(maxBatchesAtOnce)
 	for start := 0; start < len(ids); start += size {
 		batch := ids[start:min(start+size, len(ids))]
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := fn(ctx, batch); err != nil {
-				once.Do(func() { first = err; cancel() })
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err // an earlier batch failed
 			}
+			return fn(ctx, batch)
 		})
 	}
-	wg.Wait()
-	return first
+	return g.Wait()
 }

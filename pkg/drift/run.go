@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
@@ -71,15 +72,15 @@ func Run(ctx context.Context, src Sources, opts Options) (*Report, error) {
 			if r.Region == "" {
 				return false
 			}
-			fetch = newInstanceFetcher(src.EC2(r.Region), c)
+			fetch = newInstanceFetcher(ctx, src.EC2(r.Region), c)
 		}
-		fetch.add(ctx, n.InstanceID)
+		fetch.add(n.InstanceID)
 		return true
 	})
 	insts := map[string]instance{}
 	var ferr error
 	if fetch != nil {
-		insts, ferr = fetch.wait(ctx)
+		insts, ferr = fetch.wait()
 	}
 	if err != nil {
 		return nil, err
@@ -203,31 +204,28 @@ func (r *Report) resolveLatest(ctx context.Context, finder *catalog.Finder, imag
 		n.latestKey = key.String()
 		keys[key.String()] = key
 	}
+	// Every key is needed: the first failure cancels the other lookups.
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(maxLatestAtOnce)
 	var mu sync.Mutex
-	var first error
-	var wg sync.WaitGroup
 	for name, key := range keys {
-		wg.Go(func() {
+		g.Go(func() error {
 			rs, err := finder.Latest(ctx, key, []string{r.Region})
+			if err != nil {
+				return fmt.Errorf("the newest release of %s: %w", name, err)
+			}
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil {
-				first = cmpErr(first, fmt.Errorf("the newest release of %s: %w", name, err))
-				return
-			}
 			r.Desired.Latest[name] = LatestRelease{AMI: rs[0].AMIID, ReleaseVersion: rs[0].ReleaseVersion, ReleaseDate: rs[0].ReleaseDate}
+			return nil
 		})
 	}
-	wg.Wait()
-	return first
+	return g.Wait()
 }
 
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
-}
+// maxLatestAtOnce bounds the release lookups in flight; a cluster has a
+// handful of (Windows, edition) keys at most.
+const maxLatestAtOnce = 4
 
 // newestSpecAMI is the newest available AMI a winami spec built in the
 // region (winami tags its AMIs winami:spec).
