@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/spec"
@@ -132,16 +134,28 @@ func Run(ctx context.Context, d Deps, s *spec.Spec) Report {
 		r.callerPermissions,
 	}
 	results := make([][]Check, len(groups))
-	var wg sync.WaitGroup
-	for i, g := range groups {
-		wg.Go(func() { results[i] = g(ctx) })
-	}
-	wg.Wait()
+	eachAtOnce(len(groups), func(i int) { results[i] = groups[i](ctx) })
 	rep.Checks = append(rep.Checks, id)
 	for _, cs := range results {
 		rep.Checks = append(rep.Checks, cs...)
 	}
 	return rep
+}
+
+// maxAtOnce bounds the checks (and so the calls) in flight at once at each
+// fan-out: the groups, the regions, the role's permissions.
+const maxAtOnce = 8
+
+// eachAtOnce runs fn(i) for every i in [0, n), maxAtOnce at a time, and
+// waits for all. A check reports its failure as its result, so one failing
+// never stops the others: there is nothing to cancel.
+func eachAtOnce(n int, fn func(i int)) {
+	var g errgroup.Group
+	g.SetLimit(maxAtOnce)
+	for i := range n {
+		g.Go(func() error { fn(i); return nil })
+	}
+	_ = g.Wait()
 }
 
 // runner holds one run's inputs and what the identity check learnt.
