@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/drift"
@@ -123,34 +124,30 @@ func (e *Exporter) Run(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       e.cfg.ConnTimeout,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-
-	loopCtx, stop := context.WithCancel(ctx)
-	loopDone := make(chan struct{})
-	go func() {
-		defer close(loopDone)
-		e.loop(loopCtx)
-	}()
-
-	var err error
-	select {
-	case <-ctx.Done():
-	case err = <-serveErr:
-		err = fmt.Errorf("serving metrics on %s: %w", ln.Addr(), err)
-	}
-	stop()
-	<-loopDone
-	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.ShutdownTimeout)
-	defer cancel()
-	if serr := srv.Shutdown(shutCtx); serr != nil {
-		// A scrape that outlasts the timeout is cut off: stopping was
-		// asked for, and a pod that exits non-zero on SIGTERM only
-		// looks broken.
-		e.cfg.Logger.Warn("closing the metrics server with scrapes in flight", "err", serr)
-		_ = srv.Close()
-	}
-	return err
+	// The server and the report loop live and end together: ctx ending,
+	// or the server failing, stops the loop; then the server is shut down,
+	// letting scrapes in flight finish.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serving metrics on %s: %w", ln.Addr(), err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		e.loop(gctx)
+		shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.ShutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(shutCtx); err != nil {
+			// A scrape that outlasts the timeout is cut off: stopping was
+			// asked for, and a pod that exits non-zero on SIGTERM only
+			// looks broken.
+			e.cfg.Logger.Warn("closing the metrics server with scrapes in flight", "err", err)
+			_ = srv.Close()
+		}
+		return nil
+	})
+	return g.Wait()
 }
 
 // loop runs reports until ctx ends.
