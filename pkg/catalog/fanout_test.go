@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/test/inflight"
 )
 
 // TestEachRegionIsBoundedAndKeepsGoing: an all-regions read runs at most
@@ -22,28 +21,21 @@ func TestEachRegionIsBoundedAndKeepsGoing(t *testing.T) {
 	for i := range regions {
 		regions[i] = fmt.Sprintf("test-region-%d", i)
 	}
-	var now, peak atomic.Int32
-	var mu sync.Mutex
-	ran := map[string]bool{}
+	var c inflight.Counter
 	err := eachRegion(t.Context(), regions, func(ctx context.Context, i int, region string) error {
-		n := now.Add(1)
-		defer now.Add(-1)
-		for m := peak.Load(); n > m && !peak.CompareAndSwap(m, n); m = peak.Load() {
-		}
+		_, leave := c.Enter()
+		defer leave()
 		time.Sleep(5 * time.Millisecond)
-		mu.Lock()
-		ran[region] = true
-		mu.Unlock()
 		if i == 0 {
 			return errors.New("AccessDenied")
 		}
 		return nil
 	})
-	if got := peak.Load(); got > maxRegionsAtOnce || got < 2 {
+	if got := c.Peak(); got > maxRegionsAtOnce || got < 2 {
 		t.Errorf("%d regions at once, want between 2 and %d", got, maxRegionsAtOnce)
 	}
-	if len(ran) != len(regions) {
-		t.Errorf("%d of %d regions were read after one failed", len(ran), len(regions))
+	if got := c.Calls(); int(got) != len(regions) {
+		t.Errorf("%d of %d regions were read after one failed", got, len(regions))
 	}
 	var re *awsapi.RegionError
 	if !errors.As(err, &re) || re.Region != regions[0] {
@@ -55,11 +47,13 @@ func TestEachRegionIsBoundedAndKeepsGoing(t *testing.T) {
 // its context ends.
 type failFirst struct {
 	awsapi.SSMAPI
-	calls atomic.Int32
+	calls inflight.Counter
 }
 
 func (f *failFirst) GetParameters(ctx context.Context, in *ssm.GetParametersInput, _ ...func(*ssm.Options)) (*ssm.GetParametersOutput, error) {
-	if f.calls.Add(1) == 1 {
+	n, leave := f.calls.Enter()
+	defer leave()
+	if n == 1 {
 		return nil, errors.New("AccessDenied")
 	}
 	<-ctx.Done()
@@ -78,7 +72,7 @@ func TestGetParametersStopsAtFirstError(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "AccessDenied") {
 		t.Errorf("err = %v, want the first failure", err)
 	}
-	if n := f.calls.Load(); n > 2 {
+	if n := f.calls.Calls(); n > 2 {
 		t.Errorf("%d calls after the first failed, want at most the one in flight", n-1)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,37 +14,25 @@ import (
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
 	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/test/inflight"
 )
-
-// peak counts calls in flight and remembers the most at once.
-type peak struct{ now, max, calls atomic.Int32 }
-
-func (p *peak) enter() int32 {
-	p.calls.Add(1)
-	n := p.now.Add(1)
-	for m := p.max.Load(); n > m && !p.max.CompareAndSwap(m, n); m = p.max.Load() {
-	}
-	return p.calls.Load()
-}
-
-func (p *peak) leave() { p.now.Add(-1) }
 
 // slowEC2 answers DescribeInstances after a moment; failAt (1-based)
 // fails that call and holds every later one until its context ends.
 type slowEC2 struct {
 	awsapi.EC2API
-	p      peak
+	p      inflight.Counter
 	failAt int32
 }
 
 func (f *slowEC2) DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, _ ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
-	n := f.p.enter()
-	defer f.p.leave()
+	n, leave := f.p.Enter()
+	defer leave()
 	switch {
 	case f.failAt > 0 && n == f.failAt:
 		return nil, errors.New("UnauthorizedOperation")
 	case f.failAt > 0 && n > f.failAt:
-		return nil, heldUntilCancelled(ctx)
+		return nil, inflight.Hold(ctx)
 	}
 	time.Sleep(2 * time.Millisecond)
 	return &ec2.DescribeInstancesOutput{}, nil
@@ -66,10 +53,10 @@ func TestInstanceFetcherIsBounded(t *testing.T) {
 	if _, err := f.wait(); err != nil {
 		t.Fatal(err)
 	}
-	if got := api.p.max.Load(); got > maxBatchesAtOnce || got < 2 {
+	if got := api.p.Peak(); got > maxBatchesAtOnce || got < 2 {
 		t.Errorf("%d batches at once, want between 2 and %d", got, maxBatchesAtOnce)
 	}
-	if got := api.p.calls.Load(); got != 12 {
+	if got := api.p.Calls(); got != 12 {
 		t.Errorf("%d calls, want 12", got)
 	}
 }
@@ -83,28 +70,28 @@ func TestInstanceFetcherStopsAtFirstError(t *testing.T) {
 	if _, err := f.wait(); err == nil || !contains(err, "UnauthorizedOperation") {
 		t.Fatalf("err = %v, want the first failure", err)
 	}
-	if got := api.p.calls.Load(); got > maxBatchesAtOnce {
+	if got := api.p.Calls(); got > maxBatchesAtOnce {
 		t.Errorf("%d calls, want at most the %d in flight when the first failed", got, maxBatchesAtOnce)
 	}
 }
 
 func TestInBatchesIsBoundedAndStops(t *testing.T) {
-	var p peak
+	var p inflight.Counter
 	err := inBatches(t.Context(), ids(20*describeImagesBatch), describeImagesBatch, func(ctx context.Context, _ []string) error {
-		n := p.enter()
-		defer p.leave()
+		n, leave := p.Enter()
+		defer leave()
 		if n == 1 {
 			return errors.New("UnauthorizedOperation")
 		}
-		return heldUntilCancelled(ctx)
+		return inflight.Hold(ctx)
 	})
 	if !contains(err, "UnauthorizedOperation") {
 		t.Errorf("err = %v, want the first failure", err)
 	}
-	if got := p.calls.Load(); got > maxBatchesAtOnce {
+	if got := p.Calls(); got > maxBatchesAtOnce {
 		t.Errorf("%d batches sent, want at most the %d in flight when the first failed", got, maxBatchesAtOnce)
 	}
-	if got := p.max.Load(); got > maxBatchesAtOnce {
+	if got := p.Peak(); got > maxBatchesAtOnce {
 		t.Errorf("%d batches at once, want at most %d", got, maxBatchesAtOnce)
 	}
 }
@@ -113,7 +100,7 @@ func TestInBatchesIsBoundedAndStops(t *testing.T) {
 // and holds every other until its context ends.
 type slowEKS struct {
 	awsapi.EKSAPI
-	p       peak
+	p       inflight.Counter
 	groups  int
 	failing string
 }
@@ -127,13 +114,13 @@ func (f *slowEKS) ListNodegroups(context.Context, *eks.ListNodegroupsInput, ...f
 }
 
 func (f *slowEKS) DescribeNodegroup(ctx context.Context, in *eks.DescribeNodegroupInput, _ ...func(*eks.Options)) (*eks.DescribeNodegroupOutput, error) {
-	f.p.enter()
-	defer f.p.leave()
+	_, leave := f.p.Enter()
+	defer leave()
 	switch {
 	case f.failing == aws.ToString(in.NodegroupName):
 		return nil, errors.New("AccessDeniedException")
 	case f.failing != "":
-		return nil, heldUntilCancelled(ctx)
+		return nil, inflight.Hold(ctx)
 	}
 	time.Sleep(2 * time.Millisecond)
 	return &eks.DescribeNodegroupOutput{Nodegroup: &ekstypes.Nodegroup{NodegroupName: in.NodegroupName, AmiType: ekstypes.AMITypesWindowsCore2022X8664}}, nil
@@ -145,7 +132,7 @@ func TestNodegroupsAreBoundedAndStop(t *testing.T) {
 	if err := r.attachNodegroups(t.Context(), api, "demo", &calls{m: map[string]int{}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := api.p.max.Load(); got > maxBatchesAtOnce || got < 2 {
+	if got := api.p.Peak(); got > maxBatchesAtOnce || got < 2 {
 		t.Errorf("%d node groups described at once, want between 2 and %d", got, maxBatchesAtOnce)
 	}
 
@@ -155,23 +142,11 @@ func TestNodegroupsAreBoundedAndStop(t *testing.T) {
 	if !contains(err, "describing node group ng-0") || !contains(err, "AccessDeniedException") {
 		t.Errorf("err = %v, want ng-0's failure", err)
 	}
-	if got := api.p.calls.Load(); got > maxBatchesAtOnce {
+	if got := api.p.Calls(); got > maxBatchesAtOnce {
 		t.Errorf("%d node groups described, want at most the %d in flight when the first failed", got, maxBatchesAtOnce)
 	}
 }
 
 func contains(err error, s string) bool {
 	return err != nil && strings.Contains(err.Error(), s)
-}
-
-// heldUntilCancelled waits for ctx to end, as a slow call would; a call
-// nobody cancels gives up after a while, so a test of cancellation fails
-// rather than hangs.
-func heldUntilCancelled(ctx context.Context) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(time.Second):
-		return errors.New("not cancelled")
-	}
 }

@@ -4,22 +4,21 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
+
+	"github.com/winami/winami/test/inflight"
 )
 
 // inFlight is a transport that fails every request after a moment and
 // records the most requests it ever had in flight.
-type inFlight struct{ now, peak atomic.Int32 }
+type inFlight struct{ c inflight.Counter }
 
 func (f *inFlight) RoundTrip(*http.Request) (*http.Response, error) {
-	n := f.now.Add(1)
-	defer f.now.Add(-1)
-	for m := f.peak.Load(); n > m && !f.peak.CompareAndSwap(m, n); m = f.peak.Load() {
-	}
+	_, leave := f.c.Enter()
+	defer leave()
 	time.Sleep(5 * time.Millisecond)
 	return nil, errors.New("connection refused")
 }
@@ -42,7 +41,7 @@ func TestCheckIsBounded(t *testing.T) {
 			t.Errorf("%+v, want an error verdict of its own", r)
 		}
 	}
-	if got := tr.peak.Load(); got != 2 {
+	if got := tr.c.Peak(); got != 2 {
 		t.Errorf("%d requests in flight at most, want 2 (Concurrency)", got)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,19 +14,18 @@ import (
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/pipeline"
+	"github.com/winami/winami/test/inflight"
 )
 
 // versionsIB lists n image versions of a spec; listing a version's builds
 // takes a moment, and the failing version's fails while the others are
-// held until their context ends (or a second passes: nobody cancelled).
+// held until their context ends.
 type versionsIB struct {
 	awsapi.ImageBuilderAPI
 	name    string
 	n       int
 	failing int // 1-based; 0: none
-	now     atomic.Int32
-	peak    atomic.Int32
-	calls   atomic.Int32
+	calls   inflight.Counter
 }
 
 func (f *versionsIB) ListImages(context.Context, *ib.ListImagesInput, ...func(*ib.Options)) (*ib.ListImagesOutput, error) {
@@ -41,22 +39,14 @@ func (f *versionsIB) ListImages(context.Context, *ib.ListImagesInput, ...func(*i
 }
 
 func (f *versionsIB) ListImageBuildVersions(ctx context.Context, in *ib.ListImageBuildVersionsInput, _ ...func(*ib.Options)) (*ib.ListImageBuildVersionsOutput, error) {
-	f.calls.Add(1)
-	n := f.now.Add(1)
-	defer f.now.Add(-1)
-	for m := f.peak.Load(); n > m && !f.peak.CompareAndSwap(m, n); m = f.peak.Load() {
-	}
+	_, leave := f.calls.Enter()
+	defer leave()
 	arn := aws.ToString(in.ImageVersionArn)
 	switch {
 	case f.failing > 0 && strings.HasSuffix(arn, fmt.Sprintf("/1.0.%d", f.failing)):
 		return nil, errors.New("ThrottlingException")
 	case f.failing > 0:
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(time.Second):
-			return nil, errors.New("not cancelled")
-		}
+		return nil, inflight.Hold(ctx)
 	}
 	time.Sleep(2 * time.Millisecond)
 	return &ib.ListImageBuildVersionsOutput{ImageSummaryList: []types.ImageSummary{{Arn: aws.String(arn + "/1")}}}, nil
@@ -74,7 +64,7 @@ func TestSpecImagesFanOut(t *testing.T) {
 	if len(builds) != 12 || !strings.HasSuffix(aws.ToString(builds[0].Arn), "/1.0.1/1") || !strings.HasSuffix(aws.ToString(builds[11].Arn), "/1.0.12/1") {
 		t.Errorf("builds %d, first %s", len(builds), aws.ToString(builds[0].Arn))
 	}
-	if got := api.peak.Load(); got < 2 || got > 4 {
+	if got := api.calls.Peak(); got < 2 || got > 4 {
 		t.Errorf("%d lists at once, want between 2 and 4", got)
 	}
 
@@ -83,7 +73,7 @@ func TestSpecImagesFanOut(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "ThrottlingException") {
 		t.Errorf("err = %v, want the first failure", err)
 	}
-	if got := api.calls.Load(); got > 4 {
+	if got := api.calls.Calls(); got > 4 {
 		t.Errorf("%d lists after the first failed, want at most the 4 in flight", got)
 	}
 }

@@ -14,7 +14,9 @@ import (
 // brokenListener fails every Accept, as a listener whose socket died.
 type brokenListener struct{ net.Listener }
 
-func (brokenListener) Accept() (net.Conn, error) { return nil, errors.New("accept: too many open files") }
+func (brokenListener) Accept() (net.Conn, error) {
+	return nil, errors.New("accept: too many open files")
+}
 
 // TestRunEndsWhenTheServerFails: a server that cannot serve stops the
 // report loop (here blocked in a run that only ends with its context) and
