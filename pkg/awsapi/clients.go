@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -19,13 +18,6 @@ type SSMAPI interface {
 	PutParameter(ctx context.Context, in *ssm.PutParameterInput, optFns ...func(*ssm.Options)) (*ssm.PutParameterOutput, error)
 }
 
-// EC2API is the part of the EC2 client winami uses.
-type EC2API interface {
-	DescribeImages(ctx context.Context, in *ec2.DescribeImagesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error)
-	DescribeRegions(ctx context.Context, in *ec2.DescribeRegionsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error)
-	DeregisterImage(ctx context.Context, in *ec2.DeregisterImageInput, optFns ...func(*ec2.Options)) (*ec2.DeregisterImageOutput, error)
-}
-
 // STSAPI is the part of the STS client winami uses.
 type STSAPI interface {
 	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
@@ -34,7 +26,6 @@ type STSAPI interface {
 // Compile-time checks that the SDK clients keep satisfying the interfaces.
 var (
 	_ SSMAPI = (*ssm.Client)(nil)
-	_ EC2API = (*ec2.Client)(nil)
 	_ STSAPI = (*sts.Client)(nil)
 )
 
@@ -85,11 +76,6 @@ func client[T any](c *Clients, service, region string, build func(cfg aws.Config
 // SSM returns the SSM client of region ("" = the default region).
 func (c *Clients) SSM(region string) SSMAPI {
 	return client(c, "ssm", region, func(cfg aws.Config) *ssm.Client { return ssm.NewFromConfig(cfg) })
-}
-
-// EC2 returns the EC2 client of region ("" = the default region).
-func (c *Clients) EC2(region string) EC2API {
-	return client(c, "ec2", region, func(cfg aws.Config) *ec2.Client { return ec2.NewFromConfig(cfg) })
 }
 
 // STS returns the STS client of the default region.

@@ -1,18 +1,31 @@
 package awsapi
 
 import (
+	"context"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
+// EKSAPI is the part of the EKS client winami uses (drift reads the
+// cluster and its node groups), with the SDK's signatures.
+type EKSAPI interface {
+	DescribeCluster(ctx context.Context, in *eks.DescribeClusterInput, optFns ...func(*eks.Options)) (*eks.DescribeClusterOutput, error)
+	ListNodegroups(ctx context.Context, in *eks.ListNodegroupsInput, optFns ...func(*eks.Options)) (*eks.ListNodegroupsOutput, error)
+	DescribeNodegroup(ctx context.Context, in *eks.DescribeNodegroupInput, optFns ...func(*eks.Options)) (*eks.DescribeNodegroupOutput, error)
+}
+
+var _ EKSAPI = (*eks.Client)(nil)
+
 // EKS returns the EKS client of region ("" = the default region).
-func (c *Clients) EKS(region string) *eks.Client {
+func (c *Clients) EKS(region string) EKSAPI {
 	return client(c, "eks", region, func(cfg aws.Config) *eks.Client { return eks.NewFromConfig(cfg) })
 }
 
 // STSClient returns the SDK's STS client of region ("" = the default
-// region), for presigning (EKS tokens are presigned STS requests).
+// region), for presigning (EKS tokens are presigned STS requests): the
+// presigner needs the concrete client, not an interface over its calls.
 func (c *Clients) STSClient(region string) *sts.Client {
 	return client(c, "sts", region, func(cfg aws.Config) *sts.Client { return sts.NewFromConfig(cfg) })
 }

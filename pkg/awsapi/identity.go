@@ -10,11 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-// RoleGetter is IAM's GetRole, with the SDK client's signature.
-type RoleGetter interface {
-	GetRole(ctx context.Context, in *iam.GetRoleInput, optFns ...func(*iam.Options)) (*iam.GetRoleOutput, error)
-}
-
 // Caller is who the credentials belong to.
 type Caller struct {
 	Account string `json:"account"`
@@ -30,7 +25,7 @@ type Caller struct {
 // role's ARN (a session ARN drops the role's path). A failed IAM read
 // leaves PrincipalARN empty rather than failing: reading roles is a
 // permission many identities lack.
-func WhoAmI(ctx context.Context, stsAPI STSAPI, iamAPI RoleGetter) (Caller, error) {
+func WhoAmI(ctx context.Context, stsAPI STSAPI, iamAPI IAMAPI) (Caller, error) {
 	out, err := stsAPI.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return Caller{}, fmt.Errorf("asking STS who you are: %w", err)

@@ -151,6 +151,9 @@ func (f *fakeSSM) GetParametersByPath(_ context.Context, in *ssm.GetParametersBy
 // fakeEC2 imitates DescribeImages (owner and name filters with wildcards,
 // paging) and DescribeRegions, and records the calls.
 type fakeEC2 struct {
+	// The calls the fake does not implement panic: a test reaching one
+	// fails loudly.
+	awsapi.EC2API
 	images  []ec2types.Image
 	regions []string
 	err     map[string]error

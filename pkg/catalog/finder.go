@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/winami/winami/pkg/awsapi"
+	"golang.org/x/sync/errgroup"
 )
 
 // maxGetParameters is the most names SSM GetParameters accepts in one call.
@@ -64,37 +65,29 @@ func NewFinderFromClients(c *awsapi.Clients, opts ...Option) *Finder {
 	return NewFinder(c.SSM, c.EC2, opts...)
 }
 
-// limiter bounds the calls in flight in one region.
-type limiter chan struct{}
+// maxRegionsAtOnce bounds the regions read at once: each region has its
+// own calls in flight (Finder.concurrency), and an all-regions command
+// would otherwise open that many connections to every region together.
+const maxRegionsAtOnce = 16
 
-func (f *Finder) newLimiter() limiter { return make(limiter, f.concurrency) }
-
-// do runs fn once a slot is free, or returns the context's error.
-func (l limiter) do(ctx context.Context, fn func() error) error {
-	select {
-	case l <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-l }()
-	return fn()
-}
-
-// eachRegion runs fn for every region concurrently. Each failure is wrapped
-// so it names its region; failures are joined. Index i lets fn store results
-// in region order without locking.
+// eachRegion runs fn for every region, maxRegionsAtOnce at a time. A
+// region's failure does not stop the others: commands report the regions
+// that answered and name those that did not. Each failure is wrapped so it
+// names its region; failures are joined. Index i lets fn store results in
+// region order without locking.
 func eachRegion(ctx context.Context, regions []string, fn func(ctx context.Context, i int, region string) error) error {
 	if len(regions) == 0 {
 		return errors.New("no region given")
 	}
 	errs := make([]error, len(regions))
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(maxRegionsAtOnce)
 	for i, region := range regions {
 		if region == "" {
 			errs[i] = errors.New("empty region name")
 			continue
 		}
-		wg.Go(func() {
+		g.Go(func() error {
 			if err := fn(ctx, i, region); err != nil {
 				var named regional
 				if errors.As(err, &named) && named.regionName() == region {
@@ -103,52 +96,44 @@ func eachRegion(ctx context.Context, regions []string, fn func(ctx context.Conte
 					errs[i] = &awsapi.RegionError{Region: region, Err: err}
 				}
 			}
+			return nil // kept in errs: the other regions go on
 		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	return errors.Join(errs...)
 }
 
 // getParameters fetches names (distinct) from SSM in batches of at most 10,
-// concurrently within lim, and returns the value of each name that exists.
-// Unknown names are simply absent: GetParameters lists them as invalid
-// rather than failing.
-func getParameters(ctx context.Context, client awsapi.SSMAPI, lim limiter, names []string) (map[string]string, error) {
+// at most limit batches at once, and returns the value of each name that
+// exists. Unknown names are simply absent: GetParameters lists them as
+// invalid rather than failing.
+func getParameters(ctx context.Context, client awsapi.SSMAPI, limit int, names []string) (map[string]string, error) {
 	// The first failure cancels the other batches: they would most likely
 	// fail the same way (permissions, endpoint) and only add noise.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(limit)
 	var (
-		mu       sync.Mutex
-		found    = make(map[string]string, len(names))
-		firstErr error
-		wg       sync.WaitGroup
+		mu    sync.Mutex
+		found = make(map[string]string, len(names))
 	)
 	for start := 0; start < len(names); start += maxGetParameters {
 		batch := names[start:min(start+maxGetParameters, len(names))]
-		wg.Go(func() {
-			err := lim.do(ctx, func() error {
-				out, err := client.GetParameters(ctx, &ssm.GetParametersInput{Names: batch})
-				if err != nil {
-					return fmt.Errorf("reading SSM parameters %s and %d more: %w", batch[0], len(batch)-1, err)
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				for _, p := range out.Parameters {
-					found[aws.ToString(p.Name)] = aws.ToString(p.Value)
-				}
-				return nil
-			})
-			if err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-					cancel()
-				}
-				mu.Unlock()
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err // a batch failed while this one waited for a slot
 			}
+			out, err := client.GetParameters(ctx, &ssm.GetParametersInput{Names: batch})
+			if err != nil {
+				return fmt.Errorf("reading SSM parameters %s and %d more: %w", batch[0], len(batch)-1, err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, p := range out.Parameters {
+				found[aws.ToString(p.Name)] = aws.ToString(p.Value)
+			}
+			return nil
 		})
 	}
-	wg.Wait()
-	return found, firstErr
+	err := g.Wait()
+	return found, err
 }

@@ -100,7 +100,7 @@ func (f *Finder) notPublished(ctx context.Context, key eksami.Key, region string
 		names = append(names, k.LatestParameter())
 		byName[k.LatestParameter()] = v
 	}
-	found, err := getParameters(ctx, f.ssm(region), f.newLimiter(), names)
+	found, err := getParameters(ctx, f.ssm(region), f.concurrency, names)
 	if err != nil {
 		return e
 	}

@@ -129,7 +129,7 @@ func (f *Finder) markLatest(ctx context.Context, region string, rs []Release) er
 	if len(names) == 0 {
 		return nil
 	}
-	latest, err := getParameters(ctx, f.ssm(region), f.newLimiter(), names)
+	latest, err := getParameters(ctx, f.ssm(region), f.concurrency, names)
 	if err != nil {
 		return fmt.Errorf("reading which releases are latest: %w", err)
 	}

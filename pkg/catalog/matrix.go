@@ -51,7 +51,7 @@ func (f *Finder) Matrix(ctx context.Context, regions []string) (Matrix, error) {
 	}
 	perRegion := make([]*RegionKeys, len(regions))
 	err := eachRegion(ctx, regions, func(ctx context.Context, i int, region string) error {
-		found, err := getParameters(ctx, f.ssm(region), f.newLimiter(), names)
+		found, err := getParameters(ctx, f.ssm(region), f.concurrency, names)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/eksami"
 )
 
@@ -30,8 +31,8 @@ func keyOf(im image, kubernetes string) (eksami.Key, bool) {
 		}
 		return key, true
 	}
-	if w, e := im.tags["winami:windows"], im.tags["winami:edition"]; w != "" && e != "" {
-		k := im.tags["winami:kubernetes"]
+	if w, e := im.tags[amimeta.TagWindows], im.tags[amimeta.TagEdition]; w != "" && e != "" {
+		k := im.tags[amimeta.TagKubernetes]
 		if kubernetes != "" {
 			k = kubernetes
 		}

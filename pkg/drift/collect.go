@@ -13,7 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
+	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -21,12 +23,6 @@ import (
 // NodeLister lists nodes: client-go's CoreV1().Nodes() is one.
 type NodeLister interface {
 	List(ctx context.Context, opts metav1.ListOptions) (*corev1.NodeList, error)
-}
-
-// EC2API is the part of EC2 drift needs, with the SDK's signatures.
-type EC2API interface {
-	DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
-	DescribeImages(ctx context.Context, in *ec2.DescribeImagesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error)
 }
 
 // calls counts the API calls of one run, safely from many goroutines.
@@ -133,55 +129,66 @@ type instance struct {
 	launchTemplate string
 }
 
+// maxBatchesAtOnce bounds the Describe calls in flight in one run.
+const maxBatchesAtOnce = 4
+
 // instanceFetcher looks instances up in batches of up to 1000 IDs while
-// the node list is still being paged, at most four batches at once.
+// the node list is still being paged, at most maxBatchesAtOnce batches at
+// once. The first failure cancels the batches in flight: the report needs
+// every instance, so the run fails anyway.
 type instanceFetcher struct {
-	api  EC2API
+	api  awsapi.EC2API
 	c    *calls
-	sem  chan struct{}
-	wg   sync.WaitGroup
+	g    *errgroup.Group
+	ctx  context.Context
 	mu   sync.Mutex
 	out  map[string]instance
-	err  error
 	next []string
 }
 
-func newInstanceFetcher(api EC2API, c *calls) *instanceFetcher {
-	return &instanceFetcher{api: api, c: c, sem: make(chan struct{}, 4), out: map[string]instance{}}
+func newInstanceFetcher(ctx context.Context, api awsapi.EC2API, c *calls) *instanceFetcher {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(maxBatchesAtOnce)
+	return &instanceFetcher{api: api, c: c, g: g, ctx: ctx, out: map[string]instance{}}
 }
 
-// add queues IDs and starts a batch whenever 1000 are queued.
-func (f *instanceFetcher) add(ctx context.Context, ids ...string) {
+// add queues IDs and starts a batch whenever 1000 are queued; it waits
+// while maxBatchesAtOnce batches are in flight.
+func (f *instanceFetcher) add(ids ...string) {
 	f.next = append(f.next, ids...)
 	for len(f.next) >= describeInstancesBatch {
-		f.start(ctx, f.next[:describeInstancesBatch])
+		f.start(f.next[:describeInstancesBatch])
 		f.next = f.next[describeInstancesBatch:]
 	}
 }
 
-func (f *instanceFetcher) start(ctx context.Context, batch []string) {
+func (f *instanceFetcher) start(batch []string) {
 	batch = slices.Clone(batch)
-	f.sem <- struct{}{}
-	f.wg.Go(func() {
-		defer func() { <-f.sem }()
-		found, err := describeInstanceBatch(ctx, f.api, batch, f.c)
+	f.g.Go(func() error {
+		if err := f.ctx.Err(); err != nil {
+			return err // an earlier batch failed
+		}
+		found, err := describeInstanceBatch(f.ctx, f.api, batch, f.c)
+		if err != nil {
+			return err
+		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		if err != nil && f.err == nil {
-			f.err = err
-		}
 		maps.Copy(f.out, found)
+		return nil
 	})
 }
 
 // wait starts the last batch and returns every instance found.
-func (f *instanceFetcher) wait(ctx context.Context) (map[string]instance, error) {
+func (f *instanceFetcher) wait() (map[string]instance, error) {
 	if len(f.next) > 0 {
-		f.start(ctx, f.next)
+		f.start(f.next)
 		f.next = nil
 	}
-	f.wg.Wait()
-	return f.out, f.err
+	if err := f.g.Wait(); err != nil {
+		return nil, err
+	}
+	return f.out, nil
 }
 
 // notFoundIDs are the instance IDs an InvalidInstanceID.NotFound error
@@ -192,7 +199,7 @@ var notFoundIDs = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompi
 // a call, but only 200 filter values). IDs EC2 no longer knows (a node of
 // an instance terminated long ago) fail the whole call: they are dropped
 // and the rest asked again, and simply not found.
-func describeInstanceBatch(ctx context.Context, api EC2API, ids []string, c *calls) (map[string]instance, error) {
+func describeInstanceBatch(ctx context.Context, api awsapi.EC2API, ids []string, c *calls) (map[string]instance, error) {
 	out := map[string]instance{}
 	for attempt := 0; len(ids) > 0; attempt++ {
 		in := &ec2.DescribeInstancesInput{InstanceIds: ids}
@@ -252,7 +259,7 @@ type image struct {
 }
 
 // describeImages reads the AMIs in batches of 100 IDs.
-func describeImages(ctx context.Context, api EC2API, ids []string, c *calls) (map[string]image, error) {
+func describeImages(ctx context.Context, api awsapi.EC2API, ids []string, c *calls) (map[string]image, error) {
 	out := map[string]image{}
 	var mu sync.Mutex
 	err := inBatches(ctx, ids, describeImagesBatch, func(ctx context.Context, batch []string) error {
@@ -270,7 +277,7 @@ func describeImages(ctx context.Context, api EC2API, ids []string, c *calls) (ma
 			for _, t := range img.Tags {
 				im.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 			}
-			im.spec, im.osBuild = im.tags["winami:spec"], im.tags["winami:os-build"]
+			im.spec, im.osBuild = im.tags[amimeta.TagSpec], im.tags[amimeta.TagOSBuild]
 			im.release = releaseOf(im.name)
 			out[aws.ToString(img.ImageId)] = im
 		}
@@ -279,25 +286,20 @@ func describeImages(ctx context.Context, api EC2API, ids []string, c *calls) (ma
 	return out, err
 }
 
-// inBatches runs fn over batches of ids, at most four at once, and
-// returns the first error.
+// inBatches runs fn over batches of ids, at most maxBatchesAtOnce at once,
+// and returns the first error; it cancels the other batches, whose results
+// are then of no use.
 func inBatches(ctx context.Context, ids []string, size int, fn func(context.Context, []string) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(maxBatchesAtOnce)
 	for start := 0; start < len(ids); start += size {
 		batch := ids[start:min(start+size, len(ids))]
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := fn(ctx, batch); err != nil {
-				once.Do(func() { first = err; cancel() })
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err // an earlier batch failed
 			}
+			return fn(ctx, batch)
 		})
 	}
-	wg.Wait()
-	return first
+	return g.Wait()
 }

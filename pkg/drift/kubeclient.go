@@ -56,7 +56,7 @@ func Token(ctx context.Context, stsClient *sts.Client, cluster string) (string, 
 
 // ClusterConfig is a client-go configuration for an EKS cluster known only
 // by name: endpoint and CA from DescribeCluster, and a fresh token.
-func ClusterConfig(ctx context.Context, api EKSAPI, stsClient *sts.Client, cluster string) (*rest.Config, error) {
+func ClusterConfig(ctx context.Context, api awsapi.EKSAPI, stsClient *sts.Client, cluster string) (*rest.Config, error) {
 	out, err := api.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(cluster)})
 	if err != nil {
 		return nil, fmt.Errorf("describing cluster %s: %w", cluster, err)

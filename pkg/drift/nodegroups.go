@@ -5,16 +5,18 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // attachNodegroups reads the cluster's managed node groups (a list, then
-// one DescribeNodegroup each, at once: EKS has no batch read) and says
-// which Windows groups are behind.
-func (r *Report) attachNodegroups(ctx context.Context, api EKSAPI, cluster string, c *calls) error {
+// one DescribeNodegroup each, maxBatchesAtOnce at a time: EKS has no batch
+// read) and says which Windows groups are behind.
+func (r *Report) attachNodegroups(ctx context.Context, api awsapi.EKSAPI, cluster string, c *calls) error {
 	var names []string
 	in := &eks.ListNodegroupsInput{ClusterName: aws.String(cluster)}
 	for {
@@ -30,14 +32,17 @@ func (r *Report) attachNodegroups(ctx context.Context, api EKSAPI, cluster strin
 		in.NextToken = page.NextToken
 	}
 	groups := make([]Nodegroup, len(names))
-	errs := make([]error, len(names))
-	var wg sync.WaitGroup
+	// Every group is needed: the first failure cancels the other reads.
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.SetLimit(maxBatchesAtOnce)
 	for i, name := range names {
-		wg.Go(func() {
+		eg.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err // another group failed
+			}
 			out, err := api.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(name)})
 			if err != nil {
-				errs[i] = fmt.Errorf("describing node group %s: %w", name, err)
-				return
+				return fmt.Errorf("describing node group %s: %w", name, err)
 			}
 			c.add("DescribeNodegroup")
 			ng := out.Nodegroup
@@ -53,13 +58,11 @@ func (r *Report) attachNodegroups(ctx context.Context, api EKSAPI, cluster strin
 				}
 			}
 			groups[i] = g
+			return nil
 		})
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+	if err := eg.Wait(); err != nil {
+		return err
 	}
 	r.Calls = c.m
 	drifted := map[string]int{}

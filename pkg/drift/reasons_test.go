@@ -15,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/drift"
 )
 
@@ -35,6 +36,9 @@ func (f fakeNodes) List(_ context.Context, opts metav1.ListOptions) (*corev1.Nod
 // fakeEC2 knows some instances; asked for an unknown ID it fails the whole
 // call as EC2 does.
 type fakeEC2 struct {
+	// The calls the fake does not implement panic: a test reaching one
+	// fails loudly.
+	awsapi.EC2API
 	instances map[string]string // ID -> AMI
 	calls     []int             // IDs per DescribeInstances call
 }
@@ -102,7 +106,7 @@ func TestReasonsBeyondTheDemo(t *testing.T) {
 	src := drift.Sources{
 		Nodes:         fakeNodes{nodes: nodes},
 		ServerVersion: func(context.Context) (string, error) { return "v1.35.2-eks-1", nil },
-		EC2:           func(string) drift.EC2API { return fake },
+		EC2:           func(string) awsapi.EC2API { return fake },
 	}
 	r, err := drift.Run(t.Context(), src, drift.Options{PageLimit: 3})
 	if err != nil {

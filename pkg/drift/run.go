@@ -11,33 +11,26 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/eks"
+	"golang.org/x/sync/errgroup"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/eksami"
-	"github.com/winami/winami/pkg/pipeline"
 )
-
-// EKSAPI is the part of EKS drift reads, with the SDK's signatures.
-type EKSAPI interface {
-	DescribeCluster(ctx context.Context, in *eks.DescribeClusterInput, optFns ...func(*eks.Options)) (*eks.DescribeClusterOutput, error)
-	ListNodegroups(ctx context.Context, in *eks.ListNodegroupsInput, optFns ...func(*eks.Options)) (*eks.ListNodegroupsOutput, error)
-	DescribeNodegroup(ctx context.Context, in *eks.DescribeNodegroupInput, optFns ...func(*eks.Options)) (*eks.DescribeNodegroupOutput, error)
-}
 
 // Sources are where a run reads from.
 type Sources struct {
 	Nodes NodeLister
 	// ServerVersion is the API server's version (GET /version).
 	ServerVersion func(ctx context.Context) (string, error)
-	EC2           func(region string) EC2API
+	EC2           func(region string) awsapi.EC2API
 	// SSM reads image cache records that did not fit a tag (optional).
 	SSM func(region string) awsapi.SSMAPI
 	// Finder answers the newest EKS releases (needed with Latest).
 	Finder *catalog.Finder
 	// EKS reads the cluster's node groups (optional; with Cluster).
-	EKS EKSAPI
+	EKS awsapi.EKSAPI
 }
 
 // Options say what to compare the nodes with.
@@ -80,15 +73,15 @@ func Run(ctx context.Context, src Sources, opts Options) (*Report, error) {
 			if r.Region == "" {
 				return false
 			}
-			fetch = newInstanceFetcher(src.EC2(r.Region), c)
+			fetch = newInstanceFetcher(ctx, src.EC2(r.Region), c)
 		}
-		fetch.add(ctx, n.InstanceID)
+		fetch.add(n.InstanceID)
 		return true
 	})
 	insts := map[string]instance{}
 	var ferr error
 	if fetch != nil {
-		insts, ferr = fetch.wait(ctx)
+		insts, ferr = fetch.wait()
 	}
 	if err != nil {
 		return nil, err
@@ -115,7 +108,7 @@ func Run(ctx context.Context, src Sources, opts Options) (*Report, error) {
 }
 
 // attachInstances fills each node's instance and AMI, and the desired state.
-func (r *Report) attachInstances(ctx context.Context, api EC2API, insts map[string]instance, opts Options, src Sources, c *calls) error {
+func (r *Report) attachInstances(ctx context.Context, api awsapi.EC2API, insts map[string]instance, opts Options, src Sources, c *calls) error {
 	amis := []string{}
 	for i := range r.Nodes {
 		n := &r.Nodes[i]
@@ -158,7 +151,7 @@ func (r *Report) attachInstances(ctx context.Context, api EC2API, insts map[stri
 		}
 		n.AMIName, n.ReleaseVersion, n.WinamiSpec, n.CachedImages = im.name, im.release, im.spec, records[n.AMI]
 		if im.spec != "" {
-			n.WinamiKubernetes, n.WinamiOSBuild = im.tags["winami:kubernetes"], im.osBuild
+			n.WinamiKubernetes, n.WinamiOSBuild = im.tags[amimeta.TagKubernetes], im.osBuild
 		}
 	}
 	if r.Desired.Mode == "latest" {
@@ -171,17 +164,17 @@ func (r *Report) attachInstances(ctx context.Context, api EC2API, insts map[stri
 func (r *Report) cacheRecords(ctx context.Context, src Sources, images map[string]image) map[string][]string {
 	out := map[string][]string{}
 	for id, im := range images {
-		if _, ok := im.tags[pipeline.TagCache]; !ok {
+		if _, ok := im.tags[amimeta.TagCache]; !ok {
 			continue
 		}
 		var ssmAPI awsapi.SSMAPI
 		if src.SSM != nil {
 			ssmAPI = src.SSM(r.Region)
 		}
-		if ssmAPI == nil && strings.HasPrefix(im.tags[pipeline.TagCache], "ssm:") {
+		if ssmAPI == nil && strings.HasPrefix(im.tags[amimeta.TagCache], "ssm:") {
 			continue
 		}
-		cached, err := pipeline.ReadCacheRecord(ctx, ssmAPI, im.tags)
+		cached, err := amimeta.ReadCacheRecord(ctx, ssmAPI, im.tags)
 		if err != nil {
 			continue // the record is a nicety; the report stands without it
 		}
@@ -212,39 +205,36 @@ func (r *Report) resolveLatest(ctx context.Context, finder *catalog.Finder, imag
 		n.latestKey = key.String()
 		keys[key.String()] = key
 	}
+	// Every key is needed: the first failure cancels the other lookups.
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(maxLatestAtOnce)
 	var mu sync.Mutex
-	var first error
-	var wg sync.WaitGroup
 	for name, key := range keys {
-		wg.Go(func() {
+		g.Go(func() error {
 			rs, err := finder.Latest(ctx, key, []string{r.Region})
+			if err != nil {
+				return fmt.Errorf("the newest release of %s: %w", name, err)
+			}
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil {
-				first = cmpErr(first, fmt.Errorf("the newest release of %s: %w", name, err))
-				return
-			}
 			r.Desired.Latest[name] = LatestRelease{AMI: rs[0].AMIID, ReleaseVersion: rs[0].ReleaseVersion, ReleaseDate: rs[0].ReleaseDate}
+			return nil
 		})
 	}
-	wg.Wait()
-	return first
+	return g.Wait()
 }
 
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
-}
+// maxLatestAtOnce bounds the release lookups in flight; a cluster has a
+// handful of (Windows, edition) keys at most.
+const maxLatestAtOnce = 4
 
 // newestSpecAMI is the newest available AMI a winami spec built in the
 // region (winami tags its AMIs winami:spec).
-func newestSpecAMI(ctx context.Context, api EC2API, spec, region string) (string, error) {
+func newestSpecAMI(ctx context.Context, api awsapi.EC2API, spec, region string) (string, error) {
 	out, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{
 		Owners: []string{"self"},
 		Filters: []ec2types.Filter{
-			{Name: aws.String("tag:" + pipeline.TagSpec), Values: []string{spec}},
+			{Name: aws.String("tag:" + amimeta.TagSpec), Values: []string{spec}},
 			{Name: aws.String("state"), Values: []string{"available"}},
 		},
 	})

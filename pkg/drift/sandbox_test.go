@@ -55,7 +55,7 @@ func (e *env) sourcesFor(t testing.TB, rc *rest.Config) drift.Sources {
 	return drift.Sources{
 		Nodes:         drift.LeanNodes{Client: kube},
 		ServerVersion: func(ctx context.Context) (string, error) { return drift.ServerVersion(ctx, kube) },
-		EC2:           func(r string) drift.EC2API { return e.clients.EC2Client(r) },
+		EC2:           func(r string) awsapi.EC2API { return e.clients.EC2(r) },
 		SSM:           func(r string) awsapi.SSMAPI { return e.clients.SSM(r) },
 		Finder:        catalog.NewFinderFromClients(e.clients),
 		EKS:           e.clients.EKS("us-east-1"),

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // Kinds of audit findings.
@@ -35,7 +37,7 @@ type AuditFinding struct {
 
 // Auditor reads one account's view of Fast Launch.
 type Auditor struct {
-	EC2     func(region string) EC2API
+	EC2     func(region string) awsapi.EC2API
 	Account string
 }
 
@@ -196,7 +198,7 @@ func describeEBS(e *types.LaunchTemplateEbsBlockDevice) string {
 }
 
 // templateVersions reads every page of launch template versions.
-func templateVersions(ctx context.Context, api EC2API, in *ec2.DescribeLaunchTemplateVersionsInput) ([]types.LaunchTemplateVersion, error) {
+func templateVersions(ctx context.Context, api awsapi.EC2API, in *ec2.DescribeLaunchTemplateVersionsInput) ([]types.LaunchTemplateVersion, error) {
 	var out []types.LaunchTemplateVersion
 	for {
 		page, err := api.DescribeLaunchTemplateVersions(ctx, in)

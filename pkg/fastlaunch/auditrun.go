@@ -6,6 +6,8 @@ import (
 	"io"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // AccountAudit is `fast-launch audit` of what one account's credentials
@@ -13,7 +15,7 @@ import (
 // account with Fast Launch), and the accounts those AMIs are shared with.
 type AccountAudit struct {
 	// EC2 is the caller's EC2 in a region.
-	EC2 func(region string) EC2API
+	EC2 func(region string) awsapi.EC2API
 	// Account is the caller's.
 	Account string
 	Regions []string
@@ -96,7 +98,7 @@ func (r *AccountAudit) Run(ctx context.Context, amis []string, templates []Launc
 // DescribeAll reads Fast Launch of every AMI of the caller in the regions,
 // at most limit regions at once (default DefaultLimit); the first error
 // cancels the other reads, whose answers would go unused.
-func DescribeAll(ctx context.Context, ec2For func(region string) EC2API, regions []string, limit int) ([]Status, error) {
+func DescribeAll(ctx context.Context, ec2For func(region string) awsapi.EC2API, regions []string, limit int) ([]Status, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}

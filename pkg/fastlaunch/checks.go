@@ -80,8 +80,8 @@ var FlagWording = Wording{MaxParallel: "use --max-parallel %d", LaunchTemplate: 
 // EnableFastLaunch is called — by enable, or by Image Builder for a new AMI
 // (preflight): one set of checks for both.
 type Checker struct {
-	EC2    func(region string) CheckEC2API
-	IAM    IAMAPI
+	EC2    func(region string) awsapi.EC2API
+	IAM    awsapi.IAMAPI
 	Caller awsapi.Caller
 	// Quota is the parallel-launch quota per region (0: the default, 40).
 	Quota int32
@@ -239,7 +239,7 @@ func (c *Checker) checkSettings(t Target, set Settings) []Finding {
 
 // checkNetwork: the launch template exists, or without one the region has
 // a default VPC, where EC2 then launches the pre-provisioning instances.
-func (c *Checker) checkNetwork(ctx context.Context, api CheckEC2API, region string, set Settings) (*Finding, error) {
+func (c *Checker) checkNetwork(ctx context.Context, api awsapi.EC2API, region string, set Settings) (*Finding, error) {
 	if lt := set.LaunchTemplate; lt != nil {
 		in := &ec2.DescribeLaunchTemplatesInput{}
 		if lt.ID != "" {

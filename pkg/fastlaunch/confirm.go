@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
+	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/clock"
 )
 
@@ -68,7 +69,7 @@ func (e *NotInEffectError) Unwrap() error { return e.Wait }
 // those distributed to other accounts, and the copies in the accounts Fast
 // Launch is configured for, cannot be read with the caller's credentials
 // and are named on Out for an audit.
-func ConfirmBuild(ctx context.Context, ec2For func(region string) EC2API, b Build, o ConfirmOptions) ([]Status, error) {
+func ConfirmBuild(ctx context.Context, ec2For func(region string) awsapi.EC2API, b Build, o ConfirmOptions) ([]Status, error) {
 	if o.Interval <= 0 {
 		o.Interval = 10 * time.Second
 	}

@@ -31,7 +31,7 @@ type Result struct {
 }
 
 // current is the AMI's Fast Launch status, or nil when it has none.
-func current(ctx context.Context, api EC2API, t Target) (*Status, error) {
+func current(ctx context.Context, api awsapi.EC2API, t Target) (*Status, error) {
 	all, err := Describe(ctx, api, t.Region, []string{t.AMI})
 	if err != nil {
 		return nil, err
@@ -48,7 +48,7 @@ func current(ctx context.Context, api EC2API, t Target) (*Status, error) {
 // enabled (or enabling) with these settings, a reconfiguration when the
 // settings differ. Settings left zero keep what the AMI has (EC2's defaults
 // for a new one). Run the Checker first: Enable only calls EC2.
-func Enable(ctx context.Context, api EC2API, t Target, set Settings) (Result, error) {
+func Enable(ctx context.Context, api awsapi.EC2API, t Target, set Settings) (Result, error) {
 	cur, err := current(ctx, api, t)
 	if err != nil {
 		return Result{}, err
@@ -99,7 +99,7 @@ func Enable(ctx context.Context, api EC2API, t Target, set Settings) (Result, er
 
 // Disable turns Fast Launch off for t (force: even while it is enabling or
 // failed); an AMI without Fast Launch is left as it is.
-func Disable(ctx context.Context, api EC2API, t Target, force bool) (Result, error) {
+func Disable(ctx context.Context, api awsapi.EC2API, t Target, force bool) (Result, error) {
 	cur, err := current(ctx, api, t)
 	if err != nil {
 		return Result{}, err
@@ -138,7 +138,7 @@ type WaitOptions struct {
 
 // Wait follows t until Fast Launch is enabled, failed (a *FailedError) or
 // gone, or ctx ends.
-func Wait(ctx context.Context, api EC2API, t Target, opts WaitOptions) (Status, error) {
+func Wait(ctx context.Context, api awsapi.EC2API, t Target, opts WaitOptions) (Status, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = DefaultWaitInterval
 	}
@@ -169,7 +169,7 @@ const DefaultWaitInterval = 15 * time.Second
 // enabled (no error), failed (a *FailedError), or in a state that does not
 // lead to enabled. An error with a zero Status is one the read itself
 // ended in, or an AMI without Fast Launch.
-func look(ctx context.Context, api EC2API, t Target) (Status, bool, error) {
+func look(ctx context.Context, api awsapi.EC2API, t Target) (Status, bool, error) {
 	cur, err := current(ctx, api, t)
 	if err != nil {
 		return Status{}, true, err

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/winami/winami/pkg/fastlaunch"
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // fakeEC2 is one account's EC2 in every region, scripted by the test. It
@@ -50,7 +50,7 @@ func newFake() *fakeEC2 {
 }
 
 // ec2 is the fake as the client of a region.
-func (f *fakeEC2) ec2(region string) fastlaunch.EC2API { return &fakeClient{f: f, region: region} }
+func (f *fakeEC2) ec2(region string) awsapi.EC2API { return &fakeClient{f: f, region: region} }
 
 // count is how many calls began with prefix ("DescribeFastLaunchImages",
 // "DescribeFastLaunchImages us-east-1 ami-1", …).
@@ -97,8 +97,9 @@ func (f *fakeEC2) enter(call string) func() {
 }
 
 type fakeClient struct {
-	f      *fakeEC2
-	region string
+	awsapi.EC2API // calls the fake does not serve panic: the test then fails loudly
+	f             *fakeEC2
+	region        string
 }
 
 func (c *fakeClient) DescribeFastLaunchImages(ctx context.Context, in *ec2.DescribeFastLaunchImagesInput, _ ...func(*ec2.Options)) (*ec2.DescribeFastLaunchImagesOutput, error) {

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // Target is one AMI in the region it lives in.
@@ -26,7 +28,7 @@ const maxFilterValues = 200
 // region — with one DescribeImages call per region and 200 AMIs, regions
 // at once (at most DefaultLimit). An AMI found in none is an error naming
 // the regions searched.
-func Locate(ctx context.Context, ec2For func(region string) EC2API, amis, regions []string) ([]Target, error) {
+func Locate(ctx context.Context, ec2For func(region string) awsapi.EC2API, amis, regions []string) ([]Target, error) {
 	images := make([][]types.Image, len(regions))
 	// The first error fails Locate: the other regions' answers would go
 	// unused, so their calls are cancelled.

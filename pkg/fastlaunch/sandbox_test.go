@@ -41,12 +41,12 @@ func start(t *testing.T) *env {
 	if e.caller, err = awsapi.WhoAmI(t.Context(), e.clients.STS(), e.clients.IAM()); err != nil {
 		t.Fatal(err)
 	}
-	e.own = imageID(t, e.clients.EC2Client("us-east-1"), "winami-demo-*", "self")
-	e.eks = imageID(t, e.clients.EC2Client("us-east-1"), "Windows_Server-2022-English-Core-EKS_Optimized-1.35-2026.11.11", "amazon")
+	e.own = imageID(t, e.clients.EC2("us-east-1"), "winami-demo-*", "self")
+	e.eks = imageID(t, e.clients.EC2("us-east-1"), "Windows_Server-2022-English-Core-EKS_Optimized-1.35-2026.11.11", "amazon")
 	return e
 }
 
-func imageID(t *testing.T, c *ec2.Client, name, owner string) string {
+func imageID(t *testing.T, c awsapi.EC2API, name, owner string) string {
 	t.Helper()
 	out, err := c.DescribeImages(t.Context(), &ec2.DescribeImagesInput{
 		Owners: []string{owner}, Filters: []types.Filter{{Name: aws.String("name"), Values: []string{name}}},
@@ -57,10 +57,10 @@ func imageID(t *testing.T, c *ec2.Client, name, owner string) string {
 	return aws.ToString(out.Images[0].ImageId)
 }
 
-func (e *env) ec2(region string) fastlaunch.EC2API { return e.clients.EC2Client(region) }
+func (e *env) ec2(region string) awsapi.EC2API { return e.clients.EC2(region) }
 
 func (e *env) checker() *fastlaunch.Checker {
-	return &fastlaunch.Checker{EC2: func(r string) fastlaunch.CheckEC2API { return e.ec2(r) }, IAM: e.clients.IAM(), Caller: e.caller}
+	return &fastlaunch.Checker{EC2: func(r string) awsapi.EC2API { return e.ec2(r) }, IAM: e.clients.IAM(), Caller: e.caller}
 }
 
 func (e *env) target(t *testing.T, ami string) fastlaunch.Target {
@@ -175,7 +175,7 @@ func TestServiceLinkedRoleCheck(t *testing.T) {
 		t.Fatalf("%+v, %v", caller, err)
 	}
 	shared := e.target(t, e.own) // shared with the partner
-	c := &fastlaunch.Checker{EC2: func(r string) fastlaunch.CheckEC2API { return pc.EC2Client(r) }, IAM: pc.IAM(), Caller: caller}
+	c := &fastlaunch.Checker{EC2: func(r string) awsapi.EC2API { return pc.EC2(r) }, IAM: pc.IAM(), Caller: caller}
 	fs, err := c.Check(ctx, []fastlaunch.Target{shared}, fastlaunch.Settings{})
 	if err != nil || checks(fs) != "fail:service-linked-role" || !strings.Contains(fs[0].Fix, "aws iam create-service-linked-role --aws-service-name ec2fastlaunch.amazonaws.com") {
 		t.Errorf("partner: %+v, %v", fs, err)
@@ -287,7 +287,7 @@ func TestAudit(t *testing.T) {
 		t.Errorf("without credentials: %+v", fs)
 	}
 	pc := awsapi.NewClients(sandboxtest.AsAccount(e.cfg, partner))
-	others := map[string]fastlaunch.OtherAccount{partner: {Profile: "partner", EC2: func(r string) fastlaunch.EC2API { return pc.EC2Client(r) }}}
+	others := map[string]fastlaunch.OtherAccount{partner: {Profile: "partner", EC2: func(r string) awsapi.EC2API { return pc.EC2(r) }}}
 	fs, err = fastlaunch.SharedAccounts(ctx, own, shared, others)
 	if err != nil || len(fs) != 1 || fs[0].Kind != fastlaunch.KindSharedNotEnabled || !strings.Contains(fs[0].Fix, "winami --profile partner fast-launch enable "+e.own) {
 		t.Errorf("partner: %+v, %v", fs, err)

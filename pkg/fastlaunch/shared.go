@@ -8,10 +8,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // SharedWith lists the accounts t is shared with (its launch permissions).
-func SharedWith(ctx context.Context, api EC2API, t Target) ([]string, error) {
+func SharedWith(ctx context.Context, api awsapi.EC2API, t Target) ([]string, error) {
 	out, err := api.DescribeImageAttribute(ctx, &ec2.DescribeImageAttributeInput{
 		ImageId: aws.String(t.AMI), Attribute: types.ImageAttributeNameLaunchPermission,
 	})
@@ -31,7 +33,7 @@ func SharedWith(ctx context.Context, api EC2API, t Target) ([]string, error) {
 // OtherAccount is an account there are credentials for: a profile.
 type OtherAccount struct {
 	Profile string
-	EC2     func(region string) EC2API
+	EC2     func(region string) awsapi.EC2API
 }
 
 // SharedAccounts audits Fast Launch of t in each account it is shared

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // Status is Fast Launch of one AMI in one region and account, as EC2
@@ -62,7 +64,7 @@ func (s Status) Matches(set Settings) bool {
 
 // Describe reads Fast Launch of the given AMIs in a region, or of every
 // AMI of the caller there when amis is empty, through every page.
-func Describe(ctx context.Context, api CheckEC2API, region string, amis []string) ([]Status, error) {
+func Describe(ctx context.Context, api awsapi.EC2API, region string, amis []string) ([]Status, error) {
 	in := &ec2.DescribeFastLaunchImagesInput{ImageIds: amis}
 	var out []Status
 	for {

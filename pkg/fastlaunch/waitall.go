@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/clock"
 )
 
@@ -96,7 +97,7 @@ func (e *WaitError) Unwrap() []error {
 // and a *WaitError naming every target that did not reach enabled; a
 // target's failure does not stop the others, whose outcome is part of the
 // answer. Only ctx ending stops the wait early, with ctx's error.
-func WaitAll(ctx context.Context, ec2For func(region string) EC2API, targets []Target, o WaitAllOptions) ([]Status, error) {
+func WaitAll(ctx context.Context, ec2For func(region string) awsapi.EC2API, targets []Target, o WaitAllOptions) ([]Status, error) {
 	if o.Interval <= 0 {
 		o.Interval = DefaultWaitInterval
 	}

@@ -29,21 +29,18 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/winami/winami/internal/httpbound"
+	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/imageref"
 )
-
-// ECRAPI is the ECR call the checker needs, with the SDK client's signature.
-type ECRAPI interface {
-	GetAuthorizationToken(ctx context.Context, in *ecr.GetAuthorizationTokenInput, optFns ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error)
-}
 
 // Options configure a Checker.
 type Options struct {
 	// ECR returns an ECR client for a region; nil means ECR registries are
 	// treated like any other (keychain or anonymous).
-	ECR func(region string) ECRAPI
+	ECR func(region string) awsapi.ECRAPI
 	// Transport carries the registry requests; nil means
 	// remote.DefaultTransport.
 	Transport http.RoundTripper
@@ -179,23 +176,21 @@ func (r Report) HasErrors() bool {
 // image's Error verdict.
 func (c *Checker) Check(ctx context.Context, host HostBuild, refs []imageref.Ref) (Report, error) {
 	rep := Report{Host: host, Images: make([]Result, len(refs))}
-	sem := make(chan struct{}, c.opts.Concurrency)
-	var wg sync.WaitGroup
+	// One image's failure is its verdict, not a reason to stop the others:
+	// the group only bounds how many are read at once.
+	var g errgroup.Group
+	g.SetLimit(c.opts.Concurrency)
 	for i, ref := range refs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				rep.Images[i] = Result{Image: ref.String(), Verdict: Error, ErrorKind: Failed, Reason: ctx.Err().Error()}
-				return
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				rep.Images[i] = Result{Image: ref.String(), Verdict: Error, ErrorKind: Failed, Reason: err.Error()}
+				return nil
 			}
-			defer func() { <-sem }()
 			rep.Images[i] = c.checkOne(ctx, host, ref)
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}

@@ -15,6 +15,7 @@ import (
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/google/go-containerregistry/pkg/authn"
 
+	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/imageref"
 	"github.com/winami/winami/sandbox"
 	"github.com/winami/winami/sandbox/registry"
@@ -25,7 +26,7 @@ import (
 // countingECR counts GetAuthorizationToken calls and checks their input.
 type countingECR struct {
 	t      *testing.T
-	client ECRAPI
+	client awsapi.ECRAPI
 	region string
 	calls  *atomic.Int32
 }
@@ -56,8 +57,8 @@ func startSandbox(t *testing.T) env {
 	return env{srv: srv, cfg: cfg, tr: sandbox.RegistryTransport(u.Host, nil), calls: &atomic.Int32{}}
 }
 
-func (e env) ecrClients(t *testing.T) func(region string) ECRAPI {
-	return func(region string) ECRAPI {
+func (e env) ecrClients(t *testing.T) func(region string) awsapi.ECRAPI {
+	return func(region string) awsapi.ECRAPI {
 		c := ecr.NewFromConfig(e.cfg, func(o *ecr.Options) { o.Region = region })
 		return countingECR{t: t, client: c, region: region, calls: e.calls}
 	}
@@ -270,10 +271,10 @@ func TestCheckErrors(t *testing.T) {
 	}{
 		{"ECR without credentials", func(o *Options) { o.ECR = nil }, own + "/payments/api:1.4.2", Unauthorized, "docker login " + own},
 		{"ECR token refused", func(o *Options) {
-			o.ECR = func(string) ECRAPI { return fakeECR{token: "QVdTOm5vcGU="} } // AWS:nope
+			o.ECR = func(string) awsapi.ECRAPI { return fakeECR{token: "QVdTOm5vcGU="} } // AWS:nope
 		}, own + "/payments/api:1.4.2", Unauthorized, "refused the ECR token"},
 		{"ECR token not obtained", func(o *Options) {
-			o.ECR = func(string) ECRAPI { return fakeECR{err: errors.New("AccessDeniedException")} }
+			o.ECR = func(string) awsapi.ECRAPI { return fakeECR{err: errors.New("AccessDeniedException")} }
 		}, own + "/payments/api:1.4.2", Unauthorized, "ecr:GetAuthorizationToken"},
 		{"other account's repository", nil, partner + "/platform/secret:1", Denied, "ecr:BatchGetImage"},
 		{"unknown tag", nil, "mcr.microsoft.com/windows/servercore:ltsc2016", NotFound, "not found"},

@@ -18,6 +18,7 @@ import (
 	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
 )
 
@@ -151,7 +152,7 @@ func (a *applier) component(ctx context.Context, c Change) error {
 		Description:       aws.String(dc.Description),
 		ChangeDescription: aws.String("winami: content " + dc.Hash),
 		Data:              aws.String(dc.Data),
-		Tags:              a.tags(map[string]string{TagHash: dc.Hash}),
+		Tags:              a.tags(map[string]string{amimeta.TagHash: dc.Hash}),
 		ClientToken:       a.token(KindComponent, dc.Name, c.Version, dc.Hash),
 	})
 	if err != nil && !isAlreadyExists(err) {
@@ -200,7 +201,7 @@ func (a *applier) componentBuilds(ctx context.Context, name, version, hash strin
 					return nil, err
 				}
 				for _, b := range bp.ComponentSummaryList {
-					if b.Tags[TagHash] == hash {
+					if b.Tags[amimeta.TagHash] == hash {
 						out = append(out, aws.ToString(b.Arn))
 					}
 				}
@@ -238,7 +239,7 @@ func (a *applier) recipe(ctx context.Context, c Change) error {
 		Description:     aws.String(dr.Description),
 		ParentImage:     aws.String(dr.ParentImage),
 		Components:      components,
-		Tags:            a.tags(map[string]string{TagHash: hash}),
+		Tags:            a.tags(map[string]string{amimeta.TagHash: hash}),
 		ClientToken:     a.token(KindRecipe, dr.Name, c.Version, hash),
 	}
 	if dr.RootVolumeGiB > 0 {
@@ -285,7 +286,7 @@ func (a *applier) findRecipe(ctx context.Context, name, version, hash string) (s
 			return "", err
 		}
 		for _, r := range page.ImageRecipeSummaryList {
-			if aws.ToString(r.Name) == name && arnVersion(aws.ToString(r.Arn)) == version && r.Tags[TagHash] == hash {
+			if aws.ToString(r.Name) == name && arnVersion(aws.ToString(r.Arn)) == version && r.Tags[amimeta.TagHash] == hash {
 				return aws.ToString(r.Arn), nil
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
 	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/clock"
 )
 
 // StartBuild starts one execution of the pipeline and returns the image
@@ -48,7 +49,8 @@ type WaitOptions struct {
 	Interval time.Duration
 	// OnPoll hears every polled state.
 	OnPoll func(img *types.Image)
-	// Sleep waits between polls; nil means a timer honouring ctx.
+	// Sleep waits between polls; nil means clock.Sleep (the wall clock,
+	// honouring ctx).
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
@@ -58,7 +60,7 @@ func Wait(ctx context.Context, api awsapi.ImageBuilderAPI, imageARN string, o Wa
 		o.Interval = 15 * time.Second
 	}
 	if o.Sleep == nil {
-		o.Sleep = Sleep
+		o.Sleep = clock.Sleep
 	}
 	for {
 		out, err := api.GetImage(ctx, &ib.GetImageInput{ImageBuildVersionArn: aws.String(imageARN)})
@@ -75,18 +77,6 @@ func Wait(ctx context.Context, api awsapi.ImageBuilderAPI, imageARN string, o Wa
 		if err := o.Sleep(ctx, o.Interval); err != nil {
 			return img, err
 		}
-	}
-}
-
-// Sleep waits d, or less when ctx ends first.
-func Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

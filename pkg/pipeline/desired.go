@@ -11,6 +11,7 @@ import (
 	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/spec"
 )
@@ -33,7 +34,7 @@ type Desired struct {
 	Tags   map[string]string
 	// CacheRecord is what the AMIs will record of the images they cache
 	// (empty when the spec caches none).
-	CacheRecord CacheRecord
+	CacheRecord amimeta.CacheRecord
 	// ImageCheck, when the cache images were checked, is the verdict the
 	// digests they are pinned to came from.
 	ImageCheck *ImageCheck
@@ -111,7 +112,7 @@ func NewDesired(s *spec.Spec, parent Parent, check *ImageCheck) (*Desired, error
 	}
 	if ok {
 		d.Components = append(d.Components, cache)
-		if d.CacheRecord, err = newCacheRecord(s.Name, cachedImages(s.Cache.Images, pins)); err != nil {
+		if d.CacheRecord, err = amimeta.NewCacheRecord(s.Name, cachedImages(s.Cache.Images, pins)); err != nil {
 			return nil, err
 		}
 	}
@@ -230,18 +231,18 @@ func distribution(s *spec.Spec, d *Desired, name string) ib.CreateDistributionCo
 	maps.Copy(amiTags, s.Tags)
 	maps.Copy(amiTags, dist.AMITags)
 	maps.Copy(amiTags, map[string]string{
-		TagSpec:             s.Name,
-		TagManaged:          "true",
-		"winami:windows":    s.Base.Windows,
-		"winami:edition":    titleCase(s.Base.Edition),
-		"winami:kubernetes": s.Kubernetes.Version,
-		"winami:base":       d.Parent.Release,
+		amimeta.TagSpec:       s.Name,
+		amimeta.TagManaged:    "true",
+		amimeta.TagWindows:    s.Base.Windows,
+		amimeta.TagEdition:    titleCase(s.Base.Edition),
+		amimeta.TagKubernetes: s.Kubernetes.Version,
+		amimeta.TagBase:       d.Parent.Release,
 	})
 	if s.Base.OSBuild != "" {
-		amiTags["winami:os-build"] = s.Base.OSBuild
+		amiTags[amimeta.TagOSBuild] = s.Base.OSBuild
 	}
 	if d.CacheRecord.Tag != "" {
-		amiTags[TagCache] = d.CacheRecord.Tag
+		amiTags[amimeta.TagCache] = d.CacheRecord.Tag
 	}
 	in := ib.CreateDistributionConfigurationInput{
 		Name:        aws.String(name),

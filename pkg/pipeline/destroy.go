@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/winami/winami/pkg/awsapi"
 )
@@ -79,7 +80,7 @@ func ImagesPlan(ctx context.Context, api awsapi.ImageBuilderAPI, spec string) ([
 // pipeline is gone (destroy keeps the AMIs unless --delete-images).
 func SpecImages(ctx context.Context, api awsapi.ImageBuilderAPI, spec string) ([]types.ImageSummary, error) {
 	name := ResourceName(spec)
-	var out []types.ImageSummary
+	var arns []*string
 	versions := ib.NewListImagesPaginator(api, &ib.ListImagesInput{Owner: types.OwnershipSelf, Filters: nameFilter(name)})
 	for versions.HasMorePages() {
 		page, err := versions.NextPage(ctx)
@@ -87,21 +88,41 @@ func SpecImages(ctx context.Context, api awsapi.ImageBuilderAPI, spec string) ([
 			return nil, fmt.Errorf("listing the spec's images: %w", err)
 		}
 		for _, v := range page.ImageVersionList {
-			if aws.ToString(v.Name) != name {
-				continue
-			}
-			builds := ib.NewListImageBuildVersionsPaginator(api, &ib.ListImageBuildVersionsInput{ImageVersionArn: v.Arn})
-			for builds.HasMorePages() {
-				bp, err := builds.NextPage(ctx)
-				if err != nil {
-					return nil, fmt.Errorf("listing the builds of %s: %w", aws.ToString(v.Arn), err)
-				}
-				out = append(out, bp.ImageSummaryList...)
+			if aws.ToString(v.Name) == name {
+				arns = append(arns, v.Arn)
 			}
 		}
 	}
-	return out, nil
+	// The builds of each version are listed at once, maxListsAtOnce at a
+	// time; destroy needs every build, so the first failure cancels the
+	// rest. Per-version slices keep the order of the listing.
+	builds := make([][]types.ImageSummary, len(arns))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(maxListsAtOnce)
+	for i, arn := range arns {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err // another list failed
+			}
+			p := ib.NewListImageBuildVersionsPaginator(api, &ib.ListImageBuildVersionsInput{ImageVersionArn: arn})
+			for p.HasMorePages() {
+				bp, err := p.NextPage(ctx)
+				if err != nil {
+					return fmt.Errorf("listing the builds of %s: %w", aws.ToString(arn), err)
+				}
+				builds[i] = append(builds[i], bp.ImageSummaryList...)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return slices.Concat(builds...), nil
 }
+
+// maxListsAtOnce bounds the Image Builder list calls in flight at once.
+const maxListsAtOnce = 4
 
 // BuildVersion is "1.0.0/1" from an image build version ARN
 // (".../image/<name>/1.0.0/1"): the version and which build of it.

@@ -12,15 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-)
 
-// Tags winami puts on everything it manages.
-const (
-	TagSpec    = "winami:spec"
-	TagManaged = "winami:managed"
-	// TagHash is the content hash of an immutable resource's version: an
-	// unchanged spec finds its hash and makes nothing new.
-	TagHash = "winami:hash"
+	"github.com/winami/winami/pkg/amimeta"
 )
 
 // Kind is an Image Builder resource type, as plan output names it.
@@ -74,14 +67,14 @@ func managedTags(spec string, user map[string]string) map[string]string {
 	for k, v := range user {
 		tags[k] = v
 	}
-	tags[TagSpec] = spec
-	tags[TagManaged] = "true"
+	tags[amimeta.TagSpec] = spec
+	tags[amimeta.TagManaged] = "true"
 	return tags
 }
 
 // isManagedBy reports whether tags mark a resource as spec's.
 func isManagedBy(tags map[string]string, spec string) bool {
-	return tags[TagSpec] == spec && tags[TagManaged] == "true"
+	return tags[amimeta.TagSpec] == spec && tags[amimeta.TagManaged] == "true"
 }
 
 // nextVersion is the semantic version after the highest of versions

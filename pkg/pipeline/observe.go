@@ -9,6 +9,7 @@ import (
 	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
 )
 
@@ -61,7 +62,7 @@ func (e *ConflictError) Error() string {
 	if e.Owner != "" {
 		return fmt.Sprintf("%s %s (%s) belongs to winami spec %q, not this one: rename the spec", e.Kind, e.Name, e.ARN, e.Owner)
 	}
-	return fmt.Sprintf("%s %s exists (%s) but winami did not make it for this spec (no %s tag): rename the spec or remove that resource", e.Kind, e.Name, e.ARN, TagSpec)
+	return fmt.Sprintf("%s %s exists (%s) but winami did not make it for this spec (no %s tag): rename the spec or remove that resource", e.Kind, e.Name, e.ARN, amimeta.TagSpec)
 }
 
 // Observe reads what exists of the resources of the spec named spec.
@@ -138,7 +139,7 @@ func (o *Observed) readComponents(ctx context.Context, api awsapi.ImageBuilderAP
 			}
 		}
 		if c.Latest != nil && !isManagedBy(c.Latest.Tags, spec) {
-			return &ConflictError{Kind: KindComponent, Name: c.Name, ARN: aws.ToString(c.Latest.Arn), Owner: c.Latest.Tags[TagSpec]}
+			return &ConflictError{Kind: KindComponent, Name: c.Name, ARN: aws.ToString(c.Latest.Arn), Owner: c.Latest.Tags[amimeta.TagSpec]}
 		}
 	}
 	return nil
@@ -157,7 +158,7 @@ func (o *Observed) readRecipe(ctx context.Context, api awsapi.ImageBuilderAPI, s
 				continue
 			}
 			if !isManagedBy(r.Tags, spec) {
-				return &ConflictError{Kind: KindRecipe, Name: name, ARN: aws.ToString(r.Arn), Owner: r.Tags[TagSpec]}
+				return &ConflictError{Kind: KindRecipe, Name: name, ARN: aws.ToString(r.Arn), Owner: r.Tags[amimeta.TagSpec]}
 			}
 			versions[arnVersion(aws.ToString(r.Arn))] = r
 		}
@@ -174,7 +175,7 @@ func (o *Observed) readRecipe(ctx context.Context, api awsapi.ImageBuilderAPI, s
 	if err != nil {
 		return err
 	}
-	o.Recipe = &ObservedRecipe{Versions: versions, Current: out.ImageRecipe, CurrentHash: newest.Tags[TagHash], CurrentTags: newest.Tags}
+	o.Recipe = &ObservedRecipe{Versions: versions, Current: out.ImageRecipe, CurrentHash: newest.Tags[amimeta.TagHash], CurrentTags: newest.Tags}
 	return nil
 }
 
@@ -190,7 +191,7 @@ func (o *Observed) readInfrastructure(ctx context.Context, api awsapi.ImageBuild
 				continue
 			}
 			if !isManagedBy(s.Tags, spec) {
-				return &ConflictError{Kind: KindInfrastructure, Name: name, ARN: aws.ToString(s.Arn), Owner: s.Tags[TagSpec]}
+				return &ConflictError{Kind: KindInfrastructure, Name: name, ARN: aws.ToString(s.Arn), Owner: s.Tags[amimeta.TagSpec]}
 			}
 			out, err := api.GetInfrastructureConfiguration(ctx, &ib.GetInfrastructureConfigurationInput{InfrastructureConfigurationArn: s.Arn})
 			if err != nil {
@@ -214,7 +215,7 @@ func (o *Observed) readDistribution(ctx context.Context, api awsapi.ImageBuilder
 				continue
 			}
 			if !isManagedBy(s.Tags, spec) {
-				return &ConflictError{Kind: KindDistribution, Name: name, ARN: aws.ToString(s.Arn), Owner: s.Tags[TagSpec]}
+				return &ConflictError{Kind: KindDistribution, Name: name, ARN: aws.ToString(s.Arn), Owner: s.Tags[amimeta.TagSpec]}
 			}
 			out, err := api.GetDistributionConfiguration(ctx, &ib.GetDistributionConfigurationInput{DistributionConfigurationArn: s.Arn})
 			if err != nil {
@@ -239,7 +240,7 @@ func (o *Observed) readPipeline(ctx context.Context, api awsapi.ImageBuilderAPI,
 				continue
 			}
 			if !isManagedBy(pl.Tags, spec) {
-				return &ConflictError{Kind: KindPipeline, Name: name, ARN: aws.ToString(pl.Arn), Owner: pl.Tags[TagSpec]}
+				return &ConflictError{Kind: KindPipeline, Name: name, ARN: aws.ToString(pl.Arn), Owner: pl.Tags[amimeta.TagSpec]}
 			}
 			o.Pipeline = pl
 		}

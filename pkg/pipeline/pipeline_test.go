@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/images"
@@ -421,7 +422,7 @@ func TestCacheComponentInRecipe(t *testing.T) {
 	s := e.load(t)
 	api := e.clients.ImageBuilder("us-east-1")
 	checker := images.NewChecker(images.Options{
-		ECR:       func(region string) images.ECRAPI { return e.clients.ECR(region) },
+		ECR:       func(region string) awsapi.ECRAPI { return e.clients.ECR(region) },
 		Transport: sandbox.RegistryTransport(strings.TrimPrefix(e.srv.URL(), "http://"), nil),
 	})
 	check, err := pipeline.CheckCacheImages(t.Context(), checker, s)
@@ -482,7 +483,7 @@ func TestCacheComponentInRecipe(t *testing.T) {
 		for _, tag := range out.Images[0].Tags {
 			tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
 		}
-		cached, err := pipeline.ReadCacheRecord(t.Context(), e.clients.SSM(a.Region), tags)
+		cached, err := amimeta.ReadCacheRecord(t.Context(), e.clients.SSM(a.Region), tags)
 		if err != nil || len(cached) != 2 || cached[0].Digest != servercore || cached[1].Digest != check.Pins[cached[1].Image] {
 			t.Errorf("%s in %s records %+v, %v", a.ImageID, a.Region, cached, err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/images"
 )
 
@@ -53,7 +54,7 @@ type Plan struct {
 	Summary Summary  `json:"summary"`
 	// Cache is what the AMIs will record of the images they cache, each
 	// pinned to the digest the image check found (nil: no cache).
-	Cache *CacheRecord `json:"cache,omitempty"`
+	Cache *amimeta.CacheRecord `json:"cache,omitempty"`
 	// ImageCheck is the verdict on each cache image for the AMI's Windows
 	// build (nil: no cache, or no check was made).
 	ImageCheck *images.Report `json:"imageCheck,omitempty"`
@@ -102,11 +103,11 @@ func (p *Plan) planComponents() map[string]string {
 		switch {
 		case oc == nil || oc.Latest == nil:
 			c.Action, c.Version = ActionCreate, nextVersion(nil)
-		case oc.Latest.Tags[TagHash] == dc.Hash:
+		case oc.Latest.Tags[amimeta.TagHash] == dc.Hash:
 			c.Action, c.ARN, c.Version = ActionNoOp, aws.ToString(oc.Latest.Arn), aws.ToString(oc.Latest.Version)
 		default:
 			c.Action, c.ARN, c.Version = ActionNewVersion, aws.ToString(oc.Latest.Arn), nextVersion(oc.Versions)
-			c.Diff = []AttrDiff{{Path: "data", Old: "sha256:" + oc.Latest.Tags[TagHash], New: "sha256:" + dc.Hash}}
+			c.Diff = []AttrDiff{{Path: "data", Old: "sha256:" + oc.Latest.Tags[amimeta.TagHash], New: "sha256:" + dc.Hash}}
 		}
 		versions[dc.Name] = c.Version
 		p.Changes = append(p.Changes, c)
@@ -326,14 +327,14 @@ func (p *Plan) tagsOf(c Change, componentVersions map[string]string) (current, w
 	case KindComponent:
 		for _, dc := range p.desired.Components {
 			if dc.Name == c.Name {
-				want[TagHash] = dc.Hash
+				want[amimeta.TagHash] = dc.Hash
 			}
 		}
 		if oc := o.Components[c.Name]; oc != nil && oc.Latest != nil {
 			current = oc.Latest.Tags
 		}
 	case KindRecipe:
-		want[TagHash] = p.recipeHash(componentVersions)
+		want[amimeta.TagHash] = p.recipeHash(componentVersions)
 		if o.Recipe != nil {
 			current = o.Recipe.CurrentTags
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/fastlaunch"
@@ -54,22 +53,18 @@ func (r *runner) fastLaunch(ctx context.Context) []Check {
 	return out
 }
 
-// fastLaunchOwn checks each distribution region at once, then the
-// account's service-linked role.
+// fastLaunchOwn checks the distribution regions (maxAtOnce at a time),
+// then the account's service-linked role.
 func (r *runner) fastLaunchOwn(ctx context.Context, set fastlaunch.Settings) []Check {
 	checker := &fastlaunch.Checker{
-		EC2:     func(region string) fastlaunch.CheckEC2API { return r.deps.EC2(region) },
+		EC2:     func(region string) awsapi.EC2API { return r.deps.EC2(region) },
 		IAM:     r.deps.IAM,
 		Caller:  r.caller,
 		Wording: specWording,
 	}
 	regions := r.distributionRegions()
 	results := make([][]Check, len(regions))
-	var wg sync.WaitGroup
-	for i, region := range regions {
-		wg.Go(func() { results[i] = fastLaunchRegion(ctx, checker, region, set) })
-	}
-	wg.Wait()
+	eachAtOnce(len(regions), func(i int) { results[i] = fastLaunchRegion(ctx, checker, regions[i], set) })
 	out := slices.Concat(results...)
 	slr := Check{ID: IDSLRFastLaunch, Title: "service-linked role " + fastlaunch.ServiceLinkedRole, Status: Pass, Detail: "exists"}
 	f, exists := checker.ServiceLinkedRole(ctx, r.spec.Region)

@@ -46,7 +46,7 @@ func TestFastLaunchEveryRegion(t *testing.T) {
 	if err != nil || len(own.Images) == 0 {
 		t.Fatalf("own AMI: %v", err)
 	}
-	_, err = awsapi.NewClients(cfg).EC2Client("us-east-1").EnableFastLaunch(t.Context(), &ec2.EnableFastLaunchInput{
+	_, err = awsapi.NewClients(cfg).EC2("us-east-1").EnableFastLaunch(t.Context(), &ec2.EnableFastLaunchInput{
 		ImageId: own.Images[0].ImageId, MaxParallelLaunches: aws.Int32(36), ResourceType: aws.String("snapshot"),
 	})
 	if err != nil {

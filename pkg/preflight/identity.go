@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
@@ -61,41 +60,40 @@ func (r *runner) identity(ctx context.Context) Check {
 	return c
 }
 
-// regions checks that every region the spec uses answers, all at once:
-// one cheap EC2 call each. A region the account has not enabled answers
-// AuthFailure, like bad credentials.
+// regions checks that every region the spec uses answers, maxAtOnce at a
+// time: one cheap EC2 call each. A region the account has not enabled
+// answers AuthFailure, like bad credentials.
 func (r *runner) regions(ctx context.Context) []Check {
 	regions := r.allRegions()
 	out := make([]Check, len(regions))
-	var wg sync.WaitGroup
-	for i, region := range regions {
-		wg.Go(func() {
-			c := Check{ID: IDRegionPrefix + region, Title: "region " + region + " answers", Status: Pass}
-			zones, err := r.deps.EC2(region).DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
-			if err == nil && len(zones.AvailabilityZones) == 0 {
-				err = awsapi.Incomplete("EC2 DescribeAvailabilityZones in "+region, "any zone")
-			}
-			switch {
-			case err == nil:
-				c.Detail = "EC2 answered"
-			case awsapi.HasCode(err, "UnauthorizedOperation"):
-				// It answered; the caller just may not describe zones.
-				c.Status, c.Detail = Warn, "EC2 answered but refused DescribeAvailabilityZones"
-				c.Fix = "allow ec2:DescribeAvailabilityZones"
-			case errors.As(err, new(*awsapi.IncompleteReplyError)):
-				c.Status, c.Detail, c.Fix = Fail, err.Error(), "point winami at AWS or a working endpoint"
-			default:
-				c.Status, c.Detail = Fail, awsapi.Explain(err).Error()
-				c.Fix = fmt.Sprintf("enable %s for the account (aws account enable-region --region-name %s), or remove it from the spec", region, region)
-				if !awsapi.KnownRegion(region) {
-					c.Fix = fmt.Sprintf("correct the region %s in the spec", region)
-				}
-			}
-			out[i] = c
-		})
-	}
-	wg.Wait()
+	eachAtOnce(len(regions), func(i int) { out[i] = r.regionCheck(ctx, regions[i]) })
 	return out
+}
+
+// regionCheck is one region's line of the regions check.
+func (r *runner) regionCheck(ctx context.Context, region string) Check {
+	c := Check{ID: IDRegionPrefix + region, Title: "region " + region + " answers", Status: Pass}
+	zones, err := r.deps.EC2(region).DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
+	if err == nil && len(zones.AvailabilityZones) == 0 {
+		err = awsapi.Incomplete("EC2 DescribeAvailabilityZones in "+region, "any zone")
+	}
+	switch {
+	case err == nil:
+		c.Detail = "EC2 answered"
+	case awsapi.HasCode(err, "UnauthorizedOperation"):
+		// It answered; the caller just may not describe zones.
+		c.Status, c.Detail = Warn, "EC2 answered but refused DescribeAvailabilityZones"
+		c.Fix = "allow ec2:DescribeAvailabilityZones"
+	case errors.As(err, new(*awsapi.IncompleteReplyError)):
+		c.Status, c.Detail, c.Fix = Fail, err.Error(), "point winami at AWS or a working endpoint"
+	default:
+		c.Status, c.Detail = Fail, awsapi.Explain(err).Error()
+		c.Fix = fmt.Sprintf("enable %s for the account (aws account enable-region --region-name %s), or remove it from the spec", region, region)
+		if !awsapi.KnownRegion(region) {
+			c.Fix = fmt.Sprintf("correct the region %s in the spec", region)
+		}
+	}
+	return c
 }
 
 // isAccessDenied reports whether err is AWS refusing the caller.

@@ -45,7 +45,7 @@ func (r *runner) network(ctx context.Context) []Check {
 	return append(out, r.instanceTypes(ctx, api, zone))
 }
 
-func (r *runner) securityGroups(ctx context.Context, api EC2API, vpc string) Check {
+func (r *runner) securityGroups(ctx context.Context, api awsapi.EC2API, vpc string) Check {
 	ids := r.spec.Build.SecurityGroupIDs
 	c := Check{ID: IDSecurityGroups, Title: "security groups " + strings.Join(ids, ", ")}
 	res, err := api.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: ids})
@@ -85,7 +85,7 @@ func (r *runner) securityGroups(ctx context.Context, api EC2API, vpc string) Che
 
 // instanceTypes: every build instance type is offered in the subnet's
 // zone, or, without a subnet, in the region.
-func (r *runner) instanceTypes(ctx context.Context, api EC2API, zone string) Check {
+func (r *runner) instanceTypes(ctx context.Context, api awsapi.EC2API, zone string) Check {
 	types := r.spec.Build.InstanceTypes
 	c := Check{ID: IDInstanceTypes, Title: "build instance types offered"}
 	if len(types) == 0 {

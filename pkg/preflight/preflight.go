@@ -11,8 +11,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
@@ -83,43 +82,12 @@ func (r Report) Failures() []Check {
 	return out
 }
 
-// IAMAPI is the part of IAM preflight reads, with the SDK's signatures.
-type IAMAPI interface {
-	GetRole(ctx context.Context, in *iam.GetRoleInput, optFns ...func(*iam.Options)) (*iam.GetRoleOutput, error)
-	GetInstanceProfile(ctx context.Context, in *iam.GetInstanceProfileInput, optFns ...func(*iam.Options)) (*iam.GetInstanceProfileOutput, error)
-	ListInstanceProfiles(ctx context.Context, in *iam.ListInstanceProfilesInput, optFns ...func(*iam.Options)) (*iam.ListInstanceProfilesOutput, error)
-	ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error)
-	ListRolePolicies(ctx context.Context, in *iam.ListRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error)
-	GetRolePolicy(ctx context.Context, in *iam.GetRolePolicyInput, optFns ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
-	GetPolicy(ctx context.Context, in *iam.GetPolicyInput, optFns ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
-	GetPolicyVersion(ctx context.Context, in *iam.GetPolicyVersionInput, optFns ...func(*iam.Options)) (*iam.GetPolicyVersionOutput, error)
-	SimulatePrincipalPolicy(ctx context.Context, in *iam.SimulatePrincipalPolicyInput, optFns ...func(*iam.Options)) (*iam.SimulatePrincipalPolicyOutput, error)
-}
-
-// EC2API is the part of EC2 preflight reads.
-type EC2API interface {
-	DescribeImages(ctx context.Context, in *ec2.DescribeImagesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error)
-	DescribeAvailabilityZones(ctx context.Context, in *ec2.DescribeAvailabilityZonesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeAvailabilityZonesOutput, error)
-	DescribeSubnets(ctx context.Context, in *ec2.DescribeSubnetsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error)
-	DescribeSecurityGroups(ctx context.Context, in *ec2.DescribeSecurityGroupsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error)
-	DescribeInstanceTypeOfferings(ctx context.Context, in *ec2.DescribeInstanceTypeOfferingsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeInstanceTypeOfferingsOutput, error)
-	DescribeLaunchTemplates(ctx context.Context, in *ec2.DescribeLaunchTemplatesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeLaunchTemplatesOutput, error)
-	// Fast Launch's checks (fastlaunch.CheckEC2API).
-	DescribeFastLaunchImages(ctx context.Context, in *ec2.DescribeFastLaunchImagesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeFastLaunchImagesOutput, error)
-	DescribeVpcs(ctx context.Context, in *ec2.DescribeVpcsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error)
-}
-
-var (
-	_ IAMAPI = (*iam.Client)(nil)
-	_ EC2API = (*ec2.Client)(nil)
-)
-
 // Deps are the clients the checks call.
 type Deps struct {
 	STS awsapi.STSAPI
-	IAM IAMAPI
+	IAM awsapi.IAMAPI
 	// EC2 returns the EC2 client of a region.
-	EC2 func(region string) EC2API
+	EC2 func(region string) awsapi.EC2API
 	// Finder resolves the parent image.
 	Finder *catalog.Finder
 }
@@ -130,7 +98,7 @@ func DepsFromClients(c *awsapi.Clients) Deps {
 	return Deps{
 		STS:    c.STS(),
 		IAM:    c.IAM(),
-		EC2:    func(region string) EC2API { return c.EC2Client(region) },
+		EC2:    func(region string) awsapi.EC2API { return c.EC2(region) },
 		Finder: catalog.NewFinderFromClients(c),
 	}
 }
@@ -166,16 +134,28 @@ func Run(ctx context.Context, d Deps, s *spec.Spec) Report {
 		r.callerPermissions,
 	}
 	results := make([][]Check, len(groups))
-	var wg sync.WaitGroup
-	for i, g := range groups {
-		wg.Go(func() { results[i] = g(ctx) })
-	}
-	wg.Wait()
+	eachAtOnce(len(groups), func(i int) { results[i] = groups[i](ctx) })
 	rep.Checks = append(rep.Checks, id)
 	for _, cs := range results {
 		rep.Checks = append(rep.Checks, cs...)
 	}
 	return rep
+}
+
+// maxAtOnce bounds the checks (and so the calls) in flight at once at each
+// fan-out: the groups, the regions, the role's permissions.
+const maxAtOnce = 8
+
+// eachAtOnce runs fn(i) for every i in [0, n), maxAtOnce at a time, and
+// waits for all. A check reports its failure as its result, so one failing
+// never stops the others: there is nothing to cancel.
+func eachAtOnce(n int, fn func(i int)) {
+	var g errgroup.Group
+	g.SetLimit(maxAtOnce)
+	for i := range n {
+		g.Go(func() error { fn(i); return nil })
+	}
+	_ = g.Wait()
 }
 
 // runner holds one run's inputs and what the identity check learnt.

@@ -228,7 +228,7 @@ func TestFastLaunch(t *testing.T) {
 // noSimulation is the sandbox's IAM as seen by a caller that may not call
 // iam:SimulatePrincipalPolicy. The sandbox answers every caller (it
 // enforces no caller policy), so the refusal is IAM's, injected here.
-type noSimulation struct{ preflight.IAMAPI }
+type noSimulation struct{ awsapi.IAMAPI }
 
 func (noSimulation) SimulatePrincipalPolicy(ctx context.Context, in *iam.SimulatePrincipalPolicyInput, optFns ...func(*iam.Options)) (*iam.SimulatePrincipalPolicyOutput, error) {
 	return nil, &smithy.OperationError{ServiceID: "IAM", OperationName: "SimulatePrincipalPolicy", Err: &smithy.GenericAPIError{

@@ -18,7 +18,7 @@ import (
 // onePerPage lists instance profiles one a page, so that the closest name
 // is found only by reading every page.
 type onePerPage struct {
-	preflight.IAMAPI
+	awsapi.IAMAPI
 	calls int
 }
 

@@ -142,11 +142,10 @@ func (r *runner) buildRole(ctx context.Context) []Check {
 			attachFix(info.name, r.partition(), "AmazonSSMManagedInstanceCore")},
 	}
 	results := make([]Check, len(checks))
-	var wg sync.WaitGroup
-	for i, c := range checks {
-		wg.Go(func() { results[i] = d.check(ctx, c.id, c.title, c.perms, c.fix) })
-	}
-	wg.Wait()
+	eachAtOnce(len(checks), func(i int) {
+		c := checks[i]
+		results[i] = d.check(ctx, c.id, c.title, c.perms, c.fix)
+	})
 	out = append(out, results...)
 
 	switch {

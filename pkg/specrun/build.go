@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/fastlaunch"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/spec"
@@ -22,7 +23,7 @@ type BuildResult struct {
 	AMIs                 []pipeline.AMI `json:"amis"`
 	// CachedImages are the container images the AMIs cache, with the
 	// digests they were pinned to (what their winami:cache tag records).
-	CachedImages []pipeline.CachedImage `json:"cachedImages,omitempty"`
+	CachedImages []amimeta.CachedImage `json:"cachedImages,omitempty"`
 	// FastLaunch is each AMI's Fast Launch once confirmed enabled (with
 	// distribution.fastLaunch and --wait).
 	FastLaunch []fastlaunch.Status `json:"fastLaunch,omitempty"`

@@ -12,6 +12,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/spec"
 )
@@ -44,7 +45,7 @@ type AMIInfo struct {
 	OSBuild    string `json:"osBuild,omitempty"`
 	// CachedImages are the container images baked in, with the digests
 	// they were pinned to (winami:cache).
-	CachedImages []pipeline.CachedImage `json:"cachedImages,omitempty"`
+	CachedImages []amimeta.CachedImage `json:"cachedImages,omitempty"`
 	// created is EC2's CreationDate of the AMI.
 	created time.Time
 }
@@ -157,7 +158,7 @@ func describeAMIs(ctx context.Context, c *Clients, images []ImageInfo) error {
 			}
 		}
 	}
-	records := map[string][]pipeline.CachedImage{} // by region and tag value
+	records := map[string][]amimeta.CachedImage{} // by region and tag value
 	for region, amis := range byRegion {
 		// A filter, not ImageIds, so that a deregistered AMI does not fail
 		// the call; EC2 takes at most 200 filter values a call.
@@ -185,15 +186,15 @@ func describeAMIs(ctx context.Context, c *Clients, images []ImageInfo) error {
 			}
 			for _, a := range batch {
 				t := tags[a.ImageID]
-				a.Windows, a.Edition, a.Kubernetes = t["winami:windows"], t["winami:edition"], t["winami:kubernetes"]
-				a.Base, a.OSBuild = t["winami:base"], t["winami:os-build"]
+				a.Windows, a.Edition, a.Kubernetes = t[amimeta.TagWindows], t[amimeta.TagEdition], t[amimeta.TagKubernetes]
+				a.Base, a.OSBuild = t[amimeta.TagBase], t[amimeta.TagOSBuild]
 				a.created = created[a.ImageID]
-				key := region + " " + t[pipeline.TagCache]
+				key := region + " " + t[amimeta.TagCache]
 				cached, seen := records[key]
 				if !seen {
 					var err error
-					cached, err = pipeline.ReadCacheRecord(ctx, c.SSM(region), t)
-					if err != nil && !errors.Is(err, pipeline.ErrNoCacheRecord) {
+					cached, err = amimeta.ReadCacheRecord(ctx, c.SSM(region), t)
+					if err != nil && !errors.Is(err, amimeta.ErrNoCacheRecord) {
 						return fmt.Errorf("%s in %s: %w", a.ImageID, region, err)
 					}
 					records[key] = cached

@@ -26,7 +26,7 @@ const RegistryEndpointEnv = "WINAMI_REGISTRY_ENDPOINT"
 // sandbox. The question is asked only before the first registry request,
 // and only of a loopback address: against real AWS nothing changes.
 func (a *App) ImageCheckerOptions(clients *awsapi.Clients) (images.Options, error) {
-	opts := images.Options{ECR: func(region string) images.ECRAPI { return clients.ECR(region) }, Limits: a.HTTPLimits()}
+	opts := images.Options{ECR: func(region string) awsapi.ECRAPI { return clients.ECR(region) }, Limits: a.HTTPLimits()}
 	addr, named := a.SandboxAddr(), "--sandbox"
 	if addr == "" && a.Globals.RegistryEndpoint != "" {
 		var err error

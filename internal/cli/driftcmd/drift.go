@@ -152,7 +152,7 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 		opts.Spec = s.Name
 	}
 	src := drift.Sources{
-		EC2:    func(r string) drift.EC2API { return clients.EC2Client(r) },
+		EC2:    func(r string) awsapi.EC2API { return clients.EC2(r) },
 		SSM:    func(r string) awsapi.SSMAPI { return clients.SSM(r) },
 		Finder: catalog.NewFinderFromClients(clients),
 	}

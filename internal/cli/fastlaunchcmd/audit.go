@@ -188,7 +188,7 @@ func profileAccounts(ctx context.Context, app *cmdutil.App, profiles []string) (
 		if err != nil {
 			return nil, fmt.Errorf("profile %s: %w", p, err)
 		}
-		out[who.Account] = fastlaunch.OtherAccount{Profile: p, EC2: func(region string) fastlaunch.EC2API { return clients.EC2Client(region) }}
+		out[who.Account] = fastlaunch.OtherAccount{Profile: p, EC2: func(region string) awsapi.EC2API { return clients.EC2(region) }}
 	}
 	return out, nil
 }

@@ -94,7 +94,7 @@ func runEnable(ctx context.Context, app *cmdutil.App, o *enableOptions, args []s
 	if err != nil {
 		return err
 	}
-	checker := &fastlaunch.Checker{EC2: func(r string) fastlaunch.CheckEC2API { return e.ec2(r) }, IAM: e.clients.IAM(), Caller: caller, Quota: o.quota}
+	checker := &fastlaunch.Checker{EC2: func(r string) awsapi.EC2API { return e.ec2(r) }, IAM: e.clients.IAM(), Caller: caller, Quota: o.quota}
 	findings, err := checker.Check(ctx, targets, set)
 	if err != nil {
 		return err

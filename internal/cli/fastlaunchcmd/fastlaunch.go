@@ -85,7 +85,7 @@ func newEnv(ctx context.Context, app *cmdutil.App, f *regionsFlag) (*env, error)
 	return &env{app: app, clients: clients, regions: regions}, nil
 }
 
-func (e *env) ec2(region string) fastlaunch.EC2API { return e.clients.EC2Client(region) }
+func (e *env) ec2(region string) awsapi.EC2API { return e.clients.EC2(region) }
 
 // targets validates AMI ID arguments, then finds each AMI in the regions.
 func (f *regionsFlag) targets(ctx context.Context, app *cmdutil.App, args []string) (*env, []fastlaunch.Target, error) {

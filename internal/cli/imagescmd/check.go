@@ -17,6 +17,7 @@ import (
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/eksami"
 	"github.com/winami/winami/pkg/imageref"
@@ -184,7 +185,7 @@ func amiBuild(ctx context.Context, ec2api awsapi.EC2API, id string) (images.Host
 		return images.HostBuild{}, fmt.Errorf("%s (%s) is not a Windows AMI: Windows containers need a Windows host", id, aws.ToString(img.Name))
 	}
 	for _, t := range img.Tags {
-		if aws.ToString(t.Key) == "winami:os-build" {
+		if aws.ToString(t.Key) == amimeta.TagOSBuild {
 			return images.ParseHostBuild(aws.ToString(t.Value))
 		}
 	}

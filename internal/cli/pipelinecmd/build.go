@@ -9,7 +9,7 @@ import (
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
-	"github.com/winami/winami/pkg/pipeline"
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/specrun"
 )
 
@@ -94,7 +94,7 @@ func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
 		return err
 	}
 	if app.Format() == output.Table && len(res.CachedImages) > 0 {
-		fmt.Fprintf(app.IO.Out, "\nCached in the AMIs (tag %s):\n", pipeline.TagCache)
+		fmt.Fprintf(app.IO.Out, "\nCached in the AMIs (tag %s):\n", amimeta.TagCache)
 		for _, c := range res.CachedImages {
 			fmt.Fprintf(app.IO.Out, "  %s\n", c)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/fastlaunch"
 	"github.com/winami/winami/pkg/pipeline"
@@ -25,7 +26,7 @@ func confirmFastLaunch(ctx context.Context, s *session, imageARN string, amis []
 	for _, a := range amis {
 		b.AMIs = append(b.AMIs, fastlaunch.BuiltAMI{Region: a.Region, ImageID: a.ImageID, Account: a.Account})
 	}
-	ec2For := func(region string) fastlaunch.EC2API { return s.clients.EC2Client(region) }
+	ec2For := func(region string) awsapi.EC2API { return s.clients.EC2(region) }
 	return fastlaunch.ConfirmBuild(ctx, ec2For, b, fastlaunch.ConfirmOptions{
 		Timeout: timeout, Clock: clock.Real{}, Out: s.app.IO.ErrOut,
 	})

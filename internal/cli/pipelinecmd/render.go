@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/pipeline"
 )
@@ -83,7 +84,7 @@ func renderImageCheck(w io.Writer, p *pipeline.Plan) {
 		}
 	}
 	if p.Cache != nil && p.Cache.Parameter != "" {
-		fmt.Fprintf(w, "The AMIs record them in %s (tag %s).\n", p.Cache.Parameter, pipeline.TagCache)
+		fmt.Fprintf(w, "The AMIs record them in %s (tag %s).\n", p.Cache.Parameter, amimeta.TagCache)
 	}
 	fmt.Fprintln(w)
 }

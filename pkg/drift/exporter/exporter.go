@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
 
+	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/drift"
 )
 
@@ -48,10 +50,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Out gets one line per good run (nil: none).
 	Out io.Writer
-	// Now, Sleep and Rand (in [0, 1)) are the clock, the wait between runs
-	// (returning ctx.Err() when ctx ends first) and the jitter's randomness.
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
+	// Clock tells the time and waits between runs (default the wall
+	// clock); Rand (in [0, 1)) is the jitter's randomness.
+	Clock clock.Clock
 	Rand  func() float64
 	// MinBackoff is the first wait after a failed run (default 10s); it
 	// doubles with each failure in a row, up to Interval.
@@ -88,11 +89,8 @@ func New(cfg Config) *Exporter {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
@@ -114,17 +112,6 @@ func New(cfg Config) *Exporter {
 	return e
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // Run serves /metrics and /healthz on ln and makes a report at once, then
 // every Interval (sooner after a failure), until ctx ends; then it shuts
 // the server down, letting scrapes in flight finish, and returns nil. It
@@ -137,46 +124,42 @@ func (e *Exporter) Run(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       e.cfg.ConnTimeout,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-
-	loopCtx, stop := context.WithCancel(ctx)
-	loopDone := make(chan struct{})
-	go func() {
-		defer close(loopDone)
-		e.loop(loopCtx)
-	}()
-
-	var err error
-	select {
-	case <-ctx.Done():
-	case err = <-serveErr:
-		err = fmt.Errorf("serving metrics on %s: %w", ln.Addr(), err)
-	}
-	stop()
-	<-loopDone
-	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.ShutdownTimeout)
-	defer cancel()
-	if serr := srv.Shutdown(shutCtx); serr != nil {
-		// A scrape that outlasts the timeout is cut off: stopping was
-		// asked for, and a pod that exits non-zero on SIGTERM only
-		// looks broken.
-		e.cfg.Logger.Warn("closing the metrics server with scrapes in flight", "err", serr)
-		_ = srv.Close()
-	}
-	return err
+	// The server and the report loop live and end together: ctx ending,
+	// or the server failing, stops the loop; then the server is shut down,
+	// letting scrapes in flight finish.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serving metrics on %s: %w", ln.Addr(), err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		e.loop(gctx)
+		shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.ShutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(shutCtx); err != nil {
+			// A scrape that outlasts the timeout is cut off: stopping was
+			// asked for, and a pod that exits non-zero on SIGTERM only
+			// looks broken.
+			e.cfg.Logger.Warn("closing the metrics server with scrapes in flight", "err", err)
+			_ = srv.Close()
+		}
+		return nil
+	})
+	return g.Wait()
 }
 
 // loop runs reports until ctx ends.
 func (e *Exporter) loop(ctx context.Context) {
 	failures := 0
 	for {
-		start := e.cfg.Now()
+		start := e.cfg.Clock.Now()
 		err := e.RunOnce(ctx)
 		if ctx.Err() != nil {
 			return
 		}
-		wait := e.cfg.Interval - e.cfg.Now().Sub(start)
+		wait := e.cfg.Interval - e.cfg.Clock.Now().Sub(start)
 		if err != nil {
 			failures++
 			wait = e.Backoff(failures)
@@ -184,7 +167,7 @@ func (e *Exporter) loop(ctx context.Context) {
 		} else {
 			failures = 0
 		}
-		if e.cfg.Sleep(ctx, max(wait, 0)) != nil {
+		if e.cfg.Clock.Sleep(ctx, max(wait, 0)) != nil {
 			return
 		}
 	}
@@ -204,7 +187,7 @@ func (e *Exporter) Backoff(n int) time.Duration {
 // RunOnce makes one report and records its outcome. A run cut short
 // because ctx ended is not a failure: it records nothing.
 func (e *Exporter) RunOnce(ctx context.Context) error {
-	start := e.cfg.Now()
+	start := e.cfg.Clock.Now()
 	runCtx, cancel := context.WithTimeoutCause(ctx, e.cfg.RunTimeout,
 		fmt.Errorf("the run did not finish within %s (an endpoint hangs?); cut off", e.cfg.RunTimeout))
 	r, err := e.report(runCtx)
@@ -212,7 +195,7 @@ func (e *Exporter) RunOnce(ctx context.Context) error {
 		err = fmt.Errorf("%w: %w", context.Cause(runCtx), err)
 	}
 	cancel()
-	took := e.cfg.Now().Sub(start)
+	took := e.cfg.Clock.Now().Sub(start)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -225,7 +208,7 @@ func (e *Exporter) RunOnce(ctx context.Context) error {
 	} else {
 		st.runsOK++
 		st.lastError = nil
-		st.lastSuccess = e.cfg.Now()
+		st.lastSuccess = e.cfg.Clock.Now()
 		st.report = seriesOf(r)
 	}
 	e.st = st
@@ -269,7 +252,7 @@ func (e *Exporter) Healthy() error {
 	e.mu.Lock()
 	st := e.st
 	e.mu.Unlock()
-	if !st.lastSuccess.IsZero() && e.cfg.Now().Sub(st.lastSuccess) <= healthyRuns*e.cfg.Interval {
+	if !st.lastSuccess.IsZero() && e.cfg.Clock.Now().Sub(st.lastSuccess) <= healthyRuns*e.cfg.Interval {
 		return nil
 	}
 	switch {

@@ -10,13 +10,28 @@ import (
 	"testing"
 	"time"
 
+	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/drift"
 )
 
-// fakeClock is a clock that moves only when the fake sleeper sleeps.
-type fakeClock struct{ now time.Time }
+// stopAfter is a fake clock whose n-th wait ends the run's context, as
+// stopping the exporter would.
+type stopAfter struct {
+	*clock.Fake
+	n      int
+	cancel context.CancelFunc
+}
 
-func (c *fakeClock) Now() time.Time { return c.now }
+func (s *stopAfter) Sleep(ctx context.Context, d time.Duration) error {
+	if err := s.Fake.Sleep(ctx, d); err != nil {
+		return err
+	}
+	if len(s.Slept()) == s.n {
+		s.cancel()
+		return ctx.Err()
+	}
+	return nil
+}
 
 // script is a sequence of run outcomes: nil makes a report of the given
 // nodes, an error fails the run.
@@ -57,30 +72,21 @@ var errAPI = errors.New("api error ServiceUnavailable")
 func TestBackoff(t *testing.T) {
 	outcomes := []outcome{{err: errAPI}, {err: errAPI}, {err: errAPI}, {err: errAPI}, {err: errAPI}, {err: errAPI}, {err: errAPI}, {}, {err: errAPI}, {}}
 	source, report := scripted(outcomes)
-	clock := &fakeClock{now: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	var waits []time.Duration
+	clk := &stopAfter{Fake: clock.NewFake(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)), n: len(outcomes), cancel: cancel}
 	e := New(Config{
 		Interval: 5 * time.Minute,
 		Source:   source,
 		Report: func(ctx context.Context, s drift.Sources, o drift.Options) (*drift.Report, error) {
-			clock.now = clock.now.Add(2 * time.Second) // each run takes 2s
+			clk.Advance(2 * time.Second) // each run takes 2s
 			return report(ctx, s, o)
 		},
-		Now: clock.Now,
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			waits = append(waits, d)
-			clock.now = clock.now.Add(d)
-			if len(waits) == len(outcomes) {
-				cancel()
-				return ctx.Err()
-			}
-			return nil
-		},
-		Rand: func() float64 { return 0 },
+		Clock: clk,
+		Rand:  func() float64 { return 0 },
 	})
 	e.loop(ctx)
+	waits := clk.Slept()
 	want := []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second, 80 * time.Second, 160 * time.Second, 5 * time.Minute, 5 * time.Minute,
 		5*time.Minute - 2*time.Second, 10 * time.Second, 5*time.Minute - 2*time.Second}
 	if !slices.Equal(waits, want) {
@@ -151,8 +157,8 @@ func TestSeriesReplaced(t *testing.T) {
 // failures after it included; past that, the last error is the answer.
 func TestHealthy(t *testing.T) {
 	source, report := scripted([]outcome{{}, {err: errAPI}})
-	clock := &fakeClock{now: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
-	e := New(Config{Interval: time.Minute, Source: source, Report: report, Now: clock.Now})
+	clk := clock.NewFake(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+	e := New(Config{Interval: time.Minute, Source: source, Report: report, Clock: clk})
 	if err := e.Healthy(); err == nil || err.Error() != "no drift report yet" {
 		t.Errorf("before any run: %v", err)
 	}
@@ -162,15 +168,15 @@ func TestHealthy(t *testing.T) {
 	if err := e.Healthy(); err != nil {
 		t.Errorf("after a good run: %v", err)
 	}
-	clock.now = clock.now.Add(time.Minute)
+	clk.Advance(time.Minute)
 	if err := e.RunOnce(t.Context()); !errors.Is(err, errAPI) {
 		t.Fatalf("second run: %v", err)
 	}
-	clock.now = clock.now.Add(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	if err := e.Healthy(); err != nil {
 		t.Errorf("3 intervals after the good run: %v", err)
 	}
-	clock.now = clock.now.Add(time.Second)
+	clk.Advance(time.Second)
 	want := "no drift report since 2026-11-28T10:00:00Z: api error ServiceUnavailable"
 	if err := e.Healthy(); err == nil || err.Error() != want {
 		t.Errorf("past 3 intervals: %v, want %s", err, want)

@@ -48,11 +48,11 @@ func sandboxSource(cfg aws.Config, latest bool, failEC2 func() bool) func(ctx co
 				}
 				return v.GitVersion, nil
 			},
-			EC2: func(r string) drift.EC2API {
+			EC2: func(r string) awsapi.EC2API {
 				if failEC2 != nil && failEC2() {
-					return failingEC2{clients.EC2Client(r)}
+					return failingEC2{clients.EC2(r)}
 				}
-				return clients.EC2Client(r)
+				return clients.EC2(r)
 			},
 			SSM:    func(r string) awsapi.SSMAPI { return clients.SSM(r) },
 			Finder: catalog.NewFinderFromClients(clients),
@@ -82,7 +82,7 @@ func (s *syncBuilder) String() string {
 }
 
 // failingEC2 fails DescribeInstances as an API outage does.
-type failingEC2 struct{ drift.EC2API }
+type failingEC2 struct{ awsapi.EC2API }
 
 func (failingEC2) DescribeInstances(context.Context, *ec2.DescribeInstancesInput, ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
 	return nil, errors.New("api error Unavailable: EC2 is down")
@@ -197,14 +197,7 @@ func TestExporterHealthzFailing(t *testing.T) {
 		Interval: time.Minute,
 		Source:   sandboxSource(cfg, false, failEC2),
 		// Each wait ends when the test says so.
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-release:
-				return nil
-			}
-		},
+		Clock: releasedClock{release},
 	})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -289,4 +282,19 @@ func heapAfterGC() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// releasedClock tells the wall clock's time, and each of its waits ends
+// when the test sends on release (or the context ends).
+type releasedClock struct{ release <-chan struct{} }
+
+func (releasedClock) Now() time.Time { return time.Now() }
+
+func (c releasedClock) Sleep(ctx context.Context, _ time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.release:
+		return nil
+	}
 }

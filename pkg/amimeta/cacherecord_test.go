@@ -1,4 +1,4 @@
-package pipeline
+package amimeta
 
 import (
 	"context"
@@ -14,7 +14,7 @@ func TestCacheRecordFitsATagOrGoesToSSM(t *testing.T) {
 		{Image: "localhost/p@" + d1, Digest: d1},
 		{Image: "docker.io/library/busybox:1.36"},
 	}
-	rec, err := newCacheRecord("prod", short)
+	rec, err := NewCacheRecord("prod", short)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,15 +36,15 @@ func TestCacheRecordFitsATagOrGoesToSSM(t *testing.T) {
 	for i := range 3 {
 		long = append(long, CachedImage{Image: fmt.Sprintf("mcr.microsoft.com/windows/servercore:ltsc20%d", 19+i), Digest: d1})
 	}
-	rec, err = newCacheRecord("prod", long)
+	rec, err = NewCacheRecord("prod", long)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(rec.Parameter, "/winami/prod/image-cache/") || rec.Tag != "ssm:"+rec.Parameter || rec.ParameterTier != "Standard" || len(rec.Tag) > maxTagValue {
 		t.Errorf("record %+v", rec)
 	}
-	again, _ := newCacheRecord("prod", long)
-	other, _ := newCacheRecord("prod", long[:2])
+	again, _ := NewCacheRecord("prod", long)
+	other, _ := NewCacheRecord("prod", long[:2])
 	if again.Parameter != rec.Parameter || other.Parameter == rec.Parameter {
 		t.Errorf("the parameter's name is not its content's: %s %s %s", rec.Parameter, again.Parameter, other.Parameter)
 	}
@@ -57,10 +57,10 @@ func TestCacheRecordFitsATagOrGoesToSSM(t *testing.T) {
 		}
 		return out
 	}
-	if rec, err := newCacheRecord("prod", many(40)); err != nil || rec.ParameterTier != "Advanced" {
+	if rec, err := NewCacheRecord("prod", many(40)); err != nil || rec.ParameterTier != "Advanced" {
 		t.Errorf("40 images: %+v, %v", rec.ParameterTier, err)
 	}
-	if _, err := newCacheRecord("prod", many(200)); err == nil || !strings.Contains(err.Error(), "cache fewer images") {
+	if _, err := NewCacheRecord("prod", many(200)); err == nil || !strings.Contains(err.Error(), "cache fewer images") {
 		t.Errorf("200 images: %v", err)
 	}
 }

@@ -1,0 +1,152 @@
+package drift
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+
+	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/test/inflight"
+)
+
+// slowEC2 answers DescribeInstances after a moment; failAt (1-based)
+// fails that call and holds every later one until its context ends.
+type slowEC2 struct {
+	awsapi.EC2API
+	p      inflight.Counter
+	failAt int32
+}
+
+func (f *slowEC2) DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, _ ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
+	n, leave := f.p.Enter()
+	defer leave()
+	switch {
+	case f.failAt > 0 && n == f.failAt:
+		return nil, errors.New("UnauthorizedOperation")
+	case f.failAt > 0 && n > f.failAt:
+		return nil, inflight.Hold(ctx)
+	}
+	time.Sleep(2 * time.Millisecond)
+	return &ec2.DescribeInstancesOutput{}, nil
+}
+
+func ids(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("i-%017x", i)
+	}
+	return out
+}
+
+func TestInstanceFetcherIsBounded(t *testing.T) {
+	api := &slowEC2{}
+	f := newInstanceFetcher(t.Context(), api, &calls{m: map[string]int{}})
+	f.add(ids(12 * describeInstancesBatch)...)
+	if _, err := f.wait(); err != nil {
+		t.Fatal(err)
+	}
+	if got := api.p.Peak(); got > maxBatchesAtOnce || got < 2 {
+		t.Errorf("%d batches at once, want between 2 and %d", got, maxBatchesAtOnce)
+	}
+	if got := api.p.Calls(); got != 12 {
+		t.Errorf("%d calls, want 12", got)
+	}
+}
+
+// TestInstanceFetcherStopsAtFirstError: the report needs every instance,
+// so a failed batch cancels those in flight and no further one is sent.
+func TestInstanceFetcherStopsAtFirstError(t *testing.T) {
+	api := &slowEC2{failAt: 1}
+	f := newInstanceFetcher(t.Context(), api, &calls{m: map[string]int{}})
+	f.add(ids(12 * describeInstancesBatch)...)
+	if _, err := f.wait(); err == nil || !contains(err, "UnauthorizedOperation") {
+		t.Fatalf("err = %v, want the first failure", err)
+	}
+	if got := api.p.Calls(); got > maxBatchesAtOnce {
+		t.Errorf("%d calls, want at most the %d in flight when the first failed", got, maxBatchesAtOnce)
+	}
+}
+
+func TestInBatchesIsBoundedAndStops(t *testing.T) {
+	var p inflight.Counter
+	err := inBatches(t.Context(), ids(20*describeImagesBatch), describeImagesBatch, func(ctx context.Context, _ []string) error {
+		n, leave := p.Enter()
+		defer leave()
+		if n == 1 {
+			return errors.New("UnauthorizedOperation")
+		}
+		return inflight.Hold(ctx)
+	})
+	if !contains(err, "UnauthorizedOperation") {
+		t.Errorf("err = %v, want the first failure", err)
+	}
+	if got := p.Calls(); got > maxBatchesAtOnce {
+		t.Errorf("%d batches sent, want at most the %d in flight when the first failed", got, maxBatchesAtOnce)
+	}
+	if got := p.Peak(); got > maxBatchesAtOnce {
+		t.Errorf("%d batches at once, want at most %d", got, maxBatchesAtOnce)
+	}
+}
+
+// slowEKS has groups node groups; failing (when set) fails its describe
+// and holds every other until its context ends.
+type slowEKS struct {
+	awsapi.EKSAPI
+	p       inflight.Counter
+	groups  int
+	failing string
+}
+
+func (f *slowEKS) ListNodegroups(context.Context, *eks.ListNodegroupsInput, ...func(*eks.Options)) (*eks.ListNodegroupsOutput, error) {
+	var names []string
+	for i := range f.groups {
+		names = append(names, fmt.Sprintf("ng-%d", i))
+	}
+	return &eks.ListNodegroupsOutput{Nodegroups: names}, nil
+}
+
+func (f *slowEKS) DescribeNodegroup(ctx context.Context, in *eks.DescribeNodegroupInput, _ ...func(*eks.Options)) (*eks.DescribeNodegroupOutput, error) {
+	_, leave := f.p.Enter()
+	defer leave()
+	switch {
+	case f.failing == aws.ToString(in.NodegroupName):
+		return nil, errors.New("AccessDeniedException")
+	case f.failing != "":
+		return nil, inflight.Hold(ctx)
+	}
+	time.Sleep(2 * time.Millisecond)
+	return &eks.DescribeNodegroupOutput{Nodegroup: &ekstypes.Nodegroup{NodegroupName: in.NodegroupName, AmiType: ekstypes.AMITypesWindowsCore2022X8664}}, nil
+}
+
+func TestNodegroupsAreBoundedAndStop(t *testing.T) {
+	api := &slowEKS{groups: 20}
+	r := &Report{}
+	if err := r.attachNodegroups(t.Context(), api, "demo", &calls{m: map[string]int{}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := api.p.Peak(); got > maxBatchesAtOnce || got < 2 {
+		t.Errorf("%d node groups described at once, want between 2 and %d", got, maxBatchesAtOnce)
+	}
+
+	// The report needs every group: the first failure cancels the rest.
+	api = &slowEKS{groups: 20, failing: "ng-0"}
+	err := (&Report{}).attachNodegroups(t.Context(), api, "demo", &calls{m: map[string]int{}})
+	if !contains(err, "describing node group ng-0") || !contains(err, "AccessDeniedException") {
+		t.Errorf("err = %v, want ng-0's failure", err)
+	}
+	if got := api.p.Calls(); got > maxBatchesAtOnce {
+		t.Errorf("%d node groups described, want at most the %d in flight when the first failed", got, maxBatchesAtOnce)
+	}
+}
+
+func contains(err error, s string) bool {
+	return err != nil && strings.Contains(err.Error(), s)
+}
