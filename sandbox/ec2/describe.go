@@ -180,17 +180,35 @@ func (spec *describeSpec[T]) answer(sc describeScope, c describeCall) (any, erro
 	return spec.render(sc, matched, next), nil
 }
 
-// malformedID is EC2's error for an ID that does not have its resource's
-// shape, nil for one that does; expect is the shape named in the message
-// ("vpc-"), "" where EC2 names none.
-func malformedID(pattern *regexp.Regexp, code, id, expect string) error {
-	switch {
-	case pattern.MatchString(id):
-		return nil
-	case expect == "":
-		return protocol.Errorf(code, `Invalid id: "%s"`, id)
+// idShape is a malformed check: EC2's error code for an ID that does not
+// match pattern; expect is the shape the message names ("vpc-"), "" where
+// EC2 names none.
+func idShape(pattern func() *regexp.Regexp, code, expect string) func(id string) error {
+	return func(id string) error {
+		switch {
+		case pattern().MatchString(id):
+			return nil
+		case expect == "":
+			return protocol.Errorf(code, `Invalid id: "%s"`, id)
+		}
+		return protocol.Errorf(code, `Invalid id: "%s" (expecting "%s...")`, id, expect)
 	}
-	return protocol.Errorf(code, `Invalid id: "%s" (expecting "%s...")`, id, expect)
+}
+
+// firstMissing is a notFound that names the first missing ID only, as EC2
+// does for most resources.
+func firstMissing(code, format string) func(missing []string) error {
+	return func(missing []string) error { return protocol.Errorf(code, format, missing[0]) }
+}
+
+// itemsOf is a page as reply items; never nil, so that a reply without
+// items still encodes as an empty list.
+func itemsOf[T, I any](page []T, item func(T) I) []I {
+	out := make([]I, 0, len(page))
+	for _, v := range page {
+		out = append(out, item(v))
+	}
+	return out
 }
 
 // selected is the resources of a region's map that the asked-for IDs name,

@@ -31,16 +31,14 @@ type fastLaunchSet struct {
 func (s *service) describeFastLaunchImages(ctx context.Context, req *protocol.Request) (any, error) {
 	return describe(s.store, req, &describeSpec[*world.FastLaunch]{
 		idParam:     "ImageId",
-		malformed:   malformedAMIID,
+		malformed:   amiIDShape(),
 		filterNames: fastLaunchFilterNames,
 		paging:      &paging{min: minFastLaunchResults, max: maxFastLaunchResults},
 		exists: func(sc describeScope, id string) bool {
 			img := sc.r.Images[id]
 			return img != nil && visible(img, sc.caller())
 		},
-		notFound: func(missing []string) error {
-			return protocol.Errorf("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", missing[0])
-		},
+		notFound: firstMissing("InvalidAMIID.NotFound", "The image id '[%s]' does not exist"),
 		list: func(sc describeScope, ids []string) ([]*world.FastLaunch, error) {
 			account, now := sc.caller(), s.now().UTC()
 			var out []*world.FastLaunch
@@ -55,11 +53,7 @@ func (s *service) describeFastLaunchImages(ctx context.Context, req *protocol.Re
 		values: func(_ describeScope, fl *world.FastLaunch, name string) []string { return fastLaunchValues(fl, name) },
 		key:    func(fl *world.FastLaunch) string { return fl.ImageID },
 		render: func(_ describeScope, page []*world.FastLaunch, next string) any {
-			out := describeFastLaunchImagesResult{Images: fastLaunchSet{Items: []fastLaunchResult{}}, NextToken: next}
-			for _, fl := range page {
-				out.Images.Items = append(out.Images.Items, toFastLaunch(fl))
-			}
-			return out
+			return describeFastLaunchImagesResult{Images: fastLaunchSet{Items: itemsOf(page, toFastLaunch)}, NextToken: next}
 		},
 	})
 }

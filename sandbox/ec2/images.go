@@ -97,7 +97,7 @@ func (s *service) describeImages(ctx context.Context, req *protocol.Request) (an
 			return err
 		},
 		idParam:   "ImageId",
-		malformed: malformedAMIID,
+		malformed: amiIDShape(),
 		after: func(*protocol.Request) error {
 			for _, users := range [][]string{q.owners, q.executableBy} {
 				for _, u := range users {
@@ -135,19 +135,17 @@ func (s *service) describeImages(ctx context.Context, req *protocol.Request) (an
 		},
 		key: func(img *world.Image) string { return img.ImageID },
 		render: func(sc describeScope, page []*world.Image, next string) any {
-			out := describeImagesResult{Images: imagesSet{Items: []imageItem{}}, NextToken: next}
 			account := sc.caller()
-			for _, img := range page {
-				out.Images.Items = append(out.Images.Items, toItem(img, img.OwnerID == account))
-			}
-			return out
+			return describeImagesResult{Images: imagesSet{Items: itemsOf(page, func(img *world.Image) imageItem {
+				return toItem(img, img.OwnerID == account)
+			})}, NextToken: next}
 		},
 	})
 }
 
-// malformedAMIID is EC2's error for a string that is no AMI ID.
-func malformedAMIID(id string) error {
-	return malformedID(amiIDPattern(), "InvalidAMIID.Malformed", id, "ami-")
+// amiIDShape is the check of an AMI ID's shape.
+func amiIDShape() func(id string) error {
+	return idShape(amiIDPattern, "InvalidAMIID.Malformed", "ami-")
 }
 
 // validUser accepts an account ID or one of the names EC2 takes for owners

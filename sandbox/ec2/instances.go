@@ -105,10 +105,8 @@ var instanceFilterNames = []string{
 
 func (s *service) describeInstances(ctx context.Context, req *protocol.Request) (any, error) {
 	return describe(s.store, req, &describeSpec[*world.Instance]{
-		idParam: "InstanceId",
-		malformed: func(id string) error {
-			return malformedID(instanceIDPattern(), "InvalidInstanceID.Malformed", id, "")
-		},
+		idParam:     "InstanceId",
+		malformed:   idShape(instanceIDPattern, "InvalidInstanceID.Malformed", ""),
 		filterNames: instanceFilterNames,
 		tagFilters:  true,
 		paging:      &paging{min: minInstanceResults, max: maxInstanceResults, exclusiveWith: "instancesSet"},

@@ -91,21 +91,21 @@ func (s *service) describeLaunchTemplates(ctx context.Context, req *protocol.Req
 		values: func(_ describeScope, lt *world.LaunchTemplate, name string) []string { return templateValues(lt, name) },
 		key:    func(lt *world.LaunchTemplate) string { return lt.LaunchTemplateID },
 		render: func(_ describeScope, page []*world.LaunchTemplate, next string) any {
-			out := describeLaunchTemplatesResult{LaunchTemplates: launchTemplateSet{Items: []launchTemplateItem{}}, NextToken: next}
-			for _, lt := range page {
-				out.LaunchTemplates.Items = append(out.LaunchTemplates.Items, launchTemplateItem{
-					LaunchTemplateID:     lt.LaunchTemplateID,
-					LaunchTemplateName:   lt.LaunchTemplateName,
-					CreateTime:           timestamp(lt.CreateTime),
-					CreatedBy:            lt.CreatedBy,
-					DefaultVersionNumber: lt.DefaultVersion,
-					LatestVersionNumber:  lt.LatestVersion,
-					TagSet:               tagSet(lt.Tags),
-				})
-			}
-			return out
+			return describeLaunchTemplatesResult{LaunchTemplates: launchTemplateSet{Items: itemsOf(page, toTemplateItem)}, NextToken: next}
 		},
 	})
+}
+
+func toTemplateItem(lt *world.LaunchTemplate) launchTemplateItem {
+	return launchTemplateItem{
+		LaunchTemplateID:     lt.LaunchTemplateID,
+		LaunchTemplateName:   lt.LaunchTemplateName,
+		CreateTime:           timestamp(lt.CreateTime),
+		CreatedBy:            lt.CreatedBy,
+		DefaultVersionNumber: lt.DefaultVersion,
+		LatestVersionNumber:  lt.LatestVersion,
+		TagSet:               tagSet(lt.Tags),
+	}
 }
 
 func checkTemplateID(id string) error {
@@ -280,11 +280,7 @@ func (s *service) describeLaunchTemplateVersions(ctx context.Context, req *proto
 		},
 		key: versionKey,
 		render: func(_ describeScope, page []templateVersion, next string) any {
-			out := describeLaunchTemplateVersionsResult{Versions: launchTemplateVersionSet{Items: []launchTemplateVersionItem{}}, NextToken: next}
-			for _, v := range page {
-				out.Versions.Items = append(out.Versions.Items, toVersionItem(v.lt, v.version))
-			}
-			return out
+			return describeLaunchTemplateVersionsResult{Versions: launchTemplateVersionSet{Items: itemsOf(page, toVersionItem)}, NextToken: next}
 		},
 	})
 }
@@ -386,7 +382,8 @@ func versionValues(lt *world.LaunchTemplate, v *world.LaunchTemplateVersion, nam
 	return nil
 }
 
-func toVersionItem(lt *world.LaunchTemplate, v *world.LaunchTemplateVersion) launchTemplateVersionItem {
+func toVersionItem(tv templateVersion) launchTemplateVersionItem {
+	lt, v := tv.lt, tv.version
 	it := launchTemplateVersionItem{
 		LaunchTemplateID:   lt.LaunchTemplateID,
 		LaunchTemplateName: lt.LaunchTemplateName,

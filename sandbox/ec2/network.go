@@ -59,42 +59,40 @@ type stateBlock struct {
 
 func (s *service) describeVpcs(ctx context.Context, req *protocol.Request) (any, error) {
 	return describe(s.store, req, &describeSpec[*world.VPC]{
-		idParam: "VpcId",
-		malformed: func(id string) error {
-			return malformedID(vpcIDPattern(), "InvalidVpcId.Malformed", id, "vpc-")
-		},
+		idParam:     "VpcId",
+		malformed:   idShape(vpcIDPattern, "InvalidVpcId.Malformed", "vpc-"),
 		filterNames: vpcFilterNames,
 		tagFilters:  true,
 		paging:      &paging{min: minNetworkResults, max: maxNetworkResults},
 		exists:      func(sc describeScope, id string) bool { return sc.r.VPCs[id] != nil },
-		notFound: func(missing []string) error {
-			return protocol.Errorf("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", missing[0])
-		},
+		notFound:    firstMissing("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist"),
 		list: func(sc describeScope, ids []string) ([]*world.VPC, error) {
 			return selected(sc.r.VPCs, ids, vpcID), nil
 		},
 		values: func(sc describeScope, v *world.VPC, name string) []string { return vpcValues(sc.w.AccountID, v, name) },
 		key:    vpcID,
 		render: func(sc describeScope, page []*world.VPC, next string) any {
-			out := describeVpcsResult{Vpcs: vpcSet{Items: []vpcItem{}}, NextToken: next}
-			for _, v := range page {
-				out.Vpcs.Items = append(out.Vpcs.Items, vpcItem{
-					VpcID:     v.VPCID,
-					OwnerID:   sc.w.AccountID,
-					State:     "available",
-					CidrBlock: v.CIDRBlock,
-					CidrAssociation: []cidrAssociation{{
-						AssociationID: v.CIDRAssociationID, CidrBlock: v.CIDRBlock, State: stateBlock{"associated"},
-					}},
-					DhcpOptionsID:   v.DHCPOptionsID,
-					InstanceTenancy: "default",
-					IsDefault:       v.IsDefault,
-					TagSet:          tagSet(v.Tags),
-				})
-			}
-			return out
+			return describeVpcsResult{Vpcs: vpcSet{Items: itemsOf(page, func(v *world.VPC) vpcItem {
+				return toVPCItem(sc.w.AccountID, v)
+			})}, NextToken: next}
 		},
 	})
+}
+
+func toVPCItem(account string, v *world.VPC) vpcItem {
+	return vpcItem{
+		VpcID:     v.VPCID,
+		OwnerID:   account,
+		State:     "available",
+		CidrBlock: v.CIDRBlock,
+		CidrAssociation: []cidrAssociation{{
+			AssociationID: v.CIDRAssociationID, CidrBlock: v.CIDRBlock, State: stateBlock{"associated"},
+		}},
+		DhcpOptionsID:   v.DHCPOptionsID,
+		InstanceTenancy: "default",
+		IsDefault:       v.IsDefault,
+		TagSet:          tagSet(v.Tags),
+	}
 }
 
 type describeSubnetsResult struct {
@@ -123,17 +121,13 @@ type subnetItem struct {
 
 func (s *service) describeSubnets(ctx context.Context, req *protocol.Request) (any, error) {
 	return describe(s.store, req, &describeSpec[*world.Subnet]{
-		idParam: "SubnetId",
-		malformed: func(id string) error {
-			return malformedID(subnetIDPattern(), "InvalidSubnetID.Malformed", id, "subnet-")
-		},
+		idParam:     "SubnetId",
+		malformed:   idShape(subnetIDPattern, "InvalidSubnetID.Malformed", "subnet-"),
 		filterNames: subnetFilterNames,
 		tagFilters:  true,
 		paging:      &paging{min: minNetworkResults, max: maxNetworkResults},
 		exists:      func(sc describeScope, id string) bool { return sc.r.Subnets[id] != nil },
-		notFound: func(missing []string) error {
-			return protocol.Errorf("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", missing[0])
-		},
+		notFound:    firstMissing("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist"),
 		list: func(sc describeScope, ids []string) ([]*world.Subnet, error) {
 			return selected(sc.r.Subnets, ids, subnetID), nil
 		},
@@ -142,26 +136,28 @@ func (s *service) describeSubnets(ctx context.Context, req *protocol.Request) (a
 		},
 		key: subnetID,
 		render: func(sc describeScope, page []*world.Subnet, next string) any {
-			out := describeSubnetsResult{Subnets: subnetSet{Items: []subnetItem{}}, NextToken: next}
-			for _, sn := range page {
-				out.Subnets.Items = append(out.Subnets.Items, subnetItem{
-					SubnetID:                sn.SubnetID,
-					SubnetArn:               resourceARN(sc.req, sc.w, "subnet", sn.SubnetID),
-					State:                   "available",
-					OwnerID:                 sc.w.AccountID,
-					VpcID:                   sn.VPCID,
-					CidrBlock:               sn.CIDRBlock,
-					AvailableIPAddressCount: sn.AvailableIPs,
-					AvailabilityZone:        sn.AvailabilityZone,
-					AvailabilityZoneID:      sn.AvailabilityZoneID,
-					DefaultForAz:            sn.DefaultForAZ,
-					MapPublicIPOnLaunch:     sn.MapPublicIPOnLaunch,
-					TagSet:                  tagSet(sn.Tags),
-				})
-			}
-			return out
+			return describeSubnetsResult{Subnets: subnetSet{Items: itemsOf(page, func(sn *world.Subnet) subnetItem {
+				return toSubnetItem(sc, sn)
+			})}, NextToken: next}
 		},
 	})
+}
+
+func toSubnetItem(sc describeScope, sn *world.Subnet) subnetItem {
+	return subnetItem{
+		SubnetID:                sn.SubnetID,
+		SubnetArn:               resourceARN(sc.req, sc.w, "subnet", sn.SubnetID),
+		State:                   "available",
+		OwnerID:                 sc.w.AccountID,
+		VpcID:                   sn.VPCID,
+		CidrBlock:               sn.CIDRBlock,
+		AvailableIPAddressCount: sn.AvailableIPs,
+		AvailabilityZone:        sn.AvailabilityZone,
+		AvailabilityZoneID:      sn.AvailabilityZoneID,
+		DefaultForAz:            sn.DefaultForAZ,
+		MapPublicIPOnLaunch:     sn.MapPublicIPOnLaunch,
+		TagSet:                  tagSet(sn.Tags),
+	}
 }
 
 func vpcID(v *world.VPC) string        { return v.VPCID }

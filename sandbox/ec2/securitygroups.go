@@ -49,17 +49,13 @@ type ipRange struct {
 func (s *service) describeSecurityGroups(ctx context.Context, req *protocol.Request) (any, error) {
 	names := protocol.List(req, "GroupName")
 	return describe(s.store, req, &describeSpec[*world.SecurityGroup]{
-		idParam: "GroupId",
-		malformed: func(id string) error {
-			return malformedID(groupIDPattern(), "InvalidGroupId.Malformed", id, "sg-")
-		},
+		idParam:     "GroupId",
+		malformed:   idShape(groupIDPattern, "InvalidGroupId.Malformed", "sg-"),
 		filterNames: securityGroupFilterNames,
 		tagFilters:  true,
 		paging:      &paging{min: minNetworkResults, max: maxNetworkResults},
 		exists:      func(sc describeScope, id string) bool { return sc.r.SecurityGroups[id] != nil },
-		notFound: func(missing []string) error {
-			return protocol.Errorf("InvalidGroup.NotFound", "The security group '%s' does not exist", missing[0])
-		},
+		notFound:    firstMissing("InvalidGroup.NotFound", "The security group '%s' does not exist"),
 		list: func(sc describeScope, ids []string) ([]*world.SecurityGroup, error) {
 			byName, err := groupsByName(sc.r, names)
 			if err != nil {
@@ -78,23 +74,25 @@ func (s *service) describeSecurityGroups(ctx context.Context, req *protocol.Requ
 		},
 		key: func(g *world.SecurityGroup) string { return g.GroupID },
 		render: func(sc describeScope, page []*world.SecurityGroup, next string) any {
-			out := describeSecurityGroupsResult{SecurityGroups: securityGroupInfo{Items: []securityGroupItem{}}, NextToken: next}
-			for _, g := range page {
-				out.SecurityGroups.Items = append(out.SecurityGroups.Items, securityGroupItem{
-					OwnerID:             sc.w.AccountID,
-					GroupID:             g.GroupID,
-					GroupName:           g.GroupName,
-					GroupDescription:    g.Description,
-					VpcID:               g.VPCID,
-					IPPermissions:       permissions(sc.w.AccountID, g.Ingress),
-					IPPermissionsEgress: permissions(sc.w.AccountID, g.Egress),
-					TagSet:              tagSet(g.Tags),
-					SecurityGroupArn:    resourceARN(sc.req, sc.w, "security-group", g.GroupID),
-				})
-			}
-			return out
+			return describeSecurityGroupsResult{SecurityGroups: securityGroupInfo{Items: itemsOf(page, func(g *world.SecurityGroup) securityGroupItem {
+				return toSecurityGroupItem(sc, g)
+			})}, NextToken: next}
 		},
 	})
+}
+
+func toSecurityGroupItem(sc describeScope, g *world.SecurityGroup) securityGroupItem {
+	return securityGroupItem{
+		OwnerID:             sc.w.AccountID,
+		GroupID:             g.GroupID,
+		GroupName:           g.GroupName,
+		GroupDescription:    g.Description,
+		VpcID:               g.VPCID,
+		IPPermissions:       permissions(sc.w.AccountID, g.Ingress),
+		IPPermissionsEgress: permissions(sc.w.AccountID, g.Egress),
+		TagSet:              tagSet(g.Tags),
+		SecurityGroupArn:    resourceARN(sc.req, sc.w, "security-group", g.GroupID),
+	}
 }
 
 // groupsByName is the set of group IDs the GroupName values name. GroupName
