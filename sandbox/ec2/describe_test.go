@@ -314,3 +314,38 @@ func TestDescribeKitLeavesListAlone(t *testing.T) {
 		t.Errorf("list's slice changed: %v", shared)
 	}
 }
+
+func TestDescribeKitHelpers(t *testing.T) {
+	vpc := idShape(vpcIDPattern, "InvalidVpcId.Malformed", "vpc-")
+	inst := idShape(instanceIDPattern, "InvalidInstanceID.Malformed", "")
+	for _, c := range []struct {
+		check func(string) error
+		id    string
+		want  string
+	}{
+		{vpc, "vpc-0123456789abcdef0", ""},
+		{vpc, "vpc-01234567", ""},
+		{vpc, "vpc-0123", `InvalidVpcId.Malformed: Invalid id: "vpc-0123" (expecting "vpc-...")`},
+		{vpc, "subnet-01234567", `InvalidVpcId.Malformed: Invalid id: "subnet-01234567" (expecting "vpc-...")`},
+		{inst, "i-0123456789abcdef0", ""},
+		{inst, "i-xyz", `InvalidInstanceID.Malformed: Invalid id: "i-xyz"`},
+	} {
+		got := ""
+		if err := c.check(c.id); err != nil {
+			got = err.Error()
+		}
+		if got != c.want {
+			t.Errorf("%s: got %q, want %q", c.id, got, c.want)
+		}
+	}
+	err := firstMissing("InvalidGroup.NotFound", "The security group '%s' does not exist")([]string{"sg-1", "sg-2"})
+	if want := "InvalidGroup.NotFound: The security group 'sg-1' does not exist"; err.Error() != want {
+		t.Errorf("firstMissing: got %q, want %q", err, want)
+	}
+	if items := itemsOf([]thing(nil), func(t thing) string { return t.id }); items == nil || len(items) != 0 {
+		t.Errorf("itemsOf(nil) = %#v, want an empty, non-nil list", items)
+	}
+	if items := itemsOf(things[:2], func(t thing) string { return t.id }); !slices.Equal(items, []string{"t-5", "t-1"}) {
+		t.Errorf("itemsOf = %v", items)
+	}
+}
