@@ -165,12 +165,6 @@ func instanceValues(inst *world.Instance, name, account string) []string {
 		}
 		return nil
 	}
-	one := func(s string) []string {
-		if s == "" {
-			return nil
-		}
-		return []string{s}
-	}
 	switch name {
 	case "architecture":
 		return one(inst.Architecture)

@@ -127,12 +127,6 @@ func imageValues(img *world.Image, name string, owned bool) []string {
 		}
 		return nil
 	}
-	one := func(s string) []string {
-		if s == "" {
-			return nil
-		}
-		return []string{s}
-	}
 	perDevice := func(f func(world.BlockDevice) string) []string {
 		var out []string
 		for _, bd := range img.BlockDevices {
