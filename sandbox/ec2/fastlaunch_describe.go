@@ -3,7 +3,6 @@ package ec2
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
@@ -30,56 +29,33 @@ type fastLaunchSet struct {
 // describeFastLaunchImages lists the caller's account's Fast Launch images
 // in the region, settled to now, sorted by image ID.
 func (s *service) describeFastLaunchImages(ctx context.Context, req *protocol.Request) (any, error) {
-	ids := protocol.List(req, "ImageId")
-	for _, id := range ids {
-		if !amiIDPattern().MatchString(id) {
-			return nil, protocol.Errorf("InvalidAMIID.Malformed", `Invalid id: "%s" (expecting "ami-...")`, id)
-		}
-	}
-	filters := protocol.Filters(req)
-	if err := checkFilters(filters, func(n string) bool { return slices.Contains(fastLaunchFilterNames, n) }); err != nil {
-		return nil, err
-	}
-	page, err := parsePageRequest(req, minFastLaunchResults, maxFastLaunchResults)
-	if err != nil {
-		return nil, err
-	}
-	var out describeFastLaunchImagesResult
-	err = s.store.View(func(w *world.World) error {
-		r, err := regionOf(w, req)
-		if err != nil {
-			return err
-		}
-		account := w.CallerAccount(req.AccessKey)
-		for _, id := range ids {
-			if img := r.Images[id]; img == nil || !visible(img, account) {
-				return protocol.Errorf("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id)
+	return describe(s.store, req, &describeSpec[*world.FastLaunch]{
+		idParam:     "ImageId",
+		malformed:   amiIDShape(),
+		filterNames: fastLaunchFilterNames,
+		paging:      &paging{min: minFastLaunchResults, max: maxFastLaunchResults},
+		exists: func(sc describeScope, id string) bool {
+			img := sc.r.Images[id]
+			return img != nil && visible(img, sc.caller())
+		},
+		notFound: firstMissing("InvalidAMIID.NotFound", "The image id '[%s]' does not exist"),
+		list: func(sc describeScope, ids []string) ([]*world.FastLaunch, error) {
+			account, now := sc.caller(), s.now().UTC()
+			var out []*world.FastLaunch
+			for _, img := range sc.r.Images {
+				fl := settle(img.FastLaunch[account], now, s.fastLaunchPace)
+				if fl != nil && visible(img, account) && (len(ids) == 0 || slices.Contains(ids, img.ImageID)) {
+					out = append(out, fl)
+				}
 			}
-		}
-		now := s.now().UTC()
-		var all []*world.FastLaunch
-		for _, img := range r.Images {
-			fl := settle(img.FastLaunch[account], now, s.fastLaunchPace)
-			if fl == nil || !visible(img, account) || len(ids) > 0 && !slices.Contains(ids, img.ImageID) {
-				continue
-			}
-			if matchAll(filters, func(name string) []string { return fastLaunchValues(fl, name) }) {
-				all = append(all, fl)
-			}
-		}
-		slices.SortFunc(all, func(a, b *world.FastLaunch) int { return strings.Compare(a.ImageID, b.ImageID) })
-		items, next := pageOf(all, func(fl *world.FastLaunch) string { return fl.ImageID }, page)
-		out.Images.Items = []fastLaunchResult{}
-		for _, fl := range items {
-			out.Images.Items = append(out.Images.Items, toFastLaunch(fl))
-		}
-		out.NextToken = next
-		return nil
+			return out, nil
+		},
+		values: func(_ describeScope, fl *world.FastLaunch, name string) []string { return fastLaunchValues(fl, name) },
+		key:    func(fl *world.FastLaunch) string { return fl.ImageID },
+		render: func(_ describeScope, page []*world.FastLaunch, next string) any {
+			return describeFastLaunchImagesResult{Images: fastLaunchSet{Items: itemsOf(page, toFastLaunch)}, NextToken: next}
+		},
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func fastLaunchValues(fl *world.FastLaunch, name string) []string {

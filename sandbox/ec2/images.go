@@ -2,7 +2,6 @@ package ec2
 
 import (
 	"context"
-	"encoding/base64"
 	"maps"
 	"regexp"
 	"slices"
@@ -78,104 +77,75 @@ type tagItem struct {
 	Value string `xml:"value"`
 }
 
-// imagesQuery is a decoded DescribeImages request.
+// imagesQuery is what a DescribeImages request selects besides IDs and
+// filters.
 type imagesQuery struct {
-	ids               []string
 	owners            []string
 	executableBy      []string
-	filters           []protocol.Filter
 	includeDeprecated bool
 	includeDisabled   bool
-	limit             int // 0: everything
-	after             string
 }
 
 func (s *service) describeImages(ctx context.Context, req *protocol.Request) (any, error) {
-	q, err := parseImagesQuery(req)
-	if err != nil {
-		return nil, err
-	}
-	var out describeImagesResult
-	err = s.store.View(func(w *world.World) error {
-		r, err := regionOf(w, req)
-		if err != nil {
-			return err
-		}
-		account := w.CallerAccount(req.AccessKey)
-		matched, err := s.selectImages(account, r, q)
-		if err != nil {
-			return err
-		}
-		start := 0
-		if q.after != "" {
-			start, _ = slices.BinarySearchFunc(matched, q.after, func(img *world.Image, id string) int {
-				return strings.Compare(img.ImageID, id)
-			})
-			if start < len(matched) && matched[start].ImageID == q.after {
-				start++
+	q := imagesQuery{owners: protocol.List(req, "Owner"), executableBy: protocol.List(req, "ExecutableBy")}
+	return describe(s.store, req, &describeSpec[*world.Image]{
+		before: func(req *protocol.Request) (err error) {
+			if q.includeDeprecated, err = boolParam(req, "IncludeDeprecated"); err != nil {
+				return err
 			}
-		}
-		end := len(matched)
-		if q.limit > 0 && start+q.limit < end {
-			end = start + q.limit
-			out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(matched[end-1].ImageID))
-		}
-		out.Images.Items = []imageItem{}
-		for _, img := range matched[start:end] {
-			out.Images.Items = append(out.Images.Items, toItem(img, img.OwnerID == account))
-		}
-		return nil
+			q.includeDisabled, err = boolParam(req, "IncludeDisabled")
+			return err
+		},
+		idParam:   "ImageId",
+		malformed: amiIDShape(),
+		after: func(*protocol.Request) error {
+			for _, users := range [][]string{q.owners, q.executableBy} {
+				for _, u := range users {
+					if !validUser(u) {
+						return protocol.Errorf("InvalidUserID.Malformed", "User ID '%s' is invalid", u)
+					}
+				}
+			}
+			return nil
+		},
+		filterNames: imageFilterNames,
+		tagFilters:  true,
+		paging: &paging{
+			min: minImageResults, max: maxImageResults, exclusiveWith: "imageIdsSet",
+			validKey: amiIDPattern().Match,
+			badToken: func() error {
+				return protocol.Errorf("InvalidPaginationToken", "The specified pagination token is not valid or is expired.")
+			},
+		},
+		exists: func(sc describeScope, id string) bool {
+			img := sc.r.Images[id]
+			return img != nil && visible(img, sc.caller())
+		},
+		notFound: func(missing []string) error {
+			if len(missing) == 1 {
+				return protocol.Errorf("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", missing[0])
+			}
+			return protocol.Errorf("InvalidAMIID.NotFound", "The image ids '[%s]' do not exist", strings.Join(missing, ", "))
+		},
+		list: func(sc describeScope, ids []string) ([]*world.Image, error) {
+			return s.selectImages(sc.caller(), sc.r, ids, q), nil
+		},
+		values: func(sc describeScope, img *world.Image, name string) []string {
+			return imageValues(img, name, img.OwnerID == sc.caller())
+		},
+		key: func(img *world.Image) string { return img.ImageID },
+		render: func(sc describeScope, page []*world.Image, next string) any {
+			account := sc.caller()
+			return describeImagesResult{Images: imagesSet{Items: itemsOf(page, func(img *world.Image) imageItem {
+				return toItem(img, img.OwnerID == account)
+			})}, NextToken: next}
+		},
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
-func parseImagesQuery(req *protocol.Request) (imagesQuery, error) {
-	q := imagesQuery{
-		ids:          protocol.List(req, "ImageId"),
-		owners:       protocol.List(req, "Owner"),
-		executableBy: protocol.List(req, "ExecutableBy"),
-		filters:      protocol.Filters(req),
-	}
-	var err error
-	if q.includeDeprecated, err = boolParam(req, "IncludeDeprecated"); err != nil {
-		return q, err
-	}
-	if q.includeDisabled, err = boolParam(req, "IncludeDisabled"); err != nil {
-		return q, err
-	}
-	if v := req.Params.Get("MaxResults"); v != "" {
-		if len(q.ids) > 0 {
-			return q, protocol.Errorf("InvalidParameterCombination", "The parameter imageIdsSet cannot be used with the parameter maxResults")
-		}
-		n, err := maxResults(req, minImageResults, maxImageResults)
-		if err != nil {
-			return q, err
-		}
-		q.limit = n
-	}
-	if tok := req.Params.Get("NextToken"); tok != "" {
-		id, err := base64.RawURLEncoding.DecodeString(tok)
-		if err != nil || !amiIDPattern().Match(id) {
-			return q, protocol.Errorf("InvalidPaginationToken", "The specified pagination token is not valid or is expired.")
-		}
-		q.after = string(id)
-	}
-	for _, id := range q.ids {
-		if !amiIDPattern().MatchString(id) {
-			return q, protocol.Errorf("InvalidAMIID.Malformed", `Invalid id: "%s" (expecting "ami-...")`, id)
-		}
-	}
-	for _, users := range [][]string{q.owners, q.executableBy} {
-		for _, u := range users {
-			if !validUser(u) {
-				return q, protocol.Errorf("InvalidUserID.Malformed", "User ID '%s' is invalid", u)
-			}
-		}
-	}
-	return q, checkFilters(q.filters, validImageFilter)
+// amiIDShape is the check of an AMI ID's shape.
+func amiIDShape() func(id string) error {
+	return idShape(amiIDPattern, "InvalidAMIID.Malformed", "ami-")
 }
 
 // validUser accepts an account ID or one of the names EC2 takes for owners
@@ -192,42 +162,27 @@ func validUser(u string) bool {
 	return err == nil
 }
 
-// selectImages returns, sorted by ID, the images of the region the query
-// selects, or InvalidAMIID.NotFound when an asked-for ID is not among the
-// images the account can see.
-func (s *service) selectImages(account string, r *world.Region, q imagesQuery) ([]*world.Image, error) {
+// selectImages returns the images of the region the query selects,
+// filters aside.
+func (s *service) selectImages(account string, r *world.Region, ids []string, q imagesQuery) []*world.Image {
 	now := s.now()
-	var missing []string
-	for _, id := range q.ids {
-		if img := r.Images[id]; img == nil || !visible(img, account) {
-			missing = append(missing, id)
-		}
-	}
-	if len(missing) == 1 {
-		return nil, protocol.Errorf("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", missing[0])
-	}
-	if len(missing) > 1 {
-		return nil, protocol.Errorf("InvalidAMIID.NotFound", "The image ids '[%s]' do not exist", strings.Join(missing, ", "))
-	}
 	var out []*world.Image
 	for _, img := range r.Images {
 		owned := img.OwnerID == account
 		switch {
 		case !visible(img, account),
-			len(q.ids) > 0 && !slices.Contains(q.ids, img.ImageID),
+			len(ids) > 0 && !slices.Contains(ids, img.ImageID),
 			len(q.owners) > 0 && !slices.ContainsFunc(q.owners, func(o string) bool { return ownedBy(img, o, account) }),
 			len(q.executableBy) > 0 && !slices.ContainsFunc(q.executableBy, func(u string) bool { return executableBy(img, u, account) }),
 			// Deprecated images stay out of listings unless asked for, by
 			// flag or by ID, or unless they are the caller's own.
-			img.DeprecationTime != nil && !img.DeprecationTime.After(now) && !q.includeDeprecated && !owned && len(q.ids) == 0,
-			img.State == "disabled" && !q.includeDisabled,
-			!matchAll(q.filters, func(name string) []string { return imageValues(img, name, owned) }):
+			img.DeprecationTime != nil && !img.DeprecationTime.After(now) && !q.includeDeprecated && !owned && len(ids) == 0,
+			img.State == "disabled" && !q.includeDisabled:
 			continue
 		}
 		out = append(out, img)
 	}
-	slices.SortFunc(out, func(a, b *world.Image) int { return strings.Compare(a.ImageID, b.ImageID) })
-	return out, nil
+	return out
 }
 
 // visible: public images, the account's own, and those shared with it.

@@ -103,85 +103,58 @@ var instanceFilterNames = []string{
 	"vpc-id",
 }
 
-func validInstanceFilter(name string) bool {
-	if key, ok := strings.CutPrefix(name, "tag:"); ok {
-		return key != ""
-	}
-	return slices.Contains(instanceFilterNames, name)
-}
-
 func (s *service) describeInstances(ctx context.Context, req *protocol.Request) (any, error) {
-	ids := protocol.List(req, "InstanceId")
-	filters := protocol.Filters(req)
-	if req.Params.Get("MaxResults") != "" && len(ids) > 0 {
-		return nil, protocol.Errorf("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults")
-	}
-	p, err := parsePageRequest(req, minInstanceResults, maxInstanceResults)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		if !instanceIDPattern().MatchString(id) {
-			return nil, protocol.Errorf("InvalidInstanceID.Malformed", `Invalid id: "%s"`, id)
-		}
-	}
-	if err := checkFilters(filters, validInstanceFilter); err != nil {
-		return nil, err
-	}
-	var out protocol.RawXML
-	err = s.store.View(func(w *world.World) error {
-		if _, err := regionOf(w, req); err != nil {
-			return err
-		}
-		candidates, err := instancesByID(w, req.Region, ids)
-		if err != nil {
-			return err
-		}
-		var matched []*world.Instance
-		for _, inst := range candidates {
-			if matchAll(filters, func(name string) []string { return instanceValues(inst, name, w.AccountID) }) {
-				matched = append(matched, inst)
+	return describe(s.store, req, &describeSpec[*world.Instance]{
+		idParam:     "InstanceId",
+		malformed:   idShape(instanceIDPattern, "InvalidInstanceID.Malformed", ""),
+		filterNames: instanceFilterNames,
+		tagFilters:  true,
+		paging:      &paging{min: minInstanceResults, max: maxInstanceResults, exclusiveWith: "instancesSet"},
+		exists:      func(sc describeScope, id string) bool { return sc.w.Instance(sc.req.Region, id) != nil },
+		notFound: func(missing []string) error {
+			missing = uniq(missing)
+			if len(missing) == 1 {
+				return protocol.Errorf("InvalidInstanceID.NotFound", "The instance ID '%s' does not exist", missing[0])
 			}
-		}
-		page, next := pageOf(matched, func(i *world.Instance) string { return i.InstanceID }, p)
-		out = instancesXML(w.AccountID, page, next)
-		return nil
+			return protocol.Errorf("InvalidInstanceID.NotFound", "The instance IDs '%s' do not exist", strings.Join(missing, ", "))
+		},
+		list: func(sc describeScope, ids []string) ([]*world.Instance, error) {
+			return instancesByID(sc.w, sc.req.Region, ids), nil
+		},
+		values: func(sc describeScope, inst *world.Instance, name string) []string {
+			return instanceValues(inst, name, sc.w.AccountID)
+		},
+		key: func(inst *world.Instance) string { return inst.InstanceID },
+		render: func(sc describeScope, page []*world.Instance, next string) any {
+			return instancesXML(sc.w.AccountID, page, next)
+		},
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
-// instancesByID returns the asked-for instances in ID order, or every
-// instance of the region when none is asked for. An ID the region does not
-// have fails the call, as EC2 fails it.
-func instancesByID(w *world.World, region string, ids []string) ([]*world.Instance, error) {
+// instancesByID returns the asked-for instances, or every instance of the
+// region when none is asked for.
+func instancesByID(w *world.World, region string, ids []string) []*world.Instance {
 	if len(ids) == 0 {
-		return w.SortedInstances(region), nil
+		return w.SortedInstances(region)
 	}
 	var out []*world.Instance
-	var missing []string
+	for _, id := range uniq(ids) {
+		out = append(out, w.Instance(region, id))
+	}
+	return out
+}
+
+// uniq is ids without repeats, in first-seen order.
+func uniq(ids []string) []string {
+	var out []string
 	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		if inst := w.Instance(region, id); inst != nil {
-			out = append(out, inst)
-		} else {
-			missing = append(missing, id)
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
 		}
 	}
-	switch {
-	case len(missing) == 1:
-		return nil, protocol.Errorf("InvalidInstanceID.NotFound", "The instance ID '%s' does not exist", missing[0])
-	case len(missing) > 1:
-		return nil, protocol.Errorf("InvalidInstanceID.NotFound", "The instance IDs '%s' do not exist", strings.Join(missing, ", "))
-	}
-	slices.SortFunc(out, func(a, b *world.Instance) int { return strings.Compare(a.InstanceID, b.InstanceID) })
-	return out, nil
+	return out
 }
 
 // instanceValues are an instance's values of a filter.
@@ -191,12 +164,6 @@ func instanceValues(inst *world.Instance, name, account string) []string {
 			return []string{v}
 		}
 		return nil
-	}
-	one := func(s string) []string {
-		if s == "" {
-			return nil
-		}
-		return []string{s}
 	}
 	switch name {
 	case "architecture":

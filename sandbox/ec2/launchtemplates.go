@@ -54,76 +54,58 @@ type launchTemplateItem struct {
 }
 
 func (s *service) describeLaunchTemplates(ctx context.Context, req *protocol.Request) (any, error) {
-	ids := protocol.List(req, "LaunchTemplateId")
 	names := protocol.List(req, "LaunchTemplateName")
-	for _, id := range ids {
-		if err := checkTemplateID(id); err != nil {
-			return nil, err
-		}
-	}
-	for _, n := range names {
-		if err := checkTemplateName(n); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := boolParam(req, "IncludeManagedResources"); err != nil {
-		return nil, err
-	}
-	filters := protocol.Filters(req)
-	if err := checkFilters(filters, validName(launchTemplateFilterNames)); err != nil {
-		return nil, err
-	}
-	pr, err := parsePageRequest(req, minTemplateResults, maxTemplateResults)
-	if err != nil {
-		return nil, err
-	}
-	out := describeLaunchTemplatesResult{LaunchTemplates: launchTemplateSet{Items: []launchTemplateItem{}}}
-	err = s.store.View(func(w *world.World) error {
-		r, err := regionOf(w, req)
-		if err != nil {
+	return describe(s.store, req, &describeSpec[*world.LaunchTemplate]{
+		idParam:   "LaunchTemplateId",
+		malformed: checkTemplateID,
+		after: func(req *protocol.Request) error {
+			for _, n := range names {
+				if err := checkTemplateName(n); err != nil {
+					return err
+				}
+			}
+			_, err := boolParam(req, "IncludeManagedResources")
 			return err
-		}
-		for _, id := range ids {
-			if r.LaunchTemplates[id] == nil {
-				return templateIDNotFound(id)
+		},
+		filterNames: launchTemplateFilterNames,
+		tagFilters:  true,
+		paging:      &paging{min: minTemplateResults, max: maxTemplateResults},
+		exists:      func(sc describeScope, id string) bool { return sc.r.LaunchTemplates[id] != nil },
+		notFound:    func(missing []string) error { return templateIDNotFound(missing[0]) },
+		list: func(sc describeScope, ids []string) ([]*world.LaunchTemplate, error) {
+			for _, n := range names {
+				if templateByName(sc.r, n) == nil {
+					return nil, protocol.Errorf("InvalidLaunchTemplateName.NotFoundException",
+						"At least one of the launch templates specified in the request does not exist.")
+				}
 			}
-		}
-		for _, n := range names {
-			if templateByName(r, n) == nil {
-				return protocol.Errorf("InvalidLaunchTemplateName.NotFoundException",
-					"At least one of the launch templates specified in the request does not exist.")
+			var out []*world.LaunchTemplate
+			for _, lt := range sc.r.LaunchTemplates {
+				if len(ids) == 0 && len(names) == 0 ||
+					slices.Contains(ids, lt.LaunchTemplateID) || slices.Contains(names, lt.LaunchTemplateName) {
+					out = append(out, lt)
+				}
 			}
-		}
-		var matched []*world.LaunchTemplate
-		for _, lt := range r.LaunchTemplates {
-			selected := len(ids) == 0 && len(names) == 0 ||
-				slices.Contains(ids, lt.LaunchTemplateID) || slices.Contains(names, lt.LaunchTemplateName)
-			if selected && matchAll(filters, func(name string) []string { return templateValues(lt, name) }) {
-				matched = append(matched, lt)
-			}
-		}
-		slices.SortFunc(matched, func(a, b *world.LaunchTemplate) int {
-			return strings.Compare(a.LaunchTemplateID, b.LaunchTemplateID)
-		})
-		items, next := pageOf(matched, func(lt *world.LaunchTemplate) string { return lt.LaunchTemplateID }, pr)
-		for _, lt := range items {
-			out.LaunchTemplates.Items = append(out.LaunchTemplates.Items, launchTemplateItem{
-				LaunchTemplateID:     lt.LaunchTemplateID,
-				LaunchTemplateName:   lt.LaunchTemplateName,
-				CreateTime:           timestamp(lt.CreateTime),
-				CreatedBy:            lt.CreatedBy,
-				DefaultVersionNumber: lt.DefaultVersion,
-				LatestVersionNumber:  lt.LatestVersion,
-				TagSet:               tagSet(lt.Tags),
-			})
-		}
-		out.NextToken = next
-		return nil
+			return out, nil
+		},
+		values: func(_ describeScope, lt *world.LaunchTemplate, name string) []string { return templateValues(lt, name) },
+		key:    func(lt *world.LaunchTemplate) string { return lt.LaunchTemplateID },
+		render: func(_ describeScope, page []*world.LaunchTemplate, next string) any {
+			return describeLaunchTemplatesResult{LaunchTemplates: launchTemplateSet{Items: itemsOf(page, toTemplateItem)}, NextToken: next}
+		},
 	})
-	if err != nil {
-		return nil, err
+}
+
+func toTemplateItem(lt *world.LaunchTemplate) launchTemplateItem {
+	return launchTemplateItem{
+		LaunchTemplateID:     lt.LaunchTemplateID,
+		LaunchTemplateName:   lt.LaunchTemplateName,
+		CreateTime:           timestamp(lt.CreateTime),
+		CreatedBy:            lt.CreatedBy,
+		DefaultVersionNumber: lt.DefaultVersion,
+		LatestVersionNumber:  lt.LatestVersion,
+		TagSet:               tagSet(lt.Tags),
 	}
-	return out, nil
 }
 
 func checkTemplateID(id string) error {
@@ -261,87 +243,88 @@ func optionalVersion(req *protocol.Request, name string) (int64, error) {
 
 func (s *service) describeLaunchTemplateVersions(ctx context.Context, req *protocol.Request) (any, error) {
 	id, name := req.Params.Get("LaunchTemplateId"), req.Params.Get("LaunchTemplateName")
-	refs, err := parseVersionRefs(req)
-	if err != nil {
-		return nil, err
-	}
+	var refs []versionRef
+	var minV, maxV int64
+	return describe(s.store, req, &describeSpec[templateVersion]{
+		before: func(req *protocol.Request) (err error) {
+			if refs, err = parseVersionRefs(req); err != nil {
+				return err
+			}
+			if err := checkTemplateOf(id, name, refs); err != nil {
+				return err
+			}
+			if minV, err = optionalVersion(req, "MinVersion"); err != nil {
+				return err
+			}
+			if maxV, err = optionalVersion(req, "MaxVersion"); err != nil {
+				return err
+			}
+			for _, flag := range []string{"IncludeManagedResources", "ResolveAlias"} {
+				if _, err := boolParam(req, flag); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		filterNames: launchTemplateVersionFilterNames,
+		paging:      &paging{min: minTemplateResults, max: maxTemplateResults},
+		list: func(sc describeScope, _ []string) ([]templateVersion, error) {
+			templates, err := versionTemplates(sc.r, id, name)
+			if err != nil {
+				return nil, err
+			}
+			return selectVersions(templates, refs, minV, maxV)
+		},
+		values: func(_ describeScope, v templateVersion, filter string) []string {
+			return versionValues(v.lt, v.version, filter)
+		},
+		key: versionKey,
+		render: func(_ describeScope, page []templateVersion, next string) any {
+			return describeLaunchTemplateVersionsResult{Versions: launchTemplateVersionSet{Items: itemsOf(page, toVersionItem)}, NextToken: next}
+		},
+	})
+}
+
+// checkTemplateOf checks the template a DescribeLaunchTemplateVersions
+// call names: by ID or by name, not both, or none when it asks only for
+// aliases, which then range over all templates.
+func checkTemplateOf(id, name string, refs []versionRef) error {
 	switch {
 	case id != "" && name != "":
-		return nil, protocol.Errorf("InvalidParameterCombination",
+		return protocol.Errorf("InvalidParameterCombination",
 			"The parameters launchTemplateId and launchTemplateName cannot be used together.")
 	case id != "":
-		err = checkTemplateID(id)
+		return checkTemplateID(id)
 	case name != "":
-		err = checkTemplateName(name)
+		return checkTemplateName(name)
 	case len(refs) == 0 || slices.ContainsFunc(refs, func(v versionRef) bool { return v.alias == "" }):
-		// Without a template only $Latest and $Default, across all
-		// templates, can be described.
-		err = protocol.Errorf("MissingParameter", "The request must contain the parameter launchTemplateName or launchTemplateId")
+		return protocol.Errorf("MissingParameter", "The request must contain the parameter launchTemplateName or launchTemplateId")
 	}
-	if err != nil {
-		return nil, err
-	}
-	minV, err := optionalVersion(req, "MinVersion")
-	if err != nil {
-		return nil, err
-	}
-	maxV, err := optionalVersion(req, "MaxVersion")
-	if err != nil {
-		return nil, err
-	}
-	for _, flag := range []string{"IncludeManagedResources", "ResolveAlias"} {
-		if _, err := boolParam(req, flag); err != nil {
-			return nil, err
+	return nil
+}
+
+// versionTemplates are the templates whose versions a call lists: the one
+// it names, or all of them.
+func versionTemplates(r *world.Region, id, name string) ([]*world.LaunchTemplate, error) {
+	switch {
+	case id != "":
+		if r.LaunchTemplates[id] == nil {
+			return nil, templateIDNotFound(id)
 		}
-	}
-	filters := protocol.Filters(req)
-	if err := checkFilters(filters, validName(launchTemplateVersionFilterNames)); err != nil {
-		return nil, err
-	}
-	pr, err := parsePageRequest(req, minTemplateResults, maxTemplateResults)
-	if err != nil {
-		return nil, err
-	}
-	out := describeLaunchTemplateVersionsResult{Versions: launchTemplateVersionSet{Items: []launchTemplateVersionItem{}}}
-	err = s.store.View(func(w *world.World) error {
-		r, err := regionOf(w, req)
-		if err != nil {
-			return err
+		return []*world.LaunchTemplate{r.LaunchTemplates[id]}, nil
+	case name != "":
+		lt := templateByName(r, name)
+		if lt == nil {
+			return nil, protocol.Errorf("InvalidLaunchTemplateName.NotFoundException",
+				"The specified launch template, with template name %s, does not exist.", name)
 		}
-		var templates []*world.LaunchTemplate
-		switch {
-		case id != "":
-			if r.LaunchTemplates[id] == nil {
-				return templateIDNotFound(id)
-			}
-			templates = append(templates, r.LaunchTemplates[id])
-		case name != "":
-			lt := templateByName(r, name)
-			if lt == nil {
-				return protocol.Errorf("InvalidLaunchTemplateName.NotFoundException",
-					"The specified launch template, with template name %s, does not exist.", name)
-			}
-			templates = append(templates, lt)
-		default:
-			for _, lt := range r.LaunchTemplates {
-				templates = append(templates, lt)
-			}
-		}
-		matched, err := selectVersions(templates, refs, minV, maxV, filters)
-		if err != nil {
-			return err
-		}
-		items, next := pageOf(matched, versionKey, pr)
-		for _, v := range items {
-			out.Versions.Items = append(out.Versions.Items, toVersionItem(v.lt, v.version))
-		}
-		out.NextToken = next
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		return []*world.LaunchTemplate{lt}, nil
 	}
-	return out, nil
+	var all []*world.LaunchTemplate
+	for _, lt := range r.LaunchTemplates {
+		all = append(all, lt)
+	}
+	return all, nil
 }
 
 type templateVersion struct {
@@ -355,7 +338,9 @@ func versionKey(v templateVersion) string {
 	return fmt.Sprintf("%s/%020d", v.lt.LaunchTemplateID, math.MaxInt64-v.version.Version)
 }
 
-func selectVersions(templates []*world.LaunchTemplate, refs []versionRef, minV, maxV int64, filters []protocol.Filter) ([]templateVersion, error) {
+// selectVersions are the templates' versions that the version numbers,
+// aliases and bounds select; an asked-for version a template lacks fails.
+func selectVersions(templates []*world.LaunchTemplate, refs []versionRef, minV, maxV int64) ([]templateVersion, error) {
 	var out []templateVersion
 	for _, lt := range templates {
 		wanted := map[int64]bool{}
@@ -372,14 +357,12 @@ func selectVersions(templates []*world.LaunchTemplate, refs []versionRef, minV, 
 			switch {
 			case len(refs) > 0 && !wanted[v.Version],
 				minV > 0 && v.Version < minV,
-				maxV > 0 && v.Version > maxV,
-				!matchAll(filters, func(name string) []string { return versionValues(lt, v, name) }):
+				maxV > 0 && v.Version > maxV:
 				continue
 			}
 			out = append(out, templateVersion{lt: lt, version: v})
 		}
 	}
-	slices.SortFunc(out, func(a, b templateVersion) int { return strings.Compare(versionKey(a), versionKey(b)) })
 	return out, nil
 }
 
@@ -399,7 +382,8 @@ func versionValues(lt *world.LaunchTemplate, v *world.LaunchTemplateVersion, nam
 	return nil
 }
 
-func toVersionItem(lt *world.LaunchTemplate, v *world.LaunchTemplateVersion) launchTemplateVersionItem {
+func toVersionItem(tv templateVersion) launchTemplateVersionItem {
+	lt, v := tv.lt, tv.version
 	it := launchTemplateVersionItem{
 		LaunchTemplateID:   lt.LaunchTemplateID,
 		LaunchTemplateName: lt.LaunchTemplateName,

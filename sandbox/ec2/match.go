@@ -104,13 +104,6 @@ func checkFilters(filters []protocol.Filter, valid func(string) bool) error {
 	return nil
 }
 
-func validImageFilter(name string) bool {
-	if key, ok := strings.CutPrefix(name, "tag:"); ok {
-		return key != ""
-	}
-	return slices.Contains(imageFilterNames, name)
-}
-
 // matchAll reports whether every filter holds: the values of one filter are
 // alternatives, the filters must all match.
 func matchAll(filters []protocol.Filter, values func(name string) []string) bool {
@@ -133,12 +126,6 @@ func imageValues(img *world.Image, name string, owned bool) []string {
 			return []string{v}
 		}
 		return nil
-	}
-	one := func(s string) []string {
-		if s == "" {
-			return nil
-		}
-		return []string{s}
 	}
 	perDevice := func(f func(world.BlockDevice) string) []string {
 		var out []string
@@ -222,8 +209,6 @@ func timestamp(t time.Time) string {
 
 // regionFilterNames are the DescribeRegions filters.
 var regionFilterNames = []string{"endpoint", "opt-in-status", "region-name"}
-
-func validRegionFilter(name string) bool { return slices.Contains(regionFilterNames, name) }
 
 func regionValues(r region, name string) []string {
 	switch name {

@@ -85,6 +85,7 @@ func TestTagsAreTheOwnersOnly(t *testing.T) {
 }
 
 func TestFilterNames(t *testing.T) {
+	validImageFilter := (&describeSpec[*world.Image]{filterNames: imageFilterNames, tagFilters: true}).validFilter
 	for _, name := range []string{"name", "owner-alias", "is-public", "tag:Name", "tag-key", "block-device-mapping.snapshot-id"} {
 		if !validImageFilter(name) {
 			t.Errorf("%s refused", name)

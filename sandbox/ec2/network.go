@@ -58,62 +58,41 @@ type stateBlock struct {
 }
 
 func (s *service) describeVpcs(ctx context.Context, req *protocol.Request) (any, error) {
-	ids := protocol.List(req, "VpcId")
-	for _, id := range ids {
-		if !vpcIDPattern().MatchString(id) {
-			return nil, protocol.Errorf("InvalidVpcId.Malformed", `Invalid id: "%s" (expecting "vpc-...")`, id)
-		}
-	}
-	filters := protocol.Filters(req)
-	if err := checkFilters(filters, validName(vpcFilterNames)); err != nil {
-		return nil, err
-	}
-	pr, err := parsePageRequest(req, minNetworkResults, maxNetworkResults)
-	if err != nil {
-		return nil, err
-	}
-	out := describeVpcsResult{Vpcs: vpcSet{Items: []vpcItem{}}}
-	err = s.store.View(func(w *world.World) error {
-		r, err := regionOf(w, req)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if r.VPCs[id] == nil {
-				return protocol.Errorf("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", id)
-			}
-		}
-		var matched []*world.VPC
-		for _, v := range r.VPCs {
-			if (len(ids) == 0 || slices.Contains(ids, v.VPCID)) &&
-				matchAll(filters, func(name string) []string { return vpcValues(w.AccountID, v, name) }) {
-				matched = append(matched, v)
-			}
-		}
-		slices.SortFunc(matched, func(a, b *world.VPC) int { return strings.Compare(a.VPCID, b.VPCID) })
-		items, next := pageOf(matched, func(v *world.VPC) string { return v.VPCID }, pr)
-		for _, v := range items {
-			out.Vpcs.Items = append(out.Vpcs.Items, vpcItem{
-				VpcID:     v.VPCID,
-				OwnerID:   w.AccountID,
-				State:     "available",
-				CidrBlock: v.CIDRBlock,
-				CidrAssociation: []cidrAssociation{{
-					AssociationID: v.CIDRAssociationID, CidrBlock: v.CIDRBlock, State: stateBlock{"associated"},
-				}},
-				DhcpOptionsID:   v.DHCPOptionsID,
-				InstanceTenancy: "default",
-				IsDefault:       v.IsDefault,
-				TagSet:          tagSet(v.Tags),
-			})
-		}
-		out.NextToken = next
-		return nil
+	return describe(s.store, req, &describeSpec[*world.VPC]{
+		idParam:     "VpcId",
+		malformed:   idShape(vpcIDPattern, "InvalidVpcId.Malformed", "vpc-"),
+		filterNames: vpcFilterNames,
+		tagFilters:  true,
+		paging:      &paging{min: minNetworkResults, max: maxNetworkResults},
+		exists:      func(sc describeScope, id string) bool { return sc.r.VPCs[id] != nil },
+		notFound:    firstMissing("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist"),
+		list: func(sc describeScope, ids []string) ([]*world.VPC, error) {
+			return selected(sc.r.VPCs, ids, vpcID), nil
+		},
+		values: func(sc describeScope, v *world.VPC, name string) []string { return vpcValues(sc.w.AccountID, v, name) },
+		key:    vpcID,
+		render: func(sc describeScope, page []*world.VPC, next string) any {
+			return describeVpcsResult{Vpcs: vpcSet{Items: itemsOf(page, func(v *world.VPC) vpcItem {
+				return toVPCItem(sc.w.AccountID, v)
+			})}, NextToken: next}
+		},
 	})
-	if err != nil {
-		return nil, err
+}
+
+func toVPCItem(account string, v *world.VPC) vpcItem {
+	return vpcItem{
+		VpcID:     v.VPCID,
+		OwnerID:   account,
+		State:     "available",
+		CidrBlock: v.CIDRBlock,
+		CidrAssociation: []cidrAssociation{{
+			AssociationID: v.CIDRAssociationID, CidrBlock: v.CIDRBlock, State: stateBlock{"associated"},
+		}},
+		DhcpOptionsID:   v.DHCPOptionsID,
+		InstanceTenancy: "default",
+		IsDefault:       v.IsDefault,
+		TagSet:          tagSet(v.Tags),
 	}
-	return out, nil
 }
 
 type describeSubnetsResult struct {
@@ -141,65 +120,48 @@ type subnetItem struct {
 }
 
 func (s *service) describeSubnets(ctx context.Context, req *protocol.Request) (any, error) {
-	ids := protocol.List(req, "SubnetId")
-	for _, id := range ids {
-		if !subnetIDPattern().MatchString(id) {
-			return nil, protocol.Errorf("InvalidSubnetID.Malformed", `Invalid id: "%s" (expecting "subnet-...")`, id)
-		}
-	}
-	filters := protocol.Filters(req)
-	if err := checkFilters(filters, validName(subnetFilterNames)); err != nil {
-		return nil, err
-	}
-	pr, err := parsePageRequest(req, minNetworkResults, maxNetworkResults)
-	if err != nil {
-		return nil, err
-	}
-	out := describeSubnetsResult{Subnets: subnetSet{Items: []subnetItem{}}}
-	err = s.store.View(func(w *world.World) error {
-		r, err := regionOf(w, req)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if r.Subnets[id] == nil {
-				return protocol.Errorf("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", id)
-			}
-		}
-		var matched []*world.Subnet
-		for _, sn := range r.Subnets {
-			arn := resourceARN(req, w, "subnet", sn.SubnetID)
-			if (len(ids) == 0 || slices.Contains(ids, sn.SubnetID)) &&
-				matchAll(filters, func(name string) []string { return subnetValues(w.AccountID, arn, sn, name) }) {
-				matched = append(matched, sn)
-			}
-		}
-		slices.SortFunc(matched, func(a, b *world.Subnet) int { return strings.Compare(a.SubnetID, b.SubnetID) })
-		items, next := pageOf(matched, func(sn *world.Subnet) string { return sn.SubnetID }, pr)
-		for _, sn := range items {
-			out.Subnets.Items = append(out.Subnets.Items, subnetItem{
-				SubnetID:                sn.SubnetID,
-				SubnetArn:               resourceARN(req, w, "subnet", sn.SubnetID),
-				State:                   "available",
-				OwnerID:                 w.AccountID,
-				VpcID:                   sn.VPCID,
-				CidrBlock:               sn.CIDRBlock,
-				AvailableIPAddressCount: sn.AvailableIPs,
-				AvailabilityZone:        sn.AvailabilityZone,
-				AvailabilityZoneID:      sn.AvailabilityZoneID,
-				DefaultForAz:            sn.DefaultForAZ,
-				MapPublicIPOnLaunch:     sn.MapPublicIPOnLaunch,
-				TagSet:                  tagSet(sn.Tags),
-			})
-		}
-		out.NextToken = next
-		return nil
+	return describe(s.store, req, &describeSpec[*world.Subnet]{
+		idParam:     "SubnetId",
+		malformed:   idShape(subnetIDPattern, "InvalidSubnetID.Malformed", "subnet-"),
+		filterNames: subnetFilterNames,
+		tagFilters:  true,
+		paging:      &paging{min: minNetworkResults, max: maxNetworkResults},
+		exists:      func(sc describeScope, id string) bool { return sc.r.Subnets[id] != nil },
+		notFound:    firstMissing("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist"),
+		list: func(sc describeScope, ids []string) ([]*world.Subnet, error) {
+			return selected(sc.r.Subnets, ids, subnetID), nil
+		},
+		values: func(sc describeScope, sn *world.Subnet, name string) []string {
+			return subnetValues(sc.w.AccountID, resourceARN(sc.req, sc.w, "subnet", sn.SubnetID), sn, name)
+		},
+		key: subnetID,
+		render: func(sc describeScope, page []*world.Subnet, next string) any {
+			return describeSubnetsResult{Subnets: subnetSet{Items: itemsOf(page, func(sn *world.Subnet) subnetItem {
+				return toSubnetItem(sc, sn)
+			})}, NextToken: next}
+		},
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
+
+func toSubnetItem(sc describeScope, sn *world.Subnet) subnetItem {
+	return subnetItem{
+		SubnetID:                sn.SubnetID,
+		SubnetArn:               resourceARN(sc.req, sc.w, "subnet", sn.SubnetID),
+		State:                   "available",
+		OwnerID:                 sc.w.AccountID,
+		VpcID:                   sn.VPCID,
+		CidrBlock:               sn.CIDRBlock,
+		AvailableIPAddressCount: sn.AvailableIPs,
+		AvailabilityZone:        sn.AvailabilityZone,
+		AvailabilityZoneID:      sn.AvailabilityZoneID,
+		DefaultForAz:            sn.DefaultForAZ,
+		MapPublicIPOnLaunch:     sn.MapPublicIPOnLaunch,
+		TagSet:                  tagSet(sn.Tags),
+	}
+}
+
+func vpcID(v *world.VPC) string        { return v.VPCID }
+func subnetID(sn *world.Subnet) string { return sn.SubnetID }
 
 // resourceARN is an EC2 resource's ARN in the request's region.
 func resourceARN(req *protocol.Request, w *world.World, kind, id string) string {
@@ -228,16 +190,6 @@ func tagValues(tags map[string]string, name string) (values []string, ok bool) {
 		return slices.Sorted(maps.Keys(tags)), true
 	}
 	return nil, false
-}
-
-// validName accepts the given filter names and tag:<key>.
-func validName(names []string) func(string) bool {
-	return func(name string) bool {
-		if key, ok := strings.CutPrefix(name, "tag:"); ok {
-			return key != ""
-		}
-		return slices.Contains(names, name)
-	}
 }
 
 func one(s string) []string {

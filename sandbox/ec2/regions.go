@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/winami/winami/sandbox/protocol"
-	"github.com/winami/winami/sandbox/world"
 )
 
 type describeRegionsResult struct {
@@ -20,44 +19,36 @@ type regionInfo struct {
 }
 
 func (s *service) describeRegions(ctx context.Context, req *protocol.Request) (any, error) {
-	if _, err := boolParam(req, "AllRegions"); err != nil {
-		return nil, err
-	}
 	names := protocol.List(req, "RegionName")
-	filters := protocol.Filters(req)
-	if err := checkFilters(filters, validRegionFilter); err != nil {
-		return nil, err
-	}
-	out := describeRegionsResult{Regions: regionInfo{Items: []region{}}}
-	err := s.store.View(func(w *world.World) error {
-		if _, err := regionOf(w, req); err != nil {
+	return describe(s.store, req, &describeSpec[region]{
+		before: func(req *protocol.Request) error {
+			_, err := boolParam(req, "AllRegions")
 			return err
-		}
-		var unknown []string
-		for _, n := range names {
-			if w.Region(n) == nil {
-				unknown = append(unknown, n)
+		},
+		filterNames: regionFilterNames,
+		list: func(sc describeScope, _ []string) ([]region, error) {
+			var unknown []string
+			for _, n := range names {
+				if sc.w.Region(n) == nil {
+					unknown = append(unknown, n)
+				}
 			}
-		}
-		if len(unknown) > 0 {
-			return protocol.Errorf("InvalidParameterValue", "Invalid region: [%s]", strings.Join(unknown, ", "))
-		}
-		// Every region of the world is one an account need not opt in to,
-		// so AllRegions changes nothing.
-		for _, code := range slices.Sorted(maps.Keys(w.Regions)) {
-			r := region{Name: code, Endpoint: "ec2." + code + ".amazonaws.com", OptInStatus: "opt-in-not-required"}
-			if len(names) > 0 && !slices.Contains(names, code) {
-				continue
+			if len(unknown) > 0 {
+				return nil, protocol.Errorf("InvalidParameterValue", "Invalid region: [%s]", strings.Join(unknown, ", "))
 			}
-			if !matchAll(filters, func(name string) []string { return regionValues(r, name) }) {
-				continue
+			// Every region of the world is one an account need not opt in
+			// to, so AllRegions changes nothing.
+			var out []region
+			for _, code := range slices.Sorted(maps.Keys(sc.w.Regions)) {
+				if len(names) == 0 || slices.Contains(names, code) {
+					out = append(out, region{Name: code, Endpoint: "ec2." + code + ".amazonaws.com", OptInStatus: "opt-in-not-required"})
+				}
 			}
-			out.Regions.Items = append(out.Regions.Items, r)
-		}
-		return nil
+			return out, nil
+		},
+		values: func(_ describeScope, r region, name string) []string { return regionValues(r, name) },
+		render: func(_ describeScope, page []region, _ string) any {
+			return describeRegionsResult{Regions: regionInfo{Items: append([]region{}, page...)}}
+		},
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }

@@ -3,7 +3,6 @@ package ec2
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
@@ -48,80 +47,76 @@ type ipRange struct {
 }
 
 func (s *service) describeSecurityGroups(ctx context.Context, req *protocol.Request) (any, error) {
-	ids := protocol.List(req, "GroupId")
 	names := protocol.List(req, "GroupName")
-	for _, id := range ids {
-		if !groupIDPattern().MatchString(id) {
-			return nil, protocol.Errorf("InvalidGroupId.Malformed", `Invalid id: "%s" (expecting "sg-...")`, id)
-		}
-	}
-	filters := protocol.Filters(req)
-	if err := checkFilters(filters, validName(securityGroupFilterNames)); err != nil {
-		return nil, err
-	}
-	pr, err := parsePageRequest(req, minNetworkResults, maxNetworkResults)
-	if err != nil {
-		return nil, err
-	}
-	out := describeSecurityGroupsResult{SecurityGroups: securityGroupInfo{Items: []securityGroupItem{}}}
-	err = s.store.View(func(w *world.World) error {
-		r, err := regionOf(w, req)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if r.SecurityGroups[id] == nil {
-				return protocol.Errorf("InvalidGroup.NotFound", "The security group '%s' does not exist", id)
+	return describe(s.store, req, &describeSpec[*world.SecurityGroup]{
+		idParam:     "GroupId",
+		malformed:   idShape(groupIDPattern, "InvalidGroupId.Malformed", "sg-"),
+		filterNames: securityGroupFilterNames,
+		tagFilters:  true,
+		paging:      &paging{min: minNetworkResults, max: maxNetworkResults},
+		exists:      func(sc describeScope, id string) bool { return sc.r.SecurityGroups[id] != nil },
+		notFound:    firstMissing("InvalidGroup.NotFound", "The security group '%s' does not exist"),
+		list: func(sc describeScope, ids []string) ([]*world.SecurityGroup, error) {
+			byName, err := groupsByName(sc.r, names)
+			if err != nil {
+				return nil, err
 			}
-		}
-		// GroupName names groups of the default VPC only; other VPCs'
-		// groups are found with the group-name filter.
-		defaultVPC := defaultVPCOf(r)
-		byName := map[string]bool{}
-		for _, n := range names {
-			found := false
-			for _, g := range r.SecurityGroups {
-				if defaultVPC != nil && g.VPCID == defaultVPC.VPCID && g.GroupName == n {
-					byName[g.GroupID], found = true, true
+			var out []*world.SecurityGroup
+			for _, g := range sc.r.SecurityGroups {
+				if len(ids) == 0 && len(names) == 0 || slices.Contains(ids, g.GroupID) || byName[g.GroupID] {
+					out = append(out, g)
 				}
 			}
-			if !found {
-				if defaultVPC == nil {
-					return protocol.Errorf("VPCIdNotSpecified", "No default VPC for this user")
-				}
-				return protocol.Errorf("InvalidGroup.NotFound",
-					"The security group '%s' does not exist in default VPC '%s'", n, defaultVPC.VPCID)
-			}
-		}
-		var matched []*world.SecurityGroup
-		for _, g := range r.SecurityGroups {
-			selected := len(ids) == 0 && len(names) == 0 || slices.Contains(ids, g.GroupID) || byName[g.GroupID]
-			if selected && matchAll(filters, func(name string) []string { return securityGroupValues(w.AccountID, r, g, name) }) {
-				matched = append(matched, g)
-			}
-		}
-		slices.SortFunc(matched, func(a, b *world.SecurityGroup) int { return strings.Compare(a.GroupID, b.GroupID) })
-		items, next := pageOf(matched, func(g *world.SecurityGroup) string { return g.GroupID }, pr)
-		for _, g := range items {
-			out.SecurityGroups.Items = append(out.SecurityGroups.Items, securityGroupItem{
-				OwnerID:             w.AccountID,
-				GroupID:             g.GroupID,
-				GroupName:           g.GroupName,
-				GroupDescription:    g.Description,
-				VpcID:               g.VPCID,
-				IPPermissions:       permissions(w.AccountID, g.Ingress),
-				IPPermissionsEgress: permissions(w.AccountID, g.Egress),
-				TagSet:              tagSet(g.Tags),
-				SecurityGroupArn:    resourceARN(req, w, "security-group", g.GroupID),
-			})
-		}
-		out.NextToken = next
-		return nil
+			return out, nil
+		},
+		values: func(sc describeScope, g *world.SecurityGroup, name string) []string {
+			return securityGroupValues(sc.w.AccountID, sc.r, g, name)
+		},
+		key: func(g *world.SecurityGroup) string { return g.GroupID },
+		render: func(sc describeScope, page []*world.SecurityGroup, next string) any {
+			return describeSecurityGroupsResult{SecurityGroups: securityGroupInfo{Items: itemsOf(page, func(g *world.SecurityGroup) securityGroupItem {
+				return toSecurityGroupItem(sc, g)
+			})}, NextToken: next}
+		},
 	})
-	if err != nil {
-		return nil, err
+}
+
+func toSecurityGroupItem(sc describeScope, g *world.SecurityGroup) securityGroupItem {
+	return securityGroupItem{
+		OwnerID:             sc.w.AccountID,
+		GroupID:             g.GroupID,
+		GroupName:           g.GroupName,
+		GroupDescription:    g.Description,
+		VpcID:               g.VPCID,
+		IPPermissions:       permissions(sc.w.AccountID, g.Ingress),
+		IPPermissionsEgress: permissions(sc.w.AccountID, g.Egress),
+		TagSet:              tagSet(g.Tags),
+		SecurityGroupArn:    resourceARN(sc.req, sc.w, "security-group", g.GroupID),
 	}
-	return out, nil
+}
+
+// groupsByName is the set of group IDs the GroupName values name. GroupName
+// names groups of the default VPC only; other VPCs' groups are found with
+// the group-name filter.
+func groupsByName(r *world.Region, names []string) (map[string]bool, error) {
+	defaultVPC := defaultVPCOf(r)
+	byName := map[string]bool{}
+	for _, n := range names {
+		found := false
+		for _, g := range r.SecurityGroups {
+			if defaultVPC != nil && g.VPCID == defaultVPC.VPCID && g.GroupName == n {
+				byName[g.GroupID], found = true, true
+			}
+		}
+		if !found {
+			if defaultVPC == nil {
+				return nil, protocol.Errorf("VPCIdNotSpecified", "No default VPC for this user")
+			}
+			return nil, protocol.Errorf("InvalidGroup.NotFound",
+				"The security group '%s' does not exist in default VPC '%s'", n, defaultVPC.VPCID)
+		}
+	}
+	return byName, nil
 }
 
 func defaultVPCOf(r *world.Region) *world.VPC {

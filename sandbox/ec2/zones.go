@@ -45,65 +45,69 @@ type zoneItem struct {
 }
 
 func (s *service) describeAvailabilityZones(ctx context.Context, req *protocol.Request) (any, error) {
-	// The sandbox models no Local or Wavelength Zones, which are all that
-	// AllAvailabilityZones would add.
-	if _, err := boolParam(req, "AllAvailabilityZones"); err != nil {
-		return nil, err
-	}
 	names, ids := protocol.List(req, "ZoneName"), protocol.List(req, "ZoneId")
-	filters := protocol.Filters(req)
-	if err := checkFilters(filters, validZoneFilter); err != nil {
-		return nil, err
-	}
-	out := describeAvailabilityZonesResult{Zones: availabilityZoneInfo{Items: []zoneItem{}}}
-	err := s.store.View(func(w *world.World) error {
-		r, err := regionOf(w, req)
-		if err != nil {
+	return describe(s.store, req, &describeSpec[zoneItem]{
+		// The sandbox models no Local or Wavelength Zones, which are all
+		// that AllAvailabilityZones would add.
+		before: func(req *protocol.Request) error {
+			_, err := boolParam(req, "AllAvailabilityZones")
 			return err
-		}
-		var unknownNames, unknownIDs []string
-		for _, n := range names {
-			if !slices.ContainsFunc(r.AvailabilityZones, func(z *world.AvailabilityZone) bool { return z.Name == n }) {
-				unknownNames = append(unknownNames, n)
+		},
+		filterNames: zoneFilterNames,
+		list: func(sc describeScope, _ []string) ([]zoneItem, error) {
+			if err := checkZones(sc.r, names, ids); err != nil {
+				return nil, err
 			}
-		}
-		for _, id := range ids {
-			if !slices.ContainsFunc(r.AvailabilityZones, func(z *world.AvailabilityZone) bool { return z.ZoneID == id }) {
-				unknownIDs = append(unknownIDs, id)
+			var out []zoneItem
+			for _, z := range sc.r.AvailabilityZones {
+				if len(names) == 0 && len(ids) == 0 || slices.Contains(names, z.Name) || slices.Contains(ids, z.ZoneID) {
+					out = append(out, toZoneItem(sc.r, z))
+				}
 			}
-		}
-		if len(unknownNames) > 0 {
-			return protocol.Errorf("InvalidParameterValue", "Invalid availability zone: [%s]", strings.Join(unknownNames, ", "))
-		}
-		if len(unknownIDs) > 0 {
-			return protocol.Errorf("InvalidParameterValue", "Invalid availability zone id: [%s]", strings.Join(unknownIDs, ", "))
-		}
-		for _, z := range r.AvailabilityZones {
-			it := zoneItem{
-				ZoneName:           z.Name,
-				ZoneState:          "available",
-				RegionName:         r.Name,
-				ZoneID:             z.ZoneID,
-				ZoneType:           "availability-zone",
-				OptInStatus:        "opt-in-not-required",
-				GroupName:          r.Name + "-zg-1",
-				GroupLongName:      zoneGroupLongName(r),
-				NetworkBorderGroup: r.Name,
-			}
-			selected := len(names) == 0 && len(ids) == 0 || slices.Contains(names, z.Name) || slices.Contains(ids, z.ZoneID)
-			if selected && matchAll(filters, func(name string) []string { return zoneValues(it, name) }) {
-				out.Zones.Items = append(out.Zones.Items, it)
-			}
-		}
-		return nil
+			return out, nil
+		},
+		values: func(_ describeScope, z zoneItem, name string) []string { return zoneValues(z, name) },
+		render: func(_ describeScope, page []zoneItem, _ string) any {
+			return describeAvailabilityZonesResult{Zones: availabilityZoneInfo{Items: append([]zoneItem{}, page...)}}
+		},
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
-func validZoneFilter(name string) bool { return slices.Contains(zoneFilterNames, name) }
+// checkZones fails on a zone name or ID the region does not have.
+func checkZones(r *world.Region, names, ids []string) error {
+	var unknownNames, unknownIDs []string
+	for _, n := range names {
+		if !slices.ContainsFunc(r.AvailabilityZones, func(z *world.AvailabilityZone) bool { return z.Name == n }) {
+			unknownNames = append(unknownNames, n)
+		}
+	}
+	for _, id := range ids {
+		if !slices.ContainsFunc(r.AvailabilityZones, func(z *world.AvailabilityZone) bool { return z.ZoneID == id }) {
+			unknownIDs = append(unknownIDs, id)
+		}
+	}
+	if len(unknownNames) > 0 {
+		return protocol.Errorf("InvalidParameterValue", "Invalid availability zone: [%s]", strings.Join(unknownNames, ", "))
+	}
+	if len(unknownIDs) > 0 {
+		return protocol.Errorf("InvalidParameterValue", "Invalid availability zone id: [%s]", strings.Join(unknownIDs, ", "))
+	}
+	return nil
+}
+
+func toZoneItem(r *world.Region, z *world.AvailabilityZone) zoneItem {
+	return zoneItem{
+		ZoneName:           z.Name,
+		ZoneState:          "available",
+		RegionName:         r.Name,
+		ZoneID:             z.ZoneID,
+		ZoneType:           "availability-zone",
+		OptInStatus:        "opt-in-not-required",
+		GroupName:          r.Name + "-zg-1",
+		GroupLongName:      zoneGroupLongName(r),
+		NetworkBorderGroup: r.Name,
+	}
+}
 
 func zoneValues(z zoneItem, name string) []string {
 	switch name {
@@ -154,63 +158,57 @@ type offeringItem struct {
 
 func (s *service) describeInstanceTypeOfferings(ctx context.Context, req *protocol.Request) (any, error) {
 	locationType := req.Params.Get("LocationType")
-	switch locationType {
-	case "":
-		locationType = "region"
-	case "region", "availability-zone", "availability-zone-id":
-	default:
-		return nil, protocol.Errorf("InvalidParameterValue",
-			"Value (%s) for parameter locationType is invalid. Valid values: region, availability-zone, availability-zone-id.", locationType)
-	}
-	filters := protocol.Filters(req)
-	if err := checkFilters(filters, func(n string) bool { return slices.Contains(offeringFilterNames, n) }); err != nil {
-		return nil, err
-	}
-	pr, err := parsePageRequest(req, minOfferingResults, maxOfferingResults)
-	if err != nil {
-		return nil, err
-	}
-	out := describeInstanceTypeOfferingsResult{Offerings: instanceTypeOfferingSet{Items: []offeringItem{}}}
-	err = s.store.View(func(w *world.World) error {
-		r, err := regionOf(w, req)
-		if err != nil {
-			return err
-		}
-		var all []offeringItem
-		seen := map[string]bool{}
-		for _, z := range r.AvailabilityZones {
-			for _, t := range z.InstanceTypes {
-				o := offeringItem{InstanceType: t, LocationType: locationType}
-				switch locationType {
-				case "region":
-					o.Location = r.Name
-				case "availability-zone":
-					o.Location = z.Name
-				default:
-					o.Location = z.ZoneID
-				}
-				if key := offeringKey(o); !seen[key] {
-					seen[key] = true
-					all = append(all, o)
-				}
+	return describe(s.store, req, &describeSpec[offeringItem]{
+		before: func(*protocol.Request) error {
+			switch locationType {
+			case "":
+				locationType = "region"
+			case "region", "availability-zone", "availability-zone-id":
+			default:
+				return protocol.Errorf("InvalidParameterValue",
+					"Value (%s) for parameter locationType is invalid. Valid values: region, availability-zone, availability-zone-id.", locationType)
 			}
-		}
-		var matched []offeringItem
-		for _, o := range all {
-			if matchAll(filters, func(name string) []string { return offeringValues(o, name) }) {
-				matched = append(matched, o)
+			return nil
+		},
+		filterNames: offeringFilterNames,
+		paging:      &paging{min: minOfferingResults, max: maxOfferingResults},
+		list: func(sc describeScope, _ []string) ([]offeringItem, error) {
+			return offerings(sc.r, locationType), nil
+		},
+		values: func(_ describeScope, o offeringItem, name string) []string { return offeringValues(o, name) },
+		key:    offeringKey,
+		render: func(_ describeScope, page []offeringItem, next string) any {
+			return describeInstanceTypeOfferingsResult{
+				Offerings: instanceTypeOfferingSet{Items: append([]offeringItem{}, page...)},
+				NextToken: next,
 			}
-		}
-		slices.SortFunc(matched, func(a, b offeringItem) int { return strings.Compare(offeringKey(a), offeringKey(b)) })
-		items, next := pageOf(matched, offeringKey, pr)
-		out.Offerings.Items = append(out.Offerings.Items, items...)
-		out.NextToken = next
-		return nil
+		},
 	})
-	if err != nil {
-		return nil, err
+}
+
+// offerings are the region's instance types at each location of the type,
+// each once.
+func offerings(r *world.Region, locationType string) []offeringItem {
+	var all []offeringItem
+	seen := map[string]bool{}
+	for _, z := range r.AvailabilityZones {
+		for _, t := range z.InstanceTypes {
+			o := offeringItem{InstanceType: t, LocationType: locationType}
+			switch locationType {
+			case "region":
+				o.Location = r.Name
+			case "availability-zone":
+				o.Location = z.Name
+			default:
+				o.Location = z.ZoneID
+			}
+			if key := offeringKey(o); !seen[key] {
+				seen[key] = true
+				all = append(all, o)
+			}
+		}
 	}
-	return out, nil
+	return all
 }
 
 func offeringKey(o offeringItem) string { return o.Location + "/" + o.InstanceType }
