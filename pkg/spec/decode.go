@@ -95,11 +95,23 @@ func (d *decoder) decode(path string, n ast.Node, v reflect.Value) {
 // resolve looks through anchors, aliases and tags to the node that holds
 // the value. forceString is set by an explicit !!str tag.
 func (d *decoder) resolve(path string, n ast.Node) (_ ast.Node, forceString bool) {
+	target, forceString, bad, why := resolveNode(d.anchors, n)
+	if target == nil {
+		d.problem(nodePos(bad), path, "%s", why)
+	}
+	return target, forceString
+}
+
+// resolveNode looks through anchors (recording them in anchors), aliases
+// and tags to the node that holds a value: the one rule the decoder and the
+// schema's instance (shape.go) read YAML by. When it finds none it returns
+// the node at fault and why.
+func resolveNode(anchors map[string]ast.Node, n ast.Node) (target ast.Node, forceString bool, bad ast.Node, why string) {
 	for range 64 { // bounded: an alias cannot lead back to itself forever
 		switch t := n.(type) {
 		case *ast.AnchorNode:
 			if t.Name != nil {
-				d.anchors[t.Name.GetToken().Value] = t.Value
+				anchors[t.Name.GetToken().Value] = t.Value
 			}
 			n = t.Value
 		case *ast.AliasNode:
@@ -107,21 +119,19 @@ func (d *decoder) resolve(path string, n ast.Node) (_ ast.Node, forceString bool
 			if t.Value != nil {
 				name = t.Value.GetToken().Value
 			}
-			target, ok := d.anchors[name]
+			target, ok := anchors[name]
 			if !ok {
-				d.problem(nodePos(t), path, "alias *%s refers to no anchor defined before it", name)
-				return nil, false
+				return nil, false, t, fmt.Sprintf("alias *%s refers to no anchor defined before it", name)
 			}
 			n = target
 		case *ast.TagNode:
 			forceString = forceString || t.Start.Value == "!!str"
 			n = t.Value
 		default:
-			return n, forceString
+			return n, forceString, nil, ""
 		}
 	}
-	d.problem(nodePos(n), path, "anchors and aliases nest too deeply")
-	return nil, false
+	return nil, false, n, "anchors and aliases nest too deeply"
 }
 
 // field is one yaml-tagged struct field.

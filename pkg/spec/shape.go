@@ -136,30 +136,8 @@ func isNull(n ast.Node) bool { _, ok := n.(*ast.NullNode); return ok }
 // resolve follows anchors, aliases and tags as the decoder does; an alias
 // to no anchor is nil (the decoder reports it).
 func (c *toInstance) resolve(n ast.Node) (_ ast.Node, forceString bool) {
-	for range 64 {
-		switch t := n.(type) {
-		case *ast.AnchorNode:
-			if t.Name != nil {
-				c.anchors[t.Name.GetToken().Value] = t.Value
-			}
-			n = t.Value
-		case *ast.AliasNode:
-			if t.Value == nil {
-				return nil, false
-			}
-			target, ok := c.anchors[t.Value.GetToken().Value]
-			if !ok {
-				return nil, false
-			}
-			n = target
-		case *ast.TagNode:
-			forceString = forceString || t.Start.Value == "!!str"
-			n = t.Value
-		default:
-			return n, forceString
-		}
-	}
-	return nil, false
+	target, forceString, _, _ := resolveNode(c.anchors, n)
+	return target, forceString
 }
 
 // shapeWalker collects the leaves of the validator's result tree.
