@@ -88,6 +88,13 @@ func distribute(sc *scope, img *world.ImageBuildVersion, at time.Time) string {
 				return failed(d.Region, "%s", problem)
 			}
 		}
+		for _, c := range d.SSMParameterConfigurations {
+			if p := r.Parameters[c.ParameterName]; p != nil && writesParameter(c, account) {
+				if err := p.CheckWrite(); err != nil {
+					return failed(d.Region, "SSM parameter %s: %v", c.ParameterName, err)
+				}
+			}
+		}
 	}
 	for _, d := range distributions(sc, img) {
 		distributeTo(sc, img, parent, d, at)
@@ -131,8 +138,7 @@ func distributeTo(sc *scope, img *world.ImageBuildVersion, parent *world.Image, 
 		})
 	}
 	for _, p := range d.SSMParameterConfigurations {
-		// Parameters of other accounts are beyond the sandbox's one account.
-		if p.AMIAccountID == "" || p.AMIAccountID == account {
+		if writesParameter(p, account) {
 			writeParameter(r, account, p, byAccount[account].ImageID, at)
 		}
 	}
@@ -230,19 +236,32 @@ func blockDevices(parent *world.Image, mappings []world.InstanceBlockDeviceMappi
 	return devices
 }
 
+// writesParameter says whether the sandbox writes a parameter
+// configuration: parameters of other accounts are beyond its one account.
+func writesParameter(c world.SSMParameterConfiguration, account string) bool {
+	return c.AMIAccountID == "" || c.AMIAccountID == account
+}
+
 // writeParameter puts the AMI ID into a parameter as Image Builder does:
-// created when missing, otherwise a new version.
+// created when missing, otherwise a new version, written by Image Builder's
+// service-linked role. distribute has checked that the write is allowed
+// (Parameter.CheckWrite), so that a distribution fails before any change.
 func writeParameter(r *world.Region, account string, c world.SSMParameterConfiguration, imageID string, at time.Time) {
 	p := r.Parameters[c.ParameterName]
 	if p == nil {
-		p = &world.Parameter{Name: c.ParameterName, Tier: "Standard", OwnerAccount: account, DataType: "text"}
-		r.Parameters[c.ParameterName] = p
+		p = &world.Parameter{Name: c.ParameterName, OwnerAccount: account, ParameterVersion: world.ParameterVersion{Tier: "Standard", DataType: "text"}}
 	}
+	v := p.ParameterVersion
 	if c.DataType != "" {
-		p.DataType = c.DataType
+		v.DataType = c.DataType
 	}
-	p.Type, p.Value, p.LastModifiedDate = "String", imageID, at
-	p.Version++
+	v.Type, v.Value, v.LastModifiedDate = "String", imageID, at
+	v.LastModifiedUser = "arn:" + world.Partition(r.Name) + ":iam::" + account +
+		":role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder"
+	if err := p.Write(v); err != nil {
+		panic("writeParameter after CheckWrite: " + err.Error()) // distribute checked it
+	}
+	r.Parameters[c.ParameterName] = p
 }
 
 // fastLaunchTemplate finds a Fast Launch configuration's launch template in

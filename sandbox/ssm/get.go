@@ -3,7 +3,6 @@ package ssm
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/winami/winami/sandbox/protocol"
@@ -98,21 +97,24 @@ func (s *service) getParameters(ctx context.Context, req *protocol.Request) (any
 	return out, nil
 }
 
-// selected is a parameter as one reference (name with optional selector) picks it.
+// selected is a parameter as one reference (name with optional selector)
+// picks it: the version the selector names.
 type selected struct {
 	param    *world.Parameter
+	version  world.ParameterVersion
 	selector string
 }
 
 func (p selected) wire(regionName string, decrypt bool) wireParameter {
-	out := toWire(regionName, p.param, decrypt)
+	out := toWire(regionName, p.param, p.version, decrypt)
 	out.Selector = p.selector
 	return out
 }
 
-// lookup finds the parameter a reference names. Only the current version is
-// kept, so a version selector matches that version alone; labels are not
-// modelled and match nothing.
+// lookup finds the parameter version a reference names: "name", "name:N"
+// (a kept version) or "name:label". A version that is not kept is
+// ParameterVersionNotFound; a label on no version is not found, as AWS
+// answers it.
 func lookup(r *world.Region, ref string) (selected, bool, error) {
 	name, sel := splitSelector(ref)
 	if err := checkReadName(name); err != nil {
@@ -122,16 +124,9 @@ func lookup(r *world.Region, ref string) (selected, bool, error) {
 	if p == nil {
 		return selected{}, false, nil
 	}
-	if sel == "" {
-		return selected{param: p}, true, nil
+	v, ok, err := p.Select(sel)
+	if err != nil || !ok {
+		return selected{}, false, parameterError(err)
 	}
-	v, err := strconv.ParseInt(sel[1:], 10, 64)
-	if err != nil {
-		return selected{}, false, nil
-	}
-	if v != p.Version {
-		return selected{}, false, protocol.Errorf("ParameterVersionNotFound",
-			"Systems Manager could not find version %d of %s. Verify the version and try again.", v, name)
-	}
-	return selected{param: p, selector: sel}, true, nil
+	return selected{param: p, version: v, selector: sel}, true, nil
 }

@@ -94,7 +94,7 @@ func (s *service) getParametersByPath(ctx context.Context, req *protocol.Request
 				out.NextToken = encodeToken(pageToken{Path: in.Path, Recursive: in.Recursive, After: names[i-1]})
 				break
 			}
-			out.Parameters = append(out.Parameters, toWire(r.Name, p, in.WithDecryption))
+			out.Parameters = append(out.Parameters, toWire(r.Name, p, p.ParameterVersion, in.WithDecryption))
 		}
 		return nil
 	})

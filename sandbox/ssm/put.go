@@ -57,17 +57,24 @@ func (s *service) putParameter(ctx context.Context, req *protocol.Request) (any,
 		case p == nil && in.Type == "":
 			return protocol.Errorf("ValidationException", "A parameter type is required when you create a parameter.")
 		case p == nil:
-			p = &world.Parameter{Name: in.Name, OwnerAccount: w.AccountID, DataType: "text"}
-			r.Parameters[in.Name] = p
+			p = &world.Parameter{Name: in.Name, OwnerAccount: w.AccountID, ParameterVersion: world.ParameterVersion{DataType: "text"}}
 		}
+		// What the request leaves out stays as the current version has it.
+		v := p.ParameterVersion
 		if in.Type != "" {
-			p.Type = in.Type
+			v.Type = in.Type
 		}
 		if in.DataType != "" {
-			p.DataType = in.DataType
+			v.DataType = in.DataType
 		}
 		if in.Description != "" {
-			p.Description = in.Description
+			v.Description = in.Description
+		}
+		v.Value, v.Tier = *in.Value, in.Tier
+		v.LastModifiedDate = s.now().UTC()
+		v.LastModifiedUser = w.CallerARN(w.CallerAccount(req.AccessKey), r.Name)
+		if err := p.Write(v); err != nil {
+			return parameterError(err)
 		}
 		if len(in.Tags) > 0 {
 			p.Tags = map[string]string{}
@@ -75,10 +82,7 @@ func (s *service) putParameter(ctx context.Context, req *protocol.Request) (any,
 				p.Tags[t.Key] = t.Value
 			}
 		}
-		p.Value = *in.Value
-		p.Tier = in.Tier
-		p.Version++
-		p.LastModifiedDate = s.now().UTC()
+		r.Parameters[in.Name] = p
 		out = putParameterOutput{Tier: p.Tier, Version: p.Version}
 		return nil
 	})

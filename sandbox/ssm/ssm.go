@@ -5,6 +5,7 @@ package ssm
 
 import (
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -37,6 +38,9 @@ func New(store *state.Store, now func() time.Time) *protocol.Service {
 			"GetParametersByPath": s.getParametersByPath,
 			"PutParameter":        s.putParameter,
 			"DeleteParameter":     s.deleteParameter,
+			"GetParameterHistory":     s.getParameterHistory,
+			"LabelParameterVersion":   s.labelParameterVersion,
+			"UnlabelParameterVersion": s.unlabelParameterVersion,
 		},
 	}
 }
@@ -65,20 +69,35 @@ type wireParameter struct {
 	Version          int64   `json:"Version"`
 }
 
-func toWire(regionName string, p *world.Parameter, decrypt bool) wireParameter {
-	value := p.Value
-	if p.Type == "SecureString" && !decrypt {
-		value = ciphertext(p.Value)
-	}
+// toWire is version v of parameter p on the wire.
+func toWire(regionName string, p *world.Parameter, v world.ParameterVersion, decrypt bool) wireParameter {
 	return wireParameter{
 		ARN:              arn(regionName, p),
-		DataType:         p.DataType,
-		LastModifiedDate: epochSeconds(p.LastModifiedDate),
+		DataType:         v.DataType,
+		LastModifiedDate: epochSeconds(v.LastModifiedDate),
 		Name:             p.Name,
-		Type:             p.Type,
-		Value:            value,
-		Version:          p.Version,
+		Type:             v.Type,
+		Value:            shownValue(v, decrypt),
+		Version:          v.Version,
 	}
+}
+
+// shownValue is a version's value as a read shows it: a SecureString read
+// without decryption gets the ciphertext.
+func shownValue(v world.ParameterVersion, decrypt bool) string {
+	if v.Type == "SecureString" && !decrypt {
+		return ciphertext(v.Value)
+	}
+	return v.Value
+}
+
+// parameterError is a world.ParameterError on the wire; other errors pass.
+func parameterError(err error) error {
+	var pe *world.ParameterError
+	if errors.As(err, &pe) {
+		return protocol.Errorf(pe.Code, "%s", pe.Message)
+	}
+	return err
 }
 
 // arn names a parameter: public ones have no account and keep their leading

@@ -51,7 +51,7 @@ func getCallerIdentity(store *state.Store) protocol.Handler {
 			out = callerIdentity{
 				UserID:  UserID(acct, user),
 				Account: acct,
-				Arn:     fmt.Sprintf("arn:%s:iam::%s:user/%s", world.Partition(req.Region), acct, user),
+				Arn:     w.CallerARN(acct, req.Region),
 			}
 			return nil
 		})

@@ -46,3 +46,10 @@ func (w *World) UserNameOf(account string) string {
 	}
 	return ""
 }
+
+// CallerARN is the ARN of the IAM user an account's credentials belong to,
+// in the partition of the region the request went to: what STS's
+// GetCallerIdentity answers and what SSM records as LastModifiedUser.
+func (w *World) CallerARN(account, region string) string {
+	return "arn:" + Partition(region) + ":iam::" + account + ":user/" + w.UserNameOf(account)
+}

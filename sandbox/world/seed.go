@@ -236,13 +236,12 @@ func seedWindowsBase(r *Region, g *gen) {
 
 // putPublic adds an AWS public parameter (no owner account).
 func putPublic(r *Region, name, value, dataType string, at time.Time, version int64) {
-	r.Parameters[name] = &Parameter{
-		Name:             name,
+	r.Parameters[name] = &Parameter{Name: name, ParameterVersion: ParameterVersion{
 		Type:             "String",
 		Value:            value,
 		DataType:         dataType,
 		Tier:             "Standard",
 		Version:          version,
 		LastModifiedDate: at,
-	}
+	}}
 }

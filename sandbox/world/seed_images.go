@@ -113,15 +113,18 @@ func seedAccountImages(w *World, r *Region, g *gen) {
 	}
 	r.Images[own.ImageID] = own
 	r.Parameters["/winami/demo/image_id"] = &Parameter{
-		Name:             "/winami/demo/image_id",
-		Type:             "String",
-		Value:            own.ImageID,
-		DataType:         "aws:ec2:image",
-		Tier:             "Standard",
-		Version:          1,
-		LastModifiedDate: own.CreationDate.Add(g.jitter(10*time.Minute, time.Hour)),
-		OwnerAccount:     w.AccountID,
-		Tags:             map[string]string{"winami:managed": "true"},
+		Name: "/winami/demo/image_id",
+		ParameterVersion: ParameterVersion{
+			Type:             "String",
+			Value:            own.ImageID,
+			DataType:         "aws:ec2:image",
+			Tier:             "Standard",
+			Version:          1,
+			LastModifiedDate: own.CreationDate.Add(g.jitter(10*time.Minute, time.Hour)),
+			LastModifiedUser: w.CallerARN(w.AccountID, r.Name),
+		},
+		OwnerAccount: w.AccountID,
+		Tags:         map[string]string{"winami:managed": "true"},
 	}
 	if r.Name != "us-east-1" {
 		return

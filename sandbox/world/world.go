@@ -51,9 +51,23 @@ type Region struct {
 	Instances map[string]*Instance `json:"instances,omitempty"`
 }
 
-// Parameter is an SSM parameter.
+// Parameter is an SSM parameter: its current version (embedded, so that
+// p.Value is what GetParameter answers) and the older versions AWS keeps.
 type Parameter struct {
-	Name             string    `json:"name"`
+	Name string `json:"name"`
+	ParameterVersion
+	// OwnerAccount is empty for AWS public parameters.
+	OwnerAccount string `json:"ownerAccount,omitempty"`
+	// Tags are the parameter's tags; AWS public parameters have none.
+	Tags map[string]string `json:"tags,omitempty"`
+	// Older are the versions before the current one, oldest first: with the
+	// current one, at most MaxParameterVersions.
+	Older []ParameterVersion `json:"older,omitempty"`
+}
+
+// ParameterVersion is one version of a parameter, as GetParameterHistory
+// shows it.
+type ParameterVersion struct {
 	Type             string    `json:"type"` // String, StringList, SecureString
 	Value            string    `json:"value"`
 	DataType         string    `json:"dataType"` // text, aws:ec2:image
@@ -61,10 +75,11 @@ type Parameter struct {
 	Tier             string    `json:"tier"` // Standard, Advanced
 	Version          int64     `json:"version"`
 	LastModifiedDate time.Time `json:"lastModifiedDate"`
-	// OwnerAccount is empty for AWS public parameters.
-	OwnerAccount string `json:"ownerAccount,omitempty"`
-	// Tags are the parameter's tags; AWS public parameters have none.
-	Tags map[string]string `json:"tags,omitempty"`
+	// LastModifiedUser is the ARN of who wrote the version (empty for
+	// Amazon's public parameters).
+	LastModifiedUser string `json:"lastModifiedUser,omitempty"`
+	// Labels point at this version; a label is on one version at a time.
+	Labels []string `json:"labels,omitempty"`
 }
 
 // Image is an EC2 AMI.
