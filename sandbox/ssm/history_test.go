@@ -189,4 +189,3 @@ func TestHundredVersionsDropTheOldestUnlessLabelled(t *testing.T) {
 		t.Fatalf("the refused write changed the parameter: %+v, %v", cur, err)
 	}
 }
-

@@ -194,4 +194,3 @@ func (p *Parameter) Unlabel(n int64, labels []string) (removed, invalid []string
 	}
 	return removed, invalid, nil
 }
-
