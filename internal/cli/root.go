@@ -100,7 +100,7 @@ Exit status: 0 ok, 1 error, 2 differences found (plan, drift, checks).`,
 	pf.BoolVar(&g.AllowOutsideFiles, "allow-outside-files", false, "let a spec's component files lie outside its directory (refused by default, so that a spec you did not write cannot upload other files of this machine)")
 	pf.BoolVar(&g.Sandbox, "sandbox", false, "run against an embedded AWS-compatible sandbox instead of AWS")
 	pf.Int64Var(&g.SandboxSeed, "sandbox-seed", 1, "seed of the embedded sandbox's world (with --sandbox)")
-	pf.StringVar(&g.SandboxFaults, "sandbox-faults", "", "faults the embedded sandbox injects, e.g. throttle=0.2,error=0.05,latency=30ms,seed=7 (with --sandbox)")
+	pf.StringVar(&g.SandboxFaults, "sandbox-faults", "", "faults the embedded sandbox injects, e.g. throttle=0.2,error=0.05,latency=30ms,seed=7 or deny=ssm:PutParameter@eu-west-1 (with --sandbox)")
 	cmdutil.NeedsFlag(pf, "sandbox-seed", "sandbox")
 	cmdutil.NeedsFlag(pf, "sandbox-faults", "sandbox")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(

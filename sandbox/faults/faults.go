@@ -28,10 +28,47 @@ type Spec struct {
 	Latency time.Duration
 	// Seed seeds the generator; the same seed gives the same decisions.
 	Seed uint64
+	// Deny is a list of SERVICE:OPERATION@REGION rules joined by '+' (the
+	// operation may be '*'): matching requests are answered with the
+	// service's access-denied error, every time, as an explicit deny in a
+	// service control policy would. It makes one region's writes fail so
+	// that all-or-nothing paths can be tested.
+	Deny string
+}
+
+// denyRule is one rule of Spec.Deny.
+type denyRule struct{ service, operation, region string }
+
+func (r denyRule) matches(req *protocol.Request) bool {
+	return r.service == req.Service && r.region == req.Region && (r.operation == "*" || r.operation == req.Operation)
+}
+
+// parseDeny reads Spec.Deny's rules.
+func parseDeny(s string) ([]denyRule, error) {
+	var rules []denyRule
+	for rule := range strings.SplitSeq(s, "+") {
+		svcOp, region, ok1 := strings.Cut(rule, "@")
+		svc, op, ok2 := strings.Cut(svcOp, ":")
+		if !ok1 || !ok2 || !word(svc) || !(op == "*" || word(op)) || !word(region) {
+			return nil, fmt.Errorf("%q is not SERVICE:OPERATION@REGION (e.g. ssm:PutParameter@eu-west-1)", rule)
+		}
+		rules = append(rules, denyRule{service: svc, operation: op, region: region})
+	}
+	return rules, nil
+}
+
+// word is a non-empty run of letters, digits and '-'.
+func word(s string) bool {
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // allowedKeys names the keys of a spec string, for error messages.
-const allowedKeys = "throttle, error, latency, seed"
+const allowedKeys = "throttle, error, latency, seed, deny"
 
 // Parse reads a spec such as "throttle=0.2,error=0.05,latency=30ms,seed=7".
 // Every key is optional; an empty string is the spec that injects nothing.
@@ -65,6 +102,9 @@ func Parse(s string) (Spec, error) {
 			}
 		case "seed":
 			spec.Seed, err = strconv.ParseUint(value, 10, 64)
+		case "deny":
+			_, err = parseDeny(value)
+			spec.Deny = value
 		default:
 			return Spec{}, fmt.Errorf("fault spec %q: unknown key %q (allowed: %s)", s, key, allowedKeys)
 		}
@@ -105,11 +145,16 @@ func (s Spec) String() string {
 	if s.Seed != 0 {
 		parts = append(parts, "seed="+strconv.FormatUint(s.Seed, 10))
 	}
+	if s.Deny != "" {
+		parts = append(parts, "deny="+s.Deny)
+	}
 	return strings.Join(parts, ",")
 }
 
 // Enabled reports whether the spec injects anything.
-func (s Spec) Enabled() bool { return s.Throttle > 0 || s.Error > 0 || s.Latency > 0 }
+func (s Spec) Enabled() bool {
+	return s.Throttle > 0 || s.Error > 0 || s.Latency > 0 || s.Deny != ""
+}
 
 // Decision is what the injector did to one request.
 type Decision int
@@ -149,9 +194,12 @@ type Injector struct {
 	spec  Spec
 	sleep func(ctx context.Context, d time.Duration) error
 
+	deny []denyRule
+
 	mu     sync.Mutex
 	rng    *rand.Rand
 	counts [3]int
+	denied int
 }
 
 // New returns an injector for spec.
@@ -162,6 +210,10 @@ func New(spec Spec, opts ...Option) *Injector {
 		// PCG's two words: the seed and a fixed stream, so one number is the
 		// whole of what a user has to repeat.
 		rng: rand.New(rand.NewPCG(spec.Seed, 0x5a1db0c5)),
+	}
+	i.deny, _ = parseDeny(spec.Deny) // Parse has checked it
+	if spec.Deny == "" {
+		i.deny = nil
 	}
 	for _, o := range opts {
 		o(i)
@@ -189,6 +241,13 @@ func (i *Injector) Decide() Decision {
 	return d
 }
 
+// Denied reports how many requests a deny rule answered.
+func (i *Injector) Denied() int {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.denied
+}
+
 // Counts reports how many requests were passed, throttled and failed.
 func (i *Injector) Counts() (passed, throttled, failed int) {
 	i.mu.Lock()
@@ -199,6 +258,14 @@ func (i *Injector) Counts() (passed, throttled, failed int) {
 // Intercept is a protocol.Interceptor: it waits the latency, then answers the
 // service's throttling or internal error, or lets the request through.
 func (i *Injector) Intercept(ctx context.Context, svc *protocol.Service, req *protocol.Request) error {
+	for _, r := range i.deny {
+		if r.matches(req) {
+			i.mu.Lock()
+			i.denied++
+			i.mu.Unlock()
+			return svc.AccessDenied(req.Service+":"+req.Operation, "in "+req.Region+" with an explicit deny in a service control policy")
+		}
+	}
 	d := i.Decide()
 	if i.spec.Latency > 0 {
 		if err := i.sleep(ctx, i.spec.Latency); err != nil {

@@ -21,6 +21,7 @@ func TestParse(t *testing.T) {
 		{" seed = 3 , throttle=1 ", Spec{Throttle: 1, Seed: 3}},
 		{"latency=1m30s", Spec{Latency: 90 * time.Second}},
 		{"THROTTLE=0,error=1,", Spec{Error: 1}},
+		{"deny=ssm:PutParameter@eu-west-1+ec2:*@us-east-1", Spec{Deny: "ssm:PutParameter@eu-west-1+ec2:*@us-east-1"}},
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.in)
@@ -39,7 +40,11 @@ func TestParseErrors(t *testing.T) {
 		{"latency=30", "missing unit"},
 		{"latency=-5ms", "negative"},
 		{"seed=-1", "seed"},
-		{"jitter=5ms", "unknown key \"jitter\" (allowed: throttle, error, latency, seed)"},
+		{"jitter=5ms", "unknown key \"jitter\" (allowed: throttle, error, latency, seed, deny)"},
+		{"deny=ssm:PutParameter", "not SERVICE:OPERATION@REGION"},
+		{"deny=ssm@eu-west-1", "not SERVICE:OPERATION@REGION"},
+		{"deny=ssm:Put Parameter@eu-west-1", "not SERVICE:OPERATION@REGION"},
+		{"deny=ssm:PutParameter@eu-west-1+", "not SERVICE:OPERATION@REGION"},
 		{"throttle", "not KEY=VALUE"},
 		{"throttle=", "not KEY=VALUE"},
 		{"seed=1,seed=2", "seed is given twice"},
@@ -54,7 +59,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestSpecStringRoundTrip(t *testing.T) {
-	for _, s := range []Spec{{}, {Throttle: 0.25, Error: 0.125, Latency: 1500 * time.Millisecond, Seed: 99}, {Seed: 1}} {
+	for _, s := range []Spec{{}, {Throttle: 0.25, Error: 0.125, Latency: 1500 * time.Millisecond, Seed: 99}, {Seed: 1}, {Deny: "ssm:*@eu-west-1"}} {
 		got, err := Parse(s.String())
 		if err != nil || got != s {
 			t.Errorf("Parse(%q) = %+v, %v; want %+v", s.String(), got, err, s)
@@ -169,5 +174,39 @@ func TestInterceptLatency(t *testing.T) {
 	}
 	if err := sleepContext(t.Context(), time.Millisecond); err != nil {
 		t.Errorf("sleepContext: %v", err)
+	}
+}
+
+func TestDenyAnswersAccessDeniedForItsRegionAndOperationOnly(t *testing.T) {
+	spec, err := Parse("deny=ssm:PutParameter@eu-west-1+ec2:*@ap-south-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inj := New(spec)
+	ssmSvc := &protocol.Service{Name: "ssm", Protocol: protocol.JSON11}
+	ec2Svc := &protocol.Service{Name: "ec2", Protocol: protocol.EC2Query}
+	tests := []struct {
+		svc        *protocol.Service
+		req        protocol.Request
+		wantCode   string
+		wantStatus int
+	}{
+		{ssmSvc, protocol.Request{Service: "ssm", Operation: "PutParameter", Region: "eu-west-1"}, "AccessDeniedException", 400},
+		{ssmSvc, protocol.Request{Service: "ssm", Operation: "PutParameter", Region: "us-east-1"}, "", 0},
+		{ssmSvc, protocol.Request{Service: "ssm", Operation: "GetParameter", Region: "eu-west-1"}, "", 0},
+		{ec2Svc, protocol.Request{Service: "ec2", Operation: "DescribeImages", Region: "ap-south-1"}, "UnauthorizedOperation", 403},
+	}
+	for _, tt := range tests {
+		err := inj.Intercept(t.Context(), tt.svc, &tt.req)
+		var awsErr *protocol.Error
+		switch {
+		case tt.wantCode == "" && err != nil:
+			t.Errorf("%s %s in %s: %v, want it let through", tt.req.Service, tt.req.Operation, tt.req.Region, err)
+		case tt.wantCode != "" && (!errors.As(err, &awsErr) || awsErr.Code != tt.wantCode || awsErr.HTTPStatus() != tt.wantStatus):
+			t.Errorf("%s %s in %s: %v, want %s %d", tt.req.Service, tt.req.Operation, tt.req.Region, err, tt.wantCode, tt.wantStatus)
+		}
+	}
+	if inj.Denied() != 2 {
+		t.Errorf("Denied() = %d, want 2", inj.Denied())
 	}
 }

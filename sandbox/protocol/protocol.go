@@ -156,6 +156,23 @@ func (s *Service) ThrottleError() *Error {
 	return StatusError(status, code, "%s", msg)
 }
 
+// AccessDenied is the error the service answers when a policy denies the
+// caller the action (EC2 UnauthorizedOperation 403; IAM and STS AccessDenied
+// 403; the JSON services AccessDeniedException, 400 for awsJson and 403 for
+// restJson). No SDK retries it.
+func (s *Service) AccessDenied(action, why string) *Error {
+	msg := fmt.Sprintf("User is not authorized to perform: %s %s", action, why)
+	switch s.Protocol {
+	case EC2Query:
+		return StatusError(http.StatusForbidden, "UnauthorizedOperation", "You are not authorized to perform this operation. %s", msg)
+	case AWSQuery:
+		return StatusError(http.StatusForbidden, "AccessDenied", "%s", msg)
+	case JSON11:
+		return StatusError(http.StatusBadRequest, "AccessDeniedException", "%s", msg)
+	}
+	return StatusError(http.StatusForbidden, "AccessDeniedException", "%s", msg)
+}
+
 // InternalError is the error the service answers when it fails on its own
 // side; its 5xx status makes every SDK retry it.
 func (s *Service) InternalError(format string, args ...any) *Error {

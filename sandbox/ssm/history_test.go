@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
+	"github.com/winami/winami/sandbox"
+	"github.com/winami/winami/sandbox/sandboxtest"
 	"github.com/winami/winami/sandbox/world"
 )
 
@@ -187,5 +190,24 @@ func TestHundredVersionsDropTheOldestUnlessLabelled(t *testing.T) {
 	cur, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name)})
 	if err != nil || cur.Parameter.Version != 101 {
 		t.Fatalf("the refused write changed the parameter: %+v, %v", cur, err)
+	}
+}
+
+func TestDenyFaultFailsOneRegionsWrites(t *testing.T) {
+	srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, Now: func() time.Time { return clock }, Faults: "deny=ssm:PutParameter@eu-west-1"})
+	c := ssm.NewFromConfig(cfg)
+	in := &ssm.PutParameterInput{Name: aws.String("/winami/demo/stable"), Value: aws.String("ami-0123456789abcdef0"), Type: types.ParameterTypeString}
+	if _, err := c.PutParameter(t.Context(), in, inRegion("us-east-1")); err != nil {
+		t.Fatalf("us-east-1: %v", err)
+	}
+	_, err := c.PutParameter(t.Context(), in, inRegion("eu-west-1"))
+	if errCode(err) != "AccessDeniedException" {
+		t.Fatalf("eu-west-1: %v, want AccessDeniedException", err)
+	}
+	if n := srv.Faults().Denied(); n != 1 {
+		t.Fatalf("denied %d requests, want 1 (no retries of a denial)", n)
+	}
+	if _, err := c.GetParameter(t.Context(), &ssm.GetParameterInput{Name: in.Name}, inRegion("eu-west-1")); errCode(err) != "ParameterNotFound" {
+		t.Fatalf("the denied write left something in eu-west-1: %v", err)
 	}
 }

@@ -28,7 +28,7 @@ func noSeed(t *testing.T) func() *world.World {
 
 func addParam(name, value string) func(*world.World) error {
 	return func(w *world.World) error {
-		w.Region("us-east-1").Parameters[name] = &world.Parameter{Name: name, Value: value, Type: "String", Version: 1}
+		w.Region("us-east-1").Parameters[name] = &world.Parameter{Name: name, ParameterVersion: world.ParameterVersion{Value: value, Type: "String", Version: 1}}
 		return nil
 	}
 }

@@ -76,7 +76,7 @@ two of which drift; --nodes N adds a cluster "scale" of N Windows nodes.`,
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", "127.0.0.1:4566", "loopback address to serve on (port 0 picks a free one)")
 	f.StringVar(&o.state, "state", "", "file to load the world from and save every change to")
-	f.StringVar(&o.faults, "faults", "", "inject faults: throttle=P,error=P,latency=DURATION,seed=N")
+	f.StringVar(&o.faults, "faults", "", "inject faults: throttle=P,error=P,latency=DURATION,seed=N,deny=SERVICE:OPERATION@REGION[+...]")
 	f.Int64Var(&o.seed, "seed", 1, "seed of the generated world")
 	f.DurationVar(&o.pace, "build-pace", 0, "how long each state of an Image Builder build lasts (default 2s)")
 	f.DurationVar(&o.fastLaunchPace, "fast-launch-pace", 0, "how long EC2 Fast Launch stays enabling or disabling (default 3s)")
