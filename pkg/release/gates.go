@@ -1,0 +1,163 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"golang.org/x/sync/errgroup"
+)
+
+// GateResult is one gate in one region.
+type GateResult struct {
+	Gate   string `json:"gate"`
+	Region string `json:"region"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+	// Fix says what makes a failing gate hold.
+	Fix string `json:"fix,omitempty"`
+}
+
+// Gate names, as status, promote and the JSON output show them.
+const (
+	GateAvailable  = "available"
+	GateOSBuild    = "os-build"
+	GateCache      = "cache-record"
+	GateFastLaunch = "fast-launch"
+	GateSoak       = "soak"
+)
+
+// Check evaluates the gates of channel index `to` for a build's AMIs, in
+// every region at once. Every channel checks that the AMI is available and
+// neither disabled nor deprecated, and that it was built with the spec's OS
+// build and cache record; the channel adds Fast Launch and soak time.
+func (r *Runner) Check(ctx context.Context, to int, amis map[string]Image) ([]GateResult, error) {
+	ch := &r.Config.Channels[to]
+	var prev map[string][]Version
+	if ch.Gates.Soak > 0 && to > 0 {
+		var err error
+		if prev, err = r.Histories(ctx, &r.Config.Channels[to-1]); err != nil {
+			return nil, err
+		}
+	}
+	regions := r.regions()
+	results := make([][]GateResult, len(regions))
+	g, gctx := errgroup.WithContext(ctx)
+	if r.Limit > 0 {
+		g.SetLimit(r.Limit)
+	}
+	var mu sync.Mutex
+	for i, region := range regions {
+		g.Go(func() error {
+			res, err := r.checkRegion(gctx, to, region, amis, prev)
+			mu.Lock()
+			results[i] = res
+			mu.Unlock()
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var out []GateResult
+	for _, res := range results {
+		out = append(out, res...)
+	}
+	return out, nil
+}
+
+func (r *Runner) checkRegion(ctx context.Context, to int, region string, amis map[string]Image, prev map[string][]Version) ([]GateResult, error) {
+	ch := &r.Config.Channels[to]
+	now := r.Clock.Now()
+	img, ok := amis[region]
+	if !ok {
+		return []GateResult{{Gate: GateAvailable, Region: region, Detail: "the build has no AMI here",
+			Fix: "rebuild with every distribution region, or wait for the distribution to finish (winami status)"}}, nil
+	}
+	var out []GateResult
+	avail := GateResult{Gate: GateAvailable, Region: region, OK: true, Detail: img.ID + " available"}
+	switch {
+	case img.State != "available":
+		avail.OK, avail.Detail, avail.Fix = false, fmt.Sprintf("%s is %s", img.ID, img.State), "promote an AMI that is available"
+	case img.Deprecation != nil && !img.Deprecation.After(now):
+		avail.OK, avail.Detail = false, fmt.Sprintf("%s was deprecated on %s", img.ID, img.Deprecation.UTC().Format(time.RFC3339))
+		avail.Fix = "promote a newer build, or cancel the deprecation (aws ec2 disable-image-deprecation)"
+	}
+	out = append(out, avail)
+	if r.Config.OSBuild != "" {
+		got := img.Tags[tagOSBuild]
+		gr := GateResult{Gate: GateOSBuild, Region: region, OK: got == r.Config.OSBuild, Detail: "Windows build " + orNone(got)}
+		if !gr.OK {
+			gr.Fix = fmt.Sprintf("the spec asks for %s: promote a build made from the spec as it is now", r.Config.OSBuild)
+		}
+		out = append(out, gr)
+	}
+	if c, ok := img.Tags[tagCache]; ok {
+		out = append(out, GateResult{Gate: GateCache, Region: region, OK: c != "", Detail: "cache record " + orNone(c)})
+	}
+	if ch.Gates.FastLaunch {
+		gr, err := r.fastLaunchGate(ctx, region, img.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, gr)
+	}
+	if ch.Gates.Soak > 0 && to > 0 {
+		prevName := r.Config.Channels[to-1].Name
+		gr := GateResult{Gate: GateSoak, Region: region}
+		since, in := enteredAt(prev[region], img.ID)
+		switch soaked := now.Sub(since); {
+		case !in:
+			gr.Detail = fmt.Sprintf("%s is not in %s", img.ID, prevName)
+			gr.Fix = fmt.Sprintf("promote it to %s first and let it soak %s", prevName, ch.Gates.Soak)
+		case soaked < ch.Gates.Soak:
+			gr.Detail = fmt.Sprintf("in %s for %s of %s", prevName, soaked.Round(time.Minute), ch.Gates.Soak)
+			gr.Fix = fmt.Sprintf("wait until %s", since.Add(ch.Gates.Soak).UTC().Format(time.RFC3339))
+		default:
+			gr.OK, gr.Detail = true, fmt.Sprintf("in %s for %s", prevName, soaked.Round(time.Minute))
+		}
+		out = append(out, gr)
+	}
+	return out, nil
+}
+
+func (r *Runner) fastLaunchGate(ctx context.Context, region, ami string) (GateResult, error) {
+	gr := GateResult{Gate: GateFastLaunch, Region: region}
+	res, err := r.EC2(region).DescribeFastLaunchImages(ctx, &ec2.DescribeFastLaunchImagesInput{ImageIds: []string{ami}})
+	if err != nil {
+		return gr, fmt.Errorf("reading Fast Launch of %s in %s: %w", ami, region, err)
+	}
+	state := "not enabled"
+	if len(res.FastLaunchImages) > 0 {
+		state = string(res.FastLaunchImages[0].State)
+		if reason := aws.ToString(res.FastLaunchImages[0].StateTransitionReason); reason != "" && state != "enabled" {
+			state += " (" + reason + ")"
+		}
+	}
+	gr.OK, gr.Detail = state == "enabled", "Fast Launch "+state
+	if !gr.OK {
+		gr.Fix = fmt.Sprintf("winami fast-launch wait %s --regions %s", ami, region)
+	}
+	return gr, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// Failing are the gates that do not hold.
+func Failing(results []GateResult) []GateResult {
+	var out []GateResult
+	for _, g := range results {
+		if !g.OK {
+			out = append(out, g)
+		}
+	}
+	return out
+}

@@ -1,0 +1,109 @@
+// Package release moves a spec's AMIs through its release channels. A
+// channel is one SSM parameter per distribution region holding the AMI ID
+// that node groups, launch templates and Karpenter follow; builds publish to
+// the first channel, and an AMI enters a later one only through Promote,
+// after its gates hold in every region. A promotion or rollback changes
+// every region or none.
+package release
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/clock"
+)
+
+// Channel is one release channel of a spec.
+type Channel struct {
+	Name string
+	// Parameter is the SSM parameter, the same name in every region.
+	Parameter string
+	// Gates must hold before an AMI enters the channel (none for the first).
+	Gates Gates
+}
+
+// Gates are a channel's entry conditions beyond the ones every channel has
+// (the AMI is the spec's, available and neither disabled nor deprecated in
+// every region, and built with the spec's OS build and cache record).
+type Gates struct {
+	// FastLaunch requires Fast Launch enabled for the AMI in every region.
+	FastLaunch bool
+	// Soak is how long the AMI must have been in the previous channel.
+	Soak time.Duration
+}
+
+// Config is what the release commands know of a spec.
+type Config struct {
+	// Spec is the spec's name (the AMIs' winami:spec tag).
+	Spec string
+	// Home is the spec's region; Regions are its distribution regions.
+	Home    string
+	Regions []string
+	// OSBuild is the spec's Windows build, when it pins one.
+	OSBuild  string
+	Channels []Channel
+}
+
+// DefaultParameter is a channel's parameter when the spec names none.
+func DefaultParameter(spec, channel string) string {
+	return "/winami/" + spec + "/" + channel
+}
+
+// Channel finds a channel by name; the error names the spec's channels.
+func (c *Config) Channel(name string) (int, *Channel, error) {
+	var names []string
+	for i := range c.Channels {
+		if c.Channels[i].Name == name {
+			return i, &c.Channels[i], nil
+		}
+		names = append(names, c.Channels[i].Name)
+	}
+	return 0, nil, &UnknownChannelError{Name: name, Known: names}
+}
+
+// UnknownChannelError is a channel the spec does not declare.
+type UnknownChannelError struct {
+	Name  string
+	Known []string
+}
+
+func (e *UnknownChannelError) Error() string {
+	return fmt.Sprintf("the spec has no release channel %q (its channels: %s)", e.Name, strings.Join(e.Known, ", "))
+}
+
+// Runner runs the release workflows with injected clients, clock and output.
+type Runner struct {
+	Config Config
+	SSM    func(region string) awsapi.SSMAPI
+	EC2    func(region string) awsapi.EC2API
+	Clock  clock.Clock
+	// Out receives progress for people (one line each); nil discards.
+	Out io.Writer
+	// Limit bounds concurrent regions; 0 means every region at once.
+	Limit int
+}
+
+func (r *Runner) say(format string, args ...any) {
+	if r.Out != nil {
+		fmt.Fprintf(r.Out, format+"\n", args...)
+	}
+}
+
+// regions are the regions a channel lives in, home first.
+func (r *Runner) regions() []string {
+	out := []string{r.Config.Home}
+	for _, reg := range r.Config.Regions {
+		if !slices.Contains(out, reg) {
+			out = append(out, reg)
+		}
+	}
+	return out
+}
+
+// ErrNotFound marks a channel parameter that does not exist in a region yet.
+var ErrNotFound = errors.New("the channel has no AMI here yet")
