@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/winami/winami/pkg/amimeta"
 )
 
 // GateResult is one gate in one region.
@@ -88,14 +90,14 @@ func (r *Runner) checkRegion(ctx context.Context, to int, region string, amis ma
 	}
 	out = append(out, avail)
 	if r.Config.OSBuild != "" {
-		got := img.Tags[tagOSBuild]
+		got := img.Tags[amimeta.TagOSBuild]
 		gr := GateResult{Gate: GateOSBuild, Region: region, OK: got == r.Config.OSBuild, Detail: "Windows build " + orNone(got)}
 		if !gr.OK {
 			gr.Fix = fmt.Sprintf("the spec asks for %s: promote a build made from the spec as it is now", r.Config.OSBuild)
 		}
 		out = append(out, gr)
 	}
-	if c, ok := img.Tags[tagCache]; ok {
+	if c, ok := img.Tags[amimeta.TagCache]; ok {
 		out = append(out, GateResult{Gate: GateCache, Region: region, OK: c != "", Detail: "cache record " + orNone(c)})
 	}
 	if ch.Gates.FastLaunch {

@@ -14,15 +14,10 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// Tags the release workflows read on a spec's AMIs.
-const (
-	tagSpec    = "winami:spec"
-	tagOSBuild = "winami:os-build"
-	tagCache   = "winami:cache"
-	// tagBuild is the tag Image Builder puts on every AMI of a build: the
-	// image build version's ARN, the same in every region.
-	tagBuild = "Ec2ImageBuilderArn"
-)
+// tagBuild is the tag Image Builder puts on every AMI of a build: the image
+// build version's ARN, the same in every region. (winami's own tags are
+// amimeta's.)
+const tagBuild = "Ec2ImageBuilderArn"
 
 // Image is one AMI as the release workflows need it.
 type Image struct {

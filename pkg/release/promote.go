@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/winami/winami/pkg/amimeta"
 )
 
 // Plan is a promotion or rollback worked out and checked, before anything
@@ -97,10 +99,10 @@ func (r *Runner) sourceImage(ctx context.Context, idx int, src Source) (Image, e
 
 // checkSpec refuses an AMI another spec (or no winami build) made.
 func (r *Runner) checkSpec(img Image) error {
-	switch spec, ok := img.Tags[tagSpec]; {
+	switch spec, ok := img.Tags[amimeta.TagSpec]; {
 	case !ok:
 		return fmt.Errorf("%s (%s) was not built by winami: it has no %s tag; a channel of spec %s takes only the spec's builds",
-			img.ID, img.Name, tagSpec, r.Config.Spec)
+			img.ID, img.Name, amimeta.TagSpec, r.Config.Spec)
 	case spec != r.Config.Spec:
 		return fmt.Errorf("%s (%s) belongs to spec %s, not %s: a channel takes only its own spec's builds", img.ID, img.Name, spec, r.Config.Spec)
 	case img.Build() == "":

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/clock"
 )
 
@@ -40,7 +41,7 @@ func newWorld(t *testing.T) *world {
 	for _, b := range []string{buildA, buildB} {
 		for i, region := range regions {
 			w.ec2.add(Image{Region: region, ID: amiID(b, i), Name: "winami-demo " + b[len(b)-7:], State: "available", Tags: map[string]string{
-				tagSpec: "demo", tagBuild: b, tagOSBuild: "20348.4529", tagCache: "ssm:/winami/demo/cache"}})
+				amimeta.TagSpec: "demo", tagBuild: b, amimeta.TagOSBuild: "20348.4529", amimeta.TagCache: "ssm:/winami/demo/cache"}})
 			w.ec2.fastLaunch[amiID(b, i)] = "enabled"
 		}
 	}
@@ -182,7 +183,7 @@ func TestFirstPromotionFailingDeletesWhatItCreated(t *testing.T) {
 func TestPromoteRefusesAnotherSpecsAMI(t *testing.T) {
 	w := newWorld(t)
 	w.channels()
-	w.ec2.add(Image{Region: "us-east-1", ID: "ami-0ther00000000000", Name: "other", State: "available", Tags: map[string]string{tagSpec: "other", tagBuild: "arn:x/other/1.0.0/1"}})
+	w.ec2.add(Image{Region: "us-east-1", ID: "ami-0ther00000000000", Name: "other", State: "available", Tags: map[string]string{amimeta.TagSpec: "other", tagBuild: "arn:x/other/1.0.0/1"}})
 	_, err := w.r.PlanPromotion(t.Context(), "stable", Source{AMI: "ami-0ther00000000000"})
 	if err == nil || !strings.Contains(err.Error(), "belongs to spec other, not demo") {
 		t.Fatalf("PlanPromotion of another spec's AMI = %v", err)
