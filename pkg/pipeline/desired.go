@@ -261,9 +261,9 @@ func distribution(s *spec.Spec, d *Desired, name string) ib.CreateDistributionCo
 			}
 		}
 		out := types.Distribution{Region: aws.String(region), AmiDistributionConfiguration: ami}
-		if dist.SSMParameter != "" {
+		if prm := s.PublishParameter(); prm != "" {
 			out.SsmParameterConfigurations = []types.SsmParameterConfiguration{{
-				ParameterName: aws.String(dist.SSMParameter),
+				ParameterName: aws.String(prm),
 				DataType:      types.SsmParameterDataTypeAwsEc2Image,
 			}}
 		}

@@ -52,7 +52,7 @@ func (r *runner) callerPerms(roleARN string) []images.Permission {
 		if r.spec.Cache != nil && len(r.spec.Cache.Images) > 0 {
 			add(fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/winami/%s/image-cache/*", p, reg, acct, r.spec.Name), "ssm:PutParameter")
 		}
-		if prm := r.spec.Distribution.SSMParameter; prm != "" {
+		if prm := r.spec.PublishParameter(); prm != "" {
 			add(fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/%s", p, reg, acct, strings.TrimPrefix(prm, "/")), "ssm:PutParameter")
 		}
 	}

@@ -40,6 +40,9 @@ type Spec struct {
 	Build        Build        `yaml:"build" json:"build"`
 	Distribution Distribution `yaml:"distribution,omitempty" json:"distribution"`
 	Schedule     *Schedule    `yaml:"schedule,omitempty" json:"schedule,omitempty"`
+	// Release channels: builds publish to the first, and an AMI enters a
+	// later one only by `winami release promote`, behind its gates.
+	Release *Release `yaml:"release,omitempty" json:"release,omitempty"`
 
 	// File is the path the spec was read from; relative component files
 	// are resolved against its directory.
@@ -224,4 +227,37 @@ type Schedule struct {
 	// version (EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE); false
 	// builds on every match.
 	OnlyWhenDependenciesUpdated bool `yaml:"onlyWhenDependenciesUpdated,omitempty" json:"onlyWhenDependenciesUpdated,omitempty"`
+}
+
+// Release is a spec's release channels, in order: each one SSM parameter
+// per distribution region that node groups, launch templates or Karpenter
+// follow. Builds write the first channel (instead of
+// distribution.ssmParameter); `winami release promote` moves an AMI into a
+// later one once its gates hold, and `winami release rollback` moves a
+// channel back.
+type Release struct {
+	// Channels in promotion order, e.g. candidate then stable.
+	Channels []ReleaseChannel `yaml:"channels" json:"channels"`
+}
+
+// ReleaseChannel is one release channel.
+type ReleaseChannel struct {
+	// Channel name: lower-case letters, digits and -, starting with a letter.
+	Name string `yaml:"name" json:"name"`
+	// SSM parameter of the channel, the same name in every distribution
+	// region; defaults to /winami/<spec name>/<channel name>.
+	Parameter string `yaml:"parameter,omitempty" json:"parameter,omitempty"`
+	// Gates an AMI must pass to enter this channel (not for the first one).
+	Gates *ReleaseGates `yaml:"gates,omitempty" json:"gates,omitempty"`
+}
+
+// ReleaseGates are a channel's entry conditions besides those every
+// promotion checks (the AMI is the spec's build, available and not
+// deprecated in every region, with the spec's OS build and cache record).
+type ReleaseGates struct {
+	// Minimum time in the previous channel, a Go duration such as 24h or 90m.
+	Soak string `yaml:"soak,omitempty" json:"soak,omitempty"`
+	// Require Fast Launch enabled for the AMI in every region; defaults to
+	// distribution.fastLaunch.enabled.
+	FastLaunch *bool `yaml:"fastLaunch,omitempty" json:"fastLaunch,omitempty"`
 }

@@ -116,6 +116,7 @@ func (s *Spec) validate(skip map[string]bool) Problems {
 	c.build()
 	c.distribution()
 	c.schedule()
+	c.release()
 	return c.probs
 }
 
