@@ -116,10 +116,10 @@ func (r *Runner) checkRegion(ctx context.Context, to int, region string, amis ma
 			gr.Detail = fmt.Sprintf("%s is not in %s", img.ID, prevName)
 			gr.Fix = fmt.Sprintf("promote it to %s first and let it soak %s", prevName, ch.Gates.Soak)
 		case soaked < ch.Gates.Soak:
-			gr.Detail = fmt.Sprintf("in %s for %s of %s", prevName, soaked.Round(time.Minute), ch.Gates.Soak)
+			gr.Detail = fmt.Sprintf("in %s for %s of %s", prevName, soaked.Round(time.Second), ch.Gates.Soak)
 			gr.Fix = fmt.Sprintf("wait until %s", since.Add(ch.Gates.Soak).UTC().Format(time.RFC3339))
 		default:
-			gr.OK, gr.Detail = true, fmt.Sprintf("in %s for %s", prevName, soaked.Round(time.Minute))
+			gr.OK, gr.Detail = true, fmt.Sprintf("in %s for %s", prevName, soaked.Round(time.Second))
 		}
 		out = append(out, gr)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/clock"
+	"github.com/winami/winami/pkg/spec"
 )
 
 // Channel is one release channel of a spec.
@@ -107,3 +108,33 @@ func (r *Runner) regions() []string {
 
 // ErrNotFound marks a channel parameter that does not exist in a region yet.
 var ErrNotFound = errors.New("the channel has no AMI here yet")
+
+// ConfigFrom reads a spec's release section; a spec without one is an
+// error that says what to add.
+func ConfigFrom(s *spec.Spec) (Config, error) {
+	if s.Release == nil || len(s.Release.Channels) == 0 {
+		return Config{}, fmt.Errorf("spec %s has no release channels: add a release section (release.channels: candidate, stable; see docs/release.md)", s.Name)
+	}
+	c := Config{Spec: s.Name, Home: s.Region, Regions: s.Distribution.Regions, OSBuild: s.Base.OSBuild}
+	fastLaunch := s.Distribution.FastLaunch != nil && s.Distribution.FastLaunch.Enabled
+	for _, ch := range s.Release.Channels {
+		out := Channel{Name: ch.Name, Parameter: s.ChannelParameter(ch)}
+		if g := ch.Gates; g != nil {
+			if g.Soak != "" {
+				d, err := time.ParseDuration(g.Soak)
+				if err != nil {
+					return Config{}, fmt.Errorf("release channel %s: gates.soak %q: %w", ch.Name, g.Soak, err)
+				}
+				out.Gates.Soak = d
+			}
+			out.Gates.FastLaunch = fastLaunch
+			if g.FastLaunch != nil {
+				out.Gates.FastLaunch = *g.FastLaunch
+			}
+		} else if len(c.Channels) > 0 {
+			out.Gates.FastLaunch = fastLaunch
+		}
+		c.Channels = append(c.Channels, out)
+	}
+	return c, nil
+}

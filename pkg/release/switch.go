@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // Change is one region's move of a channel from one AMI to another.
@@ -98,7 +100,10 @@ func (r *Runner) write(ctx context.Context, ch *Channel, region, ami string) (in
 // undo runs even when ctx has ended.
 func (r *Runner) putBack(ctx context.Context, ch *Channel, done []Change, failedRegion string, cause error) error {
 	ctx = context.WithoutCancel(ctx)
-	e := &SwitchError{Channel: ch.Name, Region: failedRegion, Err: cause}
+	// The cause is explained here (what is missing and the fix), so that the
+	// CLI keeps this whole message, what was put back included, instead of
+	// replacing it with the explanation of the AWS error inside.
+	e := &SwitchError{Channel: ch.Name, Region: failedRegion, Err: awsapi.Explain(cause)}
 	for i := len(done) - 1; i >= 0; i-- {
 		c := done[i]
 		var err error
