@@ -36,6 +36,10 @@ distribution:
   regions: [us-east-1, eu-west-1]
   ssmParameter: /winami/policy/ami
   fastLaunch: {enabled: true, maxParallelLaunches: 6}
+release:
+  channels:
+    - {name: candidate, parameter: /winami/policy/ami}
+    - {name: stable}
 `
 
 // policyCommand is one winami invocation of the policy test: the command
@@ -57,6 +61,11 @@ var policyCommands = []policyCommand{
 	{iampolicy.CmdApply, []string{"apply", "-f", "SPEC", "--auto-approve"}, build, 0},
 	{iampolicy.CmdBuild, []string{"build", "-f", "SPEC", "--wait", "--poll-interval", "20ms"}, build, 0},
 	{iampolicy.CmdStatus, []string{"status", "-f", "SPEC"}, readOnly, 0},
+	{iampolicy.CmdReleaseRead, []string{"release", "status", "-f", "SPEC"}, releaseRead, 0},
+	{iampolicy.CmdRelease, []string{"release", "promote", "-f", "SPEC", "--to", "stable", "--auto-approve"}, releaseUse, 0},
+	{iampolicy.CmdReleaseRead, []string{"release", "history", "-f", "SPEC", "--channel", "stable"}, releaseRead, 0},
+	// One build only: there is no earlier one to go back to (exit 1).
+	{iampolicy.CmdRelease, []string{"release", "rollback", "-f", "SPEC", "--channel", "stable", "--auto-approve"}, releaseUse, 1},
 	// The demo cluster has two drifted nodes: exit 2.
 	{iampolicy.CmdDrift, []string{"drift", "--cluster", "demo", "--latest"}, driftUse, 2},
 	{iampolicy.CmdDrift, []string{"drift", "--cluster", "demo", "-f", "SPEC"}, driftUse, 2},
@@ -79,6 +88,10 @@ var (
 	readOnly = []iampolicy.Use{iampolicy.Build, iampolicy.ReadOnly}
 	all      = []iampolicy.Use{iampolicy.Build, iampolicy.ReadOnly, iampolicy.Drift}
 	driftUse = []iampolicy.Use{iampolicy.Drift}
+	// releaseRead and releaseUse: the release use runs promotions without
+	// the rights to build.
+	releaseRead = []iampolicy.Use{iampolicy.Build, iampolicy.ReadOnly, iampolicy.Release}
+	releaseUse  = []iampolicy.Use{iampolicy.Build, iampolicy.Release}
 )
 
 // TestPolicyCoversCommands runs every command through the real command

@@ -22,10 +22,13 @@ const (
 	ReadOnly Use = "read-only"
 	// Drift: report what a cluster's Windows nodes run.
 	Drift Use = "drift"
+	// Release: promote and roll back release channels (a promotion job
+	// that builds nothing).
+	Release Use = "release"
 )
 
 // Uses lists the uses in the order help shows them.
-var Uses = []Use{Build, ReadOnly, Drift}
+var Uses = []Use{Build, ReadOnly, Drift, Release}
 
 // ParseUse checks a --for value.
 func ParseUse(s string) (Use, error) {
@@ -34,7 +37,7 @@ func ParseUse(s string) (Use, error) {
 			return u, nil
 		}
 	}
-	return "", fmt.Errorf("unknown use %q: want build, read-only or drift", s)
+	return "", fmt.Errorf("unknown use %q: want build, read-only, drift or release", s)
 }
 
 // Command names, as the policy test's table and Commands name them.
@@ -53,6 +56,10 @@ const (
 	CmdFastLaunch     = "fast-launch"
 	CmdFastLaunchRead = "fast-launch status"
 	CmdDrift          = "drift"
+	// CmdRelease is release promote and rollback; CmdReleaseRead is
+	// release status and history.
+	CmdRelease     = "release promote"
+	CmdReleaseRead = "release status"
 )
 
 // Commands are the IAM actions each command calls, as a fresh map (no
@@ -106,7 +113,14 @@ func Commands() map[string][]string {
 		// The image cache record apply writes when the list is too long for a tag.
 		"ssm:PutParameter",
 	})
+	// readRelease is what the release commands read: each channel's history
+	// and the builds' AMIs, with Fast Launch for its gate.
+	readRelease := []string{"ssm:GetParameterHistory", "ec2:DescribeImages", "ec2:DescribeFastLaunchImages"}
 	return map[string][]string{
+		CmdReleaseRead: readRelease,
+		// A promotion labels the versions it writes, and deletes a channel
+		// it created when it has to put the regions back.
+		CmdRelease:     concat(readRelease, []string{"ssm:PutParameter", "ssm:LabelParameterVersion", "ssm:DeleteParameter"}),
 		CmdAMI:         find,
 		CmdImagesCheck: concat(readImages, []string{"ec2:DescribeImages"}),
 		CmdCache:       nil,
@@ -141,11 +155,13 @@ func Commands() map[string][]string {
 func CommandsOf(u Use) []string {
 	switch u {
 	case Build:
-		return []string{CmdAMI, CmdImagesCheck, CmdCache, CmdPlan, CmdApply, CmdBuild, CmdStatus, CmdDestroy, CmdPreflight, CmdFastLaunch, CmdFastLaunchRead}
+		return []string{CmdAMI, CmdImagesCheck, CmdCache, CmdPlan, CmdApply, CmdBuild, CmdStatus, CmdDestroy, CmdPreflight, CmdFastLaunch, CmdFastLaunchRead, CmdRelease, CmdReleaseRead}
 	case ReadOnly:
-		return []string{CmdAMI, CmdImagesCheck, CmdCache, CmdStatus, CmdPlan, CmdPreflight, CmdFastLaunchRead}
+		return []string{CmdAMI, CmdImagesCheck, CmdCache, CmdStatus, CmdPlan, CmdPreflight, CmdFastLaunchRead, CmdReleaseRead}
 	case Drift:
 		return []string{CmdAMI, CmdDrift}
+	case Release:
+		return []string{CmdReleaseRead, CmdRelease}
 	}
 	return nil
 }

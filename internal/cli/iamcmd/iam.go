@@ -32,13 +32,16 @@ func newPolicyCmd(app *cmdutil.App) *cobra.Command {
 		uses[i] = string(u)
 	}
 	cmd := &cobra.Command{
-		Use:   "policy [--for build|read-only|drift]",
+		Use:   "policy [--for build|read-only|drift|release]",
 		Short: "Print the least-privilege IAM policy winami needs for a use",
 		Long: `Print, as an IAM policy document, the actions winami calls for a use:
 
-  build      everything: ami, images check, cache, plan, apply, build, status, destroy, preflight
-  read-only  ami, images check, status, plan and preflight; nothing that changes anything
+  build      everything: ami, images check, cache, plan, apply, build, status, destroy, preflight,
+             release
+  read-only  ami, images check, status, plan, preflight, release status and history; nothing that
+             changes anything
   drift      ami, and the EKS and EC2 reads of a cluster's nodes
+  release    release status, history, promote and rollback: a promotion job that cannot build
 
 The document is JSON, as IAM takes it (-o json, the default); -o yaml gives the same
 document as YAML, for CloudFormation templates. A policy has no table or text form.
