@@ -24,7 +24,8 @@ import (
 // fakeSSM imitates the SSM calls winami makes, records them, and rejects
 // what AWS rejects (more than 10 names, MaxResults over 10).
 type fakeSSM struct {
-	params map[string]string
+	awsapi.SSMAPI // methods the fake does not serve panic: the test then fails loudly
+	params        map[string]string
 	// err, when set, fails every call of the named operation.
 	err map[string]error
 	// enter, when set, is called at the start of each GetParameters.
