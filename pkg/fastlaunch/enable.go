@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/winami/winami/pkg/awsapi"
-	"github.com/winami/winami/pkg/clock"
 )
 
 // Action is what enable or disable did to one AMI.
@@ -124,42 +123,6 @@ type FailedError struct{ Status Status }
 
 func (e *FailedError) Error() string {
 	return fmt.Sprintf("Fast Launch on %s in %s is %s: %s", e.Status.AMI, e.Status.Region, e.Status.State, e.Status.Reason)
-}
-
-// WaitOptions tune Wait.
-type WaitOptions struct {
-	// Interval between two reads (default 15 s).
-	Interval time.Duration
-	// OnPoll sees every status read.
-	OnPoll func(Status)
-	// Clock waits between reads (default: the wall clock).
-	Clock clock.Clock
-}
-
-// Wait follows t until Fast Launch is enabled, failed (a *FailedError) or
-// gone, or ctx ends.
-func Wait(ctx context.Context, api awsapi.EC2API, t Target, opts WaitOptions) (Status, error) {
-	if opts.Interval <= 0 {
-		opts.Interval = DefaultWaitInterval
-	}
-	if opts.Clock == nil {
-		opts.Clock = clock.Real{}
-	}
-	for {
-		cur, done, err := look(ctx, api, t)
-		if err != nil && cur.AMI == "" {
-			return Status{}, err
-		}
-		if opts.OnPoll != nil {
-			opts.OnPoll(cur)
-		}
-		if done {
-			return cur, err
-		}
-		if err := opts.Clock.Sleep(ctx, opts.Interval); err != nil {
-			return cur, err
-		}
-	}
 }
 
 // DefaultWaitInterval is the time between two reads of a wait.

@@ -1,6 +1,7 @@
 package fastlaunch_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -200,7 +201,7 @@ func TestEnableIsIdempotentAndWaits(t *testing.T) {
 		t.Fatalf("%+v, %v", r, err)
 	}
 	var seen []string
-	st, err := fastlaunch.Wait(ctx, api, own, fastlaunch.WaitOptions{Interval: 20 * time.Second, Clock: e.clk, OnPoll: func(s fastlaunch.Status) { seen = append(seen, s.State) }})
+	st, err := waitOne(ctx, e, own, func(s fastlaunch.Status) { seen = append(seen, s.State) })
 	if err != nil || st.State != "enabled" || seen[0] != "enabling" {
 		t.Fatalf("wait: %+v, %v, seen %v", st, err, seen)
 	}
@@ -221,9 +222,18 @@ func TestEnableIsIdempotentAndWaits(t *testing.T) {
 	if r, err = fastlaunch.Disable(ctx, api, own, true); err != nil || r.Action != fastlaunch.Disabled {
 		t.Errorf("disable --force: %+v, %v", r, err)
 	}
-	if _, err = fastlaunch.Wait(ctx, api, own, fastlaunch.WaitOptions{Interval: 20 * time.Second, Clock: e.clk}); err == nil {
+	if _, err = waitOne(ctx, e, own, nil); err == nil {
 		t.Error("waiting on a disabled AMI succeeded")
 	}
+}
+
+// waitOne follows one AMI with WaitAll, as the commands do, for an hour
+// of the sandbox's clock at most.
+func waitOne(ctx context.Context, e *env, t fastlaunch.Target, onChange func(fastlaunch.Status)) (fastlaunch.Status, error) {
+	st, err := fastlaunch.WaitAll(ctx, e.ec2, []fastlaunch.Target{t}, fastlaunch.WaitAllOptions{
+		Interval: 20 * time.Second, Timeout: time.Hour, Clock: e.clk, OnChange: onChange,
+	})
+	return st[0], err
 }
 
 // EC2 accepts Fast Launch without a template where there is no default
@@ -244,7 +254,7 @@ func TestWaitReportsEnablingFailed(t *testing.T) {
 	if _, err := fastlaunch.Enable(ctx, api, own, fastlaunch.Settings{}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := fastlaunch.Wait(ctx, api, own, fastlaunch.WaitOptions{Interval: 20 * time.Second, Clock: e.clk})
+	st, err := waitOne(ctx, e, own, nil)
 	var failed *fastlaunch.FailedError
 	if !errors.As(err, &failed) || st.State != "enabling-failed" || st.Reason == "" || !st.Failed() {
 		t.Fatalf("%+v, %v", st, err)
