@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/winami/winami/pkg/amimeta"
@@ -43,6 +45,9 @@ type Options struct {
 	DesiredAMI string
 	Spec       string
 	Latest     bool
+	// Channel is a release channel (its name and SSM parameter): the AMI
+	// it holds in the cluster's region is the desired one.
+	Channel *Channel
 	// PageLimit is the node list page size (0: 500).
 	PageLimit int64
 }
@@ -127,6 +132,12 @@ func (r *Report) attachInstances(ctx context.Context, api awsapi.EC2API, insts m
 			return err
 		}
 		r.Desired = Desired{Mode: "spec", AMI: ami}
+	case opts.Channel != nil:
+		ami, err := channelAMI(ctx, src.SSM, *opts.Channel, r.Region)
+		if err != nil {
+			return err
+		}
+		r.Desired = Desired{Mode: "channel", AMI: ami, Channel: opts.Channel.Name}
 	case opts.Latest:
 		r.Desired = Desired{Mode: "latest", Latest: map[string]LatestRelease{}}
 	}
@@ -230,6 +241,28 @@ const maxLatestAtOnce = 4
 
 // newestSpecAMI is the newest available AMI a winami spec built in the
 // region (winami tags its AMIs winami:spec).
+// Channel names a release channel and its SSM parameter.
+type Channel struct{ Name, Parameter string }
+
+// channelAMI is the AMI a release channel holds in a region.
+func channelAMI(ctx context.Context, ssmFor func(string) awsapi.SSMAPI, ch Channel, region string) (string, error) {
+	if ssmFor == nil {
+		return "", fmt.Errorf("release channel %s: no SSM client", ch.Name)
+	}
+	out, err := ssmFor(region).GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(ch.Parameter)})
+	var nf *ssmtypes.ParameterNotFound
+	if errors.As(err, &nf) {
+		return "", fmt.Errorf("release channel %s holds no AMI in %s (%s does not exist there): promote a build to it first, or compare with another channel", ch.Name, region, ch.Parameter)
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading release channel %s (%s) in %s: %w", ch.Name, ch.Parameter, region, err)
+	}
+	if out.Parameter == nil {
+		return "", awsapi.Incomplete("SSM GetParameter", "Parameter")
+	}
+	return aws.ToString(out.Parameter.Value), nil
+}
+
 func newestSpecAMI(ctx context.Context, api awsapi.EC2API, spec, region string) (string, error) {
 	out, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{
 		Owners: []string{"self"},

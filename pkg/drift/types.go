@@ -112,8 +112,11 @@ type Nodegroup struct {
 
 // Desired is the state nodes should be in.
 type Desired struct {
-	// Mode is how it was decided: "ami", "spec", "latest" or "majority".
+	// Mode is how it was decided: "ami", "spec", "channel", "latest" or
+	// "majority".
 	Mode string `json:"mode"`
+	// Channel is the release channel (channel mode).
+	Channel string `json:"channel,omitempty"`
 	// AMI is the desired AMI (ami and spec modes, and majority).
 	AMI string `json:"amiId,omitempty"`
 	// Latest maps "<windows> <edition> <kubernetes>" to the newest EKS

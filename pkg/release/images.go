@@ -56,38 +56,8 @@ func imageOf(region string, img types.Image) Image {
 	return out
 }
 
-// describe reads AMIs by ID in one region, deprecated and disabled ones
-// included (they are what the gates must see); a missing ID is left out.
-func (r *Runner) describe(ctx context.Context, region string, ids []string) (map[string]Image, error) {
-	out := map[string]Image{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	res, err := r.EC2(region).DescribeImages(ctx, &ec2.DescribeImagesInput{
-		ImageIds: ids, IncludeDeprecated: aws.Bool(true), IncludeDisabled: aws.Bool(true),
-	})
-	if err != nil {
-		if isNotFound(err) {
-			// One unknown ID fails the whole call: read them one by one.
-			for _, id := range ids {
-				one, err := r.describe1(ctx, region, id)
-				if err != nil {
-					return nil, err
-				}
-				if one != nil {
-					out[id] = *one
-				}
-			}
-			return out, nil
-		}
-		return nil, fmt.Errorf("reading AMIs %s in %s: %w", strings.Join(ids, ", "), region, err)
-	}
-	for _, img := range res.Images {
-		out[aws.ToString(img.ImageId)] = imageOf(region, img)
-	}
-	return out, nil
-}
-
+// describe1 reads one AMI by ID in a region, deprecated and disabled ones
+// included (they are what the gates must see); nil when it does not exist.
 func (r *Runner) describe1(ctx context.Context, region, id string) (*Image, error) {
 	res, err := r.EC2(region).DescribeImages(ctx, &ec2.DescribeImagesInput{
 		ImageIds: []string{id}, IncludeDeprecated: aws.Bool(true), IncludeDisabled: aws.Bool(true),

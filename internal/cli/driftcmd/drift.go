@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,11 +21,12 @@ import (
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/drift"
+	"github.com/winami/winami/pkg/spec"
 )
 
 type options struct {
 	cluster, kubeconfig, context string
-	desiredAMI, file             string
+	desiredAMI, file, channel    string
 	latest                       bool
 	failOn                       string
 	watch                        bool
@@ -53,6 +55,8 @@ compare each node with the desired state:
 
   --desired-ami AMI   that AMI
   -f winami.yaml      the newest AMI the spec built (in the cluster's region)
+  -f winami.yaml --channel stable
+                      the AMI the spec's release channel holds (in the cluster's region)
   --latest            the newest EKS optimized release for the cluster's Kubernetes version
                       and each node's Windows version and edition
   (none)              what most nodes run
@@ -72,6 +76,7 @@ With --watch, winami runs as an exporter: a report every --interval, Prometheus 
 		Example: `  winami drift --cluster prod-eks --region us-east-1
   winami drift --kubeconfig ~/.kube/config --context prod --latest -o json
   winami drift --cluster prod-eks -f winami.yaml --fail-on ami
+  winami drift --cluster prod-eks -f winami.yaml --channel stable
   winami drift --cluster prod-eks --watch --interval 5m --metrics-addr 127.0.0.1:9464
   winami --sandbox drift --cluster demo`,
 		Args: cobra.NoArgs,
@@ -84,10 +89,12 @@ With --watch, winami runs as an exporter: a report every --interval, Prometheus 
 	f.StringVar(&o.desiredAMI, "desired-ami", "", "the AMI every Windows node should run")
 	f.StringVarP(&o.file, "file", "f", "", "a spec: its newest AMI is the desired one")
 	f.BoolVar(&o.latest, "latest", false, "the newest EKS optimized release is the desired AMI")
+	f.StringVar(&o.channel, "channel", "", "with -f, the release channel whose AMI is the desired one")
 	f.StringVar(&o.failOn, "fail-on", "any", "which drift exits 2: any, ami, kubelet or os-build")
 	f.BoolVar(&o.watch, "watch", false, "run as an exporter until stopped")
 	f.DurationVar(&o.interval, "interval", 5*time.Minute, "with --watch, time between two reports")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9464", "with --watch, where to serve /metrics and /healthz")
+	cmdutil.NeedsFlag(f, "channel", "file")
 	cmdutil.NeedsFlag(f, "interval", "watch")
 	cmdutil.NeedsFlag(f, "metrics-addr", "watch")
 	// One of --cluster and --kubeconfig is required outside a pod; validate
@@ -143,7 +150,19 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 		region = clients.Region()
 	}
 	opts := drift.Options{Cluster: o.cluster, Region: region, DesiredAMI: o.desiredAMI, Latest: o.latest}
-	if o.file != "" {
+	switch {
+	case o.channel != "":
+		// The release section names the channel's parameter.
+		s, err := app.LoadSpec(o.file)
+		if err != nil {
+			return drift.Sources{}, drift.Options{}, err
+		}
+		ch, err := channelOf(s, o.channel)
+		if err != nil {
+			return drift.Sources{}, drift.Options{}, err
+		}
+		opts.Channel = ch
+	case o.file != "":
 		// Only the name: drift finds the spec's AMIs, it builds nothing.
 		s, err := app.LoadSpecHeader(o.file)
 		if err != nil {
@@ -170,6 +189,21 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 		src.EKS = clients.EKS(region)
 	}
 	return src, opts, nil
+}
+
+// channelOf is a spec's release channel, for --channel.
+func channelOf(s *spec.Spec, name string) (*drift.Channel, error) {
+	if s.Release == nil {
+		return nil, cmdutil.Usagef("--channel %s: spec %s has no release channels (see docs/release.md)", name, s.Name)
+	}
+	var names []string
+	for _, ch := range s.Release.Channels {
+		if ch.Name == name {
+			return &drift.Channel{Name: ch.Name, Parameter: s.ChannelParameter(ch)}, nil
+		}
+		names = append(names, ch.Name)
+	}
+	return nil, cmdutil.Usagef("--channel %s: spec %s has no such release channel (its channels: %s)", name, s.Name, strings.Join(names, ", "))
 }
 
 // restConfig reaches the cluster: through EKS with --cluster, the pod's

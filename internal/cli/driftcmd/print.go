@@ -101,6 +101,8 @@ func describeDesired(d drift.Desired) string {
 		return "AMI " + d.AMI + " (--desired-ami)"
 	case "spec":
 		return "AMI " + d.AMI + ", the spec's newest"
+	case "channel":
+		return "AMI " + d.AMI + ", release channel " + d.Channel
 	case "latest":
 		var parts []string
 		for name, rel := range d.Latest {

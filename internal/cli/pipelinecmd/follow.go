@@ -98,13 +98,6 @@ func (l *progressLine) end() {
 	l.stopped = true
 }
 
-// elapsed is how long the build has run by now.
-func (l *progressLine) elapsed() time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.elapsedLocked()
-}
-
 func (l *progressLine) elapsedLocked() time.Duration { return specrun.SinceCreated(l.start, l.now()) }
 
 func (l *progressLine) drawLocked() {
