@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
@@ -286,5 +288,40 @@ func TestLeanNodesMatchTyped(t *testing.T) {
 		if string(a) != string(b) || lean.Summary.WindowsNodes == 0 {
 			t.Errorf("%s: the lean report differs from the typed one:\n%s\n%s", cluster, a, b)
 		}
+	}
+}
+
+// A release channel's AMI in the cluster's region is the desired one; a
+// channel that holds nothing there is an error that says so.
+func TestReleaseChannelIsTheDesiredAMI(t *testing.T) {
+	e := start(t, sandbox.Options{})
+	src := e.sources(t, world.DemoCluster)
+	ch := &drift.Channel{Name: "stable", Parameter: "/winami/demo/stable"}
+	if _, err := drift.Run(t.Context(), src, drift.Options{Cluster: world.DemoCluster, Region: "us-east-1", Channel: ch}); err == nil ||
+		!strings.Contains(err.Error(), "release channel stable holds no AMI in us-east-1") {
+		t.Fatalf("an empty channel: %v", err)
+	}
+	r, err := drift.Run(t.Context(), src, drift.Options{Cluster: world.DemoCluster, Region: "us-east-1", Latest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	older := ""
+	for _, n := range r.Nodes {
+		if n.ReleaseVersion == "1.35-2026.10.14" {
+			older = n.AMI
+		}
+	}
+	_, err = e.clients.SSM("us-east-1").PutParameter(t.Context(), &ssm.PutParameterInput{
+		Name: aws.String(ch.Parameter), Value: aws.String(older), Type: ssmtypes.ParameterTypeString,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err = drift.Run(t.Context(), src, drift.Options{Cluster: world.DemoCluster, Region: "us-east-1", Channel: ch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Desired.Mode != "channel" || r.Desired.Channel != "stable" || r.Desired.AMI != older || r.Summary.Drifted != 7 {
+		t.Errorf("against channel stable (%s): desired %+v, summary %+v", older, r.Desired, r.Summary)
 	}
 }
