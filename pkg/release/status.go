@@ -31,9 +31,9 @@ type ChannelStatus struct {
 	Next []GateResult `json:"nextGates,omitempty"`
 }
 
-// Status reads every channel in every region, with the gates for promoting
-// each channel's build into the next channel.
-func (r *Runner) Status(ctx context.Context) ([]ChannelStatus, error) {
+// Positions reads where every channel stands in every region (its history,
+// nothing else): what the exporter publishes each interval.
+func (r *Runner) Positions(ctx context.Context) ([]ChannelStatus, error) {
 	out := make([]ChannelStatus, len(r.Config.Channels))
 	for i := range r.Config.Channels {
 		ch := &r.Config.Channels[i]
@@ -49,13 +49,31 @@ func (r *Runner) Status(ctx context.Context) ([]ChannelStatus, error) {
 				continue
 			}
 			since, _ := enteredAt(hists[region], cur.AMI)
-			pos := Position{Region: region, AMI: cur.AMI, Version: cur.Version, Since: since, User: cur.User}
-			if img, err := r.describe1(ctx, region, cur.AMI); err != nil {
+			st.Positions = append(st.Positions, Position{Region: region, AMI: cur.AMI, Version: cur.Version, Since: since, User: cur.User})
+		}
+		out[i] = st
+	}
+	return out, nil
+}
+
+// Status reads every channel in every region, with the build each AMI came
+// from and the gates for promoting each channel's build into the next.
+func (r *Runner) Status(ctx context.Context) ([]ChannelStatus, error) {
+	out, err := r.Positions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		st := &out[i]
+		for j := range st.Positions {
+			pos := &st.Positions[j]
+			img, err := r.describe1(ctx, pos.Region, pos.AMI)
+			if err != nil {
 				return nil, err
-			} else if img != nil {
+			}
+			if img != nil {
 				pos.Build, pos.Name = img.Build(), img.Name
 			}
-			st.Positions = append(st.Positions, pos)
 		}
 		if i+1 < len(r.Config.Channels) && len(st.Positions) > 0 && st.Positions[0].Build != "" {
 			amis, err := r.BuildImages(ctx, st.Positions[0].Build)
@@ -66,7 +84,6 @@ func (r *Runner) Status(ctx context.Context) ([]ChannelStatus, error) {
 				return nil, err
 			}
 		}
-		out[i] = st
 	}
 	return out, nil
 }

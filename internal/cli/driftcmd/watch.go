@@ -6,8 +6,10 @@ import (
 	"net"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/drift"
 	"github.com/winami/winami/pkg/drift/exporter"
+	"github.com/winami/winami/pkg/release"
 )
 
 // watch runs the exporter until ctx ends (SIGTERM or SIGINT: main's
@@ -22,9 +24,10 @@ func watch(ctx context.Context, app *cmdutil.App, o *options) error {
 	e := exporter.New(exporter.Config{
 		Interval: o.interval,
 		// Fresh sources every run: the EKS token lasts 15 minutes.
-		Source: func(ctx context.Context) (drift.Sources, drift.Options, error) { return o.source(ctx, app) },
-		Logger: app.Logger(),
-		Out:    app.IO.ErrOut,
+		Source:   func(ctx context.Context) (drift.Sources, drift.Options, error) { return o.source(ctx, app) },
+		Channels: o.channels(app),
+		Logger:   app.Logger(),
+		Out:      app.IO.ErrOut,
 	})
 	fmt.Fprintf(app.IO.ErrOut, "winami drift exporter: metrics on http://%s/metrics, health on /healthz, a report every %s\n", ln.Addr(), o.interval)
 	if err := e.Run(ctx, ln); err != nil {
@@ -32,4 +35,42 @@ func watch(ctx context.Context, app *cmdutil.App, o *options) error {
 	}
 	fmt.Fprintln(app.IO.ErrOut, "winami drift exporter stopped")
 	return nil
+}
+
+// channels reads the release channels of the -f spec each run, for the
+// exporter's channel series; nil without a spec or a release section. The
+// exporter needs only the spec's name to find its AMIs, so a spec that
+// cannot be loaded whole (its component files are not in the pod) only
+// turns the channel series off, with a warning.
+func (o *options) channels(app *cmdutil.App) func(ctx context.Context) ([]exporter.ChannelPosition, error) {
+	if o.file == "" {
+		return nil
+	}
+	s, err := app.LoadSpec(o.file)
+	if err != nil {
+		fmt.Fprintf(app.IO.ErrOut, "Warning: no release channel metrics: %v\n", err)
+		return nil
+	}
+	cfg, err := release.ConfigFrom(s)
+	if err != nil {
+		return nil // a spec without channels: nothing to publish
+	}
+	return func(ctx context.Context) ([]exporter.ChannelPosition, error) {
+		clients, err := app.Clients(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r := &release.Runner{Config: cfg, SSM: clients.SSM, EC2: clients.EC2, Clock: clock.Real{}}
+		st, err := r.Positions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var out []exporter.ChannelPosition
+		for _, c := range st {
+			for _, p := range c.Positions {
+				out = append(out, exporter.ChannelPosition{Channel: c.Channel, Region: p.Region, AMI: p.AMI, Since: p.Since})
+			}
+		}
+		return out, nil
+	}
 }

@@ -20,6 +20,7 @@ type collector struct {
 	runs, runDuration, lastSuccess *prometheus.Desc
 	nodes, drifted                 *prometheus.Desc
 	groups, drift, latest          *prometheus.Desc
+	channel, channelSince          *prometheus.Desc
 }
 
 // newCollector describes the families of docs/drift.md. The descriptions
@@ -33,12 +34,14 @@ func newCollector(e *Exporter) *collector {
 		runDuration: d("winami_drift_run_duration_seconds", "How long the last drift run took.", nil, nil),
 		// 0 before the first success, so an alert on its age fires for an
 		// exporter that never succeeded, too.
-		lastSuccess: d("winami_drift_last_success_timestamp_seconds", "When the last good drift report was made, as Unix seconds (0: never).", nil, nil),
-		nodes:       d("winami_drift_nodes", "Windows nodes in the last good report.", nil, nil),
-		drifted:     d("winami_drift_nodes_drifted", "Windows nodes with at least one drift reason in the last good report.", nil, nil),
-		groups:      d("winami_windows_nodes", "Windows nodes by AMI, kubelet version and Windows build.", []string{"ami", "kubelet", "build"}, nil),
-		drift:       d("winami_node_drift", "1 for each drifted Windows node and reason.", []string{"node", "reason"}, nil),
-		latest:      d("winami_latest_release_timestamp_seconds", "Release date of the newest EKS optimized Windows AMI, as Unix seconds (with --latest).", []string{"windows", "edition", "kubernetes"}, nil),
+		lastSuccess:  d("winami_drift_last_success_timestamp_seconds", "When the last good drift report was made, as Unix seconds (0: never).", nil, nil),
+		nodes:        d("winami_drift_nodes", "Windows nodes in the last good report.", nil, nil),
+		drifted:      d("winami_drift_nodes_drifted", "Windows nodes with at least one drift reason in the last good report.", nil, nil),
+		groups:       d("winami_windows_nodes", "Windows nodes by AMI, kubelet version and Windows build.", []string{"ami", "kubelet", "build"}, nil),
+		drift:        d("winami_node_drift", "1 for each drifted Windows node and reason.", []string{"node", "reason"}, nil),
+		latest:       d("winami_latest_release_timestamp_seconds", "Release date of the newest EKS optimized Windows AMI, as Unix seconds (with --latest).", []string{"windows", "edition", "kubernetes"}, nil),
+		channel:      d("winami_release_channel_info", "1 for the AMI each release channel of the spec holds, by region (with -f and a release section).", []string{"channel", "region", "ami"}, nil),
+		channelSince: d("winami_release_channel_since_timestamp_seconds", "When each release channel took the AMI it holds, as Unix seconds, by region.", []string{"channel", "region"}, nil),
 	}
 }
 
@@ -46,7 +49,7 @@ func newCollector(e *Exporter) *collector {
 // only after the first good report: the registry then checks each scrape
 // against them.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.runs, c.runDuration, c.lastSuccess, c.nodes, c.drifted, c.groups, c.drift, c.latest} {
+	for _, d := range []*prometheus.Desc{c.runs, c.runDuration, c.lastSuccess, c.nodes, c.drifted, c.groups, c.drift, c.latest, c.channel, c.channelSince} {
 		ch <- d
 	}
 }
@@ -80,7 +83,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	for _, families := range []struct {
 		desc    *prometheus.Desc
 		samples []sample
-	}{{c.groups, r.groups}, {c.drift, r.drift}, {c.latest, r.latest}} {
+	}{{c.groups, r.groups}, {c.drift, r.drift}, {c.latest, r.latest}, {c.channel, r.channel}, {c.channelSince, r.channelSince}} {
 		for _, s := range families.samples {
 			send(families.desc, prometheus.GaugeValue, s.value, append([]string(nil), s.labels...)...)
 		}

@@ -46,6 +46,9 @@ type Config struct {
 	Source func(ctx context.Context) (drift.Sources, drift.Options, error)
 	// Report makes the report (default drift.Run).
 	Report func(ctx context.Context, src drift.Sources, opts drift.Options) (*drift.Report, error)
+	// Channels, when set, reads where a spec's release channels stand; each
+	// run publishes them with the report (a failure fails the run).
+	Channels func(ctx context.Context) ([]ChannelPosition, error)
 	// Logger logs failed runs (Run's loop; RunOnce only returns them).
 	Logger *slog.Logger
 	// Out gets one line per good run (nil: none).
@@ -190,7 +193,7 @@ func (e *Exporter) RunOnce(ctx context.Context) error {
 	start := e.cfg.Clock.Now()
 	runCtx, cancel := context.WithTimeoutCause(ctx, e.cfg.RunTimeout,
 		fmt.Errorf("the run did not finish within %s (an endpoint hangs?); cut off", e.cfg.RunTimeout))
-	r, err := e.report(runCtx)
+	r, channels, err := e.report(runCtx)
 	if err != nil && ctx.Err() == nil && runCtx.Err() != nil {
 		err = fmt.Errorf("%w: %w", context.Cause(runCtx), err)
 	}
@@ -209,7 +212,7 @@ func (e *Exporter) RunOnce(ctx context.Context) error {
 		st.runsOK++
 		st.lastError = nil
 		st.lastSuccess = e.cfg.Clock.Now()
-		st.report = seriesOf(r)
+		st.report = seriesOf(r, channels)
 	}
 	e.st = st
 	e.mu.Unlock()
@@ -224,19 +227,33 @@ func (e *Exporter) RunOnce(ctx context.Context) error {
 	return nil
 }
 
-func (e *Exporter) report(ctx context.Context) (r *drift.Report, err error) {
+func (e *Exporter) report(ctx context.Context) (r *drift.Report, channels []ChannelPosition, err error) {
 	// A long-running exporter must not die of one bad run: a panic is
 	// counted as a failed run, logged and retried like any other.
 	defer func() {
 		if p := recover(); p != nil {
-			r, err = nil, fmt.Errorf("the run failed unexpectedly (%v); this is a bug, please report it", p)
+			r, channels, err = nil, nil, fmt.Errorf("the run failed unexpectedly (%v); this is a bug, please report it", p)
 		}
 	}()
 	src, opts, err := e.cfg.Source(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return e.cfg.Report(ctx, src, opts)
+	r, err = e.cfg.Report(ctx, src, opts)
+	if err != nil || e.cfg.Channels == nil {
+		return r, nil, err
+	}
+	channels, err = e.cfg.Channels(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the release channels: %w", err)
+	}
+	return r, channels, nil
+}
+
+// ChannelPosition is a release channel's AMI in one region, and since when.
+type ChannelPosition struct {
+	Channel, Region, AMI string
+	Since                time.Time
 }
 
 // snapshot is the status as it stands.

@@ -70,14 +70,16 @@ var documented = map[string]struct {
 	typ    dto.MetricType
 	labels []string
 }{
-	"winami_windows_nodes":                        {dto.MetricType_GAUGE, []string{"ami", "kubelet", "build"}},
-	"winami_node_drift":                           {dto.MetricType_GAUGE, []string{"node", "reason"}},
-	"winami_latest_release_timestamp_seconds":     {dto.MetricType_GAUGE, []string{"windows", "edition", "kubernetes"}},
-	"winami_drift_nodes":                          {dto.MetricType_GAUGE, nil},
-	"winami_drift_nodes_drifted":                  {dto.MetricType_GAUGE, nil},
-	"winami_drift_runs_total":                     {dto.MetricType_COUNTER, []string{"result"}},
-	"winami_drift_run_duration_seconds":           {dto.MetricType_GAUGE, nil},
-	"winami_drift_last_success_timestamp_seconds": {dto.MetricType_GAUGE, nil},
+	"winami_windows_nodes":                           {dto.MetricType_GAUGE, []string{"ami", "kubelet", "build"}},
+	"winami_node_drift":                              {dto.MetricType_GAUGE, []string{"node", "reason"}},
+	"winami_latest_release_timestamp_seconds":        {dto.MetricType_GAUGE, []string{"windows", "edition", "kubernetes"}},
+	"winami_release_channel_info":                    {dto.MetricType_GAUGE, []string{"channel", "region", "ami"}},
+	"winami_release_channel_since_timestamp_seconds": {dto.MetricType_GAUGE, []string{"channel", "region"}},
+	"winami_drift_nodes":                             {dto.MetricType_GAUGE, nil},
+	"winami_drift_nodes_drifted":                     {dto.MetricType_GAUGE, nil},
+	"winami_drift_runs_total":                        {dto.MetricType_COUNTER, []string{"result"}},
+	"winami_drift_run_duration_seconds":              {dto.MetricType_GAUGE, nil},
+	"winami_drift_last_success_timestamp_seconds":    {dto.MetricType_GAUGE, nil},
 }
 
 // TestDocumentedTable: docs/drift.md lists exactly the families above,
@@ -147,6 +149,9 @@ func TestServedSeries(t *testing.T) {
 			r.Desired.Latest = map[string]drift.LatestRelease{"Windows Server 2022 Core, Kubernetes 1.35": {ReleaseDate: eksami.Date{Year: 2026, Month: 11, Day: 11}}}
 			return r, nil
 		},
+		Channels: func(context.Context) ([]ChannelPosition, error) {
+			return []ChannelPosition{{Channel: "stable", Region: "us-east-1", AMI: "ami-1", Since: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}}, nil
+		},
 	})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -173,9 +178,11 @@ func TestServedSeries(t *testing.T) {
 		}
 	}
 	for name, want := range map[string]float64{
-		"winami_drift_nodes":                      2,
-		"winami_drift_nodes_drifted":              1,
-		"winami_latest_release_timestamp_seconds": 1794355200, // 2026-11-11
+		"winami_drift_nodes":                             2,
+		"winami_drift_nodes_drifted":                     1,
+		"winami_latest_release_timestamp_seconds":        1794355200, // 2026-11-11
+		"winami_release_channel_info":                    1,
+		"winami_release_channel_since_timestamp_seconds": 1796083200, // 2026-12-01
 	} {
 		if f := fams[name]; f == nil || len(f.GetMetric()) != 1 || f.GetMetric()[0].GetGauge().GetValue() != want {
 			t.Errorf("%s: %v, want one series of %v", name, f, want)

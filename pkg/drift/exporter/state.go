@@ -12,11 +12,15 @@ import (
 // per run and replace the previous run's whole, so nodes that left the
 // cluster or stopped drifting leave no series behind, and no report is kept.
 type reportSeries struct {
-	groups  []sample // winami_windows_nodes: ami, kubelet, build
-	drift   []sample // winami_node_drift: node, reason
-	latest  []sample // winami_latest_release_timestamp_seconds: windows, edition, kubernetes
-	nodes   int
-	drifted int
+	groups []sample // winami_windows_nodes: ami, kubelet, build
+	drift  []sample // winami_node_drift: node, reason
+	latest []sample // winami_latest_release_timestamp_seconds: windows, edition, kubernetes
+	// channel and channelSince: winami_release_channel_info (channel,
+	// region, ami) and winami_release_channel_since_timestamp_seconds
+	// (channel, region).
+	channel, channelSince []sample
+	nodes                 int
+	drifted               int
 }
 
 // sample is one series: its label values, in the order of its family's
@@ -26,7 +30,7 @@ type sample struct {
 	value  float64
 }
 
-func seriesOf(r *drift.Report) *reportSeries {
+func seriesOf(r *drift.Report, channels []ChannelPosition) *reportSeries {
 	s := &reportSeries{nodes: r.Summary.WindowsNodes, drifted: r.Summary.Drifted}
 	for _, g := range r.Groups {
 		s.groups = append(s.groups, sample{labels: []string{g.AMI, g.Kubelet, g.WindowsBuild}, value: float64(len(g.Nodes))})
@@ -42,6 +46,10 @@ func seriesOf(r *drift.Report) *reportSeries {
 		for _, k := range slices.Compact(kinds) {
 			s.drift = append(s.drift, sample{labels: []string{n.Name, k}, value: 1})
 		}
+	}
+	for _, c := range channels {
+		s.channel = append(s.channel, sample{labels: []string{c.Channel, c.Region, c.AMI}, value: 1})
+		s.channelSince = append(s.channelSince, sample{labels: []string{c.Channel, c.Region}, value: unixOrZero(c.Since)})
 	}
 	for key, rel := range r.Desired.Latest {
 		windows, edition, kubernetes := splitLatestKey(key)
