@@ -40,6 +40,7 @@ release:
   channels:
     - {name: candidate, parameter: /winami/policy/ami}
     - {name: stable}
+    - {name: prod, gates: {canary: {cluster: demo}}}
 `
 
 // policyCommand is one winami invocation of the policy test: the command
@@ -64,6 +65,8 @@ var policyCommands = []policyCommand{
 	{iampolicy.CmdReleaseRead, []string{"release", "status", "-f", "SPEC"}, releaseRead, 0},
 	{iampolicy.CmdRelease, []string{"release", "promote", "-f", "SPEC", "--to", "stable", "--auto-approve"}, releaseUse, 0},
 	{iampolicy.CmdReleaseRead, []string{"release", "history", "-f", "SPEC", "--channel", "stable"}, releaseRead, 0},
+	// prod's canary gate reads cluster demo, whose nodes do not run the build: refused (exit 1).
+	{iampolicy.CmdRelease, []string{"release", "promote", "-f", "SPEC", "--to", "prod", "--auto-approve"}, releaseUse, 1},
 	// One build only: there is no earlier one to go back to (exit 1).
 	{iampolicy.CmdRelease, []string{"release", "rollback", "-f", "SPEC", "--channel", "stable", "--auto-approve"}, releaseUse, 1},
 	// The demo cluster has two drifted nodes: exit 2.

@@ -115,7 +115,12 @@ func Commands() map[string][]string {
 	})
 	// readRelease is what the release commands read: each channel's history
 	// and the builds' AMIs, with Fast Launch for its gate.
-	readRelease := []string{"ssm:GetParameterHistory", "ec2:DescribeImages", "ec2:DescribeFastLaunchImages"}
+	// A canary gate reads its cluster as drift does (status shows the
+	// next channel's gates, so the read side needs it too).
+	readRelease := []string{
+		"ssm:GetParameterHistory", "ec2:DescribeImages", "ec2:DescribeFastLaunchImages",
+		"eks:DescribeCluster", "eks:ListNodegroups", "eks:DescribeNodegroup", "ec2:DescribeInstances", "sts:GetCallerIdentity",
+	}
 	return map[string][]string{
 		CmdReleaseRead: readRelease,
 		// A promotion labels the versions it writes, and deletes a channel

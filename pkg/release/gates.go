@@ -3,6 +3,7 @@ package release
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +31,7 @@ const (
 	GateCache      = "cache-record"
 	GateFastLaunch = "fast-launch"
 	GateSoak       = "soak"
+	GateCanary     = "canary"
 )
 
 // Check evaluates the gates of channel index `to` for a build's AMIs, in
@@ -107,6 +109,13 @@ func (r *Runner) checkRegion(ctx context.Context, to int, region string, amis ma
 		}
 		out = append(out, gr)
 	}
+	if k := ch.Gates.Canary; k != nil && k.Region == region {
+		gr, err := r.canaryGate(ctx, *k, img.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, gr)
+	}
 	if ch.Gates.Soak > 0 && to > 0 {
 		prevName := r.Config.Channels[to-1].Name
 		gr := GateResult{Gate: GateSoak, Region: region}
@@ -142,6 +151,30 @@ func (r *Runner) fastLaunchGate(ctx context.Context, region, ami string) (GateRe
 	gr.OK, gr.Detail = state == "enabled", "Fast Launch "+state
 	if !gr.OK {
 		gr.Fix = fmt.Sprintf("winami fast-launch wait %s --regions %s", ami, region)
+	}
+	return gr, nil
+}
+
+// canaryGate holds when at least one Windows node of the canary cluster
+// runs the AMI and every node that does is Ready with no drift.
+func (r *Runner) canaryGate(ctx context.Context, k Canary, ami string) (GateResult, error) {
+	gr := GateResult{Gate: GateCanary, Region: k.Region}
+	if r.Canary == nil {
+		return gr, fmt.Errorf("channel gate canary (cluster %s): no way to read the cluster was given", k.Cluster)
+	}
+	res, err := r.Canary(ctx, k, ami)
+	if err != nil {
+		return gr, fmt.Errorf("reading canary cluster %s in %s: %w", k.Cluster, k.Region, err)
+	}
+	switch {
+	case res.Nodes == 0:
+		gr.Detail = fmt.Sprintf("no Windows node of cluster %s runs %s", k.Cluster, ami)
+		gr.Fix = fmt.Sprintf("roll cluster %s's Windows nodes onto %s (the candidate channel), let them settle, then promote", k.Cluster, ami)
+	case len(res.Problems) > 0:
+		gr.Detail = fmt.Sprintf("%d of %d node(s) on %s in cluster %s: %s", len(res.Problems), res.Nodes, ami, k.Cluster, strings.Join(res.Problems, "; "))
+		gr.Fix = fmt.Sprintf("see winami drift --cluster %s --region %s --desired-ami %s", k.Cluster, k.Region, ami)
+	default:
+		gr.OK, gr.Detail = true, fmt.Sprintf("%d node(s) of cluster %s on %s, Ready, no drift", res.Nodes, k.Cluster, ami)
 	}
 	return gr, nil
 }

@@ -7,6 +7,7 @@
 package release
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +37,19 @@ type Gates struct {
 	FastLaunch bool
 	// Soak is how long the AMI must have been in the previous channel.
 	Soak time.Duration
+	// Canary names a cluster whose Windows nodes on the AMI must be Ready
+	// with no drift (at least one of them); nil for none.
+	Canary *Canary
+}
+
+// Canary is a canary cluster and its region.
+type Canary struct{ Cluster, Region string }
+
+// CanaryResult is what a canary cluster's drift report says of the AMI.
+type CanaryResult struct {
+	// Nodes run the AMI; Problems are those not Ready or drifted, with why.
+	Nodes    int
+	Problems []string
 }
 
 // Config is what the release commands know of a spec.
@@ -83,6 +97,9 @@ type Runner struct {
 	SSM    func(region string) awsapi.SSMAPI
 	EC2    func(region string) awsapi.EC2API
 	Clock  clock.Clock
+	// Canary reads a canary cluster's Windows nodes against an AMI (the
+	// drift report); needed only by channels with a canary gate.
+	Canary func(ctx context.Context, c Canary, ami string) (CanaryResult, error)
 	// Out receives progress for people (one line each); nil discards.
 	Out io.Writer
 	// Limit bounds concurrent regions; 0 means every region at once.
@@ -130,6 +147,12 @@ func ConfigFrom(s *spec.Spec) (Config, error) {
 			out.Gates.FastLaunch = fastLaunch
 			if g.FastLaunch != nil {
 				out.Gates.FastLaunch = *g.FastLaunch
+			}
+			if k := g.Canary; k != nil {
+				out.Gates.Canary = &Canary{Cluster: k.Cluster, Region: k.Region}
+				if k.Region == "" {
+					out.Gates.Canary.Region = s.Region
+				}
 			}
 		} else if len(c.Channels) > 0 {
 			out.Gates.FastLaunch = fastLaunch

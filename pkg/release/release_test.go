@@ -1,6 +1,7 @@
 package release
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -257,5 +258,48 @@ func TestStatusShowsEachChannelAndTheNextGates(t *testing.T) {
 	}
 	if len(st[0].Next) == 0 || len(Failing(st[0].Next)) != 0 || len(st[1].Next) != 0 {
 		t.Fatalf("next gates: candidate %+v, stable %+v", st[0].Next, st[1].Next)
+	}
+}
+
+func TestCanaryGate(t *testing.T) {
+	w := newWorld(t)
+	w.channels()
+	w.r.Config.Channels[1].Gates.Canary = &Canary{Cluster: "staging", Region: "eu-west-1"}
+	var asked []string
+	result := CanaryResult{}
+	w.r.Canary = func(_ context.Context, k Canary, ami string) (CanaryResult, error) {
+		asked = append(asked, k.Cluster+"@"+k.Region+" "+ami)
+		return result, nil
+	}
+	canary := func() GateResult {
+		t.Helper()
+		plan, err := w.r.PlanPromotion(t.Context(), "stable", Source{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found []GateResult
+		for _, g := range plan.Gates {
+			if g.Gate == GateCanary {
+				found = append(found, g)
+			}
+		}
+		if len(found) != 1 || found[0].Region != "eu-west-1" {
+			t.Fatalf("canary gates %+v, want one, in eu-west-1", found)
+		}
+		return found[0]
+	}
+	if g := canary(); g.OK || !strings.Contains(g.Detail, "no Windows node of cluster staging runs "+amiID(buildB, 1)) || g.Fix == "" {
+		t.Errorf("no node on the AMI: %+v", g)
+	}
+	if !slices.Equal(asked, []string{"staging@eu-west-1 " + amiID(buildB, 1)}) {
+		t.Errorf("the canary was asked %v, want build B's eu-west-1 AMI once", asked)
+	}
+	result = CanaryResult{Nodes: 2, Problems: []string{"node-a not Ready"}}
+	if g := canary(); g.OK || !strings.Contains(g.Detail, "1 of 2 node(s)") || !strings.Contains(g.Detail, "node-a not Ready") {
+		t.Errorf("a node not Ready: %+v", g)
+	}
+	result = CanaryResult{Nodes: 2}
+	if g := canary(); !g.OK {
+		t.Errorf("two healthy nodes: %+v", g)
 	}
 }

@@ -260,4 +260,16 @@ type ReleaseGates struct {
 	// Require Fast Launch enabled for the AMI in every region; defaults to
 	// distribution.fastLaunch.enabled.
 	FastLaunch *bool `yaml:"fastLaunch,omitempty" json:"fastLaunch,omitempty"`
+	// A canary EKS cluster whose Windows nodes on the AMI must all be
+	// Ready with no drift, and at least one must run it.
+	Canary *CanaryGate `yaml:"canary,omitempty" json:"canary,omitempty"`
+}
+
+// CanaryGate names the canary cluster of a release gate.
+type CanaryGate struct {
+	// EKS cluster name.
+	Cluster string `yaml:"cluster" json:"cluster"`
+	// The cluster's region, one of the distribution regions; defaults to
+	// the spec's region.
+	Region string `yaml:"region,omitempty" json:"region,omitempty"`
 }

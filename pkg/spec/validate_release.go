@@ -2,6 +2,8 @@ package spec
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -79,6 +81,32 @@ func (c *checker) gates(path string, i int, g *ReleaseGates) {
 	if g.FastLaunch != nil && *g.FastLaunch && (c.s.Distribution.FastLaunch == nil || !c.s.Distribution.FastLaunch.Enabled) {
 		c.add(path+".gates.fastLaunch", "the spec does not enable distribution.fastLaunch, so this gate could never hold")
 	}
+	if k := g.Canary; k != nil {
+		if !eksClusterName(k.Cluster) {
+			c.add(path+".gates.canary.cluster", "an EKS cluster name: 1 to 100 letters, digits, - and _, starting with a letter or digit")
+		}
+		if k.Region != "" && !slices.Contains(c.s.Distribution.Regions, k.Region) {
+			c.add(path+".gates.canary.region", "the canary cluster must be in a distribution region (%s), where the build has an AMI",
+				strings.Join(c.s.Distribution.Regions, ", "))
+		}
+	}
+}
+
+// eksClusterName is EKS's rule for cluster names.
+func eksClusterName(s string) bool {
+	if s == "" || len(s) > 100 || !isAlnum(rune(s[0])) {
+		return false
+	}
+	for _, r := range s {
+		if !isAlnum(r) && r != '-' && r != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 }
 
 func channelName(s string) bool {

@@ -19,7 +19,6 @@ import (
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/httpbound"
 	"github.com/winami/winami/pkg/awsapi"
-	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/drift"
 	"github.com/winami/winami/pkg/spec"
 )
@@ -170,25 +169,16 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 		}
 		opts.Spec = s.Name
 	}
-	src := drift.Sources{
-		EC2:    func(r string) awsapi.EC2API { return clients.EC2(r) },
-		SSM:    func(r string) awsapi.SSMAPI { return clients.SSM(r) },
-		Finder: catalog.NewFinderFromClients(clients),
-	}
 	restCfg, err := o.restConfig(ctx, clients, region, app.HTTPLimits())
 	if err != nil {
 		return drift.Sources{}, drift.Options{}, err
 	}
-	kube, err := drift.KubeClient(restCfg)
-	if err != nil {
-		return drift.Sources{}, drift.Options{}, err
-	}
-	src.Nodes = drift.LeanNodes{Client: kube}
-	src.ServerVersion = func(ctx context.Context) (string, error) { return drift.ServerVersion(ctx, kube) }
+	eksRegion := ""
 	if o.cluster != "" {
-		src.EKS = clients.EKS(region)
+		eksRegion = region
 	}
-	return src, opts, nil
+	src, err := drift.NewSources(clients, restCfg, eksRegion)
+	return src, opts, err
 }
 
 // channelOf is a spec's release channel, for --channel.

@@ -5,6 +5,7 @@ package releasecmd
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,7 +13,9 @@ import (
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/clock"
+	"github.com/winami/winami/pkg/drift"
 	"github.com/winami/winami/pkg/release"
 )
 
@@ -63,7 +66,47 @@ func (f *specFlag) runner(ctx context.Context, app *cmdutil.App) (*release.Runne
 	if err != nil {
 		return nil, err
 	}
-	return &release.Runner{Config: cfg, SSM: clients.SSM, EC2: clients.EC2, Clock: clock.Real{}, Out: app.IO.ErrOut}, nil
+	return &release.Runner{Config: cfg, SSM: clients.SSM, EC2: clients.EC2, Clock: clock.Real{}, Out: app.IO.ErrOut,
+		Canary: canary(app, clients)}, nil
+}
+
+// canary reads a canary cluster's Windows nodes with the drift report,
+// against the AMI: how many run it, and which of those drift (not Ready,
+// kubelet, Windows build…).
+func canary(app *cmdutil.App, clients *awsapi.Clients) func(ctx context.Context, k release.Canary, ami string) (release.CanaryResult, error) {
+	return func(ctx context.Context, k release.Canary, ami string) (release.CanaryResult, error) {
+		cfg, err := drift.ClusterConfig(ctx, clients.EKS(k.Region), clients.STSClient(k.Region), k.Cluster)
+		if err != nil {
+			return release.CanaryResult{}, err
+		}
+		drift.Bound(cfg, app.HTTPLimits())
+		src, err := drift.NewSources(clients, cfg, k.Region)
+		if err != nil {
+			return release.CanaryResult{}, err
+		}
+		rep, err := drift.Run(ctx, src, drift.Options{Cluster: k.Cluster, Region: k.Region, DesiredAMI: ami})
+		if err != nil {
+			return release.CanaryResult{}, err
+		}
+		var res release.CanaryResult
+		for _, n := range rep.Nodes {
+			if n.AMI != ami {
+				continue
+			}
+			res.Nodes++
+			// The report's reasons include not-ready.
+			var why []string
+			for _, r := range n.Reasons {
+				if !slices.Contains(why, r.Kind) {
+					why = append(why, r.Kind)
+				}
+			}
+			if len(why) > 0 {
+				res.Problems = append(res.Problems, n.Name+": "+strings.Join(why, ", "))
+			}
+		}
+		return res, nil
+	}
 }
 
 // printGates lists gates, failing ones with their fix.
