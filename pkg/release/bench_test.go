@@ -62,10 +62,10 @@ func seededRunner(tb testing.TB) (*release.Runner, *awsapi.CallCounter) {
 	return r, counter
 }
 
-// BenchmarkPromoteThreeRegions: one promotion (plan with the gates every
-// channel has, then the writes and labels) across three regions, alternating between two
-// builds so that every iteration writes. The calls are the same whatever
-// the number of versions a channel keeps (up to 50 a page).
+// BenchmarkPromoteThreeRegions: one promotion across three regions (the
+// plan with the gates every channel has, then the writes and the labels),
+// alternating between two builds so that every iteration writes. The calls
+// do not grow with the versions a channel keeps (50 a page).
 func BenchmarkPromoteThreeRegions(b *testing.B) {
 	r, counter := seededRunner(b)
 	ctx := b.Context()
