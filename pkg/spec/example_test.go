@@ -31,8 +31,12 @@ func TestExample(t *testing.T) {
 		t.Errorf("build %+v; want instance profile winami-build and the default VPC", s.Build)
 	}
 	d := s.Distribution
-	if strings.Join(d.Regions, ",") != "us-east-1,eu-west-1" || d.SSMParameter != "/winami/prod/ami" || d.FastLaunch == nil || !d.FastLaunch.Enabled {
-		t.Errorf("distribution %+v; want us-east-1 and eu-west-1, /winami/prod/ami, Fast Launch on", d)
+	if strings.Join(d.Regions, ",") != "us-east-1,eu-west-1" || d.FastLaunch == nil || !d.FastLaunch.Enabled {
+		t.Errorf("distribution %+v; want us-east-1 and eu-west-1, Fast Launch on", d)
+	}
+	if r := s.Release; r == nil || len(r.Channels) != 2 || s.PublishParameter() != "/winami/eks-windows-prod/candidate" ||
+		s.ChannelParameter(r.Channels[1]) != "/winami/prod/ami" {
+		t.Errorf("release %+v; want candidate (published to) and stable on /winami/prod/ami", r)
 	}
 	if s.Schedule == nil || s.Schedule.Cron != "cron(0 9 ? * WED#2 *)" {
 		t.Errorf("schedule %+v", s.Schedule)

@@ -99,6 +99,11 @@ func runBuild(ctx context.Context, app *cmdutil.App, o *buildOptions) error {
 			fmt.Fprintf(app.IO.Out, "  %s\n", c)
 		}
 	}
+	if rel := r.Spec.Release; rel != nil && len(rel.Channels) > 1 {
+		first := rel.Channels[0]
+		fmt.Fprintf(app.IO.ErrOut, "\nPublished to release channel %s (%s) only; when it has proved itself: winami release promote -f %s --to %s\n",
+			first.Name, r.Spec.ChannelParameter(first), o.f.path, rel.Channels[1].Name)
+	}
 	return nil
 }
 
