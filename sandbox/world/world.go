@@ -92,9 +92,6 @@ type Image struct {
 	CreationDate       time.Time         `json:"creationDate"`
 	DeprecationTime    *time.Time        `json:"deprecationTime,omitempty"`
 	State              string            `json:"state"`    // available, pending, failed, disabled, deregistered
-	// AvailableAt is when a pending image (a CopyImage copy) becomes
-	// available; nil for an image that is not pending. See StateAt.
-	AvailableAt *time.Time `json:"availableAt,omitempty"`
 	Platform           string            `json:"platform"` // "windows" or "" (Linux)
 	PlatformDetails    string            `json:"platformDetails"`
 	UsageOperation     string            `json:"usageOperation"`
@@ -122,6 +119,9 @@ type Image struct {
 	OSBuild string `json:"osBuild,omitempty"`
 	// FastLaunch is the AMI's EC2 Fast Launch state by account ID.
 	FastLaunch map[string]*FastLaunch `json:"fastLaunch,omitempty"`
+	// AvailableAt is when a pending image (a CopyImage copy) becomes
+	// available; nil for an image that is not pending. See StateAt.
+	AvailableAt *time.Time `json:"availableAt,omitempty"`
 	// SourceImageID and SourceRegion name the AMI a CopyImage copy was made
 	// from, as DescribeImages reports them (SourceImageId,
 	// SourceImageRegion); empty for other images.
