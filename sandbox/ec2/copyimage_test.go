@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/winami/winami/sandbox"
@@ -121,6 +122,10 @@ func TestCopyImageGoesPendingThenAvailable(t *testing.T) {
 	e.clock.Advance(time.Second)
 	if st := e.image(t, "us-west-2", id).State; st != types.ImageStateAvailable {
 		t.Errorf("state %s once the pace has passed, want available", st)
+	}
+	available := describe(t, e.c, &ec2.DescribeImagesInput{Owners: []string{"self"}, Filters: []types.Filter{filter("state", "available")}}, inRegion("us-west-2"))
+	if !slices.ContainsFunc(available, func(img types.Image) bool { return aws.ToString(img.ImageId) == id }) {
+		t.Errorf("state=available filter leaves the finished copy out: %v", names(available))
 	}
 	// The SDK's waiter sees it too.
 	w := ec2.NewImageAvailableWaiter(e.c, func(o *ec2.ImageAvailableWaiterOptions) { o.MinDelay, o.MaxDelay = time.Millisecond, time.Millisecond })
@@ -271,5 +276,47 @@ func TestCopyImageRefusesUnavailableSources(t *testing.T) {
 	slices.Sort(names)
 	if strings.Join(names, ",") != "first,second,winami-demo-2022-core-1.35-20261115" {
 		t.Errorf("the account's images: %v", names)
+	}
+}
+
+// Image Builder takes a copy as a recipe's parent once it is available, as
+// EC2 shows it, and not while it is pending.
+func TestCopyIsAParentOnceAvailable(t *testing.T) {
+	e := startCopy(t)
+	out, err := e.c.CopyImage(t.Context(), &ec2.CopyImageInput{
+		Name: aws.String("parent-copy"), SourceImageId: aws.String(e.eksAMI(t, "us-east-1", "2026.10.14")), SourceRegion: aws.String("us-east-1"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ib := imagebuilder.NewFromConfig(e.cfg)
+	recipe := func(version string) error {
+		_, err := ib.CreateImageRecipe(t.Context(), &imagebuilder.CreateImageRecipeInput{
+			Name: aws.String("from-copy"), SemanticVersion: aws.String(version), ParentImage: out.ImageId,
+		})
+		return err
+	}
+	sandboxtest.WantAPIError(t, recipe("1.0.0"), "InvalidParameterValueException", "")
+	e.clock.Advance(copyPace)
+	if err := recipe("1.0.1"); err != nil {
+		t.Fatalf("a recipe on the available copy: %v", err)
+	}
+}
+
+// A dry run asks for ec2:CopyImage, which the caller's policy grants and the
+// partner's does not, and copies nothing.
+func TestCopyImageDryRun(t *testing.T) {
+	e := startCopy(t)
+	in := &ec2.CopyImageInput{
+		Name: aws.String("dry"), SourceImageId: aws.String(e.eksAMI(t, "us-east-1", "2026.10.14")),
+		SourceRegion: aws.String("us-east-1"), DryRun: aws.Bool(true),
+	}
+	_, err := e.c.CopyImage(t.Context(), in)
+	sandboxtest.WantAPIError(t, err, "DryRunOperation", "")
+	partner := ec2.NewFromConfig(sandboxtest.AsAccount(e.cfg, world.PartnerAccountID))
+	_, err = partner.CopyImage(t.Context(), in)
+	sandboxtest.WantAPIError(t, err, "UnauthorizedOperation", "")
+	if own := describe(t, e.c, &ec2.DescribeImagesInput{Owners: []string{"self"}, Filters: []types.Filter{filter("name", "dry")}}); len(own) != 0 {
+		t.Errorf("a dry run copied: %v", names(own))
 	}
 }
