@@ -59,6 +59,9 @@ type Options struct {
 	// FastLaunchPace is how long EC2 Fast Launch stays enabling or disabling;
 	// 0 means ec2.DefaultFastLaunchPace.
 	FastLaunchPace time.Duration
+	// CopyPace is how long an EC2 CopyImage copy stays pending; 0 means
+	// ec2.DefaultCopyPace.
+	CopyPace time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// ScaleNodes, when positive, adds the EKS cluster "scale" in us-east-1
@@ -142,7 +145,7 @@ func newServer(opts Options, store *state.Store, now func() time.Time, logger *s
 	mux := protocol.NewMux(muxOpts,
 		sts.New(store, now),
 		ssm.New(store, now),
-		ec2.New(store, now, ec2.WithFastLaunchPace(opts.FastLaunchPace)),
+		ec2.New(store, now, ec2.WithFastLaunchPace(opts.FastLaunchPace), ec2.WithCopyPace(opts.CopyPace)),
 		iam.New(store, now),
 		imagebuilder.New(store, now, ibOpts...),
 		ecr.New(store, now, s.registry),

@@ -16,11 +16,12 @@ type service struct {
 	store          *state.Store
 	now            func() time.Time
 	fastLaunchPace time.Duration
+	copyPace       time.Duration
 }
 
 // New returns the EC2 service over the store.
 func New(store *state.Store, now func() time.Time, opts ...Option) *protocol.Service {
-	s := &service{store: store, now: now, fastLaunchPace: DefaultFastLaunchPace}
+	s := &service{store: store, now: now, fastLaunchPace: DefaultFastLaunchPace, copyPace: DefaultCopyPace}
 	for _, o := range opts {
 		o(s)
 	}
@@ -50,6 +51,11 @@ func New(store *state.Store, now func() time.Time, opts ...Option) *protocol.Ser
 			"DescribeFastLaunchImages":       s.describeFastLaunchImages,
 			"DescribeImageAttribute":         s.describeImageAttribute,
 			"DescribeInstances":              s.describeInstances,
+			"CopyImage":                      s.copyImage,
+			"EnableImageDeprecation":         s.enableImageDeprecation,
+			"DisableImageDeprecation":        s.disableImageDeprecation,
+			"DisableImage":                   s.disableImage,
+			"EnableImage":                    s.enableImage,
 		},
 	}
 	for name, h := range svc.Operations {

@@ -78,7 +78,7 @@ func (s *service) describeImageAttribute(ctx context.Context, req *protocol.Requ
 		case "description":
 			out.Description = &attributeValue{Value: img.Description}
 		case "blockDeviceMapping":
-			out.BlockDeviceMapping = &blockDeviceMapping{Items: toItem(img, false).BlockDeviceMapping}
+			out.BlockDeviceMapping = &blockDeviceMapping{Items: toItem(img, false, s.now()).BlockDeviceMapping}
 		case "bootMode":
 			out.BootMode = &attributeValue{Value: img.BootMode}
 		case "imdsSupport":

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
@@ -57,6 +58,8 @@ type imageItem struct {
 	BootMode           string    `xml:"bootMode,omitempty"`
 	ImdsSupport        string    `xml:"imdsSupport,omitempty"`
 	DeprecationTime    string    `xml:"deprecationTime,omitempty"`
+	SourceImageID      string    `xml:"sourceImageId,omitempty"`
+	SourceImageRegion  string    `xml:"sourceImageRegion,omitempty"`
 }
 
 type bdmItem struct {
@@ -131,13 +134,16 @@ func (s *service) describeImages(ctx context.Context, req *protocol.Request) (an
 			return s.selectImages(sc.caller(), sc.r, ids, q), nil
 		},
 		values: func(sc describeScope, img *world.Image, name string) []string {
+			if name == "state" {
+				return one(img.StateAt(s.now()))
+			}
 			return imageValues(img, name, img.OwnerID == sc.caller())
 		},
 		key: func(img *world.Image) string { return img.ImageID },
 		render: func(sc describeScope, page []*world.Image, next string) any {
-			account := sc.caller()
+			account, now := sc.caller(), s.now()
 			return describeImagesResult{Images: imagesSet{Items: itemsOf(page, func(img *world.Image) imageItem {
-				return toItem(img, img.OwnerID == account)
+				return toItem(img, img.OwnerID == account, now)
 			})}, NextToken: next}
 		},
 	})
@@ -218,11 +224,11 @@ func executableBy(img *world.Image, user, account string) bool {
 	}
 }
 
-func toItem(img *world.Image, owned bool) imageItem {
+func toItem(img *world.Image, owned bool, now time.Time) imageItem {
 	it := imageItem{
 		ImageID:            img.ImageID,
 		ImageLocation:      imageLocation(img),
-		ImageState:         img.State,
+		ImageState:         img.StateAt(now),
 		ImageOwnerID:       img.OwnerID,
 		CreationDate:       timestamp(img.CreationDate),
 		IsPublic:           img.Public,
@@ -241,6 +247,8 @@ func toItem(img *world.Image, owned bool) imageItem {
 		EnaSupport:         img.EnaSupport,
 		BootMode:           img.BootMode,
 		ImdsSupport:        img.ImdsSupport,
+		SourceImageID:      img.SourceImageID,
+		SourceImageRegion:  img.SourceRegion,
 	}
 	for _, bd := range img.BlockDevices {
 		it.BlockDeviceMapping = append(it.BlockDeviceMapping, bdmItem{DeviceName: bd.DeviceName, EBS: ebsItem{

@@ -236,6 +236,9 @@ type scope struct {
 	// images resolves the container images builds pull; nil when the
 	// service has none.
 	images ImageResolver
+	// now is the service's clock when the call began: an AMI's state
+	// depends on it (a CopyImage copy is pending until its time comes).
+	now time.Time
 }
 
 // account is the caller's account ID.
@@ -253,7 +256,7 @@ func (s *service) view(req *protocol.Request, fn func(sc *scope) error) error {
 		if ib == nil {
 			ib = &world.ImageBuilder{}
 		}
-		return fn(&scope{w: w, r: r, ib: ib, req: req, images: s.images})
+		return fn(&scope{w: w, r: r, ib: ib, req: req, images: s.images, now: s.now()})
 	})
 }
 
@@ -265,7 +268,7 @@ func (s *service) update(req *protocol.Request, fn func(sc *scope) error) error 
 		if err != nil {
 			return err
 		}
-		return fn(&scope{w: w, r: r, ib: ensure(r), req: req, images: s.images})
+		return fn(&scope{w: w, r: r, ib: ensure(r), req: req, images: s.images, now: s.now()})
 	})
 }
 

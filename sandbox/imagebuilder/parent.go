@@ -68,7 +68,7 @@ func ssmName(s string) string {
 
 func findAMI(sc *scope, id string) (*world.Image, string) {
 	img := sc.r.Images[id]
-	if img == nil || !amiVisible(img, sc.account()) || img.State != "available" {
+	if img == nil || !amiVisible(img, sc.account()) || img.StateAt(sc.now) != "available" {
 		return nil, fmt.Sprintf("the AMI '%s' does not exist in %s or is not available to account %s", id, sc.r.Name, sc.account())
 	}
 	return img, ""

@@ -192,6 +192,8 @@ func seedEKSWindows(r *Region, g *gen) {
 				fmt.Sprintf("Microsoft Windows Server %s %s optimized for EKS and Kubernetes %s (release %s)",
 					k.Windows, k.Edition, k.Kubernetes, ReleaseStamp(rel)),
 				rel.Add(g.jitter(2*time.Hour, 9*time.Hour)), 50)
+			deprecation := EKSWindowsDeprecation(img.CreationDate)
+			img.DeprecationTime = &deprecation
 			r.Images[img.ImageID] = img
 			newest = img
 		}

@@ -85,6 +85,7 @@ func operatorPolicy(account string) string {
 	return policyJSON(policyDoc{Version: "2012-10-17", Statement: []statement{
 		{Sid: "Operate", Effect: "Allow", Resource: "*", Action: []string{
 			"ec2:Describe*", "ec2:EnableFastLaunch", "ec2:DisableFastLaunch", "ec2:DeregisterImage", "ec2:DeleteSnapshot",
+			"ec2:CopyImage", "ec2:CreateTags",
 			"imagebuilder:*", "ssm:GetParameter*", "ssm:PutParameter", "ssm:DeleteParameter",
 			"iam:Get*", "iam:List*", "iam:SimulatePrincipalPolicy", "sts:GetCallerIdentity", "eks:Describe*", "eks:List*",
 		}},

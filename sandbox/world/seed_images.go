@@ -8,6 +8,19 @@ import (
 // default.
 const publicDeprecation = 2 * 365 * 24 * time.Hour
 
+// eksWindowsMonths is how many months Amazon keeps an EKS optimized Windows
+// AMI available after its release: the EKS user guide ("Create nodes with
+// optimized Windows AMIs") says each one is kept for 4 months from its
+// initial release and made private after that.
+const eksWindowsMonths = 4
+
+// EKSWindowsDeprecation is when an EKS optimized Windows AMI created at
+// created is deprecated: at the end of the months Amazon keeps it, to the
+// minute, as EC2 rounds deprecation times.
+func EKSWindowsDeprecation(created time.Time) time.Time {
+	return created.AddDate(0, eksWindowsMonths, 0).Truncate(time.Minute)
+}
+
 // windowsImage is one of Amazon's public Windows AMIs.
 func windowsImage(g *gen, name, description string, created time.Time, volumeGiB int32) *Image {
 	deprecation := created.Add(publicDeprecation).Truncate(time.Minute)

@@ -176,3 +176,43 @@ func TestAccountImages(t *testing.T) {
 		t.Errorf("own %d, shared %d, hidden %d; want one each", own, shared, hidden)
 	}
 }
+
+// Every EKS optimized Windows AMI is deprecated four months after it was
+// created (the EKS user guide's rule), and the other public Windows AMIs keep
+// EC2's default of two years.
+func TestEKSWindowsDeprecation(t *testing.T) {
+	r := Seed(1).Region("us-east-1")
+	eks, base := 0, 0
+	for _, img := range r.Images {
+		if img.OwnerID != AmazonWindowsOwnerID || img.DeprecationTime == nil {
+			continue
+		}
+		got := *img.DeprecationTime
+		switch {
+		case strings.Contains(img.Name, "EKS_Optimized"):
+			eks++
+			want := time.Date(img.CreationDate.Year(), img.CreationDate.Month()+4, img.CreationDate.Day(),
+				img.CreationDate.Hour(), img.CreationDate.Minute(), 0, 0, time.UTC)
+			if !got.Equal(want) {
+				t.Errorf("%s created %s: deprecation %s, want %s", img.Name, img.CreationDate, got, want)
+			}
+		case strings.HasSuffix(img.Name, "-2026.11.11"):
+			base++
+			if d := got.Sub(img.CreationDate); d < 729*24*time.Hour {
+				t.Errorf("%s: deprecated %s after creation, want two years", img.Name, d)
+			}
+		}
+	}
+	if eks != 4*len(EKSWindowsKeys()) || base == 0 {
+		t.Fatalf("checked %d EKS and %d base images", eks, base)
+	}
+	// The oldest release (2026-08-12) is deprecated in December 2026, the
+	// newest (2026-11-11) in March 2027.
+	for _, img := range r.Images {
+		if img.Name == "Windows_Server-2022-English-Core-EKS_Optimized-1.35-2026.08.12" {
+			if y, m := img.DeprecationTime.Year(), img.DeprecationTime.Month(); y != 2026 || m != time.December {
+				t.Errorf("2026.08.12 deprecated %s", img.DeprecationTime)
+			}
+		}
+	}
+}

@@ -91,7 +91,7 @@ type Image struct {
 	OwnerAlias         string            `json:"ownerAlias,omitempty"` // "amazon" for Amazon's images
 	CreationDate       time.Time         `json:"creationDate"`
 	DeprecationTime    *time.Time        `json:"deprecationTime,omitempty"`
-	State              string            `json:"state"`    // available, pending, failed, deregistered
+	State              string            `json:"state"`    // available, pending, failed, disabled, deregistered
 	Platform           string            `json:"platform"` // "windows" or "" (Linux)
 	PlatformDetails    string            `json:"platformDetails"`
 	UsageOperation     string            `json:"usageOperation"`
@@ -119,6 +119,34 @@ type Image struct {
 	OSBuild string `json:"osBuild,omitempty"`
 	// FastLaunch is the AMI's EC2 Fast Launch state by account ID.
 	FastLaunch map[string]*FastLaunch `json:"fastLaunch,omitempty"`
+	// AvailableAt is when a pending image (a CopyImage copy) becomes
+	// available; nil for an image that is not pending. See StateAt.
+	AvailableAt *time.Time `json:"availableAt,omitempty"`
+	// SourceImageID and SourceRegion name the AMI a CopyImage copy was made
+	// from, as DescribeImages reports them (SourceImageId,
+	// SourceImageRegion); empty for other images.
+	SourceImageID string `json:"sourceImageId,omitempty"`
+	SourceRegion  string `json:"sourceRegion,omitempty"`
+	// Copy is the CopyImage request that made the image, kept so that a
+	// retry with the same client token gets the same answer.
+	Copy *CopyRequest `json:"copy,omitempty"`
+}
+
+// CopyRequest is what made a CopyImage copy: the caller's client token and
+// the request's parameters, as one string to compare a retry with.
+type CopyRequest struct {
+	ClientToken string `json:"clientToken"`
+	Params      string `json:"params"`
+}
+
+// StateAt is the image's state at now: a pending copy is available once
+// its AvailableAt has passed. State advances lazily like this, on every
+// read, so that no timer runs and every service sees the same state.
+func (img *Image) StateAt(now time.Time) string {
+	if img.State == "pending" && img.AvailableAt != nil && !now.Before(*img.AvailableAt) {
+		return "available"
+	}
+	return img.State
 }
 
 // Snapshot is an EBS snapshot left behind by a deregistered image.
