@@ -96,10 +96,14 @@ func (f *Finder) List(ctx context.Context, q ListQuery, regions []string) ([]Rel
 // describe lists the Amazon-owned images whose name matches nameFilter and
 // that parse as EKS optimized Windows AMI names.
 func (f *Finder) describe(ctx context.Context, region, nameFilter string) ([]Release, error) {
+	// Deprecated releases too: EC2 leaves them out otherwise, and a
+	// release pinned by date, or running on nodes, is still what it is
+	// until Amazon makes it private.
 	in := &ec2.DescribeImagesInput{
-		Owners:     []string{eksami.OwnerAccount},
-		Filters:    []types.Filter{{Name: aws.String("name"), Values: []string{nameFilter}}},
-		MaxResults: aws.Int32(describeImagesPageSize),
+		Owners:            []string{eksami.OwnerAccount},
+		Filters:           []types.Filter{{Name: aws.String("name"), Values: []string{nameFilter}}},
+		MaxResults:        aws.Int32(describeImagesPageSize),
+		IncludeDeprecated: aws.Bool(true),
 	}
 	var out []Release
 	pages := ec2.NewDescribeImagesPaginator(f.ec2(region), in)

@@ -265,7 +265,11 @@ func describeImages(ctx context.Context, api awsapi.EC2API, ids []string, c *cal
 	err := inBatches(ctx, ids, describeImagesBatch, func(ctx context.Context, batch []string) error {
 		// A filter rather than ImageIds: a deregistered AMI of an old node
 		// must not fail the whole call with InvalidAMIID.NotFound.
-		page, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{Filters: []ec2types.Filter{{Name: aws.String("image-id"), Values: batch}}})
+		// Deprecated AMIs too: nodes keep running them, and a filter (not
+		// ImageIds) would leave them out.
+		page, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{
+			Filters: []ec2types.Filter{{Name: aws.String("image-id"), Values: batch}}, IncludeDeprecated: aws.Bool(true),
+		})
 		if err != nil {
 			return fmt.Errorf("describing AMIs: %w", err)
 		}

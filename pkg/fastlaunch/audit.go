@@ -131,7 +131,9 @@ func (a *Auditor) LaunchTemplates(ctx context.Context, region string, templates 
 	roots := map[string]string{}
 	var out []AuditFinding
 	if len(ids) > 0 {
-		imgs, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{Filters: []types.Filter{{Name: aws.String("image-id"), Values: ids}}})
+		imgs, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{
+			Filters: []types.Filter{{Name: aws.String("image-id"), Values: ids}}, IncludeDeprecated: aws.Bool(true),
+		})
 		if err != nil {
 			return nil, fmt.Errorf("reading the AMIs of the launch templates in %s: %w", region, err)
 		}

@@ -40,7 +40,8 @@ func Locate(ctx context.Context, ec2For func(region string) awsapi.EC2API, amis,
 				// A filter, not ImageIds: an ID of another region must not
 				// fail the whole call with InvalidAMIID.NotFound.
 				out, err := ec2For(region).DescribeImages(gctx, &ec2.DescribeImagesInput{
-					Filters: []types.Filter{{Name: aws.String("image-id"), Values: batch}},
+					Filters:           []types.Filter{{Name: aws.String("image-id"), Values: batch}},
+					IncludeDeprecated: aws.Bool(true),
 				})
 				if err != nil {
 					return fmt.Errorf("looking for the AMIs in %s: %w", region, err)
