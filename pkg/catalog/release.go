@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/winami/winami/pkg/eksami"
 )
@@ -30,6 +31,9 @@ type Release struct {
 	// CreationDate is EC2's timestamp, known only for releases found through
 	// EC2; it differs between regions and copies, so never sort by it.
 	CreationDate string `json:"creationDate,omitempty"`
+	// DeprecationTime is when EC2 deprecates the image (RFC 3339), known
+	// only for releases found through EC2; "" when it has none.
+	DeprecationTime string `json:"deprecationTime,omitempty"`
 }
 
 // releaseFromImage turns an EC2 image into a Release, or reports false when
@@ -56,6 +60,7 @@ func releaseFromImage(region string, img types.Image) (Release, bool) {
 	if img.CreationDate != nil {
 		r.CreationDate = *img.CreationDate
 	}
+	r.DeprecationTime = aws.ToString(img.DeprecationTime)
 	return r, true
 }
 

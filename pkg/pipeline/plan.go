@@ -50,6 +50,9 @@ type Plan struct {
 	Spec    string   `json:"spec"`
 	Region  string   `json:"region"`
 	Parent  Parent   `json:"parent"`
+	// ParentWarnings say when the parent AMI is deprecated or leaves
+	// Amazon's public retention (set by the runner, which knows the time).
+	ParentWarnings []ParentWarning `json:"parentWarnings,omitempty"`
 	Changes []Change `json:"changes"`
 	Summary Summary  `json:"summary"`
 	// Cache is what the AMIs will record of the images they cache, each

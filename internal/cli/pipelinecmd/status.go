@@ -90,6 +90,9 @@ func printStatus(app *cmdutil.App, res *specrun.Status) error {
 		if p.LastRun != "" {
 			fmt.Fprintf(app.IO.Out, "  last run: %s\n", p.LastRun)
 		}
+		if res.Parent != nil {
+			fmt.Fprintf(app.IO.Out, "  parent:   %s\n", parentText(res.Parent.Parent))
+		}
 		fmt.Fprintln(app.IO.Out)
 		if len(res.Images) == 0 {
 			fmt.Fprintln(app.IO.Out, "No builds yet: winami build -f <spec> --wait")
