@@ -57,7 +57,7 @@ func (f *Finder) Copy(ctx context.Context, key eksami.Key, region string, d eksa
 	if err != nil {
 		return Release{}, &awsapi.RegionError{Region: region, Err: fmt.Errorf("looking for the account's copy of %s: %w", key.AMIName(d), err)}
 	}
-	imgs := out.Images
+	imgs := slices.Clone(out.Images)
 	// The newest copy first, should there be several (copied by hand).
 	slices.SortFunc(imgs, func(a, b types.Image) int {
 		return -strings.Compare(aws.ToString(a.CreationDate), aws.ToString(b.CreationDate))
