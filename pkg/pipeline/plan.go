@@ -47,20 +47,21 @@ type Summary struct {
 // Plan is what apply would do, as data: rendered for people by the CLI, or
 // printed as JSON.
 type Plan struct {
-	Spec   string `json:"spec"`
-	Region string `json:"region"`
-	Parent Parent `json:"parent"`
-	// ParentWarnings say when the parent AMI is deprecated or leaves
-	// Amazon's public retention (set by the runner, which knows the time).
-	ParentWarnings []ParentWarning `json:"parentWarnings,omitempty"`
-	Changes        []Change        `json:"changes"`
-	Summary        Summary         `json:"summary"`
+	Spec    string   `json:"spec"`
+	Region  string   `json:"region"`
+	Parent  Parent   `json:"parent"`
+	Changes []Change `json:"changes"`
+	Summary Summary  `json:"summary"`
 	// Cache is what the AMIs will record of the images they cache, each
 	// pinned to the digest the image check found (nil: no cache).
 	Cache *amimeta.CacheRecord `json:"cache,omitempty"`
 	// ImageCheck is the verdict on each cache image for the AMI's Windows
 	// build (nil: no cache, or no check was made).
 	ImageCheck *images.Report `json:"imageCheck,omitempty"`
+
+	// ParentWarnings say when the parent AMI is deprecated or leaves
+	// Amazon's public retention (set by the runner, which knows the time).
+	ParentWarnings []ParentWarning `json:"parentWarnings,omitempty"`
 
 	desired  *Desired
 	observed *Observed
