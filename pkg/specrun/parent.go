@@ -35,6 +35,9 @@ func WriteParentWarnings(w io.Writer, ws []pipeline.ParentWarning) {
 // resolve is news for status, not its failure: it is reported (the next
 // build would fail) and the rest of the status stands.
 func (r *Runner) statusParent(ctx context.Context, c *Clients, res *Status) {
+	if r.Spec.Base.Windows == "" {
+		return // only the spec's header was read: no parent to resolve
+	}
 	p, err := pipeline.ResolveParent(ctx, catalog.NewFinder(c.SSM, c.EC2), r.Spec)
 	if err != nil {
 		res.ParentError = awsapi.Explain(err).Error()
