@@ -112,8 +112,12 @@ func (r *Runner) Copy(ctx context.Context, req Request) ([]Result, error) {
 		g.Go(func() error {
 			res, err := r.copyIn(ctx, req, region)
 			if err != nil {
-				res.Error = err.Error()
-				errs[i] = &awsapi.RegionError{Region: region, Err: err}
+				// The catalog's errors name their region already.
+				var named *awsapi.RegionError
+				if !errors.As(err, &named) && !strings.Contains(err.Error(), " in "+region) {
+					err = &awsapi.RegionError{Region: region, Err: err}
+				}
+				res.Error, errs[i] = err.Error(), err
 			}
 			results[i] = res
 			return nil // kept in errs: the other regions go on

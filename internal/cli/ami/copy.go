@@ -3,6 +3,7 @@ package ami
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -75,6 +76,9 @@ the whole result. Exit code 1 when a region failed.`,
 			r := &amicopy.Runner{Finder: f, EC2: clients.EC2, Clock: clock.Real{}, Progress: p.event, Timeout: timeout}
 			results, copyErr := r.Copy(ctx, amicopy.Request{Key: key, Release: *d, Regions: regions})
 			p.done()
+			if !slices.ContainsFunc(results, func(r amicopy.Result) bool { return r.Error == "" }) {
+				return copyErr // nothing copied: the error alone
+			}
 			if err := printCopies(app, results, rf.multi()); err != nil {
 				return err
 			}
