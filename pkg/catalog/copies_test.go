@@ -76,3 +76,31 @@ func TestReleaseCarriesDeprecationTime(t *testing.T) {
 		t.Errorf("release = %+v, want EC2's deprecation time", r)
 	}
 }
+
+// TestResolveIncludesDeprecated: a pinned release still resolves once EC2
+// has deprecated it (the warnings say so); listings leave deprecated
+// images out, as EC2 does by default.
+func TestResolveIncludesDeprecated(t *testing.T) {
+	w := newWorld()
+	k := eksami.Key{Windows: "2022", Edition: "Core", Kubernetes: "1.35"}
+	w.publish("us-east-1", k, "2026-08-12", "ami-0000000000000aaaa", "2026-08-12T00:00:00.000Z", true)
+	f := w.finder()
+	d, _ := eksami.ParseDate("2026.08.12")
+	if _, err := f.Resolve(t.Context(), k, "us-east-1", ResolveQuery{Release: &d}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Resolve(t.Context(), k, "us-east-1", ResolveQuery{Before: &d}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.List(t.Context(), ListQuery{Windows: "2022"}, []string{"us-east-1"}); err != nil {
+		t.Fatal(err)
+	}
+	_, e := w.region("us-east-1")
+	calls := e.describeCalls()
+	if len(calls) != 3 || !aws.ToBool(calls[0].IncludeDeprecated) || !aws.ToBool(calls[1].IncludeDeprecated) || calls[2].IncludeDeprecated != nil {
+		for _, c := range calls {
+			t.Logf("DescribeImages IncludeDeprecated=%v", c.IncludeDeprecated)
+		}
+		t.Errorf("want Resolve to include deprecated images and List not to")
+	}
+}

@@ -96,10 +96,20 @@ func (f *Finder) List(ctx context.Context, q ListQuery, regions []string) ([]Rel
 // describe lists the Amazon-owned images whose name matches nameFilter and
 // that parse as EKS optimized Windows AMI names.
 func (f *Finder) describe(ctx context.Context, region, nameFilter string) ([]Release, error) {
+	return f.describeImages(ctx, region, nameFilter, false)
+}
+
+// describeImages is describe, with the deprecated images too when
+// includeDeprecated: EC2 leaves them out of listings otherwise, yet a pin
+// on a deprecated release still builds (plan and preflight warn).
+func (f *Finder) describeImages(ctx context.Context, region, nameFilter string, includeDeprecated bool) ([]Release, error) {
 	in := &ec2.DescribeImagesInput{
 		Owners:     []string{eksami.OwnerAccount},
 		Filters:    []types.Filter{{Name: aws.String("name"), Values: []string{nameFilter}}},
 		MaxResults: aws.Int32(describeImagesPageSize),
+	}
+	if includeDeprecated {
+		in.IncludeDeprecated = aws.Bool(true)
 	}
 	var out []Release
 	pages := ec2.NewDescribeImagesPaginator(f.ec2(region), in)
@@ -177,7 +187,8 @@ func (f *Finder) resolveIn(ctx context.Context, key eksami.Key, region string, q
 	if q.Release != nil {
 		filter = key.AMIName(*q.Release)
 	}
-	all, err := f.describe(ctx, region, filter)
+	// A pin names a release: EC2's deprecation does not undo it.
+	all, err := f.describeImages(ctx, region, filter, true)
 	if err != nil {
 		return Release{}, err
 	}

@@ -21,7 +21,7 @@ func newCopyCmd(app *cmdutil.App) *cobra.Command {
 	var kf keyFlags
 	var rf regionFlag
 	var release string
-	var timeout time.Duration
+	var timeout, pollInterval time.Duration
 	cmd := &cobra.Command{
 		Use:   "copy --windows VERSION --edition EDITION --kubernetes VERSION --release YYYY.MM.DD [--regions REGIONS]",
 		Short: "Copy an EKS optimized Windows AMI release into the account, so a pin outlives Amazon's retention",
@@ -52,6 +52,9 @@ the whole result. Exit code 1 when a region failed.`,
 			if timeout <= 0 {
 				return cmdutil.Usagef("--timeout %s: give a positive duration, e.g. 90m", timeout)
 			}
+			if pollInterval <= 0 {
+				return cmdutil.Usagef("--poll-interval %s: give a positive duration, e.g. 15s", pollInterval)
+			}
 			listed, err := rf.parse(app)
 			if err != nil {
 				return err
@@ -73,7 +76,7 @@ the whole result. Exit code 1 when a region failed.`,
 				regions = []string{clients.Region()}
 			}
 			p := newCopyProgress(app.IO.ErrOut, cmdutil.IsTerminal(app.IO.ErrOut), regions, clock.Real{})
-			r := &amicopy.Runner{Finder: f, EC2: clients.EC2, Clock: clock.Real{}, Progress: p.event, Timeout: timeout}
+			r := &amicopy.Runner{Finder: f, EC2: clients.EC2, Clock: clock.Real{}, Progress: p.event, Timeout: timeout, PollInterval: pollInterval}
 			results, copyErr := r.Copy(ctx, amicopy.Request{Key: key, Release: *d, Regions: regions})
 			p.done()
 			if !slices.ContainsFunc(results, func(r amicopy.Result) bool { return r.Error == "" }) {
@@ -89,6 +92,7 @@ the whole result. Exit code 1 when a region failed.`,
 	rf.register(cmd)
 	cmd.Flags().StringVar(&release, "release", "", "the release to copy: its date as in the AMI name (YYYY.MM.DD; YYYY-MM-DD works too), its release version (1.35-YYYY.MM.DD) or its AMI name")
 	cmd.Flags().DurationVar(&timeout, "timeout", amicopy.DefaultTimeout, "give up waiting for a region's copy after this long (the copy goes on; run the command again to follow it)")
+	cmd.Flags().DurationVar(&pollInterval, "poll-interval", amicopy.DefaultPollInterval, "how often to look at a pending copy")
 	_ = cmd.MarkFlagRequired("release")
 	return cmd
 }
