@@ -97,28 +97,27 @@ the whole result. Exit code 1 when a region failed.`,
 	return cmd
 }
 
-// printCopies prints the AMI ID alone for one region (text), a table
-// otherwise; JSON is an object for --region and a list for --regions.
+// printCopies prints the AMI ID alone for one region (for scripts, as ami
+// latest does), a table with --regions; JSON is an object for --region and
+// a list for --regions. A failed region is left out: its error is on stderr.
 func printCopies(app *cmdutil.App, results []amicopy.Result, multi bool) error {
-	rows := output.Rows{Header: []string{"region", "ami id", "state", "reused", "name", "copied from"}}
+	rows := output.Rows{}
+	if multi {
+		rows.Header = []string{"region", "ami id", "state", "reused", "name", "copied from"}
+	}
 	for _, r := range results {
-		if r.Error != "" {
-			continue // the error says it, on stderr
+		switch {
+		case r.Error != "":
+		case !multi:
+			rows.Add(r.AMIID)
+		case app.Format() == output.Text:
+			rows.Add(r.Region, r.AMIID)
+		default:
+			rows.Add(r.Region, r.AMIID, r.State, fmt.Sprint(r.Reused), r.Name, output.Dash(r.SourceAMI))
 		}
-		rows.Add(r.Region, r.AMIID, r.State, fmt.Sprint(r.Reused), r.Name, output.Dash(r.SourceAMI))
 	}
 	if app.Format() == output.Text {
-		rows.Header, rows.Rows = nil, nil
-		for _, r := range results {
-			if r.Error != "" {
-				continue
-			}
-			if multi {
-				rows.Add(r.Region, r.AMIID)
-			} else {
-				rows.Add(r.AMIID)
-			}
-		}
+		rows.Header = nil
 	}
 	var data any = results
 	if !multi && len(results) == 1 {
