@@ -76,6 +76,7 @@ var policyCommands = []policyCommand{
 	{iampolicy.CmdAMI, []string{"ami", "list", "--windows", "2019", "--edition", "core", "--kubernetes", "1.33"}, all, 0},
 	{iampolicy.CmdAMI, []string{"ami", "resolve", "--windows", "2022", "--edition", "core", "--kubernetes", "1.35", "--before", "2026-10-31"}, all, 0},
 	{iampolicy.CmdAMI, []string{"ami", "matrix", "--regions", "all"}, all, 0},
+	{iampolicy.CmdAMICopy, []string{"ami", "copy", "--windows", "2022", "--edition", "core", "--kubernetes", "1.35", "--release", "2026.08.12", "--poll-interval", "20ms"}, build, 0},
 	{iampolicy.CmdImagesCheck, []string{"images", "check", "-f", "SPEC"}, readOnly, 0},
 	{iampolicy.CmdCache, []string{"cache", "render", "-f", "SPEC"}, readOnly, 0},
 	{iampolicy.CmdFastLaunch, []string{"fast-launch", "enable", "OWN_AMI", "--max-parallel", "6", "--wait", "--poll-interval", "10ms"}, build, 0},

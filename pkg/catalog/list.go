@@ -181,6 +181,7 @@ func (f *Finder) resolveIn(ctx context.Context, key eksami.Key, region string, q
 	if q.Release != nil {
 		filter = key.AMIName(*q.Release)
 	}
+	// A pin names a release: EC2's deprecation does not undo it.
 	all, err := f.describe(ctx, region, filter)
 	if err != nil {
 		return Release{}, err

@@ -43,6 +43,7 @@ func ParseUse(s string) (Use, error) {
 // Command names, as the policy test's table and Commands name them.
 const (
 	CmdAMI         = "ami"          // latest, list, resolve, matrix
+	CmdAMICopy     = "ami copy"     // copies a release into the account
 	CmdImagesCheck = "images check" // registry reads, and DescribeImages for --ami
 	CmdCache       = "cache"        // render and validate: nothing is called
 	CmdPlan        = "plan"
@@ -127,13 +128,14 @@ func Commands() map[string][]string {
 		// it created when it has to put the regions back.
 		CmdRelease:     concat(readRelease, []string{"ssm:PutParameter", "ssm:LabelParameterVersion", "ssm:DeleteParameter"}),
 		CmdAMI:         find,
+		CmdAMICopy:     concat(find, []string{"ec2:CopyImage", "ec2:CreateTags"}), // CopyImage's TagSpecifications need CreateTags
 		CmdImagesCheck: concat(readImages, []string{"ec2:DescribeImages"}),
 		CmdCache:       nil,
 		CmdPlan:        concat(find, readPipeline, readImages),
 		CmdApply:       apply,
 		// build applies first, then starts and follows the build.
 		CmdBuild:  concat(apply, readBuilds, []string{"imagebuilder:StartImagePipelineExecution", "ec2:DescribeFastLaunchImages"}),
-		CmdStatus: concat(readPipeline, readBuilds),
+		CmdStatus: concat(find, readPipeline, readBuilds), // find: status resolves the parent, as plan does
 		CmdDestroy: concat(readPipeline, readBuilds, []string{
 			"imagebuilder:DeleteImagePipeline", "imagebuilder:DeleteDistributionConfiguration",
 			"imagebuilder:DeleteInfrastructureConfiguration", "imagebuilder:DeleteImageRecipe",
@@ -160,7 +162,7 @@ func Commands() map[string][]string {
 func CommandsOf(u Use) []string {
 	switch u {
 	case Build:
-		return []string{CmdAMI, CmdImagesCheck, CmdCache, CmdPlan, CmdApply, CmdBuild, CmdStatus, CmdDestroy, CmdPreflight, CmdFastLaunch, CmdFastLaunchRead, CmdRelease, CmdReleaseRead}
+		return []string{CmdAMI, CmdAMICopy, CmdImagesCheck, CmdCache, CmdPlan, CmdApply, CmdBuild, CmdStatus, CmdDestroy, CmdPreflight, CmdFastLaunch, CmdFastLaunchRead, CmdRelease, CmdReleaseRead}
 	case ReadOnly:
 		return []string{CmdAMI, CmdImagesCheck, CmdCache, CmdStatus, CmdPlan, CmdPreflight, CmdFastLaunchRead, CmdReleaseRead}
 	case Drift:

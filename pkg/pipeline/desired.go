@@ -24,6 +24,17 @@ type Parent struct {
 	// Release names what Image is, for people and the AMI's tags: the EKS
 	// release version ("1.35-2026.11.11") or the base image version.
 	Release string `json:"release"`
+	// ReleaseDate is an EKS optimized parent's release date, YYYY-MM-DD.
+	ReleaseDate string `json:"releaseDate,omitempty"`
+	// DeprecationTime is when EC2 deprecates the parent AMI (RFC 3339),
+	// when EC2 says; see ParentWarnings.
+	DeprecationTime string `json:"deprecationTime,omitempty"`
+	// Pinned: the spec names a release (release: YYYY.MM.DD or before:),
+	// so the parent ages instead of following SSM's latest.
+	Pinned bool `json:"pinned,omitempty"`
+	// Copy: the parent is the account's copy of the release
+	// (base.eksOptimized.copy), which Amazon's retention does not touch.
+	Copy bool `json:"copy,omitempty"`
 }
 
 // Desired is what a spec asks to exist: the Image Builder resources with

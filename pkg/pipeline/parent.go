@@ -34,13 +34,24 @@ func ResolveParent(ctx context.Context, finder *catalog.Finder, s *spec.Spec) (P
 	}
 	var r catalog.Release
 	eks := s.Base.EKSOptimized
+	pinned := eks != nil && !(eks.Before == "" && (eks.Release == "" || eks.Release == "latest"))
 	switch {
-	case eks == nil || (eks.Before == "" && (eks.Release == "" || eks.Release == "latest")):
+	case !pinned:
 		rs, err := finder.Latest(ctx, key, []string{s.Region})
 		if err != nil {
 			return Parent{}, err
 		}
 		r = rs[0]
+	case eks.Copy:
+		// The account's copy of the pinned release (winami ami copy):
+		// Amazon's retention does not reach it.
+		d, err := eksami.ParseDate(eks.Release)
+		if err != nil {
+			return Parent{}, err
+		}
+		if r, err = finder.Copy(ctx, key, s.Region, d); err != nil {
+			return Parent{}, err
+		}
 	default:
 		var q catalog.ResolveQuery
 		raw := eks.Release
@@ -60,7 +71,11 @@ func ResolveParent(ctx context.Context, finder *catalog.Finder, s *spec.Spec) (P
 			return Parent{}, err
 		}
 	}
-	return Parent{Image: r.AMIID, Release: r.ReleaseVersion}, nil
+	p := Parent{Image: r.AMIID, Release: r.ReleaseVersion, DeprecationTime: r.DeprecationTime, Pinned: pinned, Copy: pinned && eks.Copy}
+	if !r.ReleaseDate.IsZero() {
+		p.ReleaseDate = r.ReleaseDate.String()
+	}
+	return p, nil
 }
 
 // WindowsBaseImageName is the AWS-managed Image Builder image of a Windows

@@ -59,6 +59,10 @@ type Plan struct {
 	// build (nil: no cache, or no check was made).
 	ImageCheck *images.Report `json:"imageCheck,omitempty"`
 
+	// ParentWarnings say when the parent AMI is deprecated or leaves
+	// Amazon's public retention (set by the runner, which knows the time).
+	ParentWarnings []ParentWarning `json:"parentWarnings,omitempty"`
+
 	desired  *Desired
 	observed *Observed
 }

@@ -19,7 +19,7 @@ func TestDocsNameEveryCheck(t *testing.T) {
 		preflight.IDIdentity, preflight.IDRegionPrefix, preflight.IDInstanceProfile, preflight.IDRoleTrust,
 		preflight.IDRoleImageBuilder, preflight.IDRoleSSM, preflight.IDRoleECRPull, preflight.IDECRCrossAccount,
 		preflight.IDSLRImageBuilder, preflight.IDSLRFastLaunch, preflight.IDSubnet, preflight.IDSecurityGroups,
-		preflight.IDInstanceTypes, preflight.IDParentImage, preflight.IDLaunchTemplate, preflight.IDCallerPermissions,
+		preflight.IDInstanceTypes, preflight.IDParentImage, preflight.IDParentLifecycle, preflight.IDLaunchTemplate, preflight.IDCallerPermissions,
 		preflight.IDCallerEC2, preflight.IDFastLaunchVPC, preflight.IDFastLaunchQuota, preflight.IDFastLaunchParallel,
 		preflight.IDFastLaunchAccount,
 	} {

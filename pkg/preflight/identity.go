@@ -26,6 +26,7 @@ const (
 	IDSecurityGroups   = "security-groups"
 	IDInstanceTypes    = "instance-types"
 	IDParentImage      = "parent-image"
+	IDParentLifecycle  = "parent-lifecycle"
 	IDLaunchTemplate   = "launch-template:" // + region
 	// Fast Launch, in each distribution region of the caller's account
 	// (with IDLaunchTemplate and IDSLRFastLaunch), and per other account.

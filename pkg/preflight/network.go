@@ -11,6 +11,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/pipeline"
 )
 
@@ -148,5 +149,33 @@ func (r *runner) parentImage(ctx context.Context) []Check {
 		return []Check{c}
 	}
 	c.Status, c.Detail = Pass, fmt.Sprintf("%s (%s)", p.Image, p.Release)
-	return []Check{c}
+	return []Check{c, r.parentLifecycle(p)}
+}
+
+// parentLifecycle warns (never fails: today's build works) when the parent
+// is deprecated or about to be, or is a pinned public release Amazon is
+// about to make private, with the fix.
+func (r *runner) parentLifecycle(p pipeline.Parent) Check {
+	c := Check{ID: IDParentLifecycle, Title: "parent image stays available"}
+	var now clock.Clock = clock.Real{}
+	if r.deps.Clock != nil {
+		now = r.deps.Clock
+	}
+	ws := pipeline.ParentWarnings(r.spec, p, now.Now())
+	if len(ws) == 0 {
+		c.Status, c.Detail = Pass, "not deprecated, and not about to leave Amazon's public retention"
+		if p.DeprecationTime != "" {
+			c.Detail = "deprecated by EC2 only on " + p.DeprecationTime
+		}
+		return c
+	}
+	var msgs, fixes []string
+	for _, w := range ws {
+		msgs = append(msgs, w.Message)
+		if !slices.Contains(fixes, w.Fix) {
+			fixes = append(fixes, w.Fix)
+		}
+	}
+	c.Status, c.Detail, c.Fix = Warn, strings.Join(msgs, "; "), strings.Join(fixes, "; ")
+	return c
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
+	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/spec"
 )
 
@@ -90,6 +91,9 @@ type Deps struct {
 	EC2 func(region string) awsapi.EC2API
 	// Finder resolves the parent image.
 	Finder *catalog.Finder
+	// Clock dates the parent's deprecation and retention warnings (nil:
+	// the real clock).
+	Clock clock.Clock
 }
 
 // DepsFromClients are the SDK clients of c, which count and retry every

@@ -88,6 +88,10 @@ type EKSOptimized struct {
 	// Take the newest release on or before this day, YYYY-MM-DD (instead of
 	// release).
 	Before string `yaml:"before,omitempty" json:"before,omitempty"`
+	// Build on the account's copy of the release (made by winami ami
+	// copy) instead of Amazon's public AMI, which Amazon makes private
+	// four months after release. Needs release: YYYY.MM.DD.
+	Copy bool `yaml:"copy,omitempty" json:"copy,omitempty"`
 }
 
 // WindowsBase pins the AWS-managed Windows Server base image: Release

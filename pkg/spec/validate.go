@@ -247,6 +247,9 @@ func (c *checker) eksOptimized(e *EKSOptimized) {
 			}
 		}
 	}
+	if e.Copy && (e.Release == "" || e.Release == DefaultRelease || e.Before != "") {
+		c.add("base.eksOptimized.copy", "a copy is of one release: give release: YYYY.MM.DD (the release winami ami copy copied), not latest or before")
+	}
 	if d := e.Before; d != "" {
 		if len(d) != 10 || d[4] != '-' || d[7] != '-' {
 			c.add("base.eksOptimized.before", "%q is not a date; want YYYY-MM-DD, e.g. 2025-01-15", d)

@@ -158,7 +158,9 @@ func (r *Runner) Plan(ctx context.Context, o PlanOptions) (*pipeline.Plan, error
 	if err != nil {
 		return nil, err
 	}
-	return pipeline.NewPlan(d, obs), nil
+	p := pipeline.NewPlan(d, obs)
+	p.ParentWarnings = r.warnParent(parent)
+	return p, nil
 }
 
 // preflight stops on a failed check, printing the checks that did not

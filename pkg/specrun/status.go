@@ -24,6 +24,12 @@ type Status struct {
 	Region   string        `json:"region"`
 	Pipeline *PipelineInfo `json:"pipeline"`
 	Images   []ImageInfo   `json:"images"`
+	// Parent is the parent image plan would use now, with warnings about
+	// its life (nil when it does not resolve: see ParentError).
+	Parent *ParentStatus `json:"parent,omitempty"`
+	// ParentError is why the parent does not resolve: the next build
+	// would fail.
+	ParentError string `json:"parentError,omitempty"`
 }
 
 type PipelineInfo struct {
@@ -101,6 +107,7 @@ func (r *Runner) Status(ctx context.Context) (*Status, error) {
 	for i := range res.Images {
 		res.Images[i].Duration = buildDuration(res.Images[i], r.Clock.Now())
 	}
+	r.statusParent(ctx, c, res)
 	slices.SortFunc(res.Images, func(a, b ImageInfo) int {
 		if a.Created != b.Created {
 			return -compareStrings(a.Created, b.Created)

@@ -29,7 +29,24 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"httpget":    cmdHTTPGet,
 		"hostile":    cmdHostile,
 		"slowpost":   cmdSlowPost,
+		"envfrom":    cmdEnvFrom,
 	}
+}
+
+// envfrom NAME FILE REGEXP sets NAME to REGEXP's first group in FILE (say,
+// an AMI ID from a command's JSON output kept with cp stdout FILE), for a
+// later command's arguments.
+func cmdEnvFrom(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: envfrom NAME FILE REGEXP")
+	}
+	re, err := regexp.Compile(args[2])
+	ts.Check(err)
+	m := re.FindStringSubmatch(ts.ReadFile(args[1]))
+	if len(m) < 2 {
+		ts.Fatalf("%s: no match for %s", args[1], args[2])
+	}
+	ts.Setenv(args[0], m[1])
 }
 
 // sandbox [-seed N] [-faults SPEC] [-state FILE] [-pace D] starts a sandbox for the

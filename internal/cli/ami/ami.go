@@ -32,7 +32,7 @@ newest.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newLatestCmd(app), newListCmd(app), newResolveCmd(app), newMatrixCmd(app))
+	cmd.AddCommand(newLatestCmd(app), newListCmd(app), newResolveCmd(app), newMatrixCmd(app), newCopyCmd(app))
 	return cmd
 }
 

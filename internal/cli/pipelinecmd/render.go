@@ -20,7 +20,7 @@ var symbols = map[pipeline.Action]string{
 // renderPlan prints a plan for people, Terraform-like: a symbol per
 // resource, the attributes that change, and a closing count.
 func renderPlan(w io.Writer, p *pipeline.Plan) {
-	fmt.Fprintf(w, "Spec %q in %s, parent image %s (%s)\n\n", p.Spec, p.Region, p.Parent.Image, p.Parent.Release)
+	fmt.Fprintf(w, "Spec %q in %s, parent image %s\n\n", p.Spec, p.Region, parentText(p.Parent))
 	renderImageCheck(w, p)
 	if !p.HasChanges() {
 		fmt.Fprintln(w, "No changes: the Image Builder resources match the spec.")
@@ -33,6 +33,19 @@ func renderPlan(w io.Writer, p *pipeline.Plan) {
 		renderChange(w, c)
 	}
 	fmt.Fprintf(w, "\nPlan: %d to add, %d to change, %d to destroy.\n", p.Summary.Add, p.Summary.Change, p.Summary.Destroy)
+}
+
+// parentText is the parent image for people: its ID, release, and the
+// date EC2 deprecates it when it has one.
+func parentText(p pipeline.Parent) string {
+	s := fmt.Sprintf("%s (%s", p.Image, p.Release)
+	if p.Copy {
+		s += ", the account's copy"
+	}
+	if p.DeprecationTime != "" {
+		s += ", deprecated by EC2 on " + p.DeprecationTime
+	}
+	return s + ")"
 }
 
 func renderChange(w io.Writer, c pipeline.Change) {

@@ -40,6 +40,12 @@ func runStatus(ctx context.Context, app *cmdutil.App, o *statusOptions) error {
 	if err != nil {
 		return err
 	}
+	// Status needs only the header; the whole spec, when it loads, also
+	// shows the parent's deprecation and retention (a spec that does not
+	// load, say its component file is gone, still gets its status).
+	if s, err := app.LoadSpec(o.f.path); err == nil && s.Name == r.Spec.Name {
+		r.Spec = s
+	}
 	res, err := r.Status(ctx)
 	if err != nil {
 		return runErr(err)
@@ -89,6 +95,9 @@ func printStatus(app *cmdutil.App, res *specrun.Status) error {
 		}
 		if p.LastRun != "" {
 			fmt.Fprintf(app.IO.Out, "  last run: %s\n", p.LastRun)
+		}
+		if res.Parent != nil {
+			fmt.Fprintf(app.IO.Out, "  parent:   %s\n", parentText(res.Parent.Parent))
 		}
 		fmt.Fprintln(app.IO.Out)
 		if len(res.Images) == 0 {
