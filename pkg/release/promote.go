@@ -47,10 +47,7 @@ func (r *Runner) PlanPromotion(ctx context.Context, to string, src Source) (*Pla
 	if err != nil {
 		return nil, err
 	}
-	if err := r.checkSpec(img); err != nil {
-		return nil, err
-	}
-	amis, err := r.BuildImages(ctx, img.Build())
+	amis, err := r.buildOf(ctx, img)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +92,15 @@ func (r *Runner) sourceImage(ctx context.Context, idx int, src Source) (Image, e
 		return Image{}, fmt.Errorf("channel %s holds %s in %s, which no longer exists", from, cur.AMI, r.Config.Home)
 	}
 	return *img, nil
+}
+
+// buildOf is the build an AMI came from, its AMIs by region, once the AMI
+// is known to be one of the spec's builds.
+func (r *Runner) buildOf(ctx context.Context, img Image) (map[string]Image, error) {
+	if err := r.checkSpec(img); err != nil {
+		return nil, err
+	}
+	return r.BuildImages(ctx, img.Build())
 }
 
 // checkSpec refuses an AMI another spec (or no winami build) made.

@@ -45,10 +45,7 @@ func (r *Runner) PlanRollback(ctx context.Context, channel, to string) (*Plan, e
 	if err != nil {
 		return nil, err
 	}
-	if err := r.checkSpec(img); err != nil {
-		return nil, err
-	}
-	amis, err := r.BuildImages(ctx, img.Build())
+	amis, err := r.buildOf(ctx, img)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package ec2
 
 import (
 	"context"
-	"net/http"
 	"regexp"
 	"slices"
 	"sync"
@@ -27,12 +26,9 @@ type deregisterImageResponse struct {
 // unless DeleteAssociatedSnapshots asks otherwise and no other image uses
 // them, as EC2 does.
 func (s *service) deregisterImage(ctx context.Context, req *protocol.Request) (any, error) {
-	id := req.Params.Get("ImageId")
-	switch {
-	case id == "":
-		return nil, protocol.Errorf("MissingParameter", "The request must contain the parameter ImageId")
-	case !amiIDPattern().MatchString(id):
-		return nil, protocol.Errorf("InvalidAMIID.Malformed", `Invalid id: "%s" (expecting "ami-...")`, id)
+	id, err := imageIDParam(req)
+	if err != nil {
+		return nil, err
 	}
 	deleteSnapshots, err := boolParam(req, "DeleteAssociatedSnapshots")
 	if err != nil {
@@ -40,17 +36,9 @@ func (s *service) deregisterImage(ctx context.Context, req *protocol.Request) (a
 	}
 	out := &deregisterImageResponse{Return: true}
 	err = s.update(ctx, func(w *world.World) error {
-		r, err := regionOf(w, req)
+		r, img, err := ownImage(w, req, id)
 		if err != nil {
 			return err
-		}
-		account := w.CallerAccount(req.AccessKey)
-		img := r.Images[id]
-		if img == nil || !visible(img, account) {
-			return protocol.Errorf("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id)
-		}
-		if img.OwnerID != account {
-			return protocol.StatusError(http.StatusForbidden, "AuthFailure", "Not authorized for image:%s", id)
 		}
 		delete(r.Images, id)
 		if r.Snapshots == nil {

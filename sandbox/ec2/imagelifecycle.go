@@ -20,30 +20,43 @@ type returnResult struct {
 	Return bool `xml:"return"`
 }
 
-// changeOwnImage runs change on one of the caller's AMIs, named by the
-// request's ImageId: an AMI the caller cannot see is not found, one it sees
-// but does not own (Amazon's public AMIs, a partner's shared one) is refused.
-func (s *service) changeOwnImage(ctx context.Context, req *protocol.Request, change func(img *world.Image, now time.Time) error) (any, error) {
+// imageIDParam is the request's ImageId, present and well formed.
+func imageIDParam(req *protocol.Request) (string, error) {
 	id := req.Params.Get("ImageId")
-	switch {
-	case id == "":
-		return nil, protocol.Errorf("MissingParameter", "The request must contain the parameter ImageId")
-	case !amiIDPattern().MatchString(id):
-		return nil, protocol.Errorf("InvalidAMIID.Malformed", `Invalid id: "%s" (expecting "ami-...")`, id)
+	return id, checkImageID(id)
+}
+
+// ownImage finds one of the caller's AMIs in the request's region: an AMI
+// the caller cannot see is not found, one it sees but does not own
+// (Amazon's public AMIs, a partner's shared one) is refused.
+func ownImage(w *world.World, req *protocol.Request, id string) (*world.Region, *world.Image, error) {
+	r, err := regionOf(w, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	account := w.CallerAccount(req.AccessKey)
+	img := r.Images[id]
+	if img == nil || !visible(img, account) {
+		return nil, nil, protocol.Errorf("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id)
+	}
+	if img.OwnerID != account {
+		return nil, nil, protocol.StatusError(http.StatusForbidden, "AuthFailure", "Not authorized for image:%s", id)
+	}
+	return r, img, nil
+}
+
+// changeOwnImage runs change on one of the caller's AMIs, named by the
+// request's ImageId.
+func (s *service) changeOwnImage(ctx context.Context, req *protocol.Request, change func(img *world.Image, now time.Time) error) (any, error) {
+	id, err := imageIDParam(req)
+	if err != nil {
+		return nil, err
 	}
 	now := s.now()
-	err := s.update(ctx, func(w *world.World) error {
-		r, err := regionOf(w, req)
+	err = s.update(ctx, func(w *world.World) error {
+		_, img, err := ownImage(w, req, id)
 		if err != nil {
 			return err
-		}
-		account := w.CallerAccount(req.AccessKey)
-		img := r.Images[id]
-		if img == nil || !visible(img, account) {
-			return protocol.Errorf("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id)
-		}
-		if img.OwnerID != account {
-			return protocol.StatusError(http.StatusForbidden, "AuthFailure", "Not authorized for image:%s", id)
 		}
 		return change(img, now)
 	})

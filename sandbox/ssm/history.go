@@ -54,16 +54,9 @@ func (s *service) getParameterHistory(ctx context.Context, req *protocol.Request
 	if err := checkReadName(in.Name); err != nil {
 		return nil, err
 	}
-	limit := maxHistoryResults
-	if in.MaxResults != nil {
-		limit = *in.MaxResults
-		v := fmt.Sprint(limit)
-		switch {
-		case limit < 1:
-			return nil, validationError(&v, "maxResults", "Member must have value greater than or equal to 1")
-		case limit > maxHistoryResults:
-			return nil, validationError(&v, "maxResults", fmt.Sprintf("Member must have value less than or equal to %d", maxHistoryResults))
-		}
+	limit, err := pageLimit(in.MaxResults, maxHistoryResults)
+	if err != nil {
+		return nil, err
 	}
 	var after int64
 	if in.NextToken != "" {
@@ -74,7 +67,7 @@ func (s *service) getParameterHistory(ctx context.Context, req *protocol.Request
 		after = version
 	}
 	out := getParameterHistoryOutput{Parameters: []historyEntry{}}
-	err := s.store.View(func(w *world.World) error {
+	err = s.store.View(func(w *world.World) error {
 		r, err := region(w, req)
 		if err != nil {
 			return err

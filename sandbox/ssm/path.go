@@ -52,16 +52,9 @@ func (s *service) getParametersByPath(ctx context.Context, req *protocol.Request
 	if err := checkPath(in.Path); err != nil {
 		return nil, err
 	}
-	limit := maxPathResults
-	if in.MaxResults != nil {
-		limit = *in.MaxResults
-		v := fmt.Sprint(limit)
-		switch {
-		case limit < 1:
-			return nil, validationError(&v, "maxResults", "Member must have value greater than or equal to 1")
-		case limit > maxPathResults:
-			return nil, validationError(&v, "maxResults", fmt.Sprintf("Member must have value less than or equal to %d", maxPathResults))
-		}
+	limit, err := pageLimit(in.MaxResults, maxPathResults)
+	if err != nil {
+		return nil, err
 	}
 	if err := checkPathFilters(in.ParameterFilters); err != nil {
 		return nil, err
@@ -75,7 +68,7 @@ func (s *service) getParametersByPath(ctx context.Context, req *protocol.Request
 		after = tok.After
 	}
 	out := getParametersByPathOutput{Parameters: []wireParameter{}}
-	err := s.store.View(func(w *world.World) error {
+	err = s.store.View(func(w *world.World) error {
 		r, err := region(w, req)
 		if err != nil {
 			return err
@@ -177,6 +170,23 @@ func matchesFilters(p *world.Parameter, filters []stringFilter) bool {
 		}
 	}
 	return true
+}
+
+// pageLimit is a MaxResults of 1 to max, max when not given (the API
+// model's range, checked as AWS's request validation does).
+func pageLimit(maxResults *int, max int) (int, error) {
+	if maxResults == nil {
+		return max, nil
+	}
+	limit := *maxResults
+	v := fmt.Sprint(limit)
+	switch {
+	case limit < 1:
+		return 0, validationError(&v, "maxResults", "Member must have value greater than or equal to 1")
+	case limit > max:
+		return 0, validationError(&v, "maxResults", fmt.Sprintf("Member must have value less than or equal to %d", max))
+	}
+	return limit, nil
 }
 
 func encodeToken(t pageToken) string {
