@@ -17,10 +17,9 @@ import (
 const ParentWarningAhead = 30 * 24 * time.Hour
 
 // PublicRetentionMonths is how long Amazon keeps each EKS optimized Windows
-// AMI public, counted from its release: "Each new AMI will be available for
-// 4 months from the time of initial release. After this period, older AMIs
-// are made private" (Amazon EKS User Guide, "Create nodes with optimized
-// Windows AMIs", https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-windows-ami.html).
+// AMI public, counted from its release; then it becomes private (the Amazon
+// EKS User Guide's page "Create nodes with optimized Windows AMIs" states
+// the rule: https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-windows-ami.html).
 // EC2 does not expose that date; it follows from the release date.
 const PublicRetentionMonths = 4
 
