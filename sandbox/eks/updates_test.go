@@ -1,6 +1,7 @@
 package eks_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/eks/types"
 	corev1 "k8s.io/api/core/v1"
@@ -238,11 +240,13 @@ func TestUpdateNodegroupReleaseVersion(t *testing.T) {
 	}
 }
 
-// customGroup makes windows-core-a a custom AMI group: its launch
-// template's version 1 names the AMI it runs, and adds version 2 naming
-// image (with a cache record), as a rollout would.
+// customGroup makes windows-core-a a custom AMI group (its launch
+// template's version 1 names the AMI it runs), lets image change the AMI
+// it picks, and adds version 2 naming that AMI through EC2, as a rollout
+// would.
 func customGroup(t *testing.T, e *rollEnv, image func(r *world.Region) *world.Image, maxUnavailable int32) (lt string) {
 	t.Helper()
+	var imageID string
 	err := e.srv.Store().Update(func(w *world.World) error {
 		r := w.Region("us-east-1")
 		ng := r.Clusters[world.DemoCluster].Nodegroups["windows-core-a"]
@@ -251,14 +255,17 @@ func customGroup(t *testing.T, e *rollEnv, image func(r *world.Region) *world.Im
 		ng.AMIType, ng.ReleaseVersion = "CUSTOM", current.ImageID
 		ng.UpdateConfig = &world.NodegroupUpdateConfig{MaxUnavailable: maxUnavailable}
 		tmpl.Versions[0].ImageID = current.ImageID
-		img := image(r)
-		tmpl.Versions = append(tmpl.Versions, world.LaunchTemplateVersion{Version: 2, ImageID: img.ImageID, CreateTime: e.clock.Now()})
-		tmpl.LatestVersion = 2
-		lt = tmpl.LaunchTemplateID
+		imageID, lt = image(r).ImageID, tmpl.LaunchTemplateID
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	out, err := e.ec2.CreateLaunchTemplateVersion(t.Context(), &ec2.CreateLaunchTemplateVersionInput{
+		LaunchTemplateId: aws.String(lt), SourceVersion: aws.String("1"),
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String(imageID)}})
+	if err != nil || aws.ToInt64(out.LaunchTemplateVersion.VersionNumber) != 2 {
+		t.Fatalf("new launch template version: %+v, %v", out, err)
 	}
 	return lt
 }
@@ -463,5 +470,43 @@ func TestListUpdatesPages(t *testing.T) {
 	}
 	if !slices.Equal(got, ids) {
 		t.Errorf("paged %v, want %v", got, ids)
+	}
+}
+
+// windows-core-a as seeded runs EKS's AMI type with a launch template that
+// names no AMI: a version naming one is refused, one without is rolled out
+// on the newest release.
+func TestUpdateNodegroupTemplateOnAMIType(t *testing.T) {
+	e := startRollout(t)
+	ng := e.nodegroup(t, "windows-core-a")
+	lt := aws.ToString(ng.LaunchTemplate.Id)
+	own := ""
+	_ = e.srv.Store().View(func(w *world.World) error {
+		own = w.Region("us-east-1").ImageNamed("winami-demo-2022-core-1.35-20261115").ImageID
+		return nil
+	})
+	for i, image := range []*string{aws.String(own), nil} {
+		if _, err := e.ec2.CreateLaunchTemplateVersion(t.Context(), &ec2.CreateLaunchTemplateVersionInput{
+			LaunchTemplateId: aws.String(lt), SourceVersion: aws.String("1"), VersionDescription: aws.String(fmt.Sprint(i)),
+			LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: image}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	update := func(version string) (*eks.UpdateNodegroupVersionOutput, error) {
+		return e.eks.UpdateNodegroupVersion(t.Context(), &eks.UpdateNodegroupVersionInput{
+			ClusterName: aws.String(world.DemoCluster), NodegroupName: aws.String("windows-core-a"),
+			LaunchTemplate: &types.LaunchTemplateSpecification{Name: aws.String(world.DemoLaunchTemplateName), Version: aws.String(version)}})
+	}
+	_, err := update("2")
+	sandboxtest.WantAPIError(t, err, "InvalidParameterException", "You cannot specify an AMI ID in the launch template of a node group with amiType WINDOWS_CORE_2022_x86_64: only node groups created with a custom AMI (amiType CUSTOM) take one.")
+	out, err := update("3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done := e.follow(t, "windows-core-a", aws.ToString(out.Update.Id), 4, 1); done.Status != types.UpdateStatusSuccessful {
+		t.Fatalf("update %s %+v", done.Status, done.Errors)
+	}
+	if ng := e.nodegroup(t, "windows-core-a"); aws.ToString(ng.LaunchTemplate.Version) != "3" || aws.ToString(ng.ReleaseVersion) != "1.35-2026.11.11" {
+		t.Errorf("node group after: %+v %s", ng.LaunchTemplate, aws.ToString(ng.ReleaseVersion))
 	}
 }
