@@ -408,7 +408,8 @@ func (rp *Replacement) launch(w *World, r *Region, c *Cluster, oldID string, at 
 	r.addInstance(w, &inst)
 
 	n := newNodeFrom(nodeOf(c, oldID), &inst, img, w, r.Name)
-	n.CreationTimestamp = at
+	// Not Ready since it registered.
+	n.CreationTimestamp, n.ReadySince = at, at
 	if rp.Kind == GroupNodegroup {
 		n.Labels["eks.amazonaws.com/nodegroup-image"] = img.ImageID
 		if _, ok := n.Labels["eks.amazonaws.com/sourceLaunchTemplateVersion"]; ok && rp.LaunchTemplate.ID != "" {

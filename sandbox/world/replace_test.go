@@ -105,3 +105,22 @@ func TestNodeImagesFromCacheRecord(t *testing.T) {
 		t.Errorf("images %v, want %v", names, want)
 	}
 }
+
+func TestMaxUnavailableOf(t *testing.T) {
+	cases := []struct {
+		uc   *NodegroupUpdateConfig
+		size int32
+		want int
+	}{
+		{nil, 4, 1},
+		{&NodegroupUpdateConfig{MaxUnavailable: 3}, 4, 3},
+		{&NodegroupUpdateConfig{MaxUnavailablePercentage: 50}, 5, 2},
+		{&NodegroupUpdateConfig{MaxUnavailablePercentage: 10}, 4, 1},
+	}
+	for _, tc := range cases {
+		ng := &Nodegroup{DesiredSize: tc.size, UpdateConfig: tc.uc}
+		if got := ng.MaxUnavailableOf(); got != tc.want {
+			t.Errorf("%+v of %d: %d, want %d", tc.uc, tc.size, got, tc.want)
+		}
+	}
+}
