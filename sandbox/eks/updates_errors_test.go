@@ -67,4 +67,3 @@ func TestUpdateNodegroupVersionErrors(t *testing.T) {
 		t.Errorf("updates after refused calls: %v, %v", list, err)
 	}
 }
-
