@@ -158,7 +158,7 @@ func (s *service) targetOf(r *world.Region, c *world.Cluster, ng *world.Nodegrou
 			return t, nil, invalidParam("You cannot specify the field kubernetesVersion when using custom AMIs.")
 		}
 		if in.Version != c.Version && in.Version != ng.Version {
-			return t, nil, invalidParam("Requested Kubernetes version %s is not valid: node groups can only be updated to their cluster's version %s.", in.Version, c.Version)
+			return t, nil, invalidParam("Nodegroup Kubernetes version should be equal to Cluster kubernetes version %s or NodeGroup kubernetes version %s", c.Version, ng.Version)
 		}
 		t.Version = in.Version
 	}

@@ -51,6 +51,8 @@ func TestUpdateNodegroupVersionErrors(t *testing.T) {
 			"InvalidParameterException", "Requested release version 1.35-2027.01.01 is not valid for kubernetes version 1.35."},
 		{"an older release", "windows-core-b", eks.UpdateNodegroupVersionInput{ReleaseVersion: aws.String("1.35-2026.10.14")},
 			"InvalidParameterException", ""},
+		{"another Kubernetes version", "windows-core-b", eks.UpdateNodegroupVersionInput{Version: aws.String("1.36")},
+			"InvalidParameterException", "Nodegroup Kubernetes version should be equal to Cluster kubernetes version 1.35 or NodeGroup kubernetes version 1.35"},
 		{"no such node group", "windows-core-z", eks.UpdateNodegroupVersionInput{},
 			"ResourceNotFoundException", "No node group found for name: windows-core-z."},
 	}
