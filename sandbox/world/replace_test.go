@@ -1,6 +1,7 @@
 package world
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -122,5 +123,31 @@ func TestMaxUnavailableOf(t *testing.T) {
 		if got := ng.MaxUnavailableOf(); got != tc.want {
 			t.Errorf("%+v of %d: %d, want %d", tc.uc, tc.size, got, tc.want)
 		}
+	}
+}
+
+// A replacement in flight is plain data: saved and loaded (--state), it
+// carries on where it was.
+func TestReplacementSurvivesSaving(t *testing.T) {
+	start := time.Date(2026, time.December, 1, 12, 0, 0, 0, time.UTC)
+	w := Seed(1)
+	img := w.Region("us-east-1").ImageNamed("winami-demo-2022-core-1.35-20261115")
+	rp, err := w.StartReplacement("us-east-1", replaceSpec(w, "windows-core-a", img.ImageID, time.Minute), start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.AdvanceReplacements(start.Add(90 * time.Second))
+	saved, err := json.Marshal(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var loaded World
+	if err := json.Unmarshal(saved, &loaded); err != nil {
+		t.Fatal(err)
+	}
+	loaded.AdvanceReplacements(start.Add(time.Hour))
+	again := loaded.Replacement("us-east-1", rp.ID)
+	if again == nil || again.Status != ReplaceSuccessful || len(again.Replaced) != 4 || !again.Finished.Equal(start.Add(4*time.Minute)) {
+		t.Fatalf("after loading: %+v", again)
 	}
 }
