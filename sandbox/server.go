@@ -62,6 +62,9 @@ type Options struct {
 	// CopyPace is how long an EC2 CopyImage copy stays pending; 0 means
 	// ec2.DefaultCopyPace.
 	CopyPace time.Duration
+	// RolloutPace is how long each step of a node replacement (an EKS node
+	// group update's waves) takes; 0 means world.DefaultReplacePace.
+	RolloutPace time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// ScaleNodes, when positive, adds the EKS cluster "scale" in us-east-1
@@ -149,7 +152,7 @@ func newServer(opts Options, store *state.Store, now func() time.Time, logger *s
 		iam.New(store, now),
 		imagebuilder.New(store, now, ibOpts...),
 		ecr.New(store, now, s.registry),
-		eks.New(store, now),
+		eks.New(store, now, eksOptions(opts)...),
 	)
 	// Registry requests (/v2/ for a registry host such as mcr.microsoft.com
 	// or an ECR host) reach the OCI registry; everything else is an AWS API
@@ -160,6 +163,13 @@ func newServer(opts Options, store *state.Store, now func() time.Time, logger *s
 	// where its registries are.
 	s.handler = s.announce(s.registry.Route(kube.New(store, now, logger).Route(mux)))
 	return s, nil
+}
+
+func eksOptions(opts Options) []eks.Option {
+	if opts.RolloutPace > 0 {
+		return []eks.Option{eks.WithRolloutPace(opts.RolloutPace)}
+	}
+	return nil
 }
 
 // Handler is the sandbox's HTTP handler.

@@ -274,7 +274,7 @@ func TestCopyImageRefusesUnavailableSources(t *testing.T) {
 		return nil
 	})
 	slices.Sort(names)
-	if strings.Join(names, ",") != "first,second,winami-demo-2022-core-1.35-20261115" {
+	if strings.Join(names, ",") != "first,second,"+world.BadAMIName+",winami-demo-2022-core-1.35-20261115" {
 		t.Errorf("the account's images: %v", names)
 	}
 }

@@ -26,7 +26,8 @@ func ownImage(t *testing.T, srv *sandbox.Server) (id, snapshot string) {
 	t.Helper()
 	_ = srv.Store().View(func(w *world.World) error {
 		for _, img := range w.Region("us-east-1").Images {
-			if img.OwnerID == w.AccountID && len(img.BlockDevices) > 0 {
+			// The demo AMI, not the broken one the rollouts use.
+			if img.OwnerID == w.AccountID && len(img.BlockDevices) > 0 && !img.NodesNeverReady {
 				id, snapshot = img.ImageID, img.BlockDevices[0].SnapshotID
 			}
 		}

@@ -44,6 +44,8 @@ func New(store *state.Store, now func() time.Time, opts ...Option) *protocol.Ser
 			"DescribeSecurityGroups":         s.describeSecurityGroups,
 			"DescribeLaunchTemplates":        s.describeLaunchTemplates,
 			"DescribeLaunchTemplateVersions": s.describeLaunchTemplateVersions,
+			"CreateLaunchTemplateVersion":    s.createLaunchTemplateVersion,
+			"ModifyLaunchTemplate":           s.modifyLaunchTemplate,
 			"DescribeAvailabilityZones":      s.describeAvailabilityZones,
 			"DescribeInstanceTypeOfferings":  s.describeInstanceTypeOfferings,
 			"EnableFastLaunch":               s.enableFastLaunch,

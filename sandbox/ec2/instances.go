@@ -104,6 +104,10 @@ var instanceFilterNames = []string{
 }
 
 func (s *service) describeInstances(ctx context.Context, req *protocol.Request) (any, error) {
+	// Instances being replaced are first brought up to the clock.
+	if err := world.CatchUpReplacements(s.store, s.now()); err != nil {
+		return nil, err
+	}
 	return describe(s.store, req, &describeSpec[*world.Instance]{
 		idParam:     "InstanceId",
 		malformed:   idShape(instanceIDPattern, "InvalidInstanceID.Malformed", ""),

@@ -28,11 +28,26 @@ var namePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompi
 type service struct {
 	store *state.Store
 	now   func() time.Time
+	// pace is how long each step of a node group update's waves takes.
+	pace time.Duration
+}
+
+// Option configures the EKS service.
+type Option func(*service)
+
+// WithRolloutPace sets how long each step of a managed node group update
+// takes (world.DefaultReplacePace unless set; zero makes updates finish
+// at once).
+func WithRolloutPace(d time.Duration) Option {
+	return func(s *service) { s.pace = max(d, 0) }
 }
 
 // New returns the EKS service over the store.
-func New(store *state.Store, now func() time.Time) *protocol.Service {
-	s := &service{store: store, now: now}
+func New(store *state.Store, now func() time.Time, opts ...Option) *protocol.Service {
+	s := &service{store: store, now: now, pace: world.DefaultReplacePace}
+	for _, o := range opts {
+		o(s)
+	}
 	return &protocol.Service{
 		Name:     "eks",
 		Protocol: protocol.RESTJSON,
@@ -41,30 +56,55 @@ func New(store *state.Store, now func() time.Time) *protocol.Service {
 			{Method: http.MethodGet, Pattern: "/clusters/{name}", Operation: "DescribeCluster"},
 			{Method: http.MethodGet, Pattern: "/clusters/{name}/node-groups", Operation: "ListNodegroups"},
 			{Method: http.MethodGet, Pattern: "/clusters/{name}/node-groups/{nodegroupName}", Operation: "DescribeNodegroup"},
+			{Method: http.MethodPost, Pattern: "/clusters/{name}/node-groups/{nodegroupName}/update-version", Operation: "UpdateNodegroupVersion"},
+			{Method: http.MethodGet, Pattern: "/clusters/{name}/updates", Operation: "ListUpdates"},
+			{Method: http.MethodGet, Pattern: "/clusters/{name}/updates/{updateId}", Operation: "DescribeUpdate"},
 		},
 		ThrottleCode:   "ThrottlingException",
 		ThrottleStatus: http.StatusTooManyRequests,
 		InternalCode:   "ServerException",
 		InternalStatus: http.StatusInternalServerError,
 		Operations: map[string]protocol.Handler{
-			"ListClusters":      s.listClusters,
-			"DescribeCluster":   s.describeCluster,
-			"ListNodegroups":    s.listNodegroups,
-			"DescribeNodegroup": s.describeNodegroup,
+			"ListClusters":           s.listClusters,
+			"DescribeCluster":        s.describeCluster,
+			"ListNodegroups":         s.listNodegroups,
+			"DescribeNodegroup":      s.describeNodegroup,
+			"UpdateNodegroupVersion": s.updateNodegroupVersion,
+			"ListUpdates":            s.listUpdates,
+			"DescribeUpdate":         s.describeUpdate,
 		},
 	}
 }
 
 // view runs fn over the world after checking the request's region, which
 // EKS answers as AWS answers a region the account has not enabled.
+// Node group updates in flight are first brought up to the clock.
 func (s *service) view(req *protocol.Request, fn func(w *world.World) error) error {
+	if err := world.CatchUpReplacements(s.store, s.now()); err != nil {
+		return err
+	}
 	return s.store.View(func(w *world.World) error {
 		if w.Region(req.Region) == nil {
-			return protocol.StatusError(http.StatusForbidden, "UnrecognizedClientException",
-				"The security token included in the request is invalid.")
+			return unrecognizedClient()
 		}
 		return fn(w)
 	})
+}
+
+// update is view for changes.
+func (s *service) update(req *protocol.Request, fn func(w *world.World) error) error {
+	return s.store.Update(func(w *world.World) error {
+		if w.Region(req.Region) == nil {
+			return unrecognizedClient()
+		}
+		w.AdvanceReplacements(s.now())
+		return fn(w)
+	})
+}
+
+func unrecognizedClient() error {
+	return protocol.StatusError(http.StatusForbidden, "UnrecognizedClientException",
+		"The security token included in the request is invalid.")
 }
 
 // checkName validates a cluster or node group name as EKS does, naming the
@@ -133,9 +173,11 @@ func (p page) cut(names []string) ([]string, *string) {
 		return rest, nil
 	}
 	rest = rest[:p.limit]
-	tok := base64.RawURLEncoding.EncodeToString([]byte(rest[len(rest)-1]))
+	tok := encodeToken(rest[len(rest)-1])
 	return rest, &tok
 }
+
+func encodeToken(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
 
 // epoch is a REST JSON timestamp: seconds since the epoch.
 func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }

@@ -78,7 +78,8 @@ type resourcesJSON struct {
 }
 
 type updateConfigJSON struct {
-	MaxUnavailable int32 `json:"maxUnavailable"`
+	MaxUnavailable           int32 `json:"maxUnavailable,omitempty"`
+	MaxUnavailablePercentage int32 `json:"maxUnavailablePercentage,omitempty"`
 }
 
 type launchTemplateRef struct {
@@ -136,6 +137,9 @@ func toNodegroupJSON(c *world.Cluster, ng *world.Nodegroup) nodegroupJSON {
 	j.Resources.AutoScalingGroups = append(j.Resources.AutoScalingGroups, struct {
 		Name string `json:"name"`
 	}{ng.AutoScalingGroup})
+	if uc := ng.UpdateConfig; uc != nil && (uc.MaxUnavailable > 0 || uc.MaxUnavailablePercentage > 0) {
+		j.UpdateConfig = updateConfigJSON{MaxUnavailable: uc.MaxUnavailable, MaxUnavailablePercentage: uc.MaxUnavailablePercentage}
+	}
 	if lt := ng.LaunchTemplate; lt != nil {
 		j.LaunchTemplate = &launchTemplateRef{Name: lt.Name, Version: lt.Version, ID: lt.ID}
 	}

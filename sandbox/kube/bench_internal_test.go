@@ -18,8 +18,13 @@ func TestAppendNodeMatchesEncodingJSON(t *testing.T) {
 	odd.Labels = map[string]string{"a<&>": "\"q\"\\\n\t\r\x01\u2028\u2029é\xff"}
 	odd.Annotations = map[string]string{"x": "y"}
 	odd.Ready = false
+	cordoned := *nodes[1]
+	cordoned.ProviderID = ""
+	cordoned.Unschedulable = true
+	cordoned.Taints = []world.Taint{{Key: world.UnschedulableTaint, Effect: "NoSchedule"}, {Key: "k", Value: "v<", Effect: "NoExecute"}}
+	cordoned.Images = []world.ContainerImage{{Names: []string{"a@sha256:1", "a:1"}, SizeBytes: 42}, {Names: []string{"b"}}}
 	now := time.Date(2026, time.November, 28, 9, 0, 0, 0, time.UTC)
-	for _, n := range append([]*world.Node{&odd}, nodes...) {
+	for _, n := range append([]*world.Node{&odd, &cordoned}, nodes...) {
 		want := toNode(n, now)
 		want.Kind, want.APIVersion = "Node", "v1"
 		wantJSON, err := json.Marshal(want)

@@ -35,15 +35,29 @@ type objectMetaJSON struct {
 }
 
 type nodeSpecJSON struct {
-	ProviderID string `json:"providerID,omitempty"`
+	ProviderID    string      `json:"providerID,omitempty"`
+	Unschedulable bool        `json:"unschedulable,omitempty"`
+	Taints        []taintJSON `json:"taints,omitempty"`
+}
+
+type taintJSON struct {
+	Key    string `json:"key"`
+	Value  string `json:"value,omitempty"`
+	Effect string `json:"effect"`
+}
+
+type containerImageJSON struct {
+	Names     []string `json:"names"`
+	SizeBytes int64    `json:"sizeBytes,omitempty"`
 }
 
 type nodeStatusJSON struct {
-	Capacity    resourcesJSON       `json:"capacity"`
-	Allocatable resourcesJSON       `json:"allocatable"`
-	Conditions  []nodeConditionJSON `json:"conditions"`
-	Addresses   []nodeAddressJSON   `json:"addresses"`
-	NodeInfo    nodeInfoJSON        `json:"nodeInfo"`
+	Capacity    resourcesJSON        `json:"capacity"`
+	Allocatable resourcesJSON        `json:"allocatable"`
+	Conditions  []nodeConditionJSON  `json:"conditions"`
+	Addresses   []nodeAddressJSON    `json:"addresses"`
+	NodeInfo    nodeInfoJSON         `json:"nodeInfo"`
+	Images      []containerImageJSON `json:"images,omitempty"`
 }
 
 type resourcesJSON struct {
@@ -96,7 +110,7 @@ func toNode(n *world.Node, now time.Time) nodeJSON {
 			Labels:      n.Labels,
 			Annotations: n.Annotations,
 		},
-		Spec: nodeSpecJSON{ProviderID: n.ProviderID},
+		Spec: nodeSpecJSON{ProviderID: n.ProviderID, Unschedulable: n.Unschedulable, Taints: taintsOf(n)},
 		Status: nodeStatusJSON{
 			Capacity:    capacity,
 			Allocatable: capacity,
@@ -114,8 +128,25 @@ func toNode(n *world.Node, now time.Time) nodeJSON {
 				OperatingSystem:         n.OperatingSystem,
 				Architecture:            n.Architecture,
 			},
+			Images: imagesOf(n),
 		},
 	}
+}
+
+func taintsOf(n *world.Node) []taintJSON {
+	var out []taintJSON
+	for _, t := range n.Taints {
+		out = append(out, taintJSON(t))
+	}
+	return out
+}
+
+func imagesOf(n *world.Node) []containerImageJSON {
+	var out []containerImageJSON
+	for _, img := range n.Images {
+		out = append(out, containerImageJSON(img))
+	}
+	return out
 }
 
 // conditions are a node's conditions: no pressure, and Ready since it

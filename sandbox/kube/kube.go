@@ -71,16 +71,20 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The reply is made under the store's read lock and sent after it, so
 	// that a client slow to read a large list holds up no change.
 	var reply bufferedReply
-	err := a.store.View(func(wd *world.World) error {
-		c := wd.Cluster(region, cluster)
-		if c == nil {
-			// No API server answers for a cluster that does not exist.
-			writeNotFoundPage(&reply)
+	// Node replacements in flight are first brought up to the clock.
+	err := world.CatchUpReplacements(a.store, a.now())
+	if err == nil {
+		err = a.store.View(func(wd *world.World) error {
+			c := wd.Cluster(region, cluster)
+			if c == nil {
+				// No API server answers for a cluster that does not exist.
+				writeNotFoundPage(&reply)
+				return nil
+			}
+			a.serveCluster(&reply, r, c, path)
 			return nil
-		}
-		a.serveCluster(&reply, r, c, path)
-		return nil
-	})
+		})
+	}
 	if err != nil {
 		writeStatus(w, internalError(err))
 		return

@@ -38,9 +38,39 @@ func appendNode(b []byte, n *world.Node, now time.Time, typed bool) []byte {
 		b = appendMap(b, n.Annotations)
 	}
 	b = append(b, `},"spec":{`...)
+	sep := false
 	if n.ProviderID != "" {
 		b = append(b, `"providerID":`...)
 		b = appendString(b, n.ProviderID)
+		sep = true
+	}
+	if n.Unschedulable {
+		if sep {
+			b = append(b, ',')
+		}
+		b = append(b, `"unschedulable":true`...)
+		sep = true
+	}
+	if len(n.Taints) > 0 {
+		if sep {
+			b = append(b, ',')
+		}
+		b = append(b, `"taints":[`...)
+		for i, t := range n.Taints {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"key":`...)
+			b = appendString(b, t.Key)
+			if t.Value != "" {
+				b = append(b, `,"value":`...)
+				b = appendString(b, t.Value)
+			}
+			b = append(b, `,"effect":`...)
+			b = appendString(b, t.Effect)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
 	}
 	b = append(b, `},"status":{"capacity":`...)
 	b = appendResources(b, n)
@@ -83,7 +113,30 @@ func appendNode(b []byte, n *world.Node, now time.Time, typed bool) []byte {
 	b = appendString(b, n.OperatingSystem)
 	b = append(b, `,"architecture":`...)
 	b = appendString(b, n.Architecture)
-	return append(b, `}}}`...)
+	b = append(b, '}')
+	if len(n.Images) > 0 {
+		b = append(b, `,"images":[`...)
+		for i, img := range n.Images {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"names":[`...)
+			for j, name := range img.Names {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendString(b, name)
+			}
+			b = append(b, ']')
+			if img.SizeBytes != 0 {
+				b = append(b, `,"sizeBytes":`...)
+				b = strconv.AppendInt(b, img.SizeBytes, 10)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, `}}`...)
 }
 
 func appendResources(b []byte, n *world.Node) []byte {

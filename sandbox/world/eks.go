@@ -35,6 +35,8 @@ type Cluster struct {
 	Nodes []*Node `json:"nodes,omitempty"`
 	// ResourceVersion is the list resourceVersion of the cluster's nodes.
 	ResourceVersion string `json:"resourceVersion"`
+	// Updates are the cluster's EKS updates (eks_updates.go), oldest first.
+	Updates []*EKSUpdate `json:"updates,omitempty"`
 }
 
 // Nodegroup is an EKS managed node group.
@@ -58,6 +60,9 @@ type Nodegroup struct {
 	DiskSize *int32 `json:"diskSize,omitempty"`
 	// LaunchTemplate is the user's launch template, when the group uses one.
 	LaunchTemplate *LaunchTemplateRef `json:"launchTemplate,omitempty"`
+	// UpdateConfig is the group's updateConfig; nil means EKS's default,
+	// maxUnavailable 1.
+	UpdateConfig *NodegroupUpdateConfig `json:"updateConfig,omitempty"`
 	// AutoScalingGroup is the name of the group's Auto Scaling group.
 	AutoScalingGroup string    `json:"autoScalingGroup"`
 	CreatedAt        time.Time `json:"createdAt"`
@@ -97,6 +102,25 @@ type Node struct {
 	// Ready is the Ready condition; ReadySince its last transition.
 	Ready      bool      `json:"ready"`
 	ReadySince time.Time `json:"readySince"`
+	// Unschedulable and Taints are the node's spec: a node being replaced
+	// is cordoned (spec.unschedulable and the matching taint).
+	Unschedulable bool    `json:"unschedulable,omitempty"`
+	Taints        []Taint `json:"taints,omitempty"`
+	// Images are status.images: what the node's container runtime holds.
+	Images []ContainerImage `json:"images,omitempty"`
+}
+
+// Taint is a node taint.
+type Taint struct {
+	Key    string `json:"key"`
+	Value  string `json:"value,omitempty"`
+	Effect string `json:"effect"`
+}
+
+// ContainerImage is one entry of a node's status.images.
+type ContainerImage struct {
+	Names     []string `json:"names"`
+	SizeBytes int64    `json:"sizeBytes"`
 }
 
 // Instance is an EC2 instance.

@@ -74,6 +74,10 @@ type LaunchTemplateVersion struct {
 	CreateTime   time.Time     `json:"createTime"`
 	// IAMInstanceProfile is the instance profile's name, when the version names one.
 	IAMInstanceProfile string `json:"iamInstanceProfile,omitempty"`
+	// ClientToken and ClientParams are the CreateLaunchTemplateVersion
+	// request that made the version, kept so that a retry gets it again.
+	ClientToken  string `json:"clientToken,omitempty"`
+	ClientParams string `json:"clientParams,omitempty"`
 }
 
 // AvailabilityZone is one zone of a region and the instance types EC2

@@ -161,6 +161,10 @@ func TestAccountImages(t *testing.T) {
 	var own, shared, hidden int
 	for _, img := range r.Images {
 		switch {
+		case img.OwnerID == DefaultAccountID && img.Name == BadAMIName:
+			if !img.NodesNeverReady || img.Public || len(img.Tags) == 0 || img.OSBuild == "" {
+				t.Errorf("bad image %+v", img)
+			}
 		case img.OwnerID == DefaultAccountID:
 			own++
 			if img.Public || img.Tags["Name"] == "" || !strings.HasPrefix(img.Name, "winami-demo-") {

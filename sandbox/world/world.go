@@ -49,6 +49,9 @@ type Region struct {
 	// Clusters are EKS clusters by name; Instances EC2 instances by ID.
 	Clusters  map[string]*Cluster  `json:"clusters,omitempty"`
 	Instances map[string]*Instance `json:"instances,omitempty"`
+
+	// Replacements are the node replacements (replace.go) by ID.
+	Replacements map[string]*Replacement `json:"replacements,omitempty"`
 }
 
 // Parameter is an SSM parameter: its current version (embedded, so that
@@ -130,6 +133,10 @@ type Image struct {
 	// Copy is the CopyImage request that made the image, kept so that a
 	// retry with the same client token gets the same answer.
 	Copy *CopyRequest `json:"copy,omitempty"`
+	// NodesNeverReady marks a broken AMI: instances launched from it never
+	// join their cluster as Ready nodes (see replace.go). EC2 does not
+	// report it.
+	NodesNeverReady bool `json:"nodesNeverReady,omitempty"`
 }
 
 // CopyRequest is what made a CopyImage copy: the caller's client token and

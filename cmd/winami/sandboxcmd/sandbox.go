@@ -27,6 +27,7 @@ type options struct {
 	seed           int64
 	pace           time.Duration
 	fastLaunchPace time.Duration
+	rolloutPace    time.Duration
 	copyPace       time.Duration
 	nodes          int
 }
@@ -82,6 +83,7 @@ two of which drift; --nodes N adds a cluster "scale" of N Windows nodes.`,
 	f.DurationVar(&o.pace, "build-pace", 0, "how long each state of an Image Builder build lasts (default 2s)")
 	f.DurationVar(&o.fastLaunchPace, "fast-launch-pace", 0, "how long EC2 Fast Launch stays enabling or disabling (default 3s)")
 	f.DurationVar(&o.copyPace, "copy-pace", 0, "how long an EC2 CopyImage copy stays pending (default 5s)")
+	f.DurationVar(&o.rolloutPace, "rollout-pace", 0, "how long each step of a node replacement (launch, Ready, drain) takes in EKS node group updates (default 2s)")
 	f.IntVar(&o.nodes, "nodes", 0, "add the EKS cluster \"scale\" in us-east-1 with N Windows nodes and their instances (not saved to --state)")
 	// The banner is for people, JSON and YAML for scripts; there is no text form.
 	cmdutil.SupportsFormats(cmd, output.Table, output.JSON, output.YAML)
@@ -104,7 +106,7 @@ func run(ctx context.Context, app *cmdutil.App, o *options) error {
 	if o.nodes < 0 || o.nodes > world.MaxScaleNodes {
 		return cmdutil.Usagef("--nodes %d is out of range: use 0 (no scale cluster) to %d", o.nodes, world.MaxScaleNodes)
 	}
-	srv, err := sandbox.New(sandbox.Options{Seed: o.seed, StatePath: o.state, Faults: o.faults, BuildPace: o.pace, FastLaunchPace: o.fastLaunchPace, CopyPace: o.copyPace, ScaleNodes: o.nodes, Logger: app.Logger()})
+	srv, err := sandbox.New(sandbox.Options{Seed: o.seed, StatePath: o.state, Faults: o.faults, BuildPace: o.pace, FastLaunchPace: o.fastLaunchPace, CopyPace: o.copyPace, RolloutPace: o.rolloutPace, ScaleNodes: o.nodes, Logger: app.Logger()})
 	if err != nil {
 		return err
 	}

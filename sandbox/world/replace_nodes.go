@@ -1,0 +1,259 @@
+package world
+
+// What the replacement engine launches and removes: new instances and
+// their nodes, made from the old ones and the target AMI.
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// newNodeFrom is the node of a new instance: the old node's labels and
+// shape, the new instance's name and address, and what the AMI brings
+// (Windows build, kubelet, cached images).
+func newNodeFrom(old *Node, inst *Instance, img *Image, w *World, region string) *Node {
+	n := &Node{Labels: map[string]string{}, Pods: "110", Architecture: "amd64"}
+	if old != nil {
+		o := *old
+		n = &o
+		n.Labels = cloneMap(old.Labels)
+		n.Annotations = nil
+		n.Unschedulable, n.Taints = false, nil
+	}
+	n.Name = inst.PrivateDNSName
+	n.UID = uniqueUUID(inst.InstanceID)
+	n.ProviderID = "aws:///" + inst.AvailabilityZone + "/" + inst.InstanceID
+	n.InternalIP = inst.PrivateIP
+	n.Labels["kubernetes.io/hostname"] = n.Name
+	n.Labels["node.kubernetes.io/instance-type"] = inst.InstanceType
+	n.Labels["beta.kubernetes.io/instance-type"] = inst.InstanceType
+	if c, ok := instanceCapacity[inst.InstanceType]; ok {
+		n.CPU, n.Memory = c[0], c[1]
+	}
+	n.Ready, n.ReadySince = false, time.Time{}
+	if img.Platform == "windows" {
+		n.KernelVersion = img.OSBuild
+		n.Labels["node.kubernetes.io/windows-build"] = windowsBuildLabel(img.OSBuild)
+	}
+	if k := KubeletOf(img); k != "" {
+		n.KubeletVersion = k
+	}
+	n.Images = NodeImages(w, region, img)
+	return n
+}
+
+// KubeletOf is the kubelet an AMI ships: known for EKS's 1.35 Windows
+// releases and for AMIs built on them (their winami:kubernetes tag); ""
+// when the AMI does not say.
+func KubeletOf(img *Image) string {
+	minor := img.Tags["winami:kubernetes"]
+	if minor == "" {
+		if _, rest, ok := strings.Cut(img.Name, "EKS_Optimized-"); ok {
+			minor, _, _ = strings.Cut(rest, "-")
+		}
+	}
+	if minor == "1.35" {
+		return KubeletV1352
+	}
+	return ""
+}
+
+// NodeImages is status.images of a fresh node of img: the images its
+// cache record (the winami:cache tag, or the SSM parameter it names)
+// lists, each by digest and by tag as the kubelet reports them, and the
+// Windows base image every Windows AMI holds.
+func NodeImages(w *World, region string, img *Image) []ContainerImage {
+	var entries []string
+	if tag, ok := img.Tags["winami:cache"]; ok {
+		if name, isParam := strings.CutPrefix(tag, "ssm:"); isParam {
+			if r := w.Region(region); r != nil && r.Parameters[name] != nil {
+				entries = cacheParameterImages(r.Parameters[name].Value)
+			}
+		} else {
+			entries = strings.Fields(tag)
+		}
+	}
+	var out []ContainerImage
+	for _, e := range entries {
+		out = append(out, ContainerImage{Names: imageNames(e), SizeBytes: imageSize(e)})
+	}
+	if img.Platform == "windows" {
+		pause := "mcr.microsoft.com/oss/kubernetes/pause:3.9"
+		out = append(out, ContainerImage{Names: []string{pause}, SizeBytes: imageSize(pause)})
+	}
+	// The kubelet lists the largest images first.
+	slices.SortStableFunc(out, func(a, b ContainerImage) int { return cmp.Compare(b.SizeBytes, a.SizeBytes) })
+	return out
+}
+
+// cacheParameterImages are the references of an SSM cache record's JSON.
+func cacheParameterImages(value string) []string {
+	var v struct {
+		Images []struct {
+			Image  string `json:"image"`
+			Digest string `json:"digest"`
+		} `json:"images"`
+	}
+	if json.Unmarshal([]byte(value), &v) != nil {
+		return nil
+	}
+	var out []string
+	for _, img := range v.Images {
+		ref := img.Image
+		if img.Digest != "" && !strings.HasSuffix(ref, "@"+img.Digest) {
+			ref += "@" + img.Digest
+		}
+		out = append(out, ref)
+	}
+	return out
+}
+
+// imageNames are the names the kubelet reports for a cached reference:
+// repo@digest and repo:tag, as far as the reference has them.
+func imageNames(ref string) []string {
+	name, digest, hasDigest := strings.Cut(ref, "@")
+	repo := name
+	if i := strings.LastIndexByte(name, ':'); i > strings.LastIndexByte(name, '/') {
+		repo = name[:i]
+	}
+	var out []string
+	if hasDigest {
+		out = append(out, repo+"@"+digest)
+	}
+	if repo != name || !hasDigest {
+		out = append(out, name)
+	}
+	return out
+}
+
+// imageSize is a stable, plausible size for an image reference.
+func imageSize(ref string) int64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(ref))
+	return 300<<20 + int64(h.Sum64()%(4<<30))
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// uniqueID is an EC2-style ID derived from key, not taken yet.
+func uniqueID(prefix, key string, taken func(string) bool) string {
+	for i := 0; ; i++ {
+		h := fnv.New64a()
+		fmt.Fprintf(h, "%s#%d", key, i)
+		if id := fmt.Sprintf("%s-0%016x", prefix, h.Sum64()); !taken(id) {
+			return id
+		}
+	}
+}
+
+func uniqueUUID(key string) string {
+	h1, h2 := fnv.New64a(), fnv.New64()
+	_, _ = h1.Write([]byte(key))
+	_, _ = h2.Write([]byte(key))
+	hi, lo := h1.Sum64()&^0xf000|0x4000, h2.Sum64()&^(0xc<<60)|0x8<<60
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, hi>>16&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
+}
+
+func replacementID(region string, spec ReplaceSpec, now time.Time) string {
+	return uniqueUUID(region + "/" + spec.Cluster + "/" + string(spec.Kind) + "/" + spec.Group + "/" + now.Format(time.RFC3339Nano))
+}
+
+// nodeOf is the cluster's node of an instance, or nil.
+func nodeOf(c *Cluster, instanceID string) *Node {
+	for _, n := range c.Nodes {
+		if strings.HasSuffix(n.ProviderID, "/"+instanceID) {
+			return n
+		}
+	}
+	return nil
+}
+
+func uncordon(n *Node) {
+	n.Unschedulable = false
+	n.Taints = slices.DeleteFunc(n.Taints, func(t Taint) bool { return t.Key == UnschedulableTaint })
+}
+
+// touch gives a changed node the cluster's next resourceVersion.
+func touch(c *Cluster, n *Node) { n.ResourceVersion = bumpVersion(c) }
+
+// bumpVersion moves the cluster's list resourceVersion on and returns it.
+func bumpVersion(c *Cluster) string {
+	rv, _ := strconv.ParseInt(c.ResourceVersion, 10, 64)
+	c.ResourceVersion = strconv.FormatInt(rv+1, 10)
+	return c.ResourceVersion
+}
+
+// addClusterNode adds n in name order.
+func addClusterNode(c *Cluster, n *Node) {
+	i, _ := slices.BinarySearchFunc(c.Nodes, n.Name, func(a *Node, name string) int { return strings.Compare(a.Name, name) })
+	c.Nodes = slices.Insert(c.Nodes, i, n)
+	touch(c, n)
+}
+
+// removeInstance terminates an instance and removes its node.
+func removeInstance(w *World, r *Region, c *Cluster, id string) {
+	if inst := w.Instance(r.Name, id); inst != nil {
+		inst.State = "terminated"
+	}
+	c.Nodes = slices.DeleteFunc(c.Nodes, func(n *Node) bool { return strings.HasSuffix(n.ProviderID, "/"+id) })
+	bumpVersion(c)
+}
+
+// addInstance adds an instance where the cluster's instances live: the
+// region's own, or the extra fleet's for a scale cluster.
+func (r *Region) addInstance(w *World, inst *Instance) {
+	if f := w.fleet(r.Name); f != nil && r.Instances[inst.InstanceID] == nil {
+		for _, c := range f.Clusters {
+			if c.Name == inst.Tags["eks:cluster-name"] || c.Name == inst.Tags["eks:eks-cluster-name"] {
+				f.Instances[inst.InstanceID] = inst
+				i, _ := slices.BinarySearchFunc(f.sorted, inst, byInstanceID)
+				f.sorted = slices.Insert(f.sorted, i, inst)
+				return
+			}
+		}
+	}
+	if r.Instances == nil {
+		r.Instances = map[string]*Instance{}
+	}
+	r.Instances[inst.InstanceID] = inst
+}
+
+// freeIP is an address near near (same /20) that no node of the cluster
+// and no instance of the region uses.
+func freeIP(w *World, r *Region, c *Cluster, near, key string) string {
+	used := map[string]bool{}
+	for _, n := range c.Nodes {
+		used[n.InternalIP] = true
+	}
+	for _, inst := range r.Instances {
+		used[inst.PrivateIP] = true
+	}
+	var a, b, x, y int
+	if _, err := fmt.Sscanf(near, "%d.%d.%d.%d", &a, &b, &x, &y); err != nil {
+		a, b, x = 172, 31, 0
+	}
+	base := x &^ 15
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(key))
+	start := int(h.Sum64() % 4090)
+	for i := range 4090 {
+		off := 4 + (start+i)%4090
+		ip := fmt.Sprintf("%d.%d.%d.%d", a, b, base+off/256, off%256)
+		if !used[ip] {
+			return ip
+		}
+	}
+	return near
+}
