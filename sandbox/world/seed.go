@@ -123,6 +123,7 @@ func Seed(seed int64) *World {
 		seedNetwork(w, r, g.stream(seed, sr.code+"/network"))
 		seedImageBuilder(w, r, g.stream(seed, sr.code+"/imagebuilder"))
 		seedEKS(w, r, g.stream(seed, sr.code+"/eks"))
+		seedAutoScaling(w, r, g.stream(seed, sr.code+"/autoscaling"))
 	}
 	seedIAM(w, &gen{rng: rand.New(rand.NewPCG(uint64(seed), regionStream("global/iam"))), used: used})
 	return w

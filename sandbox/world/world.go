@@ -49,6 +49,8 @@ type Region struct {
 	// Clusters are EKS clusters by name; Instances EC2 instances by ID.
 	Clusters  map[string]*Cluster  `json:"clusters,omitempty"`
 	Instances map[string]*Instance `json:"instances,omitempty"`
+	// AutoScalingGroups are EC2 Auto Scaling groups by name.
+	AutoScalingGroups map[string]*AutoScalingGroup `json:"autoScalingGroups,omitempty"`
 }
 
 // Parameter is an SSM parameter: its current version (embedded, so that
