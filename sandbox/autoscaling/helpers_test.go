@@ -2,6 +2,7 @@ package autoscaling_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -37,13 +38,15 @@ func (c *clock) Add(d time.Duration) {
 
 // fixture is a sandbox over the seeded world, its clock, an Auto Scaling
 // client, and the demo group's launch template with two more versions:
-// 2 on the 2026.10.14 EKS AMI (good) and 3 on an AMI that does not exist.
+// goodV on the 2026.10.14 EKS AMI and badV on an AMI that does not exist.
 type fixture struct {
 	srv    *sandbox.Server
 	clk    *clock
 	client *asg.Client
 	ltID   string
-	good   string // version 2's AMI
+	good   string // goodV's AMI
+	goodV  string
+	badV   string
 }
 
 const group = world.DemoSelfManagedGroup
@@ -63,12 +66,13 @@ func newFixture(t *testing.T) *fixture {
 				f.good = img.ImageID
 			}
 		}
-		v2 := lt.Versions[0]
-		v2.Version, v2.ImageID = 2, f.good
-		v3 := v2
-		v3.Version, v3.ImageID = 3, "ami-0000000000000dead"
-		lt.Versions = append(lt.Versions, v2, v3)
-		lt.LatestVersion = 3
+		good := *lt.VersionData(lt.DefaultVersion)
+		good.Version, good.ImageID = lt.LatestVersion+1, f.good
+		bad := good
+		bad.Version, bad.ImageID = lt.LatestVersion+2, "ami-0000000000000dead"
+		lt.Versions = append(lt.Versions, good, bad)
+		lt.LatestVersion = bad.Version
+		f.goodV, f.badV = strconv.FormatInt(good.Version, 10), strconv.FormatInt(bad.Version, 10)
 		f.ltID = lt.LaunchTemplateID
 		return nil
 	})

@@ -27,11 +27,11 @@ func TestRefreshSucceeds(t *testing.T) {
 	if versions(before) != "1,1" {
 		t.Fatalf("seeded instances on versions %s", versions(before))
 	}
-	id := f.start(t, "2", oneAtATime())
+	id := f.start(t, f.goodV, oneAtATime())
 	ir := f.refresh(t, id)
 	wantStatus(t, ir, types.InstanceRefreshStatusPending, 0)
 	if aws.ToInt32(ir.InstancesToUpdate) != 2 || aws.ToInt32(ir.Preferences.MinHealthyPercentage) != 50 ||
-		aws.ToString(ir.DesiredConfiguration.LaunchTemplate.Version) != "2" || ir.Strategy != types.RefreshStrategyRolling {
+		aws.ToString(ir.DesiredConfiguration.LaunchTemplate.Version) != f.goodV || ir.Strategy != types.RefreshStrategyRolling {
 		t.Fatalf("refresh %+v", ir)
 	}
 
@@ -47,7 +47,7 @@ func TestRefreshSucceeds(t *testing.T) {
 	if aws.ToInt32(ir.InstancesToUpdate) != 1 {
 		t.Errorf("InstancesToUpdate %d, want 1", aws.ToInt32(ir.InstancesToUpdate))
 	}
-	if g := f.describeGroup(t); versions(g) != "1,2" || aws.ToString(g.LaunchTemplate.Version) != "1" {
+	if g := f.describeGroup(t); versions(g) != "1,"+f.goodV || aws.ToString(g.LaunchTemplate.Version) != "1" {
 		t.Errorf("half way: instances on %s, group on %s", versions(g), aws.ToString(g.LaunchTemplate.Version))
 	}
 	f.clk.Add(batch)
@@ -57,7 +57,7 @@ func TestRefreshSucceeds(t *testing.T) {
 		t.Error("a finished refresh has no EndTime")
 	}
 	g := f.describeGroup(t)
-	if versions(g) != "2,2" || aws.ToString(g.LaunchTemplate.Version) != "2" {
+	if versions(g) != f.goodV+","+f.goodV || aws.ToString(g.LaunchTemplate.Version) != f.goodV {
 		t.Fatalf("after: instances on %s, group on %s", versions(g), aws.ToString(g.LaunchTemplate.Version))
 	}
 	for _, ami := range nodesOf(t, f, g) {
@@ -74,7 +74,7 @@ func TestRefreshSucceeds(t *testing.T) {
 	}
 
 	// Skip matching: nothing left to replace, done at once.
-	id2 := f.start(t, "2", oneAtATime())
+	id2 := f.start(t, f.goodV, oneAtATime())
 	f.clk.Add(autoscaling.DefaultPace)
 	ir = f.refresh(t, id2)
 	wantStatus(t, ir, types.InstanceRefreshStatusSuccessful, 100)
@@ -93,7 +93,7 @@ func TestRefreshCheckpointAndBake(t *testing.T) {
 	prefs.CheckpointPercentages = []int32{50, 100}
 	prefs.CheckpointDelay = aws.Int32(600)
 	prefs.BakeTime = aws.Int32(300)
-	id := f.start(t, "2", prefs)
+	id := f.start(t, f.goodV, prefs)
 	f.clk.Add(autoscaling.DefaultPace + batch)
 	ir := f.refresh(t, id)
 	wantStatus(t, ir, types.InstanceRefreshStatusInProgress, 50)
@@ -110,7 +110,7 @@ func TestRefreshCheckpointAndBake(t *testing.T) {
 
 func TestRefreshCancel(t *testing.T) {
 	f := newFixture(t)
-	id := f.start(t, "2", oneAtATime())
+	id := f.start(t, f.goodV, oneAtATime())
 	f.clk.Add(autoscaling.DefaultPace + batch)
 	out, err := f.client.CancelInstanceRefresh(t.Context(), &asg.CancelInstanceRefreshInput{AutoScalingGroupName: aws.String(group)})
 	if err != nil || aws.ToString(out.InstanceRefreshId) != id {
@@ -122,7 +122,7 @@ func TestRefreshCancel(t *testing.T) {
 	f.clk.Add(autoscaling.DefaultPace + time.Hour)
 	wantStatus(t, f.refresh(t, id), types.InstanceRefreshStatusCancelled, 50)
 	// What was replaced stays; the group keeps its configuration.
-	if g := f.describeGroup(t); versions(g) != "1,2" || aws.ToString(g.LaunchTemplate.Version) != "1" {
+	if g := f.describeGroup(t); versions(g) != "1,"+f.goodV || aws.ToString(g.LaunchTemplate.Version) != "1" {
 		t.Errorf("after cancel: instances on %s, group on %s", versions(g), aws.ToString(g.LaunchTemplate.Version))
 	}
 	_, err = f.client.RollbackInstanceRefresh(t.Context(), &asg.RollbackInstanceRefreshInput{AutoScalingGroupName: aws.String(group)})
@@ -132,7 +132,7 @@ func TestRefreshCancel(t *testing.T) {
 func TestRefreshRollback(t *testing.T) {
 	f := newFixture(t)
 	before := nodesOf(t, f, f.describeGroup(t))
-	id := f.start(t, "2", oneAtATime())
+	id := f.start(t, f.goodV, oneAtATime())
 	f.clk.Add(autoscaling.DefaultPace + batch)
 	out, err := f.client.RollbackInstanceRefresh(t.Context(), &asg.RollbackInstanceRefreshInput{AutoScalingGroupName: aws.String(group)})
 	if err != nil || aws.ToString(out.InstanceRefreshId) != id {
@@ -164,7 +164,7 @@ func TestRefreshFailsAndRollsBack(t *testing.T) {
 		f := newFixture(t)
 		prefs := oneAtATime()
 		prefs.AutoRollback = aws.Bool(auto)
-		id := f.start(t, "3", prefs) // version 3's AMI does not exist
+		id := f.start(t, f.badV, prefs) // badV's AMI does not exist
 		f.clk.Add(autoscaling.DefaultPace + 3*batch)
 		ir := f.refresh(t, id)
 		want := types.InstanceRefreshStatusFailed
