@@ -275,10 +275,10 @@ func warmup(g *world.AutoScalingGroup, p world.RefreshPreferences) time.Duration
 	return time.Duration(g.HealthCheckGracePeriod) * time.Second
 }
 
-func hash32(s string, n int) uint32 {
-	h := fnv.New32a()
+func hash64(s string, n int) uint64 {
+	h := fnv.New64a()
 	_, _ = fmt.Fprintf(h, "%s/%d", s, n)
-	return h.Sum32()
+	return h.Sum64()
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -250,9 +250,12 @@ func resourceContention(err error) *protocol.Error {
 		"You already have a pending update to an Auto Scaling resource (%v).", err)
 }
 
-// refreshID is a refresh's ID: a UUID derived from the group and its count
-// of refreshes, so that a world replays the same way.
+// refreshID is a refresh's ID: a version 4 UUID derived from the group
+// and its count of refreshes, so that a world replays the same way.
 func refreshID(g *world.AutoScalingGroup) string {
-	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", hash32(g.ARN, len(g.InstanceRefreshes)),
-		len(g.InstanceRefreshes)&0xffff, hash32(g.Name, 1)&0xfff, hash32(g.Name, 2)&0xfff, uint64(hash32(g.ARN, 3))<<16|uint64(len(g.InstanceRefreshes)&0xffff))
+	n := len(g.InstanceRefreshes)
+	hi, lo := hash64(g.ARN, n), hash64(g.Name, n)
+	hi = hi&^0xf000 | 0x4000
+	lo = lo&^(0xc<<60) | 0x8<<60
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, hi>>16&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
 }
