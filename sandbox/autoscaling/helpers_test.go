@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 
 	"github.com/winami/winami/sandbox"
-	"github.com/winami/winami/sandbox/autoscaling"
 	"github.com/winami/winami/sandbox/sandboxtest"
 	"github.com/winami/winami/sandbox/world"
 )
@@ -140,9 +139,10 @@ func versions(g types.AutoScalingGroup) string {
 	return strings.Join(vs, ",")
 }
 
-// nodesOf checks that every instance of the group has its node in the demo
-// cluster, on the instance's AMI, and that the cluster has no node of the
-// group's other instances; it returns the instances' AMIs.
+// nodesOf checks that every instance of the group is running with its
+// node in the demo cluster (Ready, created after the instance launched),
+// and that the cluster has no node of the group's other instances; it
+// returns the instances' AMIs.
 func nodesOf(t *testing.T, f *fixture, g types.AutoScalingGroup) []string {
 	t.Helper()
 	var amis []string
@@ -150,8 +150,10 @@ func nodesOf(t *testing.T, f *fixture, g types.AutoScalingGroup) []string {
 		r := w.Region("us-east-1")
 		c := r.Clusters[world.DemoCluster]
 		self := 0
+		nodes := map[string]*world.Node{}
 		for _, n := range c.Nodes {
 			id := n.ProviderID[strings.LastIndexByte(n.ProviderID, '/')+1:]
+			nodes[id] = n
 			if r.Instances[id].Tags["aws:autoscaling:groupName"] == group {
 				self++
 			}
@@ -165,6 +167,10 @@ func nodesOf(t *testing.T, f *fixture, g types.AutoScalingGroup) []string {
 				t.Errorf("instance %s: %+v", aws.ToString(in.InstanceId), inst)
 				continue
 			}
+			if n := nodes[inst.InstanceID]; n == nil || !n.Ready || !inst.LaunchTime.Before(n.CreationTimestamp) ||
+				n.ReadySince.Before(n.CreationTimestamp) {
+				t.Errorf("node of %s: %+v", inst.InstanceID, n)
+			}
 			amis = append(amis, inst.ImageID)
 		}
 		return nil
@@ -174,5 +180,3 @@ func nodesOf(t *testing.T, f *fixture, g types.AutoScalingGroup) []string {
 	}
 	return amis
 }
-
-var _ = autoscaling.DefaultPace

@@ -57,7 +57,8 @@ func (s *StandIn) Advance(w *world.World, region string, g *world.AutoScalingGro
 	version, _ := strconv.ParseInt(job.Target.Version, 10, 64)
 	batch := max(job.MaxUnavailable, 1)
 	for k := 0; k*batch < len(job.Instances); k++ {
-		end := job.Start.Add(time.Duration(k+1) * (s.Pace + job.Warmup))
+		begin := job.Start.Add(time.Duration(k) * (s.Pace + job.Warmup))
+		end := begin.Add(s.Pace + job.Warmup)
 		if end.After(now) {
 			break
 		}
@@ -67,8 +68,8 @@ func (s *StandIn) Advance(w *world.World, region string, g *world.AutoScalingGro
 				p.Replaced++ // replaced on an earlier read
 				continue
 			}
-			if _, err := w.LaunchGroupInstance(region, g, job.Target, version, old.AvailabilityZone, end.Add(-job.Warmup)); err != nil {
-				p.Err, p.At = fmt.Errorf("launching a replacement for %s: %w", id, err), end.Add(-job.Warmup)
+			if _, err := w.LaunchGroupInstance(region, g, job.Target, version, old.AvailabilityZone, begin, end.Add(-job.Warmup)); err != nil {
+				p.Err, p.At = fmt.Errorf("launching a replacement for %s: %w", id, err), begin
 				return p
 			}
 			w.TerminateGroupInstance(region, g, id)

@@ -211,10 +211,11 @@ func (lt *LaunchTemplate) VersionData(n int64) *LaunchTemplateVersion {
 }
 
 // LaunchGroupInstance launches an instance of group g from a launch
-// template version in zone, and, when the group belongs to a cluster, the
-// Kubernetes node it registers as (Ready: a stand-in for the boot and
-// join). It returns the group's new instance, InService and Healthy.
-func (w *World) LaunchGroupInstance(region string, g *AutoScalingGroup, ref LaunchTemplateRef, version int64, zone string, now time.Time) (*GroupInstance, error) {
+// template version in zone at launched and, when the group belongs to a
+// cluster, the Kubernetes node it registers as, Ready at ready (between
+// the two the instance boots and joins). It returns the group's new
+// instance, InService and Healthy.
+func (w *World) LaunchGroupInstance(region string, g *AutoScalingGroup, ref LaunchTemplateRef, version int64, zone string, launched, ready time.Time) (*GroupInstance, error) {
 	r := w.Region(region)
 	if r == nil {
 		return nil, fmt.Errorf("no region %s", region)
@@ -228,7 +229,7 @@ func (w *World) LaunchGroupInstance(region string, g *AutoScalingGroup, ref Laun
 		return nil, fmt.Errorf("launch template %s has no version %d", lt.LaunchTemplateID, version)
 	}
 	img := r.Images[data.ImageID]
-	if img == nil || img.StateAt(now) != "available" {
+	if img == nil || img.StateAt(launched) != "available" {
 		return nil, fmt.Errorf("the launch template's image %q is not available", data.ImageID)
 	}
 	instType := data.InstanceType
@@ -248,7 +249,7 @@ func (w *World) LaunchGroupInstance(region string, g *AutoScalingGroup, ref Laun
 	}
 	spec := nodeSpec{
 		zone: zone, subnet: sub, image: img, instanceType: instType, kubelet: KubeletV1352,
-		launched: now, group: g.Name,
+		launched: launched, group: g.Name,
 		template: LaunchTemplateRef{ID: lt.LaunchTemplateID, Name: lt.LaunchTemplateName, Version: strconv.FormatInt(version, 10)},
 	}
 	if sub != nil {
@@ -266,8 +267,7 @@ func (w *World) LaunchGroupInstance(region string, g *AutoScalingGroup, ref Laun
 	}
 	rv := nextResourceVersion(c)
 	n, inst := addNode(r, c, gn, spec, r.Instances, rv)
-	// The node registers and turns Ready as soon as the stand-in lets it.
-	n.CreationTimestamp, n.ReadySince = now, now
+	n.CreationTimestamp, n.ReadySince = launched.Add(ready.Sub(launched)/2), ready
 	finishCluster(c, rv)
 	for k, v := range g.Tags {
 		if !slices.Contains(g.UntaggedOnLaunch, k) {
