@@ -171,6 +171,19 @@ func (s *service) describeAutoScalingGroups(ctx context.Context, req *protocol.R
 	if err != nil {
 		return nil, err
 	}
+	// At most 50 names, or MaxRecords when it is larger, as the API
+	// reference puts it.
+	if len(names) > max(50, p.limit) {
+		return nil, protocol.Errorf("ValidationError",
+			"You can specify at most %d Auto Scaling group names; raise MaxRecords (up to 100) for more.", max(50, p.limit))
+	}
+	withInstances, err := boolParam(req, "IncludeInstances", "includeInstances")
+	if err != nil {
+		return nil, err
+	}
+	if req.Params.Get("IncludeInstances") == "" {
+		withInstances = true // the default
+	}
 	var out describeGroupsXML
 	err = s.store.Update(func(w *world.World) error {
 		r := w.Region(req.Region)
@@ -190,7 +203,11 @@ func (s *service) describeAutoScalingGroups(ctx context.Context, req *protocol.R
 		}
 		pg, next := page(groups, func(g *world.AutoScalingGroup) string { return g.Name }, p)
 		for _, g := range pg {
-			out.AutoScalingGroups.Member = append(out.AutoScalingGroups.Member, toGroupXML(g))
+			x := toGroupXML(g)
+			if !withInstances {
+				x.Instances.Member = nil
+			}
+			out.AutoScalingGroups.Member = append(out.AutoScalingGroups.Member, x)
 		}
 		out.NextToken = next
 		return nil

@@ -1,6 +1,7 @@
 package autoscaling_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -97,6 +98,20 @@ func TestDescribeGroupsFiltersAndPages(t *testing.T) {
 	for _, n := range []int32{0, 101} {
 		_, err := f.client.DescribeAutoScalingGroups(ctx, &asg.DescribeAutoScalingGroupsInput{MaxRecords: aws.Int32(n)})
 		sandboxtest.WantAPIError(t, err, "ValidationError", "")
+	}
+	noInstances, err := f.client.DescribeAutoScalingGroups(ctx, &asg.DescribeAutoScalingGroupsInput{
+		AutoScalingGroupNames: []string{group}, IncludeInstances: aws.Bool(false)})
+	if err != nil || len(noInstances.AutoScalingGroups) != 1 || len(noInstances.AutoScalingGroups[0].Instances) != 0 {
+		t.Errorf("IncludeInstances false: %+v, %v", noInstances, err)
+	}
+	many := make([]string, 51)
+	for i := range many {
+		many[i] = fmt.Sprintf("group-%d", i)
+	}
+	_, err = f.client.DescribeAutoScalingGroups(ctx, &asg.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: many})
+	sandboxtest.WantAPIError(t, err, "ValidationError", "")
+	if _, err := f.client.DescribeAutoScalingGroups(ctx, &asg.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: many, MaxRecords: aws.Int32(100)}); err != nil {
+		t.Errorf("51 names with MaxRecords 100: %v", err)
 	}
 	_, err = f.client.DescribeAutoScalingGroups(ctx, &asg.DescribeAutoScalingGroupsInput{NextToken: aws.String("%%")})
 	sandboxtest.WantAPIError(t, err, "InvalidNextToken", "")
