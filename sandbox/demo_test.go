@@ -16,7 +16,8 @@ import (
 )
 
 // TestDemoClusterDrift checks the seeded demo cluster through the clients
-// winami drift uses: eight Windows nodes, all Ready, on the newest EKS
+// winami drift uses: ten Windows nodes (two of them self-managed, in the
+// Auto Scaling group windows-self-managed), all Ready, on the newest EKS
 // Windows Server 2022 Core 1.35 AMI with kubelet v1.35.2, except two: the
 // Karpenter node on the 2026.10.14 AMI and one node of windows-core-b with
 // kubelet v1.35.0. Every node's provider ID names an instance that
@@ -36,8 +37,8 @@ func TestDemoClusterDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(nodes.Items) != 8 {
-		t.Fatalf("%d Windows nodes, want 8", len(nodes.Items))
+	if len(nodes.Items) != 10 {
+		t.Fatalf("%d Windows nodes, want 10", len(nodes.Items))
 	}
 	ec2c := ec2.NewFromConfig(cfg)
 	var onOlderAMI, olderKubelet []string
@@ -61,6 +62,12 @@ func TestDemoClusterDrift(t *testing.T) {
 		if aws.ToString(inst.PrivateDnsName) != n.Name || string(inst.Platform) != "windows" ||
 			aws.ToString(inst.Placement.AvailabilityZone) != zone || inst.State.Name != ec2types.InstanceStateNameRunning {
 			t.Errorf("%s: instance %+v", n.Name, inst)
+		}
+		// A node of neither a node group nor a node pool is a self-managed
+		// one: its instance belongs to the Auto Scaling group.
+		selfManaged := n.Labels["eks.amazonaws.com/nodegroup"] == "" && n.Labels["karpenter.sh/nodepool"] == ""
+		if selfManaged != (tagOf(inst.Tags, "aws:autoscaling:groupName") == "windows-self-managed") {
+			t.Errorf("%s: self-managed %v, instance tags %+v", n.Name, selfManaged, inst.Tags)
 		}
 		if !inst.LaunchTime.Before(n.CreationTimestamp.Time) {
 			t.Errorf("%s: node created %s, before its instance launched %s", n.Name, n.CreationTimestamp, inst.LaunchTime)
@@ -97,6 +104,15 @@ func TestDemoClusterDrift(t *testing.T) {
 	}
 }
 
+func tagOf(tags []ec2types.Tag, key string) string {
+	for _, t := range tags {
+		if aws.ToString(t.Key) == key {
+			return aws.ToString(t.Value)
+		}
+	}
+	return ""
+}
+
 // checkWindowsNode checks what every Windows node of the demo cluster
 // carries.
 func checkWindowsNode(t *testing.T, n corev1.Node) {
@@ -109,8 +125,8 @@ func checkWindowsNode(t *testing.T, n corev1.Node) {
 	if n.Labels["node.kubernetes.io/windows-build"] != "10.0.20348" || n.Labels["kubernetes.io/arch"] != "amd64" {
 		t.Errorf("%s: labels %v", n.Name, n.Labels)
 	}
-	if (n.Labels["eks.amazonaws.com/nodegroup"] == "") == (n.Labels["karpenter.sh/nodepool"] == "") {
-		t.Errorf("%s: neither or both of a node group and a node pool: %v", n.Name, n.Labels)
+	if n.Labels["eks.amazonaws.com/nodegroup"] != "" && n.Labels["karpenter.sh/nodepool"] != "" {
+		t.Errorf("%s: both a node group and a node pool: %v", n.Name, n.Labels)
 	}
 	info := n.Status.NodeInfo
 	if info.OperatingSystem != "windows" || info.Architecture != "amd64" || info.OSImage != "Windows Server 2022 Datacenter" ||

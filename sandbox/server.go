@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/winami/winami/sandbox/autoscaling"
 	"github.com/winami/winami/sandbox/ec2"
 	"github.com/winami/winami/sandbox/ecr"
 	"github.com/winami/winami/sandbox/eks"
@@ -153,6 +154,7 @@ func newServer(opts Options, store *state.Store, now func() time.Time, logger *s
 		imagebuilder.New(store, now, ibOpts...),
 		ecr.New(store, now, s.registry),
 		eks.New(store, now, eksOptions(opts)...),
+		autoscaling.New(store, now),
 	)
 	// Registry requests (/v2/ for a registry host such as mcr.microsoft.com
 	// or an ECR host) reach the OCI registry; everything else is an AWS API

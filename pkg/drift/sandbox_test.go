@@ -85,7 +85,7 @@ func TestDemoClusterMajority(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Summary.WindowsNodes != 8 || r.Summary.Drifted != 2 || len(r.Groups) != 3 || r.Consistent() {
+	if r.Summary.WindowsNodes != 10 || r.Summary.Drifted != 2 || len(r.Groups) != 3 || r.Consistent() {
 		t.Fatalf("summary %+v, groups %+v", r.Summary, r.Groups)
 	}
 	got := reasons(r)
@@ -138,7 +138,7 @@ func TestDemoClusterLatestAndDesiredAMI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Summary.Drifted != 7 || r.Desired.WindowsBuild != "10.0.20348.4278" {
+	if r.Summary.Drifted != 9 || r.Desired.WindowsBuild != "10.0.20348.4278" {
 		t.Errorf("against %s: %+v, desired %+v", older, r.Summary, r.Desired)
 	}
 	if _, err := drift.Run(t.Context(), src, drift.Options{Region: "us-east-1", DesiredAMI: "ami-0123456789abcdef0"}); err == nil || !strings.Contains(err.Error(), "not in us-east-1") {
@@ -321,7 +321,7 @@ func TestReleaseChannelIsTheDesiredAMI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Desired.Mode != "channel" || r.Desired.Channel != "stable" || r.Desired.AMI != older || r.Summary.Drifted != 7 {
+	if r.Desired.Mode != "channel" || r.Desired.Channel != "stable" || r.Desired.AMI != older || r.Summary.Drifted != 9 {
 		t.Errorf("against channel stable (%s): desired %+v, summary %+v", older, r.Desired, r.Summary)
 	}
 }

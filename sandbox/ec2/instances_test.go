@@ -45,7 +45,7 @@ func TestDescribeInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := instances(out)
-	if len(all) != 10 || out.NextToken != nil {
+	if len(all) != 12 || out.NextToken != nil {
 		t.Fatalf("%d instances, next %v", len(all), out.NextToken)
 	}
 	for _, r := range out.Reservations {
@@ -71,8 +71,8 @@ func TestDescribeInstances(t *testing.T) {
 			windows++
 		}
 	}
-	if windows != 8 {
-		t.Errorf("%d Windows instances, want 8", windows)
+	if windows != 10 {
+		t.Errorf("%d Windows instances, want 10", windows)
 	}
 
 	// By ID, in any order and with repeats, the answer is in ID order.
@@ -98,13 +98,13 @@ func TestDescribeInstancesFilters(t *testing.T) {
 		filters []types.Filter
 		want    int
 	}{
-		{"platform", []types.Filter{filter("platform", "windows")}, 8},
-		{"state", []types.Filter{filter("instance-state-name", "running")}, 10},
+		{"platform", []types.Filter{filter("platform", "windows")}, 10},
+		{"state", []types.Filter{filter("instance-state-name", "running")}, 12},
 		{"stopped", []types.Filter{filter("instance-state-name", "stopped")}, 0},
 		{"node group tag", []types.Filter{filter("tag:eks:nodegroup-name", "windows-core-a", "windows-core-b")}, 7},
 		{"tag glob", []types.Filter{filter("tag:eks:nodegroup-name", "windows-*")}, 7},
 		{"karpenter", []types.Filter{filter("tag-key", "karpenter.sh/nodepool")}, 1},
-		{"cluster tag", []types.Filter{filter("tag:kubernetes.io/cluster/demo", "owned")}, 10},
+		{"cluster tag", []types.Filter{filter("tag:kubernetes.io/cluster/demo", "owned")}, 12},
 		{"AND", []types.Filter{filter("platform", "windows"), filter("tag:eks:nodegroup-name", "system")}, 0},
 		{"type", []types.Filter{filter("instance-type", "m5.xlarge")}, 3},
 	}
@@ -144,7 +144,7 @@ func TestDescribeInstancesPaging(t *testing.T) {
 		}
 		ids = append(ids, instanceIDs(instances(page))...)
 	}
-	if n != 2 || len(ids) != 10 || !slices.IsSorted(ids) {
+	if n != 3 || len(ids) != 12 || !slices.IsSorted(ids) {
 		t.Errorf("%d pages, ids %v", n, ids)
 	}
 }

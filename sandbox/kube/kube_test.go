@@ -48,7 +48,7 @@ func TestListNodesPagesWithSelector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all.Items) != 10 || all.Continue != "" || all.ResourceVersion == "" {
+	if len(all.Items) != 12 || all.Continue != "" || all.ResourceVersion == "" {
 		t.Fatalf("all nodes: %d items, continue %q, resourceVersion %q", len(all.Items), all.Continue, all.ResourceVersion)
 	}
 	var names []string
@@ -59,7 +59,7 @@ func TestListNodesPagesWithSelector(t *testing.T) {
 		t.Errorf("nodes are not in name order: %v", names)
 	}
 
-	// Pages of 3 Windows nodes: 3 + 3 + 2, each continue token resuming
+	// Pages of 3 Windows nodes: 3 + 3 + 3 + 1, each continue token resuming
 	// after the page before.
 	var got []string
 	opts := metav1.ListOptions{Limit: 3, LabelSelector: "kubernetes.io/os=windows"}
@@ -88,7 +88,7 @@ func TestListNodesPagesWithSelector(t *testing.T) {
 		}
 		opts.Continue = list.Continue
 	}
-	if len(got) != 8 || !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != 8 {
+	if len(got) != 10 || !slices.IsSorted(got) || len(slices.Compact(slices.Clone(got))) != 10 {
 		t.Errorf("windows nodes across pages: %v", got)
 	}
 
@@ -97,7 +97,7 @@ func TestListNodesPagesWithSelector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.RemainingItemCount == nil || *first.RemainingItemCount != 6 || first.Continue == "" {
+	if first.RemainingItemCount == nil || *first.RemainingItemCount != 8 || first.Continue == "" {
 		t.Errorf("first page of 4: remaining %v, continue %q", first.RemainingItemCount, first.Continue)
 	}
 	// The same request gives the same token: it names a position, not a session.
@@ -113,16 +113,16 @@ func TestLabelSelectors(t *testing.T) {
 		selector string
 		want     int
 	}{
-		{"kubernetes.io/os=windows", 8},
+		{"kubernetes.io/os=windows", 10},
 		{"kubernetes.io/os==linux", 2},
 		{"kubernetes.io/os!=windows", 2},
 		{"karpenter.sh/nodepool", 1},
-		{"!karpenter.sh/nodepool", 9},
+		{"!karpenter.sh/nodepool", 11},
 		{"eks.amazonaws.com/nodegroup in (windows-core-a,windows-core-b)", 7},
-		{"eks.amazonaws.com/nodegroup notin (windows-core-a,windows-core-b)", 3}, // system and the Karpenter node
+		{"eks.amazonaws.com/nodegroup notin (windows-core-a,windows-core-b)", 5}, // system, the Karpenter node and the self-managed ones
 		{"kubernetes.io/os=windows,eks.amazonaws.com/nodegroup=windows-core-b", 3},
-		{"kubernetes.io/os=windows,!eks.amazonaws.com/nodegroup", 1},
-		{"node.kubernetes.io/windows-build=10.0.20348", 8},
+		{"kubernetes.io/os=windows,!eks.amazonaws.com/nodegroup", 3},
+		{"node.kubernetes.io/windows-build=10.0.20348", 10},
 		{"kubernetes.io/os=plan9", 0},
 	}
 	for _, tt := range cases {
@@ -304,7 +304,7 @@ func TestKubeconfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, err := cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{LabelSelector: "kubernetes.io/os=windows"})
-	if err != nil || len(list.Items) != 8 {
+	if err != nil || len(list.Items) != 10 {
 		t.Fatalf("windows nodes through a kubeconfig: %v, %v", list, err)
 	}
 	// Plain HTTP on the same port still answers, with the same rule.
@@ -335,7 +335,7 @@ func TestTable(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&table); err != nil {
 		t.Fatal(err)
 	}
-	if table.Kind != "Table" || len(table.ColumnDefinitions) != 10 || table.ColumnDefinitions[4].Name != "Version" || len(table.Rows) != 8 {
+	if table.Kind != "Table" || len(table.ColumnDefinitions) != 10 || table.ColumnDefinitions[4].Name != "Version" || len(table.Rows) != 10 {
 		t.Fatalf("table %+v", table)
 	}
 	for _, row := range table.Rows {

@@ -36,6 +36,8 @@ type nodeSpec struct {
 	nodegroup *Nodegroup
 	// nodepool is the Karpenter node pool of a Karpenter node.
 	nodepool string
+	// group is the Auto Scaling group of a self-managed node.
+	group string
 	// template is the launch template the instance was launched from: the
 	// user's, or the one EKS or Karpenter made.
 	template LaunchTemplateRef
@@ -107,6 +109,10 @@ func addNode(r *Region, c *Cluster, g *gen, s nodeSpec, instances map[string]*In
 			labels["eks.amazonaws.com/sourceLaunchTemplateId"] = ng.LaunchTemplate.ID
 			labels["eks.amazonaws.com/sourceLaunchTemplateVersion"] = ng.LaunchTemplate.Version
 		}
+	} else if s.group != "" {
+		// A self-managed node: the group's instance, with no owner label.
+		inst.Tags["aws:autoscaling:groupName"] = s.group
+		inst.Tags["Name"] = c.Name + "-" + s.group
 	} else {
 		claim := fmt.Sprintf("%s-%05x", s.nodepool, g.rng.Uint32()&0xfffff)
 		inst.Tags["karpenter.sh/nodepool"] = s.nodepool

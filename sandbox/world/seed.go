@@ -124,6 +124,7 @@ func Seed(seed int64) *World {
 		seedImageBuilder(w, r, g.stream(seed, sr.code+"/imagebuilder"))
 		seedEKS(w, r, g.stream(seed, sr.code+"/eks"))
 		seedFleet(w, r, g.stream(seed, sr.code+"/fleet"))
+		seedAutoScaling(w, r, g.stream(seed, sr.code+"/autoscaling"))
 	}
 	seedIAM(w, &gen{rng: rand.New(rand.NewPCG(uint64(seed), regionStream("global/iam"))), used: used})
 	return w

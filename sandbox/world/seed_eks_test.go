@@ -10,7 +10,7 @@ func TestSeedEKSShape(t *testing.T) {
 	w := Seed(1)
 	r := w.Region("us-east-1")
 	c := r.Clusters[DemoCluster]
-	if c == nil || len(c.Nodes) != 10 || len(c.Nodegroups) != 3 || len(r.Instances) != 10 {
+	if c == nil || len(c.Nodes) != 12 || len(c.Nodegroups) != 3 || len(r.Instances) != 12 {
 		t.Fatalf("demo cluster: %+v", c)
 	}
 	lt := 0

@@ -52,6 +52,8 @@ type Region struct {
 
 	// Replacements are the node replacements (replace.go) by ID.
 	Replacements map[string]*Replacement `json:"replacements,omitempty"`
+	// AutoScalingGroups are EC2 Auto Scaling groups by name.
+	AutoScalingGroups map[string]*AutoScalingGroup `json:"autoScalingGroups,omitempty"`
 }
 
 // Parameter is an SSM parameter: its current version (embedded, so that

@@ -139,7 +139,7 @@ func TestExporterSandbox(t *testing.T) {
 		"# TYPE winami_drift_runs_total counter\n",
 		`winami_drift_runs_total{result="ok"} 1` + "\n",
 		`winami_drift_runs_total{result="error"} 0` + "\n",
-		"winami_drift_nodes 8\n",
+		"winami_drift_nodes 10\n",
 		"winami_drift_nodes_drifted 2\n",
 		"# TYPE winami_windows_nodes gauge\n",
 		// 2026-11-11, the newest 1.35 release of the seed (1794355200;
@@ -164,10 +164,10 @@ func TestExporterSandbox(t *testing.T) {
 			grouped += n
 		}
 	}
-	if grouped != 8 {
-		t.Errorf("winami_windows_nodes sums to %d, want 8", grouped)
+	if grouped != 10 {
+		t.Errorf("winami_windows_nodes sums to %d, want 10", grouped)
 	}
-	if !strings.Contains(out.String(), " drift run: 8 Windows nodes, 2 drifted, ") || strings.Count(out.String(), "\n") != 1 {
+	if !strings.Contains(out.String(), " drift run: 10 Windows nodes, 2 drifted, ") || strings.Count(out.String(), "\n") != 1 {
 		t.Errorf("run lines: %q", out.String())
 	}
 
