@@ -3,7 +3,6 @@ package ec2
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"net/url"
 	"regexp"
@@ -111,9 +110,9 @@ func (s *service) copyImage(ctx context.Context, req *protocol.Request) (any, er
 			}
 		}
 		img := copyOf(w, source, c, account, now.Add(s.copyPace), now)
-		img.ImageID = newImageID(w, dst.Name+"/"+account+"/"+c.name+"/"+c.sourceID+"/"+now.String())
+		img.ImageID = w.NewImageID(dst.Name + "/" + account + "/" + c.name + "/" + c.sourceID + "/" + now.String())
 		for i := range img.BlockDevices {
-			img.BlockDevices[i].SnapshotID = newSnapshotID(w, img.ImageID+"/"+img.BlockDevices[i].DeviceName)
+			img.BlockDevices[i].SnapshotID = w.NewSnapshotID(img.ImageID + "/" + img.BlockDevices[i].DeviceName)
 		}
 		dst.Images[img.ImageID] = img
 		out.ImageID = img.ImageID
@@ -259,45 +258,4 @@ func regionOfImage(w *world.World, img *world.Image) string {
 		}
 	}
 	return ""
-}
-
-// newImageID and newSnapshotID derive an ID from a seed, unique in the
-// world, so that the same requests give the same IDs.
-func newImageID(w *world.World, seed string) string {
-	return derivedID("ami", seed, func(id string) bool {
-		for _, r := range w.Regions {
-			if r.Images[id] != nil {
-				return true
-			}
-		}
-		return false
-	})
-}
-
-func newSnapshotID(w *world.World, seed string) string {
-	return derivedID("snap", seed, func(id string) bool {
-		for _, r := range w.Regions {
-			if r.Snapshots[id] != nil {
-				return true
-			}
-			for _, img := range r.Images {
-				for _, bd := range img.BlockDevices {
-					if bd.SnapshotID == id {
-						return true
-					}
-				}
-			}
-		}
-		return false
-	})
-}
-
-func derivedID(prefix, seed string, taken func(string) bool) string {
-	for i := 0; ; i++ {
-		h := fnv.New64a()
-		fmt.Fprintf(h, "%s#%d", seed, i)
-		if id := fmt.Sprintf("%s-0%016x", prefix, h.Sum64()); !taken(id) {
-			return id
-		}
-	}
 }
