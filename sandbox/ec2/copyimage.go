@@ -101,8 +101,8 @@ func (s *service) copyImage(ctx context.Context, req *protocol.Request) (any, er
 		}
 		// A disabled AMI cannot be used (only its owner still sees it) and
 		// a pending one is not copyable yet: EC2 answers both as unavailable.
-		if st := source.StateAt(now); st != "available" {
-			return protocol.Errorf("InvalidAMIID.Unavailable", "The image id '[%s]' is not available (state: %s)", c.sourceID, st)
+		if source.StateAt(now) != "available" {
+			return unavailable(source, now)
 		}
 		for _, id := range sortedImageIDs(dst) {
 			if other := dst.Images[id]; other.OwnerID == account && other.Name == c.name && other.State != "deregistered" {
