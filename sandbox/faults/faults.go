@@ -219,9 +219,8 @@ func New(spec Spec, opts ...Option) *Injector {
 		// whole of what a user has to repeat.
 		rng: rand.New(rand.NewPCG(spec.Seed, 0x5a1db0c5)),
 	}
-	i.deny, _ = parseDeny(spec.Deny) // Parse has checked it
-	if spec.Deny == "" {
-		i.deny = nil
+	if spec.Deny != "" {
+		i.deny, _ = parseDeny(spec.Deny) // Parse has checked it
 	}
 	for _, o := range opts {
 		o(i)
