@@ -104,10 +104,8 @@ func (s *service) copyImage(ctx context.Context, req *protocol.Request) (any, er
 		if source.StateAt(now) != "available" {
 			return unavailable(source, now)
 		}
-		for _, id := range sortedImageIDs(dst) {
-			if other := dst.Images[id]; other.OwnerID == account && other.Name == c.name && other.State != "deregistered" {
-				return protocol.Errorf("InvalidAMIName.Duplicate", "AMI name %s is already in use by AMI %s", c.name, other.ImageID)
-			}
+		if other := dst.ImageNamed(account, c.name); other != nil {
+			return protocol.Errorf("InvalidAMIName.Duplicate", "AMI name %s is already in use by AMI %s", c.name, other.ImageID)
 		}
 		img := copyOf(w, source, c, account, now.Add(s.copyPace), now)
 		img.ImageID = w.NewImageID(dst.Name + "/" + account + "/" + c.name + "/" + c.sourceID + "/" + now.String())

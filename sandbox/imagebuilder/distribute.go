@@ -58,10 +58,8 @@ func distribute(sc *scope, img *world.ImageBuildVersion, at time.Time) string {
 			return failed(d.Region, "the region is not enabled for account %s", account)
 		}
 		name := amiName(img, d.AMIDistributionConfiguration)
-		for _, other := range r.Images {
-			if other.OwnerID == account && other.Name == name && other.State != "deregistered" {
-				return failed(d.Region, "AMI name '%s' is already in use by AMI %s", name, other.ImageID)
-			}
+		if other := r.ImageNamed(account, name); other != nil {
+			return failed(d.Region, "AMI name '%s' is already in use by AMI %s", name, other.ImageID)
 		}
 		for _, f := range d.FastLaunchConfigurations {
 			if !f.Enabled {

@@ -49,3 +49,15 @@ func (w *World) NewSnapshotID(seed string) string {
 		return false
 	})
 }
+
+// ImageNamed is the owner's registered AMI of that name in the region, or
+// nil: EC2 keeps AMI names unique per account and region, so CopyImage and
+// Image Builder's distribution refuse a name one of these has.
+func (r *Region) ImageNamed(owner, name string) *Image {
+	for _, img := range r.Images {
+		if img.OwnerID == owner && img.Name == name && img.State != "deregistered" {
+			return img
+		}
+	}
+	return nil
+}
