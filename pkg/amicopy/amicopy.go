@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/smithy-go"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/winami/winami/pkg/amimeta"
@@ -195,7 +194,7 @@ func (r *Runner) wait(ctx context.Context, api awsapi.EC2API, region, id string,
 		}
 		out, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{id}, IncludeDeprecated: aws.Bool(true)})
 		switch {
-		case isCode(err, "InvalidAMIID.NotFound"):
+		case awsapi.HasCode(err, "InvalidAMIID.NotFound"):
 			// A new image may not be visible at once (EC2 is eventually
 			// consistent): still pending.
 		case err != nil:
@@ -260,11 +259,6 @@ func tagValue(tags []types.Tag, key string) string {
 		return ""
 	}
 	return aws.ToString(tags[i].Value)
-}
-
-func isCode(err error, code string) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == code
 }
 
 func orDefault(n, def int) int {
