@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -113,7 +112,7 @@ func (r *Runner) Copy(ctx context.Context, req Request) ([]Result, error) {
 			if err != nil {
 				// The catalog's errors name their region already.
 				var named *awsapi.RegionError
-				if !errors.As(err, &named) && !strings.Contains(err.Error(), " in "+region) {
+				if !errors.As(err, &named) && !catalog.NamesRegion(err, region) {
 					err = &awsapi.RegionError{Region: region, Err: err}
 				}
 				res.Error, errs[i] = err.Error(), err
