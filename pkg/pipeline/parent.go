@@ -71,11 +71,10 @@ func ResolveParent(ctx context.Context, finder *catalog.Finder, s *spec.Spec) (P
 			return Parent{}, err
 		}
 	}
-	p := Parent{Image: r.AMIID, Release: r.ReleaseVersion, DeprecationTime: r.DeprecationTime, Pinned: pinned, Copy: pinned && eks.Copy}
-	if !r.ReleaseDate.IsZero() {
-		p.ReleaseDate = r.ReleaseDate.String()
-	}
-	return p, nil
+	return Parent{
+		Image: r.AMIID, Release: r.ReleaseVersion, ReleaseDate: r.ReleaseDate, DeprecationTime: r.DeprecationTime,
+		Pinned: pinned, Copy: pinned && eks.Copy,
+	}, nil
 }
 
 // WindowsBaseImageName is the AWS-managed Image Builder image of a Windows

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/winami/winami/pkg/eksami"
 	"github.com/winami/winami/pkg/spec"
 )
 
@@ -55,8 +54,8 @@ func ParentWarnings(s *spec.Spec, p Parent, now time.Time) []ParentWarning {
 	if !p.Pinned || p.Copy {
 		return out
 	}
-	released, err := eksami.ParseDate(p.ReleaseDate)
-	if err != nil {
+	released := p.ReleaseDate
+	if released.IsZero() {
 		return out
 	}
 	private := time.Date(released.Year, released.Month, released.Day, 0, 0, 0, 0, time.UTC).AddDate(0, PublicRetentionMonths, 0)
@@ -80,9 +79,9 @@ func ParentWarnings(s *spec.Spec, p Parent, now time.Time) []ParentWarning {
 // copyFix: copy the pinned release into the account and build on the
 // copy, or move the pin.
 func copyFix(s *spec.Spec, p Parent) string {
-	rel := p.ReleaseDate
-	if d, err := eksami.ParseDate(p.ReleaseDate); err == nil {
-		rel = d.NameForm()
+	rel := ""
+	if !p.ReleaseDate.IsZero() {
+		rel = p.ReleaseDate.NameForm()
 	}
 	return fmt.Sprintf("keep it: winami ami copy --windows %s --edition %s --kubernetes %s --release %s --regions %s, then set base.eksOptimized.release: %q and copy: true; or move the pin to a newer release (winami ami list --windows %s --edition %s --kubernetes %s --regions %s)",
 		s.Base.Windows, strings.ToLower(s.Base.Edition), s.Kubernetes.Version, rel, s.Region, rel,
