@@ -34,7 +34,7 @@ func ResolveParent(ctx context.Context, finder *catalog.Finder, s *spec.Spec) (P
 	}
 	var r catalog.Release
 	eks := s.Base.EKSOptimized
-	pinned := eks != nil && !(eks.Before == "" && (eks.Release == "" || eks.Release == "latest"))
+	pinned := eks.Pinned()
 	switch {
 	case !pinned:
 		rs, err := finder.Latest(ctx, key, []string{s.Region})
