@@ -115,6 +115,9 @@ func DepsFromClients(c *awsapi.Clients) Deps {
 //
 //	if rep := preflight.Run(ctx, preflight.DepsFromClients(clients), s); rep.Failed() { … }
 func Run(ctx context.Context, d Deps, s *spec.Spec) Report {
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
+	}
 	r := &runner{deps: d, spec: s}
 	rep := Report{Spec: s.Name, Region: s.Region}
 
