@@ -258,7 +258,7 @@ type image struct {
 	tags                         map[string]string
 }
 
-// describeImages reads the AMIs in batches of 100 IDs.
+// describeImages reads the AMIs in batches of describeImagesBatch IDs.
 func describeImages(ctx context.Context, api awsapi.EC2API, ids []string, c *calls) (map[string]image, error) {
 	out := map[string]image{}
 	var mu sync.Mutex
