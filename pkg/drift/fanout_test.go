@@ -79,7 +79,7 @@ func TestInstanceFetcherStopsAtFirstError(t *testing.T) {
 
 func TestInBatchesIsBoundedAndStops(t *testing.T) {
 	var p inflight.Counter
-	err := inBatches(t.Context(), ids(20*describeImagesBatch), describeImagesBatch, func(ctx context.Context, _ []string) error {
+	err := inBatches(t.Context(), ids(20*awsapi.MaxFilterValues), awsapi.MaxFilterValues, func(ctx context.Context, _ []string) error {
 		n, leave := p.Enter()
 		defer leave()
 		if n == 1 {

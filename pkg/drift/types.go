@@ -30,7 +30,6 @@ const (
 	windowsSelector          = labelOS + "=windows"
 	maxKubeletMinorSkew      = 3 // kubelet may be up to three minors older than the API server
 	describeInstancesBatch   = 1000
-	describeImagesBatch      = 200 // EC2 takes 200 filter values a call
 	defaultNodeListPageLimit = 500
 )
 
