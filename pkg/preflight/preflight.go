@@ -102,7 +102,7 @@ func DepsFromClients(c *awsapi.Clients) Deps {
 	return Deps{
 		STS:    c.STS(),
 		IAM:    c.IAM(),
-		EC2:    func(region string) awsapi.EC2API { return c.EC2(region) },
+		EC2:    c.EC2,
 		Finder: catalog.NewFinderFromClients(c),
 	}
 }
