@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
 	"github.com/winami/winami/pkg/amimeta"
+	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/spec"
 )
@@ -149,9 +150,6 @@ func newImageInfo(arn, created string, state *types.ImageState, out *types.Outpu
 	return info
 }
 
-// maxFilterValues is EC2's limit of filter values in one call.
-const maxFilterValues = 200
-
 // describeAMIs reads winami's tags from the AMIs: one DescribeImages call
 // per region for up to 200 AMIs. AMIs that are gone (deregistered, or in an
 // account the caller cannot see) are left as they are.
@@ -169,8 +167,8 @@ func describeAMIs(ctx context.Context, c *Clients, images []ImageInfo) error {
 	for region, amis := range byRegion {
 		// A filter, not ImageIds, so that a deregistered AMI does not fail
 		// the call; EC2 takes at most 200 filter values a call.
-		for start := 0; start < len(amis); start += maxFilterValues {
-			batch := amis[start:min(start+maxFilterValues, len(amis))]
+		for start := 0; start < len(amis); start += awsapi.MaxFilterValues {
+			batch := amis[start:min(start+awsapi.MaxFilterValues, len(amis))]
 			ids := make([]string, len(batch))
 			for i, a := range batch {
 				ids[i] = a.ImageID
