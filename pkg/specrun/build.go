@@ -85,12 +85,27 @@ func (r *Runner) Build(ctx context.Context, p *pipeline.Plan, o BuildOptions) (*
 	} else {
 		fmt.Fprintln(r.Out, "Build AVAILABLE.")
 	}
-	if fl := r.Spec.Distribution.FastLaunch; fl != nil && fl.Enabled && c.ConfirmFastLaunch != nil {
-		if res.FastLaunch, err = c.ConfirmFastLaunch(ctx, imageARN, res.AMIs, o.FastLaunchTimeout); err != nil {
+	if fl := r.Spec.Distribution.FastLaunch; fl != nil && fl.Enabled {
+		if res.FastLaunch, err = r.confirmFastLaunch(ctx, c, imageARN, res.AMIs, o.FastLaunchTimeout); err != nil {
 			return res, err
 		}
 	}
 	return res, nil
+}
+
+// confirmFastLaunch checks that Fast Launch of each of the build's AMIs
+// reached enabled within timeout (fastlaunch.ConfirmBuild: Image Builder
+// reports a build AVAILABLE whatever became of it), printing its progress.
+func (r *Runner) confirmFastLaunch(ctx context.Context, c *Clients, imageARN string, amis []pipeline.AMI, timeout time.Duration) ([]fastlaunch.Status, error) {
+	b := fastlaunch.Build{
+		Account:  pipeline.AccountOf(imageARN), // the build's, and the caller's
+		Accounts: r.Spec.Distribution.FastLaunch.Accounts,
+		Regions:  r.Spec.Distribution.Regions,
+	}
+	for _, a := range amis {
+		b.AMIs = append(b.AMIs, fastlaunch.BuiltAMI{Region: a.Region, ImageID: a.ImageID, Account: a.Account})
+	}
+	return fastlaunch.ConfirmBuild(ctx, c.EC2, b, fastlaunch.ConfirmOptions{Timeout: timeout, Clock: r.Clock, Out: r.Out})
 }
 
 // follow polls the build until it ends or Timeout passes, and says how

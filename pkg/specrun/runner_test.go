@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
 	"github.com/winami/winami/pkg/fastlaunch"
@@ -201,26 +202,27 @@ func TestBuild(t *testing.T) {
 		if res == nil || res.State != "FAILED" {
 			t.Errorf("result %+v", res)
 		}
-		if slices.ContainsFunc(e.rec.all(), func(c string) bool { return strings.HasPrefix(c, "ConfirmFastLaunch") }) {
+		if slices.ContainsFunc(e.rec.all(), func(c string) bool { return strings.HasPrefix(c, "DescribeFastLaunchImages") }) {
 			t.Error("Fast Launch was confirmed for a failed build")
 		}
 	})
 	t.Run("fast launch fails after AVAILABLE", func(t *testing.T) {
 		e := newEnv(t)
 		e.ib.builds = []*types.Image{image(types.ImageStatusAvailable, ami)}
-		e.confirmFL = func() ([]fastlaunch.Status, error) {
-			return []fastlaunch.Status{{AMI: ami, Region: "us-east-1", State: "enabling-failed"}},
-				errors.New("the build is AVAILABLE but Fast Launch is not in effect")
-		}
+		e.fastLaunch = ec2types.FastLaunchStateCodeEnablingFailed
 		res, err := buildOnce(t, e, fastLaunchSpec)
 		if err == nil || !strings.Contains(err.Error(), "Fast Launch is not in effect") {
 			t.Fatalf("build with Fast Launch failed: %v", err)
 		}
-		if !slices.Contains(e.rec.all(), "ConfirmFastLaunch 1 AMIs") {
+		if !slices.Contains(e.rec.all(), "DescribeFastLaunchImages "+ami) {
 			t.Errorf("calls %v: Fast Launch not confirmed for the build's AMI", e.rec.all())
 		}
 		if res == nil || res.State != "AVAILABLE" {
 			t.Errorf("result %+v, want the AVAILABLE build", res)
+		}
+		if want := []fastlaunch.Status{{AMI: ami, Region: "us-east-1", State: "enabling-failed"}}; res == nil ||
+			len(res.FastLaunch) != 1 || res.FastLaunch[0].AMI != want[0].AMI || res.FastLaunch[0].State != want[0].State {
+			t.Errorf("Fast Launch %+v, want %+v", res.FastLaunch, want)
 		}
 	})
 	t.Run("fast launch not asked", func(t *testing.T) {
@@ -229,7 +231,7 @@ func TestBuild(t *testing.T) {
 		if _, err := buildOnce(t, e, baseSpec); err != nil {
 			t.Fatal(err)
 		}
-		if slices.ContainsFunc(e.rec.all(), func(c string) bool { return strings.HasPrefix(c, "ConfirmFastLaunch") }) {
+		if slices.ContainsFunc(e.rec.all(), func(c string) bool { return strings.HasPrefix(c, "DescribeFastLaunchImages") }) {
 			t.Error("Fast Launch confirmed for a spec without it")
 		}
 	})

@@ -5,14 +5,11 @@ package pipelinecmd
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
-	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/clock"
-	"github.com/winami/winami/pkg/fastlaunch"
 	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/preflight"
@@ -59,16 +56,6 @@ func (f *specFlag) registerPreflight(cmd *cobra.Command) {
 		"do not check permissions and prerequisites first (winami preflight) — a missing one then fails the build instead")
 }
 
-// session is one spec with the AWS clients of its region, once the runner
-// has checked the region and connected.
-type session struct {
-	app     *cmdutil.App
-	flags   *specFlag
-	spec    *spec.Spec
-	clients *awsapi.Clients
-	ib      awsapi.ImageBuilderAPI
-}
-
 // runner loads the spec (every problem at once, with file:line:col) and
 // builds the workflow's runner over the command's AWS clients, made for
 // the spec's region when the runner first needs them.
@@ -84,9 +71,8 @@ func (f *specFlag) runner(app *cmdutil.App) (*specrun.Runner, error) {
 		if err != nil {
 			return nil, err
 		}
-		ss := &session{app: app, flags: f, spec: s, clients: clients, ib: clients.ImageBuilder(s.Region)}
 		return &specrun.Clients{
-			ImageBuilder: ss.ib,
+			ImageBuilder: clients.ImageBuilder(s.Region),
 			SSM:          clients.SSM,
 			EC2:          clients.EC2,
 			Preflight: func(ctx context.Context, s *spec.Spec) preflight.Report {
@@ -98,9 +84,6 @@ func (f *specFlag) runner(app *cmdutil.App) (*specrun.Runner, error) {
 					return nil, err
 				}
 				return images.NewChecker(opts), nil
-			},
-			ConfirmFastLaunch: func(ctx context.Context, imageARN string, amis []pipeline.AMI, timeout time.Duration) ([]fastlaunch.Status, error) {
-				return confirmFastLaunch(ctx, ss, imageARN, amis, timeout)
 			},
 		}, nil
 	}
