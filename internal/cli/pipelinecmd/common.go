@@ -33,6 +33,10 @@ type specFlag struct {
 	// headerOnly loads only the spec's header (name, region): status and
 	// destroy find what a spec made, even when its component files are gone.
 	headerOnly bool
+	// wholeWhenItLoads, with headerOnly, takes the whole spec when it
+	// loads (status then also shows the parent's life) and the header
+	// only when it does not.
+	wholeWhenItLoads bool
 }
 
 func (f *specFlag) register(cmd *cobra.Command) {
@@ -95,6 +99,11 @@ func (f *specFlag) runner(app *cmdutil.App) (*specrun.Runner, error) {
 func (f *specFlag) load(app *cmdutil.App) (*spec.Spec, error) {
 	if !f.headerOnly {
 		return app.LoadSpec(f.path)
+	}
+	if f.wholeWhenItLoads {
+		if s, err := app.LoadSpec(f.path); err == nil {
+			return s, nil
+		}
 	}
 	h, err := app.LoadSpecHeader(f.path)
 	if err != nil {
