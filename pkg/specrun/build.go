@@ -177,11 +177,12 @@ func (r *Runner) stoppedFollowing(ctx context.Context, err error, o BuildOptions
 
 // took is the build's duration by the one definition status uses too (the
 // image's creation to its last AMI's registration), or "" when the AMIs
-// cannot be read.
+// cannot be read. Their cache record is not read: the build has just
+// written it, and the duration does not need it.
 func (r *Runner) took(ctx context.Context, c *Clients, img *types.Image) string {
 	info := newImageInfo(aws.ToString(img.Arn), aws.ToString(img.DateCreated), img.State, img.OutputResources)
 	images := []ImageInfo{info}
-	if err := describeAMIs(ctx, c, images); err != nil {
+	if err := describeAMIs(ctx, c, images, false); err != nil {
 		r.log().Debug("reading the AMIs' creation dates", "error", err)
 		return ""
 	}

@@ -192,6 +192,17 @@ type fakeEC2 struct {
 	awsapi.EC2API
 	rec   *record
 	state ec2types.FastLaunchStateCode
+	tags  []ec2types.Tag
+}
+
+func (f fakeEC2) DescribeImages(ctx context.Context, in *ec2.DescribeImagesInput, o ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error) {
+	out, err := f.EC2API.DescribeImages(ctx, in, o...)
+	if err == nil && len(f.tags) > 0 {
+		for i := range out.Images {
+			out.Images[i].Tags = append(out.Images[i].Tags, f.tags...)
+		}
+	}
+	return out, err
 }
 
 func (f fakeEC2) DescribeFastLaunchImages(_ context.Context, in *ec2.DescribeFastLaunchImagesInput, _ ...func(*ec2.Options)) (*ec2.DescribeFastLaunchImagesOutput, error) {
@@ -242,7 +253,9 @@ type env struct {
 	preflight preflight.Report
 	verdict   images.Verdict
 	// fastLaunch is the Fast Launch state EC2 reports of every AMI.
-	fastLaunch  ec2types.FastLaunchStateCode
+	fastLaunch ec2types.FastLaunchStateCode
+	// amiTags are added to every AMI DescribeImages returns.
+	amiTags     []ec2types.Tag
 	connections int
 }
 
@@ -286,7 +299,7 @@ func (e *env) runner(specText string) *specrun.Runner {
 				ImageBuilder: e.ib,
 				SSM:          func(region string) awsapi.SSMAPI { return fakeSSM{SSMAPI: e.clients.SSM(region), rec: e.rec} },
 				EC2: func(region string) awsapi.EC2API {
-					return fakeEC2{EC2API: e.clients.EC2(region), rec: e.rec, state: e.fastLaunch}
+					return fakeEC2{EC2API: e.clients.EC2(region), rec: e.rec, state: e.fastLaunch, tags: e.amiTags}
 				},
 				Preflight: func(_ context.Context, s *spec.Spec) preflight.Report {
 					e.rec.add("Preflight")

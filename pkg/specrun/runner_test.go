@@ -12,6 +12,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/fastlaunch"
 	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/pipeline"
@@ -345,5 +346,29 @@ func testResume(t *testing.T, lost bool) {
 	}
 	if p.HasChanges() {
 		t.Errorf("after resuming the plan still has changes: %+v", p.Summary)
+	}
+}
+
+// The build's duration after AVAILABLE needs only its AMIs' creation: the
+// cache record (which the build itself has just written) is not read back.
+func TestBuildDurationReadsNoCacheRecord(t *testing.T) {
+	e := newEnv(t)
+	first, err := buildOnce(t, e, baseSpec)
+	if err != nil || len(first.AMIs) != 1 {
+		t.Fatalf("%+v, %v", first, err)
+	}
+	ami := first.AMIs[0].ImageID
+	// The AMI records its cache in an SSM parameter, as a long list does.
+	e.amiTags = []ec2types.Tag{{Key: aws.String(amimeta.TagCache), Value: aws.String("ssm:/winami/ci/image-cache/0123456789abcdef")}}
+	e.ib.builds = []*types.Image{image(types.ImageStatusAvailable, ami)}
+	before, said := e.counter.Count("SSM", "GetParameter"), e.out.Len()
+	if _, err := buildOnce(t, e, baseSpec); err != nil {
+		t.Fatal(err)
+	}
+	if out := e.out.String()[said:]; !strings.Contains(out, "Build AVAILABLE: its AMIs were registered ") {
+		t.Errorf("no duration after the build:\n%s", out)
+	}
+	if n := e.counter.Count("SSM", "GetParameter") - before; n != 0 {
+		t.Errorf("%d SSM GetParameter call(s) for the build's duration, want none", n)
 	}
 }
