@@ -76,7 +76,7 @@ func (r *Runner) Build(ctx context.Context, p *pipeline.Plan, o BuildOptions) (*
 		res.CachedImages = p.Cache.Images
 	}
 	if img.State.Status != types.ImageStatusAvailable {
-		return res, fmt.Errorf("build %s %s after %s: %s\n%s", imageARN, img.State.Status, elapsed, res.Reason, LogsHint(r.Spec.Build.Logs, r.Spec.Name))
+		return res, fmt.Errorf("build %s %s after %s: %s\n%s", imageARN, img.State.Status, elapsed, res.Reason, logsHint(r.Spec.Build.Logs, r.Spec.Name))
 	}
 	// The progress counted to AVAILABLE; this is the build's duration as
 	// status gives it, named so that the two numbers do not look alike.
@@ -189,9 +189,9 @@ func (r *Runner) took(ctx context.Context, c *Clients, img *types.Image) string 
 	return buildDuration(images[0], r.Clock.Now())
 }
 
-// LogsHint says where a failed build's logs are: the spec's S3 bucket, and
+// logsHint says where a failed build's logs are: the spec's S3 bucket, and
 // always CloudWatch Logs, where Image Builder writes under the image's name.
-func LogsHint(logs *spec.Logs, name string) string {
+func logsHint(logs *spec.Logs, name string) string {
 	hint := "Logs: CloudWatch log group /aws/imagebuilder/" + pipeline.ResourceName(name)
 	if logs != nil {
 		hint += fmt.Sprintf(", and s3://%s/%s", logs.S3Bucket, logs.S3Prefix)

@@ -227,7 +227,7 @@ func (r *Runner) Apply(ctx context.Context, p *pipeline.Plan) (*pipeline.Applied
 	if err != nil {
 		return nil, err
 	}
-	return pipeline.Apply(ctx, c.ImageBuilder, p, pipeline.ApplyOptions{Progress: ChangeProgress(r.Out)})
+	return pipeline.Apply(ctx, c.ImageBuilder, p, pipeline.ApplyOptions{Progress: changeProgress(r.Out)})
 }
 
 // DestroyPlan lists what destroy removes: with images, every build's AMIs
@@ -256,11 +256,11 @@ func (r *Runner) Destroy(ctx context.Context, changes []pipeline.Change) error {
 	if err != nil {
 		return err
 	}
-	return pipeline.Destroy(ctx, c.ImageBuilder, c.EC2, changes, ChangeProgress(r.Out))
+	return pipeline.Destroy(ctx, c.ImageBuilder, c.EC2, changes, changeProgress(r.Out))
 }
 
-// ChangeProgress reports each change on w as apply or destroy starts it.
-func ChangeProgress(w io.Writer) pipeline.Progress {
+// changeProgress reports each change on w as apply or destroy starts it.
+func changeProgress(w io.Writer) pipeline.Progress {
 	return func(c pipeline.Change) {
 		if c.Kind == pipeline.KindAMI {
 			fmt.Fprintf(w, "%s ami %s in %s...\n", verb(c.Action), c.ARN, c.Region)
