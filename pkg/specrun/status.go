@@ -102,7 +102,7 @@ func (r *Runner) Status(ctx context.Context) (*Status, error) {
 	for _, img := range builds {
 		res.Images = append(res.Images, newImageInfo(aws.ToString(img.Arn), aws.ToString(img.DateCreated), img.State, img.OutputResources))
 	}
-	if err := describeAMIs(ctx, c, res.Images); err != nil {
+	if err := describeAMIs(ctx, c, res.Images, true); err != nil {
 		return nil, err
 	}
 	for i := range res.Images {
@@ -151,9 +151,11 @@ func newImageInfo(arn, created string, state *types.ImageState, out *types.Outpu
 }
 
 // describeAMIs reads winami's tags from the AMIs: one DescribeImages call
-// per region for up to 200 AMIs. AMIs that are gone (deregistered, or in an
-// account the caller cannot see) are left as they are.
-func describeAMIs(ctx context.Context, c *Clients, images []ImageInfo) error {
+// per region for up to 200 AMIs, and with cached the cache records the
+// tags point at (an SSM parameter for a long list). AMIs that are gone
+// (deregistered, or in an account the caller cannot see) are left as they
+// are.
+func describeAMIs(ctx context.Context, c *Clients, images []ImageInfo, cached bool) error {
 	byRegion := map[string][]*AMIInfo{}
 	for i := range images {
 		for j := range images[i].AMIs {
@@ -194,6 +196,9 @@ func describeAMIs(ctx context.Context, c *Clients, images []ImageInfo) error {
 				a.Windows, a.Edition, a.Kubernetes = t[amimeta.TagWindows], t[amimeta.TagEdition], t[amimeta.TagKubernetes]
 				a.Base, a.OSBuild = t[amimeta.TagBase], t[amimeta.TagOSBuild]
 				a.created = created[a.ImageID]
+				if !cached {
+					continue
+				}
 				key := region + " " + t[amimeta.TagCache]
 				cached, seen := records[key]
 				if !seen {
