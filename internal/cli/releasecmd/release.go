@@ -17,6 +17,7 @@ import (
 	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/drift"
 	"github.com/winami/winami/pkg/release"
+	"github.com/winami/winami/pkg/specrun"
 )
 
 // NewCmd builds `winami release` and its subcommands.
@@ -58,8 +59,8 @@ func (f *specFlag) runner(ctx context.Context, app *cmdutil.App) (*release.Runne
 	if err != nil {
 		return nil, err
 	}
-	if r := app.Globals.Region; r != "" && r != s.Region {
-		return nil, cmdutil.Usagef("--region %s disagrees with the spec's region %s: the spec decides where its channels live", r, s.Region)
+	if err := specrun.CheckRegion(app.Globals.Region, s); err != nil {
+		return nil, &cmdutil.UsageError{Err: err}
 	}
 	app.Globals.Region = s.Region
 	clients, err := app.Clients(ctx)
