@@ -1,0 +1,50 @@
+package release_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/winami/winami/pkg/release"
+)
+
+// Status reads each channel's history once per region (the soak gate of
+// the next channel reuses it) and describes every channel's AMIs in one
+// call per region, not one per channel and region.
+func TestStatusReadsEachHistoryOnceAndDescribesPerRegion(t *testing.T) {
+	r, counter := seededRunner(t)
+	ctx := t.Context()
+	for i, region := range benchRegions {
+		if _, err := r.SSM(region).PutParameter(ctx, &ssm.PutParameterInput{
+			Name: aws.String("/winami/bench/candidate"), Value: aws.String(fmt.Sprintf("ami-2%d000000000000000", i)), Type: "String",
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan, err := r.PlanPromotion(ctx, "stable", release.Source{AMI: "ami-10000000000000000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Apply(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	// The soak gate reads candidate's histories, which Status has read.
+	r.Config.Channels[1].Gates.Soak = time.Hour
+	counter.Reset()
+	st, err := r.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st) != 2 || len(st[0].Positions) != 3 || len(st[1].Positions) != 3 || st[0].Positions[2].Build == "" || st[1].Positions[1].Name != "bench-1" {
+		t.Fatalf("status = %+v", st)
+	}
+	calls := counter.Snapshot()
+	// 2 channels × 3 regions of history; 3 regions of positions and 3 of
+	// the candidate build's AMIs.
+	if h, d := calls["SSM.GetParameterHistory"], calls["EC2.DescribeImages"]; h != 6 || d != 6 {
+		t.Fatalf("status made %d history and %d DescribeImages calls, want 6 and 6: %v", h, d, calls)
+	}
+}
