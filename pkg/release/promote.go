@@ -43,7 +43,16 @@ func (r *Runner) PlanPromotion(ctx context.Context, to string, src Source) (*Pla
 	if idx == 0 {
 		return nil, fmt.Errorf("%s is the first channel: builds publish to it; promote into a later one (%s)", to, r.laterChannels())
 	}
-	img, err := r.sourceImage(ctx, idx, src)
+	// The soak gate reads the previous channel's histories in every
+	// region; when the promotion takes that channel's AMI, one read serves
+	// both.
+	var prev map[string][]Version
+	if ch.Gates.Soak > 0 && src.AMI == "" && (src.From == "" || src.From == r.Config.Channels[idx-1].Name) {
+		if prev, err = r.Histories(ctx, &r.Config.Channels[idx-1]); err != nil {
+			return nil, err
+		}
+	}
+	img, err := r.sourceImage(ctx, idx, src, prev)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +60,7 @@ func (r *Runner) PlanPromotion(ctx context.Context, to string, src Source) (*Pla
 	if err != nil {
 		return nil, err
 	}
-	gates, err := r.Check(ctx, idx, amis)
+	gates, err := r.check(ctx, idx, amis, prev)
 	if err != nil {
 		return nil, err
 	}
@@ -62,8 +71,9 @@ func (r *Runner) PlanPromotion(ctx context.Context, to string, src Source) (*Pla
 	return plan, nil
 }
 
-// sourceImage is the AMI a promotion starts from.
-func (r *Runner) sourceImage(ctx context.Context, idx int, src Source) (Image, error) {
+// sourceImage is the AMI a promotion starts from; prev, when not nil, are
+// the source channel's histories, already read.
+func (r *Runner) sourceImage(ctx context.Context, idx int, src Source, prev map[string][]Version) (Image, error) {
 	if src.AMI != "" {
 		return r.FindAMI(ctx, src.AMI)
 	}
@@ -75,9 +85,11 @@ func (r *Runner) sourceImage(ctx context.Context, idx int, src Source) (Image, e
 	if err != nil {
 		return Image{}, err
 	}
-	h, err := r.History(ctx, fromCh, r.Config.Home)
-	if err != nil {
-		return Image{}, err
+	h := prev[r.Config.Home]
+	if prev == nil {
+		if h, err = r.History(ctx, fromCh, r.Config.Home); err != nil {
+			return Image{}, err
+		}
 	}
 	cur, ok := current(h)
 	if !ok {

@@ -48,3 +48,30 @@ func TestStatusReadsEachHistoryOnceAndDescribesPerRegion(t *testing.T) {
 		t.Fatalf("status made %d history and %d DescribeImages calls, want 6 and 6: %v", h, d, calls)
 	}
 }
+
+// A promotion from the previous channel with a soak gate reads that
+// channel's histories once: for its AMI and for the soak.
+func TestPromoteFromTheChannelReadsItsHistoryOnce(t *testing.T) {
+	r, counter := seededRunner(t)
+	r.Config.Channels[1].Gates.Soak = time.Hour
+	ctx := t.Context()
+	for i, region := range benchRegions {
+		if _, err := r.SSM(region).PutParameter(ctx, &ssm.PutParameterInput{
+			Name: aws.String("/winami/bench/candidate"), Value: aws.String(fmt.Sprintf("ami-2%d000000000000000", i)), Type: "String",
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counter.Reset()
+	plan, err := r.PlanPromotion(ctx, "stable", release.Source{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Changes) != 3 || plan.Changes[0].To != "ami-20000000000000000" || len(plan.Blocked()) != 3 {
+		t.Fatalf("plan = %+v", plan)
+	}
+	// candidate's history and stable's, 3 regions each.
+	if h := counter.Snapshot()["SSM.GetParameterHistory"]; h != 6 {
+		t.Fatalf("the plan made %d history calls, want 6", h)
+	}
+}
