@@ -64,10 +64,12 @@ func (r *Runner) PlanPromotion(ctx context.Context, to string, src Source) (*Pla
 	if err != nil {
 		return nil, err
 	}
-	plan := &Plan{Channel: ch.Name, Build: img.Build(), Label: Label(img.Build()), Gates: gates}
-	if err := r.planChanges(ctx, ch, amis, plan); err != nil {
+	hists, err := r.Histories(ctx, ch)
+	if err != nil {
 		return nil, err
 	}
+	plan := &Plan{Channel: ch.Name, Build: img.Build(), Label: Label(img.Build()), Gates: gates}
+	r.planChanges(hists, amis, plan)
 	return plan, nil
 }
 
@@ -129,12 +131,9 @@ func (r *Runner) checkSpec(img Image) error {
 	return nil
 }
 
-// planChanges compares the channel in every region with the build's AMIs.
-func (r *Runner) planChanges(ctx context.Context, ch *Channel, amis map[string]Image, plan *Plan) error {
-	hists, err := r.Histories(ctx, ch)
-	if err != nil {
-		return err
-	}
+// planChanges compares the channel (its histories) in every region with
+// the build's AMIs.
+func (r *Runner) planChanges(hists map[string][]Version, amis map[string]Image, plan *Plan) {
 	for _, region := range r.regions() {
 		img, ok := amis[region]
 		if !ok {
@@ -146,7 +145,6 @@ func (r *Runner) planChanges(ctx context.Context, ch *Channel, amis map[string]I
 			plan.Changes = append(plan.Changes, Change{Region: region, From: cur.AMI, To: img.ID})
 		}
 	}
-	return nil
 }
 
 func (r *Runner) laterChannels() string {

@@ -75,3 +75,30 @@ func TestPromoteFromTheChannelReadsItsHistoryOnce(t *testing.T) {
 		t.Fatalf("the plan made %d history calls, want 6", h)
 	}
 }
+
+// A rollback reads the channel's histories once: for its target and for
+// the changes it plans.
+func TestRollbackReadsTheChannelHistoryOnce(t *testing.T) {
+	r, counter := seededRunner(t)
+	ctx := t.Context()
+	for _, ami := range []string{"ami-10000000000000000", "ami-20000000000000000"} {
+		plan, err := r.PlanPromotion(ctx, "stable", release.Source{AMI: ami})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Apply(ctx, plan); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counter.Reset()
+	plan, err := r.PlanRollback(ctx, "stable", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Changes) != 3 || plan.Changes[0].From != "ami-20000000000000000" || plan.Changes[0].To != "ami-10000000000000000" {
+		t.Fatalf("plan = %+v", plan)
+	}
+	if h := counter.Snapshot()["SSM.GetParameterHistory"]; h != 3 {
+		t.Fatalf("the rollback plan made %d history calls, want 3", h)
+	}
+}
