@@ -2,12 +2,15 @@ package release_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/iampolicy"
 	"github.com/winami/winami/pkg/release"
 )
 
@@ -100,5 +103,33 @@ func TestRollbackReadsTheChannelHistoryOnce(t *testing.T) {
 	}
 	if h := counter.Snapshot()["SSM.GetParameterHistory"]; h != 3 {
 		t.Fatalf("the rollback plan made %d history calls, want 3", h)
+	}
+}
+
+// drift --watch -f publishes the spec's channels with Positions: the drift
+// policy must allow every call it makes, or each exporter run fails.
+func TestDriftPolicyAllowsTheChannelSeries(t *testing.T) {
+	r, counter := seededRunner(t)
+	ctx := t.Context()
+	plan, err := r.PlanPromotion(ctx, "stable", release.Source{AMI: "ami-10000000000000000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Apply(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	counter.Reset()
+	if _, err := r.Positions(ctx); err != nil {
+		t.Fatal(err)
+	}
+	calls := counter.Snapshot()
+	if len(calls) == 0 {
+		t.Fatal("Positions made no calls")
+	}
+	for op := range calls {
+		service, operation, _ := strings.Cut(op, ".")
+		if action := awsapi.IAMAction(service, operation); !iampolicy.Allows(iampolicy.Drift, action) {
+			t.Errorf("Positions calls %s (%s), which the drift policy lacks", action, op)
+		}
 	}
 }
