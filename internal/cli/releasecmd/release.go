@@ -135,6 +135,33 @@ func printChanges(app *cmdutil.App, plan *release.Plan) {
 	}
 }
 
+// nothingToDo reports a plan that changes no region.
+func nothingToDo(app *cmdutil.App, plan *release.Plan, label string) error {
+	fmt.Fprintf(app.IO.ErrOut, "%s already holds build %s in every region: nothing to do.\n", plan.Channel, label)
+	return app.Print(plan, changeRows(nil))
+}
+
+// carryOut ends promote and rollback alike, once the changes are shown:
+// --dry-run stops there; otherwise confirm (question), write every region
+// or none (apply), and report the regions written (done).
+func carryOut(ctx context.Context, app *cmdutil.App, plan *release.Plan, dryRun, autoApprove bool,
+	apply func(context.Context, *release.Plan) ([]release.Change, error), question string, done func(regions int) string) error {
+	if dryRun {
+		fmt.Fprintln(app.IO.ErrOut, "\n--dry-run: nothing was written.")
+		return app.Print(plan, changeRows(plan.Changes))
+	}
+	if err := app.Confirm(autoApprove, question); err != nil {
+		return err
+	}
+	written, err := apply(ctx, plan)
+	if err != nil {
+		return err
+	}
+	plan.Changes = written
+	fmt.Fprintf(app.IO.ErrOut, "\n%s\n", done(len(written)))
+	return app.Print(plan, changeRows(written))
+}
+
 func changeRows(changes []release.Change) output.Rows {
 	rows := output.Rows{Header: []string{"region", "from", "to", "version"}}
 	for _, c := range changes {
