@@ -75,6 +75,30 @@ func (r *Runner) describe1(ctx context.Context, region, id string) (*Image, erro
 	return &img, nil
 }
 
+// maxFilterValues is EC2's limit of values in one DescribeImages filter.
+const maxFilterValues = 200
+
+// describeIn reads AMIs by ID in one region, up to 200 a call, deprecated
+// and disabled ones included; one that no longer exists is missing from the
+// map (a filter, not ImageIds, so that it does not fail the call).
+func (r *Runner) describeIn(ctx context.Context, region string, ids []string) (map[string]Image, error) {
+	out := map[string]Image{}
+	for start := 0; start < len(ids); start += maxFilterValues {
+		batch := ids[start:min(start+maxFilterValues, len(ids))]
+		res, err := r.EC2(region).DescribeImages(ctx, &ec2.DescribeImagesInput{
+			Filters:           []types.Filter{{Name: aws.String("image-id"), Values: batch}},
+			IncludeDeprecated: aws.Bool(true), IncludeDisabled: aws.Bool(true),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading AMIs %s in %s: %w", strings.Join(batch, ", "), region, err)
+		}
+		for _, img := range res.Images {
+			out[aws.ToString(img.ImageId)] = imageOf(region, img)
+		}
+	}
+	return out, nil
+}
+
 func isNotFound(err error) bool {
 	var api interface{ ErrorCode() string }
 	return errors.As(err, &api) && api.ErrorCode() == "InvalidAMIID.NotFound"

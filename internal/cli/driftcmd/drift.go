@@ -9,7 +9,6 @@ import (
 	"os"
 	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/winami/winami/internal/httpbound"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/drift"
+	"github.com/winami/winami/pkg/release"
 	"github.com/winami/winami/pkg/spec"
 )
 
@@ -181,19 +181,18 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 	return src, opts, err
 }
 
-// channelOf is a spec's release channel, for --channel.
+// channelOf is a spec's release channel, for --channel: the release
+// commands' own lookup, so both name a missing channel the same way.
 func channelOf(s *spec.Spec, name string) (*drift.Channel, error) {
-	if s.Release == nil {
-		return nil, cmdutil.Usagef("--channel %s: spec %s has no release channels (see docs/release.md)", name, s.Name)
+	cfg, err := release.ConfigFrom(s)
+	if err != nil {
+		return nil, cmdutil.Usagef("--channel %s: %v", name, err)
 	}
-	var names []string
-	for _, ch := range s.Release.Channels {
-		if ch.Name == name {
-			return &drift.Channel{Name: ch.Name, Parameter: s.ChannelParameter(ch)}, nil
-		}
-		names = append(names, ch.Name)
+	_, ch, err := cfg.Channel(name)
+	if err != nil {
+		return nil, cmdutil.Usagef("--channel %s: %v", name, err)
 	}
-	return nil, cmdutil.Usagef("--channel %s: spec %s has no such release channel (its channels: %s)", name, s.Name, strings.Join(names, ", "))
+	return &drift.Channel{Name: ch.Name, Parameter: ch.Parameter}, nil
 }
 
 // restConfig reaches the cluster: through EKS with --cluster, the pod's
