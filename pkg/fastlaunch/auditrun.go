@@ -163,7 +163,7 @@ func describeRegions(ctx context.Context, ec2For func(region string) awsapi.EC2A
 				per[i], err = Describe(gctx, ec2For(region), region, nil)
 				return err
 			}
-			for batch := range slices.Chunk(amis[region], maxFilterValues) {
+			for batch := range slices.Chunk(amis[region], awsapi.MaxFilterValues) {
 				ss, err := Describe(gctx, ec2For(region), region, batch)
 				if err != nil {
 					return err

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // tagBuild is the tag Image Builder puts on every AMI of a build: the image
@@ -75,16 +77,13 @@ func (r *Runner) describe1(ctx context.Context, region, id string) (*Image, erro
 	return &img, nil
 }
 
-// maxFilterValues is EC2's limit of values in one DescribeImages filter.
-const maxFilterValues = 200
-
 // describeIn reads AMIs by ID in one region, up to 200 a call, deprecated
 // and disabled ones included; one that no longer exists is missing from the
 // map (a filter, not ImageIds, so that it does not fail the call).
 func (r *Runner) describeIn(ctx context.Context, region string, ids []string) (map[string]Image, error) {
 	out := map[string]Image{}
-	for start := 0; start < len(ids); start += maxFilterValues {
-		batch := ids[start:min(start+maxFilterValues, len(ids))]
+	for start := 0; start < len(ids); start += awsapi.MaxFilterValues {
+		batch := ids[start:min(start+awsapi.MaxFilterValues, len(ids))]
 		res, err := r.EC2(region).DescribeImages(ctx, &ec2.DescribeImagesInput{
 			Filters:           []types.Filter{{Name: aws.String("image-id"), Values: batch}},
 			IncludeDeprecated: aws.Bool(true), IncludeDisabled: aws.Bool(true),
