@@ -55,9 +55,7 @@ func (r *Runner) check(ctx context.Context, to int, amis map[string]Image, prev 
 	regions := r.regions()
 	results := make([][]GateResult, len(regions))
 	g, gctx := errgroup.WithContext(ctx)
-	if r.Limit > 0 {
-		g.SetLimit(r.Limit)
-	}
+	g.SetLimit(r.limit())
 	var mu sync.Mutex
 	for i, region := range regions {
 		g.Go(func() error {

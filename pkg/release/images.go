@@ -110,9 +110,7 @@ func (r *Runner) BuildImages(ctx context.Context, build string) (map[string]Imag
 	out := map[string]Image{}
 	var mu sync.Mutex
 	g, ctx := errgroup.WithContext(ctx)
-	if r.Limit > 0 {
-		g.SetLimit(r.Limit)
-	}
+	g.SetLimit(r.limit())
 	for _, region := range r.regions() {
 		g.Go(func() error {
 			res, err := r.EC2(region).DescribeImages(ctx, &ec2.DescribeImagesInput{
