@@ -7,9 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -104,17 +102,13 @@ With --watch, winami runs as an exporter: a report every --interval, Prometheus 
 	return cmd
 }
 
-var (
-	clusterName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$`) })
-)
-
 // validate checks the flags before anything is called.
 func (o *options) validate() error {
 	if o.cluster == "" && o.kubeconfig == "" && !o.inCluster() {
 		return cmdutil.Usagef("one of --cluster or --kubeconfig is required (in a pod, where KUBERNETES_SERVICE_HOST is set, neither: the pod's service account is used)")
 	}
-	if o.cluster != "" && !clusterName().MatchString(o.cluster) {
-		return cmdutil.Usagef("--cluster %q: an EKS cluster name is 1-100 letters, digits, '-' and '_', starting with a letter or digit", o.cluster)
+	if o.cluster != "" && !spec.IsClusterName(o.cluster) {
+		return cmdutil.Usagef("--cluster %q: an EKS cluster name is %s", o.cluster, spec.ClusterNameRule)
 	}
 	if o.desiredAMI != "" {
 		if err := cmdutil.CheckAMIID("--desired-ami ", o.desiredAMI); err != nil {
