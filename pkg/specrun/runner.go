@@ -164,7 +164,9 @@ func (r *Runner) preflight(ctx context.Context, c *Clients) error {
 	shown := rep
 	shown.Checks = nil
 	for _, ch := range rep.Checks {
-		if ch.Status != preflight.Pass {
+		// The parent's life cycle is the plan's own warning (ParentWarnings),
+		// printed once, after the preflight, with the plan.
+		if ch.Status != preflight.Pass && ch.ID != preflight.IDParentLifecycle {
 			shown.Checks = append(shown.Checks, ch)
 		}
 	}

@@ -71,6 +71,24 @@ func TestPreflightFailureStopsApply(t *testing.T) {
 	}
 }
 
+// The parent's life-cycle warning is the plan's to print: the preflight
+// shown before a plan leaves it out, so apply does not say it twice.
+func TestPreflightLeavesTheParentWarningToThePlan(t *testing.T) {
+	e := newEnv(t)
+	e.preflight = preflight.Report{Checks: []preflight.Check{
+		{ID: preflight.IDParentLifecycle, Title: "parent image stays available", Status: preflight.Warn, Detail: "deprecated in 9 days"},
+		{ID: "quota", Title: "parallel launches", Status: preflight.Warn, Detail: "6 of 40 left"},
+	}}
+	r := e.runner(baseSpec)
+	if _, err := r.Plan(t.Context(), specrun.PlanOptions{Preflight: true}); err != nil {
+		t.Fatal(err)
+	}
+	out := e.out.String()
+	if !strings.Contains(out, "parallel launches") || strings.Contains(out, "parent image stays available") {
+		t.Errorf("preflight output before the plan:\n%s", out)
+	}
+}
+
 // --region other than the spec's is refused before the runner connects or
 // calls anything.
 func TestRegionMismatchRefusedBeforeAnyCall(t *testing.T) {
