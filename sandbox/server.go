@@ -126,7 +126,13 @@ func newServer(opts Options, store *state.Store, now func() time.Time, logger *s
 	s := &Server{store: store, logger: logger}
 	muxOpts := protocol.MuxOptions{DefaultRegion: DefaultRegion, MaxBodyBytes: opts.MaxBodyBytes, Logger: logger}
 	if spec.Enabled() {
-		s.faults = faults.New(spec)
+		s.faults = faults.New(spec, faults.WithCaller(func(req *protocol.Request) (arn string) {
+			_ = store.View(func(w *world.World) error {
+				arn = w.CallerARN(w.CallerAccount(req.AccessKey), req.Region)
+				return nil
+			})
+			return arn
+		}))
 		muxOpts.Intercept = s.faults.Intercept
 	}
 	var ibOpts []imagebuilder.Option

@@ -13,13 +13,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/smithy-go"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/winami/winami/pkg/amimeta"
@@ -114,7 +112,7 @@ func (r *Runner) Copy(ctx context.Context, req Request) ([]Result, error) {
 			if err != nil {
 				// The catalog's errors name their region already.
 				var named *awsapi.RegionError
-				if !errors.As(err, &named) && !strings.Contains(err.Error(), " in "+region) {
+				if !errors.As(err, &named) && !catalog.NamesRegion(err, region) {
 					err = &awsapi.RegionError{Region: region, Err: err}
 				}
 				res.Error, errs[i] = err.Error(), err
@@ -136,7 +134,7 @@ func (r *Runner) copyIn(ctx context.Context, req Request, region string) (Result
 
 	// An earlier run's copy first: found by the public AMI's name, so it
 	// is found even after Amazon has made the public AMI private.
-	existing, err := findCopy(ctx, api, srcName)
+	existing, err := r.findCopy(ctx, req, region)
 	if err != nil {
 		return res, err
 	}
@@ -195,7 +193,7 @@ func (r *Runner) wait(ctx context.Context, api awsapi.EC2API, region, id string,
 		}
 		out, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{id}, IncludeDeprecated: aws.Bool(true)})
 		switch {
-		case isCode(err, "InvalidAMIID.NotFound"):
+		case awsapi.HasCode(err, "InvalidAMIID.NotFound"):
 			// A new image may not be visible at once (EC2 is eventually
 			// consistent): still pending.
 		case err != nil:
@@ -214,28 +212,21 @@ func (r *Runner) emit(e Event) {
 	}
 }
 
-// findCopy returns the account's copy of the public AMI named srcName
-// in api's region that is usable or on its way (available or pending),
-// the newest when there are several; nil when there is none.
-func findCopy(ctx context.Context, api awsapi.EC2API, srcName string) (*types.Image, error) {
-	out, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{
-		Owners:            []string{"self"},
-		Filters:           []types.Filter{{Name: aws.String("tag:" + amimeta.TagCopyOf), Values: []string{srcName}}},
-		IncludeDeprecated: aws.Bool(true),
-	})
+// findCopy returns the account's copy of the release in region that is
+// usable or on its way (available or pending), the newest when there are
+// several; nil when there is none.
+func (r *Runner) findCopy(ctx context.Context, req Request, region string) (*types.Image, error) {
+	imgs, err := r.Finder.CopyImages(ctx, req.Key, region, req.Release)
 	if err != nil {
-		return nil, fmt.Errorf("looking for an earlier copy of %s: %w", srcName, err)
+		return nil, err
 	}
-	var found *types.Image
-	for i, img := range out.Images {
-		if img.State != types.ImageStateAvailable && img.State != types.ImageStatePending {
-			continue
-		}
-		if found == nil || strings.Compare(aws.ToString(img.CreationDate), aws.ToString(found.CreationDate)) > 0 {
-			found = &out.Images[i]
-		}
+	i := slices.IndexFunc(imgs, func(img types.Image) bool {
+		return img.State == types.ImageStateAvailable || img.State == types.ImageStatePending
+	})
+	if i < 0 {
+		return nil, nil
 	}
-	return found, nil
+	return &imgs[i], nil
 }
 
 // ClientToken is CopyImage's idempotency token for a source AMI (at most
@@ -267,11 +258,6 @@ func tagValue(tags []types.Tag, key string) string {
 		return ""
 	}
 	return aws.ToString(tags[i].Value)
-}
-
-func isCode(err error, code string) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == code
 }
 
 func orDefault(n, def int) int {

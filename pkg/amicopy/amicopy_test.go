@@ -37,6 +37,7 @@ type fakeEC2 struct {
 	pendingPolls int
 	copyErr      error
 	endState     types.ImageState
+	noPublic     bool // Amazon has not published the release here
 
 	mu     sync.Mutex
 	owned  []types.Image
@@ -70,6 +71,8 @@ func (f *fakeEC2) DescribeImages(_ context.Context, in *ec2.DescribeImagesInput,
 			}
 		}
 		return &ec2.DescribeImagesOutput{Images: out}, nil
+	case slices.Equal(in.Owners, []string{eksami.OwnerAccount}) && f.noPublic:
+		return &ec2.DescribeImagesOutput{}, nil
 	case slices.Equal(in.Owners, []string{eksami.OwnerAccount}):
 		return &ec2.DescribeImagesOutput{Images: []types.Image{{
 			ImageId: aws.String("ami-pub-" + f.region), Name: aws.String(key.AMIName(release)),
@@ -253,5 +256,19 @@ func TestCopyTimesOutButSaysItIsResumable(t *testing.T) {
 	}
 	if n := len(e.clock.Slept()); n != 6 {
 		t.Errorf("%d polls in a minute at 10s, want 6", n)
+	}
+}
+
+// A release missing from a region fails that region with the catalog's
+// error, which names the region already: not named a second time.
+func TestCopyNotPublishedNamesRegionOnce(t *testing.T) {
+	e := newEnv("us-east-1", "eu-west-1")
+	e.ec2["eu-west-1"].noPublic = true
+	res, err := e.copy(t, "us-east-1", "eu-west-1")
+	if err == nil || strings.Count(err.Error(), "eu-west-1") != 1 || strings.Contains(err.Error(), "us-east-1") {
+		t.Fatalf("err = %v, want one failure naming eu-west-1 once", err)
+	}
+	if res[0].State != "available" || res[1].Error != err.Error() || len(e.ec2["eu-west-1"].copies) != 0 {
+		t.Fatalf("results = %+v", res)
 	}
 }

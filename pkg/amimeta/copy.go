@@ -6,7 +6,9 @@ package amimeta
 // the public AMI private.
 const (
 	// TagCopySource is the ID of the public AMI the copy was made from, in
-	// the copy's region: what a retry looks for.
+	// the copy's region: what a reused copy reports as its source. (A
+	// retry finds the copy by TagCopyOf, and CopyImage's client token,
+	// made from this ID, keeps a retried call from copying twice.)
 	TagCopySource = "winami:copy-source"
 	// TagCopyOf is the name of that public AMI
 	// (Windows_Server-…-EKS_Optimized-1.35-2026.10.14): what a spec looks

@@ -33,6 +33,11 @@ type EC2API interface {
 
 var _ EC2API = (*ec2.Client)(nil)
 
+// MaxFilterValues is the most filter values EC2 takes in one call, summed
+// over the filters (more fails with FilterLimitExceeded): a lookup of many
+// AMIs by an image-id filter goes in batches of this many.
+const MaxFilterValues = 200
+
 // EC2 returns the EC2 client of region ("" = the default region).
 func (c *Clients) EC2(region string) EC2API {
 	return client(c, "ec2", region, func(cfg aws.Config) *ec2.Client { return ec2.NewFromConfig(cfg) })

@@ -40,28 +40,39 @@ func (e *NoCopyError) Error() string {
 
 func (e *NoCopyError) regionName() string { return e.Region }
 
-// Copy finds the account's copy of key's release d in region: an image
-// the caller owns whose winami:copy-of tag names the public AMI (the public
-// AMI's ID is no use once Amazon has made it private). One DescribeImages
-// call. The copy is returned as a Release of the same key and date, with
-// the copy's ID, name and deprecation time.
-func (f *Finder) Copy(ctx context.Context, key eksami.Key, region string, d eksami.Date) (Release, error) {
-	if err := key.WellFormed(); err != nil {
-		return Release{}, err
-	}
+// CopyImages returns the account's copies of key's release d in region, in
+// any state, the newest first (there may be several, copied by hand): the
+// images the caller owns whose winami:copy-of tag names the public AMI
+// (the public AMI's ID is no use once Amazon has made it private). One
+// DescribeImages call. Copy picks the usable one; winami ami copy also
+// follows a pending one.
+func (f *Finder) CopyImages(ctx context.Context, key eksami.Key, region string, d eksami.Date) ([]types.Image, error) {
 	out, err := f.ec2(region).DescribeImages(ctx, &ec2.DescribeImagesInput{
 		Owners:            []string{"self"},
 		Filters:           []types.Filter{{Name: aws.String("tag:" + amimeta.TagCopyOf), Values: []string{key.AMIName(d)}}},
 		IncludeDeprecated: aws.Bool(true), // a deprecated copy still builds; the warnings say so
 	})
 	if err != nil {
-		return Release{}, &awsapi.RegionError{Region: region, Err: fmt.Errorf("looking for the account's copy of %s: %w", key.AMIName(d), err)}
+		return nil, &awsapi.RegionError{Region: region, Err: fmt.Errorf("looking for the account's copy of %s: %w", key.AMIName(d), err)}
 	}
 	imgs := slices.Clone(out.Images)
-	// The newest copy first, should there be several (copied by hand).
-	slices.SortFunc(imgs, func(a, b types.Image) int {
+	slices.SortStableFunc(imgs, func(a, b types.Image) int {
 		return -strings.Compare(aws.ToString(a.CreationDate), aws.ToString(b.CreationDate))
 	})
+	return imgs, nil
+}
+
+// Copy finds the account's available copy of key's release d in region
+// (the newest of CopyImages). The copy is returned as a Release of the
+// same key and date, with the copy's ID, name and deprecation time.
+func (f *Finder) Copy(ctx context.Context, key eksami.Key, region string, d eksami.Date) (Release, error) {
+	if err := key.WellFormed(); err != nil {
+		return Release{}, err
+	}
+	imgs, err := f.CopyImages(ctx, key, region, d)
+	if err != nil {
+		return Release{}, err
+	}
 	var notReady *types.Image
 	for i, img := range imgs {
 		if img.State != types.ImageStateAvailable {

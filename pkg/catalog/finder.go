@@ -89,8 +89,7 @@ func eachRegion(ctx context.Context, regions []string, fn func(ctx context.Conte
 		}
 		g.Go(func() error {
 			if err := fn(ctx, i, region); err != nil {
-				var named regional
-				if errors.As(err, &named) && named.regionName() == region {
+				if NamesRegion(err, region) {
 					errs[i] = err
 				} else {
 					errs[i] = &awsapi.RegionError{Region: region, Err: err}

@@ -2,8 +2,9 @@ package catalog
 
 import (
 	"context"
-	"github.com/winami/winami/pkg/eksami"
 	"slices"
+
+	"github.com/winami/winami/pkg/eksami"
 )
 
 // Matrix is what SSM publishes, per region: the keys that have a latest AMI.

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -154,3 +155,11 @@ func (e *NoReleaseError) regionName() string { return e.Region }
 // regional is implemented by errors that already name their region, so the
 // per-region wrapper does not name it twice.
 type regional interface{ regionName() string }
+
+// NamesRegion reports whether err is a catalog error that names region
+// already, so that a caller wrapping its per-region failures in an
+// awsapi.RegionError does not name the region twice.
+func NamesRegion(err error, region string) bool {
+	var named regional
+	return errors.As(err, &named) && named.regionName() == region
+}

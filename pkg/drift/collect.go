@@ -258,11 +258,12 @@ type image struct {
 	tags                         map[string]string
 }
 
-// describeImages reads the AMIs in batches of 100 IDs.
+// describeImages reads the AMIs in batches of as many IDs as one filter
+// takes.
 func describeImages(ctx context.Context, api awsapi.EC2API, ids []string, c *calls) (map[string]image, error) {
 	out := map[string]image{}
 	var mu sync.Mutex
-	err := inBatches(ctx, ids, describeImagesBatch, func(ctx context.Context, batch []string) error {
+	err := inBatches(ctx, ids, awsapi.MaxFilterValues, func(ctx context.Context, batch []string) error {
 		// A filter rather than ImageIds: a deregistered AMI of an old node
 		// must not fail the whole call with InvalidAMIID.NotFound.
 		// Deprecated AMIs too: nodes keep running them, and a filter (not

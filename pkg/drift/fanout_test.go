@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -77,7 +79,7 @@ func TestInstanceFetcherStopsAtFirstError(t *testing.T) {
 
 func TestInBatchesIsBoundedAndStops(t *testing.T) {
 	var p inflight.Counter
-	err := inBatches(t.Context(), ids(20*describeImagesBatch), describeImagesBatch, func(ctx context.Context, _ []string) error {
+	err := inBatches(t.Context(), ids(20*awsapi.MaxFilterValues), awsapi.MaxFilterValues, func(ctx context.Context, _ []string) error {
 		n, leave := p.Enter()
 		defer leave()
 		if n == 1 {
@@ -149,4 +151,44 @@ func TestNodegroupsAreBoundedAndStop(t *testing.T) {
 
 func contains(err error, s string) bool {
 	return err != nil && strings.Contains(err.Error(), s)
+}
+
+// countingImages answers DescribeImages and records the filter values of
+// each call.
+type countingImages struct {
+	awsapi.EC2API
+	mu     sync.Mutex
+	values []int
+}
+
+func (f *countingImages) DescribeImages(_ context.Context, in *ec2.DescribeImagesInput, _ ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error) {
+	n := 0
+	for _, fl := range in.Filters {
+		n += len(fl.Values)
+	}
+	f.mu.Lock()
+	f.values = append(f.values, n)
+	f.mu.Unlock()
+	return &ec2.DescribeImagesOutput{}, nil
+}
+
+// TestDescribeImagesFillsEachCall: EC2 takes 200 filter values a call, so
+// 200 distinct AMIs are one call and 201 two, none over the limit.
+func TestDescribeImagesFillsEachCall(t *testing.T) {
+	amis := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("ami-%017x", i)
+		}
+		return out
+	}
+	for n, want := range map[int]int{200: 1, 201: 2} {
+		api := &countingImages{}
+		if _, err := describeImages(t.Context(), api, amis(n), &calls{m: map[string]int{}}); err != nil {
+			t.Fatal(err)
+		}
+		if len(api.values) != want || slices.Max(api.values) > 200 {
+			t.Errorf("%d AMIs: calls with %v filter values, want %d calls of at most 200", n, api.values, want)
+		}
+	}
 }

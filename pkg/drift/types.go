@@ -30,7 +30,6 @@ const (
 	windowsSelector          = labelOS + "=windows"
 	maxKubeletMinorSkew      = 3 // kubelet may be up to three minors older than the API server
 	describeInstancesBatch   = 1000
-	describeImagesBatch      = 100
 	defaultNodeListPageLimit = 500
 )
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 
@@ -99,6 +100,56 @@ func (r *AccountAudit) Run(ctx context.Context, amis []string, templates []Launc
 // at most limit regions at once (default DefaultLimit); the first error
 // cancels the other reads, whose answers would go unused.
 func DescribeAll(ctx context.Context, ec2For func(region string) awsapi.EC2API, regions []string, limit int) ([]Status, error) {
+	per, err := describeRegions(ctx, ec2For, regions, nil, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := []Status{}
+	for _, ss := range per {
+		out = append(out, ss...)
+	}
+	return out, nil
+}
+
+// DescribeTargets reads Fast Launch of located AMIs with one read a region
+// (its AMIs together, not one call each), as DescribeAll fans out. The
+// statuses come in the order of targets; an AMI without Fast Launch is
+// "disabled".
+func DescribeTargets(ctx context.Context, ec2For func(region string) awsapi.EC2API, targets []Target, limit int) ([]Status, error) {
+	var regions []string
+	amis := map[string][]string{}
+	for _, t := range targets {
+		if _, ok := amis[t.Region]; !ok {
+			regions = append(regions, t.Region)
+		}
+		amis[t.Region] = append(amis[t.Region], t.AMI)
+	}
+	per, err := describeRegions(ctx, ec2For, regions, amis, limit)
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ region, ami string }
+	found := map[key]Status{}
+	for _, ss := range per {
+		for _, s := range ss {
+			found[key{s.Region, s.AMI}] = s
+		}
+	}
+	out := make([]Status, len(targets))
+	for i, t := range targets {
+		s, ok := found[key{t.Region, t.AMI}]
+		if !ok {
+			s = Status{AMI: t.AMI, Region: t.Region, State: "disabled"}
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// describeRegions reads each region's Fast Launch, of its AMIs in amis
+// (every AMI of the caller when amis is nil), at most limit regions at
+// once (default DefaultLimit); the first error cancels the others.
+func describeRegions(ctx context.Context, ec2For func(region string) awsapi.EC2API, regions []string, amis map[string][]string, limit int) ([][]Status, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
@@ -107,17 +158,23 @@ func DescribeAll(ctx context.Context, ec2For func(region string) awsapi.EC2API, 
 	g.SetLimit(limit)
 	for i, region := range regions {
 		g.Go(func() error {
-			var err error
-			per[i], err = Describe(gctx, ec2For(region), region, nil)
-			return err
+			if amis == nil {
+				var err error
+				per[i], err = Describe(gctx, ec2For(region), region, nil)
+				return err
+			}
+			for batch := range slices.Chunk(amis[region], awsapi.MaxFilterValues) {
+				ss, err := Describe(gctx, ec2For(region), region, batch)
+				if err != nil {
+					return err
+				}
+				per[i] = append(per[i], ss...)
+			}
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	out := []Status{}
-	for _, ss := range per {
-		out = append(out, ss...)
-	}
-	return out, nil
+	return per, nil
 }

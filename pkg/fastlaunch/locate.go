@@ -21,9 +21,6 @@ type Target struct {
 	Image  types.Image
 }
 
-// maxFilterValues is EC2's limit of filter values in one call.
-const maxFilterValues = 200
-
 // Locate finds each AMI in the regions given — an AMI ID belongs to one
 // region — with one DescribeImages call per region and 200 AMIs, regions
 // at once (at most DefaultLimit). An AMI found in none is an error naming
@@ -36,7 +33,7 @@ func Locate(ctx context.Context, ec2For func(region string) awsapi.EC2API, amis,
 	g.SetLimit(DefaultLimit)
 	for i, region := range regions {
 		g.Go(func() error {
-			for batch := range slices.Chunk(amis, maxFilterValues) {
+			for batch := range slices.Chunk(amis, awsapi.MaxFilterValues) {
 				// A filter, not ImageIds: an ID of another region must not
 				// fail the whole call with InvalidAMIID.NotFound.
 				out, err := ec2For(region).DescribeImages(gctx, &ec2.DescribeImagesInput{

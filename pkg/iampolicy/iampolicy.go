@@ -151,9 +151,11 @@ func Commands() map[string][]string {
 			"iam:CreateServiceLinkedRole",
 		}),
 		CmdFastLaunchRead: readFastLaunch,
+		// With --watch -f and a release section, the exporter's channel
+		// series read each channel's history.
 		CmdDrift: concat(find, []string{
 			"eks:DescribeCluster", "eks:ListClusters", "eks:ListNodegroups", "eks:DescribeNodegroup",
-			"ec2:DescribeInstances", "sts:GetCallerIdentity",
+			"ec2:DescribeInstances", "sts:GetCallerIdentity", "ssm:GetParameterHistory",
 		}),
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/winami/winami/pkg/partition"
 )
 
 // Limits from distribution/reference: the name (registry and repository)
@@ -81,14 +83,7 @@ func (r Ref) ECRRepositoryARN() (arn string, ok bool) {
 	if !ok {
 		return "", false
 	}
-	partition := "aws"
-	switch {
-	case strings.HasSuffix(r.Registry, ".cn"):
-		partition = "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		partition = "aws-us-gov"
-	}
-	return fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s", partition, region, account, r.Repository), true
+	return fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s", partition.Of(region), region, account, r.Repository), true
 }
 
 // Error is a reference that failed validation: Input is what was given,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/eksami"
 	"github.com/winami/winami/pkg/spec"
 )
 
@@ -24,8 +25,9 @@ type Parent struct {
 	// Release names what Image is, for people and the AMI's tags: the EKS
 	// release version ("1.35-2026.11.11") or the base image version.
 	Release string `json:"release"`
-	// ReleaseDate is an EKS optimized parent's release date, YYYY-MM-DD.
-	ReleaseDate string `json:"releaseDate,omitempty"`
+	// ReleaseDate is an EKS optimized parent's release date (YYYY-MM-DD
+	// in JSON); zero otherwise.
+	ReleaseDate eksami.Date `json:"releaseDate,omitzero"`
 	// DeprecationTime is when EC2 deprecates the parent AMI (RFC 3339),
 	// when EC2 says; see ParentWarnings.
 	DeprecationTime string `json:"deprecationTime,omitempty"`

@@ -34,7 +34,7 @@ func ResolveParent(ctx context.Context, finder *catalog.Finder, s *spec.Spec) (P
 	}
 	var r catalog.Release
 	eks := s.Base.EKSOptimized
-	pinned := eks != nil && !(eks.Before == "" && (eks.Release == "" || eks.Release == "latest"))
+	pinned := eks.Pinned()
 	switch {
 	case !pinned:
 		rs, err := finder.Latest(ctx, key, []string{s.Region})
@@ -71,11 +71,10 @@ func ResolveParent(ctx context.Context, finder *catalog.Finder, s *spec.Spec) (P
 			return Parent{}, err
 		}
 	}
-	p := Parent{Image: r.AMIID, Release: r.ReleaseVersion, DeprecationTime: r.DeprecationTime, Pinned: pinned, Copy: pinned && eks.Copy}
-	if !r.ReleaseDate.IsZero() {
-		p.ReleaseDate = r.ReleaseDate.String()
-	}
-	return p, nil
+	return Parent{
+		Image: r.AMIID, Release: r.ReleaseVersion, ReleaseDate: r.ReleaseDate, DeprecationTime: r.DeprecationTime,
+		Pinned: pinned, Copy: pinned && eks.Copy,
+	}, nil
 }
 
 // WindowsBaseImageName is the AWS-managed Image Builder image of a Windows

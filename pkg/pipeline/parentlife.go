@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/winami/winami/pkg/eksami"
 	"github.com/winami/winami/pkg/spec"
 )
 
@@ -55,8 +54,8 @@ func ParentWarnings(s *spec.Spec, p Parent, now time.Time) []ParentWarning {
 	if !p.Pinned || p.Copy {
 		return out
 	}
-	released, err := eksami.ParseDate(p.ReleaseDate)
-	if err != nil {
+	released := p.ReleaseDate
+	if released.IsZero() {
 		return out
 	}
 	private := time.Date(released.Year, released.Month, released.Day, 0, 0, 0, 0, time.UTC).AddDate(0, PublicRetentionMonths, 0)
@@ -80,13 +79,12 @@ func ParentWarnings(s *spec.Spec, p Parent, now time.Time) []ParentWarning {
 // copyFix: copy the pinned release into the account and build on the
 // copy, or move the pin.
 func copyFix(s *spec.Spec, p Parent) string {
-	rel := p.ReleaseDate
-	if d, err := eksami.ParseDate(p.ReleaseDate); err == nil {
-		rel = d.NameForm()
+	rel := ""
+	if !p.ReleaseDate.IsZero() {
+		rel = p.ReleaseDate.NameForm()
 	}
-	return fmt.Sprintf("keep it: winami ami copy --windows %s --edition %s --kubernetes %s --release %s --regions %s, then set base.eksOptimized.release: %q and copy: true; or move the pin to a newer release (winami ami list --windows %s --edition %s --kubernetes %s --regions %s)",
-		s.Base.Windows, strings.ToLower(s.Base.Edition), s.Kubernetes.Version, rel, s.Region, rel,
-		s.Base.Windows, strings.ToLower(s.Base.Edition), s.Kubernetes.Version, s.Region)
+	return fmt.Sprintf("keep it: winami ami copy %s --release %s --regions %s, then set base.eksOptimized.release: %q and copy: true; or move the pin to a newer release (winami ami list %s --regions %s)",
+		keyFlags(s), rel, s.Region, rel, keyFlags(s), s.Region)
 }
 
 // deprecationFix: a copy is the account's to keep; a public AMI's date is
@@ -97,10 +95,15 @@ func deprecationFix(s *spec.Spec, p Parent) string {
 			p.Image, s.Region, p.Image, s.Region)
 	}
 	if !p.Pinned {
-		return fmt.Sprintf("run winami plan -f <spec> again once SSM publishes a newer release; what exists: winami ami list --windows %s --edition %s --kubernetes %s --regions %s",
-			s.Base.Windows, strings.ToLower(s.Base.Edition), s.Kubernetes.Version, s.Region)
+		return fmt.Sprintf("run winami plan -f <spec> again once SSM publishes a newer release; what exists: winami ami list %s --regions %s",
+			keyFlags(s), s.Region)
 	}
 	return copyFix(s, p)
+}
+
+// keyFlags are the winami ami flags that name the spec's parent series.
+func keyFlags(s *spec.Spec) string {
+	return fmt.Sprintf("--windows %s --edition %s --kubernetes %s", s.Base.Windows, strings.ToLower(s.Base.Edition), s.Kubernetes.Version)
 }
 
 // days is a duration in whole days, rounded up: "3 days", "1 day".

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/winami/winami/pkg/eksami"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/spec"
 )
@@ -17,6 +18,8 @@ func lifeSpec() *spec.Spec {
 	}
 }
 
+func date(y int, m time.Month, d int) eksami.Date { return eksami.Date{Year: y, Month: m, Day: d} }
+
 // TestParentWarnings covers each branch: EC2's deprecation (past, within
 // 30 days, far), Amazon's four-month retention of a pinned public release
 // (past, within 30 days, far), and the parents retention does not reach:
@@ -24,9 +27,9 @@ func lifeSpec() *spec.Spec {
 func TestParentWarnings(t *testing.T) {
 	day := 24 * time.Hour
 	now := time.Date(2026, time.December, 3, 12, 0, 0, 0, time.UTC)
-	pinned := pipeline.Parent{Image: "ami-0123", Release: "1.35-2026.08.12", ReleaseDate: "2026-08-12", Pinned: true}
+	pinned := pipeline.Parent{Image: "ami-0123", Release: "1.35-2026.08.12", ReleaseDate: date(2026, 8, 12), Pinned: true}
 	with := func(p pipeline.Parent, f func(*pipeline.Parent)) pipeline.Parent { f(&p); return p }
-	fresh := with(pinned, func(p *pipeline.Parent) { p.ReleaseDate, p.Release = "2026-11-11", "1.35-2026.11.11" })
+	fresh := with(pinned, func(p *pipeline.Parent) { p.ReleaseDate, p.Release = date(2026, 11, 11), "1.35-2026.11.11" })
 	cases := []struct {
 		name   string
 		parent pipeline.Parent
@@ -43,10 +46,10 @@ func TestParentWarnings(t *testing.T) {
 			[]string{"released on 2026-08-12; Amazon makes EKS optimized Windows AMIs private 4 months after release, so about 2026-12-12 (in 9 days)"},
 			"winami ami copy --windows 2022 --edition core --kubernetes 1.35 --release 2026.08.12 --regions us-east-1, then set base.eksOptimized.release: \"2026.08.12\" and copy: true; or move the pin"},
 		{"pin older than retention, and deprecated", with(pinned, func(p *pipeline.Parent) {
-			p.ReleaseDate, p.Release, p.DeprecationTime = "2026-07-01", "1.35-2026.07.01", "2026-11-01T00:00:00Z"
+			p.ReleaseDate, p.Release, p.DeprecationTime = date(2026, 7, 1), "1.35-2026.07.01", "2026-11-01T00:00:00Z"
 		}), []string{"is deprecated since 2026-11-01", "more than the 4 months Amazon keeps EKS optimized Windows AMIs public"}, "winami ami copy"},
-		{"latest release: no retention warning", with(pinned, func(p *pipeline.Parent) { p.Pinned = false; p.ReleaseDate = "2026-07-01" }), nil, ""},
-		{"the account's copy: no retention warning", with(pinned, func(p *pipeline.Parent) { p.Copy = true; p.ReleaseDate = "2026-07-01" }), nil, ""},
+		{"latest release: no retention warning", with(pinned, func(p *pipeline.Parent) { p.Pinned = false; p.ReleaseDate = date(2026, 7, 1) }), nil, ""},
+		{"the account's copy: no retention warning", with(pinned, func(p *pipeline.Parent) { p.Copy = true; p.ReleaseDate = date(2026, 7, 1) }), nil, ""},
 		{"the account's copy, deprecated soon", with(pinned, func(p *pipeline.Parent) { p.Copy = true; p.DeprecationTime = now.Add(day).Format(time.RFC3339) }),
 			[]string{"in 1 day"}, "aws ec2 disable-image-deprecation --image-id ami-0123 --region us-east-1"},
 	}

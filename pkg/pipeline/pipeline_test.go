@@ -422,7 +422,7 @@ func TestCacheComponentInRecipe(t *testing.T) {
 	s := e.load(t)
 	api := e.clients.ImageBuilder("us-east-1")
 	checker := images.NewChecker(images.Options{
-		ECR:       func(region string) awsapi.ECRAPI { return e.clients.ECR(region) },
+		ECR:       e.clients.ECR,
 		Transport: sandbox.RegistryTransport(strings.TrimPrefix(e.srv.URL(), "http://"), nil),
 	})
 	check, err := pipeline.CheckCacheImages(t.Context(), checker, s)

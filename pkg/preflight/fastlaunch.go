@@ -57,7 +57,7 @@ func (r *runner) fastLaunch(ctx context.Context) []Check {
 // then the account's service-linked role.
 func (r *runner) fastLaunchOwn(ctx context.Context, set fastlaunch.Settings) []Check {
 	checker := &fastlaunch.Checker{
-		EC2:     func(region string) awsapi.EC2API { return r.deps.EC2(region) },
+		EC2:     r.deps.EC2,
 		IAM:     r.deps.IAM,
 		Caller:  r.caller,
 		Wording: specWording,

@@ -11,7 +11,6 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/winami/winami/pkg/awsapi"
-	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/pipeline"
 )
 
@@ -157,11 +156,7 @@ func (r *runner) parentImage(ctx context.Context) []Check {
 // about to make private, with the fix.
 func (r *runner) parentLifecycle(p pipeline.Parent) Check {
 	c := Check{ID: IDParentLifecycle, Title: "parent image stays available"}
-	var now clock.Clock = clock.Real{}
-	if r.deps.Clock != nil {
-		now = r.deps.Clock
-	}
-	ws := pipeline.ParentWarnings(r.spec, p, now.Now())
+	ws := pipeline.ParentWarnings(r.spec, p, r.deps.Clock.Now())
 	if len(ws) == 0 {
 		c.Status, c.Detail = Pass, "not deprecated, and not about to leave Amazon's public retention"
 		if p.DeprecationTime != "" {

@@ -102,7 +102,7 @@ func DepsFromClients(c *awsapi.Clients) Deps {
 	return Deps{
 		STS:    c.STS(),
 		IAM:    c.IAM(),
-		EC2:    func(region string) awsapi.EC2API { return c.EC2(region) },
+		EC2:    c.EC2,
 		Finder: catalog.NewFinderFromClients(c),
 	}
 }
@@ -115,6 +115,9 @@ func DepsFromClients(c *awsapi.Clients) Deps {
 //
 //	if rep := preflight.Run(ctx, preflight.DepsFromClients(clients), s); rep.Failed() { … }
 func Run(ctx context.Context, d Deps, s *spec.Spec) Report {
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
+	}
 	r := &runner{deps: d, spec: s}
 	rep := Report{Spec: s.Name, Region: s.Region}
 

@@ -191,8 +191,11 @@ func (e *regionEC2) DescribeImages(ctx context.Context, in *ec2.DescribeImagesIn
 	for _, img := range imgs {
 		ok := true
 		for _, flt := range in.Filters {
-			key := strings.TrimPrefix(aws.ToString(flt.Name), "tag:")
-			ok = ok && slices.Contains(flt.Values, img.Tags[key])
+			val := img.Tags[strings.TrimPrefix(aws.ToString(flt.Name), "tag:")]
+			if aws.ToString(flt.Name) == "image-id" {
+				val = img.ID
+			}
+			ok = ok && slices.Contains(flt.Values, val)
 		}
 		if ok {
 			out.Images = append(out.Images, wire(img))

@@ -39,9 +39,14 @@ const (
 // neither disabled nor deprecated, and that it was built with the spec's OS
 // build and cache record; the channel adds Fast Launch and soak time.
 func (r *Runner) Check(ctx context.Context, to int, amis map[string]Image) ([]GateResult, error) {
+	return r.check(ctx, to, amis, nil)
+}
+
+// check is Check with the previous channel's histories when the caller
+// has read them already (nil: read them here if the soak gate needs them).
+func (r *Runner) check(ctx context.Context, to int, amis map[string]Image, prev map[string][]Version) ([]GateResult, error) {
 	ch := &r.Config.Channels[to]
-	var prev map[string][]Version
-	if ch.Gates.Soak > 0 && to > 0 {
+	if ch.Gates.Soak > 0 && to > 0 && prev == nil {
 		var err error
 		if prev, err = r.Histories(ctx, &r.Config.Channels[to-1]); err != nil {
 			return nil, err
@@ -50,9 +55,7 @@ func (r *Runner) Check(ctx context.Context, to int, amis map[string]Image) ([]Ga
 	regions := r.regions()
 	results := make([][]GateResult, len(regions))
 	g, gctx := errgroup.WithContext(ctx)
-	if r.Limit > 0 {
-		g.SetLimit(r.Limit)
-	}
+	g.SetLimit(r.limit())
 	var mu sync.Mutex
 	for i, region := range regions {
 		g.Go(func() error {

@@ -56,9 +56,7 @@ func (r *Runner) Histories(ctx context.Context, ch *Channel) (map[string][]Versi
 	out := map[string][]Version{}
 	var mu sync.Mutex
 	g, ctx := errgroup.WithContext(ctx)
-	if r.Limit > 0 {
-		g.SetLimit(r.Limit)
-	}
+	g.SetLimit(r.limit())
 	for _, region := range r.regions() {
 		g.Go(func() error {
 			h, err := r.History(ctx, ch, region)

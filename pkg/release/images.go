@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // tagBuild is the tag Image Builder puts on every AMI of a build: the image
@@ -75,6 +77,27 @@ func (r *Runner) describe1(ctx context.Context, region, id string) (*Image, erro
 	return &img, nil
 }
 
+// describeIn reads AMIs by ID in one region, up to 200 a call, deprecated
+// and disabled ones included; one that no longer exists is missing from the
+// map (a filter, not ImageIds, so that it does not fail the call).
+func (r *Runner) describeIn(ctx context.Context, region string, ids []string) (map[string]Image, error) {
+	out := map[string]Image{}
+	for start := 0; start < len(ids); start += awsapi.MaxFilterValues {
+		batch := ids[start:min(start+awsapi.MaxFilterValues, len(ids))]
+		res, err := r.EC2(region).DescribeImages(ctx, &ec2.DescribeImagesInput{
+			Filters:           []types.Filter{{Name: aws.String("image-id"), Values: batch}},
+			IncludeDeprecated: aws.Bool(true), IncludeDisabled: aws.Bool(true),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading AMIs %s in %s: %w", strings.Join(batch, ", "), region, err)
+		}
+		for _, img := range res.Images {
+			out[aws.ToString(img.ImageId)] = imageOf(region, img)
+		}
+	}
+	return out, nil
+}
+
 func isNotFound(err error) bool {
 	var api interface{ ErrorCode() string }
 	return errors.As(err, &api) && api.ErrorCode() == "InvalidAMIID.NotFound"
@@ -87,9 +110,7 @@ func (r *Runner) BuildImages(ctx context.Context, build string) (map[string]Imag
 	out := map[string]Image{}
 	var mu sync.Mutex
 	g, ctx := errgroup.WithContext(ctx)
-	if r.Limit > 0 {
-		g.SetLimit(r.Limit)
-	}
+	g.SetLimit(r.limit())
 	for _, region := range r.regions() {
 		g.Go(func() error {
 			res, err := r.EC2(region).DescribeImages(ctx, &ec2.DescribeImagesInput{

@@ -43,7 +43,16 @@ func (r *Runner) PlanPromotion(ctx context.Context, to string, src Source) (*Pla
 	if idx == 0 {
 		return nil, fmt.Errorf("%s is the first channel: builds publish to it; promote into a later one (%s)", to, r.laterChannels())
 	}
-	img, err := r.sourceImage(ctx, idx, src)
+	// The soak gate reads the previous channel's histories in every
+	// region; when the promotion takes that channel's AMI, one read serves
+	// both.
+	var prev map[string][]Version
+	if ch.Gates.Soak > 0 && src.AMI == "" && (src.From == "" || src.From == r.Config.Channels[idx-1].Name) {
+		if prev, err = r.Histories(ctx, &r.Config.Channels[idx-1]); err != nil {
+			return nil, err
+		}
+	}
+	img, err := r.sourceImage(ctx, idx, src, prev)
 	if err != nil {
 		return nil, err
 	}
@@ -51,19 +60,22 @@ func (r *Runner) PlanPromotion(ctx context.Context, to string, src Source) (*Pla
 	if err != nil {
 		return nil, err
 	}
-	gates, err := r.Check(ctx, idx, amis)
+	gates, err := r.check(ctx, idx, amis, prev)
+	if err != nil {
+		return nil, err
+	}
+	hists, err := r.Histories(ctx, ch)
 	if err != nil {
 		return nil, err
 	}
 	plan := &Plan{Channel: ch.Name, Build: img.Build(), Label: Label(img.Build()), Gates: gates}
-	if err := r.planChanges(ctx, ch, amis, plan); err != nil {
-		return nil, err
-	}
+	r.planChanges(hists, amis, plan)
 	return plan, nil
 }
 
-// sourceImage is the AMI a promotion starts from.
-func (r *Runner) sourceImage(ctx context.Context, idx int, src Source) (Image, error) {
+// sourceImage is the AMI a promotion starts from; prev, when not nil, are
+// the source channel's histories, already read.
+func (r *Runner) sourceImage(ctx context.Context, idx int, src Source, prev map[string][]Version) (Image, error) {
 	if src.AMI != "" {
 		return r.FindAMI(ctx, src.AMI)
 	}
@@ -75,9 +87,11 @@ func (r *Runner) sourceImage(ctx context.Context, idx int, src Source) (Image, e
 	if err != nil {
 		return Image{}, err
 	}
-	h, err := r.History(ctx, fromCh, r.Config.Home)
-	if err != nil {
-		return Image{}, err
+	h := prev[r.Config.Home]
+	if prev == nil {
+		if h, err = r.History(ctx, fromCh, r.Config.Home); err != nil {
+			return Image{}, err
+		}
 	}
 	cur, ok := current(h)
 	if !ok {
@@ -117,12 +131,9 @@ func (r *Runner) checkSpec(img Image) error {
 	return nil
 }
 
-// planChanges compares the channel in every region with the build's AMIs.
-func (r *Runner) planChanges(ctx context.Context, ch *Channel, amis map[string]Image, plan *Plan) error {
-	hists, err := r.Histories(ctx, ch)
-	if err != nil {
-		return err
-	}
+// planChanges compares the channel (its histories) in every region with
+// the build's AMIs.
+func (r *Runner) planChanges(hists map[string][]Version, amis map[string]Image, plan *Plan) {
 	for _, region := range r.regions() {
 		img, ok := amis[region]
 		if !ok {
@@ -134,7 +145,6 @@ func (r *Runner) planChanges(ctx context.Context, ch *Channel, amis map[string]I
 			plan.Changes = append(plan.Changes, Change{Region: region, From: cur.AMI, To: img.ID})
 		}
 	}
-	return nil
 }
 
 func (r *Runner) laterChannels() string {

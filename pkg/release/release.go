@@ -102,8 +102,18 @@ type Runner struct {
 	Canary func(ctx context.Context, c Canary, ami string) (CanaryResult, error)
 	// Out receives progress for people (one line each); nil discards.
 	Out io.Writer
-	// Limit bounds concurrent regions; 0 means every region at once.
+	// Limit bounds the regions read at once (default DefaultLimit).
 	Limit int
+}
+
+// DefaultLimit is how many regions a release workflow reads at once.
+const DefaultLimit = 8
+
+func (r *Runner) limit() int {
+	if r.Limit > 0 {
+		return r.Limit
+	}
+	return DefaultLimit
 }
 
 func (r *Runner) say(format string, args ...any) {

@@ -53,9 +53,7 @@ func (r *Runner) PlanRollback(ctx context.Context, channel, to string) (*Plan, e
 		return nil, err
 	}
 	plan := &Plan{Channel: ch.Name, Build: img.Build()}
-	if err := r.planChanges(ctx, ch, amis, plan); err != nil {
-		return nil, err
-	}
+	r.planChanges(hists, amis, plan)
 	return plan, nil
 }
 

@@ -2,7 +2,11 @@ package release
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Position is where a channel stands in one region.
@@ -34,13 +38,20 @@ type ChannelStatus struct {
 // Positions reads where every channel stands in every region (its history,
 // nothing else): what the exporter publishes each interval.
 func (r *Runner) Positions(ctx context.Context) ([]ChannelStatus, error) {
+	out, _, err := r.positions(ctx)
+	return out, err
+}
+
+// positions is Positions with the histories it read, by channel index.
+func (r *Runner) positions(ctx context.Context) ([]ChannelStatus, []map[string][]Version, error) {
 	out := make([]ChannelStatus, len(r.Config.Channels))
+	all := make([]map[string][]Version, len(r.Config.Channels))
 	for i := range r.Config.Channels {
 		ch := &r.Config.Channels[i]
 		st := ChannelStatus{Channel: ch.Name, Parameter: ch.Parameter, Positions: []Position{}}
 		hists, err := r.Histories(ctx, ch)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, region := range r.regions() {
 			cur, ok := current(hists[region])
@@ -51,39 +62,74 @@ func (r *Runner) Positions(ctx context.Context) ([]ChannelStatus, error) {
 			since, _ := enteredAt(hists[region], cur.AMI)
 			st.Positions = append(st.Positions, Position{Region: region, AMI: cur.AMI, Version: cur.Version, Since: since, User: cur.User})
 		}
-		out[i] = st
+		out[i], all[i] = st, hists
 	}
-	return out, nil
+	return out, all, nil
 }
 
 // Status reads every channel in every region, with the build each AMI came
 // from and the gates for promoting each channel's build into the next.
 func (r *Runner) Status(ctx context.Context) ([]ChannelStatus, error) {
-	out, err := r.Positions(ctx)
+	out, hists, err := r.positions(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.describePositions(ctx, out); err != nil {
 		return nil, err
 	}
 	for i := range out {
 		st := &out[i]
-		for j := range st.Positions {
-			pos := &st.Positions[j]
-			img, err := r.describe1(ctx, pos.Region, pos.AMI)
-			if err != nil {
-				return nil, err
-			}
-			if img != nil {
-				pos.Build, pos.Name = img.Build(), img.Name
-			}
-		}
 		if i+1 < len(r.Config.Channels) && len(st.Positions) > 0 && st.Positions[0].Build != "" {
 			amis, err := r.BuildImages(ctx, st.Positions[0].Build)
 			if err != nil {
 				return nil, err
 			}
-			if st.Next, err = r.Check(ctx, i+1, amis); err != nil {
+			// This channel's histories are the ones the next one's soak
+			// gate reads: already here.
+			if st.Next, err = r.check(ctx, i+1, amis, hists[i]); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return out, nil
+}
+
+// describePositions fills each position's build and AMI name: one read per
+// region for every channel's AMIs there, the regions at once.
+func (r *Runner) describePositions(ctx context.Context, out []ChannelStatus) error {
+	ids := map[string][]string{}
+	for _, st := range out {
+		for _, pos := range st.Positions {
+			if !slices.Contains(ids[pos.Region], pos.AMI) {
+				ids[pos.Region] = append(ids[pos.Region], pos.AMI)
+			}
+		}
+	}
+	images := make(map[string]map[string]Image, len(ids))
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	if r.Limit > 0 {
+		g.SetLimit(r.Limit)
+	}
+	for region, list := range ids {
+		g.Go(func() error {
+			imgs, err := r.describeIn(gctx, region, list)
+			mu.Lock()
+			images[region] = imgs
+			mu.Unlock()
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for i := range out {
+		for j := range out[i].Positions {
+			pos := &out[i].Positions[j]
+			if img, ok := images[pos.Region][pos.AMI]; ok {
+				pos.Build, pos.Name = img.Build(), img.Name
+			}
+		}
+	}
+	return nil
 }

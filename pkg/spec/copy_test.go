@@ -27,3 +27,25 @@ func TestEKSOptimizedCopyNeedsARelease(t *testing.T) {
 		}
 	}
 }
+
+// TestEKSOptimizedPinned: a release date or before: pins the parent;
+// latest, nothing, or no eksOptimized at all follows SSM.
+func TestEKSOptimizedPinned(t *testing.T) {
+	cases := []struct {
+		e    *EKSOptimized
+		want bool
+	}{
+		{nil, false},
+		{&EKSOptimized{}, false},
+		{&EKSOptimized{Release: DefaultRelease}, false},
+		{&EKSOptimized{Release: "2026.08.12"}, true},
+		{&EKSOptimized{Release: "2026.08.12", Copy: true}, true},
+		{&EKSOptimized{Before: "2026-08-12"}, true},
+		{&EKSOptimized{Release: DefaultRelease, Before: "2026-08-12"}, true},
+	}
+	for _, c := range cases {
+		if got := c.e.Pinned(); got != c.want {
+			t.Errorf("%+v.Pinned() = %v, want %v", c.e, got, c.want)
+		}
+	}
+}

@@ -301,4 +301,8 @@ var schemaRules = map[string]func(*jsonschema.Schema){
 		s.Pattern, s.Examples = `^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$`, []any{exampleCron}
 	},
 	"schedule.onlyWhenDependenciesUpdated": func(s *jsonschema.Schema) { s.Default = false },
+	"release.channels[].name": func(s *jsonschema.Schema) {
+		s.Pattern, s.Examples = patChannelName, []any{"candidate", "stable"}
+	},
+	"release.channels[].gates.canary.cluster": func(s *jsonschema.Schema) { s.Pattern = patClusterName },
 }

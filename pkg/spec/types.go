@@ -94,6 +94,12 @@ type EKSOptimized struct {
 	Copy bool `yaml:"copy,omitempty" json:"copy,omitempty"`
 }
 
+// Pinned says e names a release (release: YYYY.MM.DD or before:), so the
+// parent ages, rather than following SSM's latest; false for a nil e.
+func (e *EKSOptimized) Pinned() bool {
+	return e != nil && (e.Before != "" || (e.Release != "" && e.Release != DefaultRelease))
+}
+
 // WindowsBase pins the AWS-managed Windows Server base image: Release
 // "latest" or a version as Image Builder writes it, "YYYY.M.D".
 type WindowsBase struct {

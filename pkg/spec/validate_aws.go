@@ -2,10 +2,11 @@ package spec
 
 import (
 	"fmt"
-	"github.com/winami/winami/pkg/partition"
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/winami/winami/pkg/partition"
 )
 
 // Patterns of AWS identifiers, compiled on first use and only read.

@@ -11,6 +11,17 @@ import (
 // and in messages without quoting.
 const maxChannelName = 32
 
+var (
+	channelNameRE = lazyRE(patChannelName)
+	clusterNameRE = lazyRE(patClusterName)
+)
+
+// The patterns behind them, as in validate.go.
+const (
+	patChannelName = `^[a-z][a-z0-9-]{0,31}$` // 1 + 31 = maxChannelName
+	patClusterName = `^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`
+)
+
 // ChannelParameter is a release channel's SSM parameter: its own, or the
 // default /winami/<spec>/<channel>.
 func (s *Spec) ChannelParameter(ch ReleaseChannel) string {
@@ -43,7 +54,7 @@ func (c *checker) release() {
 	for i, ch := range r.Channels {
 		path := fmt.Sprintf("release.channels[%d]", i)
 		switch {
-		case !channelName(ch.Name):
+		case !channelNameRE().MatchString(ch.Name):
 			c.add(path+".name", "channel names are 1 to %d lower-case letters, digits and -, starting with a letter", maxChannelName)
 		case names[ch.Name] > 0:
 			c.add(path+".name", "channel %s is listed twice (also channels[%d])", ch.Name, names[ch.Name]-1)
@@ -82,8 +93,8 @@ func (c *checker) gates(path string, i int, g *ReleaseGates) {
 		c.add(path+".gates.fastLaunch", "the spec does not enable distribution.fastLaunch, so this gate could never hold")
 	}
 	if k := g.Canary; k != nil {
-		if !eksClusterName(k.Cluster) {
-			c.add(path+".gates.canary.cluster", "an EKS cluster name: 1 to 100 letters, digits, - and _, starting with a letter or digit")
+		if !IsClusterName(k.Cluster) {
+			c.add(path+".gates.canary.cluster", "an EKS cluster name: %s", ClusterNameRule)
 		}
 		if k.Region != "" && !slices.Contains(c.s.Distribution.Regions, k.Region) {
 			c.add(path+".gates.canary.region", "the canary cluster must be in a distribution region (%s), where the build has an AMI",
@@ -92,34 +103,13 @@ func (c *checker) gates(path string, i int, g *ReleaseGates) {
 	}
 }
 
-// eksClusterName is EKS's rule for cluster names.
-func eksClusterName(s string) bool {
-	if s == "" || len(s) > 100 || !isAlnum(rune(s[0])) {
-		return false
-	}
-	for _, r := range s {
-		if !isAlnum(r) && r != '-' && r != '_' {
-			return false
-		}
-	}
-	return true
-}
+// IsClusterName says whether s follows EKS's rule for cluster names
+// (ClusterNameRule), for every place winami takes one: a canary gate here,
+// drift's --cluster.
+func IsClusterName(s string) bool { return clusterNameRE().MatchString(s) }
 
-func isAlnum(r rune) bool {
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
-}
-
-func channelName(s string) bool {
-	if s == "" || len(s) > maxChannelName || s[0] < 'a' || s[0] > 'z' {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-			return false
-		}
-	}
-	return true
-}
+// ClusterNameRule is EKS's rule for cluster names, in words for messages.
+const ClusterNameRule = "1 to 100 letters, digits, - and _, starting with a letter or digit"
 
 // PublishParameter is the SSM parameter each build writes its AMI ID to:
 // the first release channel's, or distribution.ssmParameter in the simple

@@ -76,7 +76,7 @@ func (r *Runner) Build(ctx context.Context, p *pipeline.Plan, o BuildOptions) (*
 		res.CachedImages = p.Cache.Images
 	}
 	if img.State.Status != types.ImageStatusAvailable {
-		return res, fmt.Errorf("build %s %s after %s: %s\n%s", imageARN, img.State.Status, elapsed, res.Reason, LogsHint(r.Spec.Build.Logs, r.Spec.Name))
+		return res, fmt.Errorf("build %s %s after %s: %s\n%s", imageARN, img.State.Status, elapsed, res.Reason, logsHint(r.Spec.Build.Logs, r.Spec.Name))
 	}
 	// The progress counted to AVAILABLE; this is the build's duration as
 	// status gives it, named so that the two numbers do not look alike.
@@ -85,12 +85,27 @@ func (r *Runner) Build(ctx context.Context, p *pipeline.Plan, o BuildOptions) (*
 	} else {
 		fmt.Fprintln(r.Out, "Build AVAILABLE.")
 	}
-	if fl := r.Spec.Distribution.FastLaunch; fl != nil && fl.Enabled && c.ConfirmFastLaunch != nil {
-		if res.FastLaunch, err = c.ConfirmFastLaunch(ctx, imageARN, res.AMIs, o.FastLaunchTimeout); err != nil {
+	if fl := r.Spec.Distribution.FastLaunch; fl != nil && fl.Enabled {
+		if res.FastLaunch, err = r.confirmFastLaunch(ctx, c, imageARN, res.AMIs, o.FastLaunchTimeout); err != nil {
 			return res, err
 		}
 	}
 	return res, nil
+}
+
+// confirmFastLaunch checks that Fast Launch of each of the build's AMIs
+// reached enabled within timeout (fastlaunch.ConfirmBuild: Image Builder
+// reports a build AVAILABLE whatever became of it), printing its progress.
+func (r *Runner) confirmFastLaunch(ctx context.Context, c *Clients, imageARN string, amis []pipeline.AMI, timeout time.Duration) ([]fastlaunch.Status, error) {
+	b := fastlaunch.Build{
+		Account:  pipeline.AccountOf(imageARN), // the build's, and the caller's
+		Accounts: r.Spec.Distribution.FastLaunch.Accounts,
+		Regions:  r.Spec.Distribution.Regions,
+	}
+	for _, a := range amis {
+		b.AMIs = append(b.AMIs, fastlaunch.BuiltAMI{Region: a.Region, ImageID: a.ImageID, Account: a.Account})
+	}
+	return fastlaunch.ConfirmBuild(ctx, c.EC2, b, fastlaunch.ConfirmOptions{Timeout: timeout, Clock: r.Clock, Out: r.Out})
 }
 
 // follow polls the build until it ends or Timeout passes, and says how
@@ -162,20 +177,21 @@ func (r *Runner) stoppedFollowing(ctx context.Context, err error, o BuildOptions
 
 // took is the build's duration by the one definition status uses too (the
 // image's creation to its last AMI's registration), or "" when the AMIs
-// cannot be read.
+// cannot be read. Their cache record is not read: the build has just
+// written it, and the duration does not need it.
 func (r *Runner) took(ctx context.Context, c *Clients, img *types.Image) string {
 	info := newImageInfo(aws.ToString(img.Arn), aws.ToString(img.DateCreated), img.State, img.OutputResources)
 	images := []ImageInfo{info}
-	if err := describeAMIs(ctx, c, images); err != nil {
+	if err := describeAMIs(ctx, c, images, false); err != nil {
 		r.log().Debug("reading the AMIs' creation dates", "error", err)
 		return ""
 	}
 	return buildDuration(images[0], r.Clock.Now())
 }
 
-// LogsHint says where a failed build's logs are: the spec's S3 bucket, and
+// logsHint says where a failed build's logs are: the spec's S3 bucket, and
 // always CloudWatch Logs, where Image Builder writes under the image's name.
-func LogsHint(logs *spec.Logs, name string) string {
+func logsHint(logs *spec.Logs, name string) string {
 	hint := "Logs: CloudWatch log group /aws/imagebuilder/" + pipeline.ResourceName(name)
 	if logs != nil {
 		hint += fmt.Sprintf(", and s3://%s/%s", logs.S3Bucket, logs.S3Prefix)

@@ -13,13 +13,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	ib "github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/clock"
-	"github.com/winami/winami/pkg/fastlaunch"
 	"github.com/winami/winami/pkg/imageref"
 	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/pipeline"
@@ -184,6 +185,37 @@ func (f fakeSSM) PutParameter(ctx context.Context, in *ssm.PutParameterInput, o 
 	return f.SSMAPI.PutParameter(ctx, in, o...)
 }
 
+// fakeEC2 is EC2: the sandbox's, with DescribeFastLaunchImages recorded
+// (operation and AMIs) and answered with one scripted state for each AMI
+// (the scripted builds' AMIs are not the sandbox's).
+type fakeEC2 struct {
+	awsapi.EC2API
+	rec   *record
+	state ec2types.FastLaunchStateCode
+	tags  []ec2types.Tag
+}
+
+func (f fakeEC2) DescribeImages(ctx context.Context, in *ec2.DescribeImagesInput, o ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error) {
+	out, err := f.EC2API.DescribeImages(ctx, in, o...)
+	if err == nil && len(f.tags) > 0 {
+		for i := range out.Images {
+			out.Images[i].Tags = append(out.Images[i].Tags, f.tags...)
+		}
+	}
+	return out, err
+}
+
+func (f fakeEC2) DescribeFastLaunchImages(_ context.Context, in *ec2.DescribeFastLaunchImagesInput, _ ...func(*ec2.Options)) (*ec2.DescribeFastLaunchImagesOutput, error) {
+	f.rec.add("DescribeFastLaunchImages " + strings.Join(in.ImageIds, ","))
+	out := &ec2.DescribeFastLaunchImagesOutput{}
+	for _, id := range in.ImageIds {
+		out.FastLaunchImages = append(out.FastLaunchImages, ec2types.DescribeFastLaunchImagesSuccessItem{
+			ImageId: aws.String(id), ResourceType: ec2types.FastLaunchResourceTypeSnapshot, State: f.state,
+		})
+	}
+	return out, nil
+}
+
 // fakeChecker judges every image with one verdict, as a registry would
 // have answered.
 type fakeChecker struct {
@@ -218,9 +250,12 @@ type env struct {
 	clock   *clock.Fake
 	out     strings.Builder
 
-	preflight   preflight.Report
-	verdict     images.Verdict
-	confirmFL   func() ([]fastlaunch.Status, error)
+	preflight preflight.Report
+	verdict   images.Verdict
+	// fastLaunch is the Fast Launch state EC2 reports of every AMI.
+	fastLaunch ec2types.FastLaunchStateCode
+	// amiTags are added to every AMI DescribeImages returns.
+	amiTags     []ec2types.Tag
 	connections int
 }
 
@@ -263,7 +298,9 @@ func (e *env) runner(specText string) *specrun.Runner {
 			return &specrun.Clients{
 				ImageBuilder: e.ib,
 				SSM:          func(region string) awsapi.SSMAPI { return fakeSSM{SSMAPI: e.clients.SSM(region), rec: e.rec} },
-				EC2:          e.clients.EC2,
+				EC2: func(region string) awsapi.EC2API {
+					return fakeEC2{EC2API: e.clients.EC2(region), rec: e.rec, state: e.fastLaunch, tags: e.amiTags}
+				},
 				Preflight: func(_ context.Context, s *spec.Spec) preflight.Report {
 					e.rec.add("Preflight")
 					rep := e.preflight
@@ -272,10 +309,6 @@ func (e *env) runner(specText string) *specrun.Runner {
 				},
 				ImageChecker: func() (pipeline.ImageChecker, error) {
 					return fakeChecker{rec: e.rec, verdict: e.verdict}, nil
-				},
-				ConfirmFastLaunch: func(_ context.Context, imageARN string, amis []pipeline.AMI, _ time.Duration) ([]fastlaunch.Status, error) {
-					e.rec.add(fmt.Sprintf("ConfirmFastLaunch %d AMIs", len(amis)))
-					return e.confirmFL()
 				},
 			}, nil
 		},

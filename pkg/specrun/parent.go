@@ -20,12 +20,12 @@ type ParentStatus struct {
 // warnParent writes the parent's warnings on Out and returns them.
 func (r *Runner) warnParent(p pipeline.Parent) []pipeline.ParentWarning {
 	ws := pipeline.ParentWarnings(r.Spec, p, r.Clock.Now())
-	WriteParentWarnings(r.Out, ws)
+	writeParentWarnings(r.Out, ws)
 	return ws
 }
 
-// WriteParentWarnings writes each warning with its fix, for people.
-func WriteParentWarnings(w io.Writer, ws []pipeline.ParentWarning) {
+// writeParentWarnings writes each warning with its fix, for people.
+func writeParentWarnings(w io.Writer, ws []pipeline.ParentWarning) {
 	for _, x := range ws {
 		fmt.Fprintf(w, "Warning: %s.\n  Fix: %s\n", x.Message, x.Fix)
 	}

@@ -17,14 +17,12 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"time"
 
 	ibtypes "github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/clock"
-	"github.com/winami/winami/pkg/fastlaunch"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/preflight"
 	"github.com/winami/winami/pkg/spec"
@@ -35,7 +33,7 @@ type Clients struct {
 	// ImageBuilder is the client of the spec's region.
 	ImageBuilder awsapi.ImageBuilderAPI
 	// SSM and EC2 return a region's client (parent image, cache record,
-	// the AMIs' tags).
+	// the AMIs' tags, their Fast Launch).
 	SSM func(region string) awsapi.SSMAPI
 	EC2 func(region string) awsapi.EC2API
 	// Preflight runs winami preflight for the spec.
@@ -43,10 +41,6 @@ type Clients struct {
 	// ImageChecker makes the cache images' checker, only when the spec
 	// caches images (its registries may need setting up first).
 	ImageChecker func() (pipeline.ImageChecker, error)
-	// ConfirmFastLaunch confirms, after an AVAILABLE build of a spec with
-	// distribution.fastLaunch, that Fast Launch of its AMIs reached
-	// enabled within timeout, printing its own progress.
-	ConfirmFastLaunch func(ctx context.Context, imageARN string, amis []pipeline.AMI, timeout time.Duration) ([]fastlaunch.Status, error)
 }
 
 // Events are the progress a command may show as it likes; any may be nil.
@@ -170,7 +164,9 @@ func (r *Runner) preflight(ctx context.Context, c *Clients) error {
 	shown := rep
 	shown.Checks = nil
 	for _, ch := range rep.Checks {
-		if ch.Status != preflight.Pass {
+		// The parent's life cycle is the plan's own warning (ParentWarnings),
+		// printed once, after the preflight, with the plan.
+		if ch.Status != preflight.Pass && ch.ID != preflight.IDParentLifecycle {
 			shown.Checks = append(shown.Checks, ch)
 		}
 	}
@@ -233,7 +229,7 @@ func (r *Runner) Apply(ctx context.Context, p *pipeline.Plan) (*pipeline.Applied
 	if err != nil {
 		return nil, err
 	}
-	return pipeline.Apply(ctx, c.ImageBuilder, p, pipeline.ApplyOptions{Progress: ChangeProgress(r.Out)})
+	return pipeline.Apply(ctx, c.ImageBuilder, p, pipeline.ApplyOptions{Progress: changeProgress(r.Out)})
 }
 
 // DestroyPlan lists what destroy removes: with images, every build's AMIs
@@ -262,11 +258,11 @@ func (r *Runner) Destroy(ctx context.Context, changes []pipeline.Change) error {
 	if err != nil {
 		return err
 	}
-	return pipeline.Destroy(ctx, c.ImageBuilder, c.EC2, changes, ChangeProgress(r.Out))
+	return pipeline.Destroy(ctx, c.ImageBuilder, c.EC2, changes, changeProgress(r.Out))
 }
 
-// ChangeProgress reports each change on w as apply or destroy starts it.
-func ChangeProgress(w io.Writer) pipeline.Progress {
+// changeProgress reports each change on w as apply or destroy starts it.
+func changeProgress(w io.Writer) pipeline.Progress {
 	return func(c pipeline.Change) {
 		if c.Kind == pipeline.KindAMI {
 			fmt.Fprintf(w, "%s ami %s in %s...\n", verb(c.Action), c.ARN, c.Region)

@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
+	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/fastlaunch"
 	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/pipeline"
@@ -66,6 +68,24 @@ func TestPreflightFailureStopsApply(t *testing.T) {
 	}
 	if len(e.changed()) == 0 {
 		t.Error("apply without the preflight made nothing")
+	}
+}
+
+// The parent's life-cycle warning is the plan's to print: the preflight
+// shown before a plan leaves it out, so apply does not say it twice.
+func TestPreflightLeavesTheParentWarningToThePlan(t *testing.T) {
+	e := newEnv(t)
+	e.preflight = preflight.Report{Checks: []preflight.Check{
+		{ID: preflight.IDParentLifecycle, Title: "parent image stays available", Status: preflight.Warn, Detail: "deprecated in 9 days"},
+		{ID: "quota", Title: "parallel launches", Status: preflight.Warn, Detail: "6 of 40 left"},
+	}}
+	r := e.runner(baseSpec)
+	if _, err := r.Plan(t.Context(), specrun.PlanOptions{Preflight: true}); err != nil {
+		t.Fatal(err)
+	}
+	out := e.out.String()
+	if !strings.Contains(out, "parallel launches") || strings.Contains(out, "parent image stays available") {
+		t.Errorf("preflight output before the plan:\n%s", out)
 	}
 }
 
@@ -201,26 +221,27 @@ func TestBuild(t *testing.T) {
 		if res == nil || res.State != "FAILED" {
 			t.Errorf("result %+v", res)
 		}
-		if slices.ContainsFunc(e.rec.all(), func(c string) bool { return strings.HasPrefix(c, "ConfirmFastLaunch") }) {
+		if slices.ContainsFunc(e.rec.all(), func(c string) bool { return strings.HasPrefix(c, "DescribeFastLaunchImages") }) {
 			t.Error("Fast Launch was confirmed for a failed build")
 		}
 	})
 	t.Run("fast launch fails after AVAILABLE", func(t *testing.T) {
 		e := newEnv(t)
 		e.ib.builds = []*types.Image{image(types.ImageStatusAvailable, ami)}
-		e.confirmFL = func() ([]fastlaunch.Status, error) {
-			return []fastlaunch.Status{{AMI: ami, Region: "us-east-1", State: "enabling-failed"}},
-				errors.New("the build is AVAILABLE but Fast Launch is not in effect")
-		}
+		e.fastLaunch = ec2types.FastLaunchStateCodeEnablingFailed
 		res, err := buildOnce(t, e, fastLaunchSpec)
 		if err == nil || !strings.Contains(err.Error(), "Fast Launch is not in effect") {
 			t.Fatalf("build with Fast Launch failed: %v", err)
 		}
-		if !slices.Contains(e.rec.all(), "ConfirmFastLaunch 1 AMIs") {
+		if !slices.Contains(e.rec.all(), "DescribeFastLaunchImages "+ami) {
 			t.Errorf("calls %v: Fast Launch not confirmed for the build's AMI", e.rec.all())
 		}
 		if res == nil || res.State != "AVAILABLE" {
 			t.Errorf("result %+v, want the AVAILABLE build", res)
+		}
+		if want := []fastlaunch.Status{{AMI: ami, Region: "us-east-1", State: "enabling-failed"}}; res == nil ||
+			len(res.FastLaunch) != 1 || res.FastLaunch[0].AMI != want[0].AMI || res.FastLaunch[0].State != want[0].State {
+			t.Errorf("Fast Launch %+v, want %+v", res.FastLaunch, want)
 		}
 	})
 	t.Run("fast launch not asked", func(t *testing.T) {
@@ -229,7 +250,7 @@ func TestBuild(t *testing.T) {
 		if _, err := buildOnce(t, e, baseSpec); err != nil {
 			t.Fatal(err)
 		}
-		if slices.ContainsFunc(e.rec.all(), func(c string) bool { return strings.HasPrefix(c, "ConfirmFastLaunch") }) {
+		if slices.ContainsFunc(e.rec.all(), func(c string) bool { return strings.HasPrefix(c, "DescribeFastLaunchImages") }) {
 			t.Error("Fast Launch confirmed for a spec without it")
 		}
 	})
@@ -343,5 +364,29 @@ func testResume(t *testing.T, lost bool) {
 	}
 	if p.HasChanges() {
 		t.Errorf("after resuming the plan still has changes: %+v", p.Summary)
+	}
+}
+
+// The build's duration after AVAILABLE needs only its AMIs' creation: the
+// cache record (which the build itself has just written) is not read back.
+func TestBuildDurationReadsNoCacheRecord(t *testing.T) {
+	e := newEnv(t)
+	first, err := buildOnce(t, e, baseSpec)
+	if err != nil || len(first.AMIs) != 1 {
+		t.Fatalf("%+v, %v", first, err)
+	}
+	ami := first.AMIs[0].ImageID
+	// The AMI records its cache in an SSM parameter, as a long list does.
+	e.amiTags = []ec2types.Tag{{Key: aws.String(amimeta.TagCache), Value: aws.String("ssm:/winami/ci/image-cache/0123456789abcdef")}}
+	e.ib.builds = []*types.Image{image(types.ImageStatusAvailable, ami)}
+	before, said := e.counter.Count("SSM", "GetParameter"), e.out.Len()
+	if _, err := buildOnce(t, e, baseSpec); err != nil {
+		t.Fatal(err)
+	}
+	if out := e.out.String()[said:]; !strings.Contains(out, "Build AVAILABLE: its AMIs were registered ") {
+		t.Errorf("no duration after the build:\n%s", out)
+	}
+	if n := e.counter.Count("SSM", "GetParameter") - before; n != 0 {
+		t.Errorf("%d SSM GetParameter call(s) for the build's duration, want none", n)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
 	"github.com/winami/winami/pkg/amimeta"
+	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/spec"
 )
@@ -101,7 +102,7 @@ func (r *Runner) Status(ctx context.Context) (*Status, error) {
 	for _, img := range builds {
 		res.Images = append(res.Images, newImageInfo(aws.ToString(img.Arn), aws.ToString(img.DateCreated), img.State, img.OutputResources))
 	}
-	if err := describeAMIs(ctx, c, res.Images); err != nil {
+	if err := describeAMIs(ctx, c, res.Images, true); err != nil {
 		return nil, err
 	}
 	for i := range res.Images {
@@ -149,13 +150,12 @@ func newImageInfo(arn, created string, state *types.ImageState, out *types.Outpu
 	return info
 }
 
-// maxFilterValues is EC2's limit of filter values in one call.
-const maxFilterValues = 200
-
 // describeAMIs reads winami's tags from the AMIs: one DescribeImages call
-// per region for up to 200 AMIs. AMIs that are gone (deregistered, or in an
-// account the caller cannot see) are left as they are.
-func describeAMIs(ctx context.Context, c *Clients, images []ImageInfo) error {
+// per region for up to 200 AMIs, and with cached the cache records the
+// tags point at (an SSM parameter for a long list). AMIs that are gone
+// (deregistered, or in an account the caller cannot see) are left as they
+// are.
+func describeAMIs(ctx context.Context, c *Clients, images []ImageInfo, cached bool) error {
 	byRegion := map[string][]*AMIInfo{}
 	for i := range images {
 		for j := range images[i].AMIs {
@@ -169,8 +169,8 @@ func describeAMIs(ctx context.Context, c *Clients, images []ImageInfo) error {
 	for region, amis := range byRegion {
 		// A filter, not ImageIds, so that a deregistered AMI does not fail
 		// the call; EC2 takes at most 200 filter values a call.
-		for start := 0; start < len(amis); start += maxFilterValues {
-			batch := amis[start:min(start+maxFilterValues, len(amis))]
+		for start := 0; start < len(amis); start += awsapi.MaxFilterValues {
+			batch := amis[start:min(start+awsapi.MaxFilterValues, len(amis))]
 			ids := make([]string, len(batch))
 			for i, a := range batch {
 				ids[i] = a.ImageID
@@ -196,6 +196,9 @@ func describeAMIs(ctx context.Context, c *Clients, images []ImageInfo) error {
 				a.Windows, a.Edition, a.Kubernetes = t[amimeta.TagWindows], t[amimeta.TagEdition], t[amimeta.TagKubernetes]
 				a.Base, a.OSBuild = t[amimeta.TagBase], t[amimeta.TagOSBuild]
 				a.created = created[a.ImageID]
+				if !cached {
+					continue
+				}
 				key := region + " " + t[amimeta.TagCache]
 				cached, seen := records[key]
 				if !seen {

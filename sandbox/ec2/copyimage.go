@@ -3,7 +3,6 @@ package ec2
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"net/url"
 	"regexp"
@@ -102,18 +101,16 @@ func (s *service) copyImage(ctx context.Context, req *protocol.Request) (any, er
 		}
 		// A disabled AMI cannot be used (only its owner still sees it) and
 		// a pending one is not copyable yet: EC2 answers both as unavailable.
-		if st := source.StateAt(now); st != "available" {
-			return protocol.Errorf("InvalidAMIID.Unavailable", "The image id '[%s]' is not available (state: %s)", c.sourceID, st)
+		if source.StateAt(now) != "available" {
+			return unavailable(source, now)
 		}
-		for _, id := range sortedImageIDs(dst) {
-			if other := dst.Images[id]; other.OwnerID == account && other.Name == c.name && other.State != "deregistered" {
-				return protocol.Errorf("InvalidAMIName.Duplicate", "AMI name %s is already in use by AMI %s", c.name, other.ImageID)
-			}
+		if other := dst.ImageNamed(account, c.name); other != nil {
+			return protocol.Errorf("InvalidAMIName.Duplicate", "AMI name %s is already in use by AMI %s", c.name, other.ImageID)
 		}
 		img := copyOf(w, source, c, account, now.Add(s.copyPace), now)
-		img.ImageID = newImageID(w, dst.Name+"/"+account+"/"+c.name+"/"+c.sourceID+"/"+now.String())
+		img.ImageID = w.NewImageID(dst.Name + "/" + account + "/" + c.name + "/" + c.sourceID + "/" + now.String())
 		for i := range img.BlockDevices {
-			img.BlockDevices[i].SnapshotID = newSnapshotID(w, img.ImageID+"/"+img.BlockDevices[i].DeviceName)
+			img.BlockDevices[i].SnapshotID = w.NewSnapshotID(img.ImageID + "/" + img.BlockDevices[i].DeviceName)
 		}
 		dst.Images[img.ImageID] = img
 		out.ImageID = img.ImageID
@@ -259,45 +256,4 @@ func regionOfImage(w *world.World, img *world.Image) string {
 		}
 	}
 	return ""
-}
-
-// newImageID and newSnapshotID derive an ID from a seed, unique in the
-// world, so that the same requests give the same IDs.
-func newImageID(w *world.World, seed string) string {
-	return derivedID("ami", seed, func(id string) bool {
-		for _, r := range w.Regions {
-			if r.Images[id] != nil {
-				return true
-			}
-		}
-		return false
-	})
-}
-
-func newSnapshotID(w *world.World, seed string) string {
-	return derivedID("snap", seed, func(id string) bool {
-		for _, r := range w.Regions {
-			if r.Snapshots[id] != nil {
-				return true
-			}
-			for _, img := range r.Images {
-				for _, bd := range img.BlockDevices {
-					if bd.SnapshotID == id {
-						return true
-					}
-				}
-			}
-		}
-		return false
-	})
-}
-
-func derivedID(prefix, seed string, taken func(string) bool) string {
-	for i := 0; ; i++ {
-		h := fnv.New64a()
-		fmt.Fprintf(h, "%s#%d", seed, i)
-		if id := fmt.Sprintf("%s-0%016x", prefix, h.Sum64()); !taken(id) {
-			return id
-		}
-	}
 }

@@ -73,7 +73,7 @@ func (s *service) authorize(req *protocol.Request, action string) error {
 	_ = s.store.View(func(w *world.World) error {
 		account := w.CallerAccount(req.AccessKey)
 		decision = iam.Decide(w, account, action, "*")
-		arn = "arn:" + world.Partition(req.Region) + ":iam::" + account + ":user/" + w.UserNameOf(account)
+		arn = w.CallerARN(account, req.Region)
 		return nil
 	})
 	switch decision {

@@ -81,16 +81,18 @@ type tagItem struct {
 }
 
 // imagesQuery is what a DescribeImages request selects besides IDs and
-// filters.
+// filters, and the one moment the call reads the clock at: every image's
+// state, deprecation and reply are of that moment.
 type imagesQuery struct {
 	owners            []string
 	executableBy      []string
 	includeDeprecated bool
 	includeDisabled   bool
+	now               time.Time
 }
 
 func (s *service) describeImages(ctx context.Context, req *protocol.Request) (any, error) {
-	q := imagesQuery{owners: protocol.List(req, "Owner"), executableBy: protocol.List(req, "ExecutableBy")}
+	q := imagesQuery{owners: protocol.List(req, "Owner"), executableBy: protocol.List(req, "ExecutableBy"), now: s.now()}
 	return describe(s.store, req, &describeSpec[*world.Image]{
 		before: func(req *protocol.Request) (err error) {
 			if q.includeDeprecated, err = boolParam(req, "IncludeDeprecated"); err != nil {
@@ -131,19 +133,19 @@ func (s *service) describeImages(ctx context.Context, req *protocol.Request) (an
 			return protocol.Errorf("InvalidAMIID.NotFound", "The image ids '[%s]' do not exist", strings.Join(missing, ", "))
 		},
 		list: func(sc describeScope, ids []string) ([]*world.Image, error) {
-			return s.selectImages(sc.caller(), sc.r, ids, q), nil
+			return selectImages(sc.caller(), sc.r, ids, q), nil
 		},
 		values: func(sc describeScope, img *world.Image, name string) []string {
 			if name == "state" {
-				return one(img.StateAt(s.now()))
+				return one(img.StateAt(q.now))
 			}
 			return imageValues(img, name, img.OwnerID == sc.caller())
 		},
 		key: func(img *world.Image) string { return img.ImageID },
 		render: func(sc describeScope, page []*world.Image, next string) any {
-			account, now := sc.caller(), s.now()
+			account := sc.caller()
 			return describeImagesResult{Images: imagesSet{Items: itemsOf(page, func(img *world.Image) imageItem {
-				return toItem(img, img.OwnerID == account, now)
+				return toItem(img, img.OwnerID == account, q.now)
 			})}, NextToken: next}
 		},
 	})
@@ -170,8 +172,7 @@ func validUser(u string) bool {
 
 // selectImages returns the images of the region the query selects,
 // filters aside.
-func (s *service) selectImages(account string, r *world.Region, ids []string, q imagesQuery) []*world.Image {
-	now := s.now()
+func selectImages(account string, r *world.Region, ids []string, q imagesQuery) []*world.Image {
 	var out []*world.Image
 	for _, img := range r.Images {
 		owned := img.OwnerID == account
@@ -182,7 +183,7 @@ func (s *service) selectImages(account string, r *world.Region, ids []string, q 
 			len(q.executableBy) > 0 && !slices.ContainsFunc(q.executableBy, func(u string) bool { return executableBy(img, u, account) }),
 			// Deprecated images stay out of listings unless asked for, by
 			// flag or by ID, or unless they are the caller's own.
-			img.DeprecationTime != nil && !img.DeprecationTime.After(now) && !q.includeDeprecated && !owned && len(ids) == 0,
+			img.DeprecationTime != nil && !img.DeprecationTime.After(q.now) && !q.includeDeprecated && !owned && len(ids) == 0,
 			img.State == "disabled" && !q.includeDisabled:
 			continue
 		}

@@ -189,10 +189,18 @@ func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
 	return func(i *Injector) { i.sleep = sleep }
 }
 
+// WithCaller names the caller of a request in a deny rule's error (the
+// server passes the world's caller ARN); without it the caller is
+// "anonymous", as AWS names an unsigned one.
+func WithCaller(caller func(req *protocol.Request) string) Option {
+	return func(i *Injector) { i.caller = caller }
+}
+
 // Injector decides, request by request, which faults to inject.
 type Injector struct {
-	spec  Spec
-	sleep func(ctx context.Context, d time.Duration) error
+	spec   Spec
+	sleep  func(ctx context.Context, d time.Duration) error
+	caller func(req *protocol.Request) string
 
 	deny []denyRule
 
@@ -211,9 +219,8 @@ func New(spec Spec, opts ...Option) *Injector {
 		// whole of what a user has to repeat.
 		rng: rand.New(rand.NewPCG(spec.Seed, 0x5a1db0c5)),
 	}
-	i.deny, _ = parseDeny(spec.Deny) // Parse has checked it
-	if spec.Deny == "" {
-		i.deny = nil
+	if spec.Deny != "" {
+		i.deny, _ = parseDeny(spec.Deny) // Parse has checked it
 	}
 	for _, o := range opts {
 		o(i)
@@ -263,7 +270,11 @@ func (i *Injector) Intercept(ctx context.Context, svc *protocol.Service, req *pr
 			i.mu.Lock()
 			i.denied++
 			i.mu.Unlock()
-			return svc.AccessDenied(req.Service+":"+req.Operation, "in "+req.Region+" with an explicit deny in a service control policy")
+			user := "anonymous"
+			if i.caller != nil {
+				user = i.caller(req)
+			}
+			return svc.AccessDenied(user, req.Service+":"+req.Operation, "with an explicit deny in a service control policy")
 		}
 	}
 	d := i.Decide()

@@ -172,7 +172,7 @@ func instanceAccess(sc *scope, img *world.ImageBuildVersion) string {
 	roles := instanceRoles(sc, img)
 	if !grants(roles, ssmCorePolicy, ssmCoreAction) {
 		return fmt.Sprintf("Workflow Step 'LaunchBuildInstance' failed: Timed out waiting for instance %s to register with AWS Systems Manager. "+
-			"The role of instance profile '%s' must allow Systems Manager (AmazonSSMManagedInstanceCore).", newID("i", img.ARN, nil), name)
+			"The role of instance profile '%s' must allow Systems Manager (AmazonSSMManagedInstanceCore).", world.ResourceID("i", img.ARN, nil), name)
 	}
 	if !grants(roles, imageBuilderPolicy, imageBuilderAction) {
 		return fmt.Sprintf("Workflow Step 'ApplyBuildComponents' failed: AccessDeniedException: the role of instance profile '%s' "+

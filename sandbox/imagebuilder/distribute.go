@@ -2,7 +2,6 @@ package imagebuilder
 
 import (
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"regexp"
 	"slices"
@@ -29,19 +28,6 @@ func amiName(img *world.ImageBuildVersion, c *world.AMIDistributionConfiguration
 	}
 	name := buildDateRE().ReplaceAllLiteralString(c.Name, buildDate(img.DateCreated))
 	return buildVersionRE().ReplaceAllLiteralString(name, strconv.Itoa(buildOf(img.ARN)))
-}
-
-// newID is a resource ID derived from seed, so that a build's AMIs and
-// snapshots have the same IDs in every run; taken reports IDs in use.
-func newID(prefix, seed string, taken func(string) bool) string {
-	for i := 0; ; i++ {
-		h := fnv.New64a()
-		fmt.Fprintf(h, "%s#%d", seed, i)
-		id := fmt.Sprintf("%s-0%016x", prefix, h.Sum64())
-		if taken == nil || !taken(id) {
-			return id
-		}
-	}
 }
 
 // distributions are the build's regions: its distribution configuration's,
@@ -72,10 +58,8 @@ func distribute(sc *scope, img *world.ImageBuildVersion, at time.Time) string {
 			return failed(d.Region, "the region is not enabled for account %s", account)
 		}
 		name := amiName(img, d.AMIDistributionConfiguration)
-		for _, other := range r.Images {
-			if other.OwnerID == account && other.Name == name && other.State != "deregistered" {
-				return failed(d.Region, "AMI name '%s' is already in use by AMI %s", name, other.ImageID)
-			}
+		if other := r.ImageNamed(account, name); other != nil {
+			return failed(d.Region, "AMI name '%s' is already in use by AMI %s", name, other.ImageID)
 		}
 		for _, f := range d.FastLaunchConfigurations {
 			if !f.Enabled {
@@ -162,16 +146,8 @@ func distributeTo(sc *scope, img *world.ImageBuildVersion, parent *world.Image, 
 // attributes, the recipe's block devices over the parent's, new snapshots.
 func registerAMI(sc *scope, r *world.Region, img *world.ImageBuildVersion, parent *world.Image, owner, name, description string, at time.Time) *world.Image {
 	seed := img.ARN + "/" + r.Name + "/" + owner
-	taken := func(id string) bool {
-		for _, rr := range sc.w.Regions {
-			if rr.Images[id] != nil {
-				return true
-			}
-		}
-		return false
-	}
 	ami := &world.Image{
-		ImageID:            newID("ami", seed, taken),
+		ImageID:            sc.w.NewImageID(seed),
 		Name:               name,
 		Description:        description,
 		OwnerID:            owner,
@@ -231,7 +207,7 @@ func blockDevices(parent *world.Image, mappings []world.InstanceBlockDeviceMappi
 		}
 	}
 	for i := range devices {
-		devices[i].SnapshotID = newID("snap", seed+"/"+devices[i].DeviceName, nil)
+		devices[i].SnapshotID = world.ResourceID("snap", seed+"/"+devices[i].DeviceName, nil)
 	}
 	return devices
 }

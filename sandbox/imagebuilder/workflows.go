@@ -289,9 +289,9 @@ func (c *course) run(sc *scope, img *world.ImageBuildVersion, now time.Time) *ex
 	}
 	// The build instance is the one build.go names when it cannot register
 	// with SSM.
-	instance := newID("i", img.ARN, nil)
+	instance := world.ResourceID("i", img.ARN, nil)
 	if c.def != &buildWorkflow {
-		instance = newID("i", img.ARN+"/"+c.def.launch, nil)
+		instance = world.ResourceID("i", img.ARN+"/"+c.def.launch, nil)
 	}
 	var (
 		j       int       // steps that run, passed

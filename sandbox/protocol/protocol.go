@@ -156,12 +156,13 @@ func (s *Service) ThrottleError() *Error {
 	return StatusError(status, code, "%s", msg)
 }
 
-// AccessDenied is the error the service answers when a policy denies the
-// caller the action (EC2 UnauthorizedOperation 403; IAM and STS AccessDenied
-// 403; the JSON services AccessDeniedException, 400 for awsJson and 403 for
-// restJson). No SDK retries it.
-func (s *Service) AccessDenied(action, why string) *Error {
-	msg := fmt.Sprintf("User is not authorized to perform: %s %s", action, why)
+// AccessDenied is the error the service answers when a policy denies user
+// (the caller's ARN) the action (EC2 UnauthorizedOperation 403; IAM and STS
+// AccessDenied 403; the JSON services AccessDeniedException, 400 for awsJson
+// and 403 for restJson), in AWS's words "User: <arn> is not authorized to
+// perform: <action> <why>". No SDK retries it.
+func (s *Service) AccessDenied(user, action, why string) *Error {
+	msg := fmt.Sprintf("User: %s is not authorized to perform: %s %s", user, action, why)
 	switch s.Protocol {
 	case EC2Query:
 		return StatusError(http.StatusForbidden, "UnauthorizedOperation", "You are not authorized to perform this operation. %s", msg)

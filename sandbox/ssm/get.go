@@ -33,8 +33,7 @@ func (s *service) getParameter(ctx context.Context, req *protocol.Request) (any,
 			return err
 		}
 		if !found {
-			// AWS answers a missing parameter with no message at all.
-			return protocol.Errorf("ParameterNotFound", "")
+			return errParameterNotFound()
 		}
 		out = p.wire(r.Name, in.WithDecryption)
 		return nil

@@ -74,7 +74,7 @@ func (s *service) getParameterHistory(ctx context.Context, req *protocol.Request
 		}
 		p := r.Parameters[in.Name]
 		if p == nil {
-			return protocol.Errorf("ParameterNotFound", "")
+			return errParameterNotFound()
 		}
 		for _, v := range p.History() {
 			if v.Version <= after {
@@ -159,7 +159,7 @@ func (s *service) labelParameter(req *protocol.Request, in *labelInput, fn func(
 		}
 		p := r.Parameters[in.Name]
 		if p == nil {
-			return protocol.Errorf("ParameterNotFound", "")
+			return errParameterNotFound()
 		}
 		var version int64 // 0: the current version
 		if in.ParameterVersion != nil {

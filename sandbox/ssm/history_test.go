@@ -204,6 +204,9 @@ func TestDenyFaultFailsOneRegionsWrites(t *testing.T) {
 	if errCode(err) != "AccessDeniedException" {
 		t.Fatalf("eu-west-1: %v, want AccessDeniedException", err)
 	}
+	// AWS's words for a denial name the caller's ARN, not the region.
+	sandboxtest.WantAPIError(t, err, "AccessDeniedException",
+		"User: arn:aws:iam::111122223333:user/sandbox is not authorized to perform: ssm:PutParameter with an explicit deny in a service control policy")
 	if n := srv.Faults().Denied(); n != 1 {
 		t.Fatalf("denied %d requests, want 1 (no retries of a denial)", n)
 	}

@@ -159,7 +159,7 @@ func (s *service) deleteParameter(ctx context.Context, req *protocol.Request) (a
 			return err
 		}
 		if r.Parameters[in.Name] == nil {
-			return protocol.Errorf("ParameterNotFound", "")
+			return errParameterNotFound()
 		}
 		delete(r.Parameters, in.Name)
 		return nil

@@ -91,6 +91,17 @@ func shownValue(v world.ParameterVersion, decrypt bool) string {
 	return v.Value
 }
 
+// errParameterNotFound is SSM's answer for a name that is no parameter. AWS
+// answers GetParameter with no message at all (published CLI transcripts
+// read "... when calling the GetParameter operation: " and nothing after).
+// For DeleteParameter, GetParameterHistory and (Un)LabelParameterVersion no
+// transcript of AWS's own answer was found: they answer as GetParameter does,
+// and the tests assert only the code, so that a message learned later is a
+// change here alone.
+func errParameterNotFound() error {
+	return protocol.Errorf("ParameterNotFound", "")
+}
+
 // parameterError is a world.ParameterError on the wire; other errors pass.
 func parameterError(err error) error {
 	var pe *world.ParameterError

@@ -15,8 +15,9 @@ const publicDeprecation = 2 * 365 * 24 * time.Hour
 const eksWindowsMonths = 4
 
 // EKSWindowsDeprecation is when an EKS optimized Windows AMI created at
-// created is deprecated: at the end of the months Amazon keeps it, to the
-// minute, as EC2 rounds deprecation times.
+// created is deprecated: at the end of the months Amazon keeps it, cut to
+// the minute (EC2 keeps deprecation times in whole minutes; it rounds a
+// DeprecateAt it is given, see enableImageDeprecation).
 func EKSWindowsDeprecation(created time.Time) time.Time {
 	return created.AddDate(0, eksWindowsMonths, 0).Truncate(time.Minute)
 }

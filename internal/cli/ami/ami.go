@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/eksami"
 )
@@ -84,22 +85,30 @@ func (r *regionFlag) multi() bool { return r.regions != "" }
 // --region (or the configured default). The flags are checked before any
 // AWS client is built.
 func (r *regionFlag) finder(ctx context.Context, app *cmdutil.App) (*catalog.Finder, []string, error) {
+	_, f, regions, err := r.clients(ctx, app)
+	return f, regions, err
+}
+
+// clients is finder that also returns the AWS clients the finder is built
+// on, for a command that calls AWS itself (ami copy).
+func (r *regionFlag) clients(ctx context.Context, app *cmdutil.App) (*awsapi.Clients, *catalog.Finder, []string, error) {
 	listed, err := r.parse(app)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	f, defaultRegion, err := finder(ctx, app)
+	clients, err := app.Clients(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	f := catalog.NewFinderFromClients(clients)
 	switch {
 	case listed != nil:
-		return f, listed, nil
+		return clients, f, listed, nil
 	case strings.EqualFold(strings.TrimSpace(r.regions), "all"):
-		regions, err := f.Regions(ctx, defaultRegion)
-		return f, regions, err
+		regions, err := f.Regions(ctx, clients.Region())
+		return clients, f, regions, err
 	}
-	return f, []string{defaultRegion}, nil
+	return clients, f, []string{clients.Region()}, nil
 }
 
 // parse checks --regions and returns its regions, or nil for "" and "all".

@@ -13,7 +13,6 @@ import (
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/amicopy"
-	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/clock"
 )
 
@@ -55,29 +54,13 @@ the whole result. Exit code 1 when a region failed.`,
 			if pollInterval <= 0 {
 				return cmdutil.Usagef("--poll-interval %s: give a positive duration, e.g. 15s", pollInterval)
 			}
-			listed, err := rf.parse(app)
+			clients, f, regions, err := rf.clients(cmd.Context(), app)
 			if err != nil {
 				return err
-			}
-			ctx := cmd.Context()
-			clients, err := app.Clients(ctx)
-			if err != nil {
-				return err
-			}
-			f := catalog.NewFinderFromClients(clients)
-			regions := listed
-			switch {
-			case regions != nil:
-			case strings.EqualFold(strings.TrimSpace(rf.regions), "all"):
-				if regions, err = f.Regions(ctx, clients.Region()); err != nil {
-					return err
-				}
-			default:
-				regions = []string{clients.Region()}
 			}
 			p := newCopyProgress(app.IO.ErrOut, cmdutil.IsTerminal(app.IO.ErrOut), regions, clock.Real{})
 			r := &amicopy.Runner{Finder: f, EC2: clients.EC2, Clock: clock.Real{}, Progress: p.event, Timeout: timeout, PollInterval: pollInterval}
-			results, copyErr := r.Copy(ctx, amicopy.Request{Key: key, Release: *d, Regions: regions})
+			results, copyErr := r.Copy(cmd.Context(), amicopy.Request{Key: key, Release: *d, Regions: regions})
 			p.done()
 			if !slices.ContainsFunc(results, func(r amicopy.Result) bool { return r.Error == "" }) {
 				return copyErr // nothing copied: the error alone

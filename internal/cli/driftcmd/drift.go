@@ -7,10 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 	"slices"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +17,7 @@ import (
 	"github.com/winami/winami/internal/httpbound"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/drift"
+	"github.com/winami/winami/pkg/release"
 	"github.com/winami/winami/pkg/spec"
 )
 
@@ -104,17 +102,13 @@ With --watch, winami runs as an exporter: a report every --interval, Prometheus 
 	return cmd
 }
 
-var (
-	clusterName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$`) })
-)
-
 // validate checks the flags before anything is called.
 func (o *options) validate() error {
 	if o.cluster == "" && o.kubeconfig == "" && !o.inCluster() {
 		return cmdutil.Usagef("one of --cluster or --kubeconfig is required (in a pod, where KUBERNETES_SERVICE_HOST is set, neither: the pod's service account is used)")
 	}
-	if o.cluster != "" && !clusterName().MatchString(o.cluster) {
-		return cmdutil.Usagef("--cluster %q: an EKS cluster name is 1-100 letters, digits, '-' and '_', starting with a letter or digit", o.cluster)
+	if o.cluster != "" && !spec.IsClusterName(o.cluster) {
+		return cmdutil.Usagef("--cluster %q: an EKS cluster name is %s", o.cluster, spec.ClusterNameRule)
 	}
 	if o.desiredAMI != "" {
 		if err := cmdutil.CheckAMIID("--desired-ami ", o.desiredAMI); err != nil {
@@ -181,19 +175,18 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 	return src, opts, err
 }
 
-// channelOf is a spec's release channel, for --channel.
+// channelOf is a spec's release channel, for --channel: the release
+// commands' own lookup, so both name a missing channel the same way.
 func channelOf(s *spec.Spec, name string) (*drift.Channel, error) {
-	if s.Release == nil {
-		return nil, cmdutil.Usagef("--channel %s: spec %s has no release channels (see docs/release.md)", name, s.Name)
+	cfg, err := release.ConfigFrom(s)
+	if err != nil {
+		return nil, cmdutil.Usagef("--channel %s: %v", name, err)
 	}
-	var names []string
-	for _, ch := range s.Release.Channels {
-		if ch.Name == name {
-			return &drift.Channel{Name: ch.Name, Parameter: s.ChannelParameter(ch)}, nil
-		}
-		names = append(names, ch.Name)
+	_, ch, err := cfg.Channel(name)
+	if err != nil {
+		return nil, cmdutil.Usagef("--channel %s: %v", name, err)
 	}
-	return nil, cmdutil.Usagef("--channel %s: spec %s has no such release channel (its channels: %s)", name, s.Name, strings.Join(names, ", "))
+	return &drift.Channel{Name: ch.Name, Parameter: ch.Parameter}, nil
 }
 
 // restConfig reaches the cluster: through EKS with --cluster, the pod's

@@ -56,20 +56,7 @@ func describe(ctx context.Context, e *env, amis []string) ([]fastlaunch.Status, 
 	if err != nil {
 		return nil, err
 	}
-	per, err := each(ctx, targets, true, func(ctx context.Context, t fastlaunch.Target) ([]fastlaunch.Status, error) {
-		return fastlaunch.Describe(ctx, e.ec2(t.Region), t.Region, []string{t.AMI})
-	})
-	if err != nil {
-		return nil, err
-	}
-	statuses := []fastlaunch.Status{}
-	for i, ss := range per {
-		if len(ss) == 0 {
-			ss = []fastlaunch.Status{{AMI: targets[i].AMI, Region: targets[i].Region, State: "disabled"}}
-		}
-		statuses = append(statuses, ss...)
-	}
-	return statuses, nil
+	return fastlaunch.DescribeTargets(ctx, e.ec2, targets, 0)
 }
 
 // failedError is exit 1 when some AMI's Fast Launch failed.

@@ -5,14 +5,11 @@ package pipelinecmd
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
-	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/clock"
-	"github.com/winami/winami/pkg/fastlaunch"
 	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/preflight"
@@ -36,6 +33,10 @@ type specFlag struct {
 	// headerOnly loads only the spec's header (name, region): status and
 	// destroy find what a spec made, even when its component files are gone.
 	headerOnly bool
+	// wholeWhenItLoads, with headerOnly, takes the whole spec when it
+	// loads (status then also shows the parent's life) and the header
+	// only when it does not.
+	wholeWhenItLoads bool
 }
 
 func (f *specFlag) register(cmd *cobra.Command) {
@@ -59,16 +60,6 @@ func (f *specFlag) registerPreflight(cmd *cobra.Command) {
 		"do not check permissions and prerequisites first (winami preflight) — a missing one then fails the build instead")
 }
 
-// session is one spec with the AWS clients of its region, once the runner
-// has checked the region and connected.
-type session struct {
-	app     *cmdutil.App
-	flags   *specFlag
-	spec    *spec.Spec
-	clients *awsapi.Clients
-	ib      awsapi.ImageBuilderAPI
-}
-
 // runner loads the spec (every problem at once, with file:line:col) and
 // builds the workflow's runner over the command's AWS clients, made for
 // the spec's region when the runner first needs them.
@@ -84,9 +75,8 @@ func (f *specFlag) runner(app *cmdutil.App) (*specrun.Runner, error) {
 		if err != nil {
 			return nil, err
 		}
-		ss := &session{app: app, flags: f, spec: s, clients: clients, ib: clients.ImageBuilder(s.Region)}
 		return &specrun.Clients{
-			ImageBuilder: ss.ib,
+			ImageBuilder: clients.ImageBuilder(s.Region),
 			SSM:          clients.SSM,
 			EC2:          clients.EC2,
 			Preflight: func(ctx context.Context, s *spec.Spec) preflight.Report {
@@ -99,9 +89,6 @@ func (f *specFlag) runner(app *cmdutil.App) (*specrun.Runner, error) {
 				}
 				return images.NewChecker(opts), nil
 			},
-			ConfirmFastLaunch: func(ctx context.Context, imageARN string, amis []pipeline.AMI, timeout time.Duration) ([]fastlaunch.Status, error) {
-				return confirmFastLaunch(ctx, ss, imageARN, amis, timeout)
-			},
 		}, nil
 	}
 	return r, nil
@@ -112,6 +99,11 @@ func (f *specFlag) runner(app *cmdutil.App) (*specrun.Runner, error) {
 func (f *specFlag) load(app *cmdutil.App) (*spec.Spec, error) {
 	if !f.headerOnly {
 		return app.LoadSpec(f.path)
+	}
+	if f.wholeWhenItLoads {
+		if s, err := app.LoadSpec(f.path); err == nil {
+			return s, nil
+		}
 	}
 	h, err := app.LoadSpecHeader(f.path)
 	if err != nil {

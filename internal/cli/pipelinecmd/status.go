@@ -31,7 +31,10 @@ finds them: after destroy (which keeps the AMIs) status still shows them.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runStatus(cmd.Context(), app, o) },
 	}
 	o.f.register(cmd)
-	o.f.headerOnly = true
+	// Status needs only the header; the whole spec, when it loads, also
+	// shows the parent's deprecation and retention (a spec that does not
+	// load, say its component file is gone, still gets its status).
+	o.f.headerOnly, o.f.wholeWhenItLoads = true, true
 	return cmd
 }
 
@@ -39,12 +42,6 @@ func runStatus(ctx context.Context, app *cmdutil.App, o *statusOptions) error {
 	r, err := o.f.runner(app)
 	if err != nil {
 		return err
-	}
-	// Status needs only the header; the whole spec, when it loads, also
-	// shows the parent's deprecation and retention (a spec that does not
-	// load, say its component file is gone, still gets its status).
-	if s, err := app.LoadSpec(o.f.path); err == nil && s.Name == r.Spec.Name {
-		r.Spec = s
 	}
 	res, err := r.Status(ctx)
 	if err != nil {

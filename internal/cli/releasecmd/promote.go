@@ -71,23 +71,13 @@ func runPromote(ctx context.Context, app *cmdutil.App, o *promoteOptions) error 
 		return fmt.Errorf("promotion to %s refused: %d gate(s) do not hold (listed above with their fixes); nothing was written", plan.Channel, len(b))
 	}
 	if len(plan.Changes) == 0 {
-		fmt.Fprintf(app.IO.ErrOut, "%s already holds build %s in every region: nothing to do.\n", plan.Channel, plan.Label)
-		return app.Print(plan, changeRows(nil))
+		return nothingToDo(app, plan, plan.Label)
 	}
 	fmt.Fprintf(app.IO.ErrOut, "\nChanges:\n")
 	printChanges(app, plan)
-	if o.dryRun {
-		fmt.Fprintln(app.IO.ErrOut, "\n--dry-run: nothing was written.")
-		return app.Print(plan, changeRows(plan.Changes))
-	}
-	if err := app.Confirm(o.autoApprove, fmt.Sprintf("Promote %s to %s in %d region(s)?", plan.Label, plan.Channel, len(plan.Changes))); err != nil {
-		return err
-	}
-	done, err := r.Apply(ctx, plan)
-	if err != nil {
-		return err
-	}
-	plan.Changes = done
-	fmt.Fprintf(app.IO.ErrOut, "\nPromoted %s to %s in %d region(s).\n", plan.Label, plan.Channel, len(done))
-	return app.Print(plan, changeRows(done))
+	return carryOut(ctx, app, plan, o.dryRun, o.autoApprove, r.Apply,
+		fmt.Sprintf("Promote %s to %s in %d region(s)?", plan.Label, plan.Channel, len(plan.Changes)),
+		func(n int) string {
+			return fmt.Sprintf("Promoted %s to %s in %d region(s).", plan.Label, plan.Channel, n)
+		})
 }

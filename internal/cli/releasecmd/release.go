@@ -17,6 +17,7 @@ import (
 	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/drift"
 	"github.com/winami/winami/pkg/release"
+	"github.com/winami/winami/pkg/specrun"
 )
 
 // NewCmd builds `winami release` and its subcommands.
@@ -58,8 +59,8 @@ func (f *specFlag) runner(ctx context.Context, app *cmdutil.App) (*release.Runne
 	if err != nil {
 		return nil, err
 	}
-	if r := app.Globals.Region; r != "" && r != s.Region {
-		return nil, cmdutil.Usagef("--region %s disagrees with the spec's region %s: the spec decides where its channels live", r, s.Region)
+	if err := specrun.CheckRegion(app.Globals.Region, s); err != nil {
+		return nil, &cmdutil.UsageError{Err: err}
 	}
 	app.Globals.Region = s.Region
 	clients, err := app.Clients(ctx)
@@ -132,6 +133,33 @@ func printChanges(app *cmdutil.App, plan *release.Plan) {
 		}
 		fmt.Fprintf(app.IO.ErrOut, "  %-15s %s -> %s\n", c.Region, from, c.To)
 	}
+}
+
+// nothingToDo reports a plan that changes no region.
+func nothingToDo(app *cmdutil.App, plan *release.Plan, label string) error {
+	fmt.Fprintf(app.IO.ErrOut, "%s already holds build %s in every region: nothing to do.\n", plan.Channel, label)
+	return app.Print(plan, changeRows(nil))
+}
+
+// carryOut ends promote and rollback alike, once the changes are shown:
+// --dry-run stops there; otherwise confirm (question), write every region
+// or none (apply), and report the regions written (done).
+func carryOut(ctx context.Context, app *cmdutil.App, plan *release.Plan, dryRun, autoApprove bool,
+	apply func(context.Context, *release.Plan) ([]release.Change, error), question string, done func(regions int) string) error {
+	if dryRun {
+		fmt.Fprintln(app.IO.ErrOut, "\n--dry-run: nothing was written.")
+		return app.Print(plan, changeRows(plan.Changes))
+	}
+	if err := app.Confirm(autoApprove, question); err != nil {
+		return err
+	}
+	written, err := apply(ctx, plan)
+	if err != nil {
+		return err
+	}
+	plan.Changes = written
+	fmt.Fprintf(app.IO.ErrOut, "\n%s\n", done(len(written)))
+	return app.Print(plan, changeRows(written))
 }
 
 func changeRows(changes []release.Change) output.Rows {

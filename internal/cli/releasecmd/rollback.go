@@ -54,23 +54,13 @@ func runRollback(ctx context.Context, app *cmdutil.App, o *rollbackOptions) erro
 	}
 	label := release.Label(plan.Build)
 	if len(plan.Changes) == 0 {
-		fmt.Fprintf(app.IO.ErrOut, "%s already holds build %s in every region: nothing to do.\n", plan.Channel, label)
-		return app.Print(plan, changeRows(nil))
+		return nothingToDo(app, plan, label)
 	}
 	fmt.Fprintf(app.IO.ErrOut, "Roll %s back to build %s:\n", plan.Channel, label)
 	printChanges(app, plan)
-	if o.dryRun {
-		fmt.Fprintln(app.IO.ErrOut, "\n--dry-run: nothing was written.")
-		return app.Print(plan, changeRows(plan.Changes))
-	}
-	if err := app.Confirm(o.autoApprove, fmt.Sprintf("Roll %s back to %s in %d region(s)?", plan.Channel, label, len(plan.Changes))); err != nil {
-		return err
-	}
-	done, err := r.Rollback(ctx, plan)
-	if err != nil {
-		return err
-	}
-	plan.Changes = done
-	fmt.Fprintf(app.IO.ErrOut, "\nRolled %s back to %s in %d region(s).\n", plan.Channel, label, len(done))
-	return app.Print(plan, changeRows(done))
+	return carryOut(ctx, app, plan, o.dryRun, o.autoApprove, r.Rollback,
+		fmt.Sprintf("Roll %s back to %s in %d region(s)?", plan.Channel, label, len(plan.Changes)),
+		func(n int) string {
+			return fmt.Sprintf("Rolled %s back to %s in %d region(s).", plan.Channel, label, n)
+		})
 }
