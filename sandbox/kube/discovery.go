@@ -54,7 +54,7 @@ func coreResources() metav1.APIResourceList {
 			SingularName: "node",
 			Namespaced:   false,
 			Kind:         "Node",
-			Verbs:        metav1.Verbs{"get", "list"},
+			Verbs:        metav1.Verbs{"get", "list", "watch"},
 			ShortNames:   []string{"no"},
 		}},
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/winami/winami/sandbox/state"
@@ -21,6 +22,18 @@ type API struct {
 	store  *state.Store
 	now    func() time.Time
 	logger *slog.Logger
+	// watchPoll is how often a watch looks for changes; bookmarkEvery how
+	// often it sends a bookmark when asked to (the API server: a minute).
+	watchPoll, bookmarkEvery time.Duration
+	// stopWatches is closed by StopWatches.
+	stopWatches chan struct{}
+	stopOnce    sync.Once
+}
+
+// StopWatches ends every watch being streamed and any later one at once:
+// the server is shutting down.
+func (a *API) StopWatches() {
+	a.stopOnce.Do(func() { close(a.stopWatches) })
 }
 
 // New returns the Kubernetes API over the store; now is the clock tokens
@@ -29,7 +42,8 @@ func New(store *state.Store, now func() time.Time, logger *slog.Logger) *API {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &API{store: store, now: now, logger: logger}
+	return &API{store: store, now: now, logger: logger, watchPoll: defaultWatchPoll, bookmarkEvery: defaultBookmarkEvery,
+		stopWatches: make(chan struct{})}
 }
 
 // Route sends requests under PathPrefix to the Kubernetes API and the rest
@@ -61,6 +75,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err := verifyBearer(auth, a.now()); err != nil {
 			a.logger.Debug("sandbox kubernetes request unauthorized", "reason", err)
 			writeStatus(w, unauthorized())
+			return
+		}
+	}
+	if r.Method == http.MethodGet && isWatch(r) {
+		// A watch streams outside the store's lock.
+		if res, ok := a.watchableAt(path); ok {
+			a.serveWatch(w, r, region, cluster, res)
 			return
 		}
 	}
@@ -143,6 +164,21 @@ func (a *API) serveCluster(w http.ResponseWriter, r *http.Request, c *world.Clus
 	default:
 		writeNotFoundPage(w)
 	}
+}
+
+// isWatch reports a watch request: ?watch=true (or 1).
+func isWatch(r *http.Request) bool {
+	v := r.URL.Query().Get("watch")
+	return v == "true" || v == "1"
+}
+
+// watchableAt is the resource whose collection path is path.
+func (a *API) watchableAt(path string) (watchable, bool) {
+	switch path {
+	case "/api/v1/nodes":
+		return nodeWatch(a), true
+	}
+	return watchable{}, false
 }
 
 // splitPath reads "/k8s/<region>/<cluster><path>"; path is "/" at least.

@@ -66,8 +66,9 @@ type listMetaJSON struct {
 // listNodes is GET /api/v1/nodes with labelSelector, limit and continue.
 func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster) {
 	q := r.URL.Query()
-	if q.Get("watch") == "true" || q.Get("watch") == "1" {
-		writeStatus(w, methodNotAllowed("watch"))
+	name, st := nameFieldSelector(q.Get("fieldSelector"))
+	if st != nil {
+		writeStatus(w, st)
 		return
 	}
 	selector, err := labels.Parse(q.Get("labelSelector"))
@@ -101,7 +102,7 @@ func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster
 		if limit > 0 && len(page) == limit {
 			break
 		}
-		if n := c.Nodes[i]; selector.Matches(labels.Set(n.Labels)) {
+		if n := c.Nodes[i]; selector.Matches(labels.Set(n.Labels)) && (name == "" || n.Name == name) {
 			page = append(page, n)
 		}
 	}
@@ -110,7 +111,7 @@ func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster
 	// continue token, even when none of those keys would match.
 	if i < len(c.Nodes) && len(page) > 0 {
 		meta.Continue = encodeContinue(rv, page[len(page)-1].Name)
-		if selector.Empty() {
+		if selector.Empty() && name == "" {
 			remaining := int64(len(c.Nodes) - i)
 			meta.RemainingItemCount = &remaining
 		}

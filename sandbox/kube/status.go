@@ -66,3 +66,10 @@ func writeNotFoundPage(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusNotFound)
 	_, _ = w.Write([]byte("404 page not found\n"))
 }
+
+// invalid is a 422 Invalid status for a request parameter.
+func invalid(field, message string) *metav1.Status {
+	s := failure(http.StatusUnprocessableEntity, metav1.StatusReasonInvalid, message)
+	s.Details = &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: metav1.CauseType("FieldValueForbidden"), Message: message, Field: field}}}
+	return s
+}

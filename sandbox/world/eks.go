@@ -35,6 +35,11 @@ type Cluster struct {
 	Nodes []*Node `json:"nodes,omitempty"`
 	// ResourceVersion is the list resourceVersion of the cluster's nodes.
 	ResourceVersion string `json:"resourceVersion"`
+	// Events are the latest changes of the cluster's Kubernetes objects,
+	// for watches (see kubeevents.go: change nodes with PutNode/DeleteNode).
+	Events []KubeEvent `json:"events,omitempty"`
+	// Karpenter holds the cluster's Karpenter objects (see karpenter.go).
+	Karpenter *Karpenter `json:"karpenter,omitempty"`
 }
 
 // Nodegroup is an EKS managed node group.
