@@ -39,11 +39,12 @@ type nodeSpecJSON struct {
 }
 
 type nodeStatusJSON struct {
-	Capacity    resourcesJSON       `json:"capacity"`
-	Allocatable resourcesJSON       `json:"allocatable"`
-	Conditions  []nodeConditionJSON `json:"conditions"`
-	Addresses   []nodeAddressJSON   `json:"addresses"`
-	NodeInfo    nodeInfoJSON        `json:"nodeInfo"`
+	Capacity    resourcesJSON        `json:"capacity"`
+	Allocatable resourcesJSON        `json:"allocatable"`
+	Conditions  []nodeConditionJSON  `json:"conditions"`
+	Addresses   []nodeAddressJSON    `json:"addresses"`
+	NodeInfo    nodeInfoJSON         `json:"nodeInfo"`
+	Images      []containerImageJSON `json:"images,omitempty"`
 }
 
 type resourcesJSON struct {
@@ -83,7 +84,7 @@ func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // toNode is the API object of a seeded node; its heartbeats are recent by
 // the sandbox's clock, as a live kubelet keeps them.
-func toNode(n *world.Node, now time.Time) nodeJSON {
+func toNode(n *world.Node, now time.Time, images []containerImageJSON) nodeJSON {
 	beat, since := rfc3339(now.Add(-heartbeat)), rfc3339(n.ReadySince)
 	capacity := resourcesJSON{CPU: n.CPU, Memory: n.Memory, Pods: n.Pods}
 	return nodeJSON{
@@ -114,6 +115,7 @@ func toNode(n *world.Node, now time.Time) nodeJSON {
 				OperatingSystem:         n.OperatingSystem,
 				Architecture:            n.Architecture,
 			},
+			Images: images,
 		},
 	}
 }

@@ -99,7 +99,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeNotFoundPage(&reply)
 			return nil
 		}
-		a.serveCluster(&reply, r, c, path)
+		a.serveCluster(&reply, r, c, newNodeImages(wd, region), path)
 		return nil
 	})
 	if err != nil {
@@ -144,7 +144,7 @@ func (b *bufferedReply) sendTo(w http.ResponseWriter) {
 }
 
 // serveCluster answers a request for one cluster's API path.
-func (a *API) serveCluster(w http.ResponseWriter, r *http.Request, c *world.Cluster, path string) {
+func (a *API) serveCluster(w http.ResponseWriter, r *http.Request, c *world.Cluster, ni *nodeImages, path string) {
 	switch {
 	case path == "/version":
 		writeJSON(w, http.StatusOK, versionInfo(c))
@@ -158,9 +158,9 @@ func (a *API) serveCluster(w http.ResponseWriter, r *http.Request, c *world.Clus
 	case path == "/api/v1":
 		writeJSON(w, http.StatusOK, coreResources())
 	case path == "/api/v1/nodes":
-		a.listNodes(w, r, c)
+		a.listNodes(w, r, c, ni)
 	case strings.HasPrefix(path, "/api/v1/nodes/") && !strings.Contains(path[len("/api/v1/nodes/"):], "/"):
-		a.getNode(w, r, c, path[len("/api/v1/nodes/"):])
+		a.getNode(w, r, c, ni, path[len("/api/v1/nodes/"):])
 	default:
 		writeNotFoundPage(w)
 	}

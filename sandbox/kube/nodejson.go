@@ -14,7 +14,7 @@ import (
 // (keys in struct order, map keys sorted, HTML characters escaped), by hand:
 // reflection costs twenty microseconds a node, too much for lists of ten
 // thousand. TestAppendNodeMatchesEncodingJSON keeps the two equal.
-func appendNode(b []byte, n *world.Node, now time.Time, typed bool) []byte {
+func appendNode(b []byte, n *world.Node, now time.Time, typed bool, images []containerImageJSON) []byte {
 	beat := rfc3339(now.Add(-heartbeat))
 	since := rfc3339(n.ReadySince)
 	b = append(b, '{')
@@ -83,7 +83,27 @@ func appendNode(b []byte, n *world.Node, now time.Time, typed bool) []byte {
 	b = appendString(b, n.OperatingSystem)
 	b = append(b, `,"architecture":`...)
 	b = appendString(b, n.Architecture)
-	return append(b, `}}}`...)
+	b = append(b, '}')
+	if len(images) > 0 {
+		b = append(b, `,"images":[`...)
+		for i, img := range images {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"names":[`...)
+			for j, name := range img.Names {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendString(b, name)
+			}
+			b = append(b, `],"sizeBytes":`...)
+			b = strconv.AppendInt(b, img.SizeBytes, 10)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, `}}`...)
 }
 
 func appendResources(b []byte, n *world.Node) []byte {

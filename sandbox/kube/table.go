@@ -68,7 +68,7 @@ func nodeTable(meta listMetaJSON, nodes []*world.Node, now time.Time) metav1.Tab
 			Kind       string         `json:"kind"`
 			APIVersion string         `json:"apiVersion"`
 			Metadata   objectMetaJSON `json:"metadata"`
-		}{"PartialObjectMetadata", "meta.k8s.io/v1", toNode(n, now).Metadata})
+		}{"PartialObjectMetadata", "meta.k8s.io/v1", toNode(n, now, nil).Metadata})
 		t.Rows = append(t.Rows, metav1.TableRow{
 			Cells: []any{n.Name, status, roles(n), duration.HumanDuration(now.Sub(n.CreationTimestamp)), n.KubeletVersion,
 				n.InternalIP, "<none>", n.OSImage, n.KernelVersion, n.ContainerRuntimeVersion},

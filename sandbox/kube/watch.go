@@ -37,7 +37,7 @@ type watchable struct {
 	// current are the objects now, as events (for the initial ADDED ones).
 	current func(c *world.Cluster) []world.KubeEvent
 	// encode is an event's object as JSON, with kind and apiVersion.
-	encode func(e world.KubeEvent, now time.Time) []byte
+	encode func(e world.KubeEvent, ni *nodeImages, now time.Time) []byte
 	// table is the object as a one-row Table, or nil when the resource has
 	// no server-side printing.
 	table func(e world.KubeEvent, now time.Time) any
@@ -152,8 +152,9 @@ func (a *API) serveWatch(w http.ResponseWriter, r *http.Request, region, cluster
 		found = true
 		if wr.fromNow {
 			last = c.CurrentResourceVersion()
+			ni := newNodeImages(wd, region)
 			for _, e := range res.current(c) {
-				if ev, ok := a.visible(res, wr, e); ok {
+				if ev, ok := a.visible(res, wr, e, ni); ok {
 					first = append(first, ev)
 				}
 			}
@@ -236,11 +237,12 @@ func (a *API) since(region, cluster string, res watchable, wr watchRequest, last
 			evs, gone = []watchEvent{tooOld(*last, c.OldestWatchable())}, true
 			return nil
 		}
+		ni := newNodeImages(wd, region)
 		for _, e := range events {
 			if e.Resource != res.resource {
 				continue
 			}
-			if ev, ok := a.visible(res, wr, e); ok {
+			if ev, ok := a.visible(res, wr, e, ni); ok {
 				evs = append(evs, ev)
 			}
 		}
@@ -255,7 +257,7 @@ func (a *API) since(region, cluster string, res watchable, wr watchRequest, last
 // visible is the event as the watcher sees it through its selectors: a
 // change that makes an object stop (start) matching the label selector is
 // DELETED (ADDED), as the API server's watch filters report it.
-func (a *API) visible(res watchable, wr watchRequest, e world.KubeEvent) (watchEvent, bool) {
+func (a *API) visible(res watchable, wr watchRequest, e world.KubeEvent, ni *nodeImages) (watchEvent, bool) {
 	if wr.name != "" && e.Name != wr.name {
 		return watchEvent{}, false
 	}
@@ -283,7 +285,7 @@ func (a *API) visible(res watchable, wr watchRequest, e world.KubeEvent) (watchE
 		raw, _ := json.Marshal(res.table(e, a.now()))
 		return watchEvent{Type: typ, Object: raw}, true
 	}
-	return watchEvent{Type: typ, Object: res.encode(e, a.now())}, true
+	return watchEvent{Type: typ, Object: res.encode(e, ni, a.now())}, true
 }
 
 // bookmark is a BOOKMARK event: an object of the kind with only its
@@ -316,7 +318,9 @@ func nodeWatch(a *API) watchable {
 			}
 			return evs
 		},
-		encode: func(e world.KubeEvent, now time.Time) []byte { return appendNode(nil, e.Node, now, true) },
+		encode: func(e world.KubeEvent, ni *nodeImages, now time.Time) []byte {
+			return appendNode(nil, e.Node, now, true, ni.of(e.Node))
+		},
 		table: func(e world.KubeEvent, now time.Time) any {
 			return nodeTable(listMetaJSON{ResourceVersion: e.Node.ResourceVersion}, []*world.Node{e.Node}, now)
 		},
