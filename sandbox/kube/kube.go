@@ -85,6 +85,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if r.Method == http.MethodPatch {
+		if d, name, sub, ok := crdPath(path); ok && name != "" {
+			a.patchObject(w, r, region, cluster, d, name, sub)
+			return
+		}
+	}
 	if r.Method != http.MethodGet {
 		writeStatus(w, methodNotAllowed(r.Method))
 		return
@@ -161,8 +167,17 @@ func (a *API) serveCluster(w http.ResponseWriter, r *http.Request, c *world.Clus
 		a.listNodes(w, r, c, ni)
 	case strings.HasPrefix(path, "/api/v1/nodes/") && !strings.Contains(path[len("/api/v1/nodes/"):], "/"):
 		a.getNode(w, r, c, ni, path[len("/api/v1/nodes/"):])
+	case serveDiscovery(w, path):
 	default:
-		writeNotFoundPage(w)
+		d, name, _, ok := crdPath(path)
+		switch {
+		case !ok:
+			writeNotFoundPage(w)
+		case name == "":
+			listObjects(w, r, c, d)
+		default:
+			getObject(w, c, d, name)
+		}
 	}
 }
 
@@ -177,6 +192,9 @@ func (a *API) watchableAt(path string) (watchable, bool) {
 	switch path {
 	case "/api/v1/nodes":
 		return nodeWatch(a), true
+	}
+	if d, name, _, ok := crdPath(path); ok && name == "" {
+		return crdWatch(d), true
 	}
 	return watchable{}, false
 }

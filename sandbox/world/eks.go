@@ -38,6 +38,9 @@ type Cluster struct {
 	// Events are the latest changes of the cluster's Kubernetes objects,
 	// for watches (see kubeevents.go: change nodes with PutNode/DeleteNode).
 	Events []KubeEvent `json:"events,omitempty"`
+	// WatchFrom is the oldest resourceVersion a watch can start from, once
+	// the cluster has changed (0 before).
+	WatchFrom int64 `json:"watchFrom,omitempty"`
 	// Karpenter holds the cluster's Karpenter objects (see karpenter.go).
 	Karpenter *Karpenter `json:"karpenter,omitempty"`
 }

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"time"
 )
 
 // Karpenter resources the sandbox's Kubernetes API serves (plural names).
@@ -108,4 +109,87 @@ func ObjectLabels(raw []byte) map[string]string {
 	}
 	_ = json.Unmarshal(raw, &o)
 	return o.Metadata.Labels
+}
+
+// ResolveNodeClassAMIs does what Karpenter's EC2NodeClass controller does
+// when a node class changes: it resolves spec.amiSelectorTerms against the
+// region and sets status.amis (and the AMIsReady condition's status) in obj,
+// a decoded EC2NodeClass.
+func ResolveNodeClassAMIs(w *World, r *Region, c *Cluster, obj map[string]any, now time.Time) {
+	spec, _ := obj["spec"].(map[string]any)
+	var terms []AMISelectorTerm
+	raw, _ := json.Marshal(spec["amiSelectorTerms"])
+	_ = json.Unmarshal(raw, &terms)
+	amis, err := ResolveAMISelectorTerms(w, r, c.Version, terms, now)
+	status, _ := obj["status"].(map[string]any)
+	if status == nil {
+		status = map[string]any{}
+		obj["status"] = status
+	}
+	status["amis"] = toJSONValue(amis)
+	state, reason, message := "True", "AMIsReady", ""
+	if err != nil || len(amis) == 0 {
+		state, reason, message = "False", "AMINotFound", "AMISelector did not match any AMIs"
+		if err != nil {
+			message = err.Error()
+		}
+	}
+	conds, _ := status["conditions"].([]any)
+	for _, cd := range conds {
+		if m, ok := cd.(map[string]any); ok && m["type"] == "AMIsReady" {
+			if m["status"] != state {
+				m["lastTransitionTime"] = now.UTC().Format(time.RFC3339)
+			}
+			m["status"], m["reason"], m["message"] = state, reason, message
+		}
+	}
+}
+
+// DriftedNodeClaims are the names of the cluster's NodeClaims whose image
+// is not among their EC2NodeClass's status.amis: what Karpenter marks
+// Drifted and replaces, within the NodePool's disruption budgets. This is
+// the hook for the sandbox's drift controller (not built yet): it should
+// replace these claims' nodes through PutNode/DeleteNode and their claims
+// through PutKubeObject/DeleteKubeObject, at most as many at a time as the
+// pool's budgets for the reason "Drifted" allow.
+func DriftedNodeClaims(c *Cluster) []string {
+	var drifted []string
+	for _, name := range c.KubeObjectNames(ResourceNodeClaims) {
+		var claim struct {
+			Spec struct {
+				NodeClassRef struct {
+					Name string `json:"name"`
+				} `json:"nodeClassRef"`
+			} `json:"spec"`
+			Status struct {
+				ImageID string `json:"imageID"`
+			} `json:"status"`
+		}
+		if json.Unmarshal(c.KubeObject(ResourceNodeClaims, name), &claim) != nil || claim.Status.ImageID == "" {
+			continue
+		}
+		var class struct {
+			Status struct {
+				AMIs []ResolvedAMI `json:"amis"`
+			} `json:"status"`
+		}
+		raw := c.KubeObject(ResourceEC2NodeClasses, claim.Spec.NodeClassRef.Name)
+		if raw == nil || json.Unmarshal(raw, &class) != nil {
+			continue
+		}
+		if !slices.ContainsFunc(class.Status.AMIs, func(a ResolvedAMI) bool { return a.ID == claim.Status.ImageID }) {
+			drifted = append(drifted, name)
+		}
+	}
+	return drifted
+}
+
+func objectResourceVersion(raw []byte) string {
+	var o struct {
+		Metadata struct {
+			ResourceVersion string `json:"resourceVersion"`
+		} `json:"metadata"`
+	}
+	_ = json.Unmarshal(raw, &o)
+	return o.Metadata.ResourceVersion
 }

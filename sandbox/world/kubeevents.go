@@ -48,10 +48,34 @@ func (c *Cluster) CurrentResourceVersion() int64 {
 // OldestWatchable is the oldest resourceVersion a watch can start from:
 // every change after it is still in the log.
 func (c *Cluster) OldestWatchable() int64 {
-	if len(c.Events) > 0 {
-		return c.Events[0].ResourceVersion - 1
+	if c.WatchFrom > 0 {
+		return c.WatchFrom
 	}
-	return c.CurrentResourceVersion()
+	return c.seededWatchFrom()
+}
+
+// seededWatchFrom is where the history of a cluster that never changed
+// starts.
+func (c *Cluster) seededWatchFrom() int64 {
+	// Nothing changed since the cluster was seeded: a watch may start from
+	// any seeded object's resourceVersion (clients watch from a list's or
+	// an object's), not from before them.
+	oldest := c.CurrentResourceVersion()
+	for _, n := range c.Nodes {
+		if rv, err := strconv.ParseInt(n.ResourceVersion, 10, 64); err == nil && rv-1 < oldest {
+			oldest = rv - 1
+		}
+	}
+	if c.Karpenter != nil {
+		for _, objs := range c.Karpenter.Objects {
+			for _, raw := range objs {
+				if rv, err := strconv.ParseInt(objectResourceVersion(raw), 10, 64); err == nil && rv-1 < oldest {
+					oldest = rv - 1
+				}
+			}
+		}
+	}
+	return oldest
 }
 
 // EventsSince are the changes after resourceVersion rv, oldest first; ok is
@@ -79,11 +103,16 @@ func cmpInt64(a, b int64) int {
 // Record appends a change and gives it the cluster's next resourceVersion,
 // which it returns; the log keeps the last MaxKubeEvents changes.
 func (c *Cluster) Record(e KubeEvent) int64 {
+	if c.WatchFrom == 0 {
+		c.WatchFrom = c.seededWatchFrom()
+	}
 	rv := c.CurrentResourceVersion() + 1
 	c.ResourceVersion = strconv.FormatInt(rv, 10)
 	e.ResourceVersion = rv
 	if len(c.Events) >= MaxKubeEvents {
-		c.Events = slices.Delete(c.Events, 0, len(c.Events)-MaxKubeEvents+1)
+		drop := len(c.Events) - MaxKubeEvents + 1
+		c.WatchFrom = c.Events[drop-1].ResourceVersion
+		c.Events = slices.Delete(c.Events, 0, drop)
 	}
 	c.Events = append(c.Events, e)
 	return rv
