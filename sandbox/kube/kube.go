@@ -1,6 +1,6 @@
 // Package kube is the sandbox's Kubernetes API: for every EKS cluster of the
-// world, the small read-only part of an API server that winami drift,
-// client-go and kubectl need (version, discovery, nodes). It is served by the
+// world, the small part of an API server that winami, client-go and kubectl
+// need (version, discovery, nodes with watches, Karpenter's resources). It is served by the
 // sandbox's own HTTP server under /k8s/<region>/<cluster>/, the endpoint EKS
 // DescribeCluster reports, and authenticates requests with EKS tokens.
 package kube

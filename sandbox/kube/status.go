@@ -37,7 +37,7 @@ func nodeNotFound(name string) *metav1.Status {
 
 func methodNotAllowed(method string) *metav1.Status {
 	return failure(http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed,
-		fmt.Sprintf("%s is not supported: the sandbox's Kubernetes API is read-only", method))
+		fmt.Sprintf("%s is not supported: the sandbox's Kubernetes API serves nodes read-only and patches Karpenter's resources only", method))
 }
 
 func internalError(err error) *metav1.Status {
