@@ -108,10 +108,14 @@ func objectNotFound(d crd, name string) *metav1.Status {
 }
 
 // getObject is GET of one object (or its status subresource, the same).
-func getObject(w http.ResponseWriter, c *world.Cluster, d crd, name string) {
+func getObject(w http.ResponseWriter, r *http.Request, c *world.Cluster, d crd, name string, now time.Time) {
 	raw := c.KubeObject(d.plural, name)
 	if raw == nil {
 		writeStatus(w, objectNotFound(d, name))
+		return
+	}
+	if wantsTable(r) {
+		writeCRDTable(w, d, objectRV(raw), []json.RawMessage{raw}, now)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -121,7 +125,7 @@ func getObject(w http.ResponseWriter, c *world.Cluster, d crd, name string) {
 
 // listObjects is GET of a collection, with labelSelector and the
 // metadata.name field selector. The collections are small: one page.
-func listObjects(w http.ResponseWriter, r *http.Request, c *world.Cluster, d crd) {
+func listObjects(w http.ResponseWriter, r *http.Request, c *world.Cluster, d crd, now time.Time) {
 	q := r.URL.Query()
 	selector, err := labels.Parse(q.Get("labelSelector"))
 	if err != nil {
@@ -139,6 +143,10 @@ func listObjects(w http.ResponseWriter, r *http.Request, c *world.Cluster, d crd
 		if (only == "" || name == only) && selector.Matches(labels.Set(world.ObjectLabels(raw))) {
 			items = append(items, raw)
 		}
+	}
+	if wantsTable(r) {
+		writeCRDTable(w, d, c.ResourceVersion, items, now)
+		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"apiVersion": d.groupVersion(), "kind": d.kind + "List",
@@ -159,5 +167,19 @@ func crdWatch(d crd) watchable {
 			return evs
 		},
 		encode: func(e world.KubeEvent, _ *nodeImages, _ time.Time) []byte { return e.Object },
+		table: func(e world.KubeEvent, now time.Time) any {
+			return crdTable(d, objectRV(e.Object), []json.RawMessage{e.Object}, now)
+		},
 	}
+}
+
+// objectRV is metadata.resourceVersion of an object's JSON.
+func objectRV(raw []byte) string {
+	var o struct {
+		Metadata struct {
+			ResourceVersion string `json:"resourceVersion"`
+		} `json:"metadata"`
+	}
+	_ = json.Unmarshal(raw, &o)
+	return o.Metadata.ResourceVersion
 }

@@ -1,6 +1,8 @@
 package kube_test
 
 import (
+	"encoding/json"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -194,5 +196,42 @@ func TestApplyNodeClassConflicts(t *testing.T) {
 	}
 	if err := apply("", "windows2022@latest", false); !apierrors.IsInvalid(err) {
 		t.Errorf("apply without a field manager: %v, want 422 Invalid", err)
+	}
+}
+
+// kubectl get of Karpenter's resources gets a Table of their printer
+// columns, as the API server prints custom resources.
+func TestKarpenterTables(t *testing.T) {
+	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1})
+	rc := sandboxtest.RESTConfig(t, cfg, world.DemoCluster)
+	for path, want := range map[string][]string{
+		"/apis/karpenter.k8s.aws/v1/ec2nodeclasses": {"Name", "Ready", "Age", "Role"},
+		"/apis/karpenter.sh/v1/nodepools/windows":   {"Name", "NodeClass", "Nodes", "Ready", "Age", "Weight", "CPU", "Memory"},
+		"/apis/karpenter.sh/v1/nodeclaims":          {"Name", "Type", "Capacity", "Zone", "Node", "Ready", "Age", "ImageID", "ID", "NodePool", "NodeClass", "Drifted"},
+	} {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, rc.Host+path, nil)
+		req.Header.Set("Authorization", "Bearer "+rc.BearerToken)
+		req.Header.Set("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json")
+		resp, err := httpsClient(t, rc.CAData).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var table metav1.Table
+		err = json.NewDecoder(resp.Body).Decode(&table)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, c := range table.ColumnDefinitions {
+			names = append(names, c.Name)
+		}
+		if !slices.Equal(names, want) || len(table.Rows) != 1 || table.Rows[0].Cells[0] == "" {
+			t.Errorf("%s: columns %v, %d rows, want %v and one row", path, names, len(table.Rows), want)
+			continue
+		}
+		if ready := table.Rows[0].Cells[slices.Index(names, "Ready")]; ready != "True" {
+			t.Errorf("%s: Ready %v", path, ready)
+		}
 	}
 }

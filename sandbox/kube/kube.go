@@ -174,9 +174,9 @@ func (a *API) serveCluster(w http.ResponseWriter, r *http.Request, c *world.Clus
 		case !ok:
 			writeNotFoundPage(w)
 		case name == "":
-			listObjects(w, r, c, d)
+			listObjects(w, r, c, d, a.now())
 		default:
-			getObject(w, c, d, name)
+			getObject(w, r, c, d, name, a.now())
 		}
 	}
 }
