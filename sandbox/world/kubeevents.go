@@ -1,6 +1,7 @@
 package world
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
 	"strconv"
@@ -32,7 +33,7 @@ type KubeEvent struct {
 	// Node is a copy of the node after the change (before it, for DELETED).
 	Node *Node `json:"node,omitempty"`
 	// Object is the JSON of any other object after the change.
-	Object []byte `json:"object,omitempty"`
+	Object json.RawMessage `json:"object,omitempty"`
 	// PrevLabels are the object's labels before a MODIFIED change, so that a
 	// watch with a label selector can tell "stopped matching" (sent as
 	// DELETED) from "started matching" (sent as ADDED).
