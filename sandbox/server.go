@@ -80,6 +80,7 @@ type Server struct {
 	registry *registry.Registry
 	handler  http.Handler
 	kubeTLS  *tls.Config
+	kube     *kube.API
 	faults   *faults.Injector
 	logger   *slog.Logger
 
@@ -169,7 +170,8 @@ func newServer(opts Options, store *state.Store, now func() time.Time, logger *s
 	// clusters' API servers.
 	// AnnouncementPath tells clients that this is a winami sandbox and
 	// where its registries are.
-	s.handler = s.announce(s.registry.Route(kube.New(store, now, logger).Route(mux)))
+	s.kube = kube.New(store, now, logger)
+	s.handler = s.announce(s.registry.Route(s.kube.Route(mux)))
 	return s, nil
 }
 
@@ -258,6 +260,9 @@ func (s *Server) Close(ctx context.Context) error {
 	}
 	// The state file is released once nothing can change the world any more.
 	defer s.store.Close()
+	// Watches stream until told to stop: end them, as an API server ends
+	// its watches when it shuts down, so that they do not hold up Close.
+	s.kube.StopWatches()
 	done := make(chan error, 1)
 	go func() { done <- srv.Shutdown(ctx) }()
 	tick := time.NewTicker(5 * time.Millisecond)

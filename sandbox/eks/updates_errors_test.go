@@ -14,7 +14,7 @@ import (
 // Each request EKS refuses, refused with its error, and nothing started.
 func TestUpdateNodegroupVersionErrors(t *testing.T) {
 	e := startRollout(t)
-	lt := customGroup(t, e, func(r *world.Region) *world.Image { return r.ImageNamed(world.BadAMIName) }, 1)
+	lt := customGroup(t, e, func(r *world.Region) *world.Image { return r.ImageByName(world.BadAMIName) }, 1)
 	var coreBTemplate string
 	_ = e.srv.Store().View(func(w *world.World) error {
 		for id := range w.Region("us-east-1").LaunchTemplates {

@@ -278,7 +278,7 @@ func TestUpdateNodegroupLaunchTemplate(t *testing.T) {
 	cache := "mcr.microsoft.com/windows/servercore:ltsc2022@sha256:0a1b mcr.microsoft.com/dotnet/framework/aspnet:4.8"
 	var own string
 	lt := customGroup(t, e, func(r *world.Region) *world.Image {
-		img := r.ImageNamed("winami-demo-2022-core-1.35-20261115")
+		img := r.ImageByName("winami-demo-2022-core-1.35-20261115")
 		img.Tags["winami:cache"] = cache
 		img.Tags["winami:kubernetes"] = "1.35"
 		img.OSBuild = "10.0.20348.4400"
@@ -323,7 +323,7 @@ func TestUpdateNodegroupLaunchTemplate(t *testing.T) {
 func TestUpdateNodegroupBadAMI(t *testing.T) {
 	e := startRollout(t)
 	const group = "windows-core-a"
-	lt := customGroup(t, e, func(r *world.Region) *world.Image { return r.ImageNamed(world.BadAMIName) }, 1)
+	lt := customGroup(t, e, func(r *world.Region) *world.Image { return r.ImageByName(world.BadAMIName) }, 1)
 	before := e.groupNodes(t, group)
 	out, err := e.eks.UpdateNodegroupVersion(t.Context(), &eks.UpdateNodegroupVersionInput{
 		ClusterName: aws.String(world.DemoCluster), NodegroupName: aws.String(group),
@@ -426,7 +426,7 @@ func TestUpdateNodegroupTemplateOnAMIType(t *testing.T) {
 	lt := aws.ToString(ng.LaunchTemplate.Id)
 	own := ""
 	_ = e.srv.Store().View(func(w *world.World) error {
-		own = w.Region("us-east-1").ImageNamed("winami-demo-2022-core-1.35-20261115").ImageID
+		own = w.Region("us-east-1").ImageByName("winami-demo-2022-core-1.35-20261115").ImageID
 		return nil
 	})
 	for i, image := range []*string{aws.String(own), nil} {

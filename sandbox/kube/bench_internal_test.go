@@ -22,16 +22,17 @@ func TestAppendNodeMatchesEncodingJSON(t *testing.T) {
 	cordoned.ProviderID = ""
 	cordoned.Unschedulable = true
 	cordoned.Taints = []world.Taint{{Key: world.UnschedulableTaint, Effect: "NoSchedule"}, {Key: "k", Value: "v<", Effect: "NoExecute"}}
-	cordoned.Images = []world.ContainerImage{{Names: []string{"a@sha256:1", "a:1"}, SizeBytes: 42}, {Names: []string{"b"}}}
 	now := time.Date(2026, time.November, 28, 9, 0, 0, 0, time.UTC)
+	ni := newNodeImages(w, "us-east-1")
 	for _, n := range append([]*world.Node{&odd, &cordoned}, nodes...) {
-		want := toNode(n, now)
+		imgs := ni.of(n)
+		want := toNode(n, now, imgs)
 		want.Kind, want.APIVersion = "Node", "v1"
 		wantJSON, err := json.Marshal(want)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := appendNode(nil, n, now, true); !bytes.Equal(got, wantJSON) {
+		if got := appendNode(nil, n, now, true, imgs); !bytes.Equal(got, wantJSON) {
 			t.Errorf("%s:\n got %s\nwant %s", n.Name, got, wantJSON)
 		}
 	}
@@ -39,14 +40,14 @@ func TestAppendNodeMatchesEncodingJSON(t *testing.T) {
 	meta := listMetaJSON{ResourceVersion: "7", Continue: "c", RemainingItemCount: &remaining}
 	list := nodeListJSON{Kind: "NodeList", APIVersion: "v1", Metadata: meta}
 	for _, n := range nodes[:3] {
-		list.Items = append(list.Items, toNode(n, now))
+		list.Items = append(list.Items, toNode(n, now, ni.of(n)))
 	}
 	wantJSON, _ := json.Marshal(list)
-	if got := nodeListBody(meta, nodes[:3], now); !bytes.Equal(got, wantJSON) {
+	if got := nodeListBody(meta, nodes[:3], now, ni); !bytes.Equal(got, wantJSON) {
 		t.Errorf("list:\n got %s\nwant %s", got, wantJSON)
 	}
 	empty, _ := json.Marshal(nodeListJSON{Kind: "NodeList", APIVersion: "v1", Metadata: listMetaJSON{ResourceVersion: "7"}, Items: []nodeJSON{}})
-	if got := nodeListBody(listMetaJSON{ResourceVersion: "7"}, nil, now); !bytes.Equal(got, empty) {
+	if got := nodeListBody(listMetaJSON{ResourceVersion: "7"}, nil, now, ni); !bytes.Equal(got, empty) {
 		t.Errorf("empty list: got %s, want %s", got, empty)
 	}
 }
@@ -56,6 +57,6 @@ func BenchmarkAppendNode(b *testing.B) {
 	now := time.Now()
 	buf := make([]byte, 0, 4096)
 	for b.Loop() {
-		buf = appendNode(buf[:0], n, now, false)
+		buf = appendNode(buf[:0], n, now, false, nil)
 	}
 }

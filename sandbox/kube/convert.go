@@ -46,11 +46,6 @@ type taintJSON struct {
 	Effect string `json:"effect"`
 }
 
-type containerImageJSON struct {
-	Names     []string `json:"names"`
-	SizeBytes int64    `json:"sizeBytes,omitempty"`
-}
-
 type nodeStatusJSON struct {
 	Capacity    resourcesJSON        `json:"capacity"`
 	Allocatable resourcesJSON        `json:"allocatable"`
@@ -97,7 +92,7 @@ func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // toNode is the API object of a seeded node; its heartbeats are recent by
 // the sandbox's clock, as a live kubelet keeps them.
-func toNode(n *world.Node, now time.Time) nodeJSON {
+func toNode(n *world.Node, now time.Time, images []containerImageJSON) nodeJSON {
 	beat, since := rfc3339(now.Add(-heartbeat)), rfc3339(n.ReadySince)
 	capacity := resourcesJSON{CPU: n.CPU, Memory: n.Memory, Pods: n.Pods}
 	return nodeJSON{
@@ -128,7 +123,7 @@ func toNode(n *world.Node, now time.Time) nodeJSON {
 				OperatingSystem:         n.OperatingSystem,
 				Architecture:            n.Architecture,
 			},
-			Images: imagesOf(n),
+			Images: images,
 		},
 	}
 }
@@ -137,14 +132,6 @@ func taintsOf(n *world.Node) []taintJSON {
 	var out []taintJSON
 	for _, t := range n.Taints {
 		out = append(out, taintJSON(t))
-	}
-	return out
-}
-
-func imagesOf(n *world.Node) []containerImageJSON {
-	var out []containerImageJSON
-	for _, img := range n.Images {
-		out = append(out, containerImageJSON(img))
 	}
 	return out
 }

@@ -36,12 +36,16 @@ func apiVersions(host string) metav1.APIVersions {
 	}
 }
 
-// apiGroups is GET /apis: the sandbox serves no named groups.
+// apiGroups is GET /apis: the named groups, Karpenter's.
 func apiGroups() metav1.APIGroupList {
-	return metav1.APIGroupList{
+	list := metav1.APIGroupList{
 		TypeMeta: metav1.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"},
 		Groups:   []metav1.APIGroup{},
 	}
+	for _, g := range groupsOf() {
+		list.Groups = append(list.Groups, apiGroup(g))
+	}
+	return list
 }
 
 // coreResources is GET /api/v1: of the core resources, only nodes.
@@ -54,7 +58,7 @@ func coreResources() metav1.APIResourceList {
 			SingularName: "node",
 			Namespaced:   false,
 			Kind:         "Node",
-			Verbs:        metav1.Verbs{"get", "list"},
+			Verbs:        metav1.Verbs{"get", "list", "watch"},
 			ShortNames:   []string{"no"},
 		}},
 	}

@@ -1,6 +1,6 @@
 // Package kube is the sandbox's Kubernetes API: for every EKS cluster of the
-// world, the small read-only part of an API server that winami drift,
-// client-go and kubectl need (version, discovery, nodes). It is served by the
+// world, the small part of an API server that winami, client-go and kubectl
+// need (version, discovery, nodes with watches, Karpenter's resources). It is served by the
 // sandbox's own HTTP server under /k8s/<region>/<cluster>/, the endpoint EKS
 // DescribeCluster reports, and authenticates requests with EKS tokens.
 package kube
@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/winami/winami/sandbox/state"
@@ -21,6 +22,18 @@ type API struct {
 	store  *state.Store
 	now    func() time.Time
 	logger *slog.Logger
+	// watchPoll is how often a watch looks for changes; bookmarkEvery how
+	// often it sends a bookmark when asked to (the API server: a minute).
+	watchPoll, bookmarkEvery time.Duration
+	// stopWatches is closed by StopWatches.
+	stopWatches chan struct{}
+	stopOnce    sync.Once
+}
+
+// StopWatches ends every watch being streamed and any later one at once:
+// the server is shutting down.
+func (a *API) StopWatches() {
+	a.stopOnce.Do(func() { close(a.stopWatches) })
 }
 
 // New returns the Kubernetes API over the store; now is the clock tokens
@@ -29,7 +42,8 @@ func New(store *state.Store, now func() time.Time, logger *slog.Logger) *API {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &API{store: store, now: now, logger: logger}
+	return &API{store: store, now: now, logger: logger, watchPoll: defaultWatchPoll, bookmarkEvery: defaultBookmarkEvery,
+		stopWatches: make(chan struct{})}
 }
 
 // Route sends requests under PathPrefix to the Kubernetes API and the rest
@@ -64,6 +78,19 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if r.Method == http.MethodGet && isWatch(r) {
+		// A watch streams outside the store's lock.
+		if res, ok := a.watchableAt(path); ok {
+			a.serveWatch(w, r, region, cluster, res)
+			return
+		}
+	}
+	if r.Method == http.MethodPatch {
+		if d, name, sub, ok := crdPath(path); ok && name != "" {
+			a.patchObject(w, r, region, cluster, d, name, sub)
+			return
+		}
+	}
 	if r.Method != http.MethodGet {
 		writeStatus(w, methodNotAllowed(r.Method))
 		return
@@ -81,7 +108,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				writeNotFoundPage(&reply)
 				return nil
 			}
-			a.serveCluster(&reply, r, c, path)
+			a.serveCluster(&reply, r, c, newNodeImages(wd, region), path)
 			return nil
 		})
 	}
@@ -127,7 +154,7 @@ func (b *bufferedReply) sendTo(w http.ResponseWriter) {
 }
 
 // serveCluster answers a request for one cluster's API path.
-func (a *API) serveCluster(w http.ResponseWriter, r *http.Request, c *world.Cluster, path string) {
+func (a *API) serveCluster(w http.ResponseWriter, r *http.Request, c *world.Cluster, ni *nodeImages, path string) {
 	switch {
 	case path == "/version":
 		writeJSON(w, http.StatusOK, versionInfo(c))
@@ -141,12 +168,39 @@ func (a *API) serveCluster(w http.ResponseWriter, r *http.Request, c *world.Clus
 	case path == "/api/v1":
 		writeJSON(w, http.StatusOK, coreResources())
 	case path == "/api/v1/nodes":
-		a.listNodes(w, r, c)
+		a.listNodes(w, r, c, ni)
 	case strings.HasPrefix(path, "/api/v1/nodes/") && !strings.Contains(path[len("/api/v1/nodes/"):], "/"):
-		a.getNode(w, r, c, path[len("/api/v1/nodes/"):])
+		a.getNode(w, r, c, ni, path[len("/api/v1/nodes/"):])
+	case serveDiscovery(w, path):
 	default:
-		writeNotFoundPage(w)
+		d, name, _, ok := crdPath(path)
+		switch {
+		case !ok:
+			writeNotFoundPage(w)
+		case name == "":
+			listObjects(w, r, c, d, a.now())
+		default:
+			getObject(w, r, c, d, name, a.now())
+		}
 	}
+}
+
+// isWatch reports a watch request: ?watch=true (or 1).
+func isWatch(r *http.Request) bool {
+	v := r.URL.Query().Get("watch")
+	return v == "true" || v == "1"
+}
+
+// watchableAt is the resource whose collection path is path.
+func (a *API) watchableAt(path string) (watchable, bool) {
+	switch path {
+	case "/api/v1/nodes":
+		return nodeWatch(a), true
+	}
+	if d, name, _, ok := crdPath(path); ok && name == "" {
+		return crdWatch(d), true
+	}
+	return watchable{}, false
 }
 
 // splitPath reads "/k8s/<region>/<cluster><path>"; path is "/" at least.

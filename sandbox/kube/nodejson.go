@@ -14,7 +14,7 @@ import (
 // (keys in struct order, map keys sorted, HTML characters escaped), by hand:
 // reflection costs twenty microseconds a node, too much for lists of ten
 // thousand. TestAppendNodeMatchesEncodingJSON keeps the two equal.
-func appendNode(b []byte, n *world.Node, now time.Time, typed bool) []byte {
+func appendNode(b []byte, n *world.Node, now time.Time, typed bool, images []containerImageJSON) []byte {
 	beat := rfc3339(now.Add(-heartbeat))
 	since := rfc3339(n.ReadySince)
 	b = append(b, '{')
@@ -114,9 +114,9 @@ func appendNode(b []byte, n *world.Node, now time.Time, typed bool) []byte {
 	b = append(b, `,"architecture":`...)
 	b = appendString(b, n.Architecture)
 	b = append(b, '}')
-	if len(n.Images) > 0 {
+	if len(images) > 0 {
 		b = append(b, `,"images":[`...)
-		for i, img := range n.Images {
+		for i, img := range images {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -127,11 +127,8 @@ func appendNode(b []byte, n *world.Node, now time.Time, typed bool) []byte {
 				}
 				b = appendString(b, name)
 			}
-			b = append(b, ']')
-			if img.SizeBytes != 0 {
-				b = append(b, `,"sizeBytes":`...)
-				b = strconv.AppendInt(b, img.SizeBytes, 10)
-			}
+			b = append(b, `],"sizeBytes":`...)
+			b = strconv.AppendInt(b, img.SizeBytes, 10)
 			b = append(b, '}')
 		}
 		b = append(b, ']')

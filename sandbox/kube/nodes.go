@@ -64,10 +64,11 @@ type listMetaJSON struct {
 }
 
 // listNodes is GET /api/v1/nodes with labelSelector, limit and continue.
-func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster) {
+func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster, ni *nodeImages) {
 	q := r.URL.Query()
-	if q.Get("watch") == "true" || q.Get("watch") == "1" {
-		writeStatus(w, methodNotAllowed("watch"))
+	name, st := nameFieldSelector(q.Get("fieldSelector"))
+	if st != nil {
+		writeStatus(w, st)
 		return
 	}
 	selector, err := labels.Parse(q.Get("labelSelector"))
@@ -101,7 +102,7 @@ func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster
 		if limit > 0 && len(page) == limit {
 			break
 		}
-		if n := c.Nodes[i]; selector.Matches(labels.Set(n.Labels)) {
+		if n := c.Nodes[i]; selector.Matches(labels.Set(n.Labels)) && (name == "" || n.Name == name) {
 			page = append(page, n)
 		}
 	}
@@ -110,7 +111,7 @@ func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster
 	// continue token, even when none of those keys would match.
 	if i < len(c.Nodes) && len(page) > 0 {
 		meta.Continue = encodeContinue(rv, page[len(page)-1].Name)
-		if selector.Empty() {
+		if selector.Empty() && name == "" {
 			remaining := int64(len(c.Nodes) - i)
 			meta.RemainingItemCount = &remaining
 		}
@@ -121,12 +122,12 @@ func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(nodeListBody(meta, page, a.now()))
+	_, _ = w.Write(nodeListBody(meta, page, a.now(), ni))
 }
 
 // nodeListBody is the JSON of a nodeListJSON of the nodes, written by hand
 // as appendNode writes each node.
-func nodeListBody(meta listMetaJSON, nodes []*world.Node, now time.Time) []byte {
+func nodeListBody(meta listMetaJSON, nodes []*world.Node, now time.Time, ni *nodeImages) []byte {
 	metaJSON, _ := json.Marshal(meta) // strings and an int: cannot fail
 	b := make([]byte, 0, 256+len(nodes)*3072)
 	b = append(b, `{"kind":"NodeList","apiVersion":"v1","metadata":`...)
@@ -136,13 +137,13 @@ func nodeListBody(meta listMetaJSON, nodes []*world.Node, now time.Time) []byte 
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendNode(b, n, now, false)
+		b = appendNode(b, n, now, false, ni.of(n))
 	}
 	return append(b, `]}`...)
 }
 
 // getNode is GET /api/v1/nodes/{name}.
-func (a *API) getNode(w http.ResponseWriter, r *http.Request, c *world.Cluster, name string) {
+func (a *API) getNode(w http.ResponseWriter, r *http.Request, c *world.Cluster, ni *nodeImages, name string) {
 	i, found := slices.BinarySearchFunc(c.Nodes, name, func(n *world.Node, key string) int {
 		return strings.Compare(n.Name, key)
 	})
@@ -156,5 +157,5 @@ func (a *API) getNode(w http.ResponseWriter, r *http.Request, c *world.Cluster, 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(appendNode(nil, c.Nodes[i], a.now(), true))
+	_, _ = w.Write(appendNode(nil, c.Nodes[i], a.now(), true, ni.of(c.Nodes[i])))
 }

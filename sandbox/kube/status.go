@@ -37,7 +37,7 @@ func nodeNotFound(name string) *metav1.Status {
 
 func methodNotAllowed(method string) *metav1.Status {
 	return failure(http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed,
-		fmt.Sprintf("%s is not supported: the sandbox's Kubernetes API is read-only", method))
+		fmt.Sprintf("%s is not supported: the sandbox's Kubernetes API serves nodes read-only and patches Karpenter's resources only", method))
 }
 
 func internalError(err error) *metav1.Status {
@@ -65,4 +65,11 @@ func writeNotFoundPage(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusNotFound)
 	_, _ = w.Write([]byte("404 page not found\n"))
+}
+
+// invalid is a 422 Invalid status for a request parameter.
+func invalid(field, message string) *metav1.Status {
+	s := failure(http.StatusUnprocessableEntity, metav1.StatusReasonInvalid, message)
+	s.Details = &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: metav1.CauseType("FieldValueForbidden"), Message: message, Field: field}}}
+	return s
 }

@@ -48,6 +48,11 @@ func nodeColumns() []metav1.TableColumnDefinition {
 // writeNodeTable answers with a meta.k8s.io/v1 Table of the nodes, each row
 // carrying the node's metadata (kubectl's -L columns read its labels).
 func writeNodeTable(w http.ResponseWriter, meta listMetaJSON, nodes []*world.Node, now time.Time) {
+	writeJSON(w, http.StatusOK, nodeTable(meta, nodes, now))
+}
+
+// nodeTable is the Table of the nodes.
+func nodeTable(meta listMetaJSON, nodes []*world.Node, now time.Time) metav1.Table {
 	t := metav1.Table{
 		TypeMeta:          metav1.TypeMeta{Kind: "Table", APIVersion: "meta.k8s.io/v1"},
 		ListMeta:          metav1.ListMeta{ResourceVersion: meta.ResourceVersion, Continue: meta.Continue, RemainingItemCount: meta.RemainingItemCount},
@@ -63,14 +68,14 @@ func writeNodeTable(w http.ResponseWriter, meta listMetaJSON, nodes []*world.Nod
 			Kind       string         `json:"kind"`
 			APIVersion string         `json:"apiVersion"`
 			Metadata   objectMetaJSON `json:"metadata"`
-		}{"PartialObjectMetadata", "meta.k8s.io/v1", toNode(n, now).Metadata})
+		}{"PartialObjectMetadata", "meta.k8s.io/v1", toNode(n, now, nil).Metadata})
 		t.Rows = append(t.Rows, metav1.TableRow{
 			Cells: []any{n.Name, status, roles(n), duration.HumanDuration(now.Sub(n.CreationTimestamp)), n.KubeletVersion,
 				n.InternalIP, "<none>", n.OSImage, n.KernelVersion, n.ContainerRuntimeVersion},
 			Object: runtime.RawExtension{Raw: object},
 		})
 	}
-	writeJSON(w, http.StatusOK, t)
+	return t
 }
 
 // roles are the node-role.kubernetes.io/<role> labels; EKS nodes have none.

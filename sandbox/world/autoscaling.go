@@ -265,10 +265,12 @@ func (w *World) LaunchGroupInstance(region string, g *AutoScalingGroup, ref Laun
 	if c == nil {
 		c = &Cluster{Name: g.Cluster} // a group outside any cluster: the node is dropped
 	}
-	rv := nextResourceVersion(c)
-	n, inst := addNode(r, c, gn, spec, r.Instances, rv)
+	n, inst := addNode(r, c, gn, spec, r.Instances, 0)
+	// addNode appends as the seed does; a launch goes through PutNode so
+	// that it lands in name order and node watches see it.
+	c.Nodes = c.Nodes[:len(c.Nodes)-1]
 	n.CreationTimestamp, n.ReadySince = launched.Add(ready.Sub(launched)/2), ready
-	finishCluster(c, rv)
+	c.PutNode(n)
 	for k, v := range g.Tags {
 		if !slices.Contains(g.UntaggedOnLaunch, k) {
 			inst.Tags[k] = v
@@ -296,24 +298,10 @@ func (w *World) TerminateGroupInstance(region string, g *AutoScalingGroup, id st
 		inst.State = "terminated"
 	}
 	if c := r.Clusters[g.Cluster]; c != nil {
-		before := len(c.Nodes)
-		c.Nodes = slices.DeleteFunc(c.Nodes, func(n *Node) bool { return strings.HasSuffix(n.ProviderID, "/"+id) })
-		if len(c.Nodes) != before {
-			c.ResourceVersion = strconv.Itoa(nextResourceVersion(c))
+		if n := nodeOf(c, id); n != nil {
+			c.DeleteNode(n.Name)
 		}
 	}
-}
-
-// nextResourceVersion is a resourceVersion above every one the cluster has
-// handed out.
-func nextResourceVersion(c *Cluster) int {
-	top, _ := strconv.Atoi(c.ResourceVersion)
-	for _, n := range c.Nodes {
-		if v, err := strconv.Atoi(n.ResourceVersion); err == nil && v > top {
-			top = v
-		}
-	}
-	return top + 1
 }
 
 func launchStream(arn string, n int) uint64 {

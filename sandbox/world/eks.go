@@ -37,6 +37,14 @@ type Cluster struct {
 	ResourceVersion string `json:"resourceVersion"`
 	// Updates are the cluster's EKS updates (eks_updates.go), oldest first.
 	Updates []*EKSUpdate `json:"updates,omitempty"`
+	// Events are the latest changes of the cluster's Kubernetes objects,
+	// for watches (see kubeevents.go: change nodes with PutNode/DeleteNode).
+	Events []KubeEvent `json:"events,omitempty"`
+	// WatchFrom is the oldest resourceVersion a watch can start from, once
+	// the cluster has changed (0 before).
+	WatchFrom int64 `json:"watchFrom,omitempty"`
+	// Karpenter holds the cluster's Karpenter objects (see karpenter.go).
+	Karpenter *Karpenter `json:"karpenter,omitempty"`
 }
 
 // Nodegroup is an EKS managed node group.
@@ -106,8 +114,6 @@ type Node struct {
 	// is cordoned (spec.unschedulable and the matching taint).
 	Unschedulable bool    `json:"unschedulable,omitempty"`
 	Taints        []Taint `json:"taints,omitempty"`
-	// Images are status.images: what the node's container runtime holds.
-	Images []ContainerImage `json:"images,omitempty"`
 }
 
 // Taint is a node taint.
@@ -115,12 +121,6 @@ type Taint struct {
 	Key    string `json:"key"`
 	Value  string `json:"value,omitempty"`
 	Effect string `json:"effect"`
-}
-
-// ContainerImage is one entry of a node's status.images.
-type ContainerImage struct {
-	Names     []string `json:"names"`
-	SizeBytes int64    `json:"sizeBytes"`
 }
 
 // Instance is an EC2 instance.

@@ -104,8 +104,8 @@ func (w *World) SyncEKSUpdates(region string, now time.Time) {
 	}
 }
 
-// ImageNamed is the region's image of that name, or nil.
-func (r *Region) ImageNamed(name string) *Image { return imageNamed(r, name) }
+// ImageByName is the region's image of that name (any owner), or nil.
+func (r *Region) ImageByName(name string) *Image { return imageNamed(r, name) }
 
 // WindowsReleaseImage is the EKS optimized Windows AMI of a node group's
 // AMI type (e.g. WINDOWS_CORE_2022_x86_64) and release version (e.g.

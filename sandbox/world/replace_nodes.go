@@ -4,12 +4,9 @@ package world
 // their nodes, made from the old ones and the target AMI.
 
 import (
-	"cmp"
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -44,7 +41,6 @@ func newNodeFrom(old *Node, inst *Instance, img *Image, w *World, region string)
 	if k := KubeletOf(img); k != "" {
 		n.KubeletVersion = k
 	}
-	n.Images = NodeImages(w, region, img)
 	return n
 }
 
@@ -62,81 +58,6 @@ func KubeletOf(img *Image) string {
 		return KubeletV1352
 	}
 	return ""
-}
-
-// NodeImages is status.images of a fresh node of img: the images its
-// cache record (the winami:cache tag, or the SSM parameter it names)
-// lists, each by digest and by tag as the kubelet reports them, and the
-// Windows base image every Windows AMI holds.
-func NodeImages(w *World, region string, img *Image) []ContainerImage {
-	var entries []string
-	if tag, ok := img.Tags["winami:cache"]; ok {
-		if name, isParam := strings.CutPrefix(tag, "ssm:"); isParam {
-			if r := w.Region(region); r != nil && r.Parameters[name] != nil {
-				entries = cacheParameterImages(r.Parameters[name].Value)
-			}
-		} else {
-			entries = strings.Fields(tag)
-		}
-	}
-	var out []ContainerImage
-	for _, e := range entries {
-		out = append(out, ContainerImage{Names: imageNames(e), SizeBytes: imageSize(e)})
-	}
-	if img.Platform == "windows" {
-		pause := "mcr.microsoft.com/oss/kubernetes/pause:3.9"
-		out = append(out, ContainerImage{Names: []string{pause}, SizeBytes: imageSize(pause)})
-	}
-	// The kubelet lists the largest images first.
-	slices.SortStableFunc(out, func(a, b ContainerImage) int { return cmp.Compare(b.SizeBytes, a.SizeBytes) })
-	return out
-}
-
-// cacheParameterImages are the references of an SSM cache record's JSON.
-func cacheParameterImages(value string) []string {
-	var v struct {
-		Images []struct {
-			Image  string `json:"image"`
-			Digest string `json:"digest"`
-		} `json:"images"`
-	}
-	if json.Unmarshal([]byte(value), &v) != nil {
-		return nil
-	}
-	var out []string
-	for _, img := range v.Images {
-		ref := img.Image
-		if img.Digest != "" && !strings.HasSuffix(ref, "@"+img.Digest) {
-			ref += "@" + img.Digest
-		}
-		out = append(out, ref)
-	}
-	return out
-}
-
-// imageNames are the names the kubelet reports for a cached reference:
-// repo@digest and repo:tag, as far as the reference has them.
-func imageNames(ref string) []string {
-	name, digest, hasDigest := strings.Cut(ref, "@")
-	repo := name
-	if i := strings.LastIndexByte(name, ':'); i > strings.LastIndexByte(name, '/') {
-		repo = name[:i]
-	}
-	var out []string
-	if hasDigest {
-		out = append(out, repo+"@"+digest)
-	}
-	if repo != name || !hasDigest {
-		out = append(out, name)
-	}
-	return out
-}
-
-// imageSize is a stable, plausible size for an image reference.
-func imageSize(ref string) int64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(ref))
-	return 300<<20 + int64(h.Sum64()%(4<<30))
 }
 
 func cloneMap(m map[string]string) map[string]string {
@@ -185,30 +106,21 @@ func uncordon(n *Node) {
 	n.Taints = slices.DeleteFunc(n.Taints, func(t Taint) bool { return t.Key == UnschedulableTaint })
 }
 
-// touch gives a changed node the cluster's next resourceVersion.
-func touch(c *Cluster, n *Node) { n.ResourceVersion = bumpVersion(c) }
+// touch publishes a change made to a node of the cluster in place (the
+// node's resourceVersion and a MODIFIED event for watches).
+func touch(c *Cluster, n *Node) { c.PutNode(n) }
 
-// bumpVersion moves the cluster's list resourceVersion on and returns it.
-func bumpVersion(c *Cluster) string {
-	rv, _ := strconv.ParseInt(c.ResourceVersion, 10, 64)
-	c.ResourceVersion = strconv.FormatInt(rv+1, 10)
-	return c.ResourceVersion
-}
-
-// addClusterNode adds n in name order.
-func addClusterNode(c *Cluster, n *Node) {
-	i, _ := slices.BinarySearchFunc(c.Nodes, n.Name, func(a *Node, name string) int { return strings.Compare(a.Name, name) })
-	c.Nodes = slices.Insert(c.Nodes, i, n)
-	touch(c, n)
-}
+// addClusterNode adds n in name order and tells the watches.
+func addClusterNode(c *Cluster, n *Node) { c.PutNode(n) }
 
 // removeInstance terminates an instance and removes its node.
 func removeInstance(w *World, r *Region, c *Cluster, id string) {
 	if inst := w.Instance(r.Name, id); inst != nil {
 		inst.State = "terminated"
 	}
-	c.Nodes = slices.DeleteFunc(c.Nodes, func(n *Node) bool { return strings.HasSuffix(n.ProviderID, "/"+id) })
-	bumpVersion(c)
+	if n := nodeOf(c, id); n != nil {
+		c.DeleteNode(n.Name)
+	}
 }
 
 // addInstance adds an instance where the cluster's instances live: the

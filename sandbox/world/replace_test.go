@@ -31,7 +31,7 @@ func TestReplacementFollowsTheClock(t *testing.T) {
 	const pace = 10 * time.Second
 	run := func(step time.Duration) (*World, *Replacement) {
 		w := Seed(1)
-		img := w.Region("us-east-1").ImageNamed("winami-demo-2022-core-1.35-20261115")
+		img := w.Region("us-east-1").ImageByName("winami-demo-2022-core-1.35-20261115")
 		rp, err := w.StartReplacement("us-east-1", replaceSpec(w, "windows-core-a", img.ImageID, pace), start)
 		if err != nil {
 			t.Fatal(err)
@@ -55,7 +55,7 @@ func TestReplacementFollowsTheClock(t *testing.T) {
 	}
 
 	w := Seed(1)
-	img := w.Region("us-east-1").ImageNamed("winami-demo-2022-core-1.35-20261115")
+	img := w.Region("us-east-1").ImageByName("winami-demo-2022-core-1.35-20261115")
 	rp, err := w.StartReplacement("us-east-1", replaceSpec(w, "windows-core-b", img.ImageID, 0), start)
 	if err != nil || rp.Status != ReplaceSuccessful || len(rp.Replaced) != 3 {
 		t.Fatalf("no pace: %+v, %v", rp, err)
@@ -66,7 +66,7 @@ func TestReplacementFollowsTheClock(t *testing.T) {
 func TestReplacementCancel(t *testing.T) {
 	start := time.Date(2026, time.December, 1, 12, 0, 0, 0, time.UTC)
 	w := Seed(1)
-	img := w.Region("us-east-1").ImageNamed("winami-demo-2022-core-1.35-20261115")
+	img := w.Region("us-east-1").ImageByName("winami-demo-2022-core-1.35-20261115")
 	rp, err := w.StartReplacement("us-east-1", replaceSpec(w, "windows-core-a", img.ImageID, time.Minute), start)
 	if err != nil {
 		t.Fatal(err)
@@ -86,24 +86,6 @@ func TestReplacementCancel(t *testing.T) {
 	}
 	if _, err := w.StartReplacement("us-east-1", replaceSpec(w, "windows-core-a", "ami-0123456789abcdef0", 0), start); err == nil {
 		t.Error("a replacement onto an unknown AMI started")
-	}
-}
-
-func TestNodeImagesFromCacheRecord(t *testing.T) {
-	w := Seed(1)
-	r := w.Region("us-east-1")
-	img := r.ImageNamed("winami-demo-2022-core-1.35-20261115")
-	r.Parameters["/winami/demo/image-cache/abc"] = &Parameter{Name: "/winami/demo/image-cache/abc",
-		ParameterVersion: ParameterVersion{Value: `{"images":[{"image":"mcr.microsoft.com/windows/nanoserver:ltsc2022","digest":"sha256:9f"}]}`}}
-	img.Tags["winami:cache"] = "ssm:/winami/demo/image-cache/abc"
-	var names []string
-	for _, ci := range NodeImages(w, "us-east-1", img) {
-		names = append(names, ci.Names...)
-	}
-	slices.Sort(names)
-	want := []string{"mcr.microsoft.com/oss/kubernetes/pause:3.9", "mcr.microsoft.com/windows/nanoserver:ltsc2022", "mcr.microsoft.com/windows/nanoserver@sha256:9f"}
-	if !slices.Equal(names, want) {
-		t.Errorf("images %v, want %v", names, want)
 	}
 }
 
@@ -131,7 +113,7 @@ func TestMaxUnavailableOf(t *testing.T) {
 func TestReplacementSurvivesSaving(t *testing.T) {
 	start := time.Date(2026, time.December, 1, 12, 0, 0, 0, time.UTC)
 	w := Seed(1)
-	img := w.Region("us-east-1").ImageNamed("winami-demo-2022-core-1.35-20261115")
+	img := w.Region("us-east-1").ImageByName("winami-demo-2022-core-1.35-20261115")
 	rp, err := w.StartReplacement("us-east-1", replaceSpec(w, "windows-core-a", img.ImageID, time.Minute), start)
 	if err != nil {
 		t.Fatal(err)

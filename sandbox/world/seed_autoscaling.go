@@ -2,6 +2,7 @@ package world
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -85,4 +86,16 @@ func seedAutoScaling(w *World, r *Region, g *gen) {
 	}
 	finishCluster(c, rv)
 	r.AutoScalingGroups = map[string]*AutoScalingGroup{grp.Name: grp}
+}
+
+// nextResourceVersion is a resourceVersion above every one the seeded
+// cluster has handed out.
+func nextResourceVersion(c *Cluster) int {
+	top, _ := strconv.Atoi(c.ResourceVersion)
+	for _, n := range c.Nodes {
+		if v, err := strconv.Atoi(n.ResourceVersion); err == nil && v > top {
+			top = v
+		}
+	}
+	return top + 1
 }

@@ -66,7 +66,7 @@ func seedEKS(w *World, r *Region, g *gen) {
 	coreB := newNodegroup(w, r, g, c, "windows-core-b", "WINDOWS_CORE_2022_x86_64", "1.35-"+ReleaseStamp(releases[3]), []string{"m5.xlarge"}, 3, rollout.Add(2*time.Hour))
 
 	rv := 51200
-	add := func(s nodeSpec, i int) {
+	add := func(s nodeSpec, i int) (*Node, *Instance) {
 		sub := subnets[i%len(subnets)]
 		s.subnet, s.zone = sub, sub.AvailabilityZone
 		s.ip = subnetIP(sub, g)
@@ -74,7 +74,7 @@ func seedEKS(w *World, r *Region, g *gen) {
 			s.template = eksLaunchTemplate(r, c, s.nodegroup, s.nodepool)
 		}
 		rv += 1 + int(g.rng.Int64N(300))
-		addNode(r, c, g, s, r.Instances, rv)
+		return addNode(r, c, g, s, r.Instances, rv)
 	}
 	for i := range 2 {
 		add(nodeSpec{image: linux, instanceType: "m6i.large", kubelet: "v1.35.2-eks-ba74326", nodegroup: system,
@@ -93,9 +93,10 @@ func seedEKS(w *World, r *Region, g *gen) {
 			launched: coreB.ModifiedAt.Add(g.jitter(5*time.Minute, 40*time.Minute))}, i+1)
 	}
 	// Drift: a Karpenter node launched on October's AMI and never replaced.
-	add(nodeSpec{image: older, instanceType: "c6i.xlarge", kubelet: KubeletV1352, nodepool: DemoKarpenterNodePool,
+	karpNode, karpInst := add(nodeSpec{image: older, instanceType: "c6i.xlarge", kubelet: KubeletV1352, nodepool: DemoKarpenterNodePool,
 		launched: time.Date(2026, time.October, 21, 13, 0, 0, 0, time.UTC).Add(g.jitter(0, 6*time.Hour))}, 2)
 	finishCluster(c, rv)
+	seedKarpenter(w, r, g, c, karpNode, karpInst)
 }
 
 // newCluster is an ACTIVE Kubernetes 1.35 cluster in the region's default VPC.
