@@ -143,8 +143,13 @@ func (k *KarpenterController) step(w *World, r *Region, c *Cluster, at time.Time
 	k.Disruptions = slices.DeleteFunc(k.Disruptions, func(d *Disruption) bool {
 		return !d.Next.After(at) && d.advance(w, r, c, k, at)
 	})
-	drifted := DriftedNodeClaims(c)
 	claims := readClaims(c)
+	// A class whose terms select no AMI drifts nothing: Karpenter cannot
+	// tell what its nodes should run.
+	drifted := slices.DeleteFunc(DriftedNodeClaims(c), func(name string) bool {
+		cl := claims[name]
+		return cl == nil || len(readNodeClass(c, cl.NodeClass).AMIs) == 0
+	})
 	for _, cl := range claims {
 		markDrifted(c, cl, slices.Contains(drifted, cl.Name), at)
 	}

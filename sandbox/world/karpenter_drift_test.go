@@ -225,6 +225,12 @@ func TestKarpenterDriftRollback(t *testing.T) {
 	}
 	back := driftStart.Add(25 * time.Second)
 	setTerms(t, w, c, []AMISelectorTerm{{ID: oldAMI}}, back, pace)
+	w.AdvanceReplacements(back)
+	for _, cl := range readClaims(c) {
+		if cl.DriftedSet != (cl.ImageID == newAMI && cl.Initialized) {
+			t.Errorf("claim %s on %s: Drifted %v", cl.Name, cl.ImageID, cl.DriftedSet)
+		}
+	}
 	runDrift(w, c, back, 10*time.Minute)
 	if s := poolNow(w, c); s.nodes != 3 || s.ready != 3 || s.images[oldAMI] != 3 || len(s.claims) != 3 {
 		t.Fatalf("after the rollback: %+v", s)
@@ -244,6 +250,23 @@ func TestKarpenterDriftPaceZero(t *testing.T) {
 	w.AdvanceReplacements(driftStart)
 	if s := poolNow(w, c); s.nodes != 4 || s.ready != 4 || s.images[newAMI] != 4 || s.disrupted != 0 {
 		t.Fatalf("bad AMI: %+v", s)
+	}
+}
+
+// Terms that select no AMI drift nothing: no Drifted condition, no
+// replacement.
+func TestKarpenterDriftNeedsAnAMI(t *testing.T) {
+	w, c, oldAMI := karpenterDemo(t, 2)
+	setTerms(t, w, c, []AMISelectorTerm{{ID: "ami-0000000000000000"}}, driftStart, time.Second)
+	runDrift(w, c, driftStart, time.Minute)
+	s := poolNow(w, c)
+	for _, cl := range s.claims {
+		if cl.DriftedSet {
+			t.Errorf("claim %s Drifted", cl.Name)
+		}
+	}
+	if s.images[oldAMI] != 2 || s.nodes != 2 {
+		t.Fatalf("%+v", s)
 	}
 }
 
