@@ -170,7 +170,7 @@ func newServer(opts Options, store *state.Store, now func() time.Time, logger *s
 	// clusters' API servers.
 	// AnnouncementPath tells clients that this is a winami sandbox and
 	// where its registries are.
-	s.kube = kube.New(store, now, logger)
+	s.kube = kube.New(store, now, logger, kubeOptions(opts)...)
 	s.handler = s.announce(s.registry.Route(s.kube.Route(mux)))
 	return s, nil
 }
@@ -178,6 +178,13 @@ func newServer(opts Options, store *state.Store, now func() time.Time, logger *s
 func eksOptions(opts Options) []eks.Option {
 	if opts.RolloutPace > 0 {
 		return []eks.Option{eks.WithRolloutPace(opts.RolloutPace)}
+	}
+	return nil
+}
+
+func kubeOptions(opts Options) []kube.Option {
+	if opts.RolloutPace > 0 {
+		return []kube.Option{kube.WithRolloutPace(opts.RolloutPace)}
 	}
 	return nil
 }

@@ -28,6 +28,19 @@ type API struct {
 	// stopWatches is closed by StopWatches.
 	stopWatches chan struct{}
 	stopOnce    sync.Once
+	// rolloutPace is how long each step of Karpenter's simulated drift
+	// replacement takes (world.KarpenterController).
+	rolloutPace time.Duration
+}
+
+// Option configures the API.
+type Option func(*API)
+
+// WithRolloutPace sets how long each step of the simulated Karpenter's
+// drift replacement takes (world.DefaultReplacePace unless set; zero makes
+// every step due at once).
+func WithRolloutPace(d time.Duration) Option {
+	return func(a *API) { a.rolloutPace = max(d, 0) }
 }
 
 // StopWatches ends every watch being streamed and any later one at once:
@@ -38,12 +51,16 @@ func (a *API) StopWatches() {
 
 // New returns the Kubernetes API over the store; now is the clock tokens
 // expire by.
-func New(store *state.Store, now func() time.Time, logger *slog.Logger) *API {
+func New(store *state.Store, now func() time.Time, logger *slog.Logger, opts ...Option) *API {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &API{store: store, now: now, logger: logger, watchPoll: defaultWatchPoll, bookmarkEvery: defaultBookmarkEvery,
-		stopWatches: make(chan struct{})}
+	a := &API{store: store, now: now, logger: logger, watchPoll: defaultWatchPoll, bookmarkEvery: defaultBookmarkEvery,
+		stopWatches: make(chan struct{}), rolloutPace: world.DefaultReplacePace}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
 }
 
 // Route sends requests under PathPrefix to the Kubernetes API and the rest

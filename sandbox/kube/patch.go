@@ -172,6 +172,9 @@ func (a *API) patched(wd *world.World, region *world.Region, c *world.Cluster, d
 	if err != nil {
 		return nil, internalError(err)
 	}
+	// Karpenter's controllers react to the change: its drift controller
+	// looks for drifted claims (world.KarpenterController).
+	c.WakeKarpenter(a.now(), a.rolloutPace)
 	return raw, nil
 }
 

@@ -214,6 +214,11 @@ func (a *API) serveWatch(w http.ResponseWriter, r *http.Request, region, cluster
 				return
 			}
 		case <-poll.C:
+			// A client that only watches must see replacements in flight
+			// move on (node group updates, Karpenter's drift).
+			if err := world.CatchUpReplacements(a.store, a.now()); err != nil {
+				a.logger.Debug("sandbox kubernetes watch: catching up replacements", "error", err)
+			}
 			evs, gone := a.since(region, cluster, res, wr, &last)
 			if !send(evs) || gone {
 				return

@@ -22,6 +22,8 @@ const (
 // storing CRDs.
 type Karpenter struct {
 	Objects map[string]map[string]json.RawMessage `json:"objects"`
+	// Controller is the drift controller's state (karpenter_drift.go).
+	Controller *KarpenterController `json:"controller,omitempty"`
 }
 
 // KubeObject is the JSON of a Karpenter object, or nil.
@@ -147,11 +149,8 @@ func ResolveNodeClassAMIs(w *World, r *Region, c *Cluster, obj map[string]any, n
 
 // DriftedNodeClaims are the names of the cluster's NodeClaims whose image
 // is not among their EC2NodeClass's status.amis: what Karpenter marks
-// Drifted and replaces, within the NodePool's disruption budgets. This is
-// the hook for the sandbox's drift controller (not built yet): it should
-// replace these claims' nodes through PutNode/DeleteNode and their claims
-// through PutKubeObject/DeleteKubeObject, at most as many at a time as the
-// pool's budgets for the reason "Drifted" allow.
+// Drifted and replaces, within the NodePool's disruption budgets (the
+// sandbox's drift controller, karpenter_drift.go).
 func DriftedNodeClaims(c *Cluster) []string {
 	var drifted []string
 	for _, name := range c.KubeObjectNames(ResourceNodeClaims) {

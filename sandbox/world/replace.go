@@ -217,6 +217,9 @@ func (w *World) Replacement(region, id string) *Replacement {
 // ReplacementsDue reports whether any replacement has a step due by now:
 // the cheap check, under a read lock, before taking the write lock.
 func (w *World) ReplacementsDue(now time.Time) bool {
+	if w.karpenterDue(now) {
+		return true
+	}
 	for _, r := range w.Regions {
 		for _, rp := range r.Replacements {
 			if !rp.Done() && !rp.Next.After(now) {
@@ -241,6 +244,7 @@ func (w *World) AdvanceReplacements(now time.Time) {
 			r.Replacements[id].advance(w, r, now)
 		}
 		w.SyncEKSUpdates(r.Name, now)
+		w.advanceKarpenter(r, now)
 	}
 }
 
