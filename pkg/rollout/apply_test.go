@@ -407,3 +407,24 @@ func TestCanarySyntax(t *testing.T) {
 		}
 	}
 }
+
+func TestExpectationsFromTheNodesOnTheAMI(t *testing.T) {
+	nodes := []NodeState{
+		{Name: "a", AMI: "ami-new", Kubelet: "v1.35.2-eks-ba74326", WindowsBuild: "10.0.20348"},
+		{Name: "b", AMI: "ami-new", Kubelet: "v1.35.2-eks-ba74326", WindowsBuild: "10.0.20348"},
+		{Name: "c", AMI: "ami-new", Kubelet: "v1.35.0-eks-1", WindowsBuild: "10.0.20348"},
+		{Name: "d", AMI: "ami-old", Kubelet: "v1.34.1-eks-1", WindowsBuild: "10.0.17763"},
+		{Name: "e", AMI: "ami-old", Kubelet: "v1.34.1-eks-1", WindowsBuild: "10.0.17763"},
+		{Name: "f", AMI: "ami-old", Kubelet: "v1.34.1-eks-1", WindowsBuild: "10.0.17763"},
+	}
+	e := Expect{AMI: "ami-new"}
+	fillFromNodes(&e, nodes)
+	if e.Kubelet != "v1.35.2" || e.WindowsBuild != "10.0.20348" {
+		t.Errorf("expect %+v: want the majority of the nodes on ami-new", e)
+	}
+	recorded := Expect{AMI: "ami-new", Kubelet: "v1.35.9", WindowsBuild: "10.0.26100"}
+	fillFromNodes(&recorded, nodes)
+	if recorded.Kubelet != "v1.35.9" || recorded.WindowsBuild != "10.0.26100" {
+		t.Errorf("what the AMI records was overridden: %+v", recorded)
+	}
+}

@@ -77,6 +77,7 @@ func (r *Runner) planGroup(ctx context.Context, g *Group, nodes []NodeState, in 
 			return fmt.Errorf("%s: %w", g.ID(), err)
 		}
 	}
+	fillFromNodes(&g.Expect, nodes)
 	check := r.verify(nodes, g)
 	g.Drifted = check.Total - check.Verified
 	if check.Total > 0 && check.Old == 0 && len(check.Problems) == 0 && check.Verified == check.Total {
@@ -233,4 +234,49 @@ func canaryNodes(spec string, size int) (int, error) {
 		return 0, fmt.Errorf("--canary %q: give a number of nodes (1 or more) or a percentage such as 25%%", spec)
 	}
 	return n, nil
+}
+
+// fillFromNodes completes what the AMI does not say about itself (an EKS
+// AMI records no kubelet patch): the kubelet and Windows build most nodes
+// already on the AMI show, as drift decides them.
+func fillFromNodes(e *Expect, nodes []NodeState) {
+	if e.AMI == "" || (e.Kubelet != "" && e.WindowsBuild != "") {
+		return
+	}
+	kubelets, builds := map[string]int{}, map[string]int{}
+	for _, n := range nodes {
+		if n.AMI == e.AMI {
+			if n.Kubelet != "" {
+				kubelets[kubeletCore(n.Kubelet)]++
+			}
+			if n.WindowsBuild != "" {
+				builds[n.WindowsBuild]++
+			}
+		}
+	}
+	if e.Kubelet == "" {
+		e.Kubelet = mostCommon(kubelets)
+	}
+	if e.WindowsBuild == "" {
+		e.WindowsBuild = mostCommon(builds)
+	}
+}
+
+// kubeletCore is a kubelet version without its build suffix:
+// "v1.35.2-eks-ba74326" is "v1.35.2".
+func kubeletCore(v string) string {
+	core, _, _ := strings.Cut(v, "-")
+	return core
+}
+
+// mostCommon is the value counted most often (ties: the greatest, so the
+// answer does not depend on map order); "" for none.
+func mostCommon(counts map[string]int) string {
+	best, n := "", 0
+	for v, c := range counts {
+		if c > n || (c == n && v > best) {
+			best, n = v, c
+		}
+	}
+	return best
 }
