@@ -46,7 +46,8 @@ func ExpectOf(ctx context.Context, ec2API awsapi.EC2API, ssmAPI awsapi.SSMAPI, a
 	if img.State != ec2types.ImageStateAvailable {
 		return Expect{}, fmt.Errorf("AMI %s is %s in %s: roll out an available AMI", amiID, img.State, region)
 	}
-	if img.Platform != ec2types.PlatformValuesWindows {
+	// EC2 answers "windows"; the SDK's constant is "Windows".
+	if !strings.EqualFold(string(img.Platform), string(ec2types.PlatformValuesWindows)) {
 		return Expect{}, fmt.Errorf("AMI %s (%s) is not a Windows AMI: roll out a Windows AMI", amiID, aws.ToString(img.Name))
 	}
 	tags := map[string]string{}

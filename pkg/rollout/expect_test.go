@@ -50,7 +50,7 @@ func (f *paramSSM) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ 
 }
 
 func image(id, name string, tags ...string) ec2types.Image {
-	img := ec2types.Image{ImageId: aws.String(id), Name: aws.String(name), State: ec2types.ImageStateAvailable, Platform: ec2types.PlatformValuesWindows}
+	img := ec2types.Image{ImageId: aws.String(id), Name: aws.String(name), State: ec2types.ImageStateAvailable, Platform: "windows"}
 	for i := 0; i+1 < len(tags); i += 2 {
 		img.Tags = append(img.Tags, ec2types.Tag{Key: aws.String(tags[i]), Value: aws.String(tags[i+1])})
 	}
