@@ -15,6 +15,7 @@ import (
 // demo is the sandbox's demo cluster, its clients, and its Windows nodes
 // as an observer sees them.
 type demo struct {
+	srv      *sandbox.Server
 	clients  *awsapi.Clients
 	observer *rollout.KubeObserver
 	driver   *rollout.KarpenterDriver
@@ -23,7 +24,7 @@ type demo struct {
 
 func startDemo(t *testing.T) *demo {
 	t.Helper()
-	_, cfg := sandboxtest.Start(t, sandbox.Options{})
+	srv, cfg := sandboxtest.Start(t, sandbox.Options{})
 	rc := sandboxtest.RESTConfig(t, cfg, world.DemoCluster)
 	kube, err := drift.KubeClient(rc)
 	if err != nil {
@@ -33,7 +34,7 @@ func startDemo(t *testing.T) *demo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &demo{clients: awsapi.NewClients(cfg)}
+	d := &demo{srv: srv, clients: awsapi.NewClients(cfg)}
 	d.observer = rollout.NewKubeObserver(drift.LeanNodesWithImages{Client: kube}, d.clients.EC2("us-east-1"))
 	d.driver = rollout.NewKarpenterDriver(dyn)
 	if d.nodes, err = d.observer.Observe(t.Context()); err != nil {
@@ -87,6 +88,32 @@ func TestSandboxObserveAndVerify(t *testing.T) {
 	g.Expect.CachedImages = append(g.Expect.CachedImages, "repo.example.com/absent:1")
 	if c := rollout.Verify(d.nodes, g); c.Verified != 0 || len(c.Problems) == 0 || !strings.Contains(c.Problems[0], "cached image repo.example.com/absent:1 missing") {
 		t.Errorf("Verify with an image no node holds = %+v", c)
+	}
+
+	// A cordoned node (spec.unschedulable) is a problem too.
+	g.Expect.CachedImages = exp.CachedImages
+	var cordoned string
+	for _, n := range d.nodes {
+		if n.OwnerName == g.Name && cordoned == "" {
+			cordoned = n.Name
+		}
+	}
+	err = d.srv.Store().Update(func(wd *world.World) error {
+		c := wd.Cluster("us-east-1", world.DemoCluster)
+		n := *c.Node(cordoned)
+		n.Unschedulable = true
+		c.PutNode(&n)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes, err := d.observer.Observe(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := rollout.Verify(nodes, g); len(c.Problems) != 1 || c.Problems[0] != cordoned+": cordoned" {
+		t.Errorf("Verify with %s cordoned = %+v", cordoned, c)
 	}
 
 	_, err = rollout.ExpectOf(t.Context(), d.clients.EC2("us-east-1"), d.clients.SSM("us-east-1"), "ami-0123456789abcdef0")
