@@ -181,3 +181,31 @@ func TestSandboxKarpenterDriver(t *testing.T) {
 		t.Errorf("Rollback = %v, %v", done, err)
 	}
 }
+
+// BenchmarkObserve1000 is one poll of a 1,000-node cluster after the
+// first: two list pages and no EC2 call (reported per poll).
+func BenchmarkObserve1000(b *testing.B) {
+	_, cfg := sandboxtest.Start(b, sandbox.Options{ScaleNodes: 1000})
+	rc := sandboxtest.RESTConfig(b, cfg, "scale")
+	kube, err := drift.KubeClient(rc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	o := rollout.NewKubeObserver(drift.LeanNodesWithImages{Client: kube}, awsapi.NewClients(cfg).EC2("us-east-1"))
+	nodes, err := o.Observe(b.Context())
+	if err != nil {
+		b.Fatal(err)
+	}
+	first := o.Calls()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := o.Observe(b.Context()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	c := o.Calls()
+	b.ReportMetric(float64(c[rollout.CallNodeListPages]-first[rollout.CallNodeListPages])/float64(b.N), "listpages/poll")
+	b.ReportMetric(float64(c[rollout.CallDescribeInstances]-first[rollout.CallDescribeInstances])/float64(b.N), "describeinstances/poll")
+	b.ReportMetric(float64(len(nodes)), "nodes")
+}
