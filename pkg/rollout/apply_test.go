@@ -428,3 +428,19 @@ func TestExpectationsFromTheNodesOnTheAMI(t *testing.T) {
 		t.Errorf("what the AMI records was overridden: %+v", recorded)
 	}
 }
+
+func TestMinorOnlyKubeletIsNarrowedByTheNodes(t *testing.T) {
+	nodes := []NodeState{
+		{Name: "a", AMI: "ami-new", Kubelet: "v1.35.2-eks-ba74326"},
+		{Name: "b", AMI: "ami-new", Kubelet: "v1.35.2-eks-ba74326"},
+		{Name: "c", AMI: "ami-new", Kubelet: "v1.35.0-eks-1"},
+	}
+	e := Expect{AMI: "ami-new", Kubelet: "v1.35"}
+	fillFromNodes(&e, nodes)
+	if e.Kubelet != "v1.35.2" {
+		t.Errorf("kubelet %q: an EKS AMI's minor must be narrowed to the patch most of its nodes run", e.Kubelet)
+	}
+	if c := Verify(nodes, &Group{Expect: e}); c.Verified != 2 || len(c.Problems) != 1 || !strings.HasPrefix(c.Problems[0], "c: ") {
+		t.Errorf("check %+v", c)
+	}
+}

@@ -237,36 +237,33 @@ func canaryNodes(spec string, size int) (int, error) {
 }
 
 // fillFromNodes completes what the AMI does not say about itself (an EKS
-// AMI records no kubelet patch): the kubelet and Windows build most nodes
-// already on the AMI show, as drift decides them.
+// AMI records its Kubernetes minor, not the kubelet patch): the kubelet
+// and Windows build most nodes already on the AMI show, as drift decides
+// them, so that a node left on an older kubelet patch is replaced too.
 func fillFromNodes(e *Expect, nodes []NodeState) {
-	if e.AMI == "" || (e.Kubelet != "" && e.WindowsBuild != "") {
+	if e.AMI == "" {
 		return
 	}
 	kubelets, builds := map[string]int{}, map[string]int{}
 	for _, n := range nodes {
-		if n.AMI == e.AMI {
-			if n.Kubelet != "" {
-				kubelets[kubeletCore(n.Kubelet)]++
-			}
-			if n.WindowsBuild != "" {
-				builds[n.WindowsBuild]++
-			}
+		if n.AMI != e.AMI {
+			continue
+		}
+		if n.Kubelet != "" && (e.Kubelet == "" || kubeletMatches(e.Kubelet, n.Kubelet)) {
+			kubelets["v"+kubeletCore(n.Kubelet)]++
+		}
+		if n.WindowsBuild != "" && (e.WindowsBuild == "" || buildMatches(e.WindowsBuild, n.WindowsBuild)) {
+			builds[n.WindowsBuild]++
 		}
 	}
-	if e.Kubelet == "" {
-		e.Kubelet = mostCommon(kubelets)
+	if e.Kubelet == "" || strings.Count(kubeletCore(e.Kubelet), ".") < 2 {
+		if k := mostCommon(kubelets); k != "" {
+			e.Kubelet = k
+		}
 	}
 	if e.WindowsBuild == "" {
 		e.WindowsBuild = mostCommon(builds)
 	}
-}
-
-// kubeletCore is a kubelet version without its build suffix:
-// "v1.35.2-eks-ba74326" is "v1.35.2".
-func kubeletCore(v string) string {
-	core, _, _ := strings.Cut(v, "-")
-	return core
 }
 
 // mostCommon is the value counted most often (ties: the greatest, so the

@@ -76,16 +76,3 @@ type Result struct {
 	PutBack []string `json:"putBack,omitempty"`
 	Groups  []*Group `json:"groups"`
 }
-
-// Check is a group's nodes against its Expect (see Verify).
-type Check struct {
-	// Total is the group's Windows nodes now, old and new.
-	Total int `json:"total"`
-	// Verified nodes are on the AMI, Ready, not cordoned, and show the
-	// expected kubelet, Windows build and cached images.
-	Verified int `json:"verified"`
-	// Old nodes are on another AMI (still to be replaced).
-	Old int `json:"old"`
-	// Problems: one line per node on the AMI that fails a check.
-	Problems []string `json:"problems,omitempty"`
-}
