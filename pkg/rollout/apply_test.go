@@ -431,9 +431,9 @@ func TestExpectationsFromTheNodesOnTheAMI(t *testing.T) {
 
 func TestMinorOnlyKubeletIsNarrowedByTheNodes(t *testing.T) {
 	nodes := []NodeState{
-		{Name: "a", AMI: "ami-new", Kubelet: "v1.35.2-eks-ba74326"},
-		{Name: "b", AMI: "ami-new", Kubelet: "v1.35.2-eks-ba74326"},
-		{Name: "c", AMI: "ami-new", Kubelet: "v1.35.0-eks-1"},
+		{Name: "a", AMI: "ami-new", Ready: true, Kubelet: "v1.35.2-eks-ba74326"},
+		{Name: "b", AMI: "ami-new", Ready: true, Kubelet: "v1.35.2-eks-ba74326"},
+		{Name: "c", AMI: "ami-new", Ready: true, Kubelet: "v1.35.0-eks-1"},
 	}
 	e := Expect{AMI: "ami-new", Kubelet: "v1.35"}
 	fillFromNodes(&e, nodes)
