@@ -444,3 +444,19 @@ func TestMinorOnlyKubeletIsNarrowedByTheNodes(t *testing.T) {
 		t.Errorf("check %+v", c)
 	}
 }
+
+func TestChannelNodeClassFollowsTheParameter(t *testing.T) {
+	h := newHarness(func(int) []NodeState {
+		return append(nodesOf(KindKarpenter, "windows", "ami-old", true, "k1"), nodesOf(KindNodegroup, "ng-a", "ami-old", true, "a1")...)
+	})
+	p := h.plan(t, PlanInput{Target: Target{Mode: "channel", Channel: "stable", Parameter: "/winami/rel/stable"}, Nodegroups: twoGroups})
+	for _, g := range p.Groups {
+		want := ""
+		if g.Kind == KindKarpenter {
+			want = "/winami/rel/stable"
+		}
+		if g.SSMParameter != want {
+			t.Errorf("%s: parameter %q, want %q", g.ID(), g.SSMParameter, want)
+		}
+	}
+}

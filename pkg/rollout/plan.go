@@ -72,6 +72,11 @@ func (r *Runner) planGroup(ctx context.Context, g *Group, nodes []NodeState, in 
 	}
 	g.Method = methodOf(g, in.Nodegroups)
 	g.MaxUnavailable = in.MaxUnavailable
+	if g.Kind == KindKarpenter && in.Target.Mode == "channel" {
+		// The node class follows the channel itself: later promotions
+		// reach Karpenter's nodes without another rollout.
+		g.SSMParameter = in.Target.Parameter
+	}
 	if in.Resolve != nil {
 		if err := in.Resolve(ctx, g); err != nil {
 			return fmt.Errorf("%s: %w", g.ID(), err)
