@@ -28,6 +28,8 @@ type Runner struct {
 	Timeout time.Duration
 	// NoRollback leaves a failed wave as it is.
 	NoRollback bool
+	// Verify checks a group's nodes (nil: the package's Verify).
+	Verify func(nodes []NodeState, g *Group) Check
 }
 
 // PlanInput is what a plan is made from.

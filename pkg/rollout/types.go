@@ -88,6 +88,10 @@ type Group struct {
 	Expect Expect `json:"expect"`
 	// ReleaseVersion is the EKS release (MethodReleaseVersion).
 	ReleaseVersion string `json:"releaseVersion,omitempty"`
+	// SSMParameter, when set, is the release channel's SSM parameter a
+	// Karpenter node class follows instead of naming the AMI (channel
+	// mode: Target.Parameter); Expect.AMI is still what it resolves to.
+	SSMParameter string `json:"ssmParameter,omitempty"`
 	// Change says in words what the rollout changes.
 	Change string `json:"change,omitempty"`
 	// Skip says why the group is left out ("" = it is rolled).

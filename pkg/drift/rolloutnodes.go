@@ -1,0 +1,106 @@
+package drift
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+)
+
+// LeanNodesWithImages is LeanNodes for a rollout's verification: besides
+// what LeanNodes keeps it keeps spec.unschedulable (a cordoned node is on
+// its way out) and the names of status.images (the cached images a new
+// node must hold), but not the images' sizes. It satisfies NodeLister.
+type LeanNodesWithImages struct {
+	// Client is a REST client of the core v1 API (KubeClient).
+	Client rest.Interface
+}
+
+// List is GET /api/v1/nodes with opts, decoded lean.
+func (l LeanNodesWithImages) List(ctx context.Context, opts metav1.ListOptions) (*corev1.NodeList, error) {
+	res := l.Client.Get().Resource("nodes").
+		VersionedParams(&opts, metav1.ParameterCodec).
+		SetHeader("Accept", "application/json").
+		Do(ctx)
+	if err := res.Error(); err != nil {
+		return nil, err
+	}
+	raw, err := res.Raw()
+	if err != nil {
+		return nil, err
+	}
+	var page struct {
+		Metadata struct {
+			Continue        string `json:"continue"`
+			ResourceVersion string `json:"resourceVersion"`
+		} `json:"metadata"`
+		Items []leanImagedNode `json:"items"`
+	}
+	if err := json.Unmarshal(raw, &page); err != nil {
+		return nil, fmt.Errorf("decoding the node list: %w", err)
+	}
+	out := &corev1.NodeList{ListMeta: metav1.ListMeta{Continue: page.Metadata.Continue, ResourceVersion: page.Metadata.ResourceVersion}}
+	out.Items = make([]corev1.Node, len(page.Items))
+	for i := range page.Items {
+		page.Items[i].into(&out.Items[i])
+	}
+	return out, nil
+}
+
+// leanImagedNode is a leanNode with the two fields more. (Embedding
+// leanNode would not do: its spec and status would be shadowed.)
+type leanImagedNode struct {
+	Metadata struct {
+		Name   string `json:"name"`
+		Labels struct {
+			OS           string `json:"kubernetes.io/os"`
+			WindowsBuild string `json:"node.kubernetes.io/windows-build"`
+			Nodegroup    string `json:"eks.amazonaws.com/nodegroup"`
+			Nodepool     string `json:"karpenter.sh/nodepool"`
+		} `json:"labels"`
+	} `json:"metadata"`
+	Spec struct {
+		ProviderID    string `json:"providerID"`
+		Unschedulable bool   `json:"unschedulable"`
+	} `json:"spec"`
+	Status struct {
+		NodeInfo struct {
+			KubeletVersion string `json:"kubeletVersion"`
+			KernelVersion  string `json:"kernelVersion"`
+		} `json:"nodeInfo"`
+		Conditions []struct {
+			Type   corev1.NodeConditionType `json:"type"`
+			Status corev1.ConditionStatus   `json:"status"`
+		} `json:"conditions"`
+		Images []struct {
+			Names []string `json:"names"`
+		} `json:"images"`
+	} `json:"status"`
+}
+
+func (n *leanImagedNode) into(out *corev1.Node) {
+	out.Name = n.Metadata.Name
+	labels := map[string]string{}
+	for k, v := range map[string]string{
+		labelOS: n.Metadata.Labels.OS, labelWindowsBuild: n.Metadata.Labels.WindowsBuild,
+		labelNodegroup: n.Metadata.Labels.Nodegroup, labelNodepool: n.Metadata.Labels.Nodepool,
+	} {
+		if v != "" {
+			labels[k] = v
+		}
+	}
+	out.Labels = labels
+	out.Spec.ProviderID = n.Spec.ProviderID
+	out.Spec.Unschedulable = n.Spec.Unschedulable
+	out.Status.NodeInfo.KubeletVersion = n.Status.NodeInfo.KubeletVersion
+	out.Status.NodeInfo.KernelVersion = n.Status.NodeInfo.KernelVersion
+	for _, c := range n.Status.Conditions {
+		out.Status.Conditions = append(out.Status.Conditions, corev1.NodeCondition{Type: c.Type, Status: c.Status})
+	}
+	for _, im := range n.Status.Images {
+		out.Status.Images = append(out.Status.Images, corev1.ContainerImage{Names: im.Names})
+	}
+}
