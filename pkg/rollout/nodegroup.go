@@ -323,6 +323,18 @@ func (d *NodegroupDriver) Rollback(ctx context.Context, g *Group) (bool, string,
 			g.Name, g.ReleaseVersion, g.State.ReleaseBefore), nil
 	}
 	if updateVersion(u) != g.State.FromVersion {
+		if string(u.Status) != updateSuccessful {
+			// A failed update may have left the group on its version:
+			// then re-rolling every node onto it would put nothing back.
+			out, err := d.eks.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: &d.cluster, NodegroupName: &g.Name})
+			if err != nil {
+				return false, "", fmt.Errorf("reading node group %s: %w", g.Name, err)
+			}
+			if ng := out.Nodegroup; ng != nil && ng.LaunchTemplate != nil && aws.ToString(ng.LaunchTemplate.Version) == g.State.FromVersion {
+				return true, fmt.Sprintf("node group %s stays on launch template %s version %s: update %s %s before moving it",
+					g.Name, g.State.LaunchTemplateName, g.State.FromVersion, g.State.UpdateID, u.Status), nil
+			}
+		}
 		return d.startRevert(ctx, g, u)
 	}
 	// The update followed is the revert.
