@@ -157,9 +157,17 @@ func TestNodegroupPrepareSkips(t *testing.T) {
 		g      Group
 		want   string
 	}{
-		{"degraded", func() ekstypes.Nodegroup { n := customNodegroup(); n.Status = ekstypes.NodegroupStatusDegraded; return n }, []string{"ami-1"},
+		{"degraded", func() ekstypes.Nodegroup {
+			n := customNodegroup()
+			n.Status = ekstypes.NodegroupStatusDegraded
+			return n
+		}, []string{"ami-1"},
 			Group{Expect: Expect{AMI: "ami-2"}}, "node group win is DEGRADED: fix the health issues"},
-		{"creating", func() ekstypes.Nodegroup { n := customNodegroup(); n.Status = ekstypes.NodegroupStatusCreating; return n }, []string{"ami-1"},
+		{"creating", func() ekstypes.Nodegroup {
+			n := customNodegroup()
+			n.Status = ekstypes.NodegroupStatusCreating
+			return n
+		}, []string{"ami-1"},
 			Group{Expect: Expect{AMI: "ami-2"}}, "node group win is CREATING: run the rollout again when it is ACTIVE"},
 		{"custom AMI on an EKS AMI type", func() ekstypes.Nodegroup { return eksType }, nil,
 			Group{Expect: Expect{AMI: "ami-2"}}, "node group win runs EKS's AMI type WINDOWS_CORE_2022_x86_64: only --latest can move it; a custom AMI needs a node group with a launch template and amiType CUSTOM"},
