@@ -183,17 +183,7 @@ func (d *RefreshDriver) Start(ctx context.Context, g *Group) error {
 		}
 		g.State.ToVersion = v
 	}
-	target := &astypes.LaunchTemplateSpecification{LaunchTemplateId: &g.State.LaunchTemplateID, Version: aws.String(g.State.ToVersion)}
-	desired := &astypes.DesiredConfiguration{LaunchTemplate: target}
-	if m := asg.MixedInstancesPolicy; asg.LaunchTemplate == nil && m != nil && m.LaunchTemplate != nil {
-		// A mixed instances group takes the whole policy, its template
-		// version changed.
-		mip := *m
-		lt := *m.LaunchTemplate
-		lt.LaunchTemplateSpecification = target
-		mip.LaunchTemplate = &lt
-		desired = &astypes.DesiredConfiguration{MixedInstancesPolicy: &mip}
-	}
+	desired := desiredConfig(asg, g.State.LaunchTemplateID, g.State.ToVersion)
 	out, err := d.as.StartInstanceRefresh(ctx, &autoscaling.StartInstanceRefreshInput{
 		AutoScalingGroupName: &g.Name,
 		Strategy:             astypes.RefreshStrategyRolling,
@@ -205,6 +195,20 @@ func (d *RefreshDriver) Start(ctx context.Context, g *Group) error {
 	}
 	g.State.RefreshID = aws.ToString(out.InstanceRefreshId)
 	return nil
+}
+
+// desiredConfig is the group's configuration with the template's version
+// set: its launch template, or its whole mixed instances policy.
+func desiredConfig(asg *astypes.AutoScalingGroup, templateID, version string) *astypes.DesiredConfiguration {
+	target := &astypes.LaunchTemplateSpecification{LaunchTemplateId: &templateID, Version: aws.String(version)}
+	if m := asg.MixedInstancesPolicy; asg.LaunchTemplate == nil && m != nil && m.LaunchTemplate != nil {
+		mip := *m
+		lt := *m.LaunchTemplate
+		lt.LaunchTemplateSpecification = target
+		mip.LaunchTemplate = &lt
+		return &astypes.DesiredConfiguration{MixedInstancesPolicy: &mip}
+	}
+	return &astypes.DesiredConfiguration{LaunchTemplate: target}
 }
 
 // InFlight implements Driver: one DescribeInstanceRefreshes (newest first).
@@ -307,6 +311,9 @@ func (d *RefreshDriver) Rollback(ctx context.Context, g *Group) (bool, string, e
 		return false, "", err
 	}
 	id := g.State.RefreshID
+	if spec := desiredTemplate(ir.DesiredConfiguration); spec != nil && g.State.FromVersion != "" && aws.ToString(spec.Version) == g.State.FromVersion {
+		return d.followRevert(g, ir)
+	}
 	switch st := string(ir.Status); st {
 	case refreshPending, refreshInProgress, refreshBaking:
 		return d.stopRefresh(ctx, g)
@@ -315,7 +322,9 @@ func (d *RefreshDriver) Rollback(ctx context.Context, g *Group) (bool, string, e
 	case refreshRollbackSuccessful:
 		return true, fmt.Sprintf("instance refresh %s rolled back: Auto Scaling group %s's instances are on launch template %s version %s again", id, g.Name, g.State.LaunchTemplateName, g.State.FromVersion), nil
 	case refreshSuccessful:
-		return true, fmt.Sprintf("instance refresh %s had already succeeded: Auto Scaling group %s stays on launch template %s version %s; a new rollout to the previous AMI moves it back", id, g.Name, g.State.LaunchTemplateName, g.State.ToVersion), nil
+		// Auto Scaling rolls back only a refresh in progress: a new
+		// refresh takes the group back.
+		return d.startRevert(ctx, g)
 	default: // Cancelled, Failed, RollbackFailed
 		what := fmt.Sprintf("instance refresh %s %s: instances it replaced in Auto Scaling group %s stay on launch template %s version %s", id, st, g.Name, g.State.LaunchTemplateName, g.State.ToVersion)
 		fix, err := d.unlatest(ctx, g)
@@ -323,6 +332,44 @@ func (d *RefreshDriver) Rollback(ctx context.Context, g *Group) (bool, string, e
 			return false, "", err
 		}
 		return true, what + fix, nil
+	}
+}
+
+// startRevert starts a refresh back to the version the rollout replaced.
+func (d *RefreshDriver) startRevert(ctx context.Context, g *Group) (bool, string, error) {
+	asg, err := d.describeGroup(ctx, g.Name)
+	if err != nil {
+		return false, "", err
+	}
+	if asg == nil {
+		return false, "", fmt.Errorf("Auto Scaling group %s no longer exists: nothing to put back", g.Name)
+	}
+	if g.State.FromVersion == "" {
+		return true, "", fmt.Errorf("Auto Scaling group %s: the launch template version to put back is unknown; start an instance refresh to the previous version by hand", g.Name)
+	}
+	prefs := refreshPrefs(&Group{MaxUnavailable: g.MaxUnavailable}, int(aws.ToInt32(asg.DesiredCapacity)))
+	out, err := d.as.StartInstanceRefresh(ctx, &autoscaling.StartInstanceRefreshInput{
+		AutoScalingGroupName: &g.Name, Strategy: astypes.RefreshStrategyRolling,
+		DesiredConfiguration: desiredConfig(asg, g.State.LaunchTemplateID, g.State.FromVersion), Preferences: prefs,
+	})
+	if err != nil {
+		return false, "", fmt.Errorf("starting an instance refresh of Auto Scaling group %s back to launch template version %s: %w", g.Name, g.State.FromVersion, err)
+	}
+	prev := g.State.RefreshID
+	g.State.RefreshID = aws.ToString(out.InstanceRefreshId)
+	return false, fmt.Sprintf("instance refresh %s had ended: refresh %s of %s back to launch template %s version %s started", prev, g.State.RefreshID, g.Name, g.State.LaunchTemplateName, g.State.FromVersion), nil
+}
+
+// followRevert follows the refresh back to the previous version.
+func (d *RefreshDriver) followRevert(g *Group, ir *astypes.InstanceRefresh) (bool, string, error) {
+	switch st := string(ir.Status); st {
+	case refreshSuccessful:
+		return true, fmt.Sprintf("Auto Scaling group %s back on launch template %s version %s (instance refresh %s)", g.Name, g.State.LaunchTemplateName, g.State.FromVersion, g.State.RefreshID), nil
+	case refreshPending, refreshInProgress, refreshBaking, refreshCancelling, refreshRollbackInProgress:
+		return false, fmt.Sprintf("instance refresh %s of %s back to version %s: %s", g.State.RefreshID, g.Name, g.State.FromVersion, st), nil
+	default:
+		return false, "", fmt.Errorf("putting Auto Scaling group %s back on launch template version %s: instance refresh %s %s: %s",
+			g.Name, g.State.FromVersion, g.State.RefreshID, st, strings.ReplaceAll(aws.ToString(ir.StatusReason), "\n", " "))
 	}
 }
 

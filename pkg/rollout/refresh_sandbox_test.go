@@ -93,7 +93,8 @@ func TestRefreshDriverSandboxCheckpointRollback(t *testing.T) {
 	}
 }
 
-// A refresh that ends takes the group to the new version.
+// A refresh that ends takes the group to the new version; a rollback
+// then is a refresh back.
 func TestRefreshDriverSandboxSucceeds(t *testing.T) {
 	e := p1Start(t)
 	d := e.refreshDriver()
@@ -109,6 +110,17 @@ func TestRefreshDriverSandboxSucceeds(t *testing.T) {
 	}
 	if v := aws.ToString(e.asg(t).LaunchTemplate.Version); v != g.State.ToVersion {
 		t.Errorf("group on version %s, want %s", v, g.State.ToVersion)
+	}
+	// Too late for RollbackInstanceRefresh: a refresh back to version 1.
+	steps := rollbackUntil(t, e, d, g)
+	asg := e.asg(t)
+	if v := aws.ToString(asg.LaunchTemplate.Version); v != "1" || !strings.Contains(steps[len(steps)-1], "back on launch template") {
+		t.Errorf("group on version %s after rollback (%q)", v, steps)
+	}
+	for _, in := range asg.Instances {
+		if aws.ToString(in.LaunchTemplate.Version) != "1" {
+			t.Errorf("instance %s on version %s", aws.ToString(in.InstanceId), aws.ToString(in.LaunchTemplate.Version))
+		}
 	}
 }
 

@@ -330,3 +330,39 @@ func TestRefreshRollbackCancelledNumbered(t *testing.T) {
 		t.Errorf("%v %q %v, %d versions made", done, what, err, len(c.created))
 	}
 }
+
+// A refresh that already succeeded cannot be rolled back: a new refresh
+// takes the group back to the old version, followed to its end.
+func TestRefreshRollbackAfterSuccess(t *testing.T) {
+	as, c := newFakeAS(ltGroup("1")), newFakeEC2("ami-1")
+	d := NewRefreshDriver(as, c)
+	g := &Group{Name: "self", Expect: Expect{AMI: "ami-2"}, MaxUnavailable: 1}
+	if err := d.Prepare(t.Context(), g); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(t.Context(), g); err != nil {
+		t.Fatal(err)
+	}
+	first := g.State.RefreshID
+	as.refreshes[0].Status = astypes.InstanceRefreshStatusSuccessful
+	done, what, err := d.Rollback(t.Context(), g)
+	if done || err != nil || g.State.RefreshID == first || !strings.Contains(what, "back to launch template nodes version 1 started") {
+		t.Fatalf("%v %q %v", done, what, err)
+	}
+	back := as.starts[1]
+	if v := aws.ToString(back.DesiredConfiguration.LaunchTemplate.Version); v != "1" || aws.ToInt32(back.Preferences.MinHealthyPercentage) != 66 || back.Preferences.CheckpointPercentages != nil {
+		t.Errorf("revert %+v %+v", back.DesiredConfiguration.LaunchTemplate, back.Preferences)
+	}
+	if done, _, err := d.Rollback(t.Context(), g); done || err != nil || len(as.starts) != 2 || as.calls["RollbackInstanceRefresh"] != 0 {
+		t.Errorf("while the revert runs: %v %v, %d starts, calls %v", done, err, len(as.starts), as.calls)
+	}
+	as.refreshes[0].Status = astypes.InstanceRefreshStatusSuccessful
+	done, what, err = d.Rollback(t.Context(), g)
+	if !done || err != nil || what != "Auto Scaling group self back on launch template nodes version 1 (instance refresh "+g.State.RefreshID+")" {
+		t.Errorf("%v %q %v", done, what, err)
+	}
+	as.refreshes[0].Status, as.refreshes[0].StatusReason = astypes.InstanceRefreshStatusFailed, aws.String("no capacity")
+	if _, _, err := d.Rollback(t.Context(), g); err == nil || !strings.Contains(err.Error(), "no capacity") {
+		t.Errorf("a failed revert: %v", err)
+	}
+}
