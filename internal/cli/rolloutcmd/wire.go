@@ -18,6 +18,10 @@ import (
 	"github.com/winami/winami/pkg/rollout"
 )
 
+// Wired reports whether this build has the rollout drivers: the policy
+// test runs its rollout rows only then.
+const Wired = true
+
 // wireRollout gives e the observer, the AMI reader and the runner, over
 // the clients of the nodes' region (*at, known after the first report).
 func wireRollout(e *env, o *options, clients *awsapi.Clients, cfg *rest.Config, src drift.Sources, at *string) error {
