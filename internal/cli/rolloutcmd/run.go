@@ -86,7 +86,11 @@ func run(ctx context.Context, app *cmdutil.App, o *options, build builder) error
 		}
 		return cmdutil.Differences()
 	}
-	if anyRolled(plan) {
+	if !anyRolled(plan) {
+		if err := out.result(&rollout.Result{Outcome: "nothing-to-do", Groups: plan.Groups}); err != nil {
+			return err
+		}
+	} else {
 		if err := app.Confirm(o.autoApprove, fmt.Sprintf("Roll %d group(s) of %s onto the new AMI?", countRolled(plan), clusterName(e.Cluster, o))); err != nil {
 			return err
 		}

@@ -311,3 +311,18 @@ func TestResolveLatest(t *testing.T) {
 		t.Errorf("ExpectOf called %d times, want 1", len(w.expects))
 	}
 }
+
+// TestRunNothingToDo: a plan that rolls nothing asks nothing, applies
+// nothing, says so, and still ends with the drift report's verdict.
+func TestRunNothingToDo(t *testing.T) {
+	w := newWorld()
+	w.runner.plan.Groups[0].UpToDate = true
+	w.reports = []*drift.Report{report(0)}
+	app, out, _ := testApp("table")
+	if err := run(t.Context(), app, valid(), w.build); err != nil {
+		t.Fatalf("nothing to do: %v", err)
+	}
+	if w.runner.applied != 0 || !strings.Contains(out.String(), "Nothing to roll out.") || !strings.Contains(out.String(), "0 drifted") {
+		t.Errorf("applied %d; stdout:\n%s", w.runner.applied, out)
+	}
+}
