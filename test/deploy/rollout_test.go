@@ -72,7 +72,7 @@ func loadRBAC(t *testing.T, path string) (*rbacv1.ClusterRole, *rbacv1.ClusterRo
 func TestRolloutRBAC(t *testing.T) {
 	role, b := loadRBAC(t, "../../deploy/winami-rollout-rbac.yaml")
 	want := map[string][]string{
-		"/nodes":                            {"get", "list", "watch"},
+		"/nodes":                           {"get", "list", "watch"},
 		"karpenter.k8s.aws/ec2nodeclasses": {"get", "patch"},
 		"karpenter.sh/nodeclaims":          {"get", "list", "watch"},
 		"karpenter.sh/nodepools":           {"get", "list", "watch"},
