@@ -24,13 +24,20 @@ const Wired = true
 
 // wireRollout gives e the observer, the AMI reader and the runner, over
 // the clients of the nodes' region (*at, known after the first report).
-func wireRollout(e *env, o *options, clients *awsapi.Clients, cfg *rest.Config, src drift.Sources, at *string) error {
+func wireRollout(e *env, o *options, clients *awsapi.Clients, cfg *rest.Config, _ drift.Sources, at *string) error {
 	dyn, err := rollout.KarpenterClient(cfg)
 	if err != nil {
 		return err
 	}
+	kube, err := drift.KubeClient(cfg)
+	if err != nil {
+		return err
+	}
+	// Verification reads status.images and spec.unschedulable, which
+	// drift's own lister (src.Nodes) drops.
+	nodes := drift.LeanNodesWithImages{Client: kube}
 	e.Observe = func(ctx context.Context) ([]rollout.NodeState, error) {
-		return rollout.NewKubeObserver(src.Nodes, clients.EC2(*at)).Observe(ctx)
+		return rollout.NewKubeObserver(nodes, clients.EC2(*at)).Observe(ctx)
 	}
 	e.Expect = func(ctx context.Context, ami string) (rollout.Expect, error) {
 		return rollout.ExpectOf(ctx, clients.EC2(*at), clients.SSM(*at), ami)
@@ -47,7 +54,7 @@ func wireRollout(e *env, o *options, clients *awsapi.Clients, cfg *rest.Config, 
 			drivers[rollout.MethodLaunchTemplate], drivers[rollout.MethodReleaseVersion] = ng, ng
 		}
 		return &rollout.Runner{
-			Drivers: drivers, Observer: rollout.NewKubeObserver(src.Nodes, clients.EC2(*at)), Clock: clock.Real{},
+			Drivers: drivers, Observer: rollout.NewKubeObserver(nodes, clients.EC2(*at)), Clock: clock.Real{},
 			Events: events, Poll: o.poll, Timeout: o.timeout, NoRollback: o.noRollback,
 		}
 	}
