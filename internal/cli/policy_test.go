@@ -12,6 +12,7 @@ import (
 
 	"github.com/winami/winami/internal/cli"
 	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/rolloutcmd"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/iampolicy"
 	"github.com/winami/winami/sandbox"
@@ -87,6 +88,16 @@ var policyCommands = []policyCommand{
 	{iampolicy.CmdDestroy, []string{"destroy", "-f", "SPEC", "--auto-approve", "--delete-images"}, build, 0},
 }
 
+// rolloutPolicyCommands run after the others (a rollout changes the demo
+// cluster that drift and the canary gate read), once this build has the
+// rollout drivers (rolloutcmd.Wired).
+var rolloutPolicyCommands = []policyCommand{
+	// The demo cluster's nodes are not all on the newest release: exit 2.
+	{iampolicy.CmdRollout, []string{"rollout", "--cluster", "demo", "--latest", "--dry-run"}, rolloutUse, 2},
+	// All three kinds of group onto the account's own AMI, then drift: exit 0.
+	{iampolicy.CmdRollout, []string{"rollout", "--cluster", "demo", "--ami", "OWN_AMI", "--auto-approve", "--poll", "20ms", "--timeout", "2m"}, rolloutUse, 0},
+}
+
 var (
 	build    = []iampolicy.Use{iampolicy.Build}
 	readOnly = []iampolicy.Use{iampolicy.Build, iampolicy.ReadOnly}
@@ -96,6 +107,7 @@ var (
 	// the rights to build.
 	releaseRead = []iampolicy.Use{iampolicy.Build, iampolicy.ReadOnly, iampolicy.Release}
 	releaseUse  = []iampolicy.Use{iampolicy.Build, iampolicy.Release}
+	rolloutUse  = []iampolicy.Use{iampolicy.Rollout}
 )
 
 // TestPolicyCoversCommands runs every command through the real command
@@ -103,7 +115,7 @@ var (
 // action, and fails when the policy of a use that runs the command, or
 // the command's own list, lacks the action.
 func TestPolicyCoversCommands(t *testing.T) {
-	srv, _ := sandboxtest.Start(t, sandbox.Options{Seed: 1, BuildPace: 10 * time.Millisecond, FastLaunchPace: 10 * time.Millisecond})
+	srv, _ := sandboxtest.Start(t, sandbox.Options{Seed: 1, BuildPace: 10 * time.Millisecond, FastLaunchPace: 10 * time.Millisecond, RolloutPace: 10 * time.Millisecond})
 	ownAMI := ownDemoAMI(t, srv)
 	dir := t.TempDir()
 	specPath := filepath.Join(dir, "winami.yaml")
@@ -122,7 +134,11 @@ func TestPolicyCoversCommands(t *testing.T) {
 
 	commands := iampolicy.Commands()
 	seen := map[string]bool{}
-	for _, pc := range policyCommands {
+	table := policyCommands
+	if rolloutcmd.Wired {
+		table = append(slices.Clip(table), rolloutPolicyCommands...)
+	}
+	for _, pc := range table {
 		args := []string{"--endpoint-url", srv.URL()}
 		for _, a := range pc.args {
 			switch a {

@@ -23,6 +23,7 @@ import (
 	"github.com/winami/winami/internal/cli/pipelinecmd"
 	"github.com/winami/winami/internal/cli/preflightcmd"
 	"github.com/winami/winami/internal/cli/releasecmd"
+	"github.com/winami/winami/internal/cli/rolloutcmd"
 	"github.com/winami/winami/internal/httpbound"
 	"github.com/winami/winami/internal/textsafe"
 	"github.com/winami/winami/pkg/awsapi"
@@ -123,7 +124,7 @@ Exit status: 0 ok, 1 error, 2 differences found (plan, drift, checks).`,
 	add("build", preflightcmd.NewCmd(app))
 	add("build", pipelinecmd.NewCmds(app)...)
 	add("build", cachecmd.NewCmd(app), imagescmd.NewCmd(app))
-	add("operate", releasecmd.NewCmd(app), fastlaunchcmd.NewCmd(app), driftcmd.NewCmd(app), iamcmd.NewCmd(app))
+	add("operate", releasecmd.NewCmd(app), rolloutcmd.NewCmd(app), fastlaunchcmd.NewCmd(app), driftcmd.NewCmd(app), iamcmd.NewCmd(app))
 	if app.Sandbox != nil { // injected by cmd/winami, which may import the sandbox
 		add("operate", app.Sandbox.NewCmd(app))
 	}

@@ -25,10 +25,14 @@ const (
 	// Release: promote and roll back release channels (a promotion job
 	// that builds nothing).
 	Release Use = "release"
+	// Rollout: bring a cluster's Windows nodes onto an AMI (node group
+	// updates, launch template versions, instance refreshes), with the
+	// drift report it ends with.
+	Rollout Use = "rollout"
 )
 
 // Uses lists the uses in the order help shows them.
-var Uses = []Use{Build, ReadOnly, Drift, Release}
+var Uses = []Use{Build, ReadOnly, Drift, Release, Rollout}
 
 // ParseUse checks a --for value.
 func ParseUse(s string) (Use, error) {
@@ -37,7 +41,7 @@ func ParseUse(s string) (Use, error) {
 			return u, nil
 		}
 	}
-	return "", fmt.Errorf("unknown use %q: want build, read-only, drift or release", s)
+	return "", fmt.Errorf("unknown use %q: want build, read-only, drift, release or rollout", s)
 }
 
 // Command names, as the policy test's table and Commands name them.
@@ -61,6 +65,7 @@ const (
 	// release status and history.
 	CmdRelease     = "release promote"
 	CmdReleaseRead = "release status"
+	CmdRollout     = "rollout"
 )
 
 // Commands are the IAM actions each command calls, as a fresh map (no
@@ -122,7 +127,30 @@ func Commands() map[string][]string {
 		"ssm:GetParameterHistory", "ec2:DescribeImages", "ec2:DescribeFastLaunchImages",
 		"eks:DescribeCluster", "eks:ListNodegroups", "eks:DescribeNodegroup", "ec2:DescribeInstances", "sts:GetCallerIdentity",
 	}
+	// drift is what a drift report reads; rollout ends with one.
+	drift := concat(find, []string{
+		"eks:DescribeCluster", "eks:ListClusters", "eks:ListNodegroups", "eks:DescribeNodegroup",
+		"ec2:DescribeInstances", "sts:GetCallerIdentity", "ssm:GetParameterHistory",
+	})
+	rollout := concat(drift, []string{
+		// Managed node groups: the update and its life cycle.
+		"eks:UpdateNodegroupVersion", "eks:DescribeUpdate", "eks:ListUpdates",
+		// The new launch template version (only ImageId differs) and, for
+		// a rollback, the default version put back.
+		"ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions",
+		"ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate",
+		// Self-managed groups: the instance refresh.
+		"autoscaling:DescribeAutoScalingGroups", "autoscaling:StartInstanceRefresh",
+		"autoscaling:DescribeInstanceRefreshes", "autoscaling:CancelInstanceRefresh",
+		"autoscaling:RollbackInstanceRefresh",
+		// A refresh that names a launch template version is checked as
+		// if the caller launched from it: RunInstances, PassRole for its
+		// instance profile (restrict it to the node role) and CreateTags
+		// for its tag specifications.
+		"ec2:RunInstances", "iam:PassRole", "ec2:CreateTags",
+	})
 	return map[string][]string{
+		CmdRollout:     rollout,
 		CmdReleaseRead: readRelease,
 		// A promotion labels the versions it writes, and deletes a channel
 		// it created when it has to put the regions back.
@@ -153,10 +181,7 @@ func Commands() map[string][]string {
 		CmdFastLaunchRead: readFastLaunch,
 		// With --watch -f and a release section, the exporter's channel
 		// series read each channel's history.
-		CmdDrift: concat(find, []string{
-			"eks:DescribeCluster", "eks:ListClusters", "eks:ListNodegroups", "eks:DescribeNodegroup",
-			"ec2:DescribeInstances", "sts:GetCallerIdentity", "ssm:GetParameterHistory",
-		}),
+		CmdDrift: drift,
 	}
 }
 
@@ -171,6 +196,8 @@ func CommandsOf(u Use) []string {
 		return []string{CmdAMI, CmdDrift}
 	case Release:
 		return []string{CmdReleaseRead, CmdRelease}
+	case Rollout:
+		return []string{CmdAMI, CmdDrift, CmdRollout}
 	}
 	return nil
 }

@@ -53,3 +53,33 @@ func TestPolicies(t *testing.T) {
 		t.Error("ParseUse(admin) succeeded")
 	}
 }
+
+// TestRolloutPolicy: the rollout use makes the changes a rollout makes
+// (EKS updates, launch template versions, instance refreshes), reads what
+// drift reads, and builds nothing.
+func TestRolloutPolicy(t *testing.T) {
+	for _, a := range []string{
+		"eks:DescribeCluster", "eks:ListNodegroups", "eks:DescribeNodegroup", "eks:UpdateNodegroupVersion", "eks:DescribeUpdate", "eks:ListUpdates",
+		"ec2:DescribeInstances", "ec2:DescribeImages", "ec2:DescribeLaunchTemplates", "ec2:DescribeLaunchTemplateVersions",
+		"ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate",
+		"autoscaling:DescribeAutoScalingGroups", "autoscaling:StartInstanceRefresh", "autoscaling:DescribeInstanceRefreshes",
+		"autoscaling:CancelInstanceRefresh", "autoscaling:RollbackInstanceRefresh",
+		"ssm:GetParameter", "ssm:GetParameters", "iam:PassRole", "ec2:RunInstances",
+	} {
+		if !iampolicy.Allows(iampolicy.Rollout, a) {
+			t.Errorf("the rollout policy lacks %s", a)
+		}
+	}
+	for _, a := range iampolicy.Actions(iampolicy.Rollout) {
+		if strings.HasPrefix(a, "imagebuilder:") || a == "ssm:PutParameter" || a == "ec2:DeregisterImage" {
+			t.Errorf("the rollout policy allows %s, which only builds and releases need", a)
+		}
+	}
+	if u, err := iampolicy.ParseUse("rollout"); err != nil || u != iampolicy.Rollout {
+		t.Errorf("ParseUse(rollout) = %q, %v", u, err)
+	}
+	doc, err := iampolicy.Policy(iampolicy.Rollout)
+	if err != nil || !strings.Contains(doc, `"Sid": "WinamiAutoscaling"`) {
+		t.Errorf("rollout policy document: %v\n%s", err, doc)
+	}
+}

@@ -32,7 +32,7 @@ func newPolicyCmd(app *cmdutil.App) *cobra.Command {
 		uses[i] = string(u)
 	}
 	cmd := &cobra.Command{
-		Use:   "policy [--for build|read-only|drift|release]",
+		Use:   "policy [--for build|read-only|drift|release|rollout]",
 		Short: "Print the least-privilege IAM policy winami needs for a use",
 		Long: `Print, as an IAM policy document, the actions winami calls for a use:
 
@@ -42,6 +42,9 @@ func newPolicyCmd(app *cmdutil.App) *cobra.Command {
              changes anything
   drift      ami, and the EKS and EC2 reads of a cluster's nodes
   release    release status, history, promote and rollback: a promotion job that cannot build
+  rollout    rollout and drift: EKS node group updates, launch template versions and instance
+             refreshes of a cluster's Windows nodes; iam:PassRole is for the node role of an
+             instance profile the launch template names (restrict its resource to that role)
 
 The document is JSON, as IAM takes it (-o json, the default); -o yaml gives the same
 document as YAML, for CloudFormation templates. A policy has no table or text form.

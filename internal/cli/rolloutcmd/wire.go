@@ -1,0 +1,62 @@
+//go:build rolloutwire
+
+// This file needs the drivers of pkg/rollout (NewNodegroupDriver,
+// NewRefreshDriver, NewKarpenterDriver, KarpenterClient, NewKubeObserver,
+// ExpectOf) and Runner.Plan/Apply: once they are on main, delete the
+// build tag above and wire_pending.go.
+
+package rolloutcmd
+
+import (
+	"context"
+
+	"k8s.io/client-go/rest"
+
+	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/clock"
+	"github.com/winami/winami/pkg/drift"
+	"github.com/winami/winami/pkg/rollout"
+)
+
+// Wired reports whether this build has the rollout drivers: the policy
+// test runs its rollout rows only then.
+const Wired = true
+
+// wireRollout gives e the observer, the AMI reader and the runner, over
+// the clients of the nodes' region (*at, known after the first report).
+func wireRollout(e *env, o *options, clients *awsapi.Clients, cfg *rest.Config, _ drift.Sources, at *string) error {
+	dyn, err := rollout.KarpenterClient(cfg)
+	if err != nil {
+		return err
+	}
+	kube, err := drift.KubeClient(cfg)
+	if err != nil {
+		return err
+	}
+	// Verification reads status.images and spec.unschedulable, which
+	// drift's own lister (src.Nodes) drops.
+	nodes := drift.LeanNodesWithImages{Client: kube}
+	e.Observe = func(ctx context.Context) ([]rollout.NodeState, error) {
+		return rollout.NewKubeObserver(nodes, clients.EC2(*at)).Observe(ctx)
+	}
+	e.Expect = func(ctx context.Context, ami string) (rollout.Expect, error) {
+		return rollout.ExpectOf(ctx, clients.EC2(*at), clients.SSM(*at), ami)
+	}
+	e.Runner = func(events func(rollout.Event)) planner {
+		drivers := map[rollout.Method]rollout.Driver{
+			rollout.MethodInstanceRefresh: rollout.NewRefreshDriver(clients.AutoScaling(*at), clients.EC2(*at)),
+			rollout.MethodNodeClass:       rollout.NewKarpenterDriver(dyn),
+		}
+		// Managed node groups are updated through EKS, by cluster name:
+		// with --kubeconfig there is none, and the plan skips them.
+		if o.cluster != "" {
+			ng := rollout.NewNodegroupDriver(clients.EKS(*at), clients.EC2(*at), o.cluster)
+			drivers[rollout.MethodLaunchTemplate], drivers[rollout.MethodReleaseVersion] = ng, ng
+		}
+		return &rollout.Runner{
+			Drivers: drivers, Observer: rollout.NewKubeObserver(nodes, clients.EC2(*at)), Clock: clock.Real{},
+			Events: events, Poll: o.poll, Timeout: o.timeout, NoRollback: o.noRollback,
+		}
+	}
+	return nil
+}
