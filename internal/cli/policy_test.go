@@ -12,7 +12,6 @@ import (
 
 	"github.com/winami/winami/internal/cli"
 	"github.com/winami/winami/internal/cli/cmdutil"
-	"github.com/winami/winami/internal/cli/rolloutcmd"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/iampolicy"
 	"github.com/winami/winami/sandbox"
@@ -88,9 +87,8 @@ var policyCommands = []policyCommand{
 	{iampolicy.CmdDestroy, []string{"destroy", "-f", "SPEC", "--auto-approve", "--delete-images"}, build, 0},
 }
 
-// rolloutPolicyCommands run after the others (a rollout changes the demo
-// cluster that drift and the canary gate read), once this build has the
-// rollout drivers (rolloutcmd.Wired).
+// rolloutPolicyCommands run after the others: a rollout changes the demo
+// cluster that drift and the canary gate read.
 var rolloutPolicyCommands = []policyCommand{
 	// The demo cluster's nodes are not all on the newest release: exit 2.
 	{iampolicy.CmdRollout, []string{"rollout", "--cluster", "demo", "--latest", "--dry-run"}, rolloutUse, 2},
@@ -134,10 +132,7 @@ func TestPolicyCoversCommands(t *testing.T) {
 
 	commands := iampolicy.Commands()
 	seen := map[string]bool{}
-	table := policyCommands
-	if rolloutcmd.Wired {
-		table = append(slices.Clip(table), rolloutPolicyCommands...)
-	}
+	table := append(slices.Clip(policyCommands), rolloutPolicyCommands...)
 	for _, pc := range table {
 		args := []string{"--endpoint-url", srv.URL()}
 		for _, a := range pc.args {

@@ -30,6 +30,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"hostile":    cmdHostile,
 		"slowpost":   cmdSlowPost,
 		"envfrom":    cmdEnvFrom,
+		"sleep":      cmdSleep,
 	}
 }
 
@@ -92,6 +93,17 @@ func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	ts.Check(ln.Close())
 	ts.Setenv(args[0], strconv.Itoa(port))
+}
+
+// sleep D waits D (a Go duration): the time a background command takes
+// to be under way before a scenario interrupts it.
+func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: sleep DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	time.Sleep(d)
 }
 
 // waithttp URL waits up to 10s for anything to answer HTTP at URL.

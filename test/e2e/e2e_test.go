@@ -5,7 +5,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -17,7 +16,6 @@ import (
 	"github.com/winami/winami/cmd/winami/sandboxcmd"
 	"github.com/winami/winami/internal/cli"
 	"github.com/winami/winami/internal/cli/cmdutil"
-	"github.com/winami/winami/internal/cli/rolloutcmd"
 )
 
 func TestMain(m *testing.M) {
@@ -57,13 +55,5 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: scriptCommands(),
-		// [rollout]: this build has the rollout drivers (until they are
-		// all on main, the rollout scenarios that change a cluster skip).
-		Condition: func(cond string) (bool, error) {
-			if cond == "rollout" {
-				return rolloutcmd.Wired, nil
-			}
-			return false, fmt.Errorf("unknown condition %q", cond)
-		},
 	})
 }

@@ -1,10 +1,3 @@
-//go:build rolloutwire
-
-// This file needs the drivers of pkg/rollout (NewNodegroupDriver,
-// NewRefreshDriver, NewKarpenterDriver, KarpenterClient, NewKubeObserver,
-// ExpectOf) and Runner.Plan/Apply: once they are on main, delete the
-// build tag above and wire_pending.go.
-
 package rolloutcmd
 
 import (
@@ -17,10 +10,6 @@ import (
 	"github.com/winami/winami/pkg/drift"
 	"github.com/winami/winami/pkg/rollout"
 )
-
-// Wired reports whether this build has the rollout drivers: the policy
-// test runs its rollout rows only then.
-const Wired = true
 
 // wireRollout gives e the observer, the AMI reader and the runner, over
 // the clients of the nodes' region (*at, known after the first report).
