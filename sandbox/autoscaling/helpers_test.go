@@ -140,7 +140,7 @@ func versions(g types.AutoScalingGroup) string {
 }
 
 // nodesOf checks that every instance of the group is running with its
-// node in the demo cluster (Ready, created after the instance launched),
+// node in the demo cluster (Ready, created once the instance launched),
 // and that the cluster has no node of the group's other instances; it
 // returns the instances' AMIs.
 func nodesOf(t *testing.T, f *fixture, g types.AutoScalingGroup) []string {
@@ -167,7 +167,7 @@ func nodesOf(t *testing.T, f *fixture, g types.AutoScalingGroup) []string {
 				t.Errorf("instance %s: %+v", aws.ToString(in.InstanceId), inst)
 				continue
 			}
-			if n := nodes[inst.InstanceID]; n == nil || !n.Ready || !inst.LaunchTime.Before(n.CreationTimestamp) ||
+			if n := nodes[inst.InstanceID]; n == nil || !n.Ready || n.CreationTimestamp.Before(inst.LaunchTime) ||
 				n.ReadySince.Before(n.CreationTimestamp) {
 				t.Errorf("node of %s: %+v", inst.InstanceID, n)
 			}
