@@ -40,6 +40,7 @@ func (c *clock) Add(d time.Duration) {
 // goodV on the 2026.10.14 EKS AMI and badV on an AMI that does not exist.
 type fixture struct {
 	srv    *sandbox.Server
+	cfg    aws.Config
 	clk    *clock
 	client *asg.Client
 	ltID   string
@@ -50,11 +51,16 @@ type fixture struct {
 
 const group = world.DemoSelfManagedGroup
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureWith(t, sandbox.Options{}) }
+
+// newFixtureWith is newFixture on a sandbox with opts (its seed and clock
+// set here).
+func newFixtureWith(t *testing.T, opts sandbox.Options) *fixture {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, time.December, 1, 9, 0, 0, 0, time.UTC)}
-	srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, Now: clk.Now})
-	f := &fixture{srv: srv, clk: clk, client: asg.NewFromConfig(cfg)}
+	opts.Seed, opts.Now = 1, clk.Now
+	srv, cfg := sandboxtest.Start(t, opts)
+	f := &fixture{srv: srv, clk: clk, client: asg.NewFromConfig(cfg), cfg: cfg}
 	err := srv.Store().Update(func(w *world.World) error {
 		r := w.Region("us-east-1")
 		g := r.AutoScalingGroups[group]
