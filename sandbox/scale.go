@@ -23,5 +23,7 @@ func seedScale(store *state.Store, nodes int) error {
 		return err
 	}
 	store.SetExtra(extra)
-	return nil
+	// The fleet's launch template is the region's: a rollout adds versions
+	// to it, saved with the world.
+	return store.Update(func(w *world.World) error { w.AdoptFleetTemplates(); return nil })
 }

@@ -64,8 +64,13 @@ type Options struct {
 	// ec2.DefaultCopyPace.
 	CopyPace time.Duration
 	// RolloutPace is how long each step of a node replacement (an EKS node
-	// group update's waves) takes; 0 means world.DefaultReplacePace.
+	// group update's waves, an Auto Scaling instance refresh's batches)
+	// takes; 0 means world.DefaultReplacePace unless InstantRollout.
 	RolloutPace time.Duration
+	// InstantRollout is a rollout pace of zero: every step of a node
+	// replacement is due at once (a 1,000-node rollout runs without
+	// waiting). It overrides RolloutPace.
+	InstantRollout bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// ScaleNodes, when positive, adds the EKS cluster "scale" in us-east-1
@@ -161,7 +166,7 @@ func newServer(opts Options, store *state.Store, now func() time.Time, logger *s
 		imagebuilder.New(store, now, ibOpts...),
 		ecr.New(store, now, s.registry),
 		eks.New(store, now, eksOptions(opts)...),
-		autoscaling.New(store, now),
+		autoscaling.New(store, now, autoscaling.WithPace(opts.rolloutPace())),
 	)
 	// Registry requests (/v2/ for a registry host such as mcr.microsoft.com
 	// or an ECR host) reach the OCI registry; everything else is an AWS API
@@ -176,10 +181,18 @@ func newServer(opts Options, store *state.Store, now func() time.Time, logger *s
 }
 
 func eksOptions(opts Options) []eks.Option {
-	if opts.RolloutPace > 0 {
-		return []eks.Option{eks.WithRolloutPace(opts.RolloutPace)}
+	return []eks.Option{eks.WithRolloutPace(opts.rolloutPace())}
+}
+
+// rolloutPace is the pace of every node replacement the sandbox runs.
+func (o Options) rolloutPace() time.Duration {
+	switch {
+	case o.InstantRollout:
+		return 0
+	case o.RolloutPace > 0:
+		return o.RolloutPace
 	}
-	return nil
+	return world.DefaultReplacePace
 }
 
 func kubeOptions(opts Options) []kube.Option {

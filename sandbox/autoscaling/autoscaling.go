@@ -15,10 +15,10 @@ import (
 	"github.com/winami/winami/sandbox/world"
 )
 
-// DefaultPace is how long the stand-in replacer takes for one batch of
-// replacements (launch, warm-up aside, and termination) and how long
-// Pending and Cancelling last.
-const DefaultPace = 30 * time.Second
+// DefaultPace is the sandbox's rollout pace: how long Pending and
+// Cancelling last at least, and each step of the replacement engine's
+// waves (a batch takes two paces and its warm-up).
+const DefaultPace = world.DefaultReplacePace
 
 // service carries the operations' dependencies.
 type service struct {
@@ -31,16 +31,18 @@ type service struct {
 // Option configures the service.
 type Option func(*service)
 
-// WithPace sets DefaultPace's duration; 0 or less keeps the default.
+// WithPace sets the pace instead of DefaultPace; 0 makes every step due
+// at once (warm-ups and checkpoint delays aside), less than 0 keeps the
+// default.
 func WithPace(d time.Duration) Option {
 	return func(s *service) {
-		if d > 0 {
+		if d >= 0 {
 			s.pace = d
 		}
 	}
 }
 
-// WithReplacer sets what replaces instances; nil keeps the stand-in.
+// WithReplacer sets what replaces instances; nil keeps the engine.
 func WithReplacer(r Replacer) Option {
 	return func(s *service) {
 		if r != nil {
@@ -56,7 +58,7 @@ func New(store *state.Store, now func() time.Time, opts ...Option) *protocol.Ser
 		o(s)
 	}
 	if s.replacer == nil {
-		s.replacer = &StandIn{Pace: s.pace}
+		s.replacer = &Engine{Pace: s.pace}
 	}
 	return &protocol.Service{
 		Name:           "autoscaling",

@@ -40,6 +40,7 @@ func (c *clock) Add(d time.Duration) {
 // goodV on the 2026.10.14 EKS AMI and badV on an AMI that does not exist.
 type fixture struct {
 	srv    *sandbox.Server
+	cfg    aws.Config
 	clk    *clock
 	client *asg.Client
 	ltID   string
@@ -50,11 +51,16 @@ type fixture struct {
 
 const group = world.DemoSelfManagedGroup
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureWith(t, sandbox.Options{}) }
+
+// newFixtureWith is newFixture on a sandbox with opts (its seed and clock
+// set here).
+func newFixtureWith(t *testing.T, opts sandbox.Options) *fixture {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, time.December, 1, 9, 0, 0, 0, time.UTC)}
-	srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, Now: clk.Now})
-	f := &fixture{srv: srv, clk: clk, client: asg.NewFromConfig(cfg)}
+	opts.Seed, opts.Now = 1, clk.Now
+	srv, cfg := sandboxtest.Start(t, opts)
+	f := &fixture{srv: srv, clk: clk, client: asg.NewFromConfig(cfg), cfg: cfg}
 	err := srv.Store().Update(func(w *world.World) error {
 		r := w.Region("us-east-1")
 		g := r.AutoScalingGroups[group]
@@ -140,7 +146,7 @@ func versions(g types.AutoScalingGroup) string {
 }
 
 // nodesOf checks that every instance of the group is running with its
-// node in the demo cluster (Ready, created after the instance launched),
+// node in the demo cluster (Ready, created once the instance launched),
 // and that the cluster has no node of the group's other instances; it
 // returns the instances' AMIs.
 func nodesOf(t *testing.T, f *fixture, g types.AutoScalingGroup) []string {
@@ -167,7 +173,7 @@ func nodesOf(t *testing.T, f *fixture, g types.AutoScalingGroup) []string {
 				t.Errorf("instance %s: %+v", aws.ToString(in.InstanceId), inst)
 				continue
 			}
-			if n := nodes[inst.InstanceID]; n == nil || !n.Ready || !inst.LaunchTime.Before(n.CreationTimestamp) ||
+			if n := nodes[inst.InstanceID]; n == nil || !n.Ready || n.CreationTimestamp.Before(inst.LaunchTime) ||
 				n.ReadySince.Before(n.CreationTimestamp) {
 				t.Errorf("node of %s: %+v", inst.InstanceID, n)
 			}

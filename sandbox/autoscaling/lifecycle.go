@@ -11,80 +11,6 @@ import (
 	"github.com/winami/winami/sandbox/world"
 )
 
-// Replacer replaces an Auto Scaling group's instances: the part of an
-// instance refresh that touches EC2 and the cluster. The refresh's life
-// cycle (statuses, checkpoints, bake time, cancel, rollback) stays in this
-// package and hands the replacer one job at a time.
-//
-// StandIn is this package's own replacer, a stand-in: the sandbox's shared
-// replacement engine (surge a new instance and node, cordon, drain and
-// terminate the old one, at a pace; the one behind EKS node group updates)
-// is to take its place through WithReplacer.
-type Replacer interface {
-	// Advance carries job on to now: job.Instances replaced by instances
-	// launched from job.Target, at most job.MaxUnavailable out of service
-	// at a time, each batch warmed up for job.Warmup before the next. It
-	// is called on every read and must be idempotent.
-	Advance(w *world.World, region string, g *world.AutoScalingGroup, job *world.ReplaceJob, now time.Time) Progress
-	// Stop abandons a job (a cancel or a rollback): replacements under
-	// way may finish, none start. An error means the group cannot be let
-	// go now (AWS answers ResourceContention).
-	Stop(w *world.World, region string, g *world.AutoScalingGroup, job *world.ReplaceJob) error
-}
-
-// Progress is how far a job got.
-type Progress struct {
-	// Replaced counts job.Instances replaced and warmed up.
-	Replaced int
-	// At is when the last of them finished (or when Err happened).
-	At time.Time
-	// Err is a replacement that failed: the refresh fails with it.
-	Err error
-}
-
-// StandIn replaces instances in batches of MaxUnavailable: batch k ends
-// at Start + (k+1)·(Pace + Warmup), with the new instances InService and
-// their nodes Ready, the old ones terminated and their nodes gone. A
-// launch template version whose AMI is not available fails the job.
-// (Stand-in for the shared engine; see Replacer.)
-type StandIn struct {
-	Pace time.Duration
-}
-
-// Advance implements Replacer.
-func (s *StandIn) Advance(w *world.World, region string, g *world.AutoScalingGroup, job *world.ReplaceJob, now time.Time) Progress {
-	p := Progress{At: job.Start}
-	version, _ := strconv.ParseInt(job.Target.Version, 10, 64)
-	batch := max(job.MaxUnavailable, 1)
-	for k := 0; k*batch < len(job.Instances); k++ {
-		begin := job.Start.Add(time.Duration(k) * (s.Pace + job.Warmup))
-		end := begin.Add(s.Pace + job.Warmup)
-		if end.After(now) {
-			break
-		}
-		for _, id := range job.Instances[k*batch : min((k+1)*batch, len(job.Instances))] {
-			old := g.GroupInstanceByID(id)
-			if old == nil {
-				p.Replaced++ // replaced on an earlier read
-				continue
-			}
-			if _, err := w.LaunchGroupInstance(region, g, job.Target, version, old.AvailabilityZone, begin, end.Add(-job.Warmup)); err != nil {
-				p.Err, p.At = fmt.Errorf("launching a replacement for %s: %w", id, err), begin
-				return p
-			}
-			w.TerminateGroupInstance(region, g, id)
-			p.Replaced++
-		}
-		p.At = end
-	}
-	return p
-}
-
-// Stop implements Replacer: the stand-in has nothing in flight between reads.
-func (s *StandIn) Stop(*world.World, string, *world.AutoScalingGroup, *world.ReplaceJob) error {
-	return nil
-}
-
 // advanceRegion advances every group's refresh of the region.
 func (s *service) advanceRegion(w *world.World, region string, r *world.Region) {
 	for _, name := range slices.Sorted(maps.Keys(r.AutoScalingGroups)) {
@@ -143,11 +69,22 @@ func (s *service) step(w *world.World, region string, r *world.Region, g *world.
 		s.succeed(g, ir, ir.NextStepAt)
 		return true
 	case world.RefreshCancelling:
-		if waiting {
+		// Cancelled once the batch under way is done, a pace at least.
+		end := ir.NextStepAt
+		if ir.Job != nil {
+			p := s.replacer.Advance(w, region, g, ir.Job, now)
+			if !p.Done {
+				return false
+			}
+			if p.At.After(end) {
+				end = p.At
+			}
+		}
+		if now.Before(end) {
 			return false
 		}
-		end := ir.NextStepAt
 		ir.Status, ir.StatusReason, ir.EndTime, ir.Job = world.RefreshCancelled, "", &end, nil
+		ir.ToUpdate = slices.DeleteFunc(ir.ToUpdate, func(id string) bool { return g.GroupInstanceByID(id) == nil })
 		return true
 	}
 	return false

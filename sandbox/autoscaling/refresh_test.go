@@ -14,12 +14,12 @@ import (
 )
 
 // oneAtATime replaces one of the group's two instances at a time, each
-// warmed up for a minute: a batch takes DefaultPace + 60 s.
+// warmed up for a minute: a batch takes two paces (launch, join) + 60 s.
 func oneAtATime() *types.RefreshPreferences {
 	return &types.RefreshPreferences{MinHealthyPercentage: aws.Int32(50), InstanceWarmup: aws.Int32(60), SkipMatching: aws.Bool(true)}
 }
 
-const batch = autoscaling.DefaultPace + time.Minute
+const batch = 2*autoscaling.DefaultPace + time.Minute
 
 func TestRefreshSucceeds(t *testing.T) {
 	f := newFixture(t)
@@ -47,7 +47,8 @@ func TestRefreshSucceeds(t *testing.T) {
 	if aws.ToInt32(ir.InstancesToUpdate) != 1 {
 		t.Errorf("InstancesToUpdate %d, want 1", aws.ToInt32(ir.InstancesToUpdate))
 	}
-	if g := f.describeGroup(t); versions(g) != "1,"+f.goodV || aws.ToString(g.LaunchTemplate.Version) != "1" {
+	// Surge: the second instance's successor runs before it is terminated.
+	if g := f.describeGroup(t); versions(g) != "1,"+f.goodV+","+f.goodV || aws.ToString(g.LaunchTemplate.Version) != "1" {
 		t.Errorf("half way: instances on %s, group on %s", versions(g), aws.ToString(g.LaunchTemplate.Version))
 	}
 	f.clk.Add(batch)
@@ -75,7 +76,6 @@ func TestRefreshSucceeds(t *testing.T) {
 
 	// Skip matching: nothing left to replace, done at once.
 	id2 := f.start(t, f.goodV, oneAtATime())
-	f.clk.Add(autoscaling.DefaultPace)
 	ir = f.refresh(t, id2)
 	wantStatus(t, ir, types.InstanceRefreshStatusSuccessful, 100)
 	if aws.ToInt32(ir.InstancesToUpdate) != 0 {
@@ -111,17 +111,18 @@ func TestRefreshCheckpointAndBake(t *testing.T) {
 func TestRefreshCancel(t *testing.T) {
 	f := newFixture(t)
 	id := f.start(t, f.goodV, oneAtATime())
-	f.clk.Add(autoscaling.DefaultPace + batch)
+	f.clk.Add(3 * autoscaling.DefaultPace) // the first batch under way, its new node Ready
 	out, err := f.client.CancelInstanceRefresh(t.Context(), &asg.CancelInstanceRefreshInput{AutoScalingGroupName: aws.String(group)})
 	if err != nil || aws.ToString(out.InstanceRefreshId) != id {
 		t.Fatalf("cancel: %v, %v", out, err)
 	}
-	wantStatus(t, f.refresh(t, id), types.InstanceRefreshStatusCancelling, 50)
+	wantStatus(t, f.refresh(t, id), types.InstanceRefreshStatusCancelling, 0)
 	_, err = f.client.CancelInstanceRefresh(t.Context(), &asg.CancelInstanceRefreshInput{AutoScalingGroupName: aws.String(group)})
 	sandboxtest.WantAPIError(t, err, "ActiveInstanceRefreshNotFound", "")
 	f.clk.Add(autoscaling.DefaultPace + time.Hour)
 	wantStatus(t, f.refresh(t, id), types.InstanceRefreshStatusCancelled, 50)
-	// What was replaced stays; the group keeps its configuration.
+	// The batch under way finished; what was replaced stays; no other batch
+	// started; the group keeps its configuration.
 	if g := f.describeGroup(t); versions(g) != "1,"+f.goodV || aws.ToString(g.LaunchTemplate.Version) != "1" {
 		t.Errorf("after cancel: instances on %s, group on %s", versions(g), aws.ToString(g.LaunchTemplate.Version))
 	}
@@ -133,7 +134,7 @@ func TestRefreshRollback(t *testing.T) {
 	f := newFixture(t)
 	before := nodesOf(t, f, f.describeGroup(t))
 	id := f.start(t, f.goodV, oneAtATime())
-	f.clk.Add(autoscaling.DefaultPace + batch)
+	f.clk.Add(3 * autoscaling.DefaultPace) // the first batch under way, its new node Ready
 	out, err := f.client.RollbackInstanceRefresh(t.Context(), &asg.RollbackInstanceRefreshInput{AutoScalingGroupName: aws.String(group)})
 	if err != nil || aws.ToString(out.InstanceRefreshId) != id {
 		t.Fatalf("rollback: %v, %v", out, err)

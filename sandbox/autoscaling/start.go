@@ -192,6 +192,10 @@ func (s *service) startInstanceRefresh(ctx context.Context, req *protocol.Reques
 			ir.ToUpdate = append(ir.ToUpdate, gi.InstanceID)
 		}
 		ir.Total = int32(len(ir.ToUpdate))
+		if ir.Total == 0 {
+			// Nothing to replace (skip matching): done at once, as AWS does.
+			s.succeed(g, ir, now)
+		}
 		g.InstanceRefreshes = append(g.InstanceRefreshes, ir)
 		out.InstanceRefreshID = ir.ID
 		return nil

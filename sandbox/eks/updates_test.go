@@ -251,7 +251,7 @@ func customGroup(t *testing.T, e *rollEnv, image func(r *world.Region) *world.Im
 		r := w.Region("us-east-1")
 		ng := r.Clusters[world.DemoCluster].Nodegroups["windows-core-a"]
 		tmpl := r.LaunchTemplates[ng.LaunchTemplate.ID]
-		current := r.WindowsReleaseImage("WINDOWS_CORE_2022_x86_64", ng.ReleaseVersion)
+		current := r.Images[tmpl.VersionData(1).ImageID] // the demo's group is CUSTOM already
 		ng.AMIType, ng.ReleaseVersion = "CUSTOM", current.ImageID
 		ng.UpdateConfig = &world.NodegroupUpdateConfig{MaxUnavailable: maxUnavailable}
 		tmpl.Versions[0].ImageID = current.ImageID
@@ -417,16 +417,20 @@ func TestListUpdatesPages(t *testing.T) {
 	}
 }
 
-// windows-core-a as seeded runs EKS's AMI type with a launch template that
-// names no AMI: a version naming one is refused, one without is rolled out
-// on the newest release.
+// windows-core-a made a group of EKS's AMI type with a launch template that
+// names no AMI (the demo's is CUSTOM): a version naming one is refused, one
+// without is rolled out on the newest release.
 func TestUpdateNodegroupTemplateOnAMIType(t *testing.T) {
 	e := startRollout(t)
 	ng := e.nodegroup(t, "windows-core-a")
 	lt := aws.ToString(ng.LaunchTemplate.Id)
 	own := ""
-	_ = e.srv.Store().View(func(w *world.World) error {
-		own = w.Region("us-east-1").ImageByName("winami-demo-2022-core-1.35-20261115").ImageID
+	_ = e.srv.Store().Update(func(w *world.World) error {
+		r := w.Region("us-east-1")
+		own = r.ImageByName("winami-demo-2022-core-1.35-20261115").ImageID
+		ng := r.Clusters[world.DemoCluster].Nodegroups["windows-core-a"]
+		ng.AMIType, ng.ReleaseVersion = "WINDOWS_CORE_2022_x86_64", "1.35-2026.11.11"
+		r.LaunchTemplates[lt].Versions[0].ImageID = ""
 		return nil
 	})
 	for i, image := range []*string{aws.String(own), nil} {

@@ -1,12 +1,8 @@
 package world
 
 import (
-	"fmt"
-	"hash/fnv"
-	"math/rand/v2"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -94,6 +90,7 @@ type InstanceRefresh struct {
 	NextStepAt time.Time `json:"nextStepAt"`
 	// Job is the replacement under way: the instances handed to the
 	// replacer, the version they get, and when it started.
+	// While Cancelling, it is the stopped job whose wave in flight ends.
 	Job *ReplaceJob `json:"job,omitempty"`
 	// CheckpointsDone counts the checkpoints already waited at.
 	CheckpointsDone int              `json:"checkpointsDone,omitempty"`
@@ -107,6 +104,9 @@ type ReplaceJob struct {
 	MaxUnavailable int               `json:"maxUnavailable"`
 	Warmup         time.Duration     `json:"warmup"`
 	Start          time.Time         `json:"start"`
+	// Replacement is the ID of the replacement engine's run doing the job,
+	// once it started.
+	Replacement string `json:"replacement,omitempty"`
 }
 
 // RefreshPreferences are StartInstanceRefresh's Preferences, defaults filled in.
@@ -208,104 +208,4 @@ func (lt *LaunchTemplate) VersionData(n int64) *LaunchTemplateVersion {
 		}
 	}
 	return nil
-}
-
-// LaunchGroupInstance launches an instance of group g from a launch
-// template version in zone at launched and, when the group belongs to a
-// cluster, the Kubernetes node it registers as, Ready at ready (between
-// the two the instance boots and joins). It returns the group's new
-// instance, InService and Healthy.
-func (w *World) LaunchGroupInstance(region string, g *AutoScalingGroup, ref LaunchTemplateRef, version int64, zone string, launched, ready time.Time) (*GroupInstance, error) {
-	r := w.Region(region)
-	if r == nil {
-		return nil, fmt.Errorf("no region %s", region)
-	}
-	lt := r.LaunchTemplateByRef(ref)
-	if lt == nil {
-		return nil, fmt.Errorf("no launch template %s%s", ref.ID, ref.Name)
-	}
-	data := lt.VersionData(version)
-	if data == nil {
-		return nil, fmt.Errorf("launch template %s has no version %d", lt.LaunchTemplateID, version)
-	}
-	img := r.Images[data.ImageID]
-	if img == nil || img.StateAt(launched) != "available" {
-		return nil, fmt.Errorf("the launch template's image %q is not available", data.ImageID)
-	}
-	instType := data.InstanceType
-	if instType == "" {
-		instType = "m6i.xlarge"
-	}
-	var sub *Subnet
-	for _, s := range r.Subnets {
-		if s.AvailabilityZone == zone && strings.Contains(g.VPCZoneIdentifier, s.SubnetID) {
-			sub = s
-		}
-	}
-	g.Launches++
-	gn := &gen{
-		rng:  rand.New(rand.NewPCG(uint64(w.Seed), launchStream(g.ARN, g.Launches))),
-		used: map[string]bool{},
-	}
-	spec := nodeSpec{
-		zone: zone, subnet: sub, image: img, instanceType: instType, kubelet: KubeletV1352,
-		launched: launched, group: g.Name,
-		template: LaunchTemplateRef{ID: lt.LaunchTemplateID, Name: lt.LaunchTemplateName, Version: strconv.FormatInt(version, 10)},
-	}
-	if sub != nil {
-		spec.ip = subnetIP(sub, gn)
-	} else {
-		spec.ip = fmt.Sprintf("10.%d.%d.%d", gn.rng.IntN(256), gn.rng.IntN(256), 4+gn.rng.IntN(250))
-	}
-	if r.Instances == nil {
-		r.Instances = map[string]*Instance{}
-	}
-	c := r.Clusters[g.Cluster]
-	var inst *Instance
-	if c == nil {
-		c = &Cluster{Name: g.Cluster} // a group outside any cluster: the node is dropped
-	}
-	n, inst := addNode(r, c, gn, spec, r.Instances, 0)
-	// addNode appends as the seed does; a launch goes through PutNode so
-	// that it lands in name order and node watches see it.
-	c.Nodes = c.Nodes[:len(c.Nodes)-1]
-	n.CreationTimestamp, n.ReadySince = launched.Add(ready.Sub(launched)/2), ready
-	c.PutNode(n)
-	for k, v := range g.Tags {
-		if !slices.Contains(g.UntaggedOnLaunch, k) {
-			inst.Tags[k] = v
-		}
-	}
-	gi := &GroupInstance{
-		InstanceID: inst.InstanceID, InstanceType: instType, AvailabilityZone: zone,
-		LifecycleState: "InService", HealthStatus: "Healthy", LaunchTemplate: spec.template,
-		Protected: g.NewInstancesProtected,
-	}
-	g.Instances = append(g.Instances, gi)
-	return gi, nil
-}
-
-// TerminateGroupInstance takes an instance out of its group: the instance
-// is terminated (it stays visible, as EC2 keeps terminated instances for a
-// while) and its node leaves the cluster.
-func (w *World) TerminateGroupInstance(region string, g *AutoScalingGroup, id string) {
-	g.Instances = slices.DeleteFunc(g.Instances, func(gi *GroupInstance) bool { return gi.InstanceID == id })
-	r := w.Region(region)
-	if r == nil {
-		return
-	}
-	if inst := r.Instances[id]; inst != nil {
-		inst.State = "terminated"
-	}
-	if c := r.Clusters[g.Cluster]; c != nil {
-		if n := nodeOf(c, id); n != nil {
-			c.DeleteNode(n.Name)
-		}
-	}
-}
-
-func launchStream(arn string, n int) uint64 {
-	h := fnv.New64a()
-	_, _ = fmt.Fprintf(h, "%s/launch/%d", arn, n)
-	return h.Sum64()
 }

@@ -154,6 +154,9 @@ type Extra struct {
 type Fleet struct {
 	Clusters  map[string]*Cluster
 	Instances map[string]*Instance
+	// LaunchTemplates are the launch templates of the fleet's node groups,
+	// for the region to adopt (World.AdoptFleetTemplates).
+	LaunchTemplates []*LaunchTemplate
 	// sorted are Instances in ID order, kept so that listing them does not
 	// sort ten thousand IDs on every call.
 	sorted []*Instance

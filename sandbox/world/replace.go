@@ -91,6 +91,9 @@ type ReplaceSpec struct {
 	DrainTimeout time.Duration `json:"drainTimeout,omitempty"`
 	// Force replaces nodes whose pods cannot be evicted.
 	Force bool `json:"force,omitempty"`
+	// Warmup is how long new nodes serve, once Ready, before the old ones
+	// are drained (an Auto Scaling instance refresh's instance warmup).
+	Warmup time.Duration `json:"warmup,omitempty"`
 }
 
 // Replacement is one replacement in progress or done.
@@ -176,8 +179,12 @@ func (w *World) StartReplacement(region string, spec ReplaceSpec, now time.Time)
 	if spec.DrainTimeout <= 0 {
 		spec.DrainTimeout = 3 * spec.Pace
 	}
+	id := replacementID(region, spec, now)
+	for n := 1; r.Replacements[id] != nil; n++ { // two in the same instant (pace 0)
+		id = uniqueUUID(fmt.Sprintf("%s#%d", id, n))
+	}
 	rp := &Replacement{
-		ID:          replacementID(region, spec, now),
+		ID:          id,
 		ReplaceSpec: spec,
 		Status:      ReplaceInProgress,
 		Started:     now,
@@ -307,12 +314,15 @@ func (rp *Replacement) step(w *World, r *Region, c *Cluster, at time.Time) {
 	img := r.Images[rp.ImageID]
 	switch wave.Phase {
 	case phaseLaunching:
-		if img == nil || img.NodesNeverReady {
+		broken := img == nil || img.NodesNeverReady
+		// An Auto Scaling group counts EC2 health only: it goes on with
+		// nodes that never join, where EKS and Karpenter wait for them.
+		if broken && rp.Kind != GroupAutoScalingGroup {
 			wave.Phase, rp.Next = phaseJoining, wave.Launched.Add(rp.JoinTimeout)
 			return
 		}
 		for _, id := range wave.New {
-			if n := nodeOf(c, id); n != nil {
+			if n := nodeOf(c, id); n != nil && !broken {
 				n.Ready, n.ReadySince = true, at
 				touch(c, n)
 			}
@@ -326,7 +336,7 @@ func (rp *Replacement) step(w *World, r *Region, c *Cluster, at time.Time) {
 				touch(c, n)
 			}
 		}
-		wave.Phase, wave.Cordoned, rp.Next = phaseDraining, at, at.Add(rp.Pace)
+		wave.Phase, wave.Cordoned, rp.Next = phaseDraining, at, at.Add(rp.Pace+rp.Warmup)
 	case phaseJoining:
 		// The new nodes never joined: take them away again; the old ones
 		// were never cordoned.

@@ -17,8 +17,9 @@ const (
 
 // seedEKS gives us-east-1 the cluster "demo": Kubernetes 1.35 with a Linux
 // managed node group "system" (2 nodes), two Windows Server 2022 Core managed
-// node groups, "windows-core-a" (4 nodes, the user's launch template) and
-// "windows-core-b" (3 nodes), and one Karpenter node of the node pool
+// node groups, "windows-core-a" (4 nodes; CUSTOM: the user's launch template
+// names the AMI) and "windows-core-b" (3 nodes, WINDOWS_CORE_2022_x86_64),
+// and one Karpenter node of the node pool
 // "windows". Every Windows node runs the newest EKS 1.35 Windows AMI
 // (2026.11.11) with kubelet 1.35.2, but two, which drift:
 //
@@ -49,7 +50,8 @@ func seedEKS(w *World, r *Region, g *gen) {
 		LatestVersion:      1,
 		Versions: []LaunchTemplateVersion{{
 			Version:     1,
-			Description: "demo Windows nodes: IMDSv2 and tags; AMI and type from the node group",
+			Description: "demo Windows nodes: a custom AMI (the newest EKS 1.35 Windows Server 2022 Core), IMDSv2 and tags; type from the node group",
+			ImageID:     newest.ImageID,
 			CreateTime:  time.Date(2026, time.November, 16, 9, 0, 0, 0, time.UTC),
 		}},
 		Tags:       map[string]string{"eks-cluster": DemoCluster},
@@ -60,7 +62,10 @@ func seedEKS(w *World, r *Region, g *gen) {
 
 	rollout := time.Date(2026, time.November, 17, 10, 0, 0, 0, time.UTC)
 	system := newNodegroup(w, r, g, c, "system", "AL2023_x86_64_STANDARD", "1.35.2-20261112", []string{"m6i.large"}, 2, rollout.Add(-24*time.Hour))
-	coreA := newNodegroup(w, r, g, c, "windows-core-a", "WINDOWS_CORE_2022_x86_64", "1.35-"+ReleaseStamp(releases[3]), []string{"m6i.xlarge"}, 4, rollout)
+	// A launch template that names an AMI makes a CUSTOM group (EKS refuses
+	// one in a group of an EKS AMI type); EKS reports its AMI ID as the
+	// group's release version.
+	coreA := newNodegroup(w, r, g, c, "windows-core-a", "CUSTOM", newest.ImageID, []string{"m6i.xlarge"}, 4, rollout)
 	coreA.LaunchTemplate = &LaunchTemplateRef{ID: userLT.LaunchTemplateID, Name: userLT.LaunchTemplateName, Version: "1"}
 	coreA.DiskSize = nil // with a launch template the disk is the template's business
 	coreB := newNodegroup(w, r, g, c, "windows-core-b", "WINDOWS_CORE_2022_x86_64", "1.35-"+ReleaseStamp(releases[3]), []string{"m5.xlarge"}, 3, rollout.Add(2*time.Hour))

@@ -17,8 +17,16 @@ func TestSeedEKSShape(t *testing.T) {
 	for _, tmpl := range r.LaunchTemplates {
 		if tmpl.LaunchTemplateName == DemoLaunchTemplateName {
 			lt++
-			if c.Nodegroups["windows-core-a"].LaunchTemplate.ID != tmpl.LaunchTemplateID || tmpl.Versions[0].ImageID != "" {
-				t.Errorf("windows-core-a does not use %s, or it names an AMI", DemoLaunchTemplateName)
+			// A custom AMI group: the template names the newest EKS AMI,
+			// which EKS reports as the group's release version.
+			newest := r.ImageByName(EKSWindowsKey{Windows: "2022", Edition: "Core", Kubernetes: "1.35"}.AMIName(ReleaseDates()[3]))
+			a := c.Nodegroups["windows-core-a"]
+			if a.LaunchTemplate.ID != tmpl.LaunchTemplateID || tmpl.Versions[0].ImageID != newest.ImageID ||
+				a.AMIType != "CUSTOM" || a.ReleaseVersion != newest.ImageID || a.Version != "1.35" {
+				t.Errorf("windows-core-a does not use %s naming %s as a CUSTOM group: %+v", DemoLaunchTemplateName, newest.ImageID, a)
+			}
+			if b := c.Nodegroups["windows-core-b"]; b.AMIType != "WINDOWS_CORE_2022_x86_64" || b.ReleaseVersion != "1.35-2026.11.11" {
+				t.Errorf("windows-core-b: %s %s", b.AMIType, b.ReleaseVersion)
 			}
 		}
 	}

@@ -89,6 +89,14 @@ func operatorPolicy(account string) string {
 			"imagebuilder:*", "ssm:GetParameter*", "ssm:PutParameter", "ssm:DeleteParameter",
 			"iam:Get*", "iam:List*", "iam:SimulatePrincipalPolicy", "sts:GetCallerIdentity", "eks:Describe*", "eks:List*",
 		}},
+		// What a rollout calls, named one by one (ec2:Describe* and eks:Describe*/List* cover some):
+		// a new launch template version, then an EKS node group update or an instance refresh.
+		{Sid: "Rollout", Effect: "Allow", Resource: "*", Action: []string{
+			"ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate", "ec2:DescribeLaunchTemplateVersions",
+			"eks:UpdateNodegroupVersion", "eks:DescribeUpdate", "eks:ListUpdates",
+			"autoscaling:DescribeAutoScalingGroups", "autoscaling:StartInstanceRefresh", "autoscaling:DescribeInstanceRefreshes",
+			"autoscaling:CancelInstanceRefresh", "autoscaling:RollbackInstanceRefresh",
+		}},
 		{Sid: "PassBuildRoles", Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::" + account + ":role/winami-*"},
 		{Sid: "ServiceLinkedRoles", Effect: "Allow", Action: "iam:CreateServiceLinkedRole", Resource: "arn:aws:iam::*:role/aws-service-role/*"},
 		{Sid: "NoIdentityChanges", Effect: "Deny", Resource: "*", Action: []string{"iam:Delete*", "iam:CreateUser", "iam:CreateAccessKey"}},

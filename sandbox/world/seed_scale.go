@@ -9,6 +9,10 @@ import (
 // ScaleCluster is the cluster `winami sandbox --nodes N` adds in us-east-1.
 const ScaleCluster = "scale"
 
+// ScaleLaunchTemplateName is the launch template of the scale cluster's
+// node groups.
+const ScaleLaunchTemplateName = "scale-windows-nodes"
+
 // MaxScaleNodes bounds --nodes: the scale cluster's addresses come from
 // 10.0.0.0/8 and its seeding must stay well under a second.
 const MaxScaleNodes = 100_000
@@ -18,8 +22,10 @@ const MaxScaleNodes = 100_000
 const scaleNodegroupSize = 1000
 
 // SeedScale builds the extra fleet of `--nodes n`: in us-east-1 the cluster
-// "scale" with n Windows Server 2022 Core nodes in managed node groups of
-// 1000 ("windows-000", "windows-001", ...), spread over the four 1.35 AMI
+// "scale" with n Windows Server 2022 Core nodes in custom AMI managed node
+// groups of 1000 ("windows-000", "windows-001", ...; amiType CUSTOM, the
+// launch template ScaleLaunchTemplateName, which the region adopts: see
+// AdoptFleetTemplates), spread over the four 1.35 AMI
 // releases (seven in ten on the newest, one in ten on each older one) and the
 // kubelet each release ships, with every 50th node one kubelet patch behind,
 // and their n EC2 instances. It draws from its own stream, so the persisted
@@ -54,9 +60,23 @@ func SeedScale(w *World, n int) (*Extra, error) {
 
 	subnets := defaultSubnets(r)
 	c := newCluster(w, r, g, ScaleCluster, time.Date(2026, time.April, 8, 11, 0, 0, 0, time.UTC), subnets)
-	// One launch template for all groups: EKS's per group would add a
-	// thousand-odd templates for nothing the scale cluster tests.
-	tmpl := LaunchTemplateRef{ID: g.id("lt"), Name: "eks-scale-windows", Version: "1"}
+	// The groups are custom AMI groups on one user launch template naming
+	// the newest AMI, so that a rollout (a new template version, then
+	// UpdateNodegroupVersion) can run against a thousand nodes.
+	lt := &LaunchTemplate{
+		LaunchTemplateID:   g.id("lt"),
+		LaunchTemplateName: ScaleLaunchTemplateName,
+		DefaultVersion:     1,
+		LatestVersion:      1,
+		Versions: []LaunchTemplateVersion{{
+			Version: 1, Description: "scale Windows nodes: a custom AMI (the newest EKS 1.35 Windows Server 2022 Core)",
+			ImageID: images[3].ImageID, CreateTime: time.Date(2026, time.November, 17, 9, 0, 0, 0, time.UTC),
+		}},
+		Tags:       map[string]string{"eks-cluster": ScaleCluster},
+		CreateTime: time.Date(2026, time.November, 17, 9, 0, 0, 0, time.UTC),
+		CreatedBy:  "arn:" + Partition(region) + ":iam::" + w.AccountID + ":user/" + w.UserName,
+	}
+	tmpl := LaunchTemplateRef{ID: lt.LaunchTemplateID, Name: lt.LaunchTemplateName, Version: "1"}
 	instances := make(map[string]*Instance, n)
 	c.Nodes = make([]*Node, 0, n)
 	rollout := time.Date(2026, time.November, 18, 8, 0, 0, 0, time.UTC)
@@ -65,8 +85,9 @@ func SeedScale(w *World, n int) (*Extra, error) {
 		if i%scaleNodegroupSize == 0 {
 			size := int32(min(scaleNodegroupSize, n-i))
 			ng = newNodegroup(w, r, g, c, fmt.Sprintf("windows-%03d", i/scaleNodegroupSize),
-				"WINDOWS_CORE_2022_x86_64", "1.35-"+ReleaseStamp(releases[3]), []string{"m6i.xlarge"}, size, rollout)
+				"CUSTOM", images[3].ImageID, []string{"m6i.xlarge"}, size, rollout)
 			ng.MaxSize = size
+			ng.LaunchTemplate, ng.DiskSize = &LaunchTemplateRef{ID: tmpl.ID, Name: tmpl.Name, Version: tmpl.Version}, nil
 		}
 		rel := 3
 		if d := i % 10; d >= 7 {
@@ -93,5 +114,30 @@ func SeedScale(w *World, n int) (*Extra, error) {
 	}
 	finishCluster(c, 100000+n)
 	fleet := NewFleet(map[string]*Cluster{c.Name: c}, instances)
+	fleet.LaunchTemplates = []*LaunchTemplate{lt}
 	return &Extra{Regions: map[string]*Fleet{region: fleet}}, nil
+}
+
+// AdoptFleetTemplates adds the extra fleets' launch templates to their
+// regions, unless a region has them already (a world loaded from a state
+// file keeps the versions a rollout added): EC2 serves them and EKS updates
+// its node groups with them like any other.
+func (w *World) AdoptFleetTemplates() {
+	if w.Extra == nil {
+		return
+	}
+	for name, f := range w.Extra.Regions {
+		r := w.Region(name)
+		if r == nil {
+			continue
+		}
+		for _, lt := range f.LaunchTemplates {
+			if r.LaunchTemplates == nil {
+				r.LaunchTemplates = map[string]*LaunchTemplate{}
+			}
+			if r.LaunchTemplates[lt.LaunchTemplateID] == nil {
+				r.LaunchTemplates[lt.LaunchTemplateID] = lt
+			}
+		}
+	}
 }

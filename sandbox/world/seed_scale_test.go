@@ -38,6 +38,34 @@ func TestSeedScale(t *testing.T) {
 			t.Fatalf("%s: instance %+v", n.Name, inst)
 		}
 	}
+	// Custom AMI groups on one launch template naming the newest AMI, which
+	// the region adopts, keeping a copy it has already (versions added).
+	tmpls := extra.Regions["us-east-1"].LaunchTemplates
+	newest := w.Region("us-east-1").ImageByName(EKSWindowsKey{Windows: "2022", Edition: "Core", Kubernetes: "1.35"}.AMIName(ReleaseDates()[3]))
+	if len(tmpls) != 1 || tmpls[0].LaunchTemplateName != ScaleLaunchTemplateName || tmpls[0].Versions[0].ImageID != newest.ImageID {
+		t.Fatalf("scale launch templates %+v", tmpls)
+	}
+	for name, ng := range c.Nodegroups {
+		if ng.AMIType != "CUSTOM" || ng.ReleaseVersion != newest.ImageID || ng.LaunchTemplate == nil ||
+			ng.LaunchTemplate.ID != tmpls[0].LaunchTemplateID || ng.LaunchTemplate.Version != "1" {
+			t.Errorf("%s: %s %s %+v", name, ng.AMIType, ng.ReleaseVersion, ng.LaunchTemplate)
+		}
+	}
+	if n := c.Nodes[0]; n.Labels["eks.amazonaws.com/sourceLaunchTemplateId"] != tmpls[0].LaunchTemplateID {
+		t.Errorf("node labels %v", n.Labels)
+	}
+	w.AdoptFleetTemplates()
+	adopted := w.Region("us-east-1").LaunchTemplates[tmpls[0].LaunchTemplateID]
+	if adopted != tmpls[0] {
+		t.Fatal("the region did not adopt the scale launch template")
+	}
+	kept := *adopted
+	w.Region("us-east-1").LaunchTemplates[kept.LaunchTemplateID] = &kept
+	w.AdoptFleetTemplates()
+	if w.Region("us-east-1").LaunchTemplates[kept.LaunchTemplateID] != &kept {
+		t.Error("adopting replaced the region's own copy")
+	}
+
 	// The same seed and count give the same fleet.
 	again, _ := SeedScale(Seed(1), 2500)
 	if again.Regions["us-east-1"].Clusters[ScaleCluster].Nodes[1234].ProviderID != c.Nodes[1234].ProviderID {

@@ -28,13 +28,17 @@ type options struct {
 	pace           time.Duration
 	fastLaunchPace time.Duration
 	rolloutPace    time.Duration
+	// instantRollout: --rollout-pace 0s given (absent, or negative, is the
+	// default pace).
+	instantRollout bool
 	copyPace       time.Duration
 	nodes          int
 }
 
 // NewCmd builds `winami sandbox`.
-func NewCmd(app *cmdutil.App) *cobra.Command {
-	o := &options{}
+func NewCmd(app *cmdutil.App) *cobra.Command { return newCmd(app, &options{}) }
+
+func newCmd(app *cmdutil.App, o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Serve a local AWS-compatible endpoint seeded with a realistic world",
@@ -72,6 +76,7 @@ two of which drift; --nodes N adds a cluster "scale" of N Windows nodes.`,
   winami --sandbox ami latest --windows 2022 --edition core --kubernetes 1.35`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.readFlags(cmd)
 			return run(cmd.Context(), app, o)
 		},
 	}
@@ -83,11 +88,24 @@ two of which drift; --nodes N adds a cluster "scale" of N Windows nodes.`,
 	f.DurationVar(&o.pace, "build-pace", 0, "how long each state of an Image Builder build lasts (default 2s)")
 	f.DurationVar(&o.fastLaunchPace, "fast-launch-pace", 0, "how long EC2 Fast Launch stays enabling or disabling (default 3s)")
 	f.DurationVar(&o.copyPace, "copy-pace", 0, "how long an EC2 CopyImage copy stays pending (default 5s)")
-	f.DurationVar(&o.rolloutPace, "rollout-pace", 0, "how long each step of a node replacement (launch, Ready, drain) takes in EKS node group updates (default 2s)")
+	f.DurationVar(&o.rolloutPace, "rollout-pace", 0, "how long each step of a node replacement (launch, Ready, drain) takes in EKS node group updates and instance refreshes; 0s: at once (default 2s)")
 	f.IntVar(&o.nodes, "nodes", 0, "add the EKS cluster \"scale\" in us-east-1 with N Windows nodes and their instances (not saved to --state)")
 	// The banner is for people, JSON and YAML for scripts; there is no text form.
 	cmdutil.SupportsFormats(cmd, output.Table, output.JSON, output.YAML)
 	return cmd
+}
+
+// readFlags reads what the flags' values alone do not say: an explicit
+// --rollout-pace 0s is instant replacement, its absence the default pace.
+func (o *options) readFlags(cmd *cobra.Command) {
+	o.instantRollout = cmd.Flags().Changed("rollout-pace") && o.rolloutPace == 0
+}
+
+// sandboxOptions are the sandbox's options from the flags.
+func (o *options) sandboxOptions(app *cmdutil.App) sandbox.Options {
+	return sandbox.Options{Seed: o.seed, StatePath: o.state, Faults: o.faults, BuildPace: o.pace,
+		FastLaunchPace: o.fastLaunchPace, CopyPace: o.copyPace, RolloutPace: o.rolloutPace,
+		InstantRollout: o.instantRollout, ScaleNodes: o.nodes, Logger: app.Logger()}
 }
 
 // endpoint is what a client needs, as -o json/yaml prints it.
@@ -106,7 +124,7 @@ func run(ctx context.Context, app *cmdutil.App, o *options) error {
 	if o.nodes < 0 || o.nodes > world.MaxScaleNodes {
 		return cmdutil.Usagef("--nodes %d is out of range: use 0 (no scale cluster) to %d", o.nodes, world.MaxScaleNodes)
 	}
-	srv, err := sandbox.New(sandbox.Options{Seed: o.seed, StatePath: o.state, Faults: o.faults, BuildPace: o.pace, FastLaunchPace: o.fastLaunchPace, CopyPace: o.copyPace, RolloutPace: o.rolloutPace, ScaleNodes: o.nodes, Logger: app.Logger()})
+	srv, err := sandbox.New(o.sandboxOptions(app))
 	if err != nil {
 		return err
 	}
