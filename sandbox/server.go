@@ -195,11 +195,10 @@ func (o Options) rolloutPace() time.Duration {
 	return world.DefaultReplacePace
 }
 
+// kubeOptions: Karpenter's drift replacement keeps the same pace as the
+// node group updates and instance refreshes.
 func kubeOptions(opts Options) []kube.Option {
-	if opts.RolloutPace > 0 {
-		return []kube.Option{kube.WithRolloutPace(opts.RolloutPace)}
-	}
-	return nil
+	return []kube.Option{kube.WithRolloutPace(opts.rolloutPace())}
 }
 
 // Handler is the sandbox's HTTP handler.

@@ -52,23 +52,22 @@ func p1Start(t *testing.T) *p1Env {
 	return &p1Env{srv: srv, clients: awsapi.NewClients(cfg), calls: calls, clock: clk}
 }
 
-// customGroup makes windows-core-a a custom AMI group whose launch
-// template version 1 names the AMI it runs; it returns the template ID.
+// customGroup is the launch template ID of windows-core-a, the demo's
+// custom AMI group (its template's version 1 names the AMI it runs).
 func (e *p1Env) customGroup(t *testing.T) string {
 	t.Helper()
 	var lt string
-	err := e.srv.Store().Update(func(w *world.World) error {
-		r := w.Region("us-east-1")
-		ng := r.Clusters[world.DemoCluster].Nodegroups["windows-core-a"]
-		tmpl := r.LaunchTemplates[ng.LaunchTemplate.ID]
-		current := r.WindowsReleaseImage("WINDOWS_CORE_2022_x86_64", ng.ReleaseVersion)
-		ng.AMIType, ng.ReleaseVersion = "CUSTOM", current.ImageID
-		tmpl.Versions[0].ImageID = current.ImageID
-		lt = tmpl.LaunchTemplateID
+	err := e.srv.Store().View(func(w *world.World) error {
+		ng := w.Region("us-east-1").Clusters[world.DemoCluster].Nodegroups["windows-core-a"]
+		if ng.AMIType != "CUSTOM" || ng.LaunchTemplate == nil {
+			t.Errorf("windows-core-a is %s: the demo's custom AMI group changed", ng.AMIType)
+			return nil
+		}
+		lt = ng.LaunchTemplate.ID
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || lt == "" {
+		t.Fatal("no launch template", err)
 	}
 	return lt
 }

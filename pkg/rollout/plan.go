@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/winami/winami/pkg/drift"
 )
 
@@ -72,6 +74,9 @@ func (r *Runner) planGroup(ctx context.Context, g *Group, nodes []NodeState, in 
 	}
 	g.Method = methodOf(g, in.Nodegroups)
 	g.MaxUnavailable = in.MaxUnavailable
+	if in.InstanceWarmup != nil && g.Kind == KindSelfManaged {
+		g.InstanceWarmup = aws.Int32(int32(in.InstanceWarmup.Seconds()))
+	}
 	if g.Kind == KindKarpenter && in.Target.Mode == "channel" {
 		// The node class follows the channel itself: later promotions
 		// reach Karpenter's nodes without another rollout.

@@ -154,6 +154,7 @@ func refreshPrefs(g *Group, size int) *astypes.RefreshPreferences {
 		minHealthy := max(100-(100*g.MaxUnavailable+size-1)/size, 0)
 		p.MinHealthyPercentage = aws.Int32(int32(minHealthy))
 	}
+	p.InstanceWarmup = g.InstanceWarmup
 	if g.CanaryNodes > 0 && size > 0 {
 		pct := min(max((100*g.CanaryNodes+size-1)/size, 1), 100)
 		p.CheckpointPercentages = []int32{int32(pct)}
@@ -347,7 +348,7 @@ func (d *RefreshDriver) startRevert(ctx context.Context, g *Group) (bool, string
 	if g.State.FromVersion == "" {
 		return true, "", fmt.Errorf("Auto Scaling group %s: the launch template version to put back is unknown; start an instance refresh to the previous version by hand", g.Name)
 	}
-	prefs := refreshPrefs(&Group{MaxUnavailable: g.MaxUnavailable}, int(aws.ToInt32(asg.DesiredCapacity)))
+	prefs := refreshPrefs(&Group{MaxUnavailable: g.MaxUnavailable, InstanceWarmup: g.InstanceWarmup}, int(aws.ToInt32(asg.DesiredCapacity)))
 	out, err := d.as.StartInstanceRefresh(ctx, &autoscaling.StartInstanceRefreshInput{
 		AutoScalingGroupName: &g.Name, Strategy: astypes.RefreshStrategyRolling,
 		DesiredConfiguration: desiredConfig(asg, g.State.LaunchTemplateID, g.State.FromVersion), Preferences: prefs,

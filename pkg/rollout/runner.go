@@ -47,6 +47,9 @@ type PlanInput struct {
 	Canary string
 	// MaxUnavailable overrides each group's own setting (0: keep it).
 	MaxUnavailable int
+	// InstanceWarmup overrides a self-managed group's warmup (nil: keep
+	// it; Auto Scaling then uses the group's health check grace period).
+	InstanceWarmup *time.Duration
 	// Resolve fills g.Expect (and g.ReleaseVersion for an EKS AMI type)
 	// for the target: in latest mode each group's newest EKS release.
 	Resolve func(ctx context.Context, g *Group) error

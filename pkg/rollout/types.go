@@ -101,6 +101,9 @@ type Group struct {
 	// MaxUnavailable is how many nodes may be replaced at once (0: the
 	// group's own setting).
 	MaxUnavailable int `json:"maxUnavailable,omitempty"`
+	// InstanceWarmup is how long an instance refresh waits for a new
+	// instance before it counts it (nil: the group's own setting).
+	InstanceWarmup *int32 `json:"instanceWarmupSeconds,omitempty"`
 	// CanaryNodes, when set, pauses the group's replacement after that
 	// many nodes (an instance refresh checkpoint) for verification.
 	CanaryNodes int `json:"canaryNodes,omitempty"`

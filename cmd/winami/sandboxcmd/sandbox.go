@@ -88,7 +88,7 @@ two of which drift; --nodes N adds a cluster "scale" of N Windows nodes.`,
 	f.DurationVar(&o.pace, "build-pace", 0, "how long each state of an Image Builder build lasts (default 2s)")
 	f.DurationVar(&o.fastLaunchPace, "fast-launch-pace", 0, "how long EC2 Fast Launch stays enabling or disabling (default 3s)")
 	f.DurationVar(&o.copyPace, "copy-pace", 0, "how long an EC2 CopyImage copy stays pending (default 5s)")
-	f.DurationVar(&o.rolloutPace, "rollout-pace", 0, "how long each step of a node replacement (launch, Ready, drain) takes in EKS node group updates and instance refreshes; 0s: at once (default 2s)")
+	f.DurationVar(&o.rolloutPace, "rollout-pace", 0, "how long each step of a node replacement (launch, Ready, drain) takes in EKS node group updates, instance refreshes and Karpenter drift; 0s: at once (default 2s)")
 	f.IntVar(&o.nodes, "nodes", 0, "add the EKS cluster \"scale\" in us-east-1 with N Windows nodes and their instances (not saved to --state)")
 	// The banner is for people, JSON and YAML for scripts; there is no text form.
 	cmdutil.SupportsFormats(cmd, output.Table, output.JSON, output.YAML)

@@ -24,6 +24,8 @@ type options struct {
 	nodegroups                   []string
 	canary                       string
 	maxUnavailable               int
+	instanceWarmup               time.Duration
+	instanceWarmupSet            bool
 	timeout, poll                time.Duration
 	dryRun, autoApprove          bool
 	noRollback                   bool
@@ -61,7 +63,10 @@ the AMI, 2 drift remains (groups left out, skipped), 1 a failure (with what was 
   winami rollout --cluster prod-eks --latest --nodegroups windows-ng --auto-approve -o json
   winami --sandbox rollout --cluster demo --latest --dry-run`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return run(cmd.Context(), app, o, newDeps(app)) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.instanceWarmupSet = cmd.Flags().Changed("instance-warmup")
+			return run(cmd.Context(), app, o, newDeps(app))
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.cluster, "cluster", "", "EKS cluster name (endpoint and token through the AWS credentials)")
@@ -74,6 +79,7 @@ the AMI, 2 drift remains (groups left out, skipped), 1 a failure (with what was 
 	f.StringSliceVar(&o.nodegroups, "nodegroups", nil, "only these groups (node group, Auto Scaling group or node pool names)")
 	f.StringVar(&o.canary, "canary", "", "the first wave: N nodes or P% of the first group (default: the whole first group)")
 	f.IntVar(&o.maxUnavailable, "max-unavailable", 0, "nodes replaced at once in each group (default: the group's own setting)")
+	f.DurationVar(&o.instanceWarmup, "instance-warmup", 0, "how long an instance refresh of a self-managed group waits for each new instance before going on (default: the group's health check grace period)")
 	f.DurationVar(&o.timeout, "timeout", rollout.DefaultTimeout, "how long a wave has to verify")
 	f.DurationVar(&o.poll, "poll", rollout.DefaultPoll, "how often changes and nodes are read")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print the plan; change nothing")
@@ -123,6 +129,9 @@ func (o *options) validate() error {
 	}
 	if o.maxUnavailable < 0 {
 		return cmdutil.Usagef("--max-unavailable %d: a number of nodes, at least 1 (0 or unset: each group's own setting)", o.maxUnavailable)
+	}
+	if o.instanceWarmup < 0 || o.instanceWarmup > 24*time.Hour {
+		return cmdutil.Usagef("--instance-warmup %s: from 0s to 24h", o.instanceWarmup)
 	}
 	if o.timeout <= 0 {
 		return cmdutil.Usagef("--timeout %s: must be more than 0 (e.g. 45m)", o.timeout)

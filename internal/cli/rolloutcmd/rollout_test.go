@@ -36,6 +36,7 @@ func TestValidate(t *testing.T) {
 		{"canary 0%", func(o *options) { o.canary = "0%" }, "from 1% to 100%"},
 		{"canary 101%", func(o *options) { o.canary = "101%" }, "from 1% to 100%"},
 		{"negative max-unavailable", func(o *options) { o.maxUnavailable = -1 }, "--max-unavailable -1"},
+		{"negative warmup", func(o *options) { o.instanceWarmup = -time.Second }, "--instance-warmup -1s: from 0s to 24h"},
 		{"zero timeout", func(o *options) { o.timeout = 0 }, "--timeout 0s"},
 		{"negative poll", func(o *options) { o.poll = -time.Second }, "--poll -1s"},
 		{"poll over timeout", func(o *options) { o.poll, o.timeout = time.Hour, time.Minute }, "longer than --timeout"},

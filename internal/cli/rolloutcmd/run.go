@@ -69,6 +69,9 @@ func run(ctx context.Context, app *cmdutil.App, o *options, build builder) error
 		Cluster: e.Cluster, Target: target, Nodegroups: before.Nodegroups, Only: o.nodegroups,
 		Canary: o.canary, MaxUnavailable: o.maxUnavailable, Resolve: resolver(e, before, target),
 	}
+	if o.instanceWarmupSet {
+		in.InstanceWarmup = &o.instanceWarmup
+	}
 	out := newRenderer(app)
 	r := e.Runner(out.event)
 	plan, err := r.Plan(ctx, in)
