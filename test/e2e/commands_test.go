@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/winami/winami/sandbox"
+	"github.com/winami/winami/sandbox/world"
 	"github.com/winami/winami/test/hostile"
 )
 
@@ -62,14 +64,33 @@ func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
 	faults := fs.String("faults", "", "")
 	state := fs.String("state", "", "")
 	pace := fs.Duration("pace", 0, "")
+	rolloutPace := fs.Duration("rollout-pace", 0, "")
+	noWindows := fs.Bool("no-windows", false, "")
 	if err := fs.Parse(args); err != nil {
 		ts.Fatalf("sandbox: %v", err)
 	}
 	if *state != "" {
 		*state = ts.MkAbs(*state)
 	}
-	srv, err := sandbox.New(sandbox.Options{Seed: *seed, Faults: *faults, StatePath: *state, BuildPace: *pace})
+	srv, err := sandbox.New(sandbox.Options{Seed: *seed, Faults: *faults, StatePath: *state, BuildPace: *pace, RolloutPace: *rolloutPace})
 	ts.Check(err)
+	// BAD_AMI is the seeded broken AMI (its nodes never become Ready);
+	// -no-windows takes the demo cluster's Windows nodes away, as a cluster
+	// that never had any.
+	ts.Check(srv.Store().Update(func(w *world.World) error {
+		r := w.Region("us-east-1")
+		if img := r.ImageByName(world.BadAMIName); img != nil {
+			ts.Setenv("BAD_AMI", img.ImageID)
+		}
+		if c := r.Clusters[world.DemoCluster]; *noWindows && c != nil {
+			for _, n := range slices.Clone(c.Nodes) {
+				if n.Labels["kubernetes.io/os"] == "windows" {
+					c.DeleteNode(n.Name)
+				}
+			}
+		}
+		return nil
+	}))
 	url, err := srv.Start("127.0.0.1:0")
 	ts.Check(err)
 	ts.Defer(func() {

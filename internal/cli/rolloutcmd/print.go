@@ -82,6 +82,9 @@ func (r *renderer) plan(p *rollout.Plan) error {
 			name := "the rest"
 			if i == 0 {
 				name = "canary"
+				if g := groupOf(p, w[0]); g != nil && g.CanaryNodes > 0 {
+					name = fmt.Sprintf("canary: %d of %d nodes, then a checkpoint", g.CanaryNodes, g.Nodes)
+				}
 			}
 			fmt.Fprintf(r.out, "  %d (%s): %s\n", i+1, name, strings.Join(w, ", "))
 		}
@@ -211,4 +214,14 @@ func (r *renderer) drift(d *drift.Report) error {
 	}
 	_, err := fmt.Fprintf(r.out, "Drift: %d Windows nodes, %d drifted: %s.\n", d.Summary.WindowsNodes, d.Summary.Drifted, verdict)
 	return err
+}
+
+// groupOf is the plan's group of that ID (kind/name).
+func groupOf(p *rollout.Plan, id string) *rollout.Group {
+	for _, g := range p.Groups {
+		if g.ID() == id {
+			return g
+		}
+	}
+	return nil
 }
