@@ -19,6 +19,10 @@ type follow struct {
 	d        Driver
 	verified bool
 	last     Event // the last progress event sent, to send changes only
+	// kubelet is what the AMI itself says of its kubelet (maybe only the
+	// Kubernetes minor): each poll narrows it again to the patch most of
+	// the nodes on the AMI run, since one AMI gives all its nodes one.
+	kubelet string
 }
 
 // Apply makes the plan's changes wave by wave. A wave passes when every
@@ -35,7 +39,7 @@ func (r *Runner) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		var fs []*follow
 		for _, id := range wave {
 			g := groupByID(p.Groups, id)
-			f := &follow{g: g, d: r.Drivers[g.Method]}
+			f := &follow{g: g, d: r.Drivers[g.Method], kubelet: g.Expect.Kubelet}
 			if err := r.begin(ctx, f, wi+1); err != nil {
 				if ctx.Err() != nil {
 					return r.interrupted(res)
@@ -96,6 +100,11 @@ func (r *Runner) followWave(ctx context.Context, fs []*follow, wave int) (failed
 			prog, err := f.d.Poll(ctx, f.g)
 			if err != nil {
 				return nil, "", fmt.Errorf("%s: reading its change: %w", f.g.ID(), err)
+			}
+			if strings.Count(kubeletCore(f.kubelet), ".") < 2 {
+				e := Expect{AMI: f.g.Expect.AMI, Kubelet: f.kubelet, WindowsBuild: f.g.Expect.WindowsBuild}
+				fillFromNodes(&e, nodes)
+				f.g.Expect.Kubelet = e.Kubelet
 			}
 			check := r.verify(nodes, f.g)
 			r.progress(f, wave, prog, check)

@@ -460,3 +460,28 @@ func TestChannelNodeClassFollowsTheParameter(t *testing.T) {
 		}
 	}
 }
+
+// An AMI that says only its Kubernetes minor: the new nodes must agree on
+// one kubelet patch (the one most of them run), as drift will ask.
+func TestNewNodesMustShareOneKubelet(t *testing.T) {
+	h := newHarness(func(read int) []NodeState {
+		if read == 1 {
+			return nodesOf(KindNodegroup, "ng-a", "ami-old", true, "a1", "a2", "a3")
+		}
+		nodes := nodesOf(KindNodegroup, "ng-a", "ami-new", true, "a4", "a5", "a6")
+		for i := range nodes {
+			nodes[i].Kubelet = "v1.35.2-eks-1"
+		}
+		nodes[2].Kubelet = "v1.35.0-eks-1" // a node that kept an older patch
+		return nodes
+	})
+	h.r.Verify = nil // the package's Verify, with its kubelet check
+	p := h.plan(t, PlanInput{Nodegroups: twoGroups, Resolve: func(_ context.Context, g *Group) error {
+		g.Expect = Expect{AMI: "ami-new", Kubelet: "v1.35"}
+		return nil
+	}})
+	res, err := h.r.Apply(context.Background(), p)
+	if err != nil || res.Outcome != "failed" || !strings.Contains(res.Failure, "a6: kubelet v1.35.0-eks-1, want v1.35.2") {
+		t.Errorf("%+v %v: a node on another kubelet patch than its AMI's other nodes must fail the wave", res, err)
+	}
+}

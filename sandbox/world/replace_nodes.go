@@ -38,8 +38,12 @@ func newNodeFrom(old *Node, inst *Instance, img *Image, w *World, region string)
 		n.KernelVersion = img.OSBuild
 		n.Labels["node.kubernetes.io/windows-build"] = windowsBuildLabel(img.OSBuild)
 	}
+	// Every node of one AMI runs the same kubelet: the AMI's, or, for an
+	// AMI that does not say, the newest patch of the minor the group ran.
 	if k := KubeletOf(img); k != "" {
 		n.KubeletVersion = k
+	} else if strings.HasPrefix(n.KubeletVersion, "v1.35.") {
+		n.KubeletVersion = KubeletV1352
 	}
 	return n
 }

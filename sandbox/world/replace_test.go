@@ -133,3 +133,23 @@ func TestReplacementSurvivesSaving(t *testing.T) {
 		t.Fatalf("after loading: %+v", again)
 	}
 }
+
+// Every node of one AMI runs one kubelet: replacing windows-core-b (one of
+// its nodes on an older kubelet patch) with an AMI that records no
+// Kubernetes version leaves no node on the older patch.
+func TestReplacedNodesShareTheirAMIsKubelet(t *testing.T) {
+	w := Seed(1)
+	img := w.Region("us-east-1").ImageByName("winami-demo-2022-core-1.35-20261115")
+	if KubeletOf(img) != "" {
+		t.Fatalf("the demo AMI now says its kubelet (%s): pick one that does not", KubeletOf(img))
+	}
+	start := time.Date(2026, time.December, 1, 12, 0, 0, 0, time.UTC)
+	if _, err := w.StartReplacement("us-east-1", replaceSpec(w, "windows-core-b", img.ImageID, 0), start); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range w.Cluster("us-east-1", DemoCluster).Nodes {
+		if n.Labels["eks.amazonaws.com/nodegroup"] == "windows-core-b" && n.KubeletVersion != KubeletV1352 {
+			t.Errorf("node %s of %s runs kubelet %s", n.Name, img.ImageID, n.KubeletVersion)
+		}
+	}
+}
