@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -165,8 +164,24 @@ func instanceOfProvider(id string) string {
 	return inst
 }
 
-// instanceIDs finds the IDs in EC2's InvalidInstanceID.NotFound message.
-var instanceIDs = regexp.MustCompile(`i-[0-9a-f]{8,17}`)
+// named reports whether EC2's error message names the instance ID as a
+// whole word (i-0abc is not named by a message about i-0abcdef).
+func named(msg, id string) bool {
+	for i := strings.Index(msg, id); i >= 0; {
+		end := i + len(id)
+		if end == len(msg) || !isHex(msg[end]) {
+			return true
+		}
+		next := strings.Index(msg[end:], id)
+		if next < 0 {
+			return false
+		}
+		i = end + next
+	}
+	return false
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' }
 
 // describe reads one batch of instances. EC2 fails the whole call when
 // one ID is unknown (an instance terminated and gone, or one so new EC2
@@ -179,9 +194,9 @@ func (o *KubeObserver) describe(ctx context.Context, ids []string) (map[string]i
 		page, err := o.ec2.DescribeInstances(ctx, in)
 		o.count(CallDescribeInstances)
 		if awsapi.HasCode(err, "InvalidInstanceID.NotFound") && attempt < 3 {
-			gone := instanceIDs.FindAllString(err.Error(), -1)
+			msg := err.Error()
 			before := len(ids)
-			ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return slices.Contains(gone, id) })
+			ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return named(msg, id) })
 			if len(ids) < before {
 				continue
 			}
