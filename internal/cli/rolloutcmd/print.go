@@ -200,6 +200,13 @@ func (r *renderer) result(res *rollout.Result) error {
 	default:
 		fmt.Fprintf(r.out, "\nRollout %s.\n", res.Outcome)
 	}
+	// Groups left out keep their nodes where they are: say so here, where
+	// the drift that follows would otherwise be a surprise.
+	for _, g := range res.Groups {
+		if g.Skip != "" {
+			fmt.Fprintf(r.out, "  left out: %s: %s\n", textsafe.Escape(g.ID()), textsafe.Escape(g.Skip))
+		}
+	}
 	return nil
 }
 
