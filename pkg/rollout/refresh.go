@@ -29,8 +29,8 @@ type RefreshDriver struct {
 }
 
 // CheckpointDelay is how long a refresh waits at the canary checkpoint, in
-// seconds: enough for the runner to verify nodes that are already Ready
-// and warmed up when the checkpoint is reached.
+// seconds: long enough for the runner to verify the canary (Continue ends
+// the wait as soon as it has) or to roll the refresh back.
 const CheckpointDelay = 600
 
 // NewRefreshDriver returns the driver of self-managed Auto Scaling groups
@@ -277,6 +277,11 @@ func (d *RefreshDriver) Poll(ctx context.Context, g *Group) (Progress, error) {
 	if err != nil {
 		return Progress{}, err
 	}
+	if g.State.Continuing {
+		if p, handled, err := d.goOn(ctx, g, ir); handled || err != nil {
+			return p, err
+		}
+	}
 	p := Progress{Phase: string(ir.Status), Percent: -1}
 	if ir.PercentageComplete != nil {
 		p.Percent = int(*ir.PercentageComplete)
@@ -296,9 +301,53 @@ func (d *RefreshDriver) Poll(ctx context.Context, g *Group) (Progress, error) {
 	return p, nil
 }
 
-// Continue implements Driver: Auto Scaling has no call that ends a
-// checkpoint's wait; the refresh goes on after CheckpointDelay.
-func (d *RefreshDriver) Continue(context.Context, *Group) error { return nil }
+// Continue implements Driver. Auto Scaling has no call that ends a
+// checkpoint's wait early, and waiting out CheckpointDelay after the
+// canary verified would waste it: the paused refresh is cancelled, and
+// Poll starts one without checkpoints for the rest once it is Cancelled.
+func (d *RefreshDriver) Continue(ctx context.Context, g *Group) error {
+	if g.State.Continuing {
+		return nil
+	}
+	if _, err := d.as.CancelInstanceRefresh(ctx, &autoscaling.CancelInstanceRefreshInput{AutoScalingGroupName: &g.Name}); err != nil {
+		return fmt.Errorf("ending the canary checkpoint of instance refresh %s of Auto Scaling group %s: %w", g.State.RefreshID, g.Name, err)
+	}
+	g.State.Continuing = true
+	return nil
+}
+
+// goOn follows a refresh cancelled at its canary checkpoint: once it is
+// Cancelled, a refresh to the same version without checkpoints replaces
+// the rest (SkipMatching leaves the canary's instances alone).
+func (d *RefreshDriver) goOn(ctx context.Context, g *Group, ir *astypes.InstanceRefresh) (Progress, bool, error) {
+	switch string(ir.Status) {
+	case refreshCancelling:
+		return Progress{Phase: "Cancelling (the checkpoint, to go on after the canary)", Percent: -1}, true, nil
+	case refreshCancelled:
+		asg, err := d.describeGroup(ctx, g.Name)
+		if err != nil {
+			return Progress{}, true, err
+		}
+		if asg == nil {
+			return Progress{}, true, fmt.Errorf("Auto Scaling group %s no longer exists", g.Name)
+		}
+		rest := *g
+		rest.CanaryNodes = 0
+		out, err := d.as.StartInstanceRefresh(ctx, &autoscaling.StartInstanceRefreshInput{
+			AutoScalingGroupName: &g.Name, Strategy: astypes.RefreshStrategyRolling,
+			DesiredConfiguration: desiredConfig(asg, g.State.LaunchTemplateID, g.State.ToVersion),
+			Preferences:          refreshPrefs(&rest, int(aws.ToInt32(asg.DesiredCapacity))),
+		})
+		if err != nil {
+			return Progress{}, true, fmt.Errorf("starting the instance refresh of the rest of Auto Scaling group %s: %w", g.Name, err)
+		}
+		g.State.RefreshID, g.State.Continuing = aws.ToString(out.InstanceRefreshId), false
+		return Progress{Phase: "InProgress", Percent: -1}, true, nil
+	}
+	// Ended before the cancel took (the checkpoint's delay ran out): as is.
+	g.State.Continuing = false
+	return Progress{}, false, nil
+}
 
 // Rollback implements Driver, one step a call: RollbackInstanceRefresh
 // while the refresh is active (CancelInstanceRefresh when Auto Scaling
@@ -326,6 +375,13 @@ func (d *RefreshDriver) Rollback(ctx context.Context, g *Group) (bool, string, e
 		// Auto Scaling rolls back only a refresh in progress: a new
 		// refresh takes the group back.
 		return d.startRevert(ctx, g)
+	case refreshCancelled:
+		if g.State.Continuing {
+			// Cancelled by winami after a verified canary: the canary's
+			// instances are on the new version; a refresh takes them back.
+			return d.startRevert(ctx, g)
+		}
+		fallthrough
 	default: // Cancelled, Failed, RollbackFailed
 		what := fmt.Sprintf("instance refresh %s %s: instances it replaced in Auto Scaling group %s stay on launch template %s version %s", id, st, g.Name, g.State.LaunchTemplateName, g.State.ToVersion)
 		fix, err := d.unlatest(ctx, g)

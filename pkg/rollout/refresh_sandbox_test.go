@@ -169,3 +169,54 @@ func TestRefreshDriverSandboxLatestCancelled(t *testing.T) {
 		t.Errorf("$Latest runs %s, want %s", img, current)
 	}
 }
+
+// A verified canary does not wait out the checkpoint: Continue cancels the
+// paused refresh and the next polls start one for the rest, which leaves
+// the canary's instance alone and ends with every instance on the new
+// version, long before CheckpointDelay.
+func TestRefreshDriverSandboxCanaryContinues(t *testing.T) {
+	e := p1Start(t)
+	d := e.refreshDriver()
+	g := &rollout.Group{Kind: rollout.KindSelfManaged, Name: world.DemoSelfManagedGroup, Expect: rollout.Expect{AMI: e.imageID(t, olderAMIName)}, MaxUnavailable: 1, CanaryNodes: 1,
+		InstanceWarmup: aws.Int32(0)}
+	if err := d.Prepare(t.Context(), g); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Start(t.Context(), g); err != nil {
+		t.Fatal(err)
+	}
+	first := g.State.RefreshID
+	if p := refreshPoll(t, e, d, g, func(p rollout.Progress) bool { return p.AtCheckpoint }); !p.AtCheckpoint {
+		t.Fatalf("progress %+v", p)
+	}
+	canary := map[string]bool{}
+	for _, in := range e.asg(t).Instances {
+		if aws.ToString(in.LaunchTemplate.Version) == g.State.ToVersion {
+			canary[aws.ToString(in.InstanceId)] = true
+		}
+	}
+	if len(canary) != 1 {
+		t.Fatalf("%d instances on the new version at the checkpoint, want the canary's 1", len(canary))
+	}
+	start := e.clock.Now()
+	if err := d.Continue(t.Context(), g); err != nil {
+		t.Fatal(err)
+	}
+	p := refreshPoll(t, e, d, g, func(rollout.Progress) bool { return false })
+	if !p.Done || g.State.RefreshID == first || g.State.Continuing {
+		t.Fatalf("progress %+v, state %+v", p, g.State)
+	}
+	if waited := e.clock.Now().Sub(start); waited >= rollout.CheckpointDelay*time.Second/2 {
+		t.Errorf("took %s: the checkpoint's delay was waited out", waited)
+	}
+	for _, in := range e.asg(t).Instances {
+		id := aws.ToString(in.InstanceId)
+		if aws.ToString(in.LaunchTemplate.Version) != g.State.ToVersion {
+			t.Errorf("instance %s on version %s", id, aws.ToString(in.LaunchTemplate.Version))
+		}
+		delete(canary, id)
+	}
+	if len(canary) != 0 {
+		t.Errorf("the canary's instance %v was replaced again", canary)
+	}
+}

@@ -135,6 +135,9 @@ type State struct {
 	TermsBefore string `json:"termsBefore,omitempty"`
 	// Resumed: the change was found in flight, not started by this run.
 	Resumed bool `json:"resumed,omitempty"`
+	// Continuing: a refresh paused at the canary checkpoint is being
+	// cancelled so that a refresh without checkpoints replaces the rest.
+	Continuing bool `json:"continuing,omitempty"`
 }
 
 // Progress is a driver's reading of its change.
