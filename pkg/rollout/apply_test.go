@@ -333,8 +333,8 @@ func TestCheckpointGoesOnOnlyAfterTheCanaryVerifies(t *testing.T) {
 				nodesOf(KindSelfManaged, "asg-b", "ami-new", !bad, "b5")...)
 		}
 		p := h.plan(t, PlanInput{Cluster: "demo", Canary: "25%"})
-		if p.Groups[0].CanaryNodes != 1 {
-			t.Fatalf("canary nodes %d, want 1 of 4", p.Groups[0].CanaryNodes)
+		if p.Groups[0].CanaryNodes != 1 || p.Groups[0].CheckpointDelay != 300 {
+			t.Fatalf("canary nodes %d, checkpoint %ds: want 1 of 4, and the wave's 5m timeout", p.Groups[0].CanaryNodes, p.Groups[0].CheckpointDelay)
 		}
 		h.drv.polls["asg-b"] = []Progress{{Phase: "InProgress", AtCheckpoint: true, Percent: 25}}
 		res, _ := h.r.Apply(context.Background(), p)

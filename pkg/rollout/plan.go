@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -20,6 +21,10 @@ var ErrNoWindowsNodes = errors.New("the cluster has no Windows nodes: there is n
 // kindOrder is the order groups of each kind are rolled in when the user
 // does not name them: managed node groups first (EKS verifies and can fail
 // an update by itself), Karpenter last (its drift follows its own budget).
+// maxCheckpointDelay is the longest checkpoint wait Auto Scaling takes
+// (CheckpointDelay: 0 to 172800 seconds).
+const maxCheckpointDelay = 48 * time.Hour
+
 var kindOrder = map[Kind]int{KindNodegroup: 0, KindSelfManaged: 1, KindKarpenter: 2}
 
 // Plan reads the cluster's Windows nodes once, groups them by what
@@ -58,6 +63,7 @@ func (r *Runner) Plan(ctx context.Context, in PlanInput) (*Plan, error) {
 			// Only an instance refresh can pause part way (a checkpoint);
 			// elsewhere the canary is the whole first group.
 			canary.CanaryNodes = n
+			canary.CheckpointDelay = int32(min(r.timeout(), maxCheckpointDelay).Seconds())
 		}
 		p.Waves = append(p.Waves, rolled[:1])
 		if len(rolled) > 1 {

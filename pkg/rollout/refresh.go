@@ -162,6 +162,9 @@ func refreshPrefs(g *Group, size int) *astypes.RefreshPreferences {
 			p.CheckpointPercentages = append(p.CheckpointPercentages, 100)
 		}
 		p.CheckpointDelay = aws.Int32(CheckpointDelay)
+		if g.CheckpointDelay > 0 {
+			p.CheckpointDelay = aws.Int32(g.CheckpointDelay)
+		}
 	}
 	return p
 }

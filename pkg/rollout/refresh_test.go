@@ -366,3 +366,12 @@ func TestRefreshRollbackAfterSuccess(t *testing.T) {
 		t.Errorf("a failed revert: %v", err)
 	}
 }
+
+// The checkpoint waits as long as the wave's timeout the planner set, so
+// the refresh never goes on before winami has decided.
+func TestRefreshCheckpointDelayFollowsTheWave(t *testing.T) {
+	p := refreshPrefs(&Group{CanaryNodes: 1, CheckpointDelay: 2700}, 4)
+	if aws.ToInt32(p.CheckpointDelay) != 2700 {
+		t.Errorf("checkpoint delay %d, want the group's 2700", aws.ToInt32(p.CheckpointDelay))
+	}
+}

@@ -107,6 +107,11 @@ type Group struct {
 	// CanaryNodes, when set, pauses the group's replacement after that
 	// many nodes (an instance refresh checkpoint) for verification.
 	CanaryNodes int `json:"canaryNodes,omitempty"`
+	// CheckpointDelay is how long, in seconds, a paused replacement waits
+	// at the canary checkpoint before going on by itself: the wave's
+	// timeout, so that it never goes on before winami has decided (0:
+	// the driver's default).
+	CheckpointDelay int32 `json:"checkpointDelaySeconds,omitempty"`
 	// State is what a driver needs to follow and put back its change.
 	State State `json:"state"`
 }
