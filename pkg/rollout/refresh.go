@@ -178,12 +178,12 @@ func (d *RefreshDriver) Start(ctx context.Context, g *Group) error {
 		return err
 	}
 	if asg == nil {
-		return fmt.Errorf("Auto Scaling group %s does not exist: check the name and the region", g.Name)
+		return fmt.Errorf("the Auto Scaling group %s does not exist: check the name and the region", g.Name)
 	}
 	if g.State.ToVersion == "" {
 		v, err := createVersion(ctx, d.ec2, g.State.LaunchTemplateID, g.State.FromVersion, g.Expect.AMI, versionDescription(g.Expect.AMI, g.State.FromVersion))
 		if err != nil {
-			return fmt.Errorf("Auto Scaling group %s: %w", g.Name, err)
+			return fmt.Errorf("the Auto Scaling group %s: %w", g.Name, err)
 		}
 		g.State.ToVersion = v
 	}
@@ -258,7 +258,7 @@ func desiredTemplate(dc *astypes.DesiredConfiguration) *astypes.LaunchTemplateSp
 // describeRefresh reads the group's refresh State.RefreshID.
 func (d *RefreshDriver) describeRefresh(ctx context.Context, g *Group) (*astypes.InstanceRefresh, error) {
 	if g.State.RefreshID == "" {
-		return nil, fmt.Errorf("Auto Scaling group %s: no instance refresh to follow", g.Name)
+		return nil, fmt.Errorf("the Auto Scaling group %s: no instance refresh to follow", g.Name)
 	}
 	out, err := d.as.DescribeInstanceRefreshes(ctx, &autoscaling.DescribeInstanceRefreshesInput{
 		AutoScalingGroupName: &g.Name, InstanceRefreshIds: []string{g.State.RefreshID},
@@ -332,7 +332,7 @@ func (d *RefreshDriver) goOn(ctx context.Context, g *Group, ir *astypes.Instance
 			return Progress{}, true, err
 		}
 		if asg == nil {
-			return Progress{}, true, fmt.Errorf("Auto Scaling group %s no longer exists", g.Name)
+			return Progress{}, true, fmt.Errorf("the Auto Scaling group %s no longer exists", g.Name)
 		}
 		rest := *g
 		rest.CanaryNodes = 0
@@ -402,10 +402,10 @@ func (d *RefreshDriver) startRevert(ctx context.Context, g *Group) (bool, string
 		return false, "", err
 	}
 	if asg == nil {
-		return false, "", fmt.Errorf("Auto Scaling group %s no longer exists: nothing to put back", g.Name)
+		return false, "", fmt.Errorf("the Auto Scaling group %s no longer exists: nothing to put back", g.Name)
 	}
 	if g.State.FromVersion == "" {
-		return true, "", fmt.Errorf("Auto Scaling group %s: the launch template version to put back is unknown; start an instance refresh to the previous version by hand", g.Name)
+		return true, "", fmt.Errorf("the Auto Scaling group %s: the launch template version to put back is unknown; start an instance refresh to the previous version by hand", g.Name)
 	}
 	prefs := refreshPrefs(&Group{MaxUnavailable: g.MaxUnavailable, InstanceWarmup: g.InstanceWarmup}, int(aws.ToInt32(asg.DesiredCapacity)))
 	out, err := d.as.StartInstanceRefresh(ctx, &autoscaling.StartInstanceRefreshInput{
