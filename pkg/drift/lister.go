@@ -25,7 +25,16 @@ type LeanNodes struct {
 
 // List is GET /api/v1/nodes with opts, decoded lean.
 func (l LeanNodes) List(ctx context.Context, opts metav1.ListOptions) (*corev1.NodeList, error) {
-	res := l.Client.Get().Resource("nodes").
+	return listLean[leanNode](ctx, l.Client, opts)
+}
+
+// listLean is GET /api/v1/nodes with opts, each item decoded into T, which
+// keeps what its reader needs and fills a corev1.Node with it.
+func listLean[T any, PT interface {
+	*T
+	into(*corev1.Node)
+}](ctx context.Context, client rest.Interface, opts metav1.ListOptions) (*corev1.NodeList, error) {
+	res := client.Get().Resource("nodes").
 		VersionedParams(&opts, metav1.ParameterCodec).
 		SetHeader("Accept", "application/json").
 		Do(ctx)
@@ -38,24 +47,22 @@ func (l LeanNodes) List(ctx context.Context, opts metav1.ListOptions) (*corev1.N
 	if err != nil {
 		return nil, err
 	}
-	var page leanNodeList
+	var page struct {
+		Metadata struct {
+			Continue        string `json:"continue"`
+			ResourceVersion string `json:"resourceVersion"`
+		} `json:"metadata"`
+		Items []T `json:"items"`
+	}
 	if err := json.Unmarshal(raw, &page); err != nil {
 		return nil, fmt.Errorf("decoding the node list: %w", err)
 	}
 	out := &corev1.NodeList{ListMeta: metav1.ListMeta{Continue: page.Metadata.Continue, ResourceVersion: page.Metadata.ResourceVersion}}
 	out.Items = make([]corev1.Node, len(page.Items))
 	for i := range page.Items {
-		page.Items[i].into(&out.Items[i])
+		PT(&page.Items[i]).into(&out.Items[i])
 	}
 	return out, nil
-}
-
-type leanNodeList struct {
-	Metadata struct {
-		Continue        string `json:"continue"`
-		ResourceVersion string `json:"resourceVersion"`
-	} `json:"metadata"`
-	Items []leanNode `json:"items"`
 }
 
 type leanNode struct {

@@ -2,8 +2,6 @@ package drift
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -21,33 +19,7 @@ type LeanNodesWithImages struct {
 
 // List is GET /api/v1/nodes with opts, decoded lean.
 func (l LeanNodesWithImages) List(ctx context.Context, opts metav1.ListOptions) (*corev1.NodeList, error) {
-	res := l.Client.Get().Resource("nodes").
-		VersionedParams(&opts, metav1.ParameterCodec).
-		SetHeader("Accept", "application/json").
-		Do(ctx)
-	if err := res.Error(); err != nil {
-		return nil, err
-	}
-	raw, err := res.Raw()
-	if err != nil {
-		return nil, err
-	}
-	var page struct {
-		Metadata struct {
-			Continue        string `json:"continue"`
-			ResourceVersion string `json:"resourceVersion"`
-		} `json:"metadata"`
-		Items []leanImagedNode `json:"items"`
-	}
-	if err := json.Unmarshal(raw, &page); err != nil {
-		return nil, fmt.Errorf("decoding the node list: %w", err)
-	}
-	out := &corev1.NodeList{ListMeta: metav1.ListMeta{Continue: page.Metadata.Continue, ResourceVersion: page.Metadata.ResourceVersion}}
-	out.Items = make([]corev1.Node, len(page.Items))
-	for i := range page.Items {
-		page.Items[i].into(&out.Items[i])
-	}
-	return out, nil
+	return listLean[leanImagedNode](ctx, l.Client, opts)
 }
 
 // leanImagedNode is a leanNode with the two fields more. (Embedding
