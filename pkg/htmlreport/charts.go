@@ -84,7 +84,7 @@ type segment struct {
 }
 
 type stackRow struct {
-	Row         string
+	Row, Label  string
 	Total       int
 	Y, TextY    float64
 	Segments    []segment
@@ -127,7 +127,7 @@ func stacks(in []stackInput) stackChart {
 	top := float64(legendRows) * 22
 	for i, s := range in {
 		y := top + float64(i)*rowHeight
-		row := stackRow{Row: s.Row, Y: y + (rowHeight-barHeight)/2, TextY: y + rowHeight/2 + 5}
+		row := stackRow{Row: s.Row, Label: short(s.Row), Y: y + (rowHeight-barHeight)/2, TextY: y + rowHeight/2 + 5}
 		x := labelWidth
 		for ki, k := range keys {
 			j := slices.Index(s.keys, k)
@@ -144,6 +144,17 @@ func stacks(in []stackInput) stackChart {
 	}
 	c.Height = top + float64(len(in))*rowHeight
 	return c
+}
+
+// short cuts a label that would run into its bar; the full text is the
+// row's title and data.
+func short(s string) string {
+	const maxRunes = 36
+	r := []rune(s)
+	if len(r) <= maxRunes {
+		return s
+	}
+	return string(r[:maxRunes-1]) + "…"
 }
 
 // compareVersions orders "1.35.10" after "1.35.2": digit runs compare as

@@ -173,6 +173,18 @@ func TestEmpty(t *testing.T) {
 	}
 }
 
+// A long name is cut where it would run into its bar, and kept whole in
+// the data and the title.
+func TestLongNamesCut(t *testing.T) {
+	name := strings.Repeat("cluster-", 8)
+	c := fleet()[:1]
+	c[0].Name = name
+	page := render(t, c, Options{Now: now})
+	if !strings.Contains(page, `class="label">cluster-cluster-cluster-cluster-clu…</text>`) || !strings.Contains(page, `data-cluster="`+name+`"`) {
+		t.Errorf("long name not cut, or lost:\n%s", page)
+	}
+}
+
 func TestCompareVersions(t *testing.T) {
 	for _, c := range []struct {
 		a, b string
