@@ -19,7 +19,8 @@ const (
 )
 
 // SupportsFormats declares the -o formats cmd renders; any other one given
-// with -o is refused. A command that declares none supports them all.
+// with -o is refused. A command that declares none supports them all but
+// html.
 func SupportsFormats(cmd *cobra.Command, formats ...output.Format) {
 	names := make([]string, len(formats))
 	for i, f := range formats {
@@ -36,8 +37,12 @@ func SupportsFormats(cmd *cobra.Command, formats ...output.Format) {
 // command's own default view and always fine.
 func CheckFormat(cmd *cobra.Command, f output.Format, given bool) error {
 	list, ok := cmd.Annotations[formatsAnnotation]
-	if !ok || !given {
+	if !given || (!ok && f != output.HTML) {
 		return nil
+	}
+	if !ok {
+		// A page is not a view every command has: only those declaring it.
+		list = strings.Join([]string{string(output.Table), string(output.JSON), string(output.YAML), string(output.Text)}, ",")
 	}
 	supported := strings.Split(list, ",")
 	for _, s := range supported {

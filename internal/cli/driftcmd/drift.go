@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/internal/httpbound"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/drift"
@@ -91,6 +92,7 @@ With --watch, winami runs as an exporter: a report every --interval, Prometheus 
 	f.BoolVar(&o.watch, "watch", false, "run as an exporter until stopped")
 	f.DurationVar(&o.interval, "interval", 5*time.Minute, "with --watch, time between two reports")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9464", "with --watch, where to serve /metrics and /healthz")
+	cmdutil.SupportsFormats(cmd, output.Table, output.JSON, output.YAML, output.Text, output.HTML)
 	cmdutil.NeedsFlag(f, "channel", "file")
 	cmdutil.NeedsFlag(f, "interval", "watch")
 	cmdutil.NeedsFlag(f, "metrics-addr", "watch")

@@ -10,12 +10,17 @@ import (
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/internal/textsafe"
 	"github.com/winami/winami/pkg/drift"
+	"github.com/winami/winami/pkg/htmlreport"
 )
 
 // printReport prints the report as data, or for people: the groups, the
 // drifted nodes with their reasons, the node groups, and a summary line.
 func printReport(app *cmdutil.App, r *drift.Report) error {
 	switch app.Format() {
+	case output.HTML:
+		// One cluster for now; the fleet's clusters come with --all-clusters.
+		c := htmlreport.Cluster{Name: r.Cluster, Region: r.Region, Report: r}
+		return htmlreport.Render(app.IO.Out, []htmlreport.Cluster{c}, htmlreport.Options{Now: time.Now()})
 	case output.JSON, output.YAML:
 		return app.Print(r, output.Rows{})
 	case output.Text:

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"github.com/winami/winami/internal/textsafe"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -22,6 +23,8 @@ const (
 	JSON  Format = "json"
 	YAML  Format = "yaml"
 	Text  Format = "text"
+	// HTML is a page for a browser; only commands that declare it render it.
+	HTML Format = "html"
 )
 
 // Formats lists the accepted formats, in the order help shows them.
@@ -29,7 +32,7 @@ var Formats = []Format{Table, JSON, YAML, Text}
 
 // ParseFormat checks a -o value.
 func ParseFormat(s string) (Format, error) {
-	for _, f := range Formats {
+	for _, f := range append(slices.Clone(Formats), HTML) {
 		if strings.EqualFold(s, string(f)) {
 			return f, nil
 		}
