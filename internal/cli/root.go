@@ -95,7 +95,7 @@ Exit status: 0 ok, 1 error, 2 differences found (plan, drift, checks).`,
 	pf.StringVar(&g.Profile, "profile", "", "shared config profile (default: AWS_PROFILE)")
 	pf.StringVar(&g.EndpointURL, "endpoint-url", "", "send every AWS call to this endpoint (overrides AWS_ENDPOINT_URL)")
 	pf.StringVar(&g.RegistryEndpoint, "registry-endpoint", os.Getenv(cmdutil.RegistryEndpointEnv), "send container registry requests to this local winami sandbox (host:port; default: $"+cmdutil.RegistryEndpointEnv+")")
-	pf.StringVarP(&g.Output, "output", "o", string(output.Table), "output format: table, json, yaml or text")
+	pf.StringVarP(&g.Output, "output", "o", string(output.Table), "output format: table, json, yaml or text (drift: also html)")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "log AWS activity and call counts to stderr")
 	pf.DurationVar(&g.CallTimeout, "call-timeout", httpbound.Defaults().Timeout, "each HTTP request (AWS, the Kubernetes API, registries) must answer in full within this, or it fails (and an AWS call retries)")
 	pf.DurationVar(&g.CallDeadline, "call-deadline", awsapi.DefaultCallDeadline, "each AWS call, retries included, must finish within this")
