@@ -94,6 +94,10 @@ func (d *RefreshDriver) Prepare(ctx context.Context, g *Group) error {
 		g.Skip = fmt.Sprintf("Auto Scaling group %s does not exist in this region: check the name and the region", g.Name)
 		return nil
 	}
+	if busy, err := d.windingDown(ctx, g.Name); err != nil || busy != "" {
+		g.Skip = busy
+		return err
+	}
 	spec := groupTemplate(asg)
 	if spec == nil {
 		g.Skip = fmt.Sprintf("Auto Scaling group %s launches from launch configuration %s: move the group to a launch template", g.Name, aws.ToString(asg.LaunchConfigurationName))
@@ -216,6 +220,24 @@ func desiredConfig(asg *astypes.AutoScalingGroup, templateID, version string) *a
 }
 
 // InFlight implements Driver: one DescribeInstanceRefreshes (newest first).
+// windingDown says why a group whose newest instance refresh is being
+// rolled back or cancelled (a rollout that failed, run again before its
+// rollback ended) cannot start another yet; "" when it can.
+func (d *RefreshDriver) windingDown(ctx context.Context, name string) (string, error) {
+	out, err := d.as.DescribeInstanceRefreshes(ctx, &autoscaling.DescribeInstanceRefreshesInput{AutoScalingGroupName: &name, MaxRecords: aws.Int32(1)})
+	if err != nil {
+		return "", fmt.Errorf("listing the instance refreshes of Auto Scaling group %s: %w", name, err)
+	}
+	if len(out.InstanceRefreshes) == 0 {
+		return "", nil
+	}
+	switch ir := out.InstanceRefreshes[0]; string(ir.Status) {
+	case refreshRollbackInProgress, refreshCancelling:
+		return fmt.Sprintf("instance refresh %s of Auto Scaling group %s is %s: wait for it to end, then run the rollout again", aws.ToString(ir.InstanceRefreshId), name, ir.Status), nil
+	}
+	return "", nil
+}
+
 func (d *RefreshDriver) InFlight(ctx context.Context, g *Group) (bool, error) {
 	out, err := d.as.DescribeInstanceRefreshes(ctx, &autoscaling.DescribeInstanceRefreshesInput{AutoScalingGroupName: &g.Name})
 	if err != nil {

@@ -93,10 +93,14 @@ func TestRefreshPrepareSkips(t *testing.T) {
 		{"no such group", nil, "ami-1", "Auto Scaling group self does not exist in this region"},
 		{"no AMI", ltGroup("1"), "", "names no AMI ID"},
 		{"SSM parameter", ltGroup("1"), "resolve:ssm:/aws/service/x", "names no AMI ID"},
+		{"rolling back", ltGroup("1"), "ami-1", "instance refresh ir-9 of Auto Scaling group self is RollbackInProgress: wait for it to end, then run the rollout again"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			as, c := newFakeAS(tt.group), newFakeEC2(tt.image)
+			if tt.name == "rolling back" {
+				as.refreshes = []astypes.InstanceRefresh{{InstanceRefreshId: aws.String("ir-9"), Status: astypes.InstanceRefreshStatusRollbackInProgress}}
+			}
 			g := &Group{Name: "self", Expect: Expect{AMI: "ami-2"}}
 			if err := NewRefreshDriver(as, c).Prepare(t.Context(), g); err != nil {
 				t.Fatal(err)
