@@ -20,10 +20,11 @@ import (
 	"github.com/winami/winami/pkg/drift"
 )
 
-// DefaultLimit is how many clusters are read at once by default: enough to
-// hide each cluster's latency, few enough that the API servers and EC2 see
-// a handful of callers, not a stampede.
-const DefaultLimit = 8
+// DefaultLimit is how many clusters are read at once by default: enough
+// that a fleet of twenty is read in two waves (each cluster's run is a
+// chain of calls that mostly waits), few enough that EC2 and EKS in one
+// region see a handful of callers, not a stampede.
+const DefaultLimit = 16
 
 // Target is one cluster of the fleet: the credentials (a profile, "" for
 // the default ones), the region and the name.
