@@ -119,6 +119,25 @@ func (o *options) sandboxOptions(app *cmdutil.App) sandbox.Options {
 		InstantRollout: o.instantRollout, ScaleNodes: o.nodes, FleetClusters: o.clusters, Logger: app.Logger()}
 }
 
+// checkSizes checks --clusters and --nodes (and fills in --nodes of a
+// fleet) before anything is seeded.
+func (o *options) checkSizes() error {
+	if o.clusters != 0 {
+		if o.clusters < 0 || o.clusters > world.MaxFleetClusters {
+			return cmdutil.Usagef("--clusters %d is out of range: use 1 to %d", o.clusters, world.MaxFleetClusters)
+		}
+		if o.nodes == 0 {
+			o.nodes = defaultFleetNodes
+		}
+		if o.nodes < 0 || o.nodes > world.MaxFleetNodes {
+			return cmdutil.Usagef("--nodes %d is out of range with --clusters: use 1 to %d nodes a cluster", o.nodes, world.MaxFleetNodes)
+		}
+	} else if o.nodes < 0 || o.nodes > world.MaxScaleNodes {
+		return cmdutil.Usagef("--nodes %d is out of range: use 0 (no scale cluster) to %d", o.nodes, world.MaxScaleNodes)
+	}
+	return nil
+}
+
 // defaultFleetNodes is --nodes with --clusters when not given.
 const defaultFleetNodes = 20
 
@@ -135,18 +154,8 @@ func run(ctx context.Context, app *cmdutil.App, o *options) error {
 	if err := checkLoopback(o.listen); err != nil {
 		return err
 	}
-	if o.clusters != 0 {
-		if o.clusters < 0 || o.clusters > world.MaxFleetClusters {
-			return cmdutil.Usagef("--clusters %d is out of range: use 1 to %d", o.clusters, world.MaxFleetClusters)
-		}
-		if o.nodes == 0 {
-			o.nodes = defaultFleetNodes
-		}
-		if o.nodes < 0 || o.nodes > world.MaxFleetNodes {
-			return cmdutil.Usagef("--nodes %d is out of range with --clusters: use 1 to %d nodes a cluster", o.nodes, world.MaxFleetNodes)
-		}
-	} else if o.nodes < 0 || o.nodes > world.MaxScaleNodes {
-		return cmdutil.Usagef("--nodes %d is out of range: use 0 (no scale cluster) to %d", o.nodes, world.MaxScaleNodes)
+	if err := o.checkSizes(); err != nil {
+		return err
 	}
 	srv, err := sandbox.New(o.sandboxOptions(app))
 	if err != nil {
