@@ -5,18 +5,23 @@ import (
 	"github.com/winami/winami/sandbox/world"
 )
 
-// seedScale attaches the --nodes scale cluster to the store's world. It is
+// seedScale attaches the --nodes scale cluster, or with clusters > 0 the
+// --clusters fleet of clusters × nodes, to the store's world. It is
 // derived from the stored world's seed, so a world loaded from a state file
 // gets the same cluster; it is attached, not saved, because snapshotting
 // ten thousand nodes on every change would slow every write.
-func seedScale(store *state.Store, nodes int) error {
-	if nodes <= 0 {
+func seedScale(store *state.Store, clusters, nodes int) error {
+	if nodes <= 0 && clusters <= 0 {
 		return nil
 	}
 	var extra *world.Extra
 	err := store.View(func(w *world.World) error {
 		var err error
-		extra, err = world.SeedScale(w, nodes)
+		if clusters > 0 {
+			extra, err = world.SeedFleetClusters(w, clusters, nodes)
+		} else {
+			extra, err = world.SeedScale(w, nodes)
+		}
 		return err
 	})
 	if err != nil {

@@ -77,6 +77,11 @@ type Options struct {
 	// with that many Windows nodes and their instances (see
 	// world.SeedScale). They are seeded at start, never saved to StatePath.
 	ScaleNodes int
+	// FleetClusters, when positive, adds a fleet of that many EKS clusters
+	// of ScaleNodes Windows nodes each, over four regions and two accounts,
+	// instead of the scale cluster (see world.SeedFleetClusters); seeded at
+	// start, never saved.
+	FleetClusters int
 }
 
 // Server is a sandbox: its state and its HTTP handler.
@@ -126,7 +131,7 @@ func New(opts Options) (*Server, error) {
 
 // newServer builds the services over an opened store.
 func newServer(opts Options, store *state.Store, now func() time.Time, logger *slog.Logger, spec faults.Spec) (*Server, error) {
-	if err := seedScale(store, opts.ScaleNodes); err != nil {
+	if err := seedScale(store, opts.FleetClusters, opts.ScaleNodes); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	s := &Server{store: store, logger: logger}

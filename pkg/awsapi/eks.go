@@ -8,9 +8,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
-// EKSAPI is the part of the EKS client winami uses (drift reads the
+// EKSAPI is the part of the EKS client winami uses (drift lists clusters, reads the
 // cluster and its node groups; rollout updates node groups), with the SDK's signatures.
 type EKSAPI interface {
+	ListClusters(ctx context.Context, in *eks.ListClustersInput, optFns ...func(*eks.Options)) (*eks.ListClustersOutput, error)
 	DescribeCluster(ctx context.Context, in *eks.DescribeClusterInput, optFns ...func(*eks.Options)) (*eks.DescribeClusterOutput, error)
 	ListNodegroups(ctx context.Context, in *eks.ListNodegroupsInput, optFns ...func(*eks.Options)) (*eks.ListNodegroupsOutput, error)
 	DescribeNodegroup(ctx context.Context, in *eks.DescribeNodegroupInput, optFns ...func(*eks.Options)) (*eks.DescribeNodegroupOutput, error)

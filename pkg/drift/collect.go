@@ -256,6 +256,8 @@ func instanceOf(i ec2types.Instance) instance {
 type image struct {
 	name, release, spec, osBuild string
 	tags                         map[string]string
+	// created is the AMI's creation date (zero when EC2 gave none).
+	created time.Time
 }
 
 // describeImages reads the AMIs in batches of as many IDs as one filter
@@ -284,6 +286,7 @@ func describeImages(ctx context.Context, api awsapi.EC2API, ids []string, c *cal
 			}
 			im.spec, im.osBuild = im.tags[amimeta.TagSpec], im.tags[amimeta.TagOSBuild]
 			im.release = releaseOf(im.name)
+			im.created, _ = time.Parse(time.RFC3339, aws.ToString(img.CreationDate))
 			out[aws.ToString(img.ImageId)] = im
 		}
 		return nil

@@ -161,6 +161,7 @@ func (r *Report) attachInstances(ctx context.Context, api awsapi.EC2API, insts m
 			continue
 		}
 		n.AMIName, n.ReleaseVersion, n.WinamiSpec, n.CachedImages = im.name, im.release, im.spec, records[n.AMI]
+		n.AMICreated = im.created
 		if im.spec != "" {
 			n.WinamiKubernetes, n.WinamiOSBuild = im.tags[amimeta.TagKubernetes], im.osBuild
 		}

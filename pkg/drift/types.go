@@ -66,8 +66,11 @@ type Node struct {
 	Ready            bool      `json:"ready"`
 	Created          time.Time `json:"created"`
 
-	AMI            string    `json:"amiId,omitempty"`
-	AMIName        string    `json:"amiName,omitempty"`
+	AMI     string `json:"amiId,omitempty"`
+	AMIName string `json:"amiName,omitempty"`
+	// AMICreated is the AMI's creation date: how old the image a node
+	// runs is (the fleet report's AMI ages).
+	AMICreated     time.Time `json:"amiCreated,omitzero"`
 	ReleaseVersion string    `json:"releaseVersion,omitempty"`
 	LaunchTime     time.Time `json:"launchTime,omitzero"`
 	LaunchTemplate string    `json:"launchTemplate,omitempty"`

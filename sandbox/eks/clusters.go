@@ -22,7 +22,7 @@ func (s *service) listClusters(ctx context.Context, req *protocol.Request) (any,
 	}
 	var out listClustersOutput
 	err = s.view(req, func(w *world.World) error {
-		out.Clusters, out.NextToken = p.cut(w.ClusterNames(req.Region))
+		out.Clusters, out.NextToken = p.cut(w.ClusterNamesAs(w.CallerAccount(req.AccessKey), req.Region))
 		return nil
 	})
 	if out.Clusters == nil {
@@ -94,7 +94,7 @@ func (s *service) describeCluster(ctx context.Context, req *protocol.Request) (a
 	}
 	var out describeClusterOutput
 	err := s.view(req, func(w *world.World) error {
-		c := w.Cluster(req.Region, name)
+		c := w.ClusterAs(w.CallerAccount(req.AccessKey), req.Region, name)
 		if c == nil {
 			return clusterNotFound(name)
 		}

@@ -26,7 +26,7 @@ func (s *service) listNodegroups(ctx context.Context, req *protocol.Request) (an
 	}
 	out := listNodegroupsOutput{Nodegroups: []string{}}
 	err = s.view(req, func(w *world.World) error {
-		c := w.Cluster(req.Region, name)
+		c := w.ClusterAs(w.CallerAccount(req.AccessKey), req.Region, name)
 		if c == nil {
 			return clusterNotFound(name)
 		}
@@ -98,7 +98,7 @@ func (s *service) describeNodegroup(ctx context.Context, req *protocol.Request) 
 	}
 	var out describeNodegroupOutput
 	err := s.view(req, func(w *world.World) error {
-		c := w.Cluster(req.Region, name)
+		c := w.ClusterAs(w.CallerAccount(req.AccessKey), req.Region, name)
 		if c == nil {
 			return clusterNotFound(name)
 		}

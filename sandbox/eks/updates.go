@@ -94,7 +94,7 @@ func (s *service) updateNodegroupVersion(ctx context.Context, req *protocol.Requ
 	now := s.now()
 	var out updateOutput
 	err := s.update(req, func(w *world.World) error {
-		c := w.Cluster(req.Region, name)
+		c := w.ClusterAs(w.CallerAccount(req.AccessKey), req.Region, name)
 		if c == nil {
 			return clusterNotFound(name)
 		}
@@ -317,7 +317,7 @@ func (s *service) describeUpdate(ctx context.Context, req *protocol.Request) (an
 	ngName := req.Query.Get("nodegroupName")
 	var out updateOutput
 	err := s.view(req, func(w *world.World) error {
-		c := w.Cluster(req.Region, name)
+		c := w.ClusterAs(w.CallerAccount(req.AccessKey), req.Region, name)
 		if c == nil {
 			return clusterNotFound(name)
 		}
@@ -352,7 +352,7 @@ func (s *service) listUpdates(ctx context.Context, req *protocol.Request) (any, 
 	ngName := req.Query.Get("nodegroupName")
 	out := listUpdatesOutput{UpdateIDs: []string{}}
 	err = s.view(req, func(w *world.World) error {
-		c := w.Cluster(req.Region, name)
+		c := w.ClusterAs(w.CallerAccount(req.AccessKey), req.Region, name)
 		if c == nil {
 			return clusterNotFound(name)
 		}

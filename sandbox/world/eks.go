@@ -45,6 +45,9 @@ type Cluster struct {
 	WatchFrom int64 `json:"watchFrom,omitempty"`
 	// Karpenter holds the cluster's Karpenter objects (see karpenter.go).
 	Karpenter *Karpenter `json:"karpenter,omitempty"`
+	// Account owns the cluster when it is not the default account (the
+	// fleet's partner clusters): EKS shows a cluster only to its account.
+	Account string `json:"account,omitempty"`
 }
 
 // Nodegroup is an EKS managed node group.
@@ -201,6 +204,30 @@ func (w *World) ClusterNames(region string) []string {
 	}
 	slices.Sort(names)
 	return slices.Compact(names)
+}
+
+// ClusterAs is the region's cluster of that name as account sees it: nil
+// when there is none or another account owns it, as EKS answers a caller.
+func (w *World) ClusterAs(account, region, name string) *Cluster {
+	if c := w.Cluster(region, name); c != nil && w.owner(c) == account {
+		return c
+	}
+	return nil
+}
+
+// ClusterNamesAs are the names of the region's clusters account owns, sorted.
+func (w *World) ClusterNamesAs(account, region string) []string {
+	return slices.DeleteFunc(w.ClusterNames(region), func(name string) bool {
+		return w.owner(w.Cluster(region, name)) != account
+	})
+}
+
+// owner is the account that owns c.
+func (w *World) owner(c *Cluster) string {
+	if c.Account != "" {
+		return c.Account
+	}
+	return w.AccountID
 }
 
 // Instance is the region's instance of that ID, or nil.

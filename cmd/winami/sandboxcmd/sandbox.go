@@ -33,6 +33,7 @@ type options struct {
 	instantRollout bool
 	copyPace       time.Duration
 	nodes          int
+	clusters       int
 }
 
 // NewCmd builds `winami sandbox`.
@@ -61,7 +62,13 @@ too, as kubeconfigs send credentials only over TLS), and takes EKS tokens
 winami finds the sandbox's registries by itself when its AWS endpoint is the
 sandbox (it asks GET /.well-known/winami-sandbox), so nothing is looked up off
 the machine. The seeded cluster "demo" (us-east-1) has eight Windows nodes,
-two of which drift; --nodes N adds a cluster "scale" of N Windows nodes.`,
+two of which drift; --nodes N adds a cluster "scale" of N Windows nodes.
+
+--clusters N --nodes M instead adds a fleet: N clusters fleet-01... of M Windows
+nodes each (M defaults to 20), spread over us-east-1, us-west-2, eu-west-1 and
+ap-southeast-1, every third one owned by the partner account 444455556666 (seen
+with the access key test-444455556666; see docs/sandbox.md), their node groups
+on the newest AMI or drifted by one to three releases.`,
 		Example: `  # Serve on the default port and point the aws CLI at it
   winami sandbox
   aws --endpoint-url http://127.0.0.1:4566 sts get-caller-identity
@@ -71,6 +78,9 @@ two of which drift; --nodes N adds a cluster "scale" of N Windows nodes.`,
 
   # Add a cluster of 10,000 Windows nodes to try drift reports at scale
   winami sandbox --nodes 10000
+
+  # A fleet of 20 clusters of 500 Windows nodes in 4 regions and 2 accounts
+  winami sandbox --clusters 20 --nodes 500
 
   # Or use a sandbox for one command only
   winami --sandbox ami latest --windows 2022 --edition core --kubernetes 1.35`,
@@ -89,7 +99,8 @@ two of which drift; --nodes N adds a cluster "scale" of N Windows nodes.`,
 	f.DurationVar(&o.fastLaunchPace, "fast-launch-pace", 0, "how long EC2 Fast Launch stays enabling or disabling (default 3s)")
 	f.DurationVar(&o.copyPace, "copy-pace", 0, "how long an EC2 CopyImage copy stays pending (default 5s)")
 	f.DurationVar(&o.rolloutPace, "rollout-pace", 0, "how long each step of a node replacement (launch, Ready, drain) takes in EKS node group updates, instance refreshes and Karpenter drift; 0s: at once (default 2s)")
-	f.IntVar(&o.nodes, "nodes", 0, "add the EKS cluster \"scale\" in us-east-1 with N Windows nodes and their instances (not saved to --state)")
+	f.IntVar(&o.nodes, "nodes", 0, "add the EKS cluster \"scale\" in us-east-1 with N Windows nodes and their instances (not saved to --state); with --clusters, the nodes of each fleet cluster")
+	f.IntVar(&o.clusters, "clusters", 0, "add a fleet of N EKS clusters (fleet-01...) in four regions and two accounts, --nodes Windows nodes each (not saved to --state)")
 	// The banner is for people, JSON and YAML for scripts; there is no text form.
 	cmdutil.SupportsFormats(cmd, output.Table, output.JSON, output.YAML)
 	return cmd
@@ -105,8 +116,30 @@ func (o *options) readFlags(cmd *cobra.Command) {
 func (o *options) sandboxOptions(app *cmdutil.App) sandbox.Options {
 	return sandbox.Options{Seed: o.seed, StatePath: o.state, Faults: o.faults, BuildPace: o.pace,
 		FastLaunchPace: o.fastLaunchPace, CopyPace: o.copyPace, RolloutPace: o.rolloutPace,
-		InstantRollout: o.instantRollout, ScaleNodes: o.nodes, Logger: app.Logger()}
+		InstantRollout: o.instantRollout, ScaleNodes: o.nodes, FleetClusters: o.clusters, Logger: app.Logger()}
 }
+
+// checkSizes checks --clusters and --nodes (and fills in --nodes of a
+// fleet) before anything is seeded.
+func (o *options) checkSizes() error {
+	if o.clusters != 0 {
+		if o.clusters < 0 || o.clusters > world.MaxFleetClusters {
+			return cmdutil.Usagef("--clusters %d is out of range: use 1 to %d", o.clusters, world.MaxFleetClusters)
+		}
+		if o.nodes == 0 {
+			o.nodes = defaultFleetNodes
+		}
+		if o.nodes < 0 || o.nodes > world.MaxFleetNodes {
+			return cmdutil.Usagef("--nodes %d is out of range with --clusters: use 1 to %d nodes a cluster", o.nodes, world.MaxFleetNodes)
+		}
+	} else if o.nodes < 0 || o.nodes > world.MaxScaleNodes {
+		return cmdutil.Usagef("--nodes %d is out of range: use 0 (no scale cluster) to %d", o.nodes, world.MaxScaleNodes)
+	}
+	return nil
+}
+
+// defaultFleetNodes is --nodes with --clusters when not given.
+const defaultFleetNodes = 20
 
 // endpoint is what a client needs, as -o json/yaml prints it.
 type endpoint struct {
@@ -121,8 +154,8 @@ func run(ctx context.Context, app *cmdutil.App, o *options) error {
 	if err := checkLoopback(o.listen); err != nil {
 		return err
 	}
-	if o.nodes < 0 || o.nodes > world.MaxScaleNodes {
-		return cmdutil.Usagef("--nodes %d is out of range: use 0 (no scale cluster) to %d", o.nodes, world.MaxScaleNodes)
+	if err := o.checkSizes(); err != nil {
+		return err
 	}
 	srv, err := sandbox.New(o.sandboxOptions(app))
 	if err != nil {

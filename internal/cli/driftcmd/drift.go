@@ -30,6 +30,7 @@ type options struct {
 	watch                        bool
 	interval                     time.Duration
 	metricsAddr                  string
+	fleet                        fleetFlags
 	// getenv reads the environment (os.Getenv; a map in tests): inside a
 	// pod, KUBERNETES_SERVICE_HOST says the in-cluster config works.
 	getenv func(string) string
@@ -38,14 +39,14 @@ type options struct {
 // inCluster reports that neither --cluster nor --kubeconfig is given and
 // the process runs in a pod, where the service account reaches the API.
 func (o *options) inCluster() bool {
-	return o.cluster == "" && o.kubeconfig == "" && o.getenv("KUBERNETES_SERVICE_HOST") != ""
+	return o.cluster == "" && o.kubeconfig == "" && !o.fleet.on() && o.getenv("KUBERNETES_SERVICE_HOST") != ""
 }
 
 // NewCmd builds `winami drift`.
 func NewCmd(app *cmdutil.App) *cobra.Command {
 	o := &options{getenv: os.Getenv}
 	cmd := &cobra.Command{
-		Use:   "drift (--cluster NAME | --kubeconfig FILE [--context C] | in a pod) [--desired-ami AMI | -f winami.yaml | --latest]",
+		Use:   "drift (--cluster NAME | --kubeconfig FILE [--context C] | --all-clusters | --clusters A,B | in a pod) [--desired-ami AMI | -f winami.yaml | --latest]",
 		Short: "Report where a cluster's Windows nodes differ in AMI, Windows build and kubelet version",
 		Long: `Read the cluster's Windows nodes (label kubernetes.io/os=windows, in pages of 500), their
 instances (DescribeInstances, 1000 IDs a call) and AMIs (DescribeImages, 100 a call), and
@@ -67,7 +68,15 @@ it, and its managed node groups are shown with the ones behind. In a pod, withou
 flag, the pod's service account reaches the API server (the in-cluster config) and
 --region or AWS_REGION says the region (else the nodes' zones do).
 
-Exit status: 0 consistent, 2 drift (of the kinds --fail-on names), 1 an error.
+With --all-clusters (or --clusters A,B), every EKS cluster of --regions (default --region;
+"all") in each of --profiles (default the current credentials) is read, --parallel at a
+time, with the same desired state, and summed up in one row: Windows nodes, on the desired
+AMI, drifted by reason, node groups behind, the newest and oldest AMI's age in days. A
+cluster that cannot be read is a row with its reason. --details (and -o json/yaml) add
+each cluster's full report.
+
+Exit status: 0 consistent, 2 drift (of the kinds --fail-on names; with --all-clusters also
+a cluster that cannot be read), 1 an error (with --all-clusters: no cluster could be read).
 
 With --watch, winami runs as an exporter: a report every --interval, Prometheus metrics and
 /healthz on --metrics-addr, until SIGTERM (see deploy/ for a Deployment).`,
@@ -75,7 +84,10 @@ With --watch, winami runs as an exporter: a report every --interval, Prometheus 
   winami drift --kubeconfig ~/.kube/config --context prod --latest -o json
   winami drift --cluster prod-eks -f winami.yaml --fail-on ami
   winami drift --cluster prod-eks -f winami.yaml --channel stable
+  winami drift --all-clusters --regions us-east-1,eu-west-1 --profiles prod,partner --latest
+  winami drift --clusters prod-eks,batch-eks -o json
   winami drift --cluster prod-eks --watch --interval 5m --metrics-addr 127.0.0.1:9464
+  winami drift --all-clusters --regions all --watch
   winami --sandbox drift --cluster demo`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return run(cmd.Context(), app, o) },
@@ -93,6 +105,7 @@ With --watch, winami runs as an exporter: a report every --interval, Prometheus 
 	f.DurationVar(&o.interval, "interval", 5*time.Minute, "with --watch, time between two reports")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9464", "with --watch, where to serve /metrics and /healthz")
 	cmdutil.SupportsFormats(cmd, output.Table, output.JSON, output.YAML, output.Text, output.HTML)
+	o.fleet.add(f)
 	cmdutil.NeedsFlag(f, "channel", "file")
 	cmdutil.NeedsFlag(f, "interval", "watch")
 	cmdutil.NeedsFlag(f, "metrics-addr", "watch")
@@ -106,8 +119,11 @@ With --watch, winami runs as an exporter: a report every --interval, Prometheus 
 
 // validate checks the flags before anything is called.
 func (o *options) validate() error {
-	if o.cluster == "" && o.kubeconfig == "" && !o.inCluster() {
-		return cmdutil.Usagef("one of --cluster or --kubeconfig is required (in a pod, where KUBERNETES_SERVICE_HOST is set, neither: the pod's service account is used)")
+	if err := o.validateFleet(); err != nil {
+		return err
+	}
+	if o.cluster == "" && o.kubeconfig == "" && !o.fleet.on() && !o.inCluster() {
+		return cmdutil.Usagef("one of --cluster or --kubeconfig is required (or --all-clusters or --clusters for many clusters; in a pod, where KUBERNETES_SERVICE_HOST is set, none: the pod's service account is used)")
 	}
 	if o.cluster != "" && !spec.IsClusterName(o.cluster) {
 		return cmdutil.Usagef("--cluster %q: an EKS cluster name is %s", o.cluster, spec.ClusterNameRule)
@@ -144,27 +160,11 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 		// set in a pod.
 		region = clients.Region()
 	}
-	opts := drift.Options{Cluster: o.cluster, Region: region, DesiredAMI: o.desiredAMI, Latest: o.latest}
-	switch {
-	case o.channel != "":
-		// The release section names the channel's parameter.
-		s, err := app.LoadSpec(o.file)
-		if err != nil {
-			return drift.Sources{}, drift.Options{}, err
-		}
-		ch, err := channelOf(s, o.channel)
-		if err != nil {
-			return drift.Sources{}, drift.Options{}, err
-		}
-		opts.Channel = ch
-	case o.file != "":
-		// Only the name: drift finds the spec's AMIs, it builds nothing.
-		s, err := app.LoadSpecHeader(o.file)
-		if err != nil {
-			return drift.Sources{}, drift.Options{}, err
-		}
-		opts.Spec = s.Name
+	opts, err := o.driftOptions(app)
+	if err != nil {
+		return drift.Sources{}, drift.Options{}, err
 	}
+	opts.Cluster, opts.Region = o.cluster, region
 	restCfg, err := o.restConfig(ctx, clients, region, app.HTTPLimits())
 	if err != nil {
 		return drift.Sources{}, drift.Options{}, err
@@ -175,6 +175,33 @@ func (o *options) source(ctx context.Context, app *cmdutil.App) (drift.Sources, 
 	}
 	src, err := drift.NewSources(clients, restCfg, eksRegion)
 	return src, opts, err
+}
+
+// driftOptions are the desired state the flags name (--desired-ami, -f,
+// --channel, --latest), for one cluster or every one of a fleet.
+func (o *options) driftOptions(app *cmdutil.App) (drift.Options, error) {
+	opts := drift.Options{DesiredAMI: o.desiredAMI, Latest: o.latest}
+	switch {
+	case o.channel != "":
+		// The release section names the channel's parameter.
+		s, err := app.LoadSpec(o.file)
+		if err != nil {
+			return drift.Options{}, err
+		}
+		ch, err := channelOf(s, o.channel)
+		if err != nil {
+			return drift.Options{}, err
+		}
+		opts.Channel = ch
+	case o.file != "":
+		// Only the name: drift finds the spec's AMIs, it builds nothing.
+		s, err := app.LoadSpecHeader(o.file)
+		if err != nil {
+			return drift.Options{}, err
+		}
+		opts.Spec = s.Name
+	}
+	return opts, nil
 }
 
 // channelOf is a spec's release channel, for --channel: the release
@@ -215,13 +242,16 @@ func (o *options) unboundRestConfig(ctx context.Context, clients *awsapi.Clients
 	return drift.ClusterConfig(ctx, clients.EKS(region), clients.STSClient(region), o.cluster)
 }
 
+// failKinds are the reason kinds each --fail-on value names ("any": all).
+var failKinds = map[string][]string{
+	"ami":      {drift.ReasonAMIDiffers, drift.ReasonAMINotLatest, drift.ReasonUnknownInstance},
+	"kubelet":  {drift.ReasonKubeletDiffers, drift.ReasonKubeletBehindCP},
+	"os-build": {drift.ReasonOSBuildDiffers},
+}
+
 // failing reports whether the report has drift of the kinds --fail-on names.
 func (o *options) failing(r *drift.Report) bool {
-	kinds := map[string][]string{
-		"ami":      {drift.ReasonAMIDiffers, drift.ReasonAMINotLatest, drift.ReasonUnknownInstance},
-		"kubelet":  {drift.ReasonKubeletDiffers, drift.ReasonKubeletBehindCP},
-		"os-build": {drift.ReasonOSBuildDiffers},
-	}[o.failOn]
+	kinds := failKinds[o.failOn]
 	for _, n := range r.Nodes {
 		for _, reason := range n.Reasons {
 			if o.failOn == "any" || slices.Contains(kinds, reason.Kind) {
@@ -238,6 +268,9 @@ func run(ctx context.Context, app *cmdutil.App, o *options) error {
 	}
 	if o.watch {
 		return watch(ctx, app, o)
+	}
+	if o.fleet.on() {
+		return runFleet(ctx, app, o)
 	}
 	src, opts, err := o.source(ctx, app)
 	if err != nil {

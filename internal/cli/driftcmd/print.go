@@ -18,7 +18,6 @@ import (
 func printReport(app *cmdutil.App, r *drift.Report) error {
 	switch app.Format() {
 	case output.HTML:
-		// One cluster for now; the fleet's clusters come with --all-clusters.
 		c := htmlreport.Cluster{Name: r.Cluster, Region: r.Region, Report: r}
 		return htmlreport.Render(app.IO.Out, []htmlreport.Cluster{c}, htmlreport.Options{Now: time.Now()})
 	case output.JSON, output.YAML:

@@ -2,8 +2,10 @@ package driftcmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"strings"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/pkg/clock"
@@ -21,20 +23,73 @@ func watch(ctx context.Context, app *cmdutil.App, o *options) error {
 	if err != nil {
 		return cmdutil.Usagef("--metrics-addr %s: %v", o.metricsAddr, err)
 	}
-	e := exporter.New(exporter.Config{
+	cfg := exporter.Config{
 		Interval: o.interval,
 		// Fresh sources every run: the EKS token lasts 15 minutes.
 		Source:   func(ctx context.Context) (drift.Sources, drift.Options, error) { return o.source(ctx, app) },
+		Cluster:  o.cluster,
 		Channels: o.channels(app),
 		Logger:   app.Logger(),
 		Out:      app.IO.ErrOut,
-	})
+	}
+	if cfg.Cluster == "" {
+		cfg.Cluster = o.context // a kubeconfig's context names its cluster
+	}
+	if o.fleet.on() {
+		cfg.Fleet = func(ctx context.Context) ([]exporter.ClusterReport, error) { return o.fleetReports(ctx, app) }
+	}
+	e := exporter.New(cfg)
 	fmt.Fprintf(app.IO.ErrOut, "winami drift exporter: metrics on http://%s/metrics, health on /healthz, a report every %s\n", ln.Addr(), o.interval)
 	if err := e.Run(ctx, ln); err != nil {
 		return err
 	}
 	fmt.Fprintln(app.IO.ErrOut, "winami drift exporter stopped")
 	return nil
+}
+
+// fleetReports reads the fleet for one exporter run: the clusters are
+// listed again each run (clusters come and go) with fresh tokens. Each
+// cluster's label is its name, or profile:region/name when two clusters
+// share a name. A region whose clusters cannot be listed is logged; a run
+// in which nothing could be read fails.
+func (o *options) fleetReports(ctx context.Context, app *cmdutil.App) ([]exporter.ClusterReport, error) {
+	rn, req, err := o.fleetRunner(ctx, app)
+	if err != nil {
+		return nil, err
+	}
+	req.Details = true
+	res, err := rn.Run(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if res.NothingRead() {
+		var reasons []string
+		for _, row := range res.Clusters {
+			reasons = append(reasons, rowName(row)+": "+row.Reason)
+		}
+		return nil, fmt.Errorf("no cluster could be read: %s", strings.Join(reasons, "; "))
+	}
+	seen := map[string]int{}
+	for _, row := range res.Clusters {
+		seen[row.Cluster]++
+	}
+	var out []exporter.ClusterReport
+	for _, row := range res.Clusters {
+		if row.Cluster == "" || (row.Region == "" && !row.Readable()) {
+			app.Logger().Warn("clusters not read", "where", rowName(row), "reason", row.Reason)
+			continue
+		}
+		label := row.Cluster
+		if seen[row.Cluster] > 1 {
+			label = rowName(row)
+		}
+		cr := exporter.ClusterReport{Cluster: label, Report: row.Report}
+		if !row.Readable() {
+			cr.Err = errors.New(row.Reason)
+		}
+		out = append(out, cr)
+	}
+	return out, nil
 }
 
 // channels reads the release channels of the -f spec each run, for the

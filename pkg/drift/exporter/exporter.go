@@ -46,6 +46,13 @@ type Config struct {
 	Source func(ctx context.Context) (drift.Sources, drift.Options, error)
 	// Report makes the report (default drift.Run).
 	Report func(ctx context.Context, src drift.Sources, opts drift.Options) (*drift.Report, error)
+	// Cluster is the cluster label of the series (default the report's
+	// cluster, which is empty without --cluster).
+	Cluster string
+	// Fleet, when set, makes the exporter watch many clusters: each run
+	// reads them all through it (Source and Report are then unused), and
+	// each cluster's series and up metric stand on their own.
+	Fleet func(ctx context.Context) ([]ClusterReport, error)
 	// Channels, when set, reads where a spec's release channels stand; each
 	// run publishes them with the report (a failure fails the run).
 	Channels func(ctx context.Context) ([]ChannelPosition, error)
@@ -187,13 +194,17 @@ func (e *Exporter) Backoff(n int) time.Duration {
 	return d - time.Duration(float64(d)*jitterFraction*e.cfg.Rand())
 }
 
-// RunOnce makes one report and records its outcome. A run cut short
-// because ctx ended is not a failure: it records nothing.
+// RunOnce makes one report (with Fleet, one per cluster) and records its
+// outcome. A run cut short because ctx ended is not a failure: it records
+// nothing. A fleet run fails only when no cluster could be read.
 func (e *Exporter) RunOnce(ctx context.Context) error {
 	start := e.cfg.Clock.Now()
 	runCtx, cancel := context.WithTimeoutCause(ctx, e.cfg.RunTimeout,
 		fmt.Errorf("the run did not finish within %s (an endpoint hangs?); cut off", e.cfg.RunTimeout))
-	r, channels, err := e.report(runCtx)
+	reports, channels, err := e.reports(runCtx)
+	if err == nil {
+		err = allFailed(reports)
+	}
 	if err != nil && ctx.Err() == nil && runCtx.Err() != nil {
 		err = fmt.Errorf("%w: %w", context.Cause(runCtx), err)
 	}
@@ -202,17 +213,24 @@ func (e *Exporter) RunOnce(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	now := e.cfg.Clock.Now()
 	e.mu.Lock()
 	st := e.st
 	st.lastRun = took
 	if err != nil {
 		st.runsError++
 		st.lastError = err
+		single := ""
+		if e.cfg.Fleet == nil {
+			single = e.cfg.Cluster
+		}
+		st.clusters = markDown(st.clusters, single)
 	} else {
 		st.runsOK++
 		st.lastError = nil
-		st.lastSuccess = e.cfg.Clock.Now()
-		st.report = seriesOf(r, channels)
+		st.lastSuccess = now
+		st.clusters = nextClusters(st.clusters, reports, now)
+		st.channel, st.channelSince = channelSeries(channels)
 	}
 	e.st = st
 	e.mu.Unlock()
@@ -220,34 +238,68 @@ func (e *Exporter) RunOnce(ctx context.Context) error {
 	if err != nil {
 		return err // the loop logs it, with when it retries
 	}
+	for _, cr := range reports {
+		if cr.Err != nil {
+			e.cfg.Logger.Warn("a cluster could not be read", "cluster", cr.Cluster, "err", cr.Err)
+		}
+	}
 	if e.cfg.Out != nil {
-		fmt.Fprintf(e.cfg.Out, "%s drift run: %d Windows nodes, %d drifted, %s\n",
-			start.UTC().Format(time.RFC3339), r.Summary.WindowsNodes, r.Summary.Drifted, took.Round(time.Millisecond))
+		nodes, drifted, failed := 0, 0, 0
+		for _, cr := range reports {
+			if cr.Err != nil {
+				failed++
+				continue
+			}
+			nodes, drifted = nodes+cr.Report.Summary.WindowsNodes, drifted+cr.Report.Summary.Drifted
+		}
+		where := ""
+		if e.cfg.Fleet != nil {
+			where = fmt.Sprintf(" %d cluster(s) (%d unreadable),", len(reports), failed)
+		}
+		fmt.Fprintf(e.cfg.Out, "%s drift run:%s %d Windows nodes, %d drifted, %s\n",
+			start.UTC().Format(time.RFC3339), where, nodes, drifted, took.Round(time.Millisecond))
 	}
 	return nil
 }
 
-func (e *Exporter) report(ctx context.Context) (r *drift.Report, channels []ChannelPosition, err error) {
+// reports are the run's reports: the one of Source and Report, or with
+// Fleet each cluster's (a cluster that cannot be read has its Err).
+func (e *Exporter) reports(ctx context.Context) (reports []ClusterReport, channels []ChannelPosition, err error) {
 	// A long-running exporter must not die of one bad run: a panic is
 	// counted as a failed run, logged and retried like any other.
 	defer func() {
 		if p := recover(); p != nil {
-			r, channels, err = nil, nil, fmt.Errorf("the run failed unexpectedly (%v); this is a bug, please report it", p)
+			reports, channels, err = nil, nil, fmt.Errorf("the run failed unexpectedly (%v); this is a bug, please report it", p)
 		}
 	}()
-	src, opts, err := e.cfg.Source(ctx)
-	if err != nil {
-		return nil, nil, err
+	if e.cfg.Fleet != nil {
+		reports, err = e.cfg.Fleet(ctx)
+	} else {
+		var r *drift.Report
+		if r, err = e.report(ctx); err == nil {
+			name := e.cfg.Cluster
+			if name == "" {
+				name = r.Cluster
+			}
+			reports = []ClusterReport{{Cluster: name, Report: r}}
+		}
 	}
-	r, err = e.cfg.Report(ctx, src, opts)
 	if err != nil || e.cfg.Channels == nil {
-		return r, nil, err
+		return reports, nil, err
 	}
 	channels, err = e.cfg.Channels(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the release channels: %w", err)
 	}
-	return r, channels, nil
+	return reports, channels, nil
+}
+
+func (e *Exporter) report(ctx context.Context) (*drift.Report, error) {
+	src, opts, err := e.cfg.Source(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.cfg.Report(ctx, src, opts)
 }
 
 // ChannelPosition is a release channel's AMI in one region, and since when.

@@ -141,11 +141,12 @@ func TestSeriesReplaced(t *testing.T) {
 		}
 		last = scrape(t, e)
 	}
-	// 2 run counters, duration, last success, 2 node counts, 3 groups, 2 drifts.
-	if first != 2+1+1+2+3+2 {
-		t.Errorf("%d series, want 11", first)
+	// 2 run counters, duration, last success, the cluster's up and last
+	// success, 2 node counts, 3 groups, 2 drifts.
+	if first != 2+1+1+2+2+3+2 {
+		t.Errorf("%d series, want 13", first)
 	}
-	if strings.Contains(last, `"node-0-`) || !strings.Contains(last, `winami_node_drift{node="node-199-1",reason="ami-differs"} 1`) {
+	if strings.Contains(last, `"node-0-`) || !strings.Contains(last, `winami_node_drift{cluster="",node="node-199-1",reason="ami-differs"} 1`) {
 		t.Errorf("last scrape:\n%s", last)
 	}
 	if !strings.Contains(last, `winami_drift_runs_total{result="error"} 20`) || !strings.Contains(last, `winami_drift_runs_total{result="ok"} 180`) {

@@ -70,16 +70,18 @@ var documented = map[string]struct {
 	typ    dto.MetricType
 	labels []string
 }{
-	"winami_windows_nodes":                           {dto.MetricType_GAUGE, []string{"ami", "kubelet", "build"}},
-	"winami_node_drift":                              {dto.MetricType_GAUGE, []string{"node", "reason"}},
-	"winami_latest_release_timestamp_seconds":        {dto.MetricType_GAUGE, []string{"windows", "edition", "kubernetes"}},
-	"winami_release_channel_info":                    {dto.MetricType_GAUGE, []string{"channel", "region", "ami"}},
-	"winami_release_channel_since_timestamp_seconds": {dto.MetricType_GAUGE, []string{"channel", "region"}},
-	"winami_drift_nodes":                             {dto.MetricType_GAUGE, nil},
-	"winami_drift_nodes_drifted":                     {dto.MetricType_GAUGE, nil},
-	"winami_drift_runs_total":                        {dto.MetricType_COUNTER, []string{"result"}},
-	"winami_drift_run_duration_seconds":              {dto.MetricType_GAUGE, nil},
-	"winami_drift_last_success_timestamp_seconds":    {dto.MetricType_GAUGE, nil},
+	"winami_windows_nodes":                                {dto.MetricType_GAUGE, []string{"cluster", "ami", "kubelet", "build"}},
+	"winami_node_drift":                                   {dto.MetricType_GAUGE, []string{"cluster", "node", "reason"}},
+	"winami_latest_release_timestamp_seconds":             {dto.MetricType_GAUGE, []string{"cluster", "windows", "edition", "kubernetes"}},
+	"winami_release_channel_info":                         {dto.MetricType_GAUGE, []string{"channel", "region", "ami"}},
+	"winami_release_channel_since_timestamp_seconds":      {dto.MetricType_GAUGE, []string{"channel", "region"}},
+	"winami_drift_nodes":                                  {dto.MetricType_GAUGE, []string{"cluster"}},
+	"winami_drift_nodes_drifted":                          {dto.MetricType_GAUGE, []string{"cluster"}},
+	"winami_drift_cluster_up":                             {dto.MetricType_GAUGE, []string{"cluster"}},
+	"winami_drift_cluster_last_success_timestamp_seconds": {dto.MetricType_GAUGE, []string{"cluster"}},
+	"winami_drift_runs_total":                             {dto.MetricType_COUNTER, []string{"result"}},
+	"winami_drift_run_duration_seconds":                   {dto.MetricType_GAUGE, nil},
+	"winami_drift_last_success_timestamp_seconds":         {dto.MetricType_GAUGE, nil},
 }
 
 // TestDocumentedTable: docs/drift.md lists exactly the families above,
@@ -266,7 +268,7 @@ func TestLabelNotUTF8(t *testing.T) {
 	if err := e.RunOnce(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if text := scrape(t, e); !strings.Contains(text, `winami_node_drift{node="bad-`+"\uFFFD"+`",reason="not-ready"} 1`) {
+	if text := scrape(t, e); !strings.Contains(text, `winami_node_drift{cluster="",node="bad-`+"\uFFFD"+`",reason="not-ready"} 1`) {
 		t.Errorf("the series of the node is missing:\n%s", text)
 	}
 }

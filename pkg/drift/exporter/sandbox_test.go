@@ -139,21 +139,21 @@ func TestExporterSandbox(t *testing.T) {
 		"# TYPE winami_drift_runs_total counter\n",
 		`winami_drift_runs_total{result="ok"} 1` + "\n",
 		`winami_drift_runs_total{result="error"} 0` + "\n",
-		"winami_drift_nodes 10\n",
-		"winami_drift_nodes_drifted 2\n",
+		`winami_drift_nodes{cluster="demo"} 10` + "\n",
+		`winami_drift_nodes_drifted{cluster="demo"} 2` + "\n",
 		"# TYPE winami_windows_nodes gauge\n",
 		// 2026-11-11, the newest 1.35 release of the seed (1794355200;
 		// labels in name order, values in Go's shortest form).
-		`winami_latest_release_timestamp_seconds{edition="Core",kubernetes="1.35",windows="2022"} 1.7943552e+09` + "\n",
-		`winami_node_drift{node="ip-172-31-0-6.ec2.internal",reason="kubelet-differs"} 1` + "\n",
-		`winami_node_drift{node="ip-172-31-39-36.ec2.internal",reason="ami-not-latest"} 1` + "\n",
-		`winami_node_drift{node="ip-172-31-39-36.ec2.internal",reason="os-build-differs"} 1` + "\n",
+		`winami_latest_release_timestamp_seconds{cluster="demo",edition="Core",kubernetes="1.35",windows="2022"} 1.7943552e+09` + "\n",
+		`winami_node_drift{cluster="demo",node="ip-172-31-0-6.ec2.internal",reason="kubelet-differs"} 1` + "\n",
+		`winami_node_drift{cluster="demo",node="ip-172-31-39-36.ec2.internal",reason="ami-not-latest"} 1` + "\n",
+		`winami_node_drift{cluster="demo",node="ip-172-31-39-36.ec2.internal",reason="os-build-differs"} 1` + "\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
-	if n := strings.Count(text, "\nwinami_node_drift{node="); n != 3 {
+	if n := strings.Count(text, "\nwinami_node_drift{cluster=\"demo\",node="); n != 3 {
 		t.Errorf("%d winami_node_drift series, want 3 (two nodes, one with two reasons)", n)
 	}
 	grouped := 0

@@ -8,19 +8,16 @@ import (
 	"github.com/winami/winami/pkg/drift"
 )
 
-// reportSeries are the series one good report gives. They are built once
-// per run and replace the previous run's whole, so nodes that left the
-// cluster or stopped drifting leave no series behind, and no report is kept.
+// reportSeries are the series one cluster's good report gives. They are
+// built once per run and replace the cluster's previous ones whole, so
+// nodes that left the cluster or stopped drifting leave no series behind,
+// and no report is kept. Every sample's first label is the cluster.
 type reportSeries struct {
-	groups []sample // winami_windows_nodes: ami, kubelet, build
-	drift  []sample // winami_node_drift: node, reason
-	latest []sample // winami_latest_release_timestamp_seconds: windows, edition, kubernetes
-	// channel and channelSince: winami_release_channel_info (channel,
-	// region, ami) and winami_release_channel_since_timestamp_seconds
-	// (channel, region).
-	channel, channelSince []sample
-	nodes                 int
-	drifted               int
+	groups  []sample // winami_windows_nodes: cluster, ami, kubelet, build
+	drift   []sample // winami_node_drift: cluster, node, reason
+	latest  []sample // winami_latest_release_timestamp_seconds: cluster, windows, edition, kubernetes
+	nodes   int
+	drifted int
 }
 
 // sample is one series: its label values, in the order of its family's
@@ -30,10 +27,10 @@ type sample struct {
 	value  float64
 }
 
-func seriesOf(r *drift.Report, channels []ChannelPosition) *reportSeries {
+func seriesOf(cluster string, r *drift.Report) *reportSeries {
 	s := &reportSeries{nodes: r.Summary.WindowsNodes, drifted: r.Summary.Drifted}
 	for _, g := range r.Groups {
-		s.groups = append(s.groups, sample{labels: []string{g.AMI, g.Kubelet, g.WindowsBuild}, value: float64(len(g.Nodes))})
+		s.groups = append(s.groups, sample{labels: []string{cluster, g.AMI, g.Kubelet, g.WindowsBuild}, value: float64(len(g.Nodes))})
 	}
 	for _, n := range r.Nodes {
 		// One series per (node, reason kind): a node can have two reasons
@@ -44,20 +41,37 @@ func seriesOf(r *drift.Report, channels []ChannelPosition) *reportSeries {
 		}
 		slices.Sort(kinds)
 		for _, k := range slices.Compact(kinds) {
-			s.drift = append(s.drift, sample{labels: []string{n.Name, k}, value: 1})
+			s.drift = append(s.drift, sample{labels: []string{cluster, n.Name, k}, value: 1})
 		}
-	}
-	for _, c := range channels {
-		s.channel = append(s.channel, sample{labels: []string{c.Channel, c.Region, c.AMI}, value: 1})
-		s.channelSince = append(s.channelSince, sample{labels: []string{c.Channel, c.Region}, value: unixOrZero(c.Since)})
 	}
 	for key, rel := range r.Desired.Latest {
 		windows, edition, kubernetes := splitLatestKey(key)
 		d := rel.ReleaseDate
 		at := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
-		s.latest = append(s.latest, sample{labels: []string{windows, edition, kubernetes}, value: float64(at.Unix())})
+		s.latest = append(s.latest, sample{labels: []string{cluster, windows, edition, kubernetes}, value: float64(at.Unix())})
 	}
 	return s
+}
+
+// channelSeries are the release channel series (winami_release_channel_info:
+// channel, region, ami; winami_release_channel_since_timestamp_seconds:
+// channel, region). They are the spec's, not a cluster's: no cluster label.
+func channelSeries(channels []ChannelPosition) (info, since []sample) {
+	for _, c := range channels {
+		info = append(info, sample{labels: []string{c.Channel, c.Region, c.AMI}, value: 1})
+		since = append(since, sample{labels: []string{c.Channel, c.Region}, value: unixOrZero(c.Since)})
+	}
+	return info, since
+}
+
+// clusterStatus is what the exporter knows of one cluster: its last good
+// report's series (kept, and marked stale by up = false, while the cluster
+// cannot be read) and when it was last read.
+type clusterStatus struct {
+	name        string
+	series      *reportSeries // nil before its first good report
+	up          bool
+	lastSuccess time.Time
 }
 
 // splitLatestKey reads "Windows Server 2022 Core, Kubernetes 1.35" (the
@@ -72,12 +86,16 @@ func splitLatestKey(key string) (windows, edition, kubernetes string) {
 // series and counters about the runs. It is replaced, not mutated, so a
 // scrape reads one consistent copy.
 type status struct {
-	report      *reportSeries // nil before the first good report
-	runsOK      int
-	runsError   int
-	lastRun     time.Duration
-	lastSuccess time.Time
-	lastError   error
+	// clusters are the clusters of the last run, by name.
+	clusters []clusterStatus
+	// channel and channelSince are the release channel series of the last
+	// good run.
+	channel, channelSince []sample
+	runsOK                int
+	runsError             int
+	lastRun               time.Duration
+	lastSuccess           time.Time
+	lastError             error
 }
 
 func unixOrZero(t time.Time) float64 {
