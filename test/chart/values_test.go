@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"helm.sh/helm/v4/pkg/chart/v2/lint"
+	"helm.sh/helm/v4/pkg/chart/v2/lint/support"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -146,6 +148,18 @@ func TestChartRefusesContradictions(t *testing.T) {
 		_, err := render(t, tc.values)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("render(%v): %v, want %q", tc.values, err, tc.want)
+		}
+	}
+}
+
+// Helm's own linter (what `helm lint` runs) finds nothing to warn about.
+func TestChartLint(t *testing.T) {
+	l := lint.RunAll(chartDir, nil, "monitoring")
+	for _, m := range l.Messages {
+		if m.Severity >= support.WarningSev {
+			t.Errorf("helm lint: %s", m.Error())
+		} else {
+			t.Logf("helm lint: %s", m.Error())
 		}
 	}
 }
