@@ -31,14 +31,15 @@ func TestDashboardOnPrometheus(t *testing.T) {
 	if err != nil {
 		t.Skip("no prometheus on PATH (Debian's `prometheus` package; .ci/run installs it)")
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
 	dir := t.TempDir()
-
+	// The binary, as a user runs it. Its build (from the build cache, as
+	// a rule) is outside the bound below, which is the processes'.
 	bin := filepath.Join(dir, "winami")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/winami/winami/cmd/winami").CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "github.com/winami/winami/cmd/winami").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
 	sandbox := freeAddr(t)
 	start(t, dir, "sandbox", nil, bin, "sandbox", "--listen", sandbox)
 	waitHTTP(ctx, t, "http://"+sandbox+"/", func(int) bool { return true })
@@ -178,7 +179,8 @@ func start(t *testing.T, dir, name string, env []string, bin string, args ...str
 		logFile.Close()
 		if t.Failed() {
 			out, _ := os.ReadFile(logPath)
-			t.Logf("%s's output:\n%s", name, out)
+			// The end says why it stopped or failed.
+			t.Logf("%s's output, its end:\n%s", name, out[max(0, len(out)-4000):])
 		}
 	})
 }
