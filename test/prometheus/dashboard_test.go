@@ -240,4 +240,22 @@ func TestDashboardShape(t *testing.T) {
 	if strings.Count(string(data), `"uid": "${datasource}"`) < len(dashboardQueries(t, dashboardPath)) {
 		t.Error("a panel or target does not read the ${datasource} variable")
 	}
+	// "All" must mean the jobs the variable lists: a custom all value such
+	// as .+ would put every target of the Prometheus in up{job=~"$job"}.
+	var vars struct {
+		Templating struct {
+			List []struct {
+				Name     string
+				AllValue string
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &vars); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vars.Templating.List {
+		if v.AllValue != "" {
+			t.Errorf("variable %s: allValue %q; leave it out so that All lists the values", v.Name, v.AllValue)
+		}
+	}
 }
