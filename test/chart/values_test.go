@@ -136,6 +136,27 @@ func TestChartAllClusters(t *testing.T) {
 	}
 }
 
+// values.schema.json refuses a misspelt or mistyped value, which the
+// templates would otherwise quietly leave out.
+func TestChartSchema(t *testing.T) {
+	for _, tc := range []struct {
+		values map[string]any
+		want   string
+	}{
+		{map[string]any{"cluster": "prod"}, "cluster"},
+		{map[string]any{"clusters": "prod"}, "clusters"},
+		{map[string]any{"serviceAccount": map[string]any{"rolearn": "arn:aws:iam::111122223333:role/x"}}, "rolearn"},
+		{map[string]any{"serviceAccount": map[string]any{"roleArn": "winami-drift"}}, "roleArn"},
+		{map[string]any{"interval": "5 minutes"}, "interval"},
+		{map[string]any{"service": map[string]any{"port": "9464"}}, "port"},
+	} {
+		_, err := render(t, tc.values)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("render(%v): %v, want a schema error naming %q", tc.values, err, tc.want)
+		}
+	}
+}
+
 // Values that contradict each other fail the render, naming the fix.
 func TestChartRefusesContradictions(t *testing.T) {
 	for _, tc := range []struct {
