@@ -45,6 +45,8 @@ type Cluster struct {
 	WatchFrom int64 `json:"watchFrom,omitempty"`
 	// Karpenter holds the cluster's Karpenter objects (see karpenter.go).
 	Karpenter *Karpenter `json:"karpenter,omitempty"`
+	// Pods are the cluster's pods, sorted by namespace and name (pods.go).
+	Pods []*Pod `json:"pods,omitempty"`
 }
 
 // Nodegroup is an EKS managed node group.

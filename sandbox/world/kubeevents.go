@@ -168,6 +168,7 @@ func (c *Cluster) DeleteNode(name string) bool {
 	// A deleted object's last state carries the deletion's resourceVersion.
 	gone.ResourceVersion = strconv.FormatInt(rv, 10)
 	c.Nodes = slices.Delete(c.Nodes, i, i+1)
+	c.dropPodsOf(name)
 	return true
 }
 
