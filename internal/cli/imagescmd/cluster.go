@@ -1,0 +1,158 @@
+package imagescmd
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/rest"
+
+	"github.com/winami/winami/internal/cli/cmdutil"
+	"github.com/winami/winami/internal/cli/output"
+	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/drift"
+	"github.com/winami/winami/pkg/images"
+	"github.com/winami/winami/pkg/spec"
+	"github.com/winami/winami/pkg/workloads"
+)
+
+// clusterOptions are the flags that name a cluster whose pods are checked.
+type clusterOptions struct {
+	cluster, kubeconfig, context string
+}
+
+func (c clusterOptions) given() bool { return c.cluster != "" || c.kubeconfig != "" }
+
+// validate checks the flags of a cluster check before anything is called.
+func (o *checkOptions) validateCluster(args []string) error {
+	c := o.clusterOptions
+	switch {
+	case c.cluster != "" && !spec.IsClusterName(c.cluster):
+		return cmdutil.Usagef("--cluster %q: an EKS cluster name is %s", c.cluster, spec.ClusterNameRule)
+	case c.context != "" && c.kubeconfig == "":
+		return cmdutil.Usagef("--context goes with --kubeconfig")
+	case len(args) > 0:
+		return cmdutil.Usagef("with --cluster or --kubeconfig the images are the pods'; name no image (%s)", args[0])
+	}
+	return nil
+}
+
+// runClusterCheck is `images check --cluster/--kubeconfig`: the images of
+// the pods on the cluster's Windows nodes against the target build.
+func runClusterCheck(ctx context.Context, app *cmdutil.App, o *checkOptions, args []string) error {
+	if err := o.validateCluster(args); err != nil {
+		return err
+	}
+	target, err := images.ParseHostBuild(cmp.Or(o.windows, o.build))
+	if err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
+	clients, err := app.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	rep, err := CheckCluster(ctx, app, clients, o.clusterOptions.cluster, o.clusterOptions.kubeconfig, o.clusterOptions.context, target)
+	if err != nil {
+		return err
+	}
+	if err := printClusterReport(app, rep); err != nil {
+		return err
+	}
+	return ClusterExit(rep)
+}
+
+// ClusterExit is the outcome of a cluster check: exit 2 when an image
+// would not run; else an error (exit 1) when one could not be read.
+func ClusterExit(rep images.ClusterReport) error {
+	switch n := rep.Count(images.Unknown); {
+	case rep.Count(images.Incompatible) > 0:
+		return cmdutil.Differences()
+	case n > 0:
+		return fmt.Errorf("%d image(s) could not be read, so it is not known whether they run on %s; see the reasons above", n, rep.Target)
+	}
+	return nil
+}
+
+// CheckCluster reads the pods on the Windows nodes of a cluster (by EKS
+// name, or a kubeconfig and context) and checks their images against the
+// target build, with the credentials of the cache check. plan and
+// preflight use it too.
+func CheckCluster(ctx context.Context, app *cmdutil.App, clients *awsapi.Clients, cluster, kubeconfig, kubeContext string, target images.HostBuild) (images.ClusterReport, error) {
+	cfg, err := restConfig(ctx, clients, app.Globals.Region, cluster, kubeconfig, kubeContext)
+	if err != nil {
+		return images.ClusterReport{}, err
+	}
+	drift.Bound(cfg, app.HTTPLimits())
+	kube, err := drift.KubeClient(cfg)
+	if err != nil {
+		return images.ClusterReport{}, err
+	}
+	inv, err := workloads.Reader{Nodes: drift.LeanNodes{Client: kube}, Pods: kube}.Read(ctx)
+	if err != nil {
+		return images.ClusterReport{}, explainKube(err)
+	}
+	opts, err := app.ImageCheckerOptions(clients)
+	if err != nil {
+		return images.ClusterReport{}, err
+	}
+	rep, err := images.NewChecker(opts).CheckCluster(ctx, target, inv)
+	rep.Cluster = cmp.Or(cluster, kubeContext, kubeconfig)
+	return rep, err
+}
+
+// restConfig reaches the cluster through EKS (name) or the kubeconfig.
+func restConfig(ctx context.Context, clients *awsapi.Clients, region, cluster, kubeconfig, kubeContext string) (*rest.Config, error) {
+	if cluster == "" {
+		return drift.KubeconfigConfig(kubeconfig, kubeContext)
+	}
+	if region == "" {
+		region = clients.Region()
+	}
+	return drift.ClusterConfig(ctx, clients.EKS(region), clients.STSClient(region), cluster)
+}
+
+// explainKube says what to do about the API server's refusals.
+func explainKube(err error) error {
+	switch {
+	case apierrors.IsUnauthorized(err):
+		return &awsapi.ExplainedError{Message: "the API server refused the credentials (401 Unauthorized): refresh them (aws eks update-kubeconfig --name CLUSTER, or --cluster) and check that your IAM identity has an EKS access entry", Err: err}
+	case apierrors.IsForbidden(err):
+		return &awsapi.ExplainedError{Message: "the credentials may not list nodes and pods (403 Forbidden): grant list on nodes and pods (cluster-wide) to your identity", Err: err}
+	}
+	return err
+}
+
+func printClusterReport(app *cmdutil.App, rep images.ClusterReport) error {
+	rows := output.Rows{Header: []string{"image", "verdict", "os.version", "pods", "workloads", "reason"}}
+	for _, i := range rep.Images {
+		var ws []string
+		for _, w := range i.Workloads {
+			ws = append(ws, w.String())
+		}
+		r := images.Result{Chosen: i.Chosen, Platforms: i.Platforms}
+		rows.Add(i.Image, string(i.Verdict), osVersions(r), fmt.Sprint(i.Pods), strings.Join(ws, ", "), output.Dash(i.Reason))
+	}
+	if app.Format() != output.Table {
+		return app.Print(rep, rows)
+	}
+	if err := output.PrintTable(app.IO.Out, rows); err != nil {
+		return err
+	}
+	var builds []string
+	for _, n := range rep.Nodes {
+		if n.WindowsBuild != "" && !slices.Contains(builds, n.WindowsBuild) {
+			builds = append(builds, n.WindowsBuild)
+		}
+	}
+	slices.Sort(builds)
+	now := ""
+	if len(builds) > 0 {
+		now = " (now " + strings.Join(builds, ", ") + ")"
+	}
+	_, err := fmt.Fprintf(app.IO.Out, "\n%d images in %d pods on %d Windows nodes%s, against %s: %d run, %d will not run, %d unknown.\n",
+		len(rep.Images), rep.Pods, len(rep.Nodes), now, rep.Target, rep.Count(images.Compatible), rep.Count(images.Incompatible), rep.Count(images.Unknown))
+	return err
+}
