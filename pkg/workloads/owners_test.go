@@ -66,3 +66,21 @@ func TestOwners(t *testing.T) {
 		t.Errorf("pod list query %q, want %q", query, want)
 	}
 }
+
+// TestForbidden: a refusal to list pods says which permission is missing.
+func TestForbidden(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,"message":"pods is forbidden: User \"u\" cannot list resource \"pods\""}`))
+	}))
+	defer srv.Close()
+	kube, err := drift.KubeClient(&rest.Config{Host: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = workloads.Reader{Nodes: oneNode("win"), Pods: kube}.Read(t.Context())
+	if err == nil || err.Error() != "the credentials may not list nodes and pods (403 Forbidden): grant list on nodes and pods, cluster-wide, to your identity" {
+		t.Errorf("forbidden: %v", err)
+	}
+}

@@ -27,8 +27,11 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+
+	"github.com/winami/winami/pkg/awsapi"
 )
 
 // PageSize is how many nodes or pods one list request asks for.
@@ -98,7 +101,7 @@ func (r Reader) Read(ctx context.Context) (Inventory, error) {
 	for {
 		page, err := r.Nodes.List(ctx, opts)
 		if err != nil {
-			return inv, fmt.Errorf("listing the Windows nodes: %w", err)
+			return inv, explain(fmt.Errorf("listing the Windows nodes: %w", err))
 		}
 		for _, n := range page.Items {
 			windows[n.Name] = true
@@ -114,7 +117,7 @@ func (r Reader) Read(ctx context.Context) (Inventory, error) {
 	for {
 		page, err := listPods(ctx, r.Pods, opts)
 		if err != nil {
-			return inv, fmt.Errorf("listing the pods: %w", err)
+			return inv, explain(fmt.Errorf("listing the pods: %w", err))
 		}
 		for _, p := range page.Items {
 			if !p.onWindows(windows) {
@@ -150,6 +153,17 @@ func (r Reader) Read(ctx context.Context) (Inventory, error) {
 	}
 	slices.SortFunc(inv.Images, func(a, b ImageUse) int { return strings.Compare(a.Image, b.Image) })
 	return inv, nil
+}
+
+// explain says what to do about the API server's refusals.
+func explain(err error) error {
+	switch {
+	case apierrors.IsUnauthorized(err):
+		return &awsapi.ExplainedError{Message: "the API server refused the credentials (401 Unauthorized): refresh them (aws eks update-kubeconfig --name CLUSTER, or --cluster) and check that your IAM identity has an EKS access entry", Err: err}
+	case apierrors.IsForbidden(err):
+		return &awsapi.ExplainedError{Message: "the credentials may not list nodes and pods (403 Forbidden): grant list on nodes and pods, cluster-wide, to your identity", Err: err}
+	}
+	return err
 }
 
 // leanPod is what a pod list's item is read for.

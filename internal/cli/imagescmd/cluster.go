@@ -7,13 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/client-go/rest"
-
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
-	"github.com/winami/winami/pkg/awsapi"
-	"github.com/winami/winami/pkg/drift"
 	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/spec"
 	"github.com/winami/winami/pkg/workloads"
@@ -54,7 +49,8 @@ func runClusterCheck(ctx context.Context, app *cmdutil.App, o *checkOptions, arg
 	if err != nil {
 		return err
 	}
-	rep, err := CheckCluster(ctx, app, clients, o.clusterOptions.cluster, o.clusterOptions.kubeconfig, o.clusterOptions.context, target)
+	c := o.clusterOptions
+	rep, err := app.ClusterCheck(clients, workloads.Target{Cluster: c.cluster, Kubeconfig: c.kubeconfig, Context: c.context})(ctx, target)
 	if err != nil {
 		return err
 	}
@@ -74,55 +70,6 @@ func ClusterExit(rep images.ClusterReport) error {
 		return fmt.Errorf("%d image(s) could not be read, so it is not known whether they run on %s; see the reasons above", n, rep.Target)
 	}
 	return nil
-}
-
-// CheckCluster reads the pods on the Windows nodes of a cluster (by EKS
-// name, or a kubeconfig and context) and checks their images against the
-// target build, with the credentials of the cache check. plan and
-// preflight use it too.
-func CheckCluster(ctx context.Context, app *cmdutil.App, clients *awsapi.Clients, cluster, kubeconfig, kubeContext string, target images.HostBuild) (images.ClusterReport, error) {
-	cfg, err := restConfig(ctx, clients, app.Globals.Region, cluster, kubeconfig, kubeContext)
-	if err != nil {
-		return images.ClusterReport{}, err
-	}
-	drift.Bound(cfg, app.HTTPLimits())
-	kube, err := drift.KubeClient(cfg)
-	if err != nil {
-		return images.ClusterReport{}, err
-	}
-	inv, err := workloads.Reader{Nodes: drift.LeanNodes{Client: kube}, Pods: kube}.Read(ctx)
-	if err != nil {
-		return images.ClusterReport{}, explainKube(err)
-	}
-	opts, err := app.ImageCheckerOptions(clients)
-	if err != nil {
-		return images.ClusterReport{}, err
-	}
-	rep, err := images.NewChecker(opts).CheckCluster(ctx, target, inv)
-	rep.Cluster = cmp.Or(cluster, kubeContext, kubeconfig)
-	return rep, err
-}
-
-// restConfig reaches the cluster through EKS (name) or the kubeconfig.
-func restConfig(ctx context.Context, clients *awsapi.Clients, region, cluster, kubeconfig, kubeContext string) (*rest.Config, error) {
-	if cluster == "" {
-		return drift.KubeconfigConfig(kubeconfig, kubeContext)
-	}
-	if region == "" {
-		region = clients.Region()
-	}
-	return drift.ClusterConfig(ctx, clients.EKS(region), clients.STSClient(region), cluster)
-}
-
-// explainKube says what to do about the API server's refusals.
-func explainKube(err error) error {
-	switch {
-	case apierrors.IsUnauthorized(err):
-		return &awsapi.ExplainedError{Message: "the API server refused the credentials (401 Unauthorized): refresh them (aws eks update-kubeconfig --name CLUSTER, or --cluster) and check that your IAM identity has an EKS access entry", Err: err}
-	case apierrors.IsForbidden(err):
-		return &awsapi.ExplainedError{Message: "the credentials may not list nodes and pods (403 Forbidden): grant list on nodes and pods (cluster-wide) to your identity", Err: err}
-	}
-	return err
 }
 
 func printClusterReport(app *cmdutil.App, rep images.ClusterReport) error {
