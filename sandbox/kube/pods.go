@@ -137,7 +137,9 @@ func podFields(p podJSON) fields.Set {
 func (a *API) listPods(w http.ResponseWriter, r *http.Request, c *world.Cluster, namespace string) {
 	q := r.URL.Query()
 	if isWatch(r) {
-		writeStatus(w, methodNotAllowed("watch of pods"))
+		// Nothing the sandbox simulates changes pods while it runs.
+		writeStatus(w, failure(http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed,
+			"the sandbox's Kubernetes API does not watch pods: list them"))
 		return
 	}
 	fsel, err := fields.ParseSelector(q.Get("fieldSelector"))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,6 +118,14 @@ func TestListPodsPagesWithSelectors(t *testing.T) {
 	var st apierrors.APIStatus
 	if !errors.As(err, &st) || st.Status().Code != http.StatusBadRequest || st.Status().Message != "field label not supported: spec.nodeNam" {
 		t.Errorf("bad field selector: %v", err)
+	}
+}
+
+func TestWatchPodsRefused(t *testing.T) {
+	_, _, cs := start(t)
+	_, err := cs.CoreV1().Pods("").Watch(t.Context(), metav1.ListOptions{})
+	if !apierrors.IsMethodNotSupported(err) || !strings.Contains(err.Error(), "does not watch pods") {
+		t.Errorf("watch of pods: %v, want 405 MethodNotAllowed", err)
 	}
 }
 
