@@ -74,15 +74,12 @@ func ClusterExit(rep images.ClusterReport) error {
 
 func printClusterReport(app *cmdutil.App, rep images.ClusterReport) error {
 	rows := output.Rows{Header: []string{"image", "verdict", "os.version", "pods", "workloads", "reason"}}
+	table := app.Format() == output.Table
 	for _, i := range rep.Images {
-		var ws []string
-		for _, w := range i.Workloads {
-			ws = append(ws, w.String())
-		}
 		r := images.Result{Chosen: i.Chosen, Platforms: i.Platforms}
-		rows.Add(i.Image, string(i.Verdict), osVersions(r), fmt.Sprint(i.Pods), strings.Join(ws, ", "), output.Dash(i.Reason))
+		rows.Add(i.Image, string(i.Verdict), osVersions(r), fmt.Sprint(i.Pods), workloadsCell(i.Workloads, table), output.Dash(i.Reason))
 	}
-	if app.Format() != output.Table {
+	if !table {
 		return app.Print(rep, rows)
 	}
 	if err := output.PrintTable(app.IO.Out, rows); err != nil {
@@ -102,4 +99,22 @@ func printClusterReport(app *cmdutil.App, rep images.ClusterReport) error {
 	_, err := fmt.Fprintf(app.IO.Out, "\n%d images in %d pods on %d Windows nodes%s, against %s: %d run, %d will not run, %d unknown.\n",
 		len(rep.Images), rep.Pods, len(rep.Nodes), now, rep.Target, rep.Count(images.Compatible), rep.Count(images.Incompatible), rep.Count(images.Unknown))
 	return err
+}
+
+// tableWorkloads is how many workloads a table row names; a base image
+// that many workloads share would otherwise make the row unreadable.
+const tableWorkloads = 3
+
+// workloadsCell names the workloads of an image: in a table at most
+// tableWorkloads and how many more, elsewhere all.
+func workloadsCell(ws []workloads.Workload, table bool) string {
+	var names []string
+	for i, w := range ws {
+		if table && i == tableWorkloads {
+			names = append(names, fmt.Sprintf("and %d more (-o json lists them)", len(ws)-i))
+			break
+		}
+		names = append(names, w.String())
+	}
+	return strings.Join(names, ", ")
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/pkg/images"
+	"github.com/winami/winami/pkg/workloads"
 )
 
 func TestClusterExit(t *testing.T) {
@@ -28,5 +29,21 @@ func TestClusterExit(t *testing.T) {
 	err := ClusterExit(rep(images.Compatible, images.Unknown))
 	if err == nil || errors.As(err, &code) || !strings.Contains(err.Error(), "1 image(s) could not be read") {
 		t.Errorf("an unknown image: %v, want an error", err)
+	}
+}
+
+func TestWorkloadsCell(t *testing.T) {
+	var ws []workloads.Workload
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		ws = append(ws, workloads.Workload{Kind: "Deployment", Namespace: "ns", Name: n})
+	}
+	if got, want := workloadsCell(ws, true), "Deployment ns/a, Deployment ns/b, Deployment ns/c, and 2 more (-o json lists them)"; got != want {
+		t.Errorf("table: %q, want %q", got, want)
+	}
+	if got := workloadsCell(ws, false); strings.Count(got, "Deployment") != 5 {
+		t.Errorf("text: %q, want all five", got)
+	}
+	if got := workloadsCell(ws[:3], true); got != "Deployment ns/a, Deployment ns/b, Deployment ns/c" {
+		t.Errorf("three: %q", got)
 	}
 }
