@@ -57,7 +57,7 @@ func (u Upgrade) Problems() []string {
 func (u Upgrade) Summary() string {
 	if !u.Changes() {
 		if u.From == "" {
-			return fmt.Sprintf("the spec has built no AMI yet, so Windows Server %s is no change of version", u.To)
+			return fmt.Sprintf("the spec has built no AMI yet: no Windows version to compare base.windows %s with, no upgrade to check", u.To)
 		}
 		return fmt.Sprintf("Windows Server %s, as the last build: no upgrade to check", u.To)
 	}
