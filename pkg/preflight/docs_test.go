@@ -21,7 +21,7 @@ func TestDocsNameEveryCheck(t *testing.T) {
 		preflight.IDSLRImageBuilder, preflight.IDSLRFastLaunch, preflight.IDSubnet, preflight.IDSecurityGroups,
 		preflight.IDInstanceTypes, preflight.IDParentImage, preflight.IDParentLifecycle, preflight.IDLaunchTemplate, preflight.IDCallerPermissions,
 		preflight.IDCallerEC2, preflight.IDFastLaunchVPC, preflight.IDFastLaunchQuota, preflight.IDFastLaunchParallel,
-		preflight.IDFastLaunchAccount,
+		preflight.IDFastLaunchAccount, preflight.IDClusterWorkloads,
 	} {
 		if !strings.Contains(string(doc), "`"+id) {
 			t.Errorf("docs/preflight.md does not name check %s", id)

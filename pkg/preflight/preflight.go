@@ -16,6 +16,7 @@ import (
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/clock"
+	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/spec"
 )
 
@@ -94,6 +95,10 @@ type Deps struct {
 	// Clock dates the parent's deprecation and retention warnings (nil:
 	// the real clock).
 	Clock clock.Clock
+	// ClusterImages, when set (--cluster), checks the cluster's Windows
+	// workloads against the spec's Windows version if it differs from the
+	// last build's (IDClusterWorkloads).
+	ClusterImages images.ClusterCheck
 }
 
 // DepsFromClients are the SDK clients of c, which count and retry every
@@ -139,6 +144,7 @@ func Run(ctx context.Context, d Deps, s *spec.Spec) Report {
 		r.parentImage,
 		r.fastLaunch,
 		r.callerPermissions,
+		r.clusterWorkloads,
 	}
 	results := make([][]Check, len(groups))
 	eachAtOnce(len(groups), func(i int) { results[i] = groups[i](ctx) })

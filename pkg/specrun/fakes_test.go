@@ -193,9 +193,16 @@ type fakeEC2 struct {
 	rec   *record
 	state ec2types.FastLaunchStateCode
 	tags  []ec2types.Tag
+	// lastWindows, when set, is the Windows version of the spec's last build.
+	lastWindows string
 }
 
 func (f fakeEC2) DescribeImages(ctx context.Context, in *ec2.DescribeImagesInput, o ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error) {
+	if f.lastWindows != "" && len(in.Filters) > 0 && aws.ToString(in.Filters[0].Name) == "tag:winami:spec" {
+		// The spec's last build, of that Windows version.
+		return &ec2.DescribeImagesOutput{Images: []ec2types.Image{{ImageId: aws.String("ami-0aaaaaaaaaaaaaaaa"), CreationDate: aws.String("2026-11-20T10:00:00Z"),
+			Tags: []ec2types.Tag{{Key: aws.String("winami:windows"), Value: aws.String(f.lastWindows)}}}}}, nil
+	}
 	out, err := f.EC2API.DescribeImages(ctx, in, o...)
 	if err == nil && len(f.tags) > 0 {
 		for i := range out.Images {
@@ -257,6 +264,10 @@ type env struct {
 	// amiTags are added to every AMI DescribeImages returns.
 	amiTags     []ec2types.Tag
 	connections int
+	// lastWindows is the Windows version of the spec's last build ("":
+	// none); cluster, when set, checks a cluster's workloads (--cluster).
+	lastWindows string
+	cluster     images.ClusterCheck
 }
 
 func newEnv(t *testing.T) *env {
@@ -299,7 +310,7 @@ func (e *env) runner(specText string) *specrun.Runner {
 				ImageBuilder: e.ib,
 				SSM:          func(region string) awsapi.SSMAPI { return fakeSSM{SSMAPI: e.clients.SSM(region), rec: e.rec} },
 				EC2: func(region string) awsapi.EC2API {
-					return fakeEC2{EC2API: e.clients.EC2(region), rec: e.rec, state: e.fastLaunch, tags: e.amiTags}
+					return fakeEC2{EC2API: e.clients.EC2(region), rec: e.rec, state: e.fastLaunch, tags: e.amiTags, lastWindows: e.lastWindows}
 				},
 				Preflight: func(_ context.Context, s *spec.Spec) preflight.Report {
 					e.rec.add("Preflight")
@@ -310,6 +321,7 @@ func (e *env) runner(specText string) *specrun.Runner {
 				ImageChecker: func() (pipeline.ImageChecker, error) {
 					return fakeChecker{rec: e.rec, verdict: e.verdict}, nil
 				},
+				ClusterImages: e.cluster,
 			}, nil
 		},
 	}

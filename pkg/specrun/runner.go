@@ -23,6 +23,7 @@ import (
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
 	"github.com/winami/winami/pkg/clock"
+	"github.com/winami/winami/pkg/images"
 	"github.com/winami/winami/pkg/pipeline"
 	"github.com/winami/winami/pkg/preflight"
 	"github.com/winami/winami/pkg/spec"
@@ -41,6 +42,10 @@ type Clients struct {
 	// ImageChecker makes the cache images' checker, only when the spec
 	// caches images (its registries may need setting up first).
 	ImageChecker func() (pipeline.ImageChecker, error)
+	// ClusterImages, when set (--cluster), checks the images of a
+	// cluster's Windows workloads against a build: plan runs it when the
+	// spec's base.windows differs from its last build's.
+	ClusterImages images.ClusterCheck
 }
 
 // Events are the progress a command may show as it likes; any may be nil.
@@ -144,6 +149,11 @@ func (r *Runner) Plan(ctx context.Context, o PlanOptions) (*pipeline.Plan, error
 			return nil, err
 		}
 	}
+	if c.ClusterImages != nil {
+		if err := r.checkUpgrade(ctx, c, o.SkipImageCheck); err != nil {
+			return nil, err
+		}
+	}
 	d, err := pipeline.NewDesired(r.Spec, parent, check)
 	if err != nil {
 		return nil, err
@@ -212,6 +222,31 @@ func (r *Runner) checkImages(ctx context.Context, c *Clients, skip bool) (*pipel
 	fmt.Fprintf(r.Out, "Warning: --skip-image-check: baking %d image(s) that may not run on Windows %s or could not be read; they are pulled by tag:\n  %s\n",
 		len(problems), host, list)
 	return check, nil
+}
+
+// checkUpgrade refuses (unless skip) a spec that moves its AMIs to another
+// Windows Server version when workloads of the cluster would not run on it
+// or their images cannot be read.
+func (r *Runner) checkUpgrade(ctx context.Context, c *Clients, skip bool) error {
+	u, err := images.CheckUpgrade(ctx, c.EC2(r.Spec.Region), r.Spec, c.ClusterImages)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(r.Out, "Workloads: %s.\n", u.Summary())
+	problems := u.Problems()
+	if len(problems) == 0 {
+		return nil
+	}
+	list := strings.Join(problems, "\n  ")
+	if !skip {
+		return fmt.Errorf("%d image(s) of cluster %s's Windows workloads do not run on Windows Server %s or could not be read:\n  %s\n"+
+			"Rebuild them for Windows Server %s (winami images check --cluster %s --windows %s lists them), keep base.windows %s, "+
+			"or pass --skip-image-check to go on",
+			len(problems), u.Report.Cluster, u.To, list, u.To, u.Report.Cluster, u.To, u.From)
+	}
+	fmt.Fprintf(r.Out, "Warning: --skip-image-check: %d image(s) of cluster %s's Windows workloads may not run on Windows Server %s:\n  %s\n",
+		len(problems), u.Report.Cluster, u.To, list)
+	return nil
 }
 
 // Apply carries out a plan of this runner: the cache record's SSM

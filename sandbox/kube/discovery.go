@@ -48,7 +48,7 @@ func apiGroups() metav1.APIGroupList {
 	return list
 }
 
-// coreResources is GET /api/v1: of the core resources, only nodes.
+// coreResources is GET /api/v1: of the core resources, only nodes and pods.
 func coreResources() metav1.APIResourceList {
 	return metav1.APIResourceList{
 		TypeMeta:     metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"},
@@ -60,6 +60,6 @@ func coreResources() metav1.APIResourceList {
 			Kind:         "Node",
 			Verbs:        metav1.Verbs{"get", "list", "watch"},
 			ShortNames:   []string{"no"},
-		}},
+		}, podsResource},
 	}
 }

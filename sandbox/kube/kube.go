@@ -189,6 +189,12 @@ func (a *API) serveCluster(w http.ResponseWriter, r *http.Request, c *world.Clus
 	case strings.HasPrefix(path, "/api/v1/nodes/") && !strings.Contains(path[len("/api/v1/nodes/"):], "/"):
 		a.getNode(w, r, c, ni, path[len("/api/v1/nodes/"):])
 	case serveDiscovery(w, path):
+	case isPodPath(path):
+		if ns, name, _ := podPath(path); name != "" {
+			a.getPod(w, c, ns, name)
+		} else {
+			a.listPods(w, r, c, ns)
+		}
 	default:
 		d, name, _, ok := crdPath(path)
 		switch {

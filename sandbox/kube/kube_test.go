@@ -174,7 +174,7 @@ func TestGetNode(t *testing.T) {
 		t.Errorf("version %+v, %v", v, err)
 	}
 	res, err := cs.Discovery().ServerResourcesForGroupVersion("v1")
-	if err != nil || len(res.APIResources) != 1 || res.APIResources[0].Name != "nodes" {
+	if err != nil || len(res.APIResources) != 2 || res.APIResources[0].Name != "nodes" || res.APIResources[1].Name != "pods" {
 		t.Errorf("v1 resources %+v, %v", res, err)
 	}
 }

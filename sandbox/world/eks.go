@@ -48,6 +48,8 @@ type Cluster struct {
 	// Account owns the cluster when it is not the default account (the
 	// fleet's partner clusters): EKS shows a cluster only to its account.
 	Account string `json:"account,omitempty"`
+	// Pods are the cluster's pods, sorted by namespace and name (pods.go).
+	Pods []*Pod `json:"pods,omitempty"`
 }
 
 // Nodegroup is an EKS managed node group.

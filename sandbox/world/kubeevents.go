@@ -153,6 +153,7 @@ func (c *Cluster) PutNode(n *Node) {
 		c.Nodes[i] = n
 	} else {
 		c.Nodes = slices.Insert(c.Nodes, i, n)
+		c.addDaemonPods(n)
 	}
 }
 
@@ -168,6 +169,7 @@ func (c *Cluster) DeleteNode(name string) bool {
 	// A deleted object's last state carries the deletion's resourceVersion.
 	gone.ResourceVersion = strconv.FormatInt(rv, 10)
 	c.Nodes = slices.Delete(c.Nodes, i, i+1)
+	c.evictPodsOf(name)
 	return true
 }
 

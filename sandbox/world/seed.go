@@ -125,6 +125,7 @@ func Seed(seed int64) *World {
 		seedEKS(w, r, g.stream(seed, sr.code+"/eks"))
 		seedFleet(w, r, g.stream(seed, sr.code+"/fleet"))
 		seedAutoScaling(w, r, g.stream(seed, sr.code+"/autoscaling"))
+		seedPods(w, r, g.stream(seed, sr.code+"/pods"))
 	}
 	seedIAM(w, &gen{rng: rand.New(rand.NewPCG(uint64(seed), regionStream("global/iam"))), used: used})
 	return w

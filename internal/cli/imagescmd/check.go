@@ -38,12 +38,13 @@ func NewCmd(app *cmdutil.App) *cobra.Command {
 
 type checkOptions struct {
 	windows, build, file, ami string
+	clusterOptions
 }
 
 func newCheckCmd(app *cmdutil.App) *cobra.Command {
 	o := &checkOptions{}
 	cmd := &cobra.Command{
-		Use:   "check (--windows VERSION | --build 10.0.NNNNN | --ami AMI_ID | -f winami.yaml) [IMAGE...]",
+		Use:   "check (--windows VERSION | --build 10.0.NNNNN | --ami AMI_ID | -f winami.yaml) [IMAGE... | --cluster NAME | --kubeconfig FILE [--context C]]",
 		Short: "Say, per image, whether it runs on a Windows build, and what it adds to the AMI",
 		Long: `Read each image's index or manifest from its registry, list its windows/amd64 entries with
 their os.version, and give a verdict with containerd's rule: a host below build 20348 runs
@@ -57,11 +58,18 @@ the spec's cache.images and the host to its Windows version (or base.osBuild). W
 the host is the AMI's Windows build: the OS build winami recorded on it, or the Windows
 Server version in the name of an EKS optimized or Windows base AMI (in --region).
 
+With --cluster (an EKS cluster, reached as drift reaches it) or --kubeconfig, the images are
+those of the pods on the cluster's Windows nodes, each once with the workloads that run it
+(Deployment, DaemonSet, StatefulSet, Job, or the bare pod), checked against --windows or
+--build: can the nodes move to that Windows Server? An image that cannot be read is
+unknown, never passed. It needs list on nodes and pods.
+
 Exit status: 0 all compatible, 2 some are not, 1 an error (a registry could not be read).`,
 		Example: `  winami images check --windows 2022 mcr.microsoft.com/windows/servercore:ltsc2019
   winami images check -f winami.yaml
   winami images check --ami ami-0abcdef1234567890 --region eu-west-1 mcr.microsoft.com/windows/nanoserver:ltsc2022
-  winami --sandbox images check --windows 2025 mcr.microsoft.com/oss/kubernetes/pause:3.9 -o json`,
+  winami --sandbox images check --windows 2025 mcr.microsoft.com/oss/kubernetes/pause:3.9 -o json
+  winami images check --cluster prod-eks --region us-east-1 --windows 2025`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runCheck(cmd.Context(), app, o, args) },
 	}
 	f := cmd.Flags()
@@ -69,13 +77,20 @@ Exit status: 0 all compatible, 2 some are not, 1 an error (a registry could not 
 	f.StringVar(&o.build, "build", "", "the host's Windows build, e.g. 10.0.20348")
 	f.StringVarP(&o.file, "file", "f", "", "a spec: its cache images and its Windows version")
 	f.StringVar(&o.ami, "ami", "", "an AMI whose Windows build is the host's")
+	f.StringVar(&o.cluster, "cluster", "", "check the images of this EKS cluster's Windows pods")
+	f.StringVar(&o.kubeconfig, "kubeconfig", "", "check the images of the Windows pods of this kubeconfig's cluster")
+	f.StringVar(&o.context, "context", "", "kubeconfig context (default: the current one)")
 	cmd.MarkFlagsMutuallyExclusive("windows", "build", "file", "ami")
+	cmd.MarkFlagsMutuallyExclusive("cluster", "kubeconfig", "file", "ami")
 	cmd.MarkFlagsOneRequired("windows", "build", "file", "ami")
 	_ = cmd.RegisterFlagCompletionFunc("windows", cobra.FixedCompletions([]string{"2019", "2022", "2025"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 func runCheck(ctx context.Context, app *cmdutil.App, o *checkOptions, args []string) error {
+	if o.clusterOptions.given() || o.context != "" {
+		return runClusterCheck(ctx, app, o, args)
+	}
 	host, raw, err := o.target(app, args)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"github.com/winami/winami/pkg/preflight"
 	"github.com/winami/winami/pkg/spec"
 	"github.com/winami/winami/pkg/specrun"
+	"github.com/winami/winami/pkg/workloads"
 )
 
 // NewCmds builds the spec commands.
@@ -30,6 +31,9 @@ type specFlag struct {
 	skipImageCheck bool
 	runsPreflight  bool
 	skipPreflight  bool
+	// cluster is --cluster: an EKS cluster whose Windows workloads must run
+	// on the spec's Windows version when it changes.
+	cluster string
 	// headerOnly loads only the spec's header (name, region): status and
 	// destroy find what a spec made, even when its component files are gone.
 	headerOnly bool
@@ -50,6 +54,8 @@ func (f *specFlag) registerImageCheck(cmd *cobra.Command) {
 	f.checksImages = true
 	cmd.Flags().BoolVar(&f.skipImageCheck, "skip-image-check", false,
 		"go on when a cache image does not run on the AMI's Windows build or cannot be read (a warning instead of an error)")
+	cmd.Flags().StringVar(&f.cluster, "cluster", "",
+		"an EKS cluster (in the spec's region) whose Windows workloads must run on base.windows when it differs from the last build's")
 }
 
 // registerPreflight makes the command run the preflight before it changes
@@ -64,6 +70,9 @@ func (f *specFlag) registerPreflight(cmd *cobra.Command) {
 // builds the workflow's runner over the command's AWS clients, made for
 // the spec's region when the runner first needs them.
 func (f *specFlag) runner(app *cmdutil.App) (*specrun.Runner, error) {
+	if f.cluster != "" && !spec.IsClusterName(f.cluster) {
+		return nil, cmdutil.Usagef("--cluster %q: an EKS cluster name is %s", f.cluster, spec.ClusterNameRule)
+	}
 	s, err := f.load(app)
 	if err != nil {
 		return nil, err
@@ -74,6 +83,10 @@ func (f *specFlag) runner(app *cmdutil.App) (*specrun.Runner, error) {
 		clients, err := app.Clients(ctx)
 		if err != nil {
 			return nil, err
+		}
+		var cluster images.ClusterCheck
+		if f.cluster != "" {
+			cluster = app.ClusterCheck(clients, workloads.Target{Cluster: f.cluster, Region: s.Region})
 		}
 		return &specrun.Clients{
 			ImageBuilder: clients.ImageBuilder(s.Region),
@@ -89,6 +102,7 @@ func (f *specFlag) runner(app *cmdutil.App) (*specrun.Runner, error) {
 				}
 				return images.NewChecker(opts), nil
 			},
+			ClusterImages: cluster,
 		}, nil
 	}
 	return r, nil

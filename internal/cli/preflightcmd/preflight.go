@@ -11,12 +11,14 @@ import (
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/preflight"
+	"github.com/winami/winami/pkg/spec"
 	"github.com/winami/winami/pkg/specrun"
+	"github.com/winami/winami/pkg/workloads"
 )
 
 // NewCmd builds `winami preflight`.
 func NewCmd(app *cmdutil.App) *cobra.Command {
-	var file string
+	var file, cluster string
 	cmd := &cobra.Command{
 		Use:   "preflight -f winami.yaml",
 		Short: "Check every permission and prerequisite of a build before it starts",
@@ -34,6 +36,8 @@ fix (the policy to attach or the command to run):
     the launch template exists there, or without one the region has a default VPC, and the
     parallel launches stay within the region's quota
   - your own permissions for what apply and build call
+  - with --cluster, when base.windows differs from the last build's: every image of the
+    cluster's Windows pods runs on the new version (as 'winami images check --cluster')
 
 Permissions are decided with IAM's policy simulator where you may call it, else from the
 role's policies; the METHOD of each line says which.
@@ -44,6 +48,9 @@ Exit status: 0 nothing failed (warnings allowed), 1 a check failed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if cluster != "" && !spec.IsClusterName(cluster) {
+				return cmdutil.Usagef("--cluster %q: an EKS cluster name is %s", cluster, spec.ClusterNameRule)
+			}
 			s, err := app.LoadSpec(file)
 			if err != nil {
 				return err
@@ -56,7 +63,11 @@ Exit status: 0 nothing failed (warnings allowed), 1 a check failed.`,
 			if err != nil {
 				return err
 			}
-			rep := preflight.Run(ctx, preflight.DepsFromClients(clients), s)
+			deps := preflight.DepsFromClients(clients)
+			if cluster != "" {
+				deps.ClusterImages = app.ClusterCheck(clients, workloads.Target{Cluster: cluster, Region: s.Region})
+			}
+			rep := preflight.Run(ctx, deps, s)
 			if err := printReport(app, rep); err != nil {
 				return err
 			}
@@ -68,6 +79,8 @@ Exit status: 0 nothing failed (warnings allowed), 1 a check failed.`,
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "winami.yaml", "the spec file")
+	cmd.Flags().StringVar(&cluster, "cluster", "",
+		"an EKS cluster (in the spec's region) whose Windows workloads must run on base.windows when it differs from the last build's")
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml")
 	return cmd
 }

@@ -1,0 +1,36 @@
+package cmdutil
+
+import (
+	"context"
+
+	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/images"
+	"github.com/winami/winami/pkg/workloads"
+)
+
+// ClusterCheck checks the images of the pods on a cluster's Windows nodes
+// against a target build, with the registry credentials and routes of the
+// cache check (`images check --cluster`, and plan and preflight of a spec
+// that changes its Windows version).
+func (a *App) ClusterCheck(clients *awsapi.Clients, t workloads.Target) images.ClusterCheck {
+	return func(ctx context.Context, target images.HostBuild) (images.ClusterReport, error) {
+		if t.Cluster != "" && t.Region == "" {
+			t.Region = a.Globals.Region
+		}
+		r, err := workloads.Connect(ctx, clients, t, a.HTTPLimits())
+		if err != nil {
+			return images.ClusterReport{}, err
+		}
+		inv, err := r.Read(ctx)
+		if err != nil {
+			return images.ClusterReport{}, err
+		}
+		opts, err := a.ImageCheckerOptions(clients)
+		if err != nil {
+			return images.ClusterReport{}, err
+		}
+		rep, err := images.NewChecker(opts).CheckCluster(ctx, target, inv)
+		rep.Cluster = t.Name()
+		return rep, err
+	}
+}

@@ -1,0 +1,103 @@
+package images
+
+import (
+	"context"
+	"strings"
+
+	"github.com/winami/winami/pkg/imageref"
+	"github.com/winami/winami/pkg/workloads"
+)
+
+// Unknown is a cluster image's verdict when it could not be read: it is not
+// known to run, so it is not passed.
+const Unknown Verdict = "unknown"
+
+// ClusterImage is the verdict on one image that pods of the cluster run.
+type ClusterImage struct {
+	// Image is the reference as pods write it.
+	Image     string     `json:"image"`
+	Verdict   Verdict    `json:"verdict"`
+	Reason    string     `json:"reason,omitempty"`
+	ErrorKind ErrorKind  `json:"errorKind,omitempty"`
+	Digest    string     `json:"digest,omitempty"`
+	Platforms []Platform `json:"platforms,omitempty"`
+	Chosen    *Chosen    `json:"chosen,omitempty"`
+	// Workloads use the image; Pods is how many pods run it.
+	Workloads []workloads.Workload `json:"workloads"`
+	Pods      int                  `json:"pods"`
+}
+
+// ClusterReport is the verdict on every image the pods of a cluster's
+// Windows nodes run, against a target Windows build.
+type ClusterReport struct {
+	Cluster string    `json:"cluster,omitempty"`
+	Target  HostBuild `json:"target"`
+	// Nodes are the Windows nodes with their current builds.
+	Nodes []workloads.Node `json:"nodes"`
+	Pods  int              `json:"pods"`
+	// Images are sorted by image, each once.
+	Images []ClusterImage `json:"images"`
+}
+
+// Count is how many images have the verdict.
+func (r ClusterReport) Count(v Verdict) int {
+	n := 0
+	for _, i := range r.Images {
+		if i.Verdict == v {
+			n++
+		}
+	}
+	return n
+}
+
+// CheckCluster checks the images of an inventory against the target
+// build. Like Check, its error is only for a cancelled context.
+func (c *Checker) CheckCluster(ctx context.Context, target HostBuild, inv workloads.Inventory) (ClusterReport, error) {
+	rep := ClusterReport{Target: target, Nodes: inv.Nodes, Pods: inv.Pods, Images: make([]ClusterImage, len(inv.Images))}
+	var refs []imageref.Ref
+	var at []int // index in rep.Images of each ref
+	for i, u := range inv.Images {
+		rep.Images[i] = ClusterImage{Image: u.Image, Workloads: u.Workloads, Pods: u.Pods}
+		ref, err := imageref.Parse(PodImageReference(u.Image))
+		if err != nil {
+			rep.Images[i].Verdict, rep.Images[i].ErrorKind = Unknown, Failed
+			rep.Images[i].Reason = "not an image reference: " + err.Error()
+			continue
+		}
+		refs = append(refs, ref)
+		at = append(at, i)
+	}
+	checked, err := c.Check(ctx, target, refs)
+	for j, res := range checked.Images {
+		ci := &rep.Images[at[j]]
+		ci.Verdict, ci.Reason, ci.ErrorKind = res.Verdict, res.Reason, res.ErrorKind
+		ci.Digest, ci.Platforms, ci.Chosen = res.Digest, res.Platforms, res.Chosen
+		if res.Verdict == Error {
+			ci.Verdict = Unknown
+		}
+	}
+	return rep, err
+}
+
+// PodImageReference is the full reference of an image as a pod names it,
+// completed as the container runtime completes it: a name without a
+// registry (no '.' or ':' in its first part, and not localhost) is Docker
+// Hub's, one without a path under it is in library/, and one with neither
+// tag nor digest is :latest.
+func PodImageReference(image string) string {
+	name, digest, pinned := strings.Cut(image, "@")
+	first, _, hasSlash := strings.Cut(name, "/")
+	if !hasSlash || (!strings.ContainsAny(first, ".:") && first != "localhost") {
+		if !hasSlash {
+			name = "library/" + name
+		}
+		name = "docker.io/" + name
+	}
+	if !pinned && !strings.Contains(name[strings.LastIndexByte(name, '/')+1:], ":") {
+		name += ":latest"
+	}
+	if pinned {
+		return name + "@" + digest
+	}
+	return name
+}
