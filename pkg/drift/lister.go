@@ -2,13 +2,13 @@ package drift
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+
+	"github.com/winami/winami/internal/kubelist"
 )
 
 // LeanNodes lists nodes through a REST client and decodes only what a
@@ -34,19 +34,6 @@ func listLean[T any, PT interface {
 	*T
 	into(*corev1.Node)
 }](ctx context.Context, client rest.Interface, opts metav1.ListOptions) (*corev1.NodeList, error) {
-	res := client.Get().Resource("nodes").
-		VersionedParams(&opts, metav1.ParameterCodec).
-		SetHeader("Accept", "application/json").
-		Do(ctx)
-	// Error, unlike DoRaw, decodes the API server's Status, so a refusal
-	// keeps the server's reason ("User ... cannot list resource nodes").
-	if err := res.Error(); err != nil {
-		return nil, err
-	}
-	raw, err := res.Raw()
-	if err != nil {
-		return nil, err
-	}
 	var page struct {
 		Metadata struct {
 			Continue        string `json:"continue"`
@@ -54,8 +41,8 @@ func listLean[T any, PT interface {
 		} `json:"metadata"`
 		Items []T `json:"items"`
 	}
-	if err := json.Unmarshal(raw, &page); err != nil {
-		return nil, fmt.Errorf("decoding the node list: %w", err)
+	if err := kubelist.List(ctx, client, "nodes", opts, &page); err != nil {
+		return nil, err
 	}
 	out := &corev1.NodeList{ListMeta: metav1.ListMeta{Continue: page.Metadata.Continue, ResourceVersion: page.Metadata.ResourceVersion}}
 	out.Items = make([]corev1.Node, len(page.Items))

@@ -21,7 +21,6 @@ package workloads
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,6 +30,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 
+	"github.com/winami/winami/internal/kubelist"
 	"github.com/winami/winami/pkg/awsapi"
 )
 
@@ -227,21 +227,9 @@ func (p *leanPod) workload() Workload {
 
 // listPods is GET /api/v1/pods with opts, decoded lean.
 func listPods(ctx context.Context, client rest.Interface, opts metav1.ListOptions) (*podPage, error) {
-	res := client.Get().Resource("pods").
-		VersionedParams(&opts, metav1.ParameterCodec).
-		SetHeader("Accept", "application/json").
-		Do(ctx)
-	// Error decodes the API server's Status, keeping its reason.
-	if err := res.Error(); err != nil {
-		return nil, err
-	}
-	raw, err := res.Raw()
-	if err != nil {
-		return nil, err
-	}
 	var page podPage
-	if err := json.Unmarshal(raw, &page); err != nil {
-		return nil, fmt.Errorf("decoding the pod list: %w", err)
+	if err := kubelist.List(ctx, client, "pods", opts, &page); err != nil {
+		return nil, err
 	}
 	return &page, nil
 }

@@ -76,12 +76,10 @@ func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster
 		writeStatus(w, badRequest(err.Error()))
 		return
 	}
-	limit := 0
-	if v := q.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil {
-			writeStatus(w, badRequest(fmt.Sprintf("limit: Invalid value: %q: must be an integer", v)))
-			return
-		}
+	limit, st := limitOf(q.Get("limit"))
+	if st != nil {
+		writeStatus(w, st)
+		return
 	}
 	rv, _ := strconv.ParseInt(c.ResourceVersion, 10, 64)
 	start := 0

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -158,12 +157,10 @@ func (a *API) listPods(w http.ResponseWriter, r *http.Request, c *world.Cluster,
 		writeStatus(w, badRequest(err.Error()))
 		return
 	}
-	limit := 0
-	if v := q.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil {
-			writeStatus(w, badRequest(fmt.Sprintf("limit: Invalid value: %q: must be an integer", v)))
-			return
-		}
+	limit, st := limitOf(q.Get("limit"))
+	if st != nil {
+		writeStatus(w, st)
+		return
 	}
 	// Storage order is namespace/name: a namespace's pods are one run.
 	prefix := ""

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -72,4 +73,17 @@ func invalid(field, message string) *metav1.Status {
 	s := failure(http.StatusUnprocessableEntity, metav1.StatusReasonInvalid, message)
 	s.Details = &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: metav1.CauseType("FieldValueForbidden"), Message: message, Field: field}}}
 	return s
+}
+
+// limitOf is a list's limit parameter (0 when absent), or the API server's
+// refusal of one that is not a number.
+func limitOf(v string) (int, *metav1.Status) {
+	if v == "" {
+		return 0, nil
+	}
+	limit, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, badRequest(fmt.Sprintf("limit: Invalid value: %q: must be an integer", v))
+	}
+	return limit, nil
 }
