@@ -152,6 +152,7 @@ func check(t *testing.T, o objects) {
 	if len(c.Args) < 2 || c.Args[0] != "drift" || c.Args[1] != "--watch" {
 		t.Errorf("args %q, want drift --watch …", c.Args)
 	}
+	parseArgs(t, c.Args)
 	sc := c.SecurityContext
 	if sc == nil || sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem ||
 		sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation || sc.Capabilities == nil ||
