@@ -12,6 +12,7 @@ import (
 	"maps"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -168,7 +169,7 @@ func check(t *testing.T, o objects) {
 	// One port: the one --metrics-addr listens on, the probe hits, the
 	// Service forwards to and the ServiceMonitor scrapes.
 	addr := arg(c.Args, "--metrics-addr")
-	if len(c.Ports) != 1 || addr != ":"+itoa(c.Ports[0].ContainerPort) {
+	if len(c.Ports) != 1 || addr != ":"+strconv.Itoa(int(c.Ports[0].ContainerPort)) {
 		t.Fatalf("--metrics-addr %q, container ports %+v", addr, c.Ports)
 	}
 	port := c.Ports[0]
@@ -217,9 +218,4 @@ func arg(args []string, name string) string {
 		}
 	}
 	return ""
-}
-
-func itoa(n int32) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
