@@ -133,13 +133,18 @@ var (
 	grafanaVariable = map[string]string{"$job": jobName}
 )
 
-// checkNames fails a query that names a metric the exporter does not serve,
-// or a label that none of the query's metrics has.
-func checkNames(q query, ex exposed) error {
-	expr := q.expr
+// substitute sets the dashboard's Grafana variables as Grafana would.
+func substitute(expr string) string {
 	for v, val := range grafanaVariable {
 		expr = strings.ReplaceAll(expr, v, val)
 	}
+	return expr
+}
+
+// checkNames fails a query that names a metric the exporter does not serve,
+// or a label that none of the query's metrics has.
+func checkNames(q query, ex exposed) error {
+	expr := substitute(q.expr)
 	var r refs
 	if q.labelValues != nil {
 		r = refs{metrics: []string{q.labelValues[0]}, labels: []string{q.labelValues[1]}}
