@@ -248,3 +248,30 @@ func TestDashboardShape(t *testing.T) {
 		}
 	}
 }
+
+// docs/exporter.md's table of the dashboard names every panel and every
+// metric its queries read: a panel added, or a metric renamed, in the
+// dashboard alone fails here.
+func TestDashboardDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/exporter.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range dashboardQueries(t, dashboardPath) {
+		if q.labelValues != nil {
+			continue // the variables are named in the text
+		}
+		if !regexp.MustCompile(`(\| |, )` + regexp.QuoteMeta(q.panel) + `( \||,| \()`).Match(doc) {
+			t.Errorf("docs/exporter.md does not list the panel %q", q.panel)
+		}
+		r, err := references(substitute(q.expr))
+		if err != nil {
+			t.Fatalf("%s: %v", q.panel, err)
+		}
+		for _, m := range r.metrics {
+			if !regexp.MustCompile(`\b` + m + `\b`).Match(doc) {
+				t.Errorf("%s: docs/exporter.md does not name %s", q.panel, m)
+			}
+		}
+	}
+}
