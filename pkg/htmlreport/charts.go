@@ -279,20 +279,20 @@ func amiTimeline(list []*amiStat, clusters []Cluster, now time.Time) timeline {
 		note(k, d)
 		ds = append(ds, dated{a, k, d})
 	}
+	// A report's newest releases count too, for the AMIs of their key
+	// (Desired.Latest is keyed by eksami.Key.String): a release no node
+	// runs yet is what the others are behind. One a node runs is in ds.
 	for _, c := range clusters {
 		if c.Report == nil {
 			continue
 		}
-		for _, rel := range c.Report.Desired.Latest {
-			if k, d, err := eksami.ParseAMIName(nameOf(c, rel.AMI)); err == nil {
-				note(k, d)
-			} else if !rel.ReleaseDate.IsZero() {
-				// The release's name is not among the nodes' AMIs; its key
-				// is each dated AMI's of the same Kubernetes version.
-				for _, x := range ds {
-					if strings.HasPrefix(rel.ReleaseVersion, x.key.Kubernetes+"-") {
-						note(x.key, rel.ReleaseDate)
-					}
+		for key, rel := range c.Report.Desired.Latest {
+			if rel.ReleaseDate.IsZero() {
+				continue
+			}
+			for _, x := range ds {
+				if x.key.String() == key {
+					note(x.key, rel.ReleaseDate)
 				}
 			}
 		}
@@ -311,16 +311,6 @@ func amiTimeline(list []*amiStat, clusters []Cluster, now time.Time) timeline {
 	t := layoutTimeline(in, now)
 	t.Unknown = unknown
 	return t
-}
-
-// nameOf is an AMI's name as a cluster's nodes report it.
-func nameOf(c Cluster, ami string) string {
-	for _, n := range c.Report.Nodes {
-		if n.AMI == ami {
-			return n.AMIName
-		}
-	}
-	return ""
 }
 
 // channelTimeline is each release channel's AMI per region and how long

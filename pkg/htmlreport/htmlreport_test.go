@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/winami/winami/pkg/drift"
+	"github.com/winami/winami/pkg/eksami"
 	"github.com/winami/winami/pkg/release"
 )
 
@@ -193,5 +194,30 @@ func TestCompareVersions(t *testing.T) {
 		if got := compareVersions(c.a, c.b); got != c.want {
 			t.Errorf("compareVersions(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
 		}
+	}
+}
+
+// A newest release counts for the AMIs of its own key only: Windows
+// Server 2022's newer release does not put the 2019 nodes, on their
+// newest, behind.
+func TestBehindTheNewestOfItsOwnKey(t *testing.T) {
+	const (
+		ami2019 = "ami-0ddddddddddddddd4"
+		name19  = "Windows_Server-2019-English-Core-EKS_Optimized-1.35-2026.10.14"
+	)
+	r := &drift.Report{Cluster: "prod", Region: "us-east-1",
+		Desired: drift.Desired{Mode: "latest", Latest: map[string]drift.LatestRelease{
+			"Windows Server 2022 Core, Kubernetes 1.35": {AMI: amiNov, ReleaseVersion: "1.35-2026.11.11", ReleaseDate: eksami.Date{Year: 2026, Month: 11, Day: 11}},
+			"Windows Server 2019 Core, Kubernetes 1.35": {AMI: ami2019, ReleaseVersion: "1.35-2026.10.14", ReleaseDate: eksami.Date{Year: 2026, Month: 10, Day: 14}},
+		}},
+		Nodes: []drift.Node{
+			node("n1", amiOct, nameO, "1.35.2", "10.0.20348.4278", drift.ReasonAMINotLatest),
+			node("n2", ami2019, name19, "1.35.2", "10.0.17763.8027"),
+		},
+		Summary: drift.Summary{WindowsNodes: 2, Drifted: 1}}
+	page := render(t, []Cluster{{Report: r}}, Options{Now: now})
+	got := strings.Join(attrs(page, "span", "ami", "behind-days"), "|")
+	if want := amiOct + " 28|" + ami2019 + " 0"; got != want {
+		t.Errorf("days behind:\n got %q\nwant %q", got, want)
 	}
 }

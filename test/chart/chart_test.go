@@ -12,6 +12,7 @@ import (
 	"maps"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -152,6 +153,7 @@ func check(t *testing.T, o objects) {
 	if len(c.Args) < 2 || c.Args[0] != "drift" || c.Args[1] != "--watch" {
 		t.Errorf("args %q, want drift --watch …", c.Args)
 	}
+	parseArgs(t, c.Args)
 	sc := c.SecurityContext
 	if sc == nil || sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem ||
 		sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation || sc.Capabilities == nil ||
@@ -167,7 +169,7 @@ func check(t *testing.T, o objects) {
 	// One port: the one --metrics-addr listens on, the probe hits, the
 	// Service forwards to and the ServiceMonitor scrapes.
 	addr := arg(c.Args, "--metrics-addr")
-	if len(c.Ports) != 1 || addr != ":"+itoa(c.Ports[0].ContainerPort) {
+	if len(c.Ports) != 1 || addr != ":"+strconv.Itoa(int(c.Ports[0].ContainerPort)) {
 		t.Fatalf("--metrics-addr %q, container ports %+v", addr, c.Ports)
 	}
 	port := c.Ports[0]
@@ -216,9 +218,4 @@ func arg(args []string, name string) string {
 		}
 	}
 	return ""
-}
-
-func itoa(n int32) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }

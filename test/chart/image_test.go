@@ -3,6 +3,7 @@ package chart
 import (
 	"debug/buildinfo"
 	"debug/elf"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,7 +68,7 @@ func TestDockerfile(t *testing.T) {
 	if base != "scratch" && !strings.HasPrefix(base, "gcr.io/distroless/static") {
 		t.Errorf("final stage FROM %s: want scratch or distroless/static (no libc, no shell)", base)
 	}
-	user, entry, port := "", "", ""
+	user, entry, port, command := "", "", "", ""
 	for _, in := range final {
 		switch in.cmd {
 		case "USER":
@@ -76,6 +77,8 @@ func TestDockerfile(t *testing.T) {
 			entry = in.args
 		case "EXPOSE":
 			port = in.args
+		case "CMD":
+			command = in.args
 		case "RUN":
 			t.Errorf("RUN %s in the final stage: a static base has no shell", in.args)
 		}
@@ -104,6 +107,13 @@ func TestDockerfile(t *testing.T) {
 	}
 	if !strings.HasPrefix(entry, `["`) {
 		t.Errorf("ENTRYPOINT %s: want the exec form (no shell in the image)", entry)
+	}
+	// The default command is one winami takes: the exporter.
+	var args []string
+	if err := json.Unmarshal([]byte(command), &args); err != nil || len(args) < 2 || args[0] != "drift" || args[1] != "--watch" {
+		t.Errorf("CMD %s: want the exec form of drift --watch …", command)
+	} else {
+		parseArgs(t, args)
 	}
 	if !strings.Contains(build, "CGO_ENABLED=0") || !strings.Contains(build, "./cmd/winami") {
 		t.Errorf("RUN %s: want CGO_ENABLED=0 go build … ./cmd/winami", build)

@@ -133,13 +133,18 @@ var (
 	grafanaVariable = map[string]string{"$job": jobName}
 )
 
-// checkNames fails a query that names a metric the exporter does not serve,
-// or a label that none of the query's metrics has.
-func checkNames(q query, ex exposed) error {
-	expr := q.expr
+// substitute sets the dashboard's Grafana variables as Grafana would.
+func substitute(expr string) string {
 	for v, val := range grafanaVariable {
 		expr = strings.ReplaceAll(expr, v, val)
 	}
+	return expr
+}
+
+// checkNames fails a query that names a metric the exporter does not serve,
+// or a label that none of the query's metrics has.
+func checkNames(q query, ex exposed) error {
+	expr := substitute(q.expr)
 	var r refs
 	if q.labelValues != nil {
 		r = refs{metrics: []string{q.labelValues[0]}, labels: []string{q.labelValues[1]}}
@@ -240,6 +245,33 @@ func TestDashboardShape(t *testing.T) {
 	for _, v := range vars.Templating.List {
 		if v.AllValue != "" {
 			t.Errorf("variable %s: allValue %q; leave it out so that All lists the values", v.Name, v.AllValue)
+		}
+	}
+}
+
+// docs/exporter.md's table of the dashboard names every panel and every
+// metric its queries read: a panel added, or a metric renamed, in the
+// dashboard alone fails here.
+func TestDashboardDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/exporter.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range dashboardQueries(t, dashboardPath) {
+		if q.labelValues != nil {
+			continue // the variables are named in the text
+		}
+		if !regexp.MustCompile(`(\| |, )` + regexp.QuoteMeta(q.panel) + `( \||,| \()`).Match(doc) {
+			t.Errorf("docs/exporter.md does not list the panel %q", q.panel)
+		}
+		r, err := references(substitute(q.expr))
+		if err != nil {
+			t.Fatalf("%s: %v", q.panel, err)
+		}
+		for _, m := range r.metrics {
+			if !regexp.MustCompile(`\b` + m + `\b`).Match(doc) {
+				t.Errorf("%s: docs/exporter.md does not name %s", q.panel, m)
+			}
 		}
 	}
 }

@@ -5,7 +5,6 @@
 package prometheus
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -127,14 +126,6 @@ scrape_configs:
 			t.Errorf("an expectation for %q, which the dashboard has no longer", panel)
 		}
 	}
-}
-
-// substitute sets the dashboard's Grafana variables as Grafana would.
-func substitute(expr string) string {
-	for v, val := range grafanaVariable {
-		expr = string(bytes.ReplaceAll([]byte(expr), []byte(v), []byte(val)))
-	}
-	return expr
 }
 
 // freeAddr is a loopback address with a port nothing listens on now.
