@@ -172,10 +172,14 @@ func matches(labels, selector map[string]string) bool {
 	return true
 }
 
+// nameSuffixAlphabet is the alphabet of the suffixes Kubernetes generates
+// for names (no vowels, no look-alikes).
+const nameSuffixAlphabet = "bcdfghjklmnpqrstvwxz2456789"
+
 // podSuffix is the 5-character suffix of a generated pod name, derived
 // from key.
 func podSuffix(key string) string {
-	const alphabet = "bcdfghjklmnpqrstvwxz2456789"
+	const alphabet = nameSuffixAlphabet
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(key))
 	v := h.Sum64()
