@@ -14,9 +14,6 @@ import (
 // that changes its Windows version).
 func (a *App) ClusterCheck(clients *awsapi.Clients, t workloads.Target) images.ClusterCheck {
 	return func(ctx context.Context, target images.HostBuild) (images.ClusterReport, error) {
-		if t.Cluster != "" && t.Region == "" {
-			t.Region = a.Globals.Region
-		}
 		r, err := workloads.Connect(ctx, clients, t, a.HTTPLimits())
 		if err != nil {
 			return images.ClusterReport{}, err
