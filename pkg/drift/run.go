@@ -240,8 +240,6 @@ func (r *Report) resolveLatest(ctx context.Context, finder *catalog.Finder, imag
 // handful of (Windows, edition) keys at most.
 const maxLatestAtOnce = 4
 
-// newestSpecAMI is the newest available AMI a winami spec built in the
-// region (winami tags its AMIs winami:spec).
 // Channel names a release channel and its SSM parameter.
 type Channel struct{ Name, Parameter string }
 
@@ -264,7 +262,23 @@ func channelAMI(ctx context.Context, ssmFor func(string) awsapi.SSMAPI, ch Chann
 	return aws.ToString(out.Parameter.Value), nil
 }
 
+// newestSpecAMI is the ID of NewestSpecImage, an error when there is none.
 func newestSpecAMI(ctx context.Context, api awsapi.EC2API, spec, region string) (string, error) {
+	img, err := NewestSpecImage(ctx, api, spec)
+	if err != nil {
+		return "", err
+	}
+	if img == nil {
+		return "", fmt.Errorf("spec %s has built no AMI in %s: winami build -f <spec> --wait", spec, region)
+	}
+	return aws.ToString(img.ImageId), nil
+}
+
+// NewestSpecImage is the newest available AMI a winami spec built in api's
+// region (winami tags its AMIs winami:spec), nil when it built none: the
+// desired AMI of drift --spec, and the last build an upgrade check compares
+// base.windows with.
+func NewestSpecImage(ctx context.Context, api awsapi.EC2API, spec string) (*ec2types.Image, error) {
 	out, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{
 		Owners: []string{"self"},
 		Filters: []ec2types.Filter{
@@ -273,16 +287,13 @@ func newestSpecAMI(ctx context.Context, api awsapi.EC2API, spec, region string) 
 		},
 	})
 	if err != nil {
-		return "", fmt.Errorf("finding the AMIs of spec %s: %w", spec, err)
+		return nil, fmt.Errorf("finding the AMIs of spec %s: %w", spec, err)
 	}
-	best, bestDate := "", ""
-	for _, img := range out.Images {
-		if d := aws.ToString(img.CreationDate); d > bestDate {
-			best, bestDate = aws.ToString(img.ImageId), d
+	var newest *ec2types.Image
+	for i, img := range out.Images {
+		if newest == nil || aws.ToString(img.CreationDate) > aws.ToString(newest.CreationDate) {
+			newest = &out.Images[i]
 		}
 	}
-	if best == "" {
-		return "", fmt.Errorf("spec %s has built no AMI in %s: winami build -f <spec> --wait", spec, region)
-	}
-	return best, nil
+	return newest, nil
 }

@@ -54,22 +54,34 @@ func (r ClusterReport) Count(v Verdict) int {
 // build. Like Check, its error is only for a cancelled context.
 func (c *Checker) CheckCluster(ctx context.Context, target HostBuild, inv workloads.Inventory) (ClusterReport, error) {
 	rep := ClusterReport{Target: target, Nodes: inv.Nodes, Pods: inv.Pods, Images: make([]ClusterImage, len(inv.Images))}
+	// Pods may spell one image two ways (nginx, docker.io/library/nginx:latest):
+	// each full reference is read once, its verdict given to every spelling.
 	var refs []imageref.Ref
-	var at []int // index in rep.Images of each ref
+	index := map[string]int{} // full reference → its index in refs
+	at := make([]int, len(inv.Images))
 	for i, u := range inv.Images {
 		rep.Images[i] = ClusterImage{Image: u.Image, Workloads: u.Workloads, Pods: u.Pods}
+		at[i] = -1
 		ref, err := imageref.Parse(PodImageReference(u.Image))
 		if err != nil {
 			rep.Images[i].Verdict, rep.Images[i].ErrorKind = Unknown, Failed
 			rep.Images[i].Reason = "not an image reference: " + err.Error()
 			continue
 		}
-		refs = append(refs, ref)
-		at = append(at, i)
+		j, ok := index[ref.String()]
+		if !ok {
+			j = len(refs)
+			index[ref.String()] = j
+			refs = append(refs, ref)
+		}
+		at[i] = j
 	}
 	checked, err := c.Check(ctx, target, refs)
-	for j, res := range checked.Images {
-		ci := &rep.Images[at[j]]
+	for i, j := range at {
+		if j < 0 {
+			continue
+		}
+		res, ci := checked.Images[j], &rep.Images[i]
 		ci.Verdict, ci.Reason, ci.ErrorKind = res.Verdict, res.Reason, res.ErrorKind
 		ci.Digest, ci.Platforms, ci.Chosen = res.Digest, res.Platforms, res.Chosen
 		if res.Verdict == Error {

@@ -1,7 +1,13 @@
 package images
 
 import (
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/winami/winami/pkg/drift"
 	"github.com/winami/winami/pkg/workloads"
@@ -88,5 +94,36 @@ func TestPodImageReference(t *testing.T) {
 		if got := PodImageReference(in); got != want {
 			t.Errorf("%s: %s, want %s", in, got, want)
 		}
+	}
+}
+
+// countingTransport answers every registry request 404 and counts them.
+type countingTransport struct{ n *atomic.Int32 }
+
+func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return &http.Response{StatusCode: http.StatusNotFound, Body: io.NopCloser(strings.NewReader("")), Header: http.Header{}, Request: r}, nil
+}
+
+func TestCheckClusterReadsAnImageOnceWhateverItsSpelling(t *testing.T) {
+	requests := func(images ...string) (int32, ClusterReport) {
+		n := &atomic.Int32{}
+		inv := workloads.Inventory{}
+		for _, img := range images {
+			inv.Images = append(inv.Images, workloads.ImageUse{Image: img, Pods: 1})
+		}
+		rep, err := NewChecker(Options{Transport: countingTransport{n}, Keychain: authn.NewMultiKeychain()}).CheckCluster(t.Context(), HostBuild{Build: 26100}, inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n.Load(), rep
+	}
+	one, _ := requests("nginx")
+	two, rep := requests("docker.io/library/nginx:latest", "nginx")
+	if one == 0 || two != one {
+		t.Errorf("%d registry requests for two spellings of one image, %d for one spelling", two, one)
+	}
+	if len(rep.Images) != 2 || rep.Images[0].Verdict != Unknown || rep.Images[1].Verdict != Unknown || rep.Images[0].Reason != rep.Images[1].Reason {
+		t.Errorf("both spellings keep their row and share the verdict: %+v", rep.Images)
 	}
 }

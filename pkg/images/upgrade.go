@@ -7,11 +7,10 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/winami/winami/pkg/amimeta"
 	"github.com/winami/winami/pkg/awsapi"
+	"github.com/winami/winami/pkg/drift"
 	"github.com/winami/winami/pkg/spec"
 )
 
@@ -94,24 +93,9 @@ func CheckUpgrade(ctx context.Context, ec2api awsapi.EC2API, s *spec.Spec, check
 // LastBuiltWindows is the Windows Server version (winami:windows) of the
 // newest available AMI the spec built, "" when it built none.
 func LastBuiltWindows(ctx context.Context, ec2api awsapi.EC2API, specName string) (string, error) {
-	out, err := ec2api.DescribeImages(ctx, &ec2.DescribeImagesInput{
-		Owners: []string{"self"},
-		Filters: []ec2types.Filter{
-			{Name: aws.String("tag:" + amimeta.TagSpec), Values: []string{specName}},
-			{Name: aws.String("state"), Values: []string{"available"}},
-		},
-	})
-	if err != nil {
-		return "", fmt.Errorf("finding the AMIs of spec %s: %w", specName, err)
-	}
-	var newest *ec2types.Image
-	for i, img := range out.Images {
-		if newest == nil || aws.ToString(img.CreationDate) > aws.ToString(newest.CreationDate) {
-			newest = &out.Images[i]
-		}
-	}
-	if newest == nil {
-		return "", nil
+	newest, err := drift.NewestSpecImage(ctx, ec2api, specName)
+	if newest == nil || err != nil {
+		return "", err
 	}
 	for _, t := range newest.Tags {
 		if aws.ToString(t.Key) == amimeta.TagWindows {

@@ -25,6 +25,10 @@ func (r *runner) clusterWorkloads(ctx context.Context) []Check {
 	if err != nil {
 		c.Status, c.Detail = Fail, awsapi.Explain(err).Error()
 		c.Fix = "check the cluster name and that you may list its nodes and pods (winami images check --cluster NAME --windows " + r.spec.Base.Windows + ")"
+		if !u.Changes() {
+			// The spec's last build could not be read: the cluster was not.
+			c.Fix = "allow ec2:DescribeImages on the spec's AMIs (the last build's Windows version is read from its winami:windows tag)"
+		}
 		return []Check{c}
 	}
 	problems := u.Problems()

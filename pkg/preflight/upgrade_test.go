@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/images"
@@ -30,6 +31,37 @@ func (l lastBuild) DescribeImages(ctx context.Context, in *ec2.DescribeImagesInp
 			Tags: []ec2types.Tag{{Key: aws.String("winami:windows"), Value: aws.String(l.windows)}}}}}, nil
 	}
 	return l.EC2API.DescribeImages(ctx, in, o...)
+}
+
+// deniedImages is EC2 that may not describe the spec's AMIs.
+type deniedImages struct{ awsapi.EC2API }
+
+func (d deniedImages) DescribeImages(ctx context.Context, in *ec2.DescribeImagesInput, o ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error) {
+	if len(in.Filters) > 0 && aws.ToString(in.Filters[0].Name) == "tag:winami:spec" {
+		return nil, &smithy.GenericAPIError{Code: "UnauthorizedOperation", Message: "You are not authorized to perform this operation."}
+	}
+	return d.EC2API.DescribeImages(ctx, in, o...)
+}
+
+// TestClusterWorkloadsLastBuildUnread: when the spec's AMIs cannot be read
+// the fix is about them, not about the cluster, which was not reached.
+func TestClusterWorkloadsLastBuildUnread(t *testing.T) {
+	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1})
+	clients := awsapi.NewClients(cfg)
+	s, err := spec.Parse("winami.yaml", []byte(specFor("winami-build", "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := preflight.DepsFromClients(clients)
+	d.EC2 = func(region string) awsapi.EC2API { return deniedImages{clients.EC2(region)} }
+	d.ClusterImages = func(context.Context, images.HostBuild) (images.ClusterReport, error) {
+		t.Error("the cluster is read although the last build is not known")
+		return images.ClusterReport{}, nil
+	}
+	c := want(t, preflight.Run(t.Context(), d, s), preflight.IDClusterWorkloads, preflight.Fail, "", "ec2:DescribeImages")
+	if strings.Contains(c.Fix, "list its nodes and pods") {
+		t.Errorf("fix names the cluster: %q", c.Fix)
+	}
 }
 
 func TestClusterWorkloads(t *testing.T) {

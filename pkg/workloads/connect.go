@@ -38,11 +38,8 @@ func Connect(ctx context.Context, clients *awsapi.Clients, t Target, limits http
 	if t.Cluster == "" {
 		cfg, err = drift.KubeconfigConfig(t.Kubeconfig, t.Context)
 	} else {
-		region := t.Region
-		if region == "" {
-			region = clients.Region()
-		}
-		cfg, err = drift.ClusterConfig(ctx, clients.EKS(region), clients.STSClient(region), t.Cluster)
+		// "" is the clients' own region (awsapi.Clients' rule).
+		cfg, err = drift.ClusterConfig(ctx, clients.EKS(t.Region), clients.STSClient(t.Region), t.Cluster)
 	}
 	if err != nil {
 		return Reader{}, err

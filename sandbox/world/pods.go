@@ -50,6 +50,18 @@ func PodKey(namespace, name string) string { return namespace + "/" + name }
 // Key is the pod's PodKey.
 func (p *Pod) Key() string { return PodKey(p.Namespace, p.Name) }
 
+// clone is a copy of the pod that shares no map or slice with it (the
+// owner, never changed, is shared): the controller's next pod from the
+// same template.
+func (p *Pod) clone() *Pod {
+	np := *p
+	np.Labels = cloneMap(p.Labels)
+	np.NodeSelector = cloneMap(p.NodeSelector)
+	np.InitContainers = slices.Clone(p.InitContainers)
+	np.Containers = slices.Clone(p.Containers)
+	return &np
+}
+
 // sortPods sorts the cluster's pods by key, as the API server lists them.
 func (c *Cluster) sortPods() {
 	slices.SortFunc(c.Pods, func(a, b *Pod) int { return strings.Compare(a.Key(), b.Key()) })
@@ -85,12 +97,8 @@ func (c *Cluster) evictPodsOf(node string) {
 // so the pod keeps p's creation time.
 func (c *Cluster) recreate(p *Pod) *Pod {
 	key := p.UID + "/" + p.NodeName
-	np := *p
+	np := p.clone()
 	np.UID = uniqueUUID(key)
-	np.Labels = cloneMap(p.Labels)
-	np.NodeSelector = cloneMap(p.NodeSelector)
-	np.InitContainers = slices.Clone(p.InitContainers)
-	np.Containers = slices.Clone(p.Containers)
 	np.ResourceVersion = c.ResourceVersion
 	if p.Owner.Kind != "StatefulSet" {
 		np.Name = p.Owner.Name + "-" + podSuffix(key)
@@ -102,7 +110,7 @@ func (c *Cluster) recreate(p *Pod) *Pod {
 	if np.NodeName == "" {
 		np.Phase = "Pending"
 	}
-	return &np
+	return np
 }
 
 // schedule picks the Ready, schedulable node matching the selector with
@@ -139,15 +147,11 @@ func (c *Cluster) addDaemonPods(n *Node) {
 			continue
 		}
 		key := p.Owner.UID + "/" + n.Name
-		np := *p
+		np := p.clone()
 		np.Name, np.UID = p.Owner.Name+"-"+podSuffix(key), uniqueUUID(key)
-		np.Labels = cloneMap(p.Labels)
-		np.NodeSelector = cloneMap(p.NodeSelector)
-		np.InitContainers = slices.Clone(p.InitContainers)
-		np.Containers = slices.Clone(p.Containers)
 		np.NodeName, np.Phase, np.ResourceVersion = n.Name, "Running", c.ResourceVersion
 		np.CreationTimestamp = n.CreationTimestamp
-		added = append(added, &np)
+		added = append(added, np)
 	}
 	if len(added) > 0 {
 		c.Pods = append(c.Pods, added...)
@@ -168,10 +172,14 @@ func matches(labels, selector map[string]string) bool {
 	return true
 }
 
+// nameSuffixAlphabet is the alphabet of the suffixes Kubernetes generates
+// for names (no vowels, no look-alikes).
+const nameSuffixAlphabet = "bcdfghjklmnpqrstvwxz2456789"
+
 // podSuffix is the 5-character suffix of a generated pod name, derived
 // from key.
 func podSuffix(key string) string {
-	const alphabet = "bcdfghjklmnpqrstvwxz2456789"
+	const alphabet = nameSuffixAlphabet
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(key))
 	v := h.Sum64()

@@ -153,10 +153,9 @@ func (wl podWorkload) podName(g *gen, hash string, i int) string {
 	return wl.name + "-" + randomSuffix(g, 5)
 }
 
-// randomSuffix draws n characters of the alphabet Kubernetes' generated
-// names use (no vowels, no look-alikes).
+// randomSuffix draws n characters of nameSuffixAlphabet.
 func randomSuffix(g *gen, n int) string {
-	const alphabet = "bcdfghjklmnpqrstvwxz2456789"
+	const alphabet = nameSuffixAlphabet
 	b := make([]byte, n)
 	for i := range b {
 		b[i] = alphabet[g.rng.IntN(len(alphabet))]

@@ -5,6 +5,7 @@ import (
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/images"
+	"github.com/winami/winami/pkg/spec"
 	"github.com/winami/winami/pkg/workloads"
 )
 
@@ -14,9 +15,6 @@ import (
 // that changes its Windows version).
 func (a *App) ClusterCheck(clients *awsapi.Clients, t workloads.Target) images.ClusterCheck {
 	return func(ctx context.Context, target images.HostBuild) (images.ClusterReport, error) {
-		if t.Cluster != "" && t.Region == "" {
-			t.Region = a.Globals.Region
-		}
 		r, err := workloads.Connect(ctx, clients, t, a.HTTPLimits())
 		if err != nil {
 			return images.ClusterReport{}, err
@@ -33,4 +31,13 @@ func (a *App) ClusterCheck(clients *awsapi.Clients, t workloads.Target) images.C
 		rep.Cluster = t.Name()
 		return rep, err
 	}
+}
+
+// CheckClusterFlag is a usage error when the value of a --cluster flag is
+// not an EKS cluster name, before anything is called.
+func CheckClusterFlag(flag, name string) error {
+	if name == "" || spec.IsClusterName(name) {
+		return nil
+	}
+	return Usagef("%s %q: an EKS cluster name is %s", flag, name, spec.ClusterNameRule)
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/images"
-	"github.com/winami/winami/pkg/spec"
 	"github.com/winami/winami/pkg/workloads"
 )
 
@@ -24,9 +23,10 @@ func (c clusterOptions) given() bool { return c.cluster != "" || c.kubeconfig !=
 // validate checks the flags of a cluster check before anything is called.
 func (o *checkOptions) validateCluster(args []string) error {
 	c := o.clusterOptions
+	if err := cmdutil.CheckClusterFlag("--cluster", c.cluster); err != nil {
+		return err
+	}
 	switch {
-	case c.cluster != "" && !spec.IsClusterName(c.cluster):
-		return cmdutil.Usagef("--cluster %q: an EKS cluster name is %s", c.cluster, spec.ClusterNameRule)
 	case c.context != "" && c.kubeconfig == "":
 		return cmdutil.Usagef("--context goes with --kubeconfig")
 	case len(args) > 0:

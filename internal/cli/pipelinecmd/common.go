@@ -70,8 +70,8 @@ func (f *specFlag) registerPreflight(cmd *cobra.Command) {
 // builds the workflow's runner over the command's AWS clients, made for
 // the spec's region when the runner first needs them.
 func (f *specFlag) runner(app *cmdutil.App) (*specrun.Runner, error) {
-	if f.cluster != "" && !spec.IsClusterName(f.cluster) {
-		return nil, cmdutil.Usagef("--cluster %q: an EKS cluster name is %s", f.cluster, spec.ClusterNameRule)
+	if err := cmdutil.CheckClusterFlag("--cluster", f.cluster); err != nil {
+		return nil, err
 	}
 	s, err := f.load(app)
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/preflight"
-	"github.com/winami/winami/pkg/spec"
 	"github.com/winami/winami/pkg/specrun"
 	"github.com/winami/winami/pkg/workloads"
 )
@@ -48,8 +47,8 @@ Exit status: 0 nothing failed (warnings allowed), 1 a check failed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if cluster != "" && !spec.IsClusterName(cluster) {
-				return cmdutil.Usagef("--cluster %q: an EKS cluster name is %s", cluster, spec.ClusterNameRule)
+			if err := cmdutil.CheckClusterFlag("--cluster", cluster); err != nil {
+				return err
 			}
 			s, err := app.LoadSpec(file)
 			if err != nil {
