@@ -99,7 +99,8 @@ func (o *options) fleetRegionList(defaultRegion string) ([]string, error) {
 
 // fleetRunner builds the runner and request over one set of AWS clients per
 // profile: each profile's clients are built once, and each keeps one
-// client per service and region for all its clusters.
+// client per service and region for all its clusters. The request's
+// Options (the desired state) are the caller's to set.
 func (o *options) fleetRunner(ctx context.Context, app *cmdutil.App) (*fleet.Runner, fleet.Request, error) {
 	base, err := app.Clients(ctx)
 	if err != nil {
@@ -135,10 +136,6 @@ func (o *options) fleetRunner(ctx context.Context, app *cmdutil.App) (*fleet.Run
 			return nil, fleet.Request{}, fmt.Errorf("listing the regions for --regions all: %w", err)
 		}
 	}
-	opts, err := o.driftOptions(app)
-	if err != nil {
-		return nil, fleet.Request{}, err
-	}
 	limits := app.HTTPLimits()
 	rn := &fleet.Runner{
 		EKS: func(profile, region string) awsapi.EKSAPI { return clients[profile].EKS(region) },
@@ -160,7 +157,7 @@ func (o *options) fleetRunner(ctx context.Context, app *cmdutil.App) (*fleet.Run
 		},
 		Limit: o.fleet.parallel,
 	}
-	req := fleet.Request{Regions: regions, Clusters: o.fleet.clusters, Options: opts, Details: o.fleet.details}
+	req := fleet.Request{Regions: regions, Clusters: o.fleet.clusters, Details: o.fleet.details}
 	if len(o.fleet.profiles) > 0 {
 		req.Profiles = profiles
 	}
@@ -172,6 +169,9 @@ func (o *options) fleetRunner(ctx context.Context, app *cmdutil.App) (*fleet.Run
 func runFleet(ctx context.Context, app *cmdutil.App, o *options) error {
 	rn, req, err := o.fleetRunner(ctx, app)
 	if err != nil {
+		return err
+	}
+	if req.Options, err = o.driftOptions(app); err != nil {
 		return err
 	}
 	if !isTable(app) {
