@@ -196,13 +196,12 @@ func runFleet(ctx context.Context, app *cmdutil.App, o *options) error {
 // fleetFailing reports a cluster that could not be read, or that drifted
 // in the kinds --fail-on names.
 func (o *options) fleetFailing(res *fleet.Result) bool {
-	kinds := failKinds[o.failOn]
 	for _, row := range res.Clusters {
 		if !row.Readable() {
 			return true
 		}
 		for kind := range row.DriftedByReason {
-			if o.failOn == "any" || slices.Contains(kinds, kind) {
+			if o.failsOn(kind) {
 				return true
 			}
 		}
