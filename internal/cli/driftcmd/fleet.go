@@ -6,14 +6,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/pflag"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
-	"github.com/winami/winami/pkg/drift"
 	"github.com/winami/winami/pkg/fleet"
 	"github.com/winami/winami/pkg/spec"
 )
@@ -136,27 +133,8 @@ func (o *options) fleetRunner(ctx context.Context, app *cmdutil.App) (*fleet.Run
 			return nil, fleet.Request{}, fmt.Errorf("listing the regions for --regions all: %w", err)
 		}
 	}
-	limits := app.HTTPLimits()
-	rn := &fleet.Runner{
-		EKS: func(profile, region string) awsapi.EKSAPI { return clients[profile].EKS(region) },
-		Account: func(ctx context.Context, profile string) (string, error) {
-			out, err := clients[profile].STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-			if err != nil {
-				return "", err
-			}
-			return aws.ToString(out.Account), nil
-		},
-		Open: func(ctx context.Context, t fleet.Target) (drift.Sources, error) {
-			c := clients[t.Profile]
-			restCfg, err := drift.ClusterConfig(ctx, c.EKS(t.Region), c.STSClient(t.Region), t.Cluster)
-			if err != nil {
-				return drift.Sources{}, err
-			}
-			drift.Bound(restCfg, limits)
-			return drift.NewSources(c, restCfg, t.Region)
-		},
-		Limit: o.fleet.parallel,
-	}
+	rn := fleet.NewRunner(clients, app.HTTPLimits())
+	rn.Limit = o.fleet.parallel
 	req := fleet.Request{Regions: regions, Clusters: o.fleet.clusters, Details: o.fleet.details}
 	if len(o.fleet.profiles) > 0 {
 		req.Profiles = profiles
