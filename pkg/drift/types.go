@@ -33,6 +33,16 @@ const (
 	defaultNodeListPageLimit = 500
 )
 
+// ReasonGroups are the reason kinds by what they are about: "ami" (the
+// node is not on the desired AMI), "kubelet" and "os-build". --fail-on
+// names a group; the fleet report counts a node without an "ami" kind as
+// on the desired AMI.
+var ReasonGroups = map[string][]string{
+	"ami":      {ReasonAMIDiffers, ReasonAMINotLatest, ReasonUnknownInstance},
+	"kubelet":  {ReasonKubeletDiffers, ReasonKubeletBehindCP},
+	"os-build": {ReasonOSBuildDiffers},
+}
+
 // Reason is why a node drifted.
 type Reason struct {
 	Kind   string `json:"kind"`

@@ -95,11 +95,15 @@ func (rn *Runner) Run(ctx context.Context, req Request) (*Result, error) {
 	if len(profiles) == 0 {
 		profiles = []string{""}
 	}
+	// The accounts are read while the clusters are listed: neither needs
+	// the other, and each is a round trip the whole run would wait for.
+	accountsRead := make(chan map[string]string, 1)
+	go func() { accountsRead <- rn.accounts(ctx, profiles) }()
 	targets, failed := rn.discover(ctx, profiles, req.Regions, req.Clusters, limit)
+	accounts := <-accountsRead
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	accounts := rn.accounts(ctx, profiles)
 	rows := make([]Row, len(targets))
 	// A cluster's failure is its row's: the group never cancels siblings.
 	var g errgroup.Group

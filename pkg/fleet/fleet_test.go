@@ -219,3 +219,43 @@ func TestRunCancelled(t *testing.T) {
 		t.Errorf("got %v, want the context's error", err)
 	}
 }
+
+// blockingEKS lists no cluster, and only once the account has been asked
+// for: a run that listed first and read the accounts after never ends.
+type blockingEKS struct {
+	awsapi.EKSAPI
+	asked <-chan struct{}
+}
+
+func (b *blockingEKS) ListClusters(ctx context.Context, _ *eks.ListClustersInput, _ ...func(*eks.Options)) (*eks.ListClustersOutput, error) {
+	select {
+	case <-b.asked:
+		return &eks.ListClustersOutput{}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// TestAccountsWhileListing: the accounts are read while the clusters are
+// listed, not after (each is a round trip the run would wait for).
+func TestAccountsWhileListing(t *testing.T) {
+	asked := make(chan struct{})
+	var once sync.Once
+	rn := &Runner{
+		EKS: func(string, string) awsapi.EKSAPI { return &blockingEKS{asked: asked} },
+		Account: func(context.Context, string) (string, error) {
+			once.Do(func() { close(asked) })
+			return "111122223333", nil
+		},
+		Clock: clock.NewFake(now0),
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	res, err := rn.Run(ctx, Request{Regions: []string{"us-east-1"}})
+	if err != nil {
+		t.Fatalf("the listing waited for the accounts that waited for it: %v", err)
+	}
+	if len(res.Clusters) != 0 {
+		t.Errorf("rows: %+v", res.Clusters)
+	}
+}

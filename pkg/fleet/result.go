@@ -18,9 +18,6 @@ const (
 	StatusError = "error"
 )
 
-// amiReasons are the reasons that say a node is not on the desired AMI.
-var amiReasons = []string{drift.ReasonAMIDiffers, drift.ReasonAMINotLatest, drift.ReasonUnknownInstance}
-
 // Row sums one cluster up.
 type Row struct {
 	Profile string `json:"profile,omitempty"`
@@ -79,7 +76,7 @@ func (r *Row) summarize(rep *drift.Report, now time.Time) {
 		onDesired := true
 		for _, reason := range n.Reasons {
 			kinds[reason.Kind] = true
-			if slices.Contains(amiReasons, reason.Kind) {
+			if slices.Contains(drift.ReasonGroups["ami"], reason.Kind) {
 				onDesired = false
 			}
 		}

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/winami/winami/internal/httpbound"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/drift"
 	"github.com/winami/winami/pkg/fleet"
@@ -34,19 +34,7 @@ func profiles(cfg aws.Config, counter *awsapi.CallCounter) map[string]*awsapi.Cl
 // runner is the fleet runner as `winami drift --all-clusters` builds it,
 // over the profiles' clients.
 func runner(clients map[string]*awsapi.Clients) *fleet.Runner {
-	return &fleet.Runner{
-		EKS: func(profile, region string) awsapi.EKSAPI { return clients[profile].EKS(region) },
-		Account: func(ctx context.Context, profile string) (string, error) {
-			out, err := clients[profile].STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-			if err != nil {
-				return "", err
-			}
-			return aws.ToString(out.Account), nil
-		},
-		Open: func(ctx context.Context, t fleet.Target) (drift.Sources, error) {
-			return open(ctx, clients[t.Profile], t)
-		},
-	}
+	return fleet.NewRunner(clients, httpbound.Limits{})
 }
 
 // open is one cluster's sources, as `winami drift --cluster` builds them.

@@ -39,7 +39,7 @@ func seedEKS(w *World, r *Region, g *gen) {
 		return // a world without the AMIs has no nodes to run them
 	}
 	subnets := defaultSubnets(r)
-	c := newCluster(w, r, g, DemoCluster, time.Date(2026, time.March, 3, 15, 20, 0, 0, time.UTC).Add(g.jitter(0, time.Hour)), subnets)
+	c := newCluster(w, r, g, w.AccountID, DemoCluster, time.Date(2026, time.March, 3, 15, 20, 0, 0, time.UTC).Add(g.jitter(0, time.Hour)), subnets)
 	r.Clusters = map[string]*Cluster{c.Name: c}
 	r.Instances = map[string]*Instance{}
 
@@ -104,9 +104,10 @@ func seedEKS(w *World, r *Region, g *gen) {
 	seedKarpenter(w, r, g, c, karpNode, karpInst)
 }
 
-// newCluster is an ACTIVE Kubernetes 1.35 cluster in the region's default VPC.
-func newCluster(w *World, r *Region, g *gen, name string, created time.Time, subnets []*Subnet) *Cluster {
-	arn := fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", Partition(r.Name), r.Name, w.AccountID, name)
+// newCluster is an ACTIVE Kubernetes 1.35 cluster in the region's default
+// VPC, owned by account (its ARNs, and its node groups', name it).
+func newCluster(w *World, r *Region, g *gen, account, name string, created time.Time, subnets []*Subnet) *Cluster {
+	arn := fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", Partition(r.Name), r.Name, account, name)
 	c := &Cluster{
 		Name:                   name,
 		ARN:                    arn,
@@ -115,13 +116,16 @@ func newCluster(w *World, r *Region, g *gen, name string, created time.Time, sub
 		PlatformVersion:        "eks.7",
 		Status:                 "ACTIVE",
 		CreatedAt:              created,
-		RoleARN:                fmt.Sprintf("arn:%s:iam::%s:role/%s-cluster-role", Partition(r.Name), w.AccountID, name),
+		RoleARN:                fmt.Sprintf("arn:%s:iam::%s:role/%s-cluster-role", Partition(r.Name), account, name),
 		GitVersion:             ClusterGitVersion,
 		CertificateAuthority:   clusterCA(w.Seed),
 		ClusterSecurityGroupID: g.id("sg"),
 		ServiceIPv4CIDR:        "10.100.0.0/16",
 		Tags:                   map[string]string{"team": "platform"},
 		Nodegroups:             map[string]*Nodegroup{},
+	}
+	if account != w.AccountID {
+		c.Account = account
 	}
 	for _, s := range subnets {
 		c.SubnetIDs = append(c.SubnetIDs, s.SubnetID)
@@ -140,7 +144,7 @@ func newNodegroup(w *World, r *Region, g *gen, c *Cluster, name, amiType, releas
 	}
 	ng := &Nodegroup{
 		Name:             name,
-		ARN:              fmt.Sprintf("arn:%s:eks:%s:%s:nodegroup/%s/%s/%s", Partition(r.Name), r.Name, w.AccountID, c.Name, name, id),
+		ARN:              fmt.Sprintf("arn:%s:eks:%s:%s:nodegroup/%s/%s/%s", Partition(r.Name), r.Name, w.owner(c), c.Name, name, id),
 		Version:          c.Version,
 		ReleaseVersion:   release,
 		AMIType:          amiType,
@@ -148,7 +152,7 @@ func newNodegroup(w *World, r *Region, g *gen, c *Cluster, name, amiType, releas
 		Status:           "ACTIVE",
 		InstanceTypes:    types,
 		Subnets:          c.SubnetIDs,
-		NodeRole:         fmt.Sprintf("arn:%s:iam::%s:role/%s-node-role", Partition(r.Name), w.AccountID, c.Name),
+		NodeRole:         fmt.Sprintf("arn:%s:iam::%s:role/%s-node-role", Partition(r.Name), w.owner(c), c.Name),
 		Labels:           map[string]string{},
 		Tags:             map[string]string{"team": "platform"},
 		MinSize:          1,

@@ -119,14 +119,8 @@ func seedFleetCluster(w *World, r *Region, g *gen, i, m int, instances map[strin
 	pattern := fleetPatterns[i%len(fleetPatterns)]
 	subnets := defaultSubnets(r)
 	created := time.Date(2026, time.January, 12, 9, 0, 0, 0, time.UTC).AddDate(0, 0, 7*i)
-	c := newCluster(w, r, g, FleetClusterName(i), created, subnets)
+	c := newCluster(w, r, g, w.FleetAccount(i), FleetClusterName(i), created, subnets)
 	c.Tags = map[string]string{"team": "platform", "fleet": "true"}
-	account := w.FleetAccount(i)
-	if account != w.AccountID {
-		c.Account = account
-		c.ARN = strings.Replace(c.ARN, ":"+w.AccountID+":", ":"+account+":", 1)
-		c.RoleARN = strings.Replace(c.RoleARN, "::"+w.AccountID+":", "::"+account+":", 1)
-	}
 	groups := min(fleetGroups, m)
 	per := (m + groups - 1) / groups
 	amiType := "WINDOWS_" + strings.ToUpper(key.Edition) + "_" + key.Windows + "_x86_64"
@@ -140,10 +134,6 @@ func seedFleetCluster(w *World, r *Region, g *gen, i, m int, instances map[strin
 			size := int32(min(per, m-j))
 			ng = newNodegroup(w, r, g, c, fmt.Sprintf("windows-%d", k+1), amiType,
 				key.Kubernetes+"-"+ReleaseStamp(releases[rel]), []string{"m6i.xlarge"}, size, releases[rel].Add(48*time.Hour))
-			if account != w.AccountID {
-				ng.ARN = strings.Replace(ng.ARN, ":"+w.AccountID+":", ":"+account+":", 1)
-				ng.NodeRole = strings.Replace(ng.NodeRole, "::"+w.AccountID+":", "::"+account+":", 1)
-			}
 		}
 		kubelet := kubelets[rel]
 		if i%len(fleetPatterns) == 3 && j%20 == 0 {

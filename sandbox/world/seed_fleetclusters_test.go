@@ -29,6 +29,14 @@ func TestSeedFleetClusters(t *testing.T) {
 		if !strings.Contains(c.ARN, ":"+account+":cluster/") {
 			t.Errorf("%s: ARN %s, want account %s", name, c.ARN, account)
 		}
+		if !strings.Contains(c.RoleARN, "::"+account+":role/") {
+			t.Errorf("%s: role %s, want account %s", name, c.RoleARN, account)
+		}
+		for _, ng := range c.Nodegroups {
+			if !strings.Contains(ng.ARN, ":"+account+":nodegroup/") || !strings.Contains(ng.NodeRole, "::"+account+":role/") {
+				t.Errorf("%s/%s: ARN %s, node role %s, want account %s", name, ng.Name, ng.ARN, ng.NodeRole, account)
+			}
+		}
 		if w.ClusterAs(account, region, name) != c {
 			t.Errorf("%s: its account %s does not see it", name, account)
 		}

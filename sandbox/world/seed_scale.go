@@ -59,7 +59,7 @@ func SeedScale(w *World, n int) (*Extra, error) {
 	behind := map[string]string{KubeletV1352: KubeletV1351, KubeletV1351: KubeletV1350, KubeletV1350: KubeletV1350}
 
 	subnets := defaultSubnets(r)
-	c := newCluster(w, r, g, ScaleCluster, time.Date(2026, time.April, 8, 11, 0, 0, 0, time.UTC), subnets)
+	c := newCluster(w, r, g, w.AccountID, ScaleCluster, time.Date(2026, time.April, 8, 11, 0, 0, 0, time.UTC), subnets)
 	// The groups are custom AMI groups on one user launch template naming
 	// the newest AMI, so that a rollout (a new template version, then
 	// UpdateNodegroupVersion) can run against a thousand nodes.

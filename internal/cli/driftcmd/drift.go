@@ -242,19 +242,17 @@ func (o *options) unboundRestConfig(ctx context.Context, clients *awsapi.Clients
 	return drift.ClusterConfig(ctx, clients.EKS(region), clients.STSClient(region), o.cluster)
 }
 
-// failKinds are the reason kinds each --fail-on value names ("any": all).
-var failKinds = map[string][]string{
-	"ami":      {drift.ReasonAMIDiffers, drift.ReasonAMINotLatest, drift.ReasonUnknownInstance},
-	"kubelet":  {drift.ReasonKubeletDiffers, drift.ReasonKubeletBehindCP},
-	"os-build": {drift.ReasonOSBuildDiffers},
+// failsOn reports whether drift of this reason kind is of the kinds
+// --fail-on names ("any", or a group of drift.ReasonGroups).
+func (o *options) failsOn(kind string) bool {
+	return o.failOn == "any" || slices.Contains(drift.ReasonGroups[o.failOn], kind)
 }
 
 // failing reports whether the report has drift of the kinds --fail-on names.
 func (o *options) failing(r *drift.Report) bool {
-	kinds := failKinds[o.failOn]
 	for _, n := range r.Nodes {
 		for _, reason := range n.Reasons {
-			if o.failOn == "any" || slices.Contains(kinds, reason.Kind) {
+			if o.failsOn(reason.Kind) {
 				return true
 			}
 		}

@@ -6,14 +6,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/pflag"
 
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/catalog"
-	"github.com/winami/winami/pkg/drift"
 	"github.com/winami/winami/pkg/fleet"
 	"github.com/winami/winami/pkg/spec"
 )
@@ -99,7 +96,8 @@ func (o *options) fleetRegionList(defaultRegion string) ([]string, error) {
 
 // fleetRunner builds the runner and request over one set of AWS clients per
 // profile: each profile's clients are built once, and each keeps one
-// client per service and region for all its clusters.
+// client per service and region for all its clusters. The request's
+// Options (the desired state) are the caller's to set.
 func (o *options) fleetRunner(ctx context.Context, app *cmdutil.App) (*fleet.Runner, fleet.Request, error) {
 	base, err := app.Clients(ctx)
 	if err != nil {
@@ -135,32 +133,9 @@ func (o *options) fleetRunner(ctx context.Context, app *cmdutil.App) (*fleet.Run
 			return nil, fleet.Request{}, fmt.Errorf("listing the regions for --regions all: %w", err)
 		}
 	}
-	opts, err := o.driftOptions(app)
-	if err != nil {
-		return nil, fleet.Request{}, err
-	}
-	limits := app.HTTPLimits()
-	rn := &fleet.Runner{
-		EKS: func(profile, region string) awsapi.EKSAPI { return clients[profile].EKS(region) },
-		Account: func(ctx context.Context, profile string) (string, error) {
-			out, err := clients[profile].STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-			if err != nil {
-				return "", err
-			}
-			return aws.ToString(out.Account), nil
-		},
-		Open: func(ctx context.Context, t fleet.Target) (drift.Sources, error) {
-			c := clients[t.Profile]
-			restCfg, err := drift.ClusterConfig(ctx, c.EKS(t.Region), c.STSClient(t.Region), t.Cluster)
-			if err != nil {
-				return drift.Sources{}, err
-			}
-			drift.Bound(restCfg, limits)
-			return drift.NewSources(c, restCfg, t.Region)
-		},
-		Limit: o.fleet.parallel,
-	}
-	req := fleet.Request{Regions: regions, Clusters: o.fleet.clusters, Options: opts, Details: o.fleet.details}
+	rn := fleet.NewRunner(clients, app.HTTPLimits())
+	rn.Limit = o.fleet.parallel
+	req := fleet.Request{Regions: regions, Clusters: o.fleet.clusters, Details: o.fleet.details}
 	if len(o.fleet.profiles) > 0 {
 		req.Profiles = profiles
 	}
@@ -172,6 +147,9 @@ func (o *options) fleetRunner(ctx context.Context, app *cmdutil.App) (*fleet.Run
 func runFleet(ctx context.Context, app *cmdutil.App, o *options) error {
 	rn, req, err := o.fleetRunner(ctx, app)
 	if err != nil {
+		return err
+	}
+	if req.Options, err = o.driftOptions(app); err != nil {
 		return err
 	}
 	if !isTable(app) {
@@ -196,13 +174,12 @@ func runFleet(ctx context.Context, app *cmdutil.App, o *options) error {
 // fleetFailing reports a cluster that could not be read, or that drifted
 // in the kinds --fail-on names.
 func (o *options) fleetFailing(res *fleet.Result) bool {
-	kinds := failKinds[o.failOn]
 	for _, row := range res.Clusters {
 		if !row.Readable() {
 			return true
 		}
 		for kind := range row.DriftedByReason {
-			if o.failOn == "any" || slices.Contains(kinds, kind) {
+			if o.failsOn(kind) {
 				return true
 			}
 		}

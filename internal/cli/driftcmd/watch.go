@@ -11,6 +11,7 @@ import (
 	"github.com/winami/winami/pkg/clock"
 	"github.com/winami/winami/pkg/drift"
 	"github.com/winami/winami/pkg/drift/exporter"
+	"github.com/winami/winami/pkg/fleet"
 	"github.com/winami/winami/pkg/release"
 )
 
@@ -36,7 +37,7 @@ func watch(ctx context.Context, app *cmdutil.App, o *options) error {
 		cfg.Cluster = o.context // a kubeconfig's context names its cluster
 	}
 	if o.fleet.on() {
-		cfg.Fleet = func(ctx context.Context) ([]exporter.ClusterReport, error) { return o.fleetReports(ctx, app) }
+		cfg.Fleet = (&fleetWatch{o: o, app: app}).reports
 	}
 	e := exporter.New(cfg)
 	fmt.Fprintf(app.IO.ErrOut, "winami drift exporter: metrics on http://%s/metrics, health on /healthz, a report every %s\n", ln.Addr(), o.interval)
@@ -47,18 +48,40 @@ func watch(ctx context.Context, app *cmdutil.App, o *options) error {
 	return nil
 }
 
-// fleetReports reads the fleet for one exporter run: the clusters are
-// listed again each run (clusters come and go) with fresh tokens. Each
-// cluster's label is its name, or profile:region/name when two clusters
-// share a name. A region whose clusters cannot be listed is logged; a run
-// in which nothing could be read fails.
-func (o *options) fleetReports(ctx context.Context, app *cmdutil.App) ([]exporter.ClusterReport, error) {
-	rn, req, err := o.fleetRunner(ctx, app)
-	if err != nil {
+// fleetWatch reads the fleet for the exporter. Its runner (each profile's
+// AWS clients, with their credential caches, and the regions) is built by
+// the first run that can build it and kept; every run lists the clusters
+// again (clusters come and go), opens each with a fresh token and reads
+// the desired state again, as a single cluster's run does. The series
+// carry no account, so the runner asks STS for none.
+type fleetWatch struct {
+	o   *options
+	app *cmdutil.App
+	rn  *fleet.Runner // nil until a run builds it
+	req fleet.Request
+}
+
+// reports reads the fleet for one exporter run. Each cluster's label is
+// its name, or profile:region/name when two clusters share a name. A
+// region whose clusters cannot be listed is logged; a run in which nothing
+// could be read fails.
+func (f *fleetWatch) reports(ctx context.Context) ([]exporter.ClusterReport, error) {
+	o, app := f.o, f.app
+	if f.rn == nil {
+		rn, req, err := o.fleetRunner(ctx, app)
+		if err != nil {
+			return nil, err
+		}
+		rn.Account = nil
+		f.rn, f.req = rn, req
+	}
+	req := f.req
+	var err error
+	if req.Options, err = o.driftOptions(app); err != nil {
 		return nil, err
 	}
 	req.Details = true
-	res, err := rn.Run(ctx, req)
+	res, err := f.rn.Run(ctx, req)
 	if err != nil {
 		return nil, err
 	}
