@@ -72,6 +72,9 @@ var policyCommands = []policyCommand{
 	// The demo cluster has two drifted nodes: exit 2.
 	{iampolicy.CmdDrift, []string{"drift", "--cluster", "demo", "--latest"}, driftUse, 2},
 	{iampolicy.CmdDrift, []string{"drift", "--cluster", "demo", "-f", "SPEC"}, driftUse, 2},
+	// Every cluster of the region: ListClusters and the account, then a
+	// report per cluster.
+	{iampolicy.CmdDrift, []string{"drift", "--all-clusters"}, driftUse, 2},
 	{iampolicy.CmdAMI, []string{"ami", "latest", "--windows", "2022", "--edition", "core", "--kubernetes", "1.35", "--regions", "us-east-1,eu-west-1"}, all, 0},
 	{iampolicy.CmdAMI, []string{"ami", "list", "--windows", "2019", "--edition", "core", "--kubernetes", "1.33"}, all, 0},
 	{iampolicy.CmdAMI, []string{"ami", "resolve", "--windows", "2022", "--edition", "core", "--kubernetes", "1.35", "--before", "2026-10-31"}, all, 0},

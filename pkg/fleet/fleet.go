@@ -180,7 +180,12 @@ func Reason(err error) string {
 		return explained.Message
 	}
 	if code, msg, op, ok := apiError(err); ok {
-		return fmt.Sprintf("%s: %s (%s)", code, msg, op)
+		reason := fmt.Sprintf("%s: %s (%s)", code, msg, op)
+		if strings.Contains(code, "AccessDenied") || code == "UnauthorizedOperation" {
+			// The fix: what this profile's identity needs to read a cluster.
+			reason += "; grant what `winami iam policy --for drift` lists"
+		}
+		return reason
 	}
 	return strings.Join(strings.Fields(err.Error()), " ")
 }

@@ -154,7 +154,7 @@ func TestRunFleet(t *testing.T) {
 		t.Errorf("d: %+v", d)
 	}
 	c := got["/us-east-1/c"]
-	if c.Status != StatusError || c.Reason != "AccessDeniedException: User: arn:aws:iam::111122223333:user/x is not authorized to perform: eks:DescribeCluster (EKS DescribeCluster)" {
+	if c.Status != StatusError || c.Reason != "AccessDeniedException: User: arn:aws:iam::111122223333:user/x is not authorized to perform: eks:DescribeCluster (EKS DescribeCluster); grant what `winami iam policy --for drift` lists" {
 		t.Errorf("c: %+v", c)
 	}
 	if eu := got["/eu-west-1/"]; eu.Status != StatusError || eu.Reason == "" {

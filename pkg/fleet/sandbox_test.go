@@ -80,7 +80,7 @@ func TestFleetSandbox(t *testing.T) {
 	for _, row := range res.Clusters {
 		names = append(names, row.Profile+":"+row.Region+"/"+row.Cluster+"="+row.Status)
 		if !row.Readable() {
-			if !strings.HasPrefix(row.Reason, "AccessDeniedException: ") || !strings.HasSuffix(row.Reason, "(EKS DescribeCluster)") {
+			if !strings.HasPrefix(row.Reason, "AccessDeniedException: ") || !strings.HasSuffix(row.Reason, "(EKS DescribeCluster); grant what `winami iam policy --for drift` lists") {
 				t.Errorf("%s: reason %q", row.Cluster, row.Reason)
 			}
 			want["EKS.DescribeCluster"]++
