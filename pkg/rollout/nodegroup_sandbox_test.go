@@ -2,7 +2,6 @@ package rollout_test
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,23 +16,8 @@ import (
 	"github.com/winami/winami/sandbox/world"
 )
 
-// p1Clock is a clock the test moves; the sandbox reads it.
-type p1Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *p1Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *p1Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// p1Clock is the test's hand-moved clock (sandboxtest.Clock).
+type p1Clock = sandboxtest.Clock
 
 // p1Env is the demo sandbox with a movable clock, its SDK clients counted.
 type p1Env struct {
@@ -45,7 +29,7 @@ type p1Env struct {
 
 func p1Start(t *testing.T) *p1Env {
 	t.Helper()
-	clk := &p1Clock{t: time.Now().UTC().Truncate(time.Second)}
+	clk := sandboxtest.NewClock(time.Now().UTC().Truncate(time.Second))
 	srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, Now: clk.Now, RolloutPace: 10 * time.Second})
 	calls := awsapi.NewCallCounter()
 	cfg.APIOptions = append(cfg.APIOptions, calls.Middleware())

@@ -67,7 +67,7 @@ func TestRefreshOntoBrokenAMIWaitsAtCheckpoint(t *testing.T) {
 	prefs.CheckpointDelay = aws.Int32(3600)
 	id := f.start(t, bad, prefs)
 
-	f.clk.Add(autoscaling.DefaultPace + batch)
+	f.clk.Advance(autoscaling.DefaultPace + batch)
 	ir := f.refresh(t, id)
 	wantStatus(t, ir, types.InstanceRefreshStatusInProgress, 50)
 	if !strings.Contains(aws.ToString(ir.StatusReason), "checkpoint") {
@@ -87,13 +87,13 @@ func TestRefreshOntoBrokenAMIWaitsAtCheckpoint(t *testing.T) {
 	if len(nodes) != 2 || ready != 1 {
 		t.Fatalf("at the checkpoint: nodes %v, want one Ready, one NotReady", nodes)
 	}
-	f.clk.Add(30 * time.Minute)
+	f.clk.Advance(30 * time.Minute)
 	wantStatus(t, f.refresh(t, id), types.InstanceRefreshStatusInProgress, 50)
 
 	if _, err := f.client.RollbackInstanceRefresh(t.Context(), &asg.RollbackInstanceRefreshInput{AutoScalingGroupName: aws.String(group)}); err != nil {
 		t.Fatal(err)
 	}
-	f.clk.Add(batch)
+	f.clk.Advance(batch)
 	ir = f.refresh(t, id)
 	if ir.Status != types.InstanceRefreshStatusRollbackSuccessful {
 		t.Fatalf("after the rollback: %s (%s)", ir.Status, aws.ToString(ir.StatusReason))
@@ -118,7 +118,7 @@ func TestRefreshBatchFollowsMinHealthy(t *testing.T) {
 	}{{aws.Int32(0), "1,1,%s,%s"}, {nil, "1,1,%s"}} {
 		f := newFixture(t)
 		f.start(t, f.goodV, &types.RefreshPreferences{MinHealthyPercentage: tt.minHealthy, InstanceWarmup: aws.Int32(0)})
-		f.clk.Add(autoscaling.DefaultPace) // Pending ends: the first batch launches
+		f.clk.Advance(autoscaling.DefaultPace) // Pending ends: the first batch launches
 		want := strings.ReplaceAll(tt.want, "%s", f.goodV)
 		if g := f.describeGroup(t); versions(g) != want {
 			t.Errorf("MinHealthyPercentage %v: instances on %s, want %s", aws.ToInt32(tt.minHealthy), versions(g), want)

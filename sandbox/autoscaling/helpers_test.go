@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,23 +16,8 @@ import (
 	"github.com/winami/winami/sandbox/world"
 )
 
-// clock is a settable clock for the sandbox.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the test's hand-moved clock (sandboxtest.Clock).
+type clock = sandboxtest.Clock
 
 // fixture is a sandbox over the seeded world, its clock, an Auto Scaling
 // client, and the demo group's launch template with two more versions:
@@ -57,7 +41,7 @@ func newFixture(t *testing.T) *fixture { return newFixtureWith(t, sandbox.Option
 // set here).
 func newFixtureWith(t *testing.T, opts sandbox.Options) *fixture {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, time.December, 1, 9, 0, 0, 0, time.UTC)}
+	clk := sandboxtest.NewClock(time.Date(2026, time.December, 1, 9, 0, 0, 0, time.UTC))
 	opts.Seed, opts.Now = 1, clk.Now
 	srv, cfg := sandboxtest.Start(t, opts)
 	f := &fixture{srv: srv, clk: clk, client: asg.NewFromConfig(cfg), cfg: cfg}

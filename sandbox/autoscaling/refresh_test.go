@@ -39,9 +39,9 @@ func TestRefreshSucceeds(t *testing.T) {
 	_, err := f.client.StartInstanceRefresh(t.Context(), &asg.StartInstanceRefreshInput{AutoScalingGroupName: aws.String(group)})
 	sandboxtest.WantAPIError(t, err, "InstanceRefreshInProgress", "")
 
-	f.clk.Add(autoscaling.DefaultPace)
+	f.clk.Advance(autoscaling.DefaultPace)
 	wantStatus(t, f.refresh(t, id), types.InstanceRefreshStatusInProgress, 0)
-	f.clk.Add(batch)
+	f.clk.Advance(batch)
 	ir = f.refresh(t, id)
 	wantStatus(t, ir, types.InstanceRefreshStatusInProgress, 50)
 	if aws.ToInt32(ir.InstancesToUpdate) != 1 {
@@ -51,7 +51,7 @@ func TestRefreshSucceeds(t *testing.T) {
 	if g := f.describeGroup(t); versions(g) != "1,"+f.goodV+","+f.goodV || aws.ToString(g.LaunchTemplate.Version) != "1" {
 		t.Errorf("half way: instances on %s, group on %s", versions(g), aws.ToString(g.LaunchTemplate.Version))
 	}
-	f.clk.Add(batch)
+	f.clk.Advance(batch)
 	ir = f.refresh(t, id)
 	wantStatus(t, ir, types.InstanceRefreshStatusSuccessful, 100)
 	if ir.EndTime == nil {
@@ -94,24 +94,24 @@ func TestRefreshCheckpointAndBake(t *testing.T) {
 	prefs.CheckpointDelay = aws.Int32(600)
 	prefs.BakeTime = aws.Int32(300)
 	id := f.start(t, f.goodV, prefs)
-	f.clk.Add(autoscaling.DefaultPace + batch)
+	f.clk.Advance(autoscaling.DefaultPace + batch)
 	ir := f.refresh(t, id)
 	wantStatus(t, ir, types.InstanceRefreshStatusInProgress, 50)
 	if aws.ToString(ir.StatusReason) == "" {
 		t.Error("no StatusReason at the checkpoint")
 	}
-	f.clk.Add(599 * time.Second)
+	f.clk.Advance(599 * time.Second)
 	wantStatus(t, f.refresh(t, id), types.InstanceRefreshStatusInProgress, 50)
-	f.clk.Add(time.Second + batch)
+	f.clk.Advance(time.Second + batch)
 	wantStatus(t, f.refresh(t, id), types.InstanceRefreshStatusBaking, 100)
-	f.clk.Add(300 * time.Second)
+	f.clk.Advance(300 * time.Second)
 	wantStatus(t, f.refresh(t, id), types.InstanceRefreshStatusSuccessful, 100)
 }
 
 func TestRefreshCancel(t *testing.T) {
 	f := newFixture(t)
 	id := f.start(t, f.goodV, oneAtATime())
-	f.clk.Add(3 * autoscaling.DefaultPace) // the first batch under way, its new node Ready
+	f.clk.Advance(3 * autoscaling.DefaultPace) // the first batch under way, its new node Ready
 	out, err := f.client.CancelInstanceRefresh(t.Context(), &asg.CancelInstanceRefreshInput{AutoScalingGroupName: aws.String(group)})
 	if err != nil || aws.ToString(out.InstanceRefreshId) != id {
 		t.Fatalf("cancel: %v, %v", out, err)
@@ -119,7 +119,7 @@ func TestRefreshCancel(t *testing.T) {
 	wantStatus(t, f.refresh(t, id), types.InstanceRefreshStatusCancelling, 0)
 	_, err = f.client.CancelInstanceRefresh(t.Context(), &asg.CancelInstanceRefreshInput{AutoScalingGroupName: aws.String(group)})
 	sandboxtest.WantAPIError(t, err, "ActiveInstanceRefreshNotFound", "")
-	f.clk.Add(autoscaling.DefaultPace + time.Hour)
+	f.clk.Advance(autoscaling.DefaultPace + time.Hour)
 	wantStatus(t, f.refresh(t, id), types.InstanceRefreshStatusCancelled, 50)
 	// The batch under way finished; what was replaced stays; no other batch
 	// started; the group keeps its configuration.
@@ -134,7 +134,7 @@ func TestRefreshRollback(t *testing.T) {
 	f := newFixture(t)
 	before := nodesOf(t, f, f.describeGroup(t))
 	id := f.start(t, f.goodV, oneAtATime())
-	f.clk.Add(3 * autoscaling.DefaultPace) // the first batch under way, its new node Ready
+	f.clk.Advance(3 * autoscaling.DefaultPace) // the first batch under way, its new node Ready
 	out, err := f.client.RollbackInstanceRefresh(t.Context(), &asg.RollbackInstanceRefreshInput{AutoScalingGroupName: aws.String(group)})
 	if err != nil || aws.ToString(out.InstanceRefreshId) != id {
 		t.Fatalf("rollback: %v, %v", out, err)
@@ -144,7 +144,7 @@ func TestRefreshRollback(t *testing.T) {
 		aws.ToInt32(ir.RollbackDetails.PercentageCompleteOnRollback) != 0 || aws.ToInt32(ir.RollbackDetails.InstancesToUpdateOnRollback) != 1 {
 		t.Fatalf("rolling back: %s %+v", ir.Status, ir.RollbackDetails)
 	}
-	f.clk.Add(batch)
+	f.clk.Advance(batch)
 	ir = f.refresh(t, id)
 	if ir.Status != types.InstanceRefreshStatusRollbackSuccessful || aws.ToInt32(ir.RollbackDetails.PercentageCompleteOnRollback) != 100 {
 		t.Fatalf("rolled back: %s %+v", ir.Status, ir.RollbackDetails)
@@ -166,7 +166,7 @@ func TestRefreshFailsAndRollsBack(t *testing.T) {
 		prefs := oneAtATime()
 		prefs.AutoRollback = aws.Bool(auto)
 		id := f.start(t, f.badV, prefs) // badV's AMI does not exist
-		f.clk.Add(autoscaling.DefaultPace + 3*batch)
+		f.clk.Advance(autoscaling.DefaultPace + 3*batch)
 		ir := f.refresh(t, id)
 		want := types.InstanceRefreshStatusFailed
 		if auto {
@@ -241,7 +241,7 @@ func TestRefreshErrors(t *testing.T) {
 	if _, err := f.client.CancelInstanceRefresh(ctx, &asg.CancelInstanceRefreshInput{AutoScalingGroupName: aws.String(group)}); err != nil {
 		t.Fatal(err)
 	}
-	f.clk.Add(time.Hour)
+	f.clk.Advance(time.Hour)
 
 	// An instance in the middle of a change holds the group.
 	err = f.srv.Store().Update(func(w *world.World) error {

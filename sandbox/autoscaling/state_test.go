@@ -18,7 +18,7 @@ import (
 // state; a sandbox started again from it carries the refresh on.
 func TestRefreshSurvivesRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	clk := &clock{t: time.Date(2026, time.December, 1, 9, 0, 0, 0, time.UTC)}
+	clk := sandboxtest.NewClock(time.Date(2026, time.December, 1, 9, 0, 0, 0, time.UTC))
 	srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, StatePath: path, Now: clk.Now})
 	client := asg.NewFromConfig(cfg)
 	prefs := oneAtATime()
@@ -28,7 +28,7 @@ func TestRefreshSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk.Add(autoscaling.DefaultPace + batch) // one of two replaced
+	clk.Advance(autoscaling.DefaultPace + batch) // one of two replaced
 	f := &fixture{srv: srv, clk: clk, client: client}
 	wantStatus(t, f.refresh(t, aws.ToString(out.InstanceRefreshId)), types.InstanceRefreshStatusInProgress, 50)
 	if err := srv.Stop(); err != nil {
@@ -37,7 +37,7 @@ func TestRefreshSurvivesRestart(t *testing.T) {
 
 	srv2, cfg2 := sandboxtest.Start(t, sandbox.Options{Seed: 1, StatePath: path, Now: clk.Now})
 	f2 := &fixture{srv: srv2, clk: clk, client: asg.NewFromConfig(cfg2)}
-	clk.Add(batch)
+	clk.Advance(batch)
 	wantStatus(t, f2.refresh(t, aws.ToString(out.InstanceRefreshId)), types.InstanceRefreshStatusSuccessful, 100)
 	if g := f2.describeGroup(t); len(nodesOf(t, f2, g)) != 2 {
 		t.Errorf("after the restart: %d instances", len(g.Instances))

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,23 +21,8 @@ import (
 	"github.com/winami/winami/sandbox/world"
 )
 
-// clock is a clock the test moves; the sandbox reads it from its handlers.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the test's hand-moved clock (sandboxtest.Clock).
+type clock = sandboxtest.Clock
 
 const pace = 10 * time.Second
 
@@ -54,7 +38,7 @@ type rollEnv struct {
 func startRollout(t *testing.T) *rollEnv {
 	t.Helper()
 	// Real time, so that the Kubernetes API accepts the presigned token.
-	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	clk := sandboxtest.NewClock(time.Now().UTC().Truncate(time.Second))
 	srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, Now: clk.Now, RolloutPace: pace})
 	return &rollEnv{srv: srv, eks: eks.NewFromConfig(cfg), ec2: ec2.NewFromConfig(cfg),
 		kube: sandboxtest.Kubernetes(t, cfg, world.DemoCluster), clock: clk}

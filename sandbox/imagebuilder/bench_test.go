@@ -17,7 +17,7 @@ import (
 // state change is not due: what a user's reads find while a build runs.
 func benchStack(b *testing.B) (ib *imagebuilder.Client, pipeline, image string) {
 	b.Helper()
-	c := &clock{t: time.Date(2026, time.November, 28, 12, 0, 0, 0, time.UTC)}
+	c := sandboxtest.NewClock(time.Date(2026, time.November, 28, 12, 0, 0, 0, time.UTC))
 	srv, cfg := sandboxtest.Start(b, sandbox.Options{Seed: 1, Now: c.Now})
 	ib = imagebuilder.NewFromConfig(cfg)
 	ctx := b.Context()
@@ -53,7 +53,7 @@ func benchStack(b *testing.B) (ib *imagebuilder.Client, pipeline, image string) 
 		return aws.ToString(out.ImageBuildVersionArn)
 	}
 	image = start()
-	c.Add(time.Hour)
+	c.Advance(time.Hour)
 	_, err = ib.GetImage(ctx, &imagebuilder.GetImageInput{ImageBuildVersionArn: aws.String(image)})
 	must(err)
 	start()

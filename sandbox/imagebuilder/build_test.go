@@ -62,7 +62,7 @@ func TestBuildToAvailable(t *testing.T) {
 		if want != types.ImageStatusDistributing && img.OutputResources != nil {
 			t.Errorf("%s build has outputs %+v", want, img.OutputResources)
 		}
-		e.clock.Add(pace)
+		e.clock.Advance(pace)
 	}
 	img := getImage(t, e, arn)
 	if img.State.Status != types.ImageStatusAvailable {
@@ -184,7 +184,7 @@ func TestBuildWithoutTestsSkipsTesting(t *testing.T) {
 	var seen []types.ImageStatus
 	for range 5 {
 		seen = append(seen, getImage(t, e, arn).State.Status)
-		e.clock.Add(pace)
+		e.clock.Advance(pace)
 	}
 	want := []types.ImageStatus{"PENDING", "BUILDING", "DISTRIBUTING", "AVAILABLE", "AVAILABLE"}
 	if !slices.Equal(seen, want) {
@@ -299,13 +299,13 @@ func TestCancelImageCreation(t *testing.T) {
 	s := makeStack(t, e, "cancelled", stackOptions{})
 	arn := aws.ToString(try(e.ib.StartImagePipelineExecution(ctx, &imagebuilder.StartImagePipelineExecutionInput{
 		ImagePipelineArn: aws.String(s.pipeline)})).must(t).ImageBuildVersionArn)
-	e.clock.Add(pace)
+	e.clock.Advance(pace)
 	in := &imagebuilder.CancelImageCreationInput{ImageBuildVersionArn: aws.String(arn), ClientToken: aws.String("cancel-1")}
 	out := try(e.ib.CancelImageCreation(ctx, in)).must(t)
 	if aws.ToString(out.ImageBuildVersionArn) != arn || aws.ToString(out.ClientToken) != "cancel-1" {
 		t.Errorf("cancel answered %+v", out)
 	}
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	img := getImage(t, e, arn)
 	if img.State.Status != types.ImageStatusCancelled || img.OutputResources != nil {
 		t.Errorf("after cancel: %s %+v", img.State.Status, img.OutputResources)

@@ -140,7 +140,7 @@ func TestComponentClientToken(t *testing.T) {
 	_, err := e.ib.CreateComponent(ctx, &changed)
 	sandboxtest.WantAPIError(t, err, "IdempotentParameterMismatchException", "")
 	// A token is forgotten a day later: the same request makes a new build.
-	e.clock.Add(25 * time.Hour)
+	e.clock.Advance(25 * time.Hour)
 	later := try(e.ib.CreateComponent(ctx, in)).must(t)
 	if !strings.HasSuffix(aws.ToString(later.ComponentBuildVersionArn), "/1.0.0/2") {
 		t.Errorf("a day later the token still answers %s", aws.ToString(later.ComponentBuildVersionArn))

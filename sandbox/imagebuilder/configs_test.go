@@ -68,7 +68,7 @@ func TestInfrastructureConfiguration(t *testing.T) {
 	}
 
 	// Update replaces every setting.
-	e.clock.Add(60e9)
+	e.clock.Advance(60e9)
 	try(e.ib.UpdateInfrastructureConfiguration(ctx, &imagebuilder.UpdateInfrastructureConfigurationInput{
 		InfrastructureConfigurationArn: aws.String(arn), InstanceProfileName: aws.String(world.BuildRoleName),
 		InstanceTypes: []string{"c6i.large"}})).must(t)

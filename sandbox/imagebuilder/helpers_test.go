@@ -3,7 +3,6 @@ package imagebuilder_test
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,24 +19,8 @@ import (
 	"github.com/winami/winami/sandbox/world"
 )
 
-// clock is a test clock that moves only when told: builds advance with it,
-// never with the wall clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// clock is the test's hand-moved clock (sandboxtest.Clock).
+type clock = sandboxtest.Clock
 
 // env is a sandbox with the clients the tests use.
 type env struct {
@@ -50,7 +33,7 @@ type env struct {
 
 func start(t *testing.T) *env {
 	t.Helper()
-	c := &clock{t: time.Date(2026, time.November, 28, 12, 0, 0, 0, time.UTC)}
+	c := sandboxtest.NewClock(time.Date(2026, time.November, 28, 12, 0, 0, 0, time.UTC))
 	srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, Now: c.Now})
 	return &env{store: srv.Store(), clock: c, ib: imagebuilder.NewFromConfig(cfg), ssm: ssm.NewFromConfig(cfg), ec2: ec2.NewFromConfig(cfg)}
 }
@@ -251,7 +234,7 @@ func run(t *testing.T, e *env, pipeline string) *types.Image {
 	arn := aws.ToString(try(e.ib.StartImagePipelineExecution(t.Context(), &imagebuilder.StartImagePipelineExecutionInput{
 		ImagePipelineArn: aws.String(pipeline),
 	})).must(t).ImageBuildVersionArn)
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	return getImage(t, e, arn)
 }
 

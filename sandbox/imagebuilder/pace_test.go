@@ -29,7 +29,7 @@ func startPaced(t *testing.T, pace time.Duration) *env {
 		ibsandbox.New(store, time.Now, ibsandbox.WithPace(pace)), ssm.New(store, time.Now), ec2.New(store, time.Now))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{store: store, clock: &clock{t: time.Now()}, ib: imagebuilder.NewFromConfig(sandboxtest.Config(srv.URL, sandboxtest.MaxAttempts))}
+	return &env{store: store, clock: sandboxtest.NewClock(time.Now()), ib: imagebuilder.NewFromConfig(sandboxtest.Config(srv.URL, sandboxtest.MaxAttempts))}
 }
 
 func TestWithPace(t *testing.T) {

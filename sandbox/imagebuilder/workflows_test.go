@@ -35,7 +35,7 @@ func startBuild(t *testing.T, e *env, pipeline string) (string, time.Time) {
 }
 
 // moveTo sets the clock to t, which must not be in its past.
-func (c *clock) moveTo(t time.Time) { c.Add(t.Sub(c.Now())) }
+func moveTo(c *clock, t time.Time) { c.Advance(t.Sub(c.Now())) }
 
 func executionsOf(t *testing.T, e *env, arn string) []types.WorkflowExecutionMetadata {
 	t.Helper()
@@ -91,7 +91,7 @@ func TestWorkflowsFollowTheBuild(t *testing.T) {
 	}
 	var buildID *string
 	for k, want := range building {
-		e.clock.moveTo(t0.Add(pace + pace*time.Duration(k)/6))
+		moveTo(e.clock, t0.Add(pace+pace*time.Duration(k)/6))
 		xs := executionsOf(t, e, arn)
 		if got := summary(xs, execKey); got != "BUILD:RUNNING" {
 			t.Fatalf("at %d/6 of BUILDING, executions %s", k, got)
@@ -103,7 +103,7 @@ func TestWorkflowsFollowTheBuild(t *testing.T) {
 	}
 
 	// TESTING: the build workflow has completed; the test one runs three steps.
-	e.clock.moveTo(t0.Add(2*pace + pace/2))
+	moveTo(e.clock, t0.Add(2*pace+pace/2))
 	xs := executionsOf(t, e, arn)
 	if got := summary(xs, execKey); got != "BUILD:COMPLETED TEST:RUNNING" {
 		t.Fatalf("while TESTING, executions %s", got)
@@ -124,7 +124,7 @@ func TestWorkflowsFollowTheBuild(t *testing.T) {
 	}
 
 	// AVAILABLE: both completed, and the image's AMI is CreateOutputAMI's output.
-	e.clock.moveTo(t0.Add(4 * pace))
+	moveTo(e.clock, t0.Add(4*pace))
 	img := getImage(t, e, arn)
 	if img.State.Status != types.ImageStatusAvailable {
 		t.Fatalf("state %s (%s)", img.State.Status, aws.ToString(img.State.Reason))
@@ -245,13 +245,13 @@ func TestWorkflowFailures(t *testing.T) {
 			}
 			if tc.midway != "" {
 				// Halfway through the state that fails, before it has.
-				e.clock.moveTo(t0.Add(tc.to - pace/2))
+				moveTo(e.clock, t0.Add(tc.to-pace/2))
 				x := last()
 				if got := summary(stepsOf(t, e, x.WorkflowExecutionId), stepKey); x.Status != types.WorkflowExecutionStatusRunning || got != tc.midway {
 					t.Errorf("midway %s:\n got %s\nwant %s", x.Status, got, tc.midway)
 				}
 			}
-			e.clock.moveTo(t0.Add(4 * pace))
+			moveTo(e.clock, t0.Add(4*pace))
 			img := getImage(t, e, arn)
 			if img.State.Status != types.ImageStatusFailed {
 				t.Fatalf("state %s", img.State.Status)
@@ -325,9 +325,9 @@ func TestCancelledBuildCancelsTheRunningStep(t *testing.T) {
 			// No components: ApplyBuildComponents has nothing to run.
 			s := makeStack(t, e, "cancelled", stackOptions{})
 			arn, t0 := startBuild(t, e, s.pipeline)
-			e.clock.moveTo(t0.Add(tc.at))
+			moveTo(e.clock, t0.Add(tc.at))
 			try(e.ib.CancelImageCreation(t.Context(), &imagebuilder.CancelImageCreationInput{ImageBuildVersionArn: aws.String(arn)})).must(t)
-			e.clock.Add(time.Hour)
+			e.clock.Advance(time.Hour)
 			xs := executionsOf(t, e, arn)
 			if got := summary(xs, execKey); got != tc.executions {
 				t.Fatalf("executions %s, want %s", got, tc.executions)

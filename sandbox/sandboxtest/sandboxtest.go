@@ -6,6 +6,7 @@ package sandboxtest
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,4 +100,29 @@ func AsAccount(cfg aws.Config, account string) aws.Config {
 	cfg = cfg.Copy()
 	cfg.Credentials = credentials.NewStaticCredentialsProvider(sandbox.DummyAccessKeyID+"-"+account, sandbox.DummySecretAccessKey, "")
 	return cfg
+}
+
+// Clock is a clock a test moves by hand: give its Now to sandbox.Options
+// and the sandbox's builds, replacements and refreshes advance with it,
+// never with the wall clock.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock is a Clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
