@@ -54,24 +54,16 @@ func listLean[T any, PT interface {
 
 type leanNode struct {
 	Metadata struct {
-		Name              string `json:"name"`
-		CreationTimestamp string `json:"creationTimestamp"`
-		Labels            struct {
-			OS           string `json:"kubernetes.io/os"`
-			WindowsBuild string `json:"node.kubernetes.io/windows-build"`
-			Nodegroup    string `json:"eks.amazonaws.com/nodegroup"`
-			Nodepool     string `json:"karpenter.sh/nodepool"`
-		} `json:"labels"`
+		Name              string     `json:"name"`
+		CreationTimestamp string     `json:"creationTimestamp"`
+		Labels            leanLabels `json:"labels"`
 	} `json:"metadata"`
 	Spec struct {
 		ProviderID string `json:"providerID"`
 	} `json:"spec"`
 	Status struct {
 		NodeInfo   corev1.NodeSystemInfo `json:"nodeInfo"`
-		Conditions []struct {
-			Type   corev1.NodeConditionType `json:"type"`
-			Status corev1.ConditionStatus   `json:"status"`
-		} `json:"conditions"`
+		Conditions leanConditions        `json:"conditions"`
 	} `json:"status"`
 }
 
@@ -81,19 +73,43 @@ func (n *leanNode) into(out *corev1.Node) {
 	if t, err := time.Parse(time.RFC3339, n.Metadata.CreationTimestamp); err == nil {
 		out.CreationTimestamp = metav1.NewTime(t)
 	}
-	labels := map[string]string{}
-	for k, v := range map[string]string{
-		labelOS: n.Metadata.Labels.OS, labelWindowsBuild: n.Metadata.Labels.WindowsBuild,
-		labelNodegroup: n.Metadata.Labels.Nodegroup, labelNodepool: n.Metadata.Labels.Nodepool,
-	} {
-		if v != "" {
-			labels[k] = v
-		}
-	}
-	out.Labels = labels
+	out.Labels = n.Metadata.Labels.labels()
 	out.Spec.ProviderID = n.Spec.ProviderID
 	out.Status.NodeInfo = n.Status.NodeInfo
-	for _, c := range n.Status.Conditions {
-		out.Status.Conditions = append(out.Status.Conditions, corev1.NodeCondition{Type: c.Type, Status: c.Status})
+	out.Status.Conditions = n.Status.Conditions.conditions()
+}
+
+// leanLabels are the labels a report reads of a node.
+type leanLabels struct {
+	OS           string `json:"kubernetes.io/os"`
+	WindowsBuild string `json:"node.kubernetes.io/windows-build"`
+	Nodegroup    string `json:"eks.amazonaws.com/nodegroup"`
+	Nodepool     string `json:"karpenter.sh/nodepool"`
+}
+
+// labels are the ones the node has.
+func (l leanLabels) labels() map[string]string {
+	out := map[string]string{}
+	for k, v := range map[string]string{
+		labelOS: l.OS, labelWindowsBuild: l.WindowsBuild, labelNodegroup: l.Nodegroup, labelNodepool: l.Nodepool,
+	} {
+		if v != "" {
+			out[k] = v
+		}
 	}
+	return out
+}
+
+// leanConditions are a node's conditions, their type and status only.
+type leanConditions []struct {
+	Type   corev1.NodeConditionType `json:"type"`
+	Status corev1.ConditionStatus   `json:"status"`
+}
+
+func (cs leanConditions) conditions() []corev1.NodeCondition {
+	var out []corev1.NodeCondition
+	for _, c := range cs {
+		out = append(out, corev1.NodeCondition{Type: c.Type, Status: c.Status})
+	}
+	return out
 }

@@ -26,13 +26,8 @@ func (l LeanNodesWithImages) List(ctx context.Context, opts metav1.ListOptions) 
 // leanNode would not do: its spec and status would be shadowed.)
 type leanImagedNode struct {
 	Metadata struct {
-		Name   string `json:"name"`
-		Labels struct {
-			OS           string `json:"kubernetes.io/os"`
-			WindowsBuild string `json:"node.kubernetes.io/windows-build"`
-			Nodegroup    string `json:"eks.amazonaws.com/nodegroup"`
-			Nodepool     string `json:"karpenter.sh/nodepool"`
-		} `json:"labels"`
+		Name   string     `json:"name"`
+		Labels leanLabels `json:"labels"`
 	} `json:"metadata"`
 	Spec struct {
 		ProviderID    string `json:"providerID"`
@@ -43,11 +38,8 @@ type leanImagedNode struct {
 			KubeletVersion string `json:"kubeletVersion"`
 			KernelVersion  string `json:"kernelVersion"`
 		} `json:"nodeInfo"`
-		Conditions []struct {
-			Type   corev1.NodeConditionType `json:"type"`
-			Status corev1.ConditionStatus   `json:"status"`
-		} `json:"conditions"`
-		Images []struct {
+		Conditions leanConditions `json:"conditions"`
+		Images     []struct {
 			Names []string `json:"names"`
 		} `json:"images"`
 	} `json:"status"`
@@ -55,23 +47,12 @@ type leanImagedNode struct {
 
 func (n *leanImagedNode) into(out *corev1.Node) {
 	out.Name = n.Metadata.Name
-	labels := map[string]string{}
-	for k, v := range map[string]string{
-		labelOS: n.Metadata.Labels.OS, labelWindowsBuild: n.Metadata.Labels.WindowsBuild,
-		labelNodegroup: n.Metadata.Labels.Nodegroup, labelNodepool: n.Metadata.Labels.Nodepool,
-	} {
-		if v != "" {
-			labels[k] = v
-		}
-	}
-	out.Labels = labels
+	out.Labels = n.Metadata.Labels.labels()
 	out.Spec.ProviderID = n.Spec.ProviderID
 	out.Spec.Unschedulable = n.Spec.Unschedulable
 	out.Status.NodeInfo.KubeletVersion = n.Status.NodeInfo.KubeletVersion
 	out.Status.NodeInfo.KernelVersion = n.Status.NodeInfo.KernelVersion
-	for _, c := range n.Status.Conditions {
-		out.Status.Conditions = append(out.Status.Conditions, corev1.NodeCondition{Type: c.Type, Status: c.Status})
-	}
+	out.Status.Conditions = n.Status.Conditions.conditions()
 	for _, im := range n.Status.Images {
 		out.Status.Images = append(out.Status.Images, corev1.ContainerImage{Names: im.Names})
 	}
