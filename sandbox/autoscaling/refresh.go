@@ -133,12 +133,7 @@ func (s *service) describeInstanceRefreshes(ctx context.Context, req *protocol.R
 		return nil, err
 	}
 	var out describeRefreshesXML
-	err = s.store.Update(func(w *world.World) error {
-		r, g, err := lookupGroup(w, req, name)
-		if err != nil {
-			return err
-		}
-		s.advance(w, req.Region, r, g)
+	err = s.updateGroup(req, name, func(w *world.World, r *world.Region, g *world.AutoScalingGroup) error {
 		var list []*world.InstanceRefresh
 		for _, ir := range slices.Backward(g.InstanceRefreshes) { // newest first
 			if len(ids) == 0 || slices.Contains(ids, ir.ID) {
@@ -168,13 +163,8 @@ func (s *service) cancelInstanceRefresh(ctx context.Context, req *protocol.Reque
 		return nil, err
 	}
 	var out refreshIDXML
-	err = s.store.Update(func(w *world.World) error {
-		r, g, err := lookupGroup(w, req, name)
-		if err != nil {
-			return err
-		}
+	err = s.updateGroup(req, name, func(w *world.World, r *world.Region, g *world.AutoScalingGroup) error {
 		now := s.now()
-		s.advance(w, req.Region, r, g)
 		ir := g.ActiveRefresh()
 		if ir == nil || ir.Status == world.RefreshCancelling {
 			return protocol.Errorf("ActiveInstanceRefreshNotFound",
@@ -199,12 +189,7 @@ func (s *service) rollbackInstanceRefresh(ctx context.Context, req *protocol.Req
 		return nil, err
 	}
 	var out refreshIDXML
-	err = s.store.Update(func(w *world.World) error {
-		r, g, err := lookupGroup(w, req, name)
-		if err != nil {
-			return err
-		}
-		s.advance(w, req.Region, r, g)
+	err = s.updateGroup(req, name, func(w *world.World, r *world.Region, g *world.AutoScalingGroup) error {
 		ir := g.ActiveRefresh()
 		if ir == nil || ir.Status == world.RefreshCancelling || ir.Status == world.RefreshRollbackInProgress {
 			return protocol.Errorf("ActiveInstanceRefreshNotFound",
@@ -258,4 +243,17 @@ func refreshID(g *world.AutoScalingGroup) string {
 	hi = hi&^0xf000 | 0x4000
 	lo = lo&^(0xc<<60) | 0x8<<60
 	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, hi>>16&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
+}
+
+// updateGroup runs fn on the named group, brought up to the clock first,
+// inside one store update.
+func (s *service) updateGroup(req *protocol.Request, name string, fn func(*world.World, *world.Region, *world.AutoScalingGroup) error) error {
+	return s.store.Update(func(w *world.World) error {
+		r, g, err := lookupGroup(w, req, name)
+		if err != nil {
+			return err
+		}
+		s.advance(w, req.Region, r, g)
+		return fn(w, r, g)
+	})
 }
