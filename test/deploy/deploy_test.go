@@ -34,16 +34,50 @@ type manifests struct {
 // load decodes each document of the file into its typed object, strictly.
 func load(t *testing.T, path string) manifests {
 	t.Helper()
+	var m manifests
+	decodeDocs(t, path, func(kind string) any {
+		switch kind {
+		case "Namespace":
+			m.namespace = &corev1.Namespace{}
+			return m.namespace
+		case "ServiceAccount":
+			m.serviceAccount = &corev1.ServiceAccount{}
+			return m.serviceAccount
+		case "ClusterRole":
+			m.role = &rbacv1.ClusterRole{}
+			return m.role
+		case "ClusterRoleBinding":
+			m.binding = &rbacv1.ClusterRoleBinding{}
+			return m.binding
+		case "Deployment":
+			m.deployment = &appsv1.Deployment{}
+			return m.deployment
+		case "Service":
+			m.service = &corev1.Service{}
+			return m.service
+		}
+		return nil
+	})
+	if m.namespace == nil || m.serviceAccount == nil || m.role == nil || m.binding == nil || m.deployment == nil || m.service == nil {
+		t.Fatalf("%s: a document is missing: %+v", path, m)
+	}
+	return m
+}
+
+// decodeDocs decodes each YAML document of path strictly (unknown fields
+// refused) into the object into gives for its kind; a kind into does not
+// know (nil) fails the test.
+func decodeDocs(t *testing.T, path string, into func(kind string) any) {
+	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m manifests
 	r := yaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	for {
 		doc, err := r.Read()
 		if errors.Is(err, io.EOF) {
-			break
+			return
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -59,27 +93,8 @@ func load(t *testing.T, path string) manifests {
 		if err := json.Unmarshal(js, &meta); err != nil {
 			t.Fatal(err)
 		}
-		var obj any
-		switch meta.Kind {
-		case "Namespace":
-			m.namespace = &corev1.Namespace{}
-			obj = m.namespace
-		case "ServiceAccount":
-			m.serviceAccount = &corev1.ServiceAccount{}
-			obj = m.serviceAccount
-		case "ClusterRole":
-			m.role = &rbacv1.ClusterRole{}
-			obj = m.role
-		case "ClusterRoleBinding":
-			m.binding = &rbacv1.ClusterRoleBinding{}
-			obj = m.binding
-		case "Deployment":
-			m.deployment = &appsv1.Deployment{}
-			obj = m.deployment
-		case "Service":
-			m.service = &corev1.Service{}
-			obj = m.service
-		default:
+		obj := into(meta.Kind)
+		if obj == nil {
 			t.Fatalf("%s: unexpected kind %q", path, meta.Kind)
 		}
 		dec := json.NewDecoder(bytes.NewReader(js))
@@ -88,10 +103,6 @@ func load(t *testing.T, path string) manifests {
 			t.Fatalf("%s: %s: %v", path, meta.Kind, err)
 		}
 	}
-	if m.namespace == nil || m.serviceAccount == nil || m.role == nil || m.binding == nil || m.deployment == nil || m.service == nil {
-		t.Fatalf("%s: a document is missing: %+v", path, m)
-	}
-	return m
 }
 
 func TestDriftManifests(t *testing.T) {

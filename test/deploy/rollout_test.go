@@ -1,65 +1,28 @@
 package deploy
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
-	"os"
 	"slices"
 	"testing"
 
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/apimachinery/pkg/util/yaml"
 )
 
 // loadRBAC decodes a file of a ClusterRole and its binding, strictly.
 func loadRBAC(t *testing.T, path string) (*rbacv1.ClusterRole, *rbacv1.ClusterRoleBinding) {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var role *rbacv1.ClusterRole
 	var binding *rbacv1.ClusterRoleBinding
-	r := yaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	for {
-		doc, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		js, err := yaml.ToJSON(doc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(bytes.TrimSpace(js)) == "null" {
-			continue
-		}
-		var meta struct{ Kind string }
-		if err := json.Unmarshal(js, &meta); err != nil {
-			t.Fatal(err)
-		}
-		var obj any
-		switch meta.Kind {
+	decodeDocs(t, path, func(kind string) any {
+		switch kind {
 		case "ClusterRole":
 			role = &rbacv1.ClusterRole{}
-			obj = role
+			return role
 		case "ClusterRoleBinding":
 			binding = &rbacv1.ClusterRoleBinding{}
-			obj = binding
-		default:
-			t.Fatalf("%s: unexpected kind %q", path, meta.Kind)
+			return binding
 		}
-		dec := json.NewDecoder(bytes.NewReader(js))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(obj); err != nil {
-			t.Fatalf("%s: %s: %v", path, meta.Kind, err)
-		}
-	}
+		return nil
+	})
 	if role == nil || binding == nil {
 		t.Fatalf("%s: want a ClusterRole and a ClusterRoleBinding", path)
 	}
