@@ -38,7 +38,7 @@ func (r *Runner) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		res.Outcome = "succeeded"
 		var fs []*follow
 		for _, id := range wave {
-			g := groupByID(p.Groups, id)
+			g := p.Group(id)
 			f := &follow{g: g, d: r.Drivers[g.Method], kubelet: g.Expect.Kubelet}
 			if err := r.begin(ctx, f, wi+1); err != nil {
 				if ctx.Err() != nil {

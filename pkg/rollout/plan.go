@@ -204,6 +204,9 @@ func ids(groups []*Group) string {
 	return strings.Join(s, ", ")
 }
 
+// Group is the plan's group of that ID (kind/name), or nil.
+func (p *Plan) Group(id string) *Group { return groupByID(p.Groups, id) }
+
 func groupByID(groups []*Group, id string) *Group {
 	for _, g := range groups {
 		if g.ID() == id {

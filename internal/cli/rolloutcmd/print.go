@@ -82,7 +82,7 @@ func (r *renderer) plan(p *rollout.Plan) error {
 			name := "the rest"
 			if i == 0 {
 				name = "canary"
-				if g := groupOf(p, w[0]); g != nil && g.CanaryNodes > 0 {
+				if g := p.Group(w[0]); g != nil && g.CanaryNodes > 0 {
 					name = fmt.Sprintf("canary: %d of %d nodes, then a checkpoint", g.CanaryNodes, g.Nodes)
 				}
 			}
@@ -221,14 +221,4 @@ func (r *renderer) drift(d *drift.Report) error {
 	}
 	_, err := fmt.Fprintf(r.out, "Drift: %d Windows nodes, %d drifted: %s.\n", d.Summary.WindowsNodes, d.Summary.Drifted, verdict)
 	return err
-}
-
-// groupOf is the plan's group of that ID (kind/name).
-func groupOf(p *rollout.Plan, id string) *rollout.Group {
-	for _, g := range p.Groups {
-		if g.ID() == id {
-			return g
-		}
-	}
-	return nil
 }
