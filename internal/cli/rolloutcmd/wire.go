@@ -25,9 +25,18 @@ func wireRollout(e *env, o *options, clients *awsapi.Clients, cfg *rest.Config, 
 	// Verification reads status.images and spec.unschedulable, which
 	// drift's own lister (src.Nodes) drops.
 	nodes := drift.LeanNodesWithImages{Client: kube}
-	e.Observe = func(ctx context.Context) ([]rollout.NodeState, error) {
-		return rollout.NewKubeObserver(nodes, clients.EC2(*at)).Observe(ctx)
+	// One observer for the command's first look and the runner's polls:
+	// the instances it has described stay known (an instance's AMI never
+	// changes), so the plan does not describe them all a second time. It
+	// is made on first use, when the nodes' region (*at) is known.
+	var observer *rollout.KubeObserver
+	observe := func() *rollout.KubeObserver {
+		if observer == nil {
+			observer = rollout.NewKubeObserver(nodes, clients.EC2(*at))
+		}
+		return observer
 	}
+	e.Observe = func(ctx context.Context) ([]rollout.NodeState, error) { return observe().Observe(ctx) }
 	e.Expect = func(ctx context.Context, ami string) (rollout.Expect, error) {
 		return rollout.ExpectOf(ctx, clients.EC2(*at), clients.SSM(*at), ami)
 	}
@@ -43,7 +52,7 @@ func wireRollout(e *env, o *options, clients *awsapi.Clients, cfg *rest.Config, 
 			drivers[rollout.MethodLaunchTemplate], drivers[rollout.MethodReleaseVersion] = ng, ng
 		}
 		return &rollout.Runner{
-			Drivers: drivers, Observer: rollout.NewKubeObserver(nodes, clients.EC2(*at)), Clock: clock.Real{},
+			Drivers: drivers, Observer: observe(), Clock: clock.Real{},
 			Events: events, Poll: o.poll, Timeout: o.timeout, NoRollback: o.noRollback,
 		}
 	}
