@@ -203,7 +203,7 @@ func describeInstanceBatch(ctx context.Context, api awsapi.EC2API, ids []string,
 	out := map[string]instance{}
 	for attempt := 0; len(ids) > 0; attempt++ {
 		in := &ec2.DescribeInstancesInput{InstanceIds: ids}
-		page, err := api.DescribeInstances(ctx, in)
+		page, err := api.DescribeInstances(ctx, in, awsapi.LeanInstances)
 		c.add("DescribeInstances")
 		if awsapi.HasCode(err, "InvalidInstanceID.NotFound") && attempt < 3 {
 			gone := notFoundIDs().FindAllString(err.Error(), -1)
@@ -226,7 +226,7 @@ func describeInstanceBatch(ctx context.Context, api awsapi.EC2API, ids []string,
 				return out, nil
 			}
 			in.NextToken = page.NextToken
-			if page, err = api.DescribeInstances(ctx, in); err != nil {
+			if page, err = api.DescribeInstances(ctx, in, awsapi.LeanInstances); err != nil {
 				return nil, fmt.Errorf("describing instances: %w", err)
 			}
 			c.add("DescribeInstances")

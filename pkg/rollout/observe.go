@@ -191,7 +191,7 @@ func (o *KubeObserver) describe(ctx context.Context, ids []string) (map[string]i
 	out := map[string]instanceInfo{}
 	for attempt := 0; len(ids) > 0; attempt++ {
 		in := &ec2.DescribeInstancesInput{InstanceIds: ids}
-		page, err := o.ec2.DescribeInstances(ctx, in)
+		page, err := o.ec2.DescribeInstances(ctx, in, awsapi.LeanInstances)
 		o.count(CallDescribeInstances)
 		if awsapi.HasCode(err, "InvalidInstanceID.NotFound") && attempt < 3 {
 			msg := err.Error()
@@ -217,7 +217,7 @@ func (o *KubeObserver) describe(ctx context.Context, ids []string) (map[string]i
 				return out, nil
 			}
 			in.NextToken = page.NextToken
-			page, err = o.ec2.DescribeInstances(ctx, in)
+			page, err = o.ec2.DescribeInstances(ctx, in, awsapi.LeanInstances)
 			o.count(CallDescribeInstances)
 		}
 		return nil, fmt.Errorf("describing the nodes' instances: %w", err)

@@ -1,0 +1,262 @@
+package awsapi
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// describeInstancesReply is a DescribeInstances page as EC2 writes it, with
+// what a scan by element name alone would get wrong: key/value pairs and
+// names of other sets (an interface's tags, a group's name), a state
+// elsewhere (monitoring), entities and character references, CDATA, a
+// comment, a prefixed element, a self-closing set, a tag without a value.
+const describeInstancesReply = `<?xml version="1.0" encoding="UTF-8"?>
+<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+    <requestId>8f7724cf-496f-496e-8fe3-example</requestId>
+    <reservationSet>
+        <item>
+            <reservationId>r-1234567890abcdef0</reservationId>
+            <ownerId>123456789012</ownerId>
+            <groupSet/>
+            <instancesSet>
+                <item>
+                    <instanceId>i-1234567890abcdef0</instanceId>
+                    <imageId>ami-bff32ccc</imageId>
+                    <instanceState>
+                        <code>16</code>
+                        <name>running</name>
+                    </instanceState>
+                    <privateDnsName>ip-192-168-1-88.eu-west-1.compute.internal</privateDnsName>
+                    <keyName>my_keypair</keyName>
+                    <amiLaunchIndex>0</amiLaunchIndex>
+                    <productCodes/>
+                    <instanceType>t2.micro</instanceType>
+                    <launchTime>2018-05-08T16:46:19.000Z</launchTime>
+                    <placement>
+                        <availabilityZone>eu-west-1c</availabilityZone>
+                        <groupName></groupName>
+                        <tenancy>default</tenancy>
+                    </placement>
+                    <monitoring>
+                        <state>disabled</state>
+                    </monitoring>
+                    <groupSet>
+                        <item>
+                            <groupId>sg-e4076980</groupId>
+                            <groupName>SecurityGroup1</groupName>
+                        </item>
+                    </groupSet>
+                    <blockDeviceMapping>
+                        <item>
+                            <deviceName>/dev/xvda</deviceName>
+                            <ebs>
+                                <volumeId>vol-1234567890abcdef0</volumeId>
+                                <status>attached</status>
+                                <attachTime>2015-12-22T10:44:09.000Z</attachTime>
+                                <deleteOnTermination>true</deleteOnTermination>
+                            </ebs>
+                        </item>
+                    </blockDeviceMapping>
+                    <networkInterfaceSet>
+                        <item>
+                            <networkInterfaceId>eni-551ba033</networkInterfaceId>
+                            <tagSet>
+                                <item><key>decoy</key><value>not the instance's</value></item>
+                            </tagSet>
+                            <attachment><status>attached</status></attachment>
+                        </item>
+                    </networkInterfaceSet>
+                    <tagSet>
+                        <item>
+                            <key>Name</key>
+                            <value>Windows &amp; Linux &lt;test&gt; &#233;t&#xE9;</value>
+                        </item>
+                        <item>
+                            <key><![CDATA[aws:ec2launchtemplate:id]]></key>
+                            <value>lt-0abcdef</value>
+                            <!-- a comment, with <tags> -->
+                        </item>
+                        <item>
+                            <key>empty</key>
+                            <value/>
+                        </item>
+                    </tagSet>
+                    <ec2:hypervisor xmlns:ec2="http://ec2.amazonaws.com/doc/2016-11-15/">xen</ec2:hypervisor>
+                </item>
+                <item>
+                    <instanceId>i-0598c7d356eba48d7</instanceId>
+                    <imageId>ami-0abcdef1234567890</imageId>
+                    <instanceState><code>80</code><name>stopped</name></instanceState>
+                    <launchTime>2026-11-14T00:06:16.000Z</launchTime>
+                </item>
+            </instancesSet>
+        </item>
+        <item>
+            <reservationId>r-2</reservationId>
+            <ownerId>444455556666</ownerId>
+            <instancesSet>
+                <item>
+                    <instanceId>i-2</instanceId>
+                    <imageId>ami-2</imageId>
+                    <tagSet/>
+                </item>
+            </instancesSet>
+        </item>
+    </reservationSet>
+    <nextToken>eyJ2IjoiMiIsImMiOiJ0b2tlbiJ9</nextToken>
+</DescribeInstancesResponse>
+`
+
+// stubEC2 is an EC2 client whose every reply is body with status.
+func stubEC2(status int, body string) *ec2.Client {
+	return ec2.New(ec2.Options{
+		Region:      "eu-west-1",
+		Credentials: aws.AnonymousCredentials{},
+		HTTPClient: httpClientFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"text/xml"}},
+				Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+		}),
+		RetryMaxAttempts: 1,
+	})
+}
+
+type httpClientFunc func(*http.Request) (*http.Response, error)
+
+func (f httpClientFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
+
+// kept is what LeanInstances promises of a reply.
+func kept(out *ec2.DescribeInstancesOutput) *ec2.DescribeInstancesOutput {
+	k := &ec2.DescribeInstancesOutput{NextToken: out.NextToken}
+	for _, r := range out.Reservations {
+		kr := ec2types.Reservation{ReservationId: r.ReservationId, OwnerId: r.OwnerId}
+		for _, i := range r.Instances {
+			kr.Instances = append(kr.Instances, ec2types.Instance{InstanceId: i.InstanceId, ImageId: i.ImageId,
+				LaunchTime: i.LaunchTime, State: i.State, Tags: i.Tags})
+		}
+		k.Reservations = append(k.Reservations, kr)
+	}
+	return k
+}
+
+// TestLeanInstancesAsTheSDK decodes one reply with the SDK's decoder and
+// with LeanInstances: the kept fields are equal, and the rest is empty.
+func TestLeanInstancesAsTheSDK(t *testing.T) {
+	ctx := context.Background()
+	api := stubEC2(200, describeInstancesReply)
+	full, err := api.DescribeInstances(ctx, &ec2.DescribeInstancesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean, err := api.DescribeInstances(ctx, &ec2.DescribeInstancesInput{}, LeanInstances)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(kept(full), kept(lean)) {
+		t.Errorf("lean\n%s\nSDK\n%s", dump(kept(lean)), dump(kept(full)))
+	}
+	if got := len(full.Reservations[0].Instances[0].Tags); got != 3 {
+		t.Fatalf("the SDK read %d tags: the fixture is wrong", got)
+	}
+	lean.ResultMetadata = middleware.Metadata{}
+	if !reflect.DeepEqual(kept(lean), lean) {
+		t.Errorf("lean kept more than it says: %s", dump(lean))
+	}
+}
+
+func dump(out *ec2.DescribeInstancesOutput) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "next %q\n", aws.ToString(out.NextToken))
+	for _, r := range out.Reservations {
+		fmt.Fprintf(&b, "reservation %s %s\n", aws.ToString(r.ReservationId), aws.ToString(r.OwnerId))
+		for _, i := range r.Instances {
+			fmt.Fprintf(&b, "  %s %s %v %+v\n", aws.ToString(i.InstanceId), aws.ToString(i.ImageId), aws.ToTime(i.LaunchTime), i.State)
+			for _, tag := range i.Tags {
+				fmt.Fprintf(&b, "    %q=%q\n", aws.ToString(tag.Key), aws.ToString(tag.Value))
+			}
+		}
+	}
+	return b.String()
+}
+
+// TestLeanInstancesErrors: an error reply is the SDK's error; a reply cut
+// short or malformed is a deserialization error, not a short page.
+func TestLeanInstancesErrors(t *testing.T) {
+	ctx := context.Background()
+	notFound := `<?xml version="1.0" encoding="UTF-8"?>
+<Response><Errors><Error><Code>InvalidInstanceID.NotFound</Code><Message>The instance ID 'i-1' does not exist</Message></Error></Errors><RequestID>r</RequestID></Response>`
+	_, err := stubEC2(400, notFound).DescribeInstances(ctx, &ec2.DescribeInstancesInput{}, LeanInstances)
+	if !HasCode(err, "InvalidInstanceID.NotFound") || !strings.Contains(err.Error(), "'i-1' does not exist") {
+		t.Errorf("error reply: %v", err)
+	}
+	for name, body := range map[string]string{
+		"cut short":       describeInstancesReply[:len(describeInstancesReply)/2],
+		"cut in a tag":    describeInstancesReply[:strings.Index(describeInstancesReply, "<launchTime>")+5],
+		"bad entity":      strings.Replace(describeInstancesReply, "&amp;", "&nbsp;", 1),
+		"bad launch time": strings.Replace(describeInstancesReply, "2018-05-08T16:46:19.000Z", "yesterday", 1),
+		"bad state code":  strings.Replace(describeInstancesReply, "<code>16</code>", "<code>x</code>", 1),
+		"a DTD":           strings.Replace(describeInstancesReply, "<DescribeInstancesResponse", "<!DOCTYPE x><DescribeInstancesResponse", 1),
+	} {
+		_, err := stubEC2(200, body).DescribeInstances(ctx, &ec2.DescribeInstancesInput{}, LeanInstances)
+		if de := (*smithy.DeserializationError)(nil); !errors.As(err, &de) {
+			t.Errorf("%s: %v, want a deserialization error", name, err)
+		}
+	}
+}
+
+// TestXMLScannerLongRuns: text and tags longer than the reader's buffer
+// are read whole.
+func TestXMLScannerLongRuns(t *testing.T) {
+	long := strings.Repeat("v", 100)
+	body := `<R><reservationSet><item><instancesSet><item><instanceId>` + long +
+		`</instanceId><tagSet><item><key a="x>y" b='1'>k</key><value>` + long + `</value></item></tagSet></item></instancesSet></item></reservationSet></R>`
+	out, err := scanInstances(bufio.NewReaderSize(strings.NewReader(body), 16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := out.Reservations[0].Instances[0]
+	if aws.ToString(i.InstanceId) != long || aws.ToString(i.Tags[0].Key) != "k" || aws.ToString(i.Tags[0].Value) != long {
+		t.Errorf("%s", dump(out))
+	}
+}
+
+// BenchmarkDescribeInstancesDecode: 1000 instances of the fixture's first
+// kind, decoded by the SDK and by LeanInstances.
+func BenchmarkDescribeInstancesDecode(b *testing.B) {
+	start := strings.Index(describeInstancesReply, "<instancesSet>") + len("<instancesSet>")
+	end := strings.Index(describeInstancesReply, "</instancesSet>")
+	one := describeInstancesReply[start:end]
+	var body bytes.Buffer
+	body.WriteString(describeInstancesReply[:start])
+	for range 500 {
+		body.WriteString(one)
+	}
+	body.WriteString(describeInstancesReply[end:])
+	for _, c := range []struct {
+		name string
+		opts []func(*ec2.Options)
+	}{{"sdk", nil}, {"lean", []func(*ec2.Options){LeanInstances}}} {
+		b.Run(c.name, func(b *testing.B) {
+			api := stubEC2(200, body.String())
+			b.SetBytes(int64(body.Len()))
+			for b.Loop() {
+				if _, err := api.DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{}, c.opts...); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
