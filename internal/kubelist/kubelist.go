@@ -11,6 +11,7 @@ package kubelist
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -19,26 +20,44 @@ import (
 	"k8s.io/client-go/rest"
 )
 
-// List is GET /api/v1/<resource> with opts, its JSON decoded into into.
+// List is GET /api/v1/<resource> with opts, its JSON decoded into into
+// as it arrives.
 func List(ctx context.Context, client rest.Interface, resource string, opts metav1.ListOptions, into any) error {
-	res := client.Get().Resource(resource).
-		VersionedParams(&opts, metav1.ParameterCodec).
-		SetHeader("Accept", "application/json").
-		Do(ctx)
-	// Error, unlike DoRaw, decodes the API server's Status, so a refusal
-	// keeps the server's reason ("User ... cannot list resource nodes").
-	if err := res.Error(); err != nil {
-		return err
-	}
-	raw, err := res.Raw()
+	body, err := Stream(ctx, client, resource, opts)
 	if err != nil {
 		return err
 	}
-	// As lenient as encoding/json, which winami used before: an API server
-	// does not send duplicate names or invalid UTF-8, but a proxy in
-	// between should not make a list unreadable for it.
-	if err := json.Unmarshal(raw, into, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)); err != nil {
+	defer Close(body)
+	if err := json.UnmarshalRead(body, into, Lenient()); err != nil {
 		return fmt.Errorf("decoding the list of %s: %w", resource, err)
 	}
 	return nil
+}
+
+// Lenient is how a list is decoded: as leniently as encoding/json, which
+// winami used before. An API server sends neither duplicate names nor
+// invalid UTF-8, but a proxy in between should not make a list unreadable
+// for it, and not tracking names is faster.
+func Lenient() json.Options {
+	return json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+}
+
+// Stream is GET /api/v1/<resource> with opts: the reply's JSON as it
+// arrives, for a caller that decodes it itself (and closes it with Close).
+// A page of 500 nodes is megabytes: read whole first, as client-go's Do
+// does, it cost as much memory again and a copy at each doubling. A
+// refusal is the API server's Status, with its reason ("User ... cannot
+// list resource nodes").
+func Stream(ctx context.Context, client rest.Interface, resource string, opts metav1.ListOptions) (io.ReadCloser, error) {
+	return client.Get().Resource(resource).
+		VersionedParams(&opts, metav1.ParameterCodec).
+		SetHeader("Accept", "application/json").
+		Stream(ctx)
+}
+
+// Close reads what is left of a body, so that its connection can serve
+// the next request, and closes it.
+func Close(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, body)
+	_ = body.Close()
 }
