@@ -322,6 +322,9 @@ func scanInstances(r *bufio.Reader) (*ec2.DescribeInstancesOutput, error) {
 			return nil, fmt.Errorf("unexpected </%s>", tok.local)
 		case tok.end:
 			err = s.end()
+		case !tok.selfClosing && len(s.stack) > 0 && elemOf(tok.local) == otherElem:
+			// Nothing kept is inside an element the scan does not follow.
+			err = x.skip()
 		default:
 			s.start(elemOf(tok.local))
 			if tok.selfClosing {

@@ -80,6 +80,41 @@ func (x *xmlScanner) next() (xmlTag, error) {
 	}
 }
 
+// skip reads past the end of the element whose start tag was read last,
+// without looking at what it holds: the tags are only counted, never
+// parsed. Most of an EC2 reply is such elements.
+func (x *xmlScanner) skip() error {
+	for depth := 1; depth > 0; {
+		chunk, err := x.readThrough('>')
+		if err != nil {
+			return errors.New("a reply cut short inside an element")
+		}
+		lt := bytes.IndexByte(chunk, '<')
+		if lt < 0 {
+			continue // a '>' in text
+		}
+		tag := chunk[lt+1:]
+		if !tagComplete(tag) {
+			if tag, err = x.readRestOfTag(tag); err != nil {
+				return err
+			}
+		}
+		tag = tag[:len(tag)-1]
+		switch {
+		case len(tag) == 0:
+			return errors.New("an element without a name")
+		case tag[0] == '/':
+			depth--
+		case bytes.HasPrefix(tag, []byte("!--")), bytes.HasPrefix(tag, []byte("![CDATA[")), tag[0] == '?':
+		case tag[0] == '!':
+			return fmt.Errorf("unsupported markup <%s>", tag)
+		case tag[len(tag)-1] != '/':
+			depth++
+		}
+	}
+	return nil
+}
+
 // readThrough reads up to and including delim; a run longer than the
 // reader's buffer is gathered in scratch.
 func (x *xmlScanner) readThrough(delim byte) ([]byte, error) {

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/test/inflight"
@@ -130,8 +132,7 @@ func (f *slowEKS) DescribeNodegroup(ctx context.Context, in *eks.DescribeNodegro
 
 func TestNodegroupsAreBoundedAndStop(t *testing.T) {
 	api := &slowEKS{groups: 20}
-	r := &Report{}
-	if err := r.attachNodegroups(t.Context(), api, "demo", &calls{m: map[string]int{}}); err != nil {
+	if _, err := readNodegroups(t.Context(), api, "demo", &calls{m: map[string]int{}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := api.p.Peak(); got > maxBatchesAtOnce || got < 2 {
@@ -140,7 +141,7 @@ func TestNodegroupsAreBoundedAndStop(t *testing.T) {
 
 	// The report needs every group: the first failure cancels the rest.
 	api = &slowEKS{groups: 20, failing: "ng-0"}
-	err := (&Report{}).attachNodegroups(t.Context(), api, "demo", &calls{m: map[string]int{}})
+	_, err := readNodegroups(t.Context(), api, "demo", &calls{m: map[string]int{}})
 	if !contains(err, "describing node group ng-0") || !contains(err, "AccessDeniedException") {
 		t.Errorf("err = %v, want ng-0's failure", err)
 	}
@@ -190,5 +191,46 @@ func TestDescribeImagesFillsEachCall(t *testing.T) {
 		if len(api.values) != want || slices.Max(api.values) > 200 {
 			t.Errorf("%d AMIs: calls with %v filter values, want %d calls of at most 200", n, api.values, want)
 		}
+	}
+}
+
+// waitingNodes lists no node until it is told the node groups are being
+// read (or gives up).
+type waitingNodes struct{ groupsSeen chan struct{} }
+
+func (w waitingNodes) List(ctx context.Context, _ metav1.ListOptions) (*corev1.NodeList, error) {
+	select {
+	case <-w.groupsSeen:
+		return &corev1.NodeList{}, nil
+	case <-time.After(5 * time.Second):
+		return nil, errors.New("the node groups were not read while the nodes were listed")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// signallingEKS closes seen at its first ListNodegroups.
+type signallingEKS struct {
+	slowEKS
+	seen chan struct{}
+	once sync.Once
+}
+
+func (f *signallingEKS) ListNodegroups(ctx context.Context, in *eks.ListNodegroupsInput, o ...func(*eks.Options)) (*eks.ListNodegroupsOutput, error) {
+	f.once.Do(func() { close(f.seen) })
+	return f.slowEKS.ListNodegroups(ctx, in, o...)
+}
+
+// TestNodegroupsReadWhileNodesAreListed: against AWS each is a chain of
+// round trips; the report waits for the longer, not for both.
+func TestNodegroupsReadWhileNodesAreListed(t *testing.T) {
+	seen := make(chan struct{})
+	api := &signallingEKS{slowEKS: slowEKS{groups: 2}, seen: seen}
+	r, err := Run(t.Context(), Sources{Nodes: waitingNodes{groupsSeen: seen}, EKS: api, EC2: func(string) awsapi.EC2API { return &countingImages{} }}, Options{Cluster: "demo", Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Nodegroups) != 2 || r.Calls["ListNodegroups"] != 1 || r.Calls["DescribeNodegroup"] != 2 {
+		t.Errorf("node groups %+v, calls %v", r.Nodegroups, r.Calls)
 	}
 }

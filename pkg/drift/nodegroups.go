@@ -13,16 +13,16 @@ import (
 	"github.com/winami/winami/pkg/awsapi"
 )
 
-// attachNodegroups reads the cluster's managed node groups (a list, then
-// one DescribeNodegroup each, maxBatchesAtOnce at a time: EKS has no batch
-// read) and says which Windows groups are behind.
-func (r *Report) attachNodegroups(ctx context.Context, api awsapi.EKSAPI, cluster string, c *calls) error {
+// readNodegroups reads the cluster's managed node groups: a list, then
+// one DescribeNodegroup each, maxBatchesAtOnce at a time (EKS has no batch
+// read).
+func readNodegroups(ctx context.Context, api awsapi.EKSAPI, cluster string, c *calls) ([]Nodegroup, error) {
 	var names []string
 	in := &eks.ListNodegroupsInput{ClusterName: aws.String(cluster)}
 	for {
 		page, err := api.ListNodegroups(ctx, in)
 		if err != nil {
-			return fmt.Errorf("listing the node groups of %s: %w", cluster, err)
+			return nil, fmt.Errorf("listing the node groups of %s: %w", cluster, err)
 		}
 		c.add("ListNodegroups")
 		names = append(names, page.Nodegroups...)
@@ -62,9 +62,13 @@ func (r *Report) attachNodegroups(ctx context.Context, api awsapi.EKSAPI, cluste
 		})
 	}
 	if err := eg.Wait(); err != nil {
-		return err
+		return nil, err
 	}
-	r.Calls = c.m
+	return groups, nil
+}
+
+// judgeNodegroups says which Windows groups are behind, and keeps them.
+func (r *Report) judgeNodegroups(groups []Nodegroup) {
 	drifted := map[string]int{}
 	for _, n := range r.Nodes {
 		if n.Owner.Kind == ownerNodegroup && n.Drifted() {
@@ -87,7 +91,6 @@ func (r *Report) attachNodegroups(ctx context.Context, api awsapi.EKSAPI, cluste
 	}
 	slices.SortFunc(groups, func(a, b Nodegroup) int { return strings.Compare(a.Name, b.Name) })
 	r.Nodegroups = groups
-	return nil
 }
 
 // latestFor is the newest release version for a node group's AMI type

@@ -63,6 +63,18 @@ func Run(ctx context.Context, src Sources, opts Options) (*Report, error) {
 		}
 		r.ControlPlane = v
 	}
+	// The node groups are read while the nodes are: neither needs the
+	// other, and against AWS each is a chain of round trips.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // a failure below stops the node group reads
+	var groupsRead chan nodegroupsRead
+	if src.EKS != nil && opts.Cluster != "" {
+		groupsRead = make(chan nodegroupsRead, 1)
+		go func() {
+			groups, err := readNodegroups(ctx, src.EKS, opts.Cluster, c)
+			groupsRead <- nodegroupsRead{groups, err}
+		}()
+	}
 	limit := opts.PageLimit
 	if limit <= 0 {
 		limit = defaultNodeListPageLimit
@@ -102,14 +114,22 @@ func Run(ctx context.Context, src Sources, opts Options) (*Report, error) {
 	if err := r.attachInstances(ctx, api, insts, opts, src, c); err != nil {
 		return nil, err
 	}
-	r.Calls = c.m
 	analyze(r)
-	if src.EKS != nil && opts.Cluster != "" {
-		if err := r.attachNodegroups(ctx, src.EKS, opts.Cluster, c); err != nil {
-			return nil, err
+	if groupsRead != nil {
+		read := <-groupsRead
+		if read.err != nil {
+			return nil, read.err
 		}
+		r.judgeNodegroups(read.groups)
 	}
+	r.Calls = c.m
 	return r, nil
+}
+
+// nodegroupsRead is what readNodegroups returned.
+type nodegroupsRead struct {
+	groups []Nodegroup
+	err    error
 }
 
 // attachInstances fills each node's instance and AMI, and the desired state.

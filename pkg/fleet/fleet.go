@@ -20,11 +20,16 @@ import (
 	"github.com/winami/winami/pkg/drift"
 )
 
-// DefaultLimit is how many clusters are read at once by default: enough
-// that a fleet of twenty is read in two waves (each cluster's run is a
-// chain of calls that mostly waits), few enough that EC2 and EKS in one
-// region see a handful of callers, not a stampede.
+// DefaultLimit is how many clusters are read at once in each profile and
+// region by default. AWS counts request rates per account and region, so
+// that is where a bound keeps EC2 and EKS from seeing a stampede; each
+// cluster's run is a chain of calls that mostly waits, so clusters in
+// different regions or accounts are read side by side, up to MaxInFlight.
 const DefaultLimit = 16
+
+// MaxInFlight bounds the clusters read at once in all: what the process
+// holds in memory at one time (a page of nodes and its instances each).
+const MaxInFlight = 64
 
 // Target is one cluster of the fleet: the credentials (a profile, "" for
 // the default ones), the region and the name.
@@ -57,7 +62,8 @@ type Runner struct {
 	Report func(ctx context.Context, src drift.Sources, opts drift.Options) (*drift.Report, error)
 	// Clock tells the AMIs' ages (default the wall clock).
 	Clock clock.Clock
-	// Limit bounds the clusters read at once (default DefaultLimit).
+	// Limit bounds the clusters read at once in each profile and region
+	// (default DefaultLimit).
 	Limit int
 }
 
@@ -106,10 +112,25 @@ func (rn *Runner) Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	rows := make([]Row, len(targets))
 	// A cluster's failure is its row's: the group never cancels siblings.
+	// Clusters are taken a region at a time in turn, so that one region's
+	// wait for its bound does not hold the slots others could use.
 	var g errgroup.Group
-	g.SetLimit(limit)
-	for i, t := range targets {
+	g.SetLimit(MaxInFlight)
+	slots := map[string]chan struct{}{}
+	for _, i := range interleaved(targets) {
+		t := targets[i]
+		key := t.Profile + "\x00" + t.Region
+		if slots[key] == nil {
+			slots[key] = make(chan struct{}, limit)
+		}
+		slot := slots[key]
 		g.Go(func() error {
+			select {
+			case slot <- struct{}{}:
+			case <-ctx.Done():
+				return nil
+			}
+			defer func() { <-slot }()
 			rows[i] = rn.row(ctx, t, req)
 			rows[i].Account = accounts[t.Profile]
 			return nil
@@ -127,6 +148,29 @@ func (rn *Runner) Run(ctx context.Context, req Request) (*Result, error) {
 		return strings.Compare(a.Profile+"\x00"+a.Region+"\x00"+a.Cluster, b.Profile+"\x00"+b.Region+"\x00"+b.Cluster)
 	})
 	return newResult(req, rows), nil
+}
+
+// interleaved are the targets' indexes, one of each profile and region in
+// turn: [a1 a2 a3 b1 c1 c2] gives [a1 b1 c1 a2 c2 a3].
+func interleaved(targets []Target) []int {
+	var keys []string
+	byKey := map[string][]int{}
+	for i, t := range targets {
+		key := t.Profile + "\x00" + t.Region
+		if byKey[key] == nil {
+			keys = append(keys, key)
+		}
+		byKey[key] = append(byKey[key], i)
+	}
+	out := make([]int, 0, len(targets))
+	for round := 0; len(out) < len(targets); round++ {
+		for _, key := range keys {
+			if round < len(byKey[key]) {
+				out = append(out, byKey[key][round])
+			}
+		}
+	}
+	return out
 }
 
 // accounts are the profiles' account IDs, read once per profile.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -69,6 +70,7 @@ func report(now time.Time, n, drifted int) *drift.Report {
 type fixture struct {
 	eks     map[string]*fakeEKS // by profile/region
 	open    inflight.Counter
+	perKey  sync.Map // profile/region -> *inflight.Counter
 	mu      sync.Mutex
 	opened  []Target
 	failing map[string]error // by cluster name
@@ -89,6 +91,9 @@ func (f *fixture) runner(limit int) *Runner {
 		Open: func(_ context.Context, t Target) (drift.Sources, error) {
 			_, leave := f.open.Enter()
 			defer leave()
+			c, _ := f.perKey.LoadOrStore(t.Profile+"/"+t.Region, &inflight.Counter{})
+			_, leaveKey := c.(*inflight.Counter).Enter()
+			defer leaveKey()
 			time.Sleep(2 * time.Millisecond)
 			f.mu.Lock()
 			f.opened = append(f.opened, t)
@@ -131,9 +136,13 @@ func TestRunFleet(t *testing.T) {
 	if f.eks["/us-east-1"].pages != 3 {
 		t.Errorf("%d ListClusters pages, want 3 (five names, two a page)", f.eks["/us-east-1"].pages)
 	}
-	if peak := f.open.Peak(); peak > 2 {
-		t.Errorf("%d clusters read at once, limit 2", peak)
-	}
+	// The bound is per profile and region, where AWS counts requests.
+	f.perKey.Range(func(key, c any) bool {
+		if peak := c.(*inflight.Counter).Peak(); peak > 2 {
+			t.Errorf("%s: %d clusters read at once, limit 2", key, peak)
+		}
+		return true
+	})
 	got := map[string]Row{}
 	for _, r := range res.Clusters {
 		got[r.Profile+"/"+r.Region+"/"+r.Cluster] = r
@@ -257,5 +266,52 @@ func TestAccountsWhileListing(t *testing.T) {
 	}
 	if len(res.Clusters) != 0 {
 		t.Errorf("rows: %+v", res.Clusters)
+	}
+}
+
+// TestRunFleetRegionsSideBySide: a region at its bound does not hold back
+// another's clusters. us-east-1's first cluster is read only once the
+// partner's cluster is being read (with a bound of one, a global bound
+// would never get there).
+func TestRunFleetRegionsSideBySide(t *testing.T) {
+	partnerOpened := make(chan struct{})
+	f := &fixture{
+		eks: map[string]*fakeEKS{
+			"/us-east-1":        {names: []string{"a", "b"}},
+			"partner/us-east-1": {names: []string{"p"}},
+		},
+		reports: map[string]*drift.Report{"a": report(now0, 1, 0), "b": report(now0, 1, 0), "p": report(now0, 1, 0)},
+	}
+	rn := f.runner(1)
+	open := rn.Open
+	rn.Open = func(ctx context.Context, tg Target) (drift.Sources, error) {
+		switch tg.Cluster {
+		case "p":
+			close(partnerOpened)
+		case "a":
+			select {
+			case <-partnerOpened:
+			case <-time.After(5 * time.Second):
+				return drift.Sources{}, errors.New("the partner's cluster was not read beside this one")
+			}
+		}
+		return open(ctx, tg)
+	}
+	res, err := rn.Run(t.Context(), Request{Profiles: []string{"", "partner"}, Regions: []string{"us-east-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range res.Clusters {
+		if !row.Readable() {
+			t.Errorf("%s: %s", row.Cluster, row.Reason)
+		}
+	}
+}
+
+func TestInterleaved(t *testing.T) {
+	tg := func(p, r string) Target { return Target{Profile: p, Region: r} }
+	got := interleaved([]Target{tg("", "a"), tg("", "a"), tg("", "a"), tg("", "b"), tg("x", "a"), tg("x", "a")})
+	if want := []int{0, 3, 4, 1, 5, 2}; !slices.Equal(got, want) {
+		t.Errorf("interleaved = %v, want %v", got, want)
 	}
 }

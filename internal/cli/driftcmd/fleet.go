@@ -31,7 +31,7 @@ func (f *fleetFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.regions, "regions", "", `with --all-clusters or --clusters: comma-separated regions, or "all" (default: --region)`)
 	fs.StringSliceVar(&f.profiles, "profiles", nil, "with --all-clusters or --clusters: AWS profiles (accounts) to read with, comma-separated (default: the current credentials)")
 	fs.BoolVar(&f.details, "details", false, "with --all-clusters or --clusters: each cluster's full report after the summary")
-	fs.IntVar(&f.parallel, "parallel", fleet.DefaultLimit, "with --all-clusters or --clusters: clusters read at once")
+	fs.IntVar(&f.parallel, "parallel", fleet.DefaultLimit, "with --all-clusters or --clusters: clusters read at once in each profile and region (AWS counts request rates per account and region)")
 	for _, name := range []string{"regions", "profiles", "details", "parallel"} {
 		cmdutil.NeedsFlag(fs, name, "all-clusters", "clusters")
 	}
