@@ -84,6 +84,22 @@ func ClusterConfig(ctx context.Context, api awsapi.EKSAPI, stsClient *sts.Client
 	return cfg, nil
 }
 
+// ClusterTarget names the cluster a command reads: an EKS cluster by name
+// (in a region, "" for the clients' own), else a kubeconfig and context.
+type ClusterTarget struct {
+	Cluster, Region     string
+	Kubeconfig, Context string
+}
+
+// Config reaches the target: through EKS (ClusterConfig) when a cluster
+// is named, else through the kubeconfig (KubeconfigConfig).
+func (t ClusterTarget) Config(ctx context.Context, clients *awsapi.Clients) (*rest.Config, error) {
+	if t.Cluster == "" {
+		return KubeconfigConfig(t.Kubeconfig, t.Context)
+	}
+	return ClusterConfig(ctx, clients.EKS(t.Region), clients.STSClient(t.Region), t.Cluster)
+}
+
 // KubeconfigConfig is a client-go configuration from a kubeconfig file (or
 // KUBECONFIG and ~/.kube/config when path is empty), with its exec plugins
 // (aws eks get-token and the like), for a context ("" = the current one).

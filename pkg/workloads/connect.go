@@ -3,8 +3,6 @@ package workloads
 import (
 	"context"
 
-	"k8s.io/client-go/rest"
-
 	"github.com/winami/winami/internal/httpbound"
 	"github.com/winami/winami/pkg/awsapi"
 	"github.com/winami/winami/pkg/drift"
@@ -13,11 +11,7 @@ import (
 // Target names the cluster to read: an EKS cluster by name (reached as
 // drift reaches it: DescribeCluster and an EKS token, in Region or the
 // SDK's region), else a kubeconfig and context.
-type Target struct {
-	Cluster             string
-	Region              string
-	Kubeconfig, Context string
-}
+type Target drift.ClusterTarget
 
 // Name is how reports name the target.
 func (t Target) Name() string {
@@ -33,14 +27,7 @@ func (t Target) Name() string {
 // Connect is a Reader of the target's API server, every request bounded
 // by limits.
 func Connect(ctx context.Context, clients *awsapi.Clients, t Target, limits httpbound.Limits) (Reader, error) {
-	var cfg *rest.Config
-	var err error
-	if t.Cluster == "" {
-		cfg, err = drift.KubeconfigConfig(t.Kubeconfig, t.Context)
-	} else {
-		// "" is the clients' own region (awsapi.Clients' rule).
-		cfg, err = drift.ClusterConfig(ctx, clients.EKS(t.Region), clients.STSClient(t.Region), t.Cluster)
-	}
+	cfg, err := drift.ClusterTarget(t).Config(ctx, clients)
 	if err != nil {
 		return Reader{}, err
 	}

@@ -125,8 +125,8 @@ func (o *options) validate() error {
 	if o.cluster == "" && o.kubeconfig == "" && !o.fleet.on() && !o.inCluster() {
 		return cmdutil.Usagef("one of --cluster or --kubeconfig is required (or --all-clusters or --clusters for many clusters; in a pod, where KUBERNETES_SERVICE_HOST is set, none: the pod's service account is used)")
 	}
-	if o.cluster != "" && !spec.IsClusterName(o.cluster) {
-		return cmdutil.Usagef("--cluster %q: an EKS cluster name is %s", o.cluster, spec.ClusterNameRule)
+	if err := cmdutil.CheckClusterFlag("--cluster", o.cluster); err != nil {
+		return err
 	}
 	if o.desiredAMI != "" {
 		if err := cmdutil.CheckAMIID("--desired-ami ", o.desiredAMI); err != nil {
@@ -236,10 +236,7 @@ func (o *options) unboundRestConfig(ctx context.Context, clients *awsapi.Clients
 		}
 		return cfg, nil
 	}
-	if o.cluster == "" {
-		return drift.KubeconfigConfig(o.kubeconfig, o.context)
-	}
-	return drift.ClusterConfig(ctx, clients.EKS(region), clients.STSClient(region), o.cluster)
+	return drift.ClusterTarget{Cluster: o.cluster, Region: region, Kubeconfig: o.kubeconfig, Context: o.context}.Config(ctx, clients)
 }
 
 // failsOn reports whether drift of this reason kind is of the kinds

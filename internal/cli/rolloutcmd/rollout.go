@@ -14,7 +14,6 @@ import (
 	"github.com/winami/winami/internal/cli/cmdutil"
 	"github.com/winami/winami/internal/cli/output"
 	"github.com/winami/winami/pkg/rollout"
-	"github.com/winami/winami/pkg/spec"
 )
 
 type options struct {
@@ -101,8 +100,8 @@ func (o *options) validate() error {
 	if o.cluster != "" && o.kubeconfig != "" {
 		return cmdutil.Usagef("--cluster and --kubeconfig name the cluster twice: give one")
 	}
-	if o.cluster != "" && !spec.IsClusterName(o.cluster) {
-		return cmdutil.Usagef("--cluster %q: an EKS cluster name is %s", o.cluster, spec.ClusterNameRule)
+	if err := cmdutil.CheckClusterFlag("--cluster", o.cluster); err != nil {
+		return err
 	}
 	if o.context != "" && o.kubeconfig == "" {
 		return cmdutil.Usagef("--context goes with --kubeconfig")

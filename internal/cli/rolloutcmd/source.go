@@ -76,10 +76,7 @@ func newDeps(app *cmdutil.App) builder {
 // restConfig reaches the cluster: through EKS with --cluster, else the
 // kubeconfig.
 func (o *options) restConfig(ctx context.Context, clients *awsapi.Clients, region string) (*rest.Config, error) {
-	if o.cluster == "" {
-		return drift.KubeconfigConfig(o.kubeconfig, o.context)
-	}
-	return drift.ClusterConfig(ctx, clients.EKS(region), clients.STSClient(region), o.cluster)
+	return drift.ClusterTarget{Cluster: o.cluster, Region: region, Kubeconfig: o.kubeconfig, Context: o.context}.Config(ctx, clients)
 }
 
 // channelOf is a spec's release channel, for --channel: the release
