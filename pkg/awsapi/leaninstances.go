@@ -2,10 +2,12 @@ package awsapi
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -154,18 +156,61 @@ type instancesScan struct {
 	// a start tag): an element kept that closes without text is "", as
 	// the SDK reads it.
 	textAt int
-	// strs holds the strings the output points to, a slab at a time, so
-	// each does not cost an allocation of its own.
-	strs []string
+	// The output's many small values come from slabs, an allocation per
+	// 256 rather than one each, and the strings an instance shares with
+	// others (its AMI, its tags, its state) are one string each.
+	strs      slab[string]
+	times     slab[time.Time]
+	codes     slab[int32]
+	states    slab[ec2types.InstanceState]
+	instances slab[ec2types.Instance]
+	tags      slab[ec2types.Tag]
+	interned  map[string]string
+	unescaped []byte
 }
 
-// ptr is a pointer to v that lives as long as the output.
-func (s *instancesScan) ptr(v string) *string {
-	if len(s.strs) == cap(s.strs) {
-		s.strs = make([]string, 0, 256)
+// slab hands out pointers to, and runs of, values in arrays of 256.
+type slab[T any] struct{ buf []T }
+
+// new is a pointer to a copy of v.
+func (sl *slab[T]) new(v T) *T {
+	if len(sl.buf) == cap(sl.buf) {
+		sl.buf = make([]T, 0, 256)
 	}
-	s.strs = append(s.strs, v)
-	return &s.strs[len(s.strs)-1]
+	sl.buf = append(sl.buf, v)
+	return &sl.buf[len(sl.buf)-1]
+}
+
+// grow is run with a zero value more. A run that is the last one handed
+// out grows in place; another, or one at the slab's end, is copied to the
+// end first (of a new slab when full).
+func (sl *slab[T]) grow(run []T) []T {
+	var zero T
+	n := len(sl.buf)
+	last := len(run) == 0 || n > 0 && &run[len(run)-1] == &sl.buf[n-1]
+	if !last || n == cap(sl.buf) {
+		if len(sl.buf)+len(run)+1 > cap(sl.buf) {
+			sl.buf = make([]T, 0, max(256, 2*(len(run)+1)))
+		}
+		start := len(sl.buf)
+		sl.buf = append(append(sl.buf, run...), zero)
+		return sl.buf[start:len(sl.buf):len(sl.buf)]
+	}
+	sl.buf = append(sl.buf, zero)
+	return sl.buf[n-len(run) : n+1 : n+1]
+}
+
+// intern is b as a string, the same string for the same bytes (up to a
+// bound, so a hostile reply cannot grow the table without end).
+func (s *instancesScan) intern(b []byte) string {
+	if v, ok := s.interned[string(b)]; ok {
+		return v
+	}
+	v := string(b)
+	if len(s.interned) < 4096 {
+		s.interned[v] = v
+	}
+	return v
 }
 
 // pathIs reports whether the open elements below the root are path.
@@ -209,10 +254,10 @@ func (s *instancesScan) start(e uint8) {
 		s.out.Reservations = append(s.out.Reservations, ec2types.Reservation{})
 		s.res = &s.out.Reservations[len(s.out.Reservations)-1]
 	case pathIs(s.stack, instancePath):
-		s.res.Instances = append(s.res.Instances, ec2types.Instance{})
+		s.res.Instances = s.instances.grow(s.res.Instances)
 		s.inst = &s.res.Instances[len(s.res.Instances)-1]
 	case pathIs(s.stack, tagPath):
-		s.inst.Tags = append(s.inst.Tags, ec2types.Tag{})
+		s.inst.Tags = s.tags.grow(s.inst.Tags)
 		s.tag = &s.inst.Tags[len(s.inst.Tags)-1]
 	}
 }
@@ -240,42 +285,41 @@ func (s *instancesScan) wants() bool {
 }
 
 // text stores the text of the innermost open element, which wants keeps.
-func (s *instancesScan) text(v string) error {
+func (s *instancesScan) text(b []byte) error {
 	switch s.stack[len(s.stack)-1] {
 	case nextTokenElem:
-		s.out.NextToken = s.ptr(v)
+		s.out.NextToken = s.strs.new(string(b))
 	case reservationIDElem:
-		s.res.ReservationId = s.ptr(v)
+		s.res.ReservationId = s.strs.new(string(b))
 	case ownerIDElem:
-		s.res.OwnerId = s.ptr(v)
+		s.res.OwnerId = s.strs.new(s.intern(b))
 	case instanceIDElem:
-		s.inst.InstanceId = s.ptr(v)
+		s.inst.InstanceId = s.strs.new(string(b))
 	case imageIDElem:
-		s.inst.ImageId = s.ptr(v)
+		s.inst.ImageId = s.strs.new(s.intern(b))
 	case launchTimeElem:
-		t, err := smithytime.ParseDateTime(v)
+		t, err := smithytime.ParseDateTime(string(b))
 		if err != nil {
-			return fmt.Errorf("launchTime %q: %w", v, err)
+			return fmt.Errorf("launchTime %q: %w", b, err)
 		}
-		s.inst.LaunchTime = &t
+		s.inst.LaunchTime = s.times.new(t)
 	case codeElem, nameElem:
 		if s.inst.State == nil {
-			s.inst.State = &ec2types.InstanceState{}
+			s.inst.State = s.states.new(ec2types.InstanceState{})
 		}
 		if s.stack[len(s.stack)-1] == nameElem {
-			s.inst.State.Name = ec2types.InstanceStateName(v)
+			s.inst.State.Name = ec2types.InstanceStateName(s.intern(b))
 			break
 		}
-		code, err := strconv.ParseInt(v, 10, 32)
+		code, err := strconv.ParseInt(string(b), 10, 32)
 		if err != nil {
-			return fmt.Errorf("instanceState code %q: %w", v, err)
+			return fmt.Errorf("instanceState code %q: %w", b, err)
 		}
-		c := int32(code)
-		s.inst.State.Code = &c
+		s.inst.State.Code = s.codes.new(int32(code))
 	case keyElem:
-		s.tag.Key = s.ptr(v)
+		s.tag.Key = s.strs.new(s.intern(b))
 	case valueElem:
-		s.tag.Value = s.ptr(v)
+		s.tag.Value = s.strs.new(s.intern(b))
 	}
 	return nil
 }
@@ -284,7 +328,7 @@ func (s *instancesScan) text(v string) error {
 func (s *instancesScan) end() error {
 	var err error
 	if s.wants() && s.textAt != len(s.stack) {
-		err = s.text("")
+		err = s.text(nil)
 	}
 	s.stack = s.stack[:len(s.stack)-1]
 	s.textAt = 0
@@ -293,7 +337,7 @@ func (s *instancesScan) end() error {
 
 // scanInstances reads one DescribeInstances reply.
 func scanInstances(r *bufio.Reader) (*ec2.DescribeInstancesOutput, error) {
-	s := &instancesScan{out: &ec2.DescribeInstancesOutput{}, stack: make([]uint8, 0, 16)}
+	s := &instancesScan{out: &ec2.DescribeInstancesOutput{}, stack: make([]uint8, 0, 16), interned: map[string]string{}}
 	x := xmlScanner{r: r}
 	for {
 		tok, err := x.next()
@@ -308,8 +352,12 @@ func scanInstances(r *bufio.Reader) (*ec2.DescribeInstancesOutput, error) {
 		}
 		// The text before the tag is the innermost open element's.
 		if len(tok.before) > 0 && s.wants() {
-			var v string
-			if v, err = unescapeXML(tok.before); err == nil {
+			v := tok.before
+			if bytes.IndexByte(v, '&') >= 0 {
+				v, err = unescapeXML(s.unescaped[:0], v)
+				s.unescaped = v[:0]
+			}
+			if err == nil {
 				err = s.text(v)
 			}
 			if err != nil {

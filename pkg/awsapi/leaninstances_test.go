@@ -102,6 +102,10 @@ const describeInstancesReply = `<?xml version="1.0" encoding="UTF-8"?>
                     <imageId>ami-0abcdef1234567890</imageId>
                     <instanceState><code>80</code><name>stopped</name></instanceState>
                     <launchTime>2026-11-14T00:06:16.000Z</launchTime>
+                    <tagSet>
+                        <item><key>a&amp;b</key><value>plain</value></item>
+                        <item><key>c&lt;d</key><value>Windows &amp; Linux</value></item>
+                    </tagSet>
                 </item>
             </instancesSet>
         </item>
@@ -190,6 +194,50 @@ func dump(out *ec2.DescribeInstancesOutput) string {
 		}
 	}
 	return b.String()
+}
+
+// TestLeanInstancesManyAsTheSDK: a page of 1000 instances in reservations
+// of one to three, each with its own tags (more than a slab holds, runs
+// that must move to a new slab), decoded as the SDK decodes it.
+func TestLeanInstancesManyAsTheSDK(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><reservationSet>`)
+	for i := 0; i < 1000; {
+		fmt.Fprintf(&b, `<item><reservationId>r-%d</reservationId><instancesSet>`, i)
+		for range 1 + i%3 {
+			fmt.Fprintf(&b, `<item><instanceId>i-%017x</instanceId><imageId>ami-%d</imageId><tagSet>`, i, i%7)
+			for k := range i % 5 {
+				fmt.Fprintf(&b, `<item><key>k%d</key><value>v%d-%d &amp; more</value></item>`, k, i, k)
+			}
+			b.WriteString(`</tagSet></item>`)
+			i++
+		}
+		b.WriteString(`</instancesSet></item>`)
+	}
+	b.WriteString(`</reservationSet></DescribeInstancesResponse>`)
+	api := stubEC2(200, b.String())
+	full, err := api.DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean, err := api.DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{}, LeanInstances)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(kept(full), kept(lean)) {
+		t.Errorf("lean and the SDK differ:\n%s", firstDifference(dump(kept(lean)), dump(kept(full))))
+	}
+}
+
+// firstDifference is the first line where a and b differ.
+func firstDifference(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(al), len(bl)) {
+		if al[i] != bl[i] {
+			return fmt.Sprintf("line %d: %q, want %q", i+1, al[i], bl[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, want %d", len(al), len(bl))
 }
 
 // TestLeanInstancesErrors: an error reply is the SDK's error; a reply cut

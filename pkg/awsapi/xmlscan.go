@@ -198,46 +198,44 @@ func escapeCDATA(b []byte) []byte {
 	return bytes.ReplaceAll(b, []byte("&"), []byte("&amp;"))
 }
 
-// unescapeXML resolves the five named entities and character references.
-func unescapeXML(b []byte) (string, error) {
-	if bytes.IndexByte(b, '&') < 0 {
-		return string(b), nil
-	}
-	var sb strings.Builder
+// unescapeXML appends b to dst with the five named entities and character
+// references resolved.
+func unescapeXML(dst, b []byte) ([]byte, error) {
+	out := dst
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, '&')
 		if i < 0 {
-			sb.Write(b)
+			out = append(out, b...)
 			break
 		}
-		sb.Write(b[:i])
+		out = append(out, b[:i]...)
 		b = b[i+1:]
 		j := bytes.IndexByte(b, ';')
 		if j < 0 {
-			return "", errors.New("an unterminated entity reference")
+			return nil, errors.New("an unterminated entity reference")
 		}
 		ref := string(b[:j])
 		b = b[j+1:]
 		switch ref {
 		case "amp":
-			sb.WriteByte('&')
+			out = append(out, '&')
 		case "lt":
-			sb.WriteByte('<')
+			out = append(out, '<')
 		case "gt":
-			sb.WriteByte('>')
+			out = append(out, '>')
 		case "quot":
-			sb.WriteByte('"')
+			out = append(out, '"')
 		case "apos":
-			sb.WriteByte('\'')
+			out = append(out, '\'')
 		default:
 			r, err := charRef(ref)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
-			sb.WriteRune(r)
+			out = utf8.AppendRune(out, r)
 		}
 	}
-	return sb.String(), nil
+	return out, nil
 }
 
 // charRef reads "#NN" or "#xHH".
