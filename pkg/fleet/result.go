@@ -132,8 +132,11 @@ type Result struct {
 
 // Summary counts the fleet.
 type Summary struct {
-	Clusters     int `json:"clusters"`
-	Unreadable   int `json:"unreadable"`
+	Clusters   int `json:"clusters"`
+	Unreadable int `json:"unreadable"`
+	// ListingsFailed counts the (profile, region) listings that failed:
+	// rows without a cluster, not counted as clusters.
+	ListingsFailed int `json:"listingsFailed,omitempty"`
 	Drifting     int `json:"drifting"`
 	WindowsNodes int `json:"windowsNodes"`
 	Drifted      int `json:"drifted"`
@@ -148,6 +151,10 @@ func newResult(req Request, rows []Row) *Result {
 		res.Clusters = []Row{}
 	}
 	for _, r := range rows {
+		if r.Cluster == "" {
+			res.Summary.ListingsFailed++
+			continue
+		}
 		res.Summary.Clusters++
 		switch r.Status {
 		case StatusError:
@@ -177,8 +184,10 @@ func desiredMode(o drift.Options) string {
 }
 
 // Drifting reports a fleet with at least one drifted or unreadable
-// cluster: what exits 2.
-func (r *Result) Drifting() bool { return r.Summary.Drifting > 0 || r.Summary.Unreadable > 0 }
+// cluster, or a listing that failed: what exits 2.
+func (r *Result) Drifting() bool {
+	return r.Summary.Drifting > 0 || r.Summary.Unreadable > 0 || r.Summary.ListingsFailed > 0
+}
 
 // NothingRead reports a fleet of which no cluster could be read (or that
 // has no cluster and whose listings all failed): what exits 1.

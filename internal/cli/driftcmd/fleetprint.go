@@ -36,7 +36,7 @@ func printFleet(app *cmdutil.App, res *fleet.Result) error {
 		return app.Print(res, fleetRows(res, false))
 	}
 	w := app.IO.Out
-	fmt.Fprintf(w, "Windows nodes of %d cluster(s) in %s; desired: %s\n\n", len(res.Clusters), fleetWhere(res), describeMode(res.Desired))
+	fmt.Fprintf(w, "Windows nodes of %d cluster(s) in %s; desired: %s\n\n", res.Summary.Clusters, fleetWhere(res), describeMode(res.Desired))
 	if err := output.PrintTable(w, fleetRows(res, true)); err != nil {
 		return err
 	}
@@ -50,8 +50,12 @@ func printFleet(app *cmdutil.App, res *fleet.Result) error {
 		}
 	}
 	s := res.Summary
-	fmt.Fprintf(w, "\n%d cluster(s): %d drifting, %d unreadable; %d Windows nodes, %d drifted.\n",
-		s.Clusters, s.Drifting, s.Unreadable, s.WindowsNodes, s.Drifted)
+	listings := ""
+	if s.ListingsFailed > 0 {
+		listings = fmt.Sprintf("; %d listing(s) of clusters failed", s.ListingsFailed)
+	}
+	fmt.Fprintf(w, "\n%d cluster(s): %d drifting, %d unreadable%s; %d Windows nodes, %d drifted.\n",
+		s.Clusters, s.Drifting, s.Unreadable, listings, s.WindowsNodes, s.Drifted)
 	return nil
 }
 
