@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -37,12 +38,11 @@ func (x *xmlScanner) next() (xmlTag, error) {
 	for {
 		// One read gives the text and the tag after it: "text<tag>".
 		chunk, err := x.readThrough('>')
+		if err == io.EOF && len(bytes.TrimSpace(append(x.text, chunk...))) > 0 {
+			return xmlTag{}, errors.New("text after the last element, or a reply cut short")
+		}
 		if err != nil {
-			x.text = append(x.text, chunk...)
-			if len(bytes.TrimSpace(x.text)) > 0 {
-				return xmlTag{}, errors.New("text after the last element, or a reply cut short")
-			}
-			return xmlTag{}, err
+			return xmlTag{}, err // io.EOF, or reading the reply failed
 		}
 		lt := bytes.IndexByte(chunk, '<')
 		if lt < 0 { // a '>' in text
@@ -86,8 +86,11 @@ func (x *xmlScanner) next() (xmlTag, error) {
 func (x *xmlScanner) skip() error {
 	for depth := 1; depth > 0; {
 		chunk, err := x.readThrough('>')
-		if err != nil {
+		if err == io.EOF {
 			return errors.New("a reply cut short inside an element")
+		}
+		if err != nil {
+			return err
 		}
 		lt := bytes.IndexByte(chunk, '<')
 		if lt < 0 {
@@ -137,8 +140,11 @@ func (x *xmlScanner) readRestOfTag(part []byte) ([]byte, error) {
 	tag := append([]byte(nil), part...)
 	for !tagComplete(tag) {
 		b, err := x.readThrough('>')
-		if err != nil {
+		if err == io.EOF {
 			return nil, errors.New("a reply cut short inside a tag")
+		}
+		if err != nil {
+			return nil, err
 		}
 		tag = append(tag, b...)
 	}
