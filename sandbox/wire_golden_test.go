@@ -124,7 +124,9 @@ func TestWireGolden(t *testing.T) {
 	r := &wireRecorder{t: t, base: srv.URL(), plain: &http.Client{}, access: sandbox.DummyAccessKeyID}
 
 	// The CA and endpoint as a client finds them: DescribeCluster.
-	var described struct{ Cluster struct{ CertificateAuthority struct{ Data string } } }
+	var described struct {
+		Cluster struct{ CertificateAuthority struct{ Data string } }
+	}
 	if err := json.Unmarshal(r.eks("us-east-1", "/clusters/"+world.FleetClusterName(0)), &described); err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +255,9 @@ func TestWireGolden(t *testing.T) {
 
 func firstNodeName(t *testing.T, r *wireRecorder, region, cluster string) string {
 	t.Helper()
-	var list struct{ Items []struct{ Metadata struct{ Name string } } }
+	var list struct {
+		Items []struct{ Metadata struct{ Name string } }
+	}
 	if err := json.Unmarshal(r.kube(region, cluster, "/api/v1/nodes?limit=1", ""), &list); err != nil || len(list.Items) == 0 {
 		t.Fatalf("first node of %s: %v", cluster, err)
 	}
