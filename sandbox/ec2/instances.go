@@ -216,6 +216,14 @@ func platformDetails(inst *world.Instance) string {
 }
 
 func toInstanceItem(inst *world.Instance) instanceItem {
+	it := instanceFields(inst)
+	it.TagSet = sortedTags(inst.Tags)
+	return it
+}
+
+// instanceFields is toInstanceItem without the tags, which instancesXML
+// sorts into a slice of its own.
+func instanceFields(inst *world.Instance) instanceItem {
 	it := instanceItem{
 		InstanceID:       inst.InstanceID,
 		ImageID:          inst.ImageID,
@@ -239,6 +247,5 @@ func toInstanceItem(inst *world.Instance) instanceItem {
 	if inst.Platform == "windows" {
 		it.RootDeviceName = "/dev/sda1"
 	}
-	it.TagSet = sortedTags(inst.Tags)
 	return it
 }
