@@ -130,7 +130,9 @@ func (s *service) describeInstances(ctx context.Context, req *protocol.Request) 
 		},
 		key: func(inst *world.Instance) string { return inst.InstanceID },
 		render: func(sc describeScope, page []*world.Instance, next string) any {
-			return instancesXML(sc.w.AccountID, page, next)
+			buf := s.replies.Get()
+			*buf = appendInstancesXML(*buf, sc.w.AccountID, page, next)
+			return protocol.PooledXML{Buf: buf, Pool: &s.replies}
 		},
 	})
 }

@@ -9,15 +9,14 @@ import (
 	"github.com/winami/winami/sandbox/world"
 )
 
-// instancesXML writes DescribeInstances' reply by hand: encoding/xml's
+// appendInstancesXML appends DescribeInstances' reply, written by hand: encoding/xml's
 // reflection takes tens of milliseconds for a page of a thousand instances,
 // and a drift report over ten thousand nodes asks for ten such pages. The
 // elements and their order are those of the instanceItem struct, which
 // documents the shape; TestDescribeInstancesXMLMatchesStruct keeps the two
-// equal. Everything is appended to one buffer, sized for the page, and the
-// tags are sorted in one scratch slice reused from instance to instance.
-func instancesXML(account string, page []*world.Instance, nextToken string) protocol.RawXML {
-	b := make([]byte, 0, 256+len(page)*2048)
+// equal. The tags are sorted in one scratch slice reused from instance to
+// instance.
+func appendInstancesXML(b []byte, account string, page []*world.Instance, nextToken string) []byte {
 	b = append(b, "<reservationSet>"...)
 	var tags []tagItem
 	for _, inst := range page {
@@ -35,7 +34,7 @@ func instancesXML(account string, page []*world.Instance, nextToken string) prot
 	if nextToken != "" {
 		b = appendElem(b, "nextToken", nextToken)
 	}
-	return protocol.RawXML(b)
+	return b
 }
 
 func appendInstance(b []byte, it *instanceItem) []byte {
