@@ -17,6 +17,8 @@ type service struct {
 	now            func() time.Time
 	fastLaunchPace time.Duration
 	copyPace       time.Duration
+	// replies recycles the buffers of DescribeInstances' replies.
+	replies protocol.BufferPool
 }
 
 // New returns the EC2 service over the store.

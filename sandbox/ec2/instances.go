@@ -130,7 +130,9 @@ func (s *service) describeInstances(ctx context.Context, req *protocol.Request) 
 		},
 		key: func(inst *world.Instance) string { return inst.InstanceID },
 		render: func(sc describeScope, page []*world.Instance, next string) any {
-			return instancesXML(sc.w.AccountID, page, next)
+			buf := s.replies.Get()
+			*buf = appendInstancesXML(*buf, sc.w.AccountID, page, next)
+			return protocol.PooledXML{Buf: buf, Pool: &s.replies}
 		},
 	})
 }
@@ -216,6 +218,14 @@ func platformDetails(inst *world.Instance) string {
 }
 
 func toInstanceItem(inst *world.Instance) instanceItem {
+	it := instanceFields(inst)
+	it.TagSet = sortedTags(inst.Tags)
+	return it
+}
+
+// instanceFields is toInstanceItem without the tags, which instancesXML
+// sorts into a slice of its own.
+func instanceFields(inst *world.Instance) instanceItem {
 	it := instanceItem{
 		InstanceID:       inst.InstanceID,
 		ImageID:          inst.ImageID,
@@ -239,6 +249,5 @@ func toInstanceItem(inst *world.Instance) instanceItem {
 	if inst.Platform == "windows" {
 		it.RootDeviceName = "/dev/sda1"
 	}
-	it.TagSet = sortedTags(inst.Tags)
 	return it
 }

@@ -1,100 +1,118 @@
 package ec2
 
 import (
-	"bytes"
-	"encoding/xml"
-	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/world"
 )
 
-// instancesXML writes DescribeInstances' reply by hand: encoding/xml's
+// appendInstancesXML appends DescribeInstances' reply, written by hand: encoding/xml's
 // reflection takes tens of milliseconds for a page of a thousand instances,
 // and a drift report over ten thousand nodes asks for ten such pages. The
 // elements and their order are those of the instanceItem struct, which
 // documents the shape; TestDescribeInstancesXMLMatchesStruct keeps the two
-// equal.
-func instancesXML(account string, page []*world.Instance, nextToken string) protocol.RawXML {
-	var b bytes.Buffer
-	b.Grow(256 + len(page)*2048)
-	b.WriteString("<reservationSet>")
+// equal. The tags are sorted in one scratch slice reused from instance to
+// instance.
+func appendInstancesXML(b []byte, account string, page []*world.Instance, nextToken string) []byte {
+	b = append(b, "<reservationSet>"...)
+	var tags []tagItem
 	for _, inst := range page {
-		b.WriteString("<item>")
-		elem(&b, "reservationId", inst.ReservationID)
-		elem(&b, "ownerId", account)
-		b.WriteString("<groupSet></groupSet><instancesSet>")
-		writeInstance(&b, toInstanceItem(inst))
-		b.WriteString("</instancesSet></item>")
+		b = append(b, "<item>"...)
+		b = appendElem(b, "reservationId", inst.ReservationID)
+		b = appendElem(b, "ownerId", account)
+		b = append(b, "<groupSet></groupSet><instancesSet>"...)
+		it := instanceFields(inst)
+		tags = appendSortedTags(tags[:0], inst.Tags)
+		it.TagSet = tags
+		b = appendInstance(b, &it)
+		b = append(b, "</instancesSet></item>"...)
 	}
-	b.WriteString("</reservationSet>")
+	b = append(b, "</reservationSet>"...)
 	if nextToken != "" {
-		elem(&b, "nextToken", nextToken)
+		b = appendElem(b, "nextToken", nextToken)
 	}
-	return protocol.RawXML(b.Bytes())
+	return b
 }
 
-func writeInstance(b *bytes.Buffer, it instanceItem) {
-	b.WriteString("<item>")
-	elem(b, "instanceId", it.InstanceID)
-	elem(b, "imageId", it.ImageID)
-	b.WriteString("<instanceState><code>" + strconv.Itoa(it.InstanceState.Code) + "</code>")
-	elem(b, "name", it.InstanceState.Name)
-	b.WriteString("</instanceState>")
-	elem(b, "privateDnsName", it.PrivateDNSName)
-	elem(b, "dnsName", it.DNSName)
-	b.WriteString("<amiLaunchIndex>" + strconv.Itoa(it.AMILaunchIndex) + "</amiLaunchIndex>")
-	elem(b, "instanceType", it.InstanceType)
-	elem(b, "launchTime", it.LaunchTime)
-	b.WriteString("<placement>")
-	elem(b, "availabilityZone", it.Placement.AvailabilityZone)
-	elem(b, "tenancy", it.Placement.Tenancy)
-	b.WriteString("</placement>")
-	optElem(b, "platform", it.Platform)
-	elem(b, "platformDetails", it.PlatformDetails)
-	b.WriteString("<monitoring>")
-	elem(b, "state", it.Monitoring.State)
-	b.WriteString("</monitoring>")
-	optElem(b, "subnetId", it.SubnetID)
-	optElem(b, "vpcId", it.VPCID)
-	elem(b, "privateIpAddress", it.PrivateIPAddress)
-	elem(b, "architecture", it.Architecture)
-	elem(b, "rootDeviceType", it.RootDeviceType)
-	elem(b, "rootDeviceName", it.RootDeviceName)
-	elem(b, "virtualizationType", it.VirtualizationTy)
-	elem(b, "hypervisor", it.Hypervisor)
+func appendInstance(b []byte, it *instanceItem) []byte {
+	b = append(b, "<item>"...)
+	b = appendElem(b, "instanceId", it.InstanceID)
+	b = appendElem(b, "imageId", it.ImageID)
+	b = append(b, "<instanceState><code>"...)
+	b = strconv.AppendInt(b, int64(it.InstanceState.Code), 10)
+	b = append(b, "</code>"...)
+	b = appendElem(b, "name", it.InstanceState.Name)
+	b = append(b, "</instanceState>"...)
+	b = appendElem(b, "privateDnsName", it.PrivateDNSName)
+	b = appendElem(b, "dnsName", it.DNSName)
+	b = append(b, "<amiLaunchIndex>"...)
+	b = strconv.AppendInt(b, int64(it.AMILaunchIndex), 10)
+	b = append(b, "</amiLaunchIndex>"...)
+	b = appendElem(b, "instanceType", it.InstanceType)
+	b = appendElem(b, "launchTime", it.LaunchTime)
+	b = append(b, "<placement>"...)
+	b = appendElem(b, "availabilityZone", it.Placement.AvailabilityZone)
+	b = appendElem(b, "tenancy", it.Placement.Tenancy)
+	b = append(b, "</placement>"...)
+	b = appendOptElem(b, "platform", it.Platform)
+	b = appendElem(b, "platformDetails", it.PlatformDetails)
+	b = append(b, "<monitoring>"...)
+	b = appendElem(b, "state", it.Monitoring.State)
+	b = append(b, "</monitoring>"...)
+	b = appendOptElem(b, "subnetId", it.SubnetID)
+	b = appendOptElem(b, "vpcId", it.VPCID)
+	b = appendElem(b, "privateIpAddress", it.PrivateIPAddress)
+	b = appendElem(b, "architecture", it.Architecture)
+	b = appendElem(b, "rootDeviceType", it.RootDeviceType)
+	b = appendElem(b, "rootDeviceName", it.RootDeviceName)
+	b = appendElem(b, "virtualizationType", it.VirtualizationTy)
+	b = appendElem(b, "hypervisor", it.Hypervisor)
 	if len(it.TagSet) > 0 {
-		b.WriteString("<tagSet>")
+		b = append(b, "<tagSet>"...)
 		for _, t := range it.TagSet {
-			b.WriteString("<item>")
-			elem(b, "key", t.Key)
-			elem(b, "value", t.Value)
-			b.WriteString("</item>")
+			b = append(b, "<item>"...)
+			b = appendElem(b, "key", t.Key)
+			b = appendElem(b, "value", t.Value)
+			b = append(b, "</item>"...)
 		}
-		b.WriteString("</tagSet>")
+		b = append(b, "</tagSet>"...)
 	}
-	b.WriteString("</item>")
+	return append(b, "</item>"...)
 }
 
-func elem(b *bytes.Buffer, name, value string) {
-	b.WriteString("<" + name + ">")
-	_ = xml.EscapeText(b, []byte(value))
-	b.WriteString("</" + name + ">")
+// appendElem appends <name>value</name>, the value escaped as encoding/xml
+// escapes character data.
+func appendElem(b []byte, name, value string) []byte {
+	b = append(b, '<')
+	b = append(b, name...)
+	b = append(b, '>')
+	b = protocol.AppendXMLText(b, value)
+	b = append(b, '<', '/')
+	b = append(b, name...)
+	return append(b, '>')
 }
 
-func optElem(b *bytes.Buffer, name, value string) {
+func appendOptElem(b []byte, name, value string) []byte {
 	if value != "" {
-		elem(b, name, value)
+		b = appendElem(b, name, value)
 	}
+	return b
 }
 
 // sortedTags are an instance's tags in key order, as EC2 lists them.
 func sortedTags(tags map[string]string) []tagItem {
-	out := make([]tagItem, 0, len(tags))
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, tagItem{Key: k, Value: tags[k]})
+	return appendSortedTags(make([]tagItem, 0, len(tags)), tags)
+}
+
+// appendSortedTags appends the tags to dst in key order.
+func appendSortedTags(dst []tagItem, tags map[string]string) []tagItem {
+	start := len(dst)
+	for k, v := range tags {
+		dst = append(dst, tagItem{Key: k, Value: v})
 	}
-	return out
+	slices.SortFunc(dst[start:], func(a, b tagItem) int { return strings.Compare(a.Key, b.Key) })
+	return dst
 }

@@ -30,7 +30,7 @@ func TestDescribeInstancesXMLMatchesStruct(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantXML := bytes.TrimSuffix(bytes.TrimPrefix(b.Bytes(), []byte("<x>")), []byte("</x>"))
-	got := instancesXML(w.AccountID, page, "tok")
+	got := appendInstancesXML(nil, w.AccountID, page, "tok")
 	if !bytes.Equal(got, wantXML) {
 		t.Errorf("hand-written XML differs:\n got %s\nwant %s", got, wantXML)
 	}

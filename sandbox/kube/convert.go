@@ -95,6 +95,7 @@ func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func toNode(n *world.Node, now time.Time, images []containerImageJSON) nodeJSON {
 	beat, since := rfc3339(now.Add(-heartbeat)), rfc3339(n.ReadySince)
 	capacity := resourcesJSON{CPU: n.CPU, Memory: n.Memory, Pods: n.Pods}
+	cond := conditions(n, beat, since)
 	return nodeJSON{
 		Metadata: objectMetaJSON{
 			Name:              n.Name,
@@ -109,7 +110,7 @@ func toNode(n *world.Node, now time.Time, images []containerImageJSON) nodeJSON 
 		Status: nodeStatusJSON{
 			Capacity:    capacity,
 			Allocatable: capacity,
-			Conditions:  conditions(n, beat, since),
+			Conditions:  cond[:],
 			Addresses: []nodeAddressJSON{
 				{Type: "InternalIP", Address: n.InternalIP},
 				{Type: "Hostname", Address: n.Name},
@@ -137,8 +138,9 @@ func taintsOf(n *world.Node) []taintJSON {
 }
 
 // conditions are a node's conditions: no pressure, and Ready since it
-// joined (or Unknown for a node whose kubelet stopped posting).
-func conditions(n *world.Node, beat, since string) []nodeConditionJSON {
+// joined (or Unknown for a node whose kubelet stopped posting). An array,
+// not a slice: appendNode writes them without a heap allocation per node.
+func conditions(n *world.Node, beat, since string) [4]nodeConditionJSON {
 	ready := nodeConditionJSON{Type: "Ready", Status: "True", LastHeartbeatTime: beat, LastTransitionTime: since,
 		Reason: "KubeletReady", Message: "kubelet is posting ready status"}
 	if !n.Ready {
@@ -147,7 +149,7 @@ func conditions(n *world.Node, beat, since string) []nodeConditionJSON {
 	pressure := func(t, reason, msg string) nodeConditionJSON {
 		return nodeConditionJSON{Type: t, Status: "False", LastHeartbeatTime: beat, LastTransitionTime: since, Reason: reason, Message: msg}
 	}
-	return []nodeConditionJSON{
+	return [4]nodeConditionJSON{
 		pressure("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
 		pressure("DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
 		pressure("PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),

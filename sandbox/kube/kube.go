@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/winami/winami/sandbox/protocol"
 	"github.com/winami/winami/sandbox/state"
 	"github.com/winami/winami/sandbox/world"
 )
@@ -31,6 +32,8 @@ type API struct {
 	// rolloutPace is how long each step of Karpenter's simulated drift
 	// replacement takes (world.KarpenterController).
 	rolloutPace time.Duration
+	// replies recycles the buffers replies are built in.
+	replies protocol.BufferPool
 }
 
 // Option configures the API.
@@ -114,7 +117,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The reply is made under the store's read lock and sent after it, so
 	// that a client slow to read a large list holds up no change.
-	var reply bufferedReply
+	// The reply is built in a recycled buffer, kept grown for the next.
+	buf := a.replies.Get()
+	defer a.replies.Put(buf)
+	reply := bufferedReply{body: *buf}
 	// Node replacements in flight are first brought up to the clock.
 	err := world.CatchUpReplacements(a.store, a.now())
 	if err == nil {
@@ -134,6 +140,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply.sendTo(w)
+	*buf = reply.body
 }
 
 // bufferedReply is an http.ResponseWriter that keeps the reply for later.
@@ -162,6 +169,13 @@ func (b *bufferedReply) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// appendBody lets f append to the body in place: a large reply (a list of
+// nodes) is then written once, not built and copied.
+func (b *bufferedReply) appendBody(f func([]byte) []byte) {
+	b.WriteHeader(http.StatusOK)
+	b.body = f(b.body)
+}
+
 func (b *bufferedReply) sendTo(w http.ResponseWriter) {
 	for k, v := range b.header {
 		w.Header()[k] = v
@@ -171,7 +185,7 @@ func (b *bufferedReply) sendTo(w http.ResponseWriter) {
 }
 
 // serveCluster answers a request for one cluster's API path.
-func (a *API) serveCluster(w http.ResponseWriter, r *http.Request, c *world.Cluster, ni *nodeImages, path string) {
+func (a *API) serveCluster(w *bufferedReply, r *http.Request, c *world.Cluster, ni *nodeImages, path string) {
 	switch {
 	case path == "/version":
 		writeJSON(w, http.StatusOK, versionInfo(c))

@@ -64,7 +64,7 @@ type listMetaJSON struct {
 }
 
 // listNodes is GET /api/v1/nodes with labelSelector, limit and continue.
-func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster, ni *nodeImages) {
+func (a *API) listNodes(w *bufferedReply, r *http.Request, c *world.Cluster, ni *nodeImages) {
 	q := r.URL.Query()
 	name, st := nameFieldSelector(q.Get("fieldSelector"))
 	if st != nil {
@@ -120,22 +120,23 @@ func (a *API) listNodes(w http.ResponseWriter, r *http.Request, c *world.Cluster
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(nodeListBody(meta, page, a.now(), ni))
+	w.appendBody(func(b []byte) []byte { return appendNodeList(b, meta, page, a.now(), ni) })
 }
 
-// nodeListBody is the JSON of a nodeListJSON of the nodes, written by hand
-// as appendNode writes each node.
-func nodeListBody(meta listMetaJSON, nodes []*world.Node, now time.Time, ni *nodeImages) []byte {
+// appendNodeList appends the JSON of a nodeListJSON of the nodes, written
+// by hand as appendNode writes each node.
+func appendNodeList(b []byte, meta listMetaJSON, nodes []*world.Node, now time.Time, ni *nodeImages) []byte {
 	metaJSON, _ := json.Marshal(meta) // strings and an int: cannot fail
-	b := make([]byte, 0, 256+len(nodes)*3072)
+	b = slices.Grow(b, 256+len(nodes)*3072)
 	b = append(b, `{"kind":"NodeList","apiVersion":"v1","metadata":`...)
 	b = append(b, metaJSON...)
 	b = append(b, `,"items":[`...)
+	e := newNodeEncoder(now)
 	for i, n := range nodes {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendNode(b, n, now, false, ni.of(n))
+		b = e.appendNode(b, n, false, ni.of(n))
 	}
 	return append(b, `]}`...)
 }

@@ -57,7 +57,11 @@ func decodeQuery(svc *Service, r *http.Request, body []byte, req *Request) error
 			return StatusError(http.StatusNotFound, "MalformedQueryString", "The request body is not a valid form: %v", err)
 		}
 		for k, v := range form {
-			params[k] = append(params[k], v...)
+			if old, ok := params[k]; ok {
+				params[k] = append(old, v...)
+			} else {
+				params[k] = v // most keys are in the body alone: no copy
+			}
 		}
 	}
 	req.Params = params

@@ -12,7 +12,7 @@ import (
 // StatusCoder lets a RESTJSON result choose its success status.
 type StatusCoder interface{ HTTPStatus() int }
 
-func writeResult(w http.ResponseWriter, svc *Service, req *Request, result any) {
+func writeResult(w http.ResponseWriter, svc *Service, req *Request, result any, bufs *BufferPool) {
 	w.Header().Set("X-Amzn-Requestid", req.RequestID)
 	var (
 		body        []byte
@@ -39,7 +39,12 @@ func writeResult(w http.ResponseWriter, svc *Service, req *Request, result any) 
 		body, err = queryJSONResult(req, result)
 		contentType = "application/json"
 	default:
-		body, err = queryXMLResult(svc, req, result)
+		// The reply is built in a recycled buffer, given back once written
+		// (a Write never keeps its bytes).
+		buf := bufs.Get()
+		defer bufs.Put(buf)
+		*buf, err = appendQueryXML(*buf, svc, req, result)
+		body = *buf
 		contentType = "text/xml;charset=UTF-8"
 	}
 	if err != nil {
@@ -51,28 +56,32 @@ func writeResult(w http.ResponseWriter, svc *Service, req *Request, result any) 
 	_, _ = w.Write(body)
 }
 
-// queryXMLResult wraps a result as both query protocols do: EC2 puts a
-// requestId beside the fields, AWS query nests them in <OpResult> followed by
-// <ResponseMetadata>.
-func queryXMLResult(svc *Service, req *Request, result any) ([]byte, error) {
-	inner, err := innerXML(result)
-	if err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	b.WriteString(xml.Header)
-	b.WriteString(`<` + req.Operation + `Response xmlns="` + svc.XMLNamespace + `">`)
-	if svc.Protocol == EC2Query {
-		b.WriteString(`<requestId>` + req.RequestID + `</requestId>`)
-		b.Write(inner)
+// appendQueryXML appends a result wrapped as both query protocols do: EC2
+// puts a requestId beside the fields, AWS query nests them in <OpResult>
+// followed by <ResponseMetadata>.
+func appendQueryXML(b []byte, svc *Service, req *Request, result any) ([]byte, error) {
+	var inner []byte
+	if pooled, ok := result.(PooledXML); ok {
+		inner = *pooled.Buf
+		defer pooled.Pool.Put(pooled.Buf) // copied into b below
 	} else {
-		b.WriteString(`<` + req.Operation + `Result>`)
-		b.Write(inner)
-		b.WriteString(`</` + req.Operation + `Result>`)
-		b.WriteString(`<ResponseMetadata><RequestId>` + req.RequestID + `</RequestId></ResponseMetadata>`)
+		var err error
+		if inner, err = innerXML(result); err != nil {
+			return nil, err
+		}
 	}
-	b.WriteString(`</` + req.Operation + `Response>`)
-	return b.Bytes(), nil
+	b = append(b, xml.Header...)
+	b = append(b, `<`+req.Operation+`Response xmlns="`+svc.XMLNamespace+`">`...)
+	if svc.Protocol == EC2Query {
+		b = append(b, `<requestId>`+req.RequestID+`</requestId>`...)
+		b = append(b, inner...)
+	} else {
+		b = append(b, `<`+req.Operation+`Result>`...)
+		b = append(b, inner...)
+		b = append(b, `</`+req.Operation+`Result>`...)
+		b = append(b, `<ResponseMetadata><RequestId>`+req.RequestID+`</RequestId></ResponseMetadata>`...)
+	}
+	return append(b, `</`+req.Operation+`Response>`...), nil
 }
 
 // queryJSONResult is the JSON form of an AWS query reply, which STS and IAM
@@ -113,9 +122,16 @@ func findRoute(svc *Service, op string) (Route, bool) {
 }
 
 // RawXML is a result already encoded as the elements of a query reply, for
-// operations whose replies are too large for encoding/xml's reflection
-// (DescribeInstances of a thousand instances).
+// operations whose replies are too large for encoding/xml's reflection.
 type RawXML []byte
+
+// PooledXML is a RawXML built in a buffer of Pool (DescribeInstances of a
+// thousand instances): once copied into the reply, the buffer goes back
+// to the pool for the next reply.
+type PooledXML struct {
+	Buf  *[]byte
+	Pool *BufferPool
+}
 
 // innerXML marshals v's fields as a sequence of elements, without a wrapper.
 func innerXML(v any) ([]byte, error) {

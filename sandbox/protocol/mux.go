@@ -41,6 +41,7 @@ type Mux struct {
 	byVersion map[string]*Service
 	rest      []*Service
 	nextID    atomic.Uint64
+	bufs      BufferPool
 }
 
 // NewMux builds a Mux over the given services.
@@ -117,7 +118,7 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, svc, req, asAWSError(svc, err))
 		return
 	}
-	writeResult(w, svc, req, result)
+	writeResult(w, svc, req, result, &m.bufs)
 }
 
 func (m *Mux) requestID() string {

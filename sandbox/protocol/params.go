@@ -97,8 +97,11 @@ const MaxListIndex = math.MaxInt32
 // or an empty one, is read as an index; other parts are member names.
 func CheckListIndexes(req *Request) error {
 	for key := range req.Params {
-		parts := strings.Split(key, ".")
-		for _, p := range parts[1:] {
+		_, rest, dotted := strings.Cut(key, ".")
+		if !dotted {
+			continue // a name alone
+		}
+		for p := range strings.SplitSeq(rest, ".") {
 			if p != "" && !strings.ContainsAny(p[:1], "0123456789+-") {
 				continue
 			}
@@ -112,8 +115,9 @@ func CheckListIndexes(req *Request) error {
 
 func indexed(req *Request, prefix string) map[int]string {
 	idx := map[int]string{}
+	prefix += "."
 	for key, vals := range req.Params {
-		rest, ok := strings.CutPrefix(key, prefix+".")
+		rest, ok := strings.CutPrefix(key, prefix)
 		if !ok || len(vals) == 0 {
 			continue
 		}
