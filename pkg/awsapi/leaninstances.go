@@ -55,14 +55,16 @@ func (leanInstancesDeserializer) ID() string { return operationDeserializer }
 
 func (m leanInstancesDeserializer) HandleDeserialize(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
 	var lean *ec2.DescribeInstancesOutput
-	var scanErr error
+	var scanErr, readErr error
 	scan := middleware.DeserializeHandlerFunc(func(ctx context.Context, in middleware.DeserializeInput) (middleware.DeserializeOutput, middleware.Metadata, error) {
 		out, md, err := next.HandleDeserialize(ctx, in)
 		resp, ok := out.RawResponse.(*smithyhttp.Response)
 		if err != nil || !ok || resp.StatusCode < 200 || resp.StatusCode >= 300 {
 			return out, md, err
 		}
-		lean, scanErr = scanInstances(bufio.NewReaderSize(resp.Body, 32<<10))
+		body := &readRecorder{r: resp.Body}
+		lean, scanErr = scanInstances(bufio.NewReaderSize(body, 32<<10))
+		readErr = body.err
 		// What is left of the body is read, so the connection can be reused.
 		_, _ = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
@@ -73,6 +75,12 @@ func (m leanInstancesDeserializer) HandleDeserialize(ctx context.Context, in mid
 	if err != nil {
 		return out, md, err
 	}
+	if readErr != nil && ctx.Err() == nil {
+		// The connection failed in the middle of the reply: a connection
+		// error, which the SDK's retryer repeats (the call only reads), as it
+		// does one that fails before the reply.
+		return out, md, &smithyhttp.RequestSendError{Err: fmt.Errorf("reading the reply: %w", readErr)}
+	}
 	if scanErr != nil {
 		return out, md, &smithy.DeserializationError{Err: fmt.Errorf("failed to decode response body, %w", scanErr)}
 	}
@@ -80,6 +88,20 @@ func (m leanInstancesDeserializer) HandleDeserialize(ctx context.Context, in mid
 		out.Result = lean
 	}
 	return out, md, nil
+}
+
+// readRecorder keeps the first error reading r gave, other than io.EOF.
+type readRecorder struct {
+	r   io.Reader
+	err error
+}
+
+func (rr *readRecorder) Read(p []byte) (int, error) {
+	n, err := rr.r.Read(p)
+	if err != nil && err != io.EOF && rr.err == nil {
+		rr.err = err
+	}
+	return n, err
 }
 
 // http0Body is an empty, closable body.

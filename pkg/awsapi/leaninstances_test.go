@@ -7,12 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
@@ -261,6 +264,56 @@ func TestLeanInstancesErrors(t *testing.T) {
 		_, err := stubEC2(200, body).DescribeInstances(ctx, &ec2.DescribeInstancesInput{}, LeanInstances)
 		if de := (*smithy.DeserializationError)(nil); !errors.As(err, &de) {
 			t.Errorf("%s: %v, want a deserialization error", name, err)
+		}
+	}
+}
+
+// failingBody gives the first n bytes of body, then fails as a connection
+// closed in the middle of the reply does.
+type failingBody struct {
+	r io.Reader
+}
+
+func (f *failingBody) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err == io.EOF {
+		return n, &net.OpError{Op: "read", Net: "tcp", Err: net.ErrClosed}
+	}
+	return n, err
+}
+
+func (f *failingBody) Close() error { return nil }
+
+// TestLeanInstancesRetriesACutReply: a connection that fails in the middle
+// of the reply is a connection error the SDK's retryer repeats; the second
+// attempt's whole reply is the answer. With no attempt left, the error
+// names the read that failed.
+func TestLeanInstancesRetriesACutReply(t *testing.T) {
+	for _, c := range []struct {
+		attempts int
+		wantErr  string
+	}{{2, ""}, {1, "reading the reply: read tcp: use of closed network connection"}} {
+		calls := 0
+		api := ec2.New(ec2.Options{
+			Region:      "eu-west-1",
+			Credentials: aws.AnonymousCredentials{},
+			HTTPClient: httpClientFunc(func(r *http.Request) (*http.Response, error) {
+				calls++
+				var body io.ReadCloser = io.NopCloser(strings.NewReader(describeInstancesReply))
+				if calls == 1 {
+					body = &failingBody{r: strings.NewReader(describeInstancesReply[:len(describeInstancesReply)/2])}
+				}
+				return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/xml"}}, Body: body, Request: r}, nil
+			}),
+			RetryMaxAttempts: c.attempts,
+			Retryer:          retry.AddWithMaxBackoffDelay(retry.NewStandard(), time.Millisecond),
+		})
+		out, err := api.DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{}, LeanInstances)
+		switch {
+		case c.wantErr == "" && (err != nil || len(out.Reservations) != 2):
+			t.Errorf("%d attempts: %v, %v", c.attempts, out, err)
+		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("%d attempts: err %v, want %q", c.attempts, err, c.wantErr)
 		}
 	}
 }
