@@ -144,6 +144,10 @@ type Instance struct {
 	Architecture     string            `json:"architecture"`
 	ReservationID    string            `json:"reservationId"`
 	Tags             map[string]string `json:"tags,omitempty"`
+	// Account owns the instance when it is not the default account (the
+	// nodes of the fleet's partner clusters): EC2 shows an instance only
+	// to its account.
+	Account string `json:"account,omitempty"`
 }
 
 // Extra is what the sandbox seeds beyond the persisted world: the clusters
@@ -241,6 +245,41 @@ func (w *World) Instance(region, id string) *Instance {
 		return f.Instances[id]
 	}
 	return nil
+}
+
+// InstanceOwner is the account that owns inst.
+func (w *World) InstanceOwner(inst *Instance) string {
+	if inst.Account != "" {
+		return inst.Account
+	}
+	return w.AccountID
+}
+
+// InstanceAs is the region's instance of that ID as account sees it: nil
+// when there is none or another account owns it.
+func (w *World) InstanceAs(account, region, id string) *Instance {
+	if inst := w.Instance(region, id); inst != nil && w.InstanceOwner(inst) == account {
+		return inst
+	}
+	return nil
+}
+
+// SortedInstancesAs are the region's instances account owns, in ID order.
+// The world's sorted slice itself when account owns them all, so that the
+// default account's listing of a large fleet copies nothing more.
+func (w *World) SortedInstancesAs(account, region string) []*Instance {
+	all := w.SortedInstances(region)
+	i := slices.IndexFunc(all, func(inst *Instance) bool { return w.InstanceOwner(inst) != account })
+	if i < 0 {
+		return all
+	}
+	out := slices.Clone(all[:i])
+	for _, inst := range all[i:] {
+		if w.InstanceOwner(inst) == account {
+			out = append(out, inst)
+		}
+	}
+	return out
 }
 
 // SortedInstances are the region's instances, persisted and extra, in ID
