@@ -84,12 +84,19 @@ var publicPaths = map[string]bool{"/version": true, "/healthz": true, "/livez": 
 
 // ServeHTTP answers one Kubernetes API request.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	region, cluster, path, ok := splitPath(r.URL.Path)
-	a.logger.Debug("sandbox kubernetes request", "method", r.Method, "region", region, "cluster", cluster, "path", path)
+	account, region, name, path, ok := splitPath(r.URL.Path)
+	a.logger.Debug("sandbox kubernetes request", "method", r.Method, "account", account, "region", region, "cluster", name, "path", path)
 	if !ok {
 		writeNotFoundPage(w)
 		return
 	}
+	// The cluster is looked up by its key: names are unique per account
+	// and region only.
+	var cluster string
+	_ = a.store.View(func(wd *world.World) error {
+		cluster = wd.ClusterKey(account, name)
+		return nil
+	})
 	auth := r.Header.Get("Authorization")
 	if auth != "" || !publicPaths[path] {
 		if err := verifyBearer(auth, a.now()); err != nil {
@@ -240,19 +247,37 @@ func (a *API) watchableAt(path string) (watchable, bool) {
 	return watchable{}, false
 }
 
-// splitPath reads "/k8s/<region>/<cluster><path>"; path is "/" at least.
-func splitPath(p string) (region, cluster, path string, ok bool) {
+// splitPath reads "/k8s/[<account>/]<region>/<cluster><path>"; path is "/"
+// at least, account "" when the path names none (the default account's).
+// A region is never twelve digits, so an account is told apart by its shape.
+func splitPath(p string) (account, region, cluster, path string, ok bool) {
 	rest, ok := strings.CutPrefix(p, PathPrefix)
 	if !ok {
-		return "", "", "", false
+		return "", "", "", "", false
+	}
+	if first, after, found := strings.Cut(rest, "/"); found && isAccountID(first) {
+		account, rest = first, after
 	}
 	region, rest, ok = strings.Cut(rest, "/")
 	if !ok || region == "" {
-		return "", "", "", false
+		return "", "", "", "", false
 	}
 	cluster, path, _ = strings.Cut(rest, "/")
 	if cluster == "" {
-		return "", "", "", false
+		return "", "", "", "", false
 	}
-	return region, cluster, "/" + strings.TrimSuffix(path, "/"), true
+	return account, region, cluster, "/" + strings.TrimSuffix(path, "/"), true
+}
+
+// isAccountID reports an AWS account ID: twelve digits.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
