@@ -90,20 +90,33 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeNotFoundPage(w)
 		return
 	}
-	// The cluster is looked up by its key: names are unique per account
-	// and region only.
-	var cluster string
-	_ = a.store.View(func(wd *world.World) error {
-		cluster = wd.ClusterKey(account, name)
-		return nil
-	})
 	auth := r.Header.Get("Authorization")
-	if auth != "" || !publicPaths[path] {
-		if err := verifyBearer(auth, a.now()); err != nil {
+	authenticated := auth != "" || !publicPaths[path]
+	var accessKey string
+	if authenticated {
+		var err error
+		if accessKey, err = verifyBearer(auth, a.now()); err != nil {
 			a.logger.Debug("sandbox kubernetes request unauthorized", "reason", err)
 			writeStatus(w, unauthorized())
 			return
 		}
+	}
+	// The cluster is looked up by its key (names are unique per account
+	// and region only), and maps the IAM identities of its own account
+	// only: EKS answers 401 for an identity the cluster does not map.
+	var cluster string
+	mapped := true
+	_ = a.store.View(func(wd *world.World) error {
+		cluster = wd.ClusterKey(account, name)
+		if c := wd.Cluster(region, cluster); c != nil && authenticated {
+			mapped = wd.ClusterAs(wd.CallerAccount(accessKey), region, c.Name) == c
+		}
+		return nil
+	})
+	if !mapped {
+		a.logger.Debug("sandbox kubernetes request unauthorized", "reason", "the token's account does not own the cluster")
+		writeStatus(w, unauthorized())
+		return
 	}
 	if r.Method == http.MethodGet && isWatch(r) {
 		// A watch streams outside the store's lock.
