@@ -254,6 +254,9 @@ func (a *API) watchableAt(path string) (watchable, bool) {
 	case "/api/v1/nodes":
 		return nodeWatch(a), true
 	}
+	if ns, name, ok := podPath(path); ok && name == "" {
+		return podWatch(ns), true
+	}
 	if d, name, _, ok := crdPath(path); ok && name == "" {
 		return crdWatch(d), true
 	}
