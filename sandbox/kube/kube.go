@@ -1,8 +1,10 @@
 // Package kube is the sandbox's Kubernetes API: for every EKS cluster of the
 // world, the small part of an API server that winami, client-go and kubectl
-// need (version, discovery, nodes with watches, Karpenter's resources). It is served by the
-// sandbox's own HTTP server under /k8s/<region>/<cluster>/, the endpoint EKS
-// DescribeCluster reports, and authenticates requests with EKS tokens.
+// need (version, discovery, nodes and pods with watches, Karpenter's resources). It is
+// served by the sandbox's own HTTP server under /k8s/<region>/<cluster>/
+// (/k8s/<account>/<region>/<cluster>/ for another account's cluster), the
+// endpoint EKS DescribeCluster reports, and authenticates requests with EKS
+// tokens of the cluster's own account.
 package kube
 
 import (
