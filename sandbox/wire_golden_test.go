@@ -57,7 +57,13 @@ func (r *wireRecorder) record(name string, resp *http.Response) []byte {
 // kube GETs a path of a cluster's Kubernetes API over TLS with an EKS token.
 func (r *wireRecorder) kube(region, cluster, path, accept string) []byte {
 	r.t.Helper()
-	u := "https://" + strings.TrimPrefix(r.base, "http://") + "/k8s/" + region + "/" + cluster + path
+	// Another account's cluster is reached at its endpoint, which names
+	// the account (names are unique per account and region only).
+	account := ""
+	if a, ok := strings.CutPrefix(r.access, sandbox.DummyAccessKeyID+"-"); ok {
+		account = a + "/"
+	}
+	u := "https://" + strings.TrimPrefix(r.base, "http://") + "/k8s/" + account + region + "/" + cluster + path
 	req, _ := http.NewRequestWithContext(r.t.Context(), http.MethodGet, u, nil)
 	req.Header.Set("Authorization", "Bearer "+wireToken(r.access, cluster))
 	if accept != "" {

@@ -104,10 +104,11 @@ func groupNotFound(name string) *protocol.Error {
 	return protocol.Errorf("ValidationError", "AutoScalingGroup name not found - AutoScaling Group %s not found", name)
 }
 
-// lookupGroup is the region's group of that name, or groupNotFound.
+// lookupGroup is the region's group of that name, or groupNotFound (also
+// for another account's group: the caller has no group of that name).
 func lookupGroup(w *world.World, req *protocol.Request, name string) (*world.Region, *world.AutoScalingGroup, error) {
 	r := w.Region(req.Region)
-	if r == nil || r.AutoScalingGroups[name] == nil {
+	if r == nil || r.AutoScalingGroups[name] == nil || w.GroupOwner(r.AutoScalingGroups[name]) != w.CallerAccount(req.AccessKey) {
 		return nil, nil, groupNotFound(name)
 	}
 	return r, r.AutoScalingGroups[name], nil

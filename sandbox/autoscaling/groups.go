@@ -194,7 +194,7 @@ func (s *service) describeAutoScalingGroups(ctx context.Context, req *protocol.R
 		var groups []*world.AutoScalingGroup
 		for _, name := range slices.Sorted(maps.Keys(r.AutoScalingGroups)) {
 			g := r.AutoScalingGroups[name]
-			if len(names) > 0 && !slices.Contains(names, name) {
+			if len(names) > 0 && !slices.Contains(names, name) || w.GroupOwner(g) != w.CallerAccount(req.AccessKey) {
 				continue
 			}
 			if matchFilters(g, filters) {

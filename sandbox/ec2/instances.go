@@ -114,7 +114,11 @@ func (s *service) describeInstances(ctx context.Context, req *protocol.Request) 
 		filterNames: instanceFilterNames,
 		tagFilters:  true,
 		paging:      &paging{min: minInstanceResults, max: maxInstanceResults, exclusiveWith: "instancesSet"},
-		exists:      func(sc describeScope, id string) bool { return sc.w.Instance(sc.req.Region, id) != nil },
+		// Another account's instance does not exist for the caller, as
+		// in EC2.
+		exists: func(sc describeScope, id string) bool {
+			return sc.w.InstanceAs(sc.w.CallerAccount(sc.req.AccessKey), sc.req.Region, id) != nil
+		},
 		notFound: func(missing []string) error {
 			missing = uniq(missing)
 			if len(missing) == 1 {
@@ -123,29 +127,30 @@ func (s *service) describeInstances(ctx context.Context, req *protocol.Request) 
 			return protocol.Errorf("InvalidInstanceID.NotFound", "The instance IDs '%s' do not exist", strings.Join(missing, ", "))
 		},
 		list: func(sc describeScope, ids []string) ([]*world.Instance, error) {
-			return instancesByID(sc.w, sc.req.Region, ids), nil
+			return instancesByID(sc.w, sc.w.CallerAccount(sc.req.AccessKey), sc.req.Region, ids), nil
 		},
 		values: func(sc describeScope, inst *world.Instance, name string) []string {
-			return instanceValues(inst, name, sc.w.AccountID)
+			return instanceValues(inst, name, sc.w.InstanceOwner(inst))
 		},
 		key: func(inst *world.Instance) string { return inst.InstanceID },
 		render: func(sc describeScope, page []*world.Instance, next string) any {
 			buf := s.replies.Get()
-			*buf = appendInstancesXML(*buf, sc.w.AccountID, page, next)
+			// Every instance listed is the caller's.
+			*buf = appendInstancesXML(*buf, sc.w.CallerAccount(sc.req.AccessKey), page, next)
 			return protocol.PooledXML{Buf: buf, Pool: &s.replies}
 		},
 	})
 }
 
 // instancesByID returns the asked-for instances, or every instance of the
-// region when none is asked for.
-func instancesByID(w *world.World, region string, ids []string) []*world.Instance {
+// region that account owns when none is asked for.
+func instancesByID(w *world.World, account, region string, ids []string) []*world.Instance {
 	if len(ids) == 0 {
-		return w.SortedInstances(region)
+		return w.SortedInstancesAs(account, region)
 	}
 	var out []*world.Instance
 	for _, id := range uniq(ids) {
-		out = append(out, w.Instance(region, id))
+		out = append(out, w.InstanceAs(account, region, id))
 	}
 	return out
 }

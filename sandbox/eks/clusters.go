@@ -106,7 +106,7 @@ func (s *service) describeCluster(ctx context.Context, req *protocol.Request) (a
 			Version:   c.Version,
 			// The Kubernetes API is served by the sandbox itself, at the
 			// address the caller reached it by.
-			Endpoint: kube.Endpoint(req.Host, req.Region, c.Name),
+			Endpoint: kube.Endpoint(req.Host, c.Account, req.Region, c.Name),
 			RoleARN:  c.RoleARN,
 			ResourcesVPCConfig: vpcConfigJSON{
 				SubnetIDs:              c.SubnetIDs,

@@ -111,7 +111,7 @@ func (s *service) updateNodegroupVersion(ctx context.Context, req *protocol.Requ
 				}
 			}
 		}
-		if w.ActiveReplacement(req.Region, c.Name, world.GroupNodegroup, ng.Name) != nil || ng.Status == "UPDATING" {
+		if w.ActiveReplacement(req.Region, w.KeyOf(c), world.GroupNodegroup, ng.Name) != nil || ng.Status == "UPDATING" {
 			return protocol.StatusError(http.StatusConflict, "ResourceInUseException",
 				"Nodegroup %s is currently being updated. Wait for the update to finish before starting another.", ngName)
 		}
@@ -121,7 +121,7 @@ func (s *service) updateNodegroupVersion(ctx context.Context, req *protocol.Requ
 			return err
 		}
 		spec := world.ReplaceSpec{
-			Cluster: c.Name, Kind: world.GroupNodegroup, Group: ng.Name,
+			Cluster: w.KeyOf(c), Kind: world.GroupNodegroup, Group: ng.Name,
 			Instances: groupInstances(w, req.Region, c, ng), ImageID: img.ImageID,
 			MaxUnavailable: ng.MaxUnavailableOf(), Pace: s.pace, Force: in.Force,
 		}

@@ -37,59 +37,62 @@ var stsHost = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`
 // checks a token before it asks STS who signed it: the sandbox does not
 // check signatures, so the shape and the clock are all there is to check.
 // The cluster name is a signed header, not part of the URL, so a token made
-// for another cluster cannot be told apart and is accepted.
-func verifyBearer(header string, now time.Time) error {
+// for another cluster cannot be told apart and is accepted. It returns the
+// access key ID that presigned the token: STS would answer with its
+// identity, which the cluster then maps, or not (see ServeHTTP).
+func verifyBearer(header string, now time.Time) (accessKey string, err error) {
 	scheme, token, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return errors.New("no bearer token")
+		return "", errors.New("no bearer token")
 	}
 	token = strings.TrimSpace(token)
 	if len(token) > maxTokenBytes {
-		return errors.New("token is too large")
+		return "", errors.New("token is too large")
 	}
 	enc, ok := strings.CutPrefix(token, TokenPrefix)
 	if !ok {
-		return fmt.Errorf("token does not start with %q", TokenPrefix)
+		return "", fmt.Errorf("token does not start with %q", TokenPrefix)
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(enc)
 	if err != nil {
-		return fmt.Errorf("token is not base64url: %w", err)
+		return "", fmt.Errorf("token is not base64url: %w", err)
 	}
 	u, err := url.Parse(string(raw))
 	if err != nil {
-		return fmt.Errorf("token is not a URL: %w", err)
+		return "", fmt.Errorf("token is not a URL: %w", err)
 	}
 	q, err := lowerQuery(u.RawQuery)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !stsHost().MatchString(u.Hostname()) && scopeService(q.Get("x-amz-credential")) != "sts" {
-		return fmt.Errorf("the presigned URL is not for STS: host %q", u.Host)
+		return "", fmt.Errorf("the presigned URL is not for STS: host %q", u.Host)
 	}
 	if u.Path != "/" && u.Path != "" {
-		return fmt.Errorf("unexpected path %q in the presigned URL", u.Path)
+		return "", fmt.Errorf("unexpected path %q in the presigned URL", u.Path)
 	}
 	if q.Get("action") != "GetCallerIdentity" {
-		return errors.New("unexpected action parameter in the presigned URL")
+		return "", errors.New("unexpected action parameter in the presigned URL")
 	}
 	if !slices.Contains(strings.Split(q.Get("x-amz-signedheaders"), ";"), "x-k8s-aws-id") {
-		return errors.New("the client did not sign the x-k8s-aws-id header in the presigned URL")
+		return "", errors.New("the client did not sign the x-k8s-aws-id header in the presigned URL")
 	}
 	expires, err := strconv.Atoi(q.Get("x-amz-expires"))
 	if err != nil || expires < 0 || expires > int(TokenLifetime/time.Second) {
-		return fmt.Errorf("invalid X-Amz-Expires %q in the presigned URL", q.Get("x-amz-expires"))
+		return "", fmt.Errorf("invalid X-Amz-Expires %q in the presigned URL", q.Get("x-amz-expires"))
 	}
 	date, err := time.Parse("20060102T150405Z", q.Get("x-amz-date"))
 	if err != nil {
-		return fmt.Errorf("invalid X-Amz-Date in the presigned URL: %w", err)
+		return "", fmt.Errorf("invalid X-Amz-Date in the presigned URL: %w", err)
 	}
 	if date.After(now.Add(TokenClockSkew)) {
-		return fmt.Errorf("X-Amz-Date %s is not yet valid (more than %.f minutes after the current time)", date, TokenClockSkew.Minutes())
+		return "", fmt.Errorf("X-Amz-Date %s is not yet valid (more than %.f minutes after the current time)", date, TokenClockSkew.Minutes())
 	}
 	if now.After(date.Add(TokenLifetime)) {
-		return fmt.Errorf("X-Amz-Date %s is expired (%.f minute expiration)", date, TokenLifetime.Minutes())
+		return "", fmt.Errorf("X-Amz-Date %s is expired (%.f minute expiration)", date, TokenLifetime.Minutes())
 	}
-	return nil
+	accessKey, _, _ = strings.Cut(q.Get("x-amz-credential"), "/")
+	return accessKey, nil
 }
 
 // lowerQuery parses a query with lower-cased keys, refusing repeated keys,

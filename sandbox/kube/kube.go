@@ -1,8 +1,10 @@
 // Package kube is the sandbox's Kubernetes API: for every EKS cluster of the
 // world, the small part of an API server that winami, client-go and kubectl
-// need (version, discovery, nodes with watches, Karpenter's resources). It is served by the
-// sandbox's own HTTP server under /k8s/<region>/<cluster>/, the endpoint EKS
-// DescribeCluster reports, and authenticates requests with EKS tokens.
+// need (version, discovery, nodes and pods with watches, Karpenter's resources). It is
+// served by the sandbox's own HTTP server under /k8s/<region>/<cluster>/
+// (/k8s/<account>/<region>/<cluster>/ for another account's cluster), the
+// endpoint EKS DescribeCluster reports, and authenticates requests with EKS
+// tokens of the cluster's own account.
 package kube
 
 import (
@@ -84,19 +86,39 @@ var publicPaths = map[string]bool{"/version": true, "/healthz": true, "/livez": 
 
 // ServeHTTP answers one Kubernetes API request.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	region, cluster, path, ok := splitPath(r.URL.Path)
-	a.logger.Debug("sandbox kubernetes request", "method", r.Method, "region", region, "cluster", cluster, "path", path)
+	account, region, name, path, ok := splitPath(r.URL.Path)
+	a.logger.Debug("sandbox kubernetes request", "method", r.Method, "account", account, "region", region, "cluster", name, "path", path)
 	if !ok {
 		writeNotFoundPage(w)
 		return
 	}
 	auth := r.Header.Get("Authorization")
-	if auth != "" || !publicPaths[path] {
-		if err := verifyBearer(auth, a.now()); err != nil {
+	authenticated := auth != "" || !publicPaths[path]
+	var accessKey string
+	if authenticated {
+		var err error
+		if accessKey, err = verifyBearer(auth, a.now()); err != nil {
 			a.logger.Debug("sandbox kubernetes request unauthorized", "reason", err)
 			writeStatus(w, unauthorized())
 			return
 		}
+	}
+	// The cluster is looked up by its key (names are unique per account
+	// and region only), and maps the IAM identities of its own account
+	// only: EKS answers 401 for an identity the cluster does not map.
+	var cluster string
+	mapped := true
+	_ = a.store.View(func(wd *world.World) error {
+		cluster = wd.ClusterKey(account, name)
+		if c := wd.Cluster(region, cluster); c != nil && authenticated {
+			mapped = wd.ClusterAs(wd.CallerAccount(accessKey), region, c.Name) == c
+		}
+		return nil
+	})
+	if !mapped {
+		a.logger.Debug("sandbox kubernetes request unauthorized", "reason", "the token's account does not own the cluster")
+		writeStatus(w, unauthorized())
+		return
 	}
 	if r.Method == http.MethodGet && isWatch(r) {
 		// A watch streams outside the store's lock.
@@ -234,25 +256,46 @@ func (a *API) watchableAt(path string) (watchable, bool) {
 	case "/api/v1/nodes":
 		return nodeWatch(a), true
 	}
+	if ns, name, ok := podPath(path); ok && name == "" {
+		return podWatch(ns), true
+	}
 	if d, name, _, ok := crdPath(path); ok && name == "" {
 		return crdWatch(d), true
 	}
 	return watchable{}, false
 }
 
-// splitPath reads "/k8s/<region>/<cluster><path>"; path is "/" at least.
-func splitPath(p string) (region, cluster, path string, ok bool) {
+// splitPath reads "/k8s/[<account>/]<region>/<cluster><path>"; path is "/"
+// at least, account "" when the path names none (the default account's).
+// A region is never twelve digits, so an account is told apart by its shape.
+func splitPath(p string) (account, region, cluster, path string, ok bool) {
 	rest, ok := strings.CutPrefix(p, PathPrefix)
 	if !ok {
-		return "", "", "", false
+		return "", "", "", "", false
+	}
+	if first, after, found := strings.Cut(rest, "/"); found && isAccountID(first) {
+		account, rest = first, after
 	}
 	region, rest, ok = strings.Cut(rest, "/")
 	if !ok || region == "" {
-		return "", "", "", false
+		return "", "", "", "", false
 	}
 	cluster, path, _ = strings.Cut(rest, "/")
 	if cluster == "" {
-		return "", "", "", false
+		return "", "", "", "", false
 	}
-	return region, cluster, "/" + strings.TrimSuffix(path, "/"), true
+	return account, region, cluster, "/" + strings.TrimSuffix(path, "/"), true
+}
+
+// isAccountID reports an AWS account ID: twelve digits.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -135,12 +135,6 @@ func podFields(p podJSON) fields.Set {
 // fieldSelector, labelSelector, limit and continue, as for nodes.
 func (a *API) listPods(w http.ResponseWriter, r *http.Request, c *world.Cluster, namespace string) {
 	q := r.URL.Query()
-	if isWatch(r) {
-		// Nothing the sandbox simulates changes pods while it runs.
-		writeStatus(w, failure(http.StatusMethodNotAllowed, metav1.StatusReasonMethodNotAllowed,
-			"the sandbox's Kubernetes API does not watch pods: list them"))
-		return
-	}
 	fsel, err := fields.ParseSelector(q.Get("fieldSelector"))
 	if err != nil {
 		writeStatus(w, badRequest(err.Error()))
@@ -231,4 +225,4 @@ func (a *API) getPod(w http.ResponseWriter, c *world.Cluster, namespace, name st
 
 // podsResource is the pods' entry of GET /api/v1.
 var podsResource = metav1.APIResource{Name: "pods", SingularName: "pod", Namespaced: true, Kind: "Pod",
-	Verbs: metav1.Verbs{"get", "list"}, ShortNames: []string{"po"}, Categories: []string{"all"}}
+	Verbs: metav1.Verbs{"get", "list", "watch"}, ShortNames: []string{"po"}, Categories: []string{"all"}}

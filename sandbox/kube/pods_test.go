@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/winami/winami/sandbox"
 	"github.com/winami/winami/sandbox/registry"
@@ -121,11 +122,127 @@ func TestListPodsPagesWithSelectors(t *testing.T) {
 	}
 }
 
-func TestWatchPodsRefused(t *testing.T) {
-	_, _, cs := start(t)
-	_, err := cs.CoreV1().Pods("").Watch(t.Context(), metav1.ListOptions{})
-	if !apierrors.IsMethodNotSupported(err) || !strings.Contains(err.Error(), "does not watch pods") {
-		t.Errorf("watch of pods: %v, want 405 MethodNotAllowed", err)
+// Pods are watched as nodes are: when a node leaves the cluster its pods
+// are DELETED and their controllers' new pods ADDED on other nodes; a node
+// that joins gets its DaemonSets' pods ADDED. A watch of a namespace, or
+// with a field selector, sees only its pods.
+func TestWatchPods(t *testing.T) {
+	srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1})
+	cs := sandboxtest.Kubernetes(t, cfg, world.DemoCluster)
+	ctx := t.Context()
+	before, err := cs.CoreV1().Pods("").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A Windows node that runs a Deployment's pod besides its DaemonSets'.
+	var node, namespace string
+	for _, p := range before.Items {
+		if len(p.OwnerReferences) == 1 && p.OwnerReferences[0].Kind == "ReplicaSet" && p.Spec.NodeSelector["kubernetes.io/os"] == "windows" {
+			node, namespace = p.Spec.NodeName, p.Namespace
+			break
+		}
+	}
+	if node == "" {
+		t.Fatal("no Windows node runs a ReplicaSet's pod")
+	}
+	opts := metav1.ListOptions{ResourceVersion: before.ResourceVersion}
+	all, err := cs.CoreV1().Pods("").Watch(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer all.Stop()
+	inNS, err := cs.CoreV1().Pods(namespace).Watch(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inNS.Stop()
+	onNode, err := cs.CoreV1().Pods("").Watch(ctx, metav1.ListOptions{ResourceVersion: before.ResourceVersion, FieldSelector: "spec.nodeName=" + node})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer onNode.Stop()
+
+	const joined = "ip-172-31-99-1.ec2.internal"
+	changeNodes(t, srv.Store(), func(c *world.Cluster) {
+		n := *c.Node(node)
+		n.Name = joined
+		c.DeleteNode(node)
+		c.PutNode(&n)
+	})
+	after, err := cs.CoreV1().Pods("").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the watches must report: the node's pods deleted, and every pod
+	// that was not there before added.
+	type change struct{ typ, ns, name, uid string }
+	var want []change
+	old := map[string]bool{}
+	for _, p := range before.Items {
+		old[string(p.UID)] = true
+		if p.Spec.NodeName == node {
+			want = append(want, change{string(watch.Deleted), p.Namespace, p.Name, string(p.UID)})
+		}
+	}
+	joinedPods := 0
+	for _, p := range after.Items {
+		if !old[string(p.UID)] {
+			want = append(want, change{string(watch.Added), p.Namespace, p.Name, string(p.UID)})
+			if p.Spec.NodeName == joined {
+				joinedPods++
+			}
+		}
+	}
+	if joinedPods == 0 || len(want) < 4 {
+		t.Fatalf("the replacement changed too little to test: %+v", want)
+	}
+	collect := func(w watch.Interface, n int) []change {
+		t.Helper()
+		var got []change
+		prev := atoi(t, before.ResourceVersion)
+		for range n {
+			ev := nextEvent(t, w)
+			p, ok := ev.Object.(*corev1.Pod)
+			if !ok {
+				t.Fatalf("event %s of a %T", ev.Type, ev.Object)
+			}
+			if rv := atoi(t, p.ResourceVersion); rv <= prev {
+				t.Errorf("%s %s: resourceVersion %d does not follow %d", ev.Type, p.Name, rv, prev)
+			} else {
+				prev = rv
+			}
+			got = append(got, change{string(ev.Type), p.Namespace, p.Name, string(p.UID)})
+		}
+		return got
+	}
+	sortChanges := func(cs []change) []change {
+		slices.SortFunc(cs, func(a, b change) int { return strings.Compare(a.typ+a.uid, b.typ+b.uid) })
+		return cs
+	}
+	want = sortChanges(want)
+	if got := sortChanges(collect(all, len(want))); !slices.Equal(got, want) {
+		t.Errorf("watch of all pods:\n got %+v\nwant %+v", got, want)
+	}
+	var wantNS, wantNode []change
+	for _, c := range want {
+		if c.ns == namespace {
+			wantNS = append(wantNS, c)
+		}
+		if c.typ == string(watch.Deleted) {
+			wantNode = append(wantNode, c)
+		}
+	}
+	if got := sortChanges(collect(inNS, len(wantNS))); !slices.Equal(got, wantNS) {
+		t.Errorf("watch of namespace %s:\n got %+v\nwant %+v", namespace, got, wantNS)
+	}
+	if got := sortChanges(collect(onNode, len(wantNode))); !slices.Equal(got, wantNode) {
+		t.Errorf("watch of the pods on %s:\n got %+v\nwant %+v", node, got, wantNode)
+	}
+	// An unknown field is refused as the list refuses it.
+	_, err = cs.CoreV1().Pods("").Watch(ctx, metav1.ListOptions{FieldSelector: "spec.nodeNam=x"})
+	var st apierrors.APIStatus
+	if !errors.As(err, &st) || st.Status().Code != http.StatusBadRequest || st.Status().Message != "field label not supported: spec.nodeNam" {
+		t.Errorf("bad field selector: %v", err)
 	}
 }
 

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/winami/winami/sandbox/world"
@@ -41,6 +44,13 @@ type watchable struct {
 	// table is the object as a one-row Table, or nil when the resource has
 	// no server-side printing.
 	table func(e world.KubeEvent, now time.Time) any
+	// fieldLabels, when set, are the fields a watch may select objects by
+	// (fieldsOf gives an event's object's); otherwise only metadata.name.
+	fieldLabels []string
+	fieldsOf    func(e world.KubeEvent) fields.Set
+	// namespace, when set, is the only namespace watched (the event
+	// objects' PodKey prefix).
+	namespace string
 }
 
 // watchEvent is one line of a watch stream.
@@ -52,7 +62,8 @@ type watchEvent struct {
 // watchRequest holds a watch's parameters.
 type watchRequest struct {
 	selector      labels.Selector
-	name          string // fieldSelector metadata.name=
+	fields        fields.Selector // for a resource with fieldLabels
+	name          string          // fieldSelector metadata.name=
 	rv            int64
 	fromNow       bool // resourceVersion "" or "0": the current objects first
 	initialEvents bool // sendInitialEvents=true
@@ -61,16 +72,27 @@ type watchRequest struct {
 	table         bool
 }
 
-func parseWatch(r *http.Request) (watchRequest, *metav1.Status) {
+func parseWatch(r *http.Request, res watchable) (watchRequest, *metav1.Status) {
 	q := r.URL.Query()
 	var wr watchRequest
 	var err error
 	if wr.selector, err = labels.Parse(q.Get("labelSelector")); err != nil {
 		return wr, badRequest(err.Error())
 	}
-	var st *metav1.Status
-	if wr.name, st = nameFieldSelector(q.Get("fieldSelector")); st != nil {
-		return wr, st
+	if res.fieldLabels != nil {
+		if wr.fields, err = fields.ParseSelector(q.Get("fieldSelector")); err != nil {
+			return wr, badRequest(err.Error())
+		}
+		for _, req := range wr.fields.Requirements() {
+			if !slices.Contains(res.fieldLabels, req.Field) {
+				return wr, badRequest(fmt.Sprintf("field label not supported: %s", req.Field))
+			}
+		}
+	} else {
+		var st *metav1.Status
+		if wr.name, st = nameFieldSelector(q.Get("fieldSelector")); st != nil {
+			return wr, st
+		}
 	}
 	wr.bookmarks = q.Get("allowWatchBookmarks") == "true"
 	wr.table = wantsTable(r)
@@ -131,7 +153,7 @@ func cutPrefix(s, prefix string) (string, bool) {
 
 // serveWatch streams a watch of one resource of a cluster.
 func (a *API) serveWatch(w http.ResponseWriter, r *http.Request, region, cluster string, res watchable) {
-	wr, st := parseWatch(r)
+	wr, st := parseWatch(r, res)
 	if st != nil {
 		writeStatus(w, st)
 		return
@@ -266,10 +288,19 @@ func (a *API) visible(res watchable, wr watchRequest, e world.KubeEvent, ni *nod
 	if wr.name != "" && e.Name != wr.name {
 		return watchEvent{}, false
 	}
+	if res.namespace != "" && !strings.HasPrefix(e.Name, res.namespace+"/") {
+		return watchEvent{}, false
+	}
+	if wr.fields != nil && !wr.fields.Empty() && !wr.fields.Matches(res.fieldsOf(e)) {
+		return watchEvent{}, false
+	}
 	var objLabels map[string]string
-	if e.Node != nil {
+	switch {
+	case e.Node != nil:
 		objLabels = e.Node.Labels
-	} else {
+	case e.Pod != nil:
+		objLabels = e.Pod.Labels
+	default:
 		objLabels = world.ObjectLabels(e.Object)
 	}
 	now := wr.selector.Matches(labels.Set(objLabels))
@@ -329,5 +360,35 @@ func nodeWatch(a *API) watchable {
 		table: func(e world.KubeEvent, now time.Time) any {
 			return nodeTable(listMetaJSON{ResourceVersion: e.Node.ResourceVersion}, []*world.Node{e.Node}, now)
 		},
+	}
+}
+
+// podWatch is the watch of the pods of a namespace, or of all ("").
+// Pods change when their node leaves the cluster (world.Cluster's
+// evictPodsOf: DELETED, and ADDED for their controllers' new ones) and when
+// a node joins (its DaemonSet pods, ADDED).
+func podWatch(namespace string) watchable {
+	return watchable{
+		resource: "pods", kind: "Pod", apiVersion: "v1", namespace: namespace,
+		current: func(c *world.Cluster) []world.KubeEvent {
+			evs := make([]world.KubeEvent, 0, len(c.Pods))
+			for _, p := range c.Pods {
+				// A pod bound to a node that is gone is gone too, as
+				// listPods answers.
+				if p.NodeName != "" && c.Node(p.NodeName) == nil {
+					continue
+				}
+				evs = append(evs, world.KubeEvent{Type: world.EventAdded, Resource: "pods", Name: p.Key(), Pod: p})
+			}
+			return evs
+		},
+		encode: func(e world.KubeEvent, _ *nodeImages, _ time.Time) []byte {
+			p := toPod(e.Pod)
+			p.Kind, p.APIVersion = "Pod", "v1"
+			raw, _ := json.Marshal(p)
+			return raw
+		},
+		fieldLabels: podFieldLabels,
+		fieldsOf:    func(e world.KubeEvent) fields.Set { return podFields(toPod(e.Pod)) },
 	}
 }

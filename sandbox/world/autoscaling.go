@@ -37,6 +37,17 @@ type AutoScalingGroup struct {
 	// Launches counts the instances the group ever launched; new instance
 	// IDs derive from it, so that a world replays the same way.
 	Launches int `json:"launches"`
+	// Account owns the group when it is not the default account: Auto
+	// Scaling shows a group only to its account.
+	Account string `json:"account,omitempty"`
+}
+
+// GroupOwner is the account that owns g.
+func (w *World) GroupOwner(g *AutoScalingGroup) string {
+	if g.Account != "" {
+		return g.Account
+	}
+	return w.AccountID
 }
 
 // GroupInstance is one instance of an Auto Scaling group.

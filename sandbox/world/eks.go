@@ -144,6 +144,10 @@ type Instance struct {
 	Architecture     string            `json:"architecture"`
 	ReservationID    string            `json:"reservationId"`
 	Tags             map[string]string `json:"tags,omitempty"`
+	// Account owns the instance when it is not the default account (the
+	// nodes of the fleet's partner clusters): EC2 shows an instance only
+	// to its account.
+	Account string `json:"account,omitempty"`
 }
 
 // Extra is what the sandbox seeds beyond the persisted world: the clusters
@@ -184,34 +188,63 @@ func (w *World) fleet(region string) *Fleet {
 	return w.Extra.Regions[region]
 }
 
-// Cluster is the region's cluster of that name, persisted or extra, or nil.
-func (w *World) Cluster(region, name string) *Cluster {
-	if r := w.Region(region); r != nil && r.Clusters[name] != nil {
-		return r.Clusters[name]
+// Clusters are keyed by ClusterKey: EKS cluster names are unique per
+// account and region, so two accounts may each have a "prod" in the same
+// region. The default account's clusters are keyed by their name alone, so
+// that the worlds saved before partner clusters existed read as they did.
+
+// ClusterKey is the key of the account's cluster of that name: the name for
+// the default account, "<account>/<name>" for another ("/" is never in a
+// cluster name).
+func (w *World) ClusterKey(account, name string) string {
+	if account == "" || account == w.AccountID {
+		return name
+	}
+	return account + "/" + name
+}
+
+// KeyOf is c's key in its region (ClusterKey).
+func (w *World) KeyOf(c *Cluster) string { return w.ClusterKey(c.Account, c.Name) }
+
+// Cluster is the region's cluster of that key (ClusterKey: the name, for
+// the default account's), persisted or extra, or nil.
+func (w *World) Cluster(region, key string) *Cluster {
+	if r := w.Region(region); r != nil && r.Clusters[key] != nil {
+		return r.Clusters[key]
 	}
 	if f := w.fleet(region); f != nil {
-		return f.Clusters[name]
+		return f.Clusters[key]
 	}
 	return nil
 }
 
-// ClusterNames are the names of the region's clusters, sorted.
-func (w *World) ClusterNames(region string) []string {
-	var names []string
-	if r := w.Region(region); r != nil {
-		names = slices.AppendSeq(names, maps.Keys(r.Clusters))
+// PutCluster adds c to the region's persisted clusters under its key.
+func (w *World) PutCluster(region string, c *Cluster) {
+	r := w.Region(region)
+	if r.Clusters == nil {
+		r.Clusters = map[string]*Cluster{}
 	}
-	if f := w.fleet(region); f != nil {
-		names = slices.AppendSeq(names, maps.Keys(f.Clusters))
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
+	r.Clusters[w.KeyOf(c)] = c
 }
 
-// ClusterAs is the region's cluster of that name as account sees it: nil
-// when there is none or another account owns it, as EKS answers a caller.
+// ClusterKeys are the keys of the region's clusters, every account's, sorted.
+func (w *World) ClusterKeys(region string) []string {
+	var keys []string
+	if r := w.Region(region); r != nil {
+		keys = slices.AppendSeq(keys, maps.Keys(r.Clusters))
+	}
+	if f := w.fleet(region); f != nil {
+		keys = slices.AppendSeq(keys, maps.Keys(f.Clusters))
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// ClusterAs is the account's cluster of that name in the region: nil when
+// the account has none of that name (another account's is not found, as
+// EKS answers a caller).
 func (w *World) ClusterAs(account, region, name string) *Cluster {
-	if c := w.Cluster(region, name); c != nil && w.owner(c) == account {
+	if c := w.Cluster(region, w.ClusterKey(account, name)); c != nil && w.owner(c) == account {
 		return c
 	}
 	return nil
@@ -219,9 +252,13 @@ func (w *World) ClusterAs(account, region, name string) *Cluster {
 
 // ClusterNamesAs are the names of the region's clusters account owns, sorted.
 func (w *World) ClusterNamesAs(account, region string) []string {
-	return slices.DeleteFunc(w.ClusterNames(region), func(name string) bool {
-		return w.owner(w.Cluster(region, name)) != account
-	})
+	var names []string
+	for _, key := range w.ClusterKeys(region) {
+		if c := w.Cluster(region, key); w.owner(c) == account {
+			names = append(names, c.Name)
+		}
+	}
+	return names
 }
 
 // owner is the account that owns c.
@@ -241,6 +278,41 @@ func (w *World) Instance(region, id string) *Instance {
 		return f.Instances[id]
 	}
 	return nil
+}
+
+// InstanceOwner is the account that owns inst.
+func (w *World) InstanceOwner(inst *Instance) string {
+	if inst.Account != "" {
+		return inst.Account
+	}
+	return w.AccountID
+}
+
+// InstanceAs is the region's instance of that ID as account sees it: nil
+// when there is none or another account owns it.
+func (w *World) InstanceAs(account, region, id string) *Instance {
+	if inst := w.Instance(region, id); inst != nil && w.InstanceOwner(inst) == account {
+		return inst
+	}
+	return nil
+}
+
+// SortedInstancesAs are the region's instances account owns, in ID order.
+// The world's sorted slice itself when account owns them all, so that the
+// default account's listing of a large fleet copies nothing more.
+func (w *World) SortedInstancesAs(account, region string) []*Instance {
+	all := w.SortedInstances(region)
+	i := slices.IndexFunc(all, func(inst *Instance) bool { return w.InstanceOwner(inst) != account })
+	if i < 0 {
+		return all
+	}
+	out := slices.Clone(all[:i])
+	for _, inst := range all[i:] {
+		if w.InstanceOwner(inst) == account {
+			out = append(out, inst)
+		}
+	}
+	return out
 }
 
 // SortedInstances are the region's instances, persisted and extra, in ID

@@ -70,8 +70,8 @@ type NodegroupTarget struct {
 // from its replacement: on success the node group takes its new release
 // version and launch template version. Call it after AdvanceReplacements.
 func (w *World) SyncEKSUpdates(region string, now time.Time) {
-	for _, name := range w.ClusterNames(region) {
-		c := w.Cluster(region, name)
+	for _, key := range w.ClusterKeys(region) {
+		c := w.Cluster(region, key)
 		for _, u := range c.Updates {
 			if u.Status != ReplaceInProgress || u.Replacement == "" {
 				continue

@@ -32,6 +32,8 @@ type KubeEvent struct {
 	Name            string `json:"name"`
 	// Node is a copy of the node after the change (before it, for DELETED).
 	Node *Node `json:"node,omitempty"`
+	// Pod is a copy of the pod likewise; Name is then its PodKey.
+	Pod *Pod `json:"pod,omitempty"`
 	// Object is the JSON of any other object after the change.
 	Object json.RawMessage `json:"object,omitempty"`
 	// PrevLabels are the object's labels before a MODIFIED change, so that a

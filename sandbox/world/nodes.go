@@ -83,6 +83,8 @@ func addNode(r *Region, c *Cluster, g *gen, s nodeSpec, instances map[string]*In
 			"aws:ec2launchtemplate:id":        s.template.ID,
 			"aws:ec2launchtemplate:version":   s.template.Version,
 		},
+		// The node's instance is its cluster's account's.
+		Account: c.Account,
 	}
 	if s.subnet != nil {
 		inst.SubnetID, inst.VPCID = s.subnet.SubnetID, s.subnet.VPCID

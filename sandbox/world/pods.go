@@ -3,6 +3,7 @@ package world
 import (
 	"hash/fnv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -78,6 +79,7 @@ func (c *Cluster) evictPodsOf(node string) {
 		if p.NodeName != node {
 			return false
 		}
+		c.recordPod(EventDeleted, p)
 		if p.Owner != nil && p.Owner.Kind != "DaemonSet" {
 			moved = append(moved, p)
 		}
@@ -87,9 +89,23 @@ func (c *Cluster) evictPodsOf(node string) {
 		return
 	}
 	for _, p := range moved {
-		c.Pods = append(c.Pods, c.recreate(p))
+		np := c.recreate(p)
+		c.recordPod(EventAdded, np)
+		c.Pods = append(c.Pods, np)
 	}
 	c.sortPods()
+}
+
+// recordPod publishes a pod's creation (ADDED: the pod takes the change's
+// resourceVersion) or deletion (DELETED: its last state carries it) to the
+// cluster's watchers, as PutNode and DeleteNode publish a node's.
+func (c *Cluster) recordPod(typ string, p *Pod) {
+	cp := p.clone()
+	rv := strconv.FormatInt(c.Record(KubeEvent{Type: typ, Resource: "pods", Name: p.Key(), Pod: cp}), 10)
+	cp.ResourceVersion = rv
+	if typ == EventAdded {
+		p.ResourceVersion = rv
+	}
 }
 
 // recreate is the pod p's controller makes in its place: a StatefulSet's
@@ -151,6 +167,7 @@ func (c *Cluster) addDaemonPods(n *Node) {
 		np.Name, np.UID = p.Owner.Name+"-"+podSuffix(key), uniqueUUID(key)
 		np.NodeName, np.Phase, np.ResourceVersion = n.Name, "Running", c.ResourceVersion
 		np.CreationTimestamp = n.CreationTimestamp
+		c.recordPod(EventAdded, np)
 		added = append(added, np)
 	}
 	if len(added) > 0 {

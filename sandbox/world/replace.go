@@ -68,6 +68,7 @@ const (
 
 // ReplaceSpec is what to replace and with what: the input of StartReplacement.
 type ReplaceSpec struct {
+	// Cluster is the cluster's key (World.ClusterKey).
 	Cluster string    `json:"cluster"`
 	Kind    GroupKind `json:"kind"`
 	Group   string    `json:"group"`

@@ -95,7 +95,7 @@ func SeedFleetClusters(w *World, n, m int) (*Extra, error) {
 		if err != nil {
 			return nil, err
 		}
-		clusters[region][c.Name] = c
+		clusters[region][w.KeyOf(c)] = c
 	}
 	for _, region := range FleetRegions {
 		if len(clusters[region]) > 0 {

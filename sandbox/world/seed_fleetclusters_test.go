@@ -21,7 +21,8 @@ func TestSeedFleetClusters(t *testing.T) {
 	for i := range 20 {
 		region := FleetRegions[i%4]
 		name := FleetClusterName(i)
-		c := w.Cluster(region, name)
+		// Clusters are keyed by account and name.
+		c := w.Cluster(region, w.ClusterKey(w.FleetAccount(i), name))
 		if c == nil || len(c.Nodes) != 500 || len(c.Nodegroups) != 4 {
 			t.Fatalf("%s in %s: %+v", name, region, c)
 		}

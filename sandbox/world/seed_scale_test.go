@@ -17,7 +17,7 @@ func TestSeedScale(t *testing.T) {
 	if c == nil || len(c.Nodes) != 2500 || len(c.Nodegroups) != 3 || c.Nodegroups["windows-002"].DesiredSize != 500 {
 		t.Fatalf("scale cluster: %+v", c)
 	}
-	if got := w.ClusterNames("us-east-1"); strings.Join(got, ",") != "demo,scale" {
+	if got := w.ClusterKeys("us-east-1"); strings.Join(got, ",") != "demo,scale" {
 		t.Errorf("clusters %v", got)
 	}
 	all := w.SortedInstances("us-east-1")
