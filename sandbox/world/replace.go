@@ -281,8 +281,9 @@ func (rp *Replacement) Cancel(w *World, region string, now time.Time) {
 	}
 	if c := w.Cluster(region, rp.Cluster); c != nil && rp.Wave != nil {
 		for _, id := range rp.Wave.Old {
-			if n := nodeOf(c, id); n != nil {
+			if n := nodeOf(c, id); n != nil && n.Unschedulable {
 				uncordon(n)
+				touch(c, n) // watches see the uncordon, and the node its new resourceVersion
 			}
 		}
 	}

@@ -75,11 +75,27 @@ func TestReplacementCancel(t *testing.T) {
 	if rp.Unavailable() != 2 || w.ActiveReplacement("us-east-1", DemoCluster, GroupNodegroup, "windows-core-a") != rp {
 		t.Fatalf("unavailable %d", rp.Unavailable())
 	}
+	c := w.Cluster("us-east-1", DemoCluster)
+	cordoned := map[string]string{} // name -> resourceVersion
+	for _, n := range c.Nodes {
+		if n.Unschedulable {
+			cordoned[n.Name] = n.ResourceVersion
+		}
+	}
+	before := len(c.Events)
 	rp.Cancel(w, "us-east-1", start.Add(2*time.Minute))
-	for _, n := range w.Cluster("us-east-1", DemoCluster).Nodes {
+	for _, n := range c.Nodes {
 		if n.Unschedulable || len(n.Taints) > 0 {
 			t.Errorf("node %s still cordoned", n.Name)
 		}
+		// The uncordon is a change watches see: a new resourceVersion
+		// and a MODIFIED event.
+		if rv, ok := cordoned[n.Name]; ok && n.ResourceVersion == rv {
+			t.Errorf("node %s uncordoned without a new resourceVersion", n.Name)
+		}
+	}
+	if got := len(c.Events) - before; got != len(cordoned) {
+		t.Errorf("%d events for %d uncordoned nodes", got, len(cordoned))
 	}
 	if rp.Status != ReplaceCancelled || len(groupOf(w, "windows-core-a")) != 6 {
 		t.Errorf("%s with %d nodes", rp.Status, len(groupOf(w, "windows-core-a")))
