@@ -137,9 +137,9 @@ type Summary struct {
 	// ListingsFailed counts the (profile, region) listings that failed:
 	// rows without a cluster, not counted as clusters.
 	ListingsFailed int `json:"listingsFailed,omitempty"`
-	Drifting     int `json:"drifting"`
-	WindowsNodes int `json:"windowsNodes"`
-	Drifted      int `json:"drifted"`
+	Drifting       int `json:"drifting"`
+	WindowsNodes   int `json:"windowsNodes"`
+	Drifted        int `json:"drifted"`
 }
 
 func newResult(req Request, rows []Row) *Result {
