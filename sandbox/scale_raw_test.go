@@ -26,16 +26,7 @@ func rawGet(b *testing.B, c *http.Client, u, token string) []byte {
 	b.Helper()
 	req, _ := http.NewRequestWithContext(b.Context(), http.MethodGet, u, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := c.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		b.Fatalf("%s: %d %v", u, resp.StatusCode, err)
-	}
-	return body
+	return serveRead(b, c, req)
 }
 
 func BenchmarkScaleRaw(b *testing.B) {
