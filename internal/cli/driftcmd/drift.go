@@ -70,10 +70,10 @@ flag, the pod's service account reaches the API server (the in-cluster config) a
 
 With --all-clusters (or --clusters A,B), every EKS cluster of --regions (default --region;
 "all") in each of --profiles (default the current credentials) is read, --parallel at a
-time in each profile and region (64 at most in all), with the same desired state, and summed up in one row: Windows nodes, on the desired
-AMI, drifted by reason, node groups behind, the newest and oldest AMI's age in days. A
-cluster that cannot be read is a row with its reason. --details (and -o json/yaml) add
-each cluster's full report.
+time in each profile and region (64 at most in all), with the same desired state, and
+summed up in one row: Windows nodes, on the desired AMI, drifted by reason, node groups
+behind, the newest and oldest AMI's age in days. A cluster that cannot be read is a row
+with its reason. --details (and -o json/yaml) add each cluster's full report.
 
 Exit status: 0 consistent, 2 drift (of the kinds --fail-on names; with --all-clusters also
 a cluster that cannot be read), 1 an error (with --all-clusters: no cluster could be read).
