@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -83,7 +82,7 @@ func nodeOf(n *corev1.Node) Node {
 	case n.Labels[labelNodepool] != "":
 		out.Owner = Owner{Kind: ownerNodepool, Name: n.Labels[labelNodepool]}
 	}
-	out.Zone, out.InstanceID = parseProviderID(n.Spec.ProviderID)
+	out.Zone, out.InstanceID = ParseProviderID(n.Spec.ProviderID)
 	for _, c := range n.Status.Conditions {
 		if c.Type == corev1.NodeReady {
 			out.Ready = c.Status == corev1.ConditionTrue
@@ -92,9 +91,9 @@ func nodeOf(n *corev1.Node) Node {
 	return out
 }
 
-// parseProviderID reads "aws:///<zone>/<instance-id>" (the AWS cloud
+// ParseProviderID reads "aws:///<zone>/<instance-id>" (the AWS cloud
 // provider's form); anything else gives empty strings.
-func parseProviderID(id string) (zone, instance string) {
+func ParseProviderID(id string) (zone, instance string) {
 	rest, ok := strings.CutPrefix(id, "aws:///")
 	if !ok {
 		return "", ""
@@ -156,9 +155,9 @@ func newInstanceFetcher(ctx context.Context, api awsapi.EC2API, c *calls) *insta
 // while maxBatchesAtOnce batches are in flight.
 func (f *instanceFetcher) add(ids ...string) {
 	f.next = append(f.next, ids...)
-	for len(f.next) >= describeInstancesBatch {
-		f.start(f.next[:describeInstancesBatch])
-		f.next = f.next[describeInstancesBatch:]
+	for len(f.next) >= awsapi.MaxInstanceIDs {
+		f.start(f.next[:awsapi.MaxInstanceIDs])
+		f.next = f.next[awsapi.MaxInstanceIDs:]
 	}
 }
 
@@ -191,46 +190,16 @@ func (f *instanceFetcher) wait() (map[string]instance, error) {
 	return f.out, nil
 }
 
-// notFoundIDs are the instance IDs an InvalidInstanceID.NotFound error
-// names ("The instance IDs 'i-1, i-2' do not exist").
-var notFoundIDs = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`i-[0-9a-f]{8,17}`) })
-
 // describeInstanceBatch reads one batch by instance ID (EC2 takes 1000 IDs
-// a call, but only 200 filter values). IDs EC2 no longer knows (a node of
-// an instance terminated long ago) fail the whole call: they are dropped
-// and the rest asked again, and simply not found.
+// a call, but only 200 filter values); IDs EC2 no longer knows (a node of
+// an instance terminated long ago) are simply not found.
 func describeInstanceBatch(ctx context.Context, api awsapi.EC2API, ids []string, c *calls) (map[string]instance, error) {
 	out := map[string]instance{}
-	for attempt := 0; len(ids) > 0; attempt++ {
-		in := &ec2.DescribeInstancesInput{InstanceIds: ids}
-		page, err := api.DescribeInstances(ctx, in, awsapi.LeanInstances)
-		c.add("DescribeInstances")
-		if awsapi.HasCode(err, "InvalidInstanceID.NotFound") && attempt < 3 {
-			gone := notFoundIDs().FindAllString(err.Error(), -1)
-			before := len(ids)
-			ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return slices.Contains(gone, id) })
-			if len(ids) < before {
-				continue
-			}
-		}
-		if err != nil {
-			return nil, fmt.Errorf("describing instances: %w", err)
-		}
-		for {
-			for _, r := range page.Reservations {
-				for _, i := range r.Instances {
-					out[aws.ToString(i.InstanceId)] = instanceOf(i)
-				}
-			}
-			if aws.ToString(page.NextToken) == "" {
-				return out, nil
-			}
-			in.NextToken = page.NextToken
-			if page, err = api.DescribeInstances(ctx, in, awsapi.LeanInstances); err != nil {
-				return nil, fmt.Errorf("describing instances: %w", err)
-			}
-			c.add("DescribeInstances")
-		}
+	err := awsapi.InstancesByID(ctx, api, ids, func() { c.add("DescribeInstances") }, func(i ec2types.Instance) {
+		out[aws.ToString(i.InstanceId)] = instanceOf(i)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describing instances: %w", err)
 	}
 	return out, nil
 }

@@ -53,7 +53,7 @@ func ids(n int) []string {
 func TestInstanceFetcherIsBounded(t *testing.T) {
 	api := &slowEC2{}
 	f := newInstanceFetcher(t.Context(), api, &calls{m: map[string]int{}})
-	f.add(ids(12 * describeInstancesBatch)...)
+	f.add(ids(12 * awsapi.MaxInstanceIDs)...)
 	if _, err := f.wait(); err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestInstanceFetcherIsBounded(t *testing.T) {
 func TestInstanceFetcherStopsAtFirstError(t *testing.T) {
 	api := &slowEC2{failAt: 1}
 	f := newInstanceFetcher(t.Context(), api, &calls{m: map[string]int{}})
-	f.add(ids(12 * describeInstancesBatch)...)
+	f.add(ids(12 * awsapi.MaxInstanceIDs)...)
 	if _, err := f.wait(); err == nil || !contains(err, "UnauthorizedOperation") {
 		t.Fatalf("err = %v, want the first failure", err)
 	}

@@ -29,7 +29,6 @@ const (
 	labelNodepool            = "karpenter.sh/nodepool"
 	windowsSelector          = labelOS + "=windows"
 	maxKubeletMinorSkew      = 3 // kubelet may be up to three minors older than the API server
-	describeInstancesBatch   = 1000
 	defaultNodeListPageLimit = 500
 )
 

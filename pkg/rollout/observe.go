@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -25,7 +24,6 @@ const (
 	tagAutoScalingGroup = "aws:autoscaling:groupName"
 	windowsSelector     = "kubernetes.io/os=windows"
 	nodePageLimit       = 500
-	instanceBatch       = 1000 // DescribeInstances takes 1000 IDs a call
 )
 
 // Names of the calls KubeObserver.Calls counts.
@@ -101,7 +99,7 @@ func (o *KubeObserver) Observe(ctx context.Context) ([]NodeState, error) {
 	o.mu.Unlock()
 	slices.Sort(unseen)
 	unseen = slices.Compact(unseen)
-	for batch := range slices.Chunk(unseen, instanceBatch) {
+	for batch := range slices.Chunk(unseen, awsapi.MaxInstanceIDs) {
 		found, err := o.describe(ctx, batch)
 		if err != nil {
 			return nil, err
@@ -131,7 +129,7 @@ func (o *KubeObserver) Observe(ctx context.Context) ([]NodeState, error) {
 // nodeStateOf keeps what a rollout reads of a node.
 func nodeStateOf(n *corev1.Node) NodeState {
 	s := NodeState{
-		Name: n.Name, InstanceID: instanceOfProvider(n.Spec.ProviderID), Unschedulable: n.Spec.Unschedulable,
+		Name: n.Name, InstanceID: instanceOf(n.Spec.ProviderID), Unschedulable: n.Spec.Unschedulable,
 		Kubelet: n.Status.NodeInfo.KubeletVersion, WindowsBuild: n.Labels[labelWindowsBuild], OwnerKind: KindSelfManaged,
 	}
 	switch {
@@ -151,75 +149,27 @@ func nodeStateOf(n *corev1.Node) NodeState {
 	return s
 }
 
-// instanceOfProvider is the instance of "aws:///<zone>/<instance-id>".
-func instanceOfProvider(id string) string {
-	rest, ok := strings.CutPrefix(id, "aws:///")
-	if !ok {
-		return ""
-	}
-	_, inst, ok := strings.Cut(rest, "/")
-	if !ok || !strings.HasPrefix(inst, "i-") {
-		return ""
-	}
-	return inst
+// instanceOf is the instance ID of a node's provider ID.
+func instanceOf(providerID string) string {
+	_, id := drift.ParseProviderID(providerID)
+	return id
 }
 
-// named reports whether EC2's error message names the instance ID as a
-// whole word (i-0abc is not named by a message about i-0abcdef).
-func named(msg, id string) bool {
-	for i := strings.Index(msg, id); i >= 0; {
-		end := i + len(id)
-		if end == len(msg) || !isHex(msg[end]) {
-			return true
-		}
-		next := strings.Index(msg[end:], id)
-		if next < 0 {
-			return false
-		}
-		i = end + next
-	}
-	return false
-}
-
-func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' }
-
-// describe reads one batch of instances. EC2 fails the whole call when
-// one ID is unknown (an instance terminated and gone, or one so new EC2
-// does not show it yet): those are dropped and the rest asked again; they
-// are not remembered, so the next poll asks about them again.
+// describe reads one batch of instances (awsapi.InstancesByID). IDs EC2
+// does not know yet (or no longer) are not remembered, so the next poll
+// asks about them again.
 func (o *KubeObserver) describe(ctx context.Context, ids []string) (map[string]instanceInfo, error) {
 	out := map[string]instanceInfo{}
-	for attempt := 0; len(ids) > 0; attempt++ {
-		in := &ec2.DescribeInstancesInput{InstanceIds: ids}
-		page, err := o.ec2.DescribeInstances(ctx, in, awsapi.LeanInstances)
-		o.count(CallDescribeInstances)
-		if awsapi.HasCode(err, "InvalidInstanceID.NotFound") && attempt < 3 {
-			msg := err.Error()
-			before := len(ids)
-			ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return named(msg, id) })
-			if len(ids) < before {
-				continue
+	err := awsapi.InstancesByID(ctx, o.ec2, ids, func() { o.count(CallDescribeInstances) }, func(i ec2types.Instance) {
+		info := instanceInfo{ami: aws.ToString(i.ImageId)}
+		for _, t := range i.Tags {
+			if aws.ToString(t.Key) == tagAutoScalingGroup {
+				info.asg = aws.ToString(t.Value)
 			}
 		}
-		for err == nil {
-			for _, r := range page.Reservations {
-				for _, i := range r.Instances {
-					info := instanceInfo{ami: aws.ToString(i.ImageId)}
-					for _, t := range i.Tags {
-						if aws.ToString(t.Key) == tagAutoScalingGroup {
-							info.asg = aws.ToString(t.Value)
-						}
-					}
-					out[aws.ToString(i.InstanceId)] = info
-				}
-			}
-			if aws.ToString(page.NextToken) == "" {
-				return out, nil
-			}
-			in.NextToken = page.NextToken
-			page, err = o.ec2.DescribeInstances(ctx, in, awsapi.LeanInstances)
-			o.count(CallDescribeInstances)
-		}
+		out[aws.ToString(i.InstanceId)] = info
+	})
+	if err != nil {
 		return nil, fmt.Errorf("describing the nodes' instances: %w", err)
 	}
 	return out, nil
