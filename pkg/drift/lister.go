@@ -19,19 +19,19 @@ type LeanNodes struct {
 	// Client is a REST client of the core v1 API, e.g.
 	// clientset.CoreV1().RESTClient().
 	Client rest.Interface
+	// Images keeps, for a rollout's verification, spec.unschedulable (a
+	// cordoned node is on its way out) and the names of status.images (the
+	// cached images a new node must hold), not the images' sizes.
+	Images bool
 }
 
-// List is GET /api/v1/nodes with opts, decoded lean.
+// List is GET /api/v1/nodes with opts, decoded by decodeNodePage as the
+// reply arrives.
 func (l LeanNodes) List(ctx context.Context, opts metav1.ListOptions) (*corev1.NodeList, error) {
-	return listLean(ctx, l.Client, opts, false)
-}
-
-// listLean is GET /api/v1/nodes with opts, decoded by decodeNodePage.
-func listLean(ctx context.Context, client rest.Interface, opts metav1.ListOptions, images bool) (*corev1.NodeList, error) {
-	body, err := kubelist.Stream(ctx, client, "nodes", opts)
+	body, err := kubelist.Stream(ctx, l.Client, "nodes", opts)
 	if err != nil {
 		return nil, err
 	}
 	defer kubelist.Close(body)
-	return decodeNodePage(body, images, int(opts.Limit))
+	return decodeNodePage(body, l.Images, int(opts.Limit))
 }

@@ -77,7 +77,7 @@ func newScaleRollout(tb testing.TB) *scaleRollout {
 		ngs = append(ngs, drift.Nodegroup{Name: name, AMIType: t, Windows: t == "CUSTOM" || strings.HasPrefix(t, "WINDOWS")})
 	}
 	calls.Reset()
-	obs := &countingObserver{KubeObserver: rollout.NewKubeObserver(drift.LeanNodesWithImages{Client: kube}, ec2c)}
+	obs := &countingObserver{KubeObserver: rollout.NewKubeObserver(drift.LeanNodes{Client: kube, Images: true}, ec2c)}
 	ng := rollout.NewNodegroupDriver(eksc, ec2c, world.ScaleCluster)
 	return &scaleRollout{
 		runner: &rollout.Runner{

@@ -51,7 +51,7 @@ type instanceInfo struct {
 	ami, asg string
 }
 
-// NewKubeObserver observes through nodes (drift.LeanNodesWithImages keeps
+// NewKubeObserver observes through nodes (drift.LeanNodes with Images keeps
 // the status.images a verification reads) and ec2 (the nodes' region).
 func NewKubeObserver(nodes drift.NodeLister, ec2 awsapi.EC2API) *KubeObserver {
 	return &KubeObserver{nodes: nodes, ec2: ec2, seen: map[string]instanceInfo{}, calls: map[string]int{}}

@@ -35,7 +35,7 @@ func startDemo(t *testing.T) *demo {
 		t.Fatal(err)
 	}
 	d := &demo{srv: srv, clients: awsapi.NewClients(cfg)}
-	d.observer = rollout.NewKubeObserver(drift.LeanNodesWithImages{Client: kube}, d.clients.EC2("us-east-1"))
+	d.observer = rollout.NewKubeObserver(drift.LeanNodes{Client: kube, Images: true}, d.clients.EC2("us-east-1"))
 	d.driver = rollout.NewKarpenterDriver(dyn)
 	if d.nodes, err = d.observer.Observe(t.Context()); err != nil {
 		t.Fatal(err)
@@ -191,7 +191,7 @@ func BenchmarkObserve1000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	o := rollout.NewKubeObserver(drift.LeanNodesWithImages{Client: kube}, awsapi.NewClients(cfg).EC2("us-east-1"))
+	o := rollout.NewKubeObserver(drift.LeanNodes{Client: kube, Images: true}, awsapi.NewClients(cfg).EC2("us-east-1"))
 	nodes, err := o.Observe(b.Context())
 	if err != nil {
 		b.Fatal(err)

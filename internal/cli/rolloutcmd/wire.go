@@ -24,7 +24,7 @@ func wireRollout(e *env, o *options, clients *awsapi.Clients, cfg *rest.Config, 
 	}
 	// Verification reads status.images and spec.unschedulable, which
 	// drift's own lister (src.Nodes) drops.
-	nodes := drift.LeanNodesWithImages{Client: kube}
+	nodes := drift.LeanNodes{Client: kube, Images: true}
 	// One observer for the command's first look and the runner's polls:
 	// the instances it has described stay known (an instance's AMI never
 	// changes), so the plan does not describe them all a second time. It
