@@ -70,7 +70,7 @@ func (m leanInstancesDeserializer) HandleDeserialize(ctx context.Context, in mid
 		// What is left of the body is read, so the connection can be reused.
 		_, _ = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
-		resp.Body = http0Body{}
+		resp.Body = emptyBody{}
 		return out, md, nil
 	})
 	out, md, err := m.sdk.HandleDeserialize(ctx, in, scan)
@@ -106,11 +106,11 @@ func (rr *readRecorder) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// http0Body is an empty, closable body.
-type http0Body struct{}
+// emptyBody is an empty, closable body.
+type emptyBody struct{}
 
-func (http0Body) Read([]byte) (int, error) { return 0, io.EOF }
-func (http0Body) Close() error             { return nil }
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }
 
 // The elements the scan follows, by local name; every other is otherElem.
 const (
@@ -196,8 +196,8 @@ type instancesScan struct {
 // slab hands out pointers to, and runs of, values in arrays of 256.
 type slab[T any] struct{ buf []T }
 
-// new is a pointer to a copy of v.
-func (sl *slab[T]) new(v T) *T {
+// put is a pointer to a copy of v.
+func (sl *slab[T]) put(v T) *T {
 	if len(sl.buf) == cap(sl.buf) {
 		sl.buf = make([]T, 0, 256)
 	}
@@ -312,24 +312,24 @@ func (s *instancesScan) wants() bool {
 func (s *instancesScan) text(b []byte) error {
 	switch s.stack[len(s.stack)-1] {
 	case nextTokenElem:
-		s.out.NextToken = s.strs.new(string(b))
+		s.out.NextToken = s.strs.put(string(b))
 	case reservationIDElem:
-		s.res.ReservationId = s.strs.new(string(b))
+		s.res.ReservationId = s.strs.put(string(b))
 	case ownerIDElem:
-		s.res.OwnerId = s.strs.new(s.intern(b))
+		s.res.OwnerId = s.strs.put(s.intern(b))
 	case instanceIDElem:
-		s.inst.InstanceId = s.strs.new(string(b))
+		s.inst.InstanceId = s.strs.put(string(b))
 	case imageIDElem:
-		s.inst.ImageId = s.strs.new(s.intern(b))
+		s.inst.ImageId = s.strs.put(s.intern(b))
 	case launchTimeElem:
 		t, err := smithytime.ParseDateTime(string(b))
 		if err != nil {
 			return fmt.Errorf("launchTime %q: %w", b, err)
 		}
-		s.inst.LaunchTime = s.times.new(t)
+		s.inst.LaunchTime = s.times.put(t)
 	case codeElem, nameElem:
 		if s.inst.State == nil {
-			s.inst.State = s.states.new(ec2types.InstanceState{})
+			s.inst.State = s.states.put(ec2types.InstanceState{})
 		}
 		if s.stack[len(s.stack)-1] == nameElem {
 			s.inst.State.Name = ec2types.InstanceStateName(s.intern(b))
@@ -339,11 +339,11 @@ func (s *instancesScan) text(b []byte) error {
 		if err != nil {
 			return fmt.Errorf("instanceState code %q: %w", b, err)
 		}
-		s.inst.State.Code = s.codes.new(int32(code))
+		s.inst.State.Code = s.codes.put(int32(code))
 	case keyElem:
-		s.tag.Key = s.strs.new(s.intern(b))
+		s.tag.Key = s.strs.put(s.intern(b))
 	case valueElem:
-		s.tag.Value = s.strs.new(s.intern(b))
+		s.tag.Value = s.strs.put(s.intern(b))
 	}
 	return nil
 }
