@@ -28,7 +28,7 @@ func NewRunner(clients map[string]*awsapi.Clients, limits httpbound.Limits) *Run
 		},
 		Open: func(ctx context.Context, t Target) (drift.Sources, error) {
 			c := clients[t.Profile]
-			restCfg, err := drift.ClusterConfig(ctx, c.EKS(t.Region), c.STSClient(t.Region), t.Cluster)
+			restCfg, err := drift.ClusterTarget{Cluster: t.Cluster, Region: t.Region}.Config(ctx, c)
 			if err != nil {
 				return drift.Sources{}, err
 			}

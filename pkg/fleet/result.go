@@ -168,15 +168,16 @@ func newResult(req Request, rows []Row) *Result {
 	return res
 }
 
-// desiredMode is drift's mode name for the options.
+// desiredMode is drift's mode name for the options, decided in the order
+// drift.Run decides it (run.go: ami, spec, channel, latest).
 func desiredMode(o drift.Options) string {
 	switch {
 	case o.DesiredAMI != "":
 		return "ami"
-	case o.Channel != nil:
-		return "channel"
 	case o.Spec != "":
 		return "spec"
+	case o.Channel != nil:
+		return "channel"
 	case o.Latest:
 		return "latest"
 	}

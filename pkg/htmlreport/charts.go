@@ -270,6 +270,7 @@ func amiTimeline(list []*amiStat, clusters []Cluster, now time.Time) timeline {
 	}
 	var ds []dated
 	var unknown []string
+	keys := map[string]eksami.Key{} // the dated AMIs' keys, by Key.String
 	for _, a := range list {
 		k, d, err := eksami.ParseAMIName(a.Name)
 		if err != nil {
@@ -278,6 +279,7 @@ func amiTimeline(list []*amiStat, clusters []Cluster, now time.Time) timeline {
 		}
 		note(k, d)
 		ds = append(ds, dated{a, k, d})
+		keys[k.String()] = k
 	}
 	// A report's newest releases count too, for the AMIs of their key
 	// (Desired.Latest is keyed by eksami.Key.String): a release no node
@@ -287,13 +289,8 @@ func amiTimeline(list []*amiStat, clusters []Cluster, now time.Time) timeline {
 			continue
 		}
 		for key, rel := range c.Report.Desired.Latest {
-			if rel.ReleaseDate.IsZero() {
-				continue
-			}
-			for _, x := range ds {
-				if x.key.String() == key {
-					note(x.key, rel.ReleaseDate)
-				}
+			if k, ok := keys[key]; ok && !rel.ReleaseDate.IsZero() {
+				note(k, rel.ReleaseDate)
 			}
 		}
 	}

@@ -38,23 +38,17 @@ func load(t *testing.T, path string) manifests {
 	decodeDocs(t, path, func(kind string) any {
 		switch kind {
 		case "Namespace":
-			m.namespace = &corev1.Namespace{}
-			return m.namespace
+			return fresh(&m.namespace)
 		case "ServiceAccount":
-			m.serviceAccount = &corev1.ServiceAccount{}
-			return m.serviceAccount
+			return fresh(&m.serviceAccount)
 		case "ClusterRole":
-			m.role = &rbacv1.ClusterRole{}
-			return m.role
+			return fresh(&m.role)
 		case "ClusterRoleBinding":
-			m.binding = &rbacv1.ClusterRoleBinding{}
-			return m.binding
+			return fresh(&m.binding)
 		case "Deployment":
-			m.deployment = &appsv1.Deployment{}
-			return m.deployment
+			return fresh(&m.deployment)
 		case "Service":
-			m.service = &corev1.Service{}
-			return m.service
+			return fresh(&m.service)
 		}
 		return nil
 	})
@@ -62,6 +56,13 @@ func load(t *testing.T, path string) manifests {
 		t.Fatalf("%s: a document is missing: %+v", path, m)
 	}
 	return m
+}
+
+// fresh points *p at a new zero T and returns it: the object a document
+// of T's kind decodes into.
+func fresh[T any](p **T) any {
+	*p = new(T)
+	return *p
 }
 
 // decodeDocs decodes each YAML document of path strictly (unknown fields

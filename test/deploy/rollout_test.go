@@ -15,11 +15,9 @@ func loadRBAC(t *testing.T, path string) (*rbacv1.ClusterRole, *rbacv1.ClusterRo
 	decodeDocs(t, path, func(kind string) any {
 		switch kind {
 		case "ClusterRole":
-			role = &rbacv1.ClusterRole{}
-			return role
+			return fresh(&role)
 		case "ClusterRoleBinding":
-			binding = &rbacv1.ClusterRoleBinding{}
-			return binding
+			return fresh(&binding)
 		}
 		return nil
 	})

@@ -62,8 +62,10 @@ func (o *options) validateFleet() error {
 			return cmdutil.Usagef("--profiles has an empty name: give profile names separated by commas")
 		}
 	}
-	if f.parallel < 1 || f.parallel > 64 {
-		return cmdutil.Usagef("--parallel %d: use 1 to 64", f.parallel)
+	// More in one profile and region than are read at once in all would
+	// bound nothing.
+	if f.parallel < 1 || f.parallel > fleet.MaxInFlight {
+		return cmdutil.Usagef("--parallel %d: use 1 to %d", f.parallel, fleet.MaxInFlight)
 	}
 	if _, err := o.fleetRegionList(""); err != nil {
 		return err

@@ -88,7 +88,7 @@ Exit status: 0 all compatible, 2 some are not, 1 an error (a registry could not 
 }
 
 func runCheck(ctx context.Context, app *cmdutil.App, o *checkOptions, args []string) error {
-	if o.clusterOptions.given() || o.context != "" {
+	if o.given() {
 		return runClusterCheck(ctx, app, o, args)
 	}
 	host, raw, err := o.target(app, args)

@@ -18,9 +18,11 @@ type clusterOptions struct {
 	cluster, kubeconfig, context string
 }
 
-func (c clusterOptions) given() bool { return c.cluster != "" || c.kubeconfig != "" }
+// given reports a cluster check: any of its flags (--context alone is
+// refused by validateCluster).
+func (c clusterOptions) given() bool { return c.cluster != "" || c.kubeconfig != "" || c.context != "" }
 
-// validate checks the flags of a cluster check before anything is called.
+// validateCluster checks the flags of a cluster check before anything is called.
 func (o *checkOptions) validateCluster(args []string) error {
 	c := o.clusterOptions
 	if err := cmdutil.CheckClusterFlag("--cluster", c.cluster); err != nil {

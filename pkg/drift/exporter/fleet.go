@@ -1,7 +1,6 @@
 package exporter
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,7 +35,7 @@ func allFailed(reports []ClusterReport) error {
 	if len(reports) == 1 {
 		return reports[0].Err
 	}
-	return fmt.Errorf("no cluster could be read: %w", errors.New(strings.Join(errs, "; ")))
+	return fmt.Errorf("no cluster could be read: %s", strings.Join(errs, "; "))
 }
 
 // nextClusters are the clusters after a good run: each read cluster gets
