@@ -33,6 +33,9 @@ type Sources struct {
 	Finder *catalog.Finder
 	// EKS reads the cluster's node groups (optional; with Cluster).
 	EKS awsapi.EKSAPI
+	// Lookups, when set, shares the desired state's lookups with the other
+	// clusters read with the same account (a fleet); nil makes each.
+	Lookups *Lookups
 }
 
 // Options say what to compare the nodes with.
@@ -147,17 +150,23 @@ func (r *Report) attachInstances(ctx context.Context, api awsapi.EC2API, insts m
 	case opts.DesiredAMI != "":
 		r.Desired = Desired{Mode: "ami", AMI: opts.DesiredAMI}
 	case opts.Spec != "":
-		ami, err := newestSpecAMI(ctx, api, opts.Spec, r.Region)
+		found, err := src.Lookups.do(ctx, "spec\x00"+r.Region+"\x00"+opts.Spec, func(ctx context.Context) (LatestRelease, error) {
+			ami, err := newestSpecAMI(ctx, api, opts.Spec, r.Region)
+			return LatestRelease{AMI: ami}, err
+		})
 		if err != nil {
 			return err
 		}
-		r.Desired = Desired{Mode: "spec", AMI: ami}
+		r.Desired = Desired{Mode: "spec", AMI: found.AMI}
 	case opts.Channel != nil:
-		ami, err := channelAMI(ctx, src.SSM, *opts.Channel, r.Region)
+		found, err := src.Lookups.do(ctx, "channel\x00"+r.Region+"\x00"+opts.Channel.Parameter, func(ctx context.Context) (LatestRelease, error) {
+			ami, err := channelAMI(ctx, src.SSM, *opts.Channel, r.Region)
+			return LatestRelease{AMI: ami}, err
+		})
 		if err != nil {
 			return err
 		}
-		r.Desired = Desired{Mode: "channel", AMI: ami, Channel: opts.Channel.Name}
+		r.Desired = Desired{Mode: "channel", AMI: found.AMI, Channel: opts.Channel.Name}
 	case opts.Latest:
 		r.Desired = Desired{Mode: "latest", Latest: map[string]LatestRelease{}}
 	}
@@ -187,7 +196,7 @@ func (r *Report) attachInstances(ctx context.Context, api awsapi.EC2API, insts m
 		}
 	}
 	if r.Desired.Mode == "latest" {
-		return r.resolveLatest(ctx, src.Finder, images)
+		return r.resolveLatest(ctx, src.Finder, src.Lookups, images)
 	}
 	return nil
 }
@@ -219,7 +228,7 @@ func (r *Report) cacheRecords(ctx context.Context, src Sources, images map[strin
 
 // resolveLatest finds the newest EKS release of each node's (Windows,
 // edition) at the cluster's Kubernetes version: one SSM call per key.
-func (r *Report) resolveLatest(ctx context.Context, finder *catalog.Finder, images map[string]image) error {
+func (r *Report) resolveLatest(ctx context.Context, finder *catalog.Finder, lookups *Lookups, images map[string]image) error {
 	if finder == nil {
 		return errors.New("--latest needs the AMI catalog")
 	}
@@ -243,13 +252,19 @@ func (r *Report) resolveLatest(ctx context.Context, finder *catalog.Finder, imag
 	var mu sync.Mutex
 	for name, key := range keys {
 		g.Go(func() error {
-			rs, err := finder.Latest(ctx, key, []string{r.Region})
+			rel, err := lookups.do(ctx, "latest\x00"+r.Region+"\x00"+name, func(ctx context.Context) (LatestRelease, error) {
+				rs, err := finder.Latest(ctx, key, []string{r.Region})
+				if err != nil {
+					return LatestRelease{}, err
+				}
+				return LatestRelease{AMI: rs[0].AMIID, ReleaseVersion: rs[0].ReleaseVersion, ReleaseDate: rs[0].ReleaseDate}, nil
+			})
 			if err != nil {
 				return fmt.Errorf("the newest release of %s: %w", name, err)
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			r.Desired.Latest[name] = LatestRelease{AMI: rs[0].AMIID, ReleaseVersion: rs[0].ReleaseVersion, ReleaseDate: rs[0].ReleaseDate}
+			r.Desired.Latest[name] = rel
 			return nil
 		})
 	}

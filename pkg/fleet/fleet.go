@@ -117,6 +117,11 @@ func (rn *Runner) Run(ctx context.Context, req Request) (*Result, error) {
 	var g errgroup.Group
 	g.SetLimit(MaxInFlight)
 	slots := map[string]chan struct{}{}
+	// The desired state's lookups are shared by a profile's clusters.
+	lookups := map[string]*drift.Lookups{}
+	for _, p := range profiles {
+		lookups[p] = drift.NewLookups(ctx)
+	}
 	for _, i := range interleaved(targets) {
 		t := targets[i]
 		key := t.Profile + "\x00" + t.Region
@@ -131,7 +136,7 @@ func (rn *Runner) Run(ctx context.Context, req Request) (*Result, error) {
 				return nil
 			}
 			defer func() { <-slot }()
-			rows[i] = rn.row(ctx, t, req)
+			rows[i] = rn.row(ctx, t, req, lookups[t.Profile])
 			rows[i].Account = accounts[t.Profile]
 			return nil
 		})
@@ -197,12 +202,13 @@ func (rn *Runner) accounts(ctx context.Context, profiles []string) map[string]st
 }
 
 // row reads one cluster and sums its report up.
-func (rn *Runner) row(ctx context.Context, t Target, req Request) Row {
+func (rn *Runner) row(ctx context.Context, t Target, req Request, lookups *drift.Lookups) Row {
 	row := Row{Profile: t.Profile, Region: t.Region, Cluster: t.Cluster}
 	src, err := rn.Open(ctx, t)
 	if err != nil {
 		return row.failed(err)
 	}
+	src.Lookups = lookups
 	opts := req.Options
 	opts.Cluster, opts.Region = t.Cluster, t.Region
 	r, err := rn.Report(ctx, src, opts)

@@ -269,6 +269,37 @@ func TestAccountsWhileListing(t *testing.T) {
 	}
 }
 
+// TestRunFleetSharesLookupsByProfile: the clusters read with one profile
+// share one memo of the desired state's lookups (the spec's newest AMI,
+// a channel's AMI, the newest releases), in every region; another profile
+// (another account) has its own.
+func TestRunFleetSharesLookupsByProfile(t *testing.T) {
+	f := &fixture{
+		eks: map[string]*fakeEKS{
+			"/us-east-1":        {names: []string{"a", "b"}},
+			"/eu-west-1":        {names: []string{"c"}},
+			"partner/us-east-1": {names: []string{"p"}},
+		},
+		reports: map[string]*drift.Report{"a": report(now0, 1, 0), "b": report(now0, 1, 0), "c": report(now0, 1, 0), "p": report(now0, 1, 0)},
+	}
+	rn := f.runner(2)
+	var mu sync.Mutex
+	seen := map[string]*drift.Lookups{}
+	report := rn.Report
+	rn.Report = func(ctx context.Context, src drift.Sources, opts drift.Options) (*drift.Report, error) {
+		mu.Lock()
+		seen[opts.Cluster] = src.Lookups
+		mu.Unlock()
+		return report(ctx, src, opts)
+	}
+	if _, err := rn.Run(t.Context(), Request{Profiles: []string{"", "partner"}, Regions: []string{"us-east-1", "eu-west-1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if seen["a"] == nil || seen["a"] != seen["b"] || seen["a"] != seen["c"] || seen["p"] == nil || seen["p"] == seen["a"] {
+		t.Errorf("lookups a %p b %p c %p p %p: want one for the default profile's clusters, another for the partner's", seen["a"], seen["b"], seen["c"], seen["p"])
+	}
+}
+
 // TestRunFleetRegionsSideBySide: a region at its bound does not hold back
 // another's clusters. us-east-1's first cluster is read only once the
 // partner's cluster is being read (with a bound of one, a global bound
