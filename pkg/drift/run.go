@@ -55,6 +55,23 @@ type Options struct {
 	PageLimit int64
 }
 
+// Mode is the desired state the options name, the first of: "ami"
+// (DesiredAMI), "spec", "channel", "latest", else "majority" (what most
+// nodes run).
+func (o Options) Mode() string {
+	switch {
+	case o.DesiredAMI != "":
+		return "ami"
+	case o.Spec != "":
+		return "spec"
+	case o.Channel != nil:
+		return "channel"
+	case o.Latest:
+		return "latest"
+	}
+	return "majority"
+}
+
 // Run makes one report.
 func Run(ctx context.Context, src Sources, opts Options) (*Report, error) {
 	c := &calls{m: map[string]int{}}
@@ -145,11 +162,11 @@ func (r *Report) attachInstances(ctx context.Context, api awsapi.EC2API, insts m
 			amis = append(amis, inst.ami)
 		}
 	}
-	r.Desired = Desired{Mode: "majority"}
-	switch {
-	case opts.DesiredAMI != "":
-		r.Desired = Desired{Mode: "ami", AMI: opts.DesiredAMI}
-	case opts.Spec != "":
+	r.Desired = Desired{Mode: opts.Mode()}
+	switch r.Desired.Mode {
+	case "ami":
+		r.Desired.AMI = opts.DesiredAMI
+	case "spec":
 		found, err := src.Lookups.do(ctx, "spec\x00"+r.Region+"\x00"+opts.Spec, func(ctx context.Context) (LatestRelease, error) {
 			ami, err := newestSpecAMI(ctx, api, opts.Spec, r.Region)
 			return LatestRelease{AMI: ami}, err
@@ -157,8 +174,8 @@ func (r *Report) attachInstances(ctx context.Context, api awsapi.EC2API, insts m
 		if err != nil {
 			return err
 		}
-		r.Desired = Desired{Mode: "spec", AMI: found.AMI}
-	case opts.Channel != nil:
+		r.Desired.AMI = found.AMI
+	case "channel":
 		found, err := src.Lookups.do(ctx, "channel\x00"+r.Region+"\x00"+opts.Channel.Parameter, func(ctx context.Context) (LatestRelease, error) {
 			ami, err := channelAMI(ctx, src.SSM, *opts.Channel, r.Region)
 			return LatestRelease{AMI: ami}, err
@@ -166,9 +183,9 @@ func (r *Report) attachInstances(ctx context.Context, api awsapi.EC2API, insts m
 		if err != nil {
 			return err
 		}
-		r.Desired = Desired{Mode: "channel", AMI: found.AMI, Channel: opts.Channel.Name}
-	case opts.Latest:
-		r.Desired = Desired{Mode: "latest", Latest: map[string]LatestRelease{}}
+		r.Desired.AMI, r.Desired.Channel = found.AMI, opts.Channel.Name
+	case "latest":
+		r.Desired.Latest = map[string]LatestRelease{}
 	}
 	if r.Desired.AMI != "" {
 		amis = append(amis, r.Desired.AMI)

@@ -143,7 +143,7 @@ type Summary struct {
 }
 
 func newResult(req Request, rows []Row) *Result {
-	res := &Result{Desired: desiredMode(req.Options), Regions: req.Regions, Clusters: rows}
+	res := &Result{Desired: req.Options.Mode(), Regions: req.Regions, Clusters: rows}
 	if !(len(req.Profiles) == 1 && req.Profiles[0] == "") {
 		res.Profiles = req.Profiles
 	}
@@ -166,22 +166,6 @@ func newResult(req Request, rows []Row) *Result {
 		res.Summary.Drifted += r.Drifted
 	}
 	return res
-}
-
-// desiredMode is drift's mode name for the options, decided in the order
-// drift.Run decides it (run.go: ami, spec, channel, latest).
-func desiredMode(o drift.Options) string {
-	switch {
-	case o.DesiredAMI != "":
-		return "ami"
-	case o.Spec != "":
-		return "spec"
-	case o.Channel != nil:
-		return "channel"
-	case o.Latest:
-		return "latest"
-	}
-	return "majority"
 }
 
 // Drifting reports a fleet with at least one drifted or unreadable
