@@ -37,9 +37,10 @@ func runner(clients map[string]*awsapi.Clients) *fleet.Runner {
 	return fleet.NewRunner(clients, httpbound.Limits{})
 }
 
-// open is one cluster's sources, as `winami drift --cluster` builds them.
+// open is one cluster's sources, as `winami drift --cluster` builds them
+// (not through the fleet's Open, which the comparison is about).
 func open(ctx context.Context, c *awsapi.Clients, t fleet.Target) (drift.Sources, error) {
-	restCfg, err := drift.ClusterConfig(ctx, c.EKS(t.Region), c.STSClient(t.Region), t.Cluster)
+	restCfg, err := drift.ClusterTarget{Cluster: t.Cluster, Region: t.Region}.Config(ctx, c)
 	if err != nil {
 		return drift.Sources{}, err
 	}
