@@ -4,11 +4,6 @@
 package chart
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"maps"
 	"path"
 	"slices"
@@ -24,7 +19,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/apimachinery/pkg/util/yaml"
+
+	"github.com/winami/winami/test/manifest"
 )
 
 const chartDir = "../../deploy/chart/winami-exporter"
@@ -66,53 +62,30 @@ func decode(t *testing.T, files map[string]string) objects {
 		if path.Ext(name) != ".yaml" {
 			continue // NOTES.txt, _helpers.tpl
 		}
-		r := yaml.NewYAMLReader(bufio.NewReader(strings.NewReader(files[name])))
-		for {
-			doc, err := r.Read()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			js, err := yaml.ToJSON(doc)
-			if err != nil {
-				t.Fatalf("%s: %v\n%s", name, err, doc)
-			}
-			if s := string(bytes.TrimSpace(js)); s == "null" || s == "" {
-				continue
-			}
-			var meta struct{ APIVersion, Kind string }
-			if err := json.Unmarshal(js, &meta); err != nil {
-				t.Fatal(err)
-			}
+		manifest.Decode(t, name, []byte(files[name]), func(kind, apiVersion string) any {
 			var obj any
-			var apiVersion string
-			switch meta.Kind {
+			var want string
+			switch kind {
 			case "ServiceAccount":
-				o.serviceAccount, obj, apiVersion = &corev1.ServiceAccount{}, &o.serviceAccount, "v1"
+				o.serviceAccount, obj, want = &corev1.ServiceAccount{}, &o.serviceAccount, "v1"
 			case "ClusterRole":
-				o.role, obj, apiVersion = &rbacv1.ClusterRole{}, &o.role, "rbac.authorization.k8s.io/v1"
+				o.role, obj, want = &rbacv1.ClusterRole{}, &o.role, "rbac.authorization.k8s.io/v1"
 			case "ClusterRoleBinding":
-				o.binding, obj, apiVersion = &rbacv1.ClusterRoleBinding{}, &o.binding, "rbac.authorization.k8s.io/v1"
+				o.binding, obj, want = &rbacv1.ClusterRoleBinding{}, &o.binding, "rbac.authorization.k8s.io/v1"
 			case "Deployment":
-				o.deployment, obj, apiVersion = &appsv1.Deployment{}, &o.deployment, "apps/v1"
+				o.deployment, obj, want = &appsv1.Deployment{}, &o.deployment, "apps/v1"
 			case "Service":
-				o.service, obj, apiVersion = &corev1.Service{}, &o.service, "v1"
+				o.service, obj, want = &corev1.Service{}, &o.service, "v1"
 			case "ServiceMonitor":
-				o.serviceMonitor, obj, apiVersion = &monitoringv1.ServiceMonitor{}, &o.serviceMonitor, "monitoring.coreos.com/v1"
+				o.serviceMonitor, obj, want = &monitoringv1.ServiceMonitor{}, &o.serviceMonitor, "monitoring.coreos.com/v1"
 			default:
-				t.Fatalf("%s: unexpected kind %q", name, meta.Kind)
+				return nil
 			}
-			if meta.APIVersion != apiVersion {
-				t.Errorf("%s: %s has apiVersion %q, want %q", name, meta.Kind, meta.APIVersion, apiVersion)
+			if apiVersion != want {
+				t.Errorf("%s: %s has apiVersion %q, want %q", name, kind, apiVersion, want)
 			}
-			dec := json.NewDecoder(bytes.NewReader(js))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(obj); err != nil {
-				t.Fatalf("%s: %s: %v\n%s", name, meta.Kind, err, doc)
-			}
-		}
+			return obj
+		})
 	}
 	if o.deployment == nil || o.service == nil {
 		t.Fatalf("no Deployment or Service rendered: %v", slices.Sorted(maps.Keys(files)))

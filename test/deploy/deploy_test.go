@@ -3,11 +3,6 @@
 package deploy
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"net"
 	"os"
 	"slices"
@@ -19,7 +14,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/yaml"
+
+	"github.com/winami/winami/test/manifest"
 )
 
 type manifests struct {
@@ -74,36 +70,7 @@ func decodeDocs(t *testing.T, path string, into func(kind string) any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := yaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	for {
-		doc, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		js, err := yaml.ToJSON(doc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(bytes.TrimSpace(js)) == "null" {
-			continue
-		}
-		var meta struct{ Kind string }
-		if err := json.Unmarshal(js, &meta); err != nil {
-			t.Fatal(err)
-		}
-		obj := into(meta.Kind)
-		if obj == nil {
-			t.Fatalf("%s: unexpected kind %q", path, meta.Kind)
-		}
-		dec := json.NewDecoder(bytes.NewReader(js))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(obj); err != nil {
-			t.Fatalf("%s: %s: %v", path, meta.Kind, err)
-		}
-	}
+	manifest.Decode(t, path, data, func(kind, _ string) any { return into(kind) })
 }
 
 func TestDriftManifests(t *testing.T) {
