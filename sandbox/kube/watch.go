@@ -373,9 +373,7 @@ func podWatch(namespace string) watchable {
 		current: func(c *world.Cluster) []world.KubeEvent {
 			evs := make([]world.KubeEvent, 0, len(c.Pods))
 			for _, p := range c.Pods {
-				// A pod bound to a node that is gone is gone too, as
-				// listPods answers.
-				if p.NodeName != "" && c.Node(p.NodeName) == nil {
+				if orphaned(c, p) {
 					continue
 				}
 				evs = append(evs, world.KubeEvent{Type: world.EventAdded, Resource: "pods", Name: p.Key(), Pod: p})
