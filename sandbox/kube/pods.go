@@ -135,16 +135,10 @@ func podFields(p podJSON) fields.Set {
 // fieldSelector, labelSelector, limit and continue, as for nodes.
 func (a *API) listPods(w http.ResponseWriter, r *http.Request, c *world.Cluster, namespace string) {
 	q := r.URL.Query()
-	fsel, err := fields.ParseSelector(q.Get("fieldSelector"))
-	if err != nil {
-		writeStatus(w, badRequest(err.Error()))
+	fsel, st := fieldSelectorOf(q.Get("fieldSelector"), podFieldLabels)
+	if st != nil {
+		writeStatus(w, st)
 		return
-	}
-	for _, req := range fsel.Requirements() {
-		if !slices.Contains(podFieldLabels, req.Field) {
-			writeStatus(w, badRequest(fmt.Sprintf("field label not supported: %s", req.Field)))
-			return
-		}
 	}
 	lsel, err := labels.Parse(q.Get("labelSelector"))
 	if err != nil {
