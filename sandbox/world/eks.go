@@ -244,7 +244,7 @@ func (w *World) ClusterKeys(region string) []string {
 // the account has none of that name (another account's is not found, as
 // EKS answers a caller).
 func (w *World) ClusterAs(account, region, name string) *Cluster {
-	if c := w.Cluster(region, w.ClusterKey(account, name)); c != nil && w.owner(c) == account {
+	if c := w.Cluster(region, w.ClusterKey(account, name)); c != nil && w.ClusterOwner(c) == account {
 		return c
 	}
 	return nil
@@ -254,15 +254,15 @@ func (w *World) ClusterAs(account, region, name string) *Cluster {
 func (w *World) ClusterNamesAs(account, region string) []string {
 	var names []string
 	for _, key := range w.ClusterKeys(region) {
-		if c := w.Cluster(region, key); w.owner(c) == account {
+		if c := w.Cluster(region, key); w.ClusterOwner(c) == account {
 			names = append(names, c.Name)
 		}
 	}
 	return names
 }
 
-// owner is the account that owns c.
-func (w *World) owner(c *Cluster) string {
+// ClusterOwner is the account that owns c.
+func (w *World) ClusterOwner(c *Cluster) string {
 	if c.Account != "" {
 		return c.Account
 	}
