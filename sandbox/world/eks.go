@@ -262,9 +262,13 @@ func (w *World) ClusterNamesAs(account, region string) []string {
 }
 
 // ClusterOwner is the account that owns c.
-func (w *World) ClusterOwner(c *Cluster) string {
-	if c.Account != "" {
-		return c.Account
+func (w *World) ClusterOwner(c *Cluster) string { return w.ownerOf(c.Account) }
+
+// ownerOf is the owner of an object whose Account field is account: the
+// default account when it is "".
+func (w *World) ownerOf(account string) string {
+	if account != "" {
+		return account
 	}
 	return w.AccountID
 }
@@ -281,12 +285,7 @@ func (w *World) Instance(region, id string) *Instance {
 }
 
 // InstanceOwner is the account that owns inst.
-func (w *World) InstanceOwner(inst *Instance) string {
-	if inst.Account != "" {
-		return inst.Account
-	}
-	return w.AccountID
-}
+func (w *World) InstanceOwner(inst *Instance) string { return w.ownerOf(inst.Account) }
 
 // InstanceAs is the region's instance of that ID as account sees it: nil
 // when there is none or another account owns it.
