@@ -140,29 +140,20 @@ func (a *API) listPods(w http.ResponseWriter, r *http.Request, c *world.Cluster,
 		writeStatus(w, st)
 		return
 	}
-	lsel, err := labels.Parse(q.Get("labelSelector"))
-	if err != nil {
-		writeStatus(w, badRequest(err.Error()))
-		return
-	}
-	limit, st := limitOf(q.Get("limit"))
+	lq, st := readListQuery(q)
 	if st != nil {
 		writeStatus(w, st)
 		return
 	}
+	lsel, limit := lq.labels, lq.limit
 	// Storage order is namespace/name: a namespace's pods are one run.
 	prefix := ""
 	if namespace != "" {
 		prefix = namespace + "/"
 	}
 	start, _ := podAt(c, prefix)
-	if tok := q.Get("continue"); tok != "" {
-		ct, err := decodeContinue(tok)
-		if err != nil {
-			writeStatus(w, badRequest(err.Error()))
-			return
-		}
-		start, _ = podAt(c, ct.Start)
+	if lq.start != "" {
+		start, _ = podAt(c, lq.start)
 	}
 	end := start
 	for end < len(c.Pods) && strings.HasPrefix(c.Pods[end].Key(), prefix) {
