@@ -299,10 +299,7 @@ func TestKubeconfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs, err := kubernetes.NewForConfig(restCfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cs := sandboxtest.Clientset(t, restCfg)
 	list, err := cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{LabelSelector: "kubernetes.io/os=windows"})
 	if err != nil || len(list.Items) != 10 {
 		t.Fatalf("windows nodes through a kubeconfig: %v, %v", list, err)
