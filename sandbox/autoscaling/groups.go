@@ -192,9 +192,11 @@ func (s *service) describeAutoScalingGroups(ctx context.Context, req *protocol.R
 		}
 		s.advanceRegion(w, req.Region, r)
 		var groups []*world.AutoScalingGroup
+		caller := w.CallerAccount(req.AccessKey)
 		for _, name := range slices.Sorted(maps.Keys(r.AutoScalingGroups)) {
 			g := r.AutoScalingGroups[name]
-			if len(names) > 0 && !slices.Contains(names, name) || w.GroupOwner(g) != w.CallerAccount(req.AccessKey) {
+			// Another account's group is not the caller's to see.
+			if w.GroupOwner(g) != caller || len(names) > 0 && !slices.Contains(names, name) {
 				continue
 			}
 			if matchFilters(g, filters) {

@@ -24,12 +24,12 @@ type copyEnv struct {
 	srv   *sandbox.Server
 	cfg   aws.Config
 	c     *ec2.Client
-	clock *testClock
+	clock *sandboxtest.Clock
 }
 
 func startCopy(t *testing.T) *copyEnv {
 	t.Helper()
-	clk := &testClock{t: clock}
+	clk := sandboxtest.NewClock(clock)
 	srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, Now: clk.Now, CopyPace: copyPace})
 	return &copyEnv{srv: srv, cfg: cfg, c: ec2.NewFromConfig(cfg), clock: clk}
 }

@@ -2,7 +2,6 @@ package ec2_test
 
 import (
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,25 +14,6 @@ import (
 	"github.com/winami/winami/sandbox/world"
 )
 
-// testClock is a clock the test moves; the sandbox reads it from its own
-// goroutines, hence the lock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 const pace = 10 * time.Second
 
 // flEnv is a sandbox with a movable clock and the AMIs Fast Launch tests use.
@@ -41,7 +21,7 @@ type flEnv struct {
 	srv     *sandbox.Server
 	cfg     aws.Config
 	c       *ec2.Client
-	clock   *testClock
+	clock   *sandboxtest.Clock
 	own     string // the caller's demo AMI, shared with the partner
 	shared  string // the partner's AMI shared with the caller
 	amazon  string // one of Amazon's public EKS AMIs
@@ -50,7 +30,7 @@ type flEnv struct {
 
 func startFastLaunch(t *testing.T) *flEnv {
 	t.Helper()
-	clk := &testClock{t: clock}
+	clk := sandboxtest.NewClock(clock)
 	srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, Now: clk.Now, FastLaunchPace: pace})
 	e := &flEnv{srv: srv, cfg: cfg, c: ec2.NewFromConfig(cfg), clock: clk,
 		partner: ec2.NewFromConfig(sandboxtest.AsAccount(cfg, world.PartnerAccountID))}

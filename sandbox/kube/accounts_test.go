@@ -10,8 +10,6 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 
 	"github.com/winami/winami/sandbox"
 	"github.com/winami/winami/sandbox/sandboxtest"
@@ -57,7 +55,7 @@ func TestTokenOfAnotherAccount(t *testing.T) {
 	}
 	// Through client-go, as kubectl would see it.
 	rc.BearerToken = theirs
-	cs := clientsetFor(t, rc)
+	cs := sandboxtest.Clientset(t, rc)
 	if _, err := cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{}); !apierrors.IsUnauthorized(err) {
 		t.Errorf("client-go with the partner's token: %v, want Unauthorized", err)
 	}
@@ -72,16 +70,7 @@ func TestTokenOfAnotherAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := clientsetFor(t, prc).CoreV1().Nodes().List(t.Context(), metav1.ListOptions{}); !apierrors.IsUnauthorized(err) {
+	if _, err := sandboxtest.Clientset(t, prc).CoreV1().Nodes().List(t.Context(), metav1.ListOptions{}); !apierrors.IsUnauthorized(err) {
 		t.Errorf("the partner's fleet-03 with the default account's token: %v, want Unauthorized", err)
 	}
-}
-
-func clientsetFor(t *testing.T, rc *rest.Config) *kubernetes.Clientset {
-	t.Helper()
-	cs, err := kubernetes.NewForConfig(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cs
 }

@@ -111,7 +111,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = a.store.View(func(wd *world.World) error {
 		cluster = wd.ClusterKey(account, name)
 		if c := wd.Cluster(region, cluster); c != nil && authenticated {
-			mapped = wd.ClusterAs(wd.CallerAccount(accessKey), region, c.Name) == c
+			mapped = wd.ClusterOwner(c) == wd.CallerAccount(accessKey)
 		}
 		return nil
 	})

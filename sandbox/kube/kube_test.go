@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,17 +26,13 @@ import (
 	"github.com/winami/winami/sandbox/world"
 )
 
-// clock is the sandbox's time in these tests; tokens are presigned by the
-// SDK at the wall clock, so it must be close to now.
-type clock struct{ nanos atomic.Int64 }
-
-func (c *clock) Now() time.Time          { return time.Unix(0, c.nanos.Load()) }
-func (c *clock) Advance(d time.Duration) { c.nanos.Add(int64(d)) }
+// clock is the sandbox's time in these tests (sandboxtest.Clock); tokens
+// are presigned by the SDK at the wall clock, so it must start at now.
+type clock = sandboxtest.Clock
 
 func start(t *testing.T) (*clock, aws.Config, *kubernetes.Clientset) {
 	t.Helper()
-	clk := &clock{}
-	clk.nanos.Store(time.Now().UnixNano())
+	clk := sandboxtest.NewClock(time.Now())
 	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, Now: clk.Now})
 	return clk, cfg, sandboxtest.Kubernetes(t, cfg, world.DemoCluster)
 }
@@ -299,10 +294,7 @@ func TestKubeconfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs, err := kubernetes.NewForConfig(restCfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cs := sandboxtest.Clientset(t, restCfg)
 	list, err := cs.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{LabelSelector: "kubernetes.io/os=windows"})
 	if err != nil || len(list.Items) != 10 {
 		t.Fatalf("windows nodes through a kubeconfig: %v, %v", list, err)

@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/winami/winami/sandbox/world"
@@ -49,6 +50,37 @@ func decodeContinue(tok string) (continueToken, error) {
 	return c, nil
 }
 
+// listQuery is what a list asks besides its field selector: a label
+// selector, a page size (0: all), and the key a continued list resumes at
+// ("" for the first page).
+type listQuery struct {
+	labels labels.Selector
+	limit  int
+	start  string
+}
+
+// readListQuery reads a list's labelSelector, limit and continue, or is the
+// API server's refusal of one of them.
+func readListQuery(q url.Values) (listQuery, *metav1.Status) {
+	var lq listQuery
+	var err error
+	if lq.labels, err = labels.Parse(q.Get("labelSelector")); err != nil {
+		return lq, badRequest(err.Error())
+	}
+	var st *metav1.Status
+	if lq.limit, st = limitOf(q.Get("limit")); st != nil {
+		return lq, st
+	}
+	if tok := q.Get("continue"); tok != "" {
+		ct, err := decodeContinue(tok)
+		if err != nil {
+			return lq, badRequest(err.Error())
+		}
+		lq.start = ct.Start
+	}
+	return lq, nil
+}
+
 // nodeListJSON is the wire shape of a v1 NodeList (see nodeJSON).
 type nodeListJSON struct {
 	Kind       string       `json:"kind"`
@@ -71,26 +103,16 @@ func (a *API) listNodes(w *bufferedReply, r *http.Request, c *world.Cluster, ni 
 		writeStatus(w, st)
 		return
 	}
-	selector, err := labels.Parse(q.Get("labelSelector"))
-	if err != nil {
-		writeStatus(w, badRequest(err.Error()))
-		return
-	}
-	limit, st := limitOf(q.Get("limit"))
+	lq, st := readListQuery(q)
 	if st != nil {
 		writeStatus(w, st)
 		return
 	}
-	rv, _ := strconv.ParseInt(c.ResourceVersion, 10, 64)
+	selector, limit := lq.labels, lq.limit
 	start := 0
-	if tok := q.Get("continue"); tok != "" {
-		ct, err := decodeContinue(tok)
-		if err != nil {
-			writeStatus(w, badRequest(err.Error()))
-			return
-		}
+	if lq.start != "" {
 		// Names are sorted: the first node at or after the start key.
-		start, _ = slices.BinarySearchFunc(c.Nodes, ct.Start, func(n *world.Node, key string) int {
+		start, _ = slices.BinarySearchFunc(c.Nodes, lq.start, func(n *world.Node, key string) int {
 			return strings.Compare(n.Name, key)
 		})
 	}
@@ -108,7 +130,7 @@ func (a *API) listNodes(w *bufferedReply, r *http.Request, c *world.Cluster, ni 
 	// Like the API server, a full page with keys left in storage gets a
 	// continue token, even when none of those keys would match.
 	if i < len(c.Nodes) && len(page) > 0 {
-		meta.Continue = encodeContinue(rv, page[len(page)-1].Name)
+		meta.Continue = encodeContinue(c.CurrentResourceVersion(), page[len(page)-1].Name)
 		if selector.Empty() && name == "" {
 			remaining := int64(len(c.Nodes) - i)
 			meta.RemainingItemCount = &remaining

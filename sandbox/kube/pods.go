@@ -135,40 +135,25 @@ func podFields(p podJSON) fields.Set {
 // fieldSelector, labelSelector, limit and continue, as for nodes.
 func (a *API) listPods(w http.ResponseWriter, r *http.Request, c *world.Cluster, namespace string) {
 	q := r.URL.Query()
-	fsel, err := fields.ParseSelector(q.Get("fieldSelector"))
-	if err != nil {
-		writeStatus(w, badRequest(err.Error()))
-		return
-	}
-	for _, req := range fsel.Requirements() {
-		if !slices.Contains(podFieldLabels, req.Field) {
-			writeStatus(w, badRequest(fmt.Sprintf("field label not supported: %s", req.Field)))
-			return
-		}
-	}
-	lsel, err := labels.Parse(q.Get("labelSelector"))
-	if err != nil {
-		writeStatus(w, badRequest(err.Error()))
-		return
-	}
-	limit, st := limitOf(q.Get("limit"))
+	fsel, st := fieldSelectorOf(q.Get("fieldSelector"), podFieldLabels)
 	if st != nil {
 		writeStatus(w, st)
 		return
 	}
+	lq, st := readListQuery(q)
+	if st != nil {
+		writeStatus(w, st)
+		return
+	}
+	lsel, limit := lq.labels, lq.limit
 	// Storage order is namespace/name: a namespace's pods are one run.
 	prefix := ""
 	if namespace != "" {
 		prefix = namespace + "/"
 	}
-	start, _ := slices.BinarySearchFunc(c.Pods, prefix, func(p *world.Pod, key string) int { return strings.Compare(p.Key(), key) })
-	if tok := q.Get("continue"); tok != "" {
-		ct, err := decodeContinue(tok)
-		if err != nil {
-			writeStatus(w, badRequest(err.Error()))
-			return
-		}
-		start, _ = slices.BinarySearchFunc(c.Pods, ct.Start, func(p *world.Pod, key string) int { return strings.Compare(p.Key(), key) })
+	start, _ := podAt(c, prefix)
+	if lq.start != "" {
+		start, _ = podAt(c, lq.start)
 	}
 	end := start
 	for end < len(c.Pods) && strings.HasPrefix(c.Pods[end].Key(), prefix) {
@@ -183,9 +168,7 @@ func (a *API) listPods(w http.ResponseWriter, r *http.Request, c *world.Cluster,
 		}
 		p := c.Pods[i]
 		last = p.Key()
-		// A pod bound to a node that is gone is gone too (the pod garbage
-		// collector's work), however the node went.
-		if p.NodeName != "" && c.Node(p.NodeName) == nil {
+		if orphaned(c, p) {
 			continue
 		}
 		pj := toPod(p)
@@ -209,10 +192,8 @@ func (a *API) listPods(w http.ResponseWriter, r *http.Request, c *world.Cluster,
 
 // getPod is GET /api/v1/namespaces/{ns}/pods/{name}.
 func (a *API) getPod(w http.ResponseWriter, c *world.Cluster, namespace, name string) {
-	i, found := slices.BinarySearchFunc(c.Pods, world.PodKey(namespace, name), func(p *world.Pod, key string) int {
-		return strings.Compare(p.Key(), key)
-	})
-	if !found || (c.Pods[i].NodeName != "" && c.Node(c.Pods[i].NodeName) == nil) {
+	i, found := podAt(c, world.PodKey(namespace, name))
+	if !found || orphaned(c, c.Pods[i]) {
 		s := failure(http.StatusNotFound, metav1.StatusReasonNotFound, fmt.Sprintf("pods %q not found", name))
 		s.Details = &metav1.StatusDetails{Name: name, Kind: "pods"}
 		writeStatus(w, s)
@@ -221,6 +202,19 @@ func (a *API) getPod(w http.ResponseWriter, c *world.Cluster, namespace, name st
 	p := toPod(c.Pods[i])
 	p.Kind, p.APIVersion = "Pod", "v1"
 	writeJSON(w, http.StatusOK, p)
+}
+
+// podAt is the index of the first of c's pods at or after key in storage
+// order (world.PodKey), and whether that pod's key is key.
+func podAt(c *world.Cluster, key string) (int, bool) {
+	return slices.BinarySearchFunc(c.Pods, key, func(p *world.Pod, key string) int { return strings.Compare(p.Key(), key) })
+}
+
+// orphaned reports a pod bound to a node that is gone: it is gone too (the
+// pod garbage collector's work), however the node went, and is neither
+// listed, got nor watched.
+func orphaned(c *world.Cluster, p *world.Pod) bool {
+	return p.NodeName != "" && c.Node(p.NodeName) == nil
 }
 
 // podsResource is the pods' entry of GET /api/v1.

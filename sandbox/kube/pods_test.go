@@ -249,8 +249,7 @@ func TestWatchPods(t *testing.T) {
 // TestPodsOfADeletedNodeAreGone: the pods bound to a node that left the
 // cluster are not listed.
 func TestPodsOfADeletedNodeAreGone(t *testing.T) {
-	clk := &clock{}
-	clk.nanos.Store(time.Now().UnixNano())
+	clk := sandboxtest.NewClock(time.Now())
 	srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, Now: clk.Now})
 	cs := sandboxtest.Kubernetes(t, cfg, world.DemoCluster)
 	ctx := t.Context()

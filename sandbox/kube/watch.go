@@ -79,20 +79,13 @@ func parseWatch(r *http.Request, res watchable) (watchRequest, *metav1.Status) {
 	if wr.selector, err = labels.Parse(q.Get("labelSelector")); err != nil {
 		return wr, badRequest(err.Error())
 	}
+	var st *metav1.Status
 	if res.fieldLabels != nil {
-		if wr.fields, err = fields.ParseSelector(q.Get("fieldSelector")); err != nil {
-			return wr, badRequest(err.Error())
-		}
-		for _, req := range wr.fields.Requirements() {
-			if !slices.Contains(res.fieldLabels, req.Field) {
-				return wr, badRequest(fmt.Sprintf("field label not supported: %s", req.Field))
-			}
-		}
-	} else {
-		var st *metav1.Status
-		if wr.name, st = nameFieldSelector(q.Get("fieldSelector")); st != nil {
+		if wr.fields, st = fieldSelectorOf(q.Get("fieldSelector"), res.fieldLabels); st != nil {
 			return wr, st
 		}
+	} else if wr.name, st = nameFieldSelector(q.Get("fieldSelector")); st != nil {
+		return wr, st
 	}
 	wr.bookmarks = q.Get("allowWatchBookmarks") == "true"
 	wr.table = wantsTable(r)
@@ -142,6 +135,21 @@ func nameFieldSelector(s string) (string, *metav1.Status) {
 		}
 	}
 	return "", badRequest(fmt.Sprintf("field label not supported: %s", s))
+}
+
+// fieldSelectorOf reads a field selector over the fields a resource lets
+// its objects be selected by, or is the API server's refusal of it.
+func fieldSelectorOf(s string, supported []string) (fields.Selector, *metav1.Status) {
+	sel, err := fields.ParseSelector(s)
+	if err != nil {
+		return nil, badRequest(err.Error())
+	}
+	for _, req := range sel.Requirements() {
+		if !slices.Contains(supported, req.Field) {
+			return nil, badRequest(fmt.Sprintf("field label not supported: %s", req.Field))
+		}
+	}
+	return sel, nil
 }
 
 func cutPrefix(s, prefix string) (string, bool) {
@@ -373,9 +381,7 @@ func podWatch(namespace string) watchable {
 		current: func(c *world.Cluster) []world.KubeEvent {
 			evs := make([]world.KubeEvent, 0, len(c.Pods))
 			for _, p := range c.Pods {
-				// A pod bound to a node that is gone is gone too, as
-				// listPods answers.
-				if p.NodeName != "" && c.Node(p.NodeName) == nil {
+				if orphaned(c, p) {
 					continue
 				}
 				evs = append(evs, world.KubeEvent{Type: world.EventAdded, Resource: "pods", Name: p.Key(), Pod: p})

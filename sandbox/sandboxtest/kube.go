@@ -60,9 +60,16 @@ func RESTConfig(t testing.TB, cfg aws.Config, cluster string) *rest.Config {
 // Kubernetes is a clientset for a sandbox cluster (see RESTConfig).
 func Kubernetes(t testing.TB, cfg aws.Config, cluster string) *kubernetes.Clientset {
 	t.Helper()
-	cs, err := kubernetes.NewForConfig(RESTConfig(t, cfg, cluster))
+	return Clientset(t, RESTConfig(t, cfg, cluster))
+}
+
+// Clientset is a clientset for a client-go configuration (a RESTConfig a
+// test changed, or one read from a kubeconfig).
+func Clientset(t testing.TB, rc *rest.Config) *kubernetes.Clientset {
+	t.Helper()
+	cs, err := kubernetes.NewForConfig(rc)
 	if err != nil {
-		t.Fatalf("sandboxtest: clientset for %s: %v", cluster, err)
+		t.Fatalf("sandboxtest: clientset for %s: %v", rc.Host, err)
 	}
 	return cs
 }

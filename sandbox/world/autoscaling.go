@@ -43,12 +43,7 @@ type AutoScalingGroup struct {
 }
 
 // GroupOwner is the account that owns g.
-func (w *World) GroupOwner(g *AutoScalingGroup) string {
-	if g.Account != "" {
-		return g.Account
-	}
-	return w.AccountID
-}
+func (w *World) GroupOwner(g *AutoScalingGroup) string { return w.ownerOf(g.Account) }
 
 // GroupInstance is one instance of an Auto Scaling group.
 type GroupInstance struct {

@@ -244,7 +244,7 @@ func (w *World) ClusterKeys(region string) []string {
 // the account has none of that name (another account's is not found, as
 // EKS answers a caller).
 func (w *World) ClusterAs(account, region, name string) *Cluster {
-	if c := w.Cluster(region, w.ClusterKey(account, name)); c != nil && w.owner(c) == account {
+	if c := w.Cluster(region, w.ClusterKey(account, name)); c != nil && w.ClusterOwner(c) == account {
 		return c
 	}
 	return nil
@@ -254,17 +254,21 @@ func (w *World) ClusterAs(account, region, name string) *Cluster {
 func (w *World) ClusterNamesAs(account, region string) []string {
 	var names []string
 	for _, key := range w.ClusterKeys(region) {
-		if c := w.Cluster(region, key); w.owner(c) == account {
+		if c := w.Cluster(region, key); w.ClusterOwner(c) == account {
 			names = append(names, c.Name)
 		}
 	}
 	return names
 }
 
-// owner is the account that owns c.
-func (w *World) owner(c *Cluster) string {
-	if c.Account != "" {
-		return c.Account
+// ClusterOwner is the account that owns c.
+func (w *World) ClusterOwner(c *Cluster) string { return w.ownerOf(c.Account) }
+
+// ownerOf is the owner of an object whose Account field is account: the
+// default account when it is "".
+func (w *World) ownerOf(account string) string {
+	if account != "" {
+		return account
 	}
 	return w.AccountID
 }
@@ -281,12 +285,7 @@ func (w *World) Instance(region, id string) *Instance {
 }
 
 // InstanceOwner is the account that owns inst.
-func (w *World) InstanceOwner(inst *Instance) string {
-	if inst.Account != "" {
-		return inst.Account
-	}
-	return w.AccountID
-}
+func (w *World) InstanceOwner(inst *Instance) string { return w.ownerOf(inst.Account) }
 
 // InstanceAs is the region's instance of that ID as account sees it: nil
 // when there is none or another account owns it.

@@ -85,15 +85,15 @@ func (c *Cluster) evictPodsOf(node string) {
 		}
 		return true
 	})
-	if len(moved) == 0 {
-		return
-	}
+	// Each new pod goes in at its place in key order, so that the next
+	// one's name check (a binary search in recreate) sees it, and every
+	// pod after it.
 	for _, p := range moved {
 		np := c.recreate(p)
 		c.recordPod(EventAdded, np)
-		c.Pods = append(c.Pods, np)
+		i, _ := c.podIndex(np.Namespace, np.Name)
+		c.Pods = slices.Insert(c.Pods, i, np)
 	}
-	c.sortPods()
 }
 
 // recordPod publishes a pod's creation (ADDED: the pod takes the change's

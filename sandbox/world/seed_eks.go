@@ -144,7 +144,7 @@ func newNodegroup(w *World, r *Region, g *gen, c *Cluster, name, amiType, releas
 	}
 	ng := &Nodegroup{
 		Name:             name,
-		ARN:              fmt.Sprintf("arn:%s:eks:%s:%s:nodegroup/%s/%s/%s", Partition(r.Name), r.Name, w.owner(c), c.Name, name, id),
+		ARN:              fmt.Sprintf("arn:%s:eks:%s:%s:nodegroup/%s/%s/%s", Partition(r.Name), r.Name, w.ClusterOwner(c), c.Name, name, id),
 		Version:          c.Version,
 		ReleaseVersion:   release,
 		AMIType:          amiType,
@@ -152,7 +152,7 @@ func newNodegroup(w *World, r *Region, g *gen, c *Cluster, name, amiType, releas
 		Status:           "ACTIVE",
 		InstanceTypes:    types,
 		Subnets:          c.SubnetIDs,
-		NodeRole:         fmt.Sprintf("arn:%s:iam::%s:role/%s-node-role", Partition(r.Name), w.owner(c), c.Name),
+		NodeRole:         fmt.Sprintf("arn:%s:iam::%s:role/%s-node-role", Partition(r.Name), w.ClusterOwner(c), c.Name),
 		Labels:           map[string]string{},
 		Tags:             map[string]string{"team": "platform"},
 		MinSize:          1,

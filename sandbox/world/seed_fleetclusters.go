@@ -2,7 +2,6 @@ package world
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"time"
 )
@@ -82,11 +81,7 @@ func SeedFleetClusters(w *World, n, m int) (*Extra, error) {
 		if r == nil {
 			return nil, fmt.Errorf("the world has no %s for the fleet", region)
 		}
-		used := map[string]bool{}
-		for id := range r.Instances {
-			used[id] = true
-		}
-		gens[region] = &gen{rng: rand.New(rand.NewPCG(uint64(w.Seed), regionStream(region+"/fleet"))), used: used}
+		gens[region] = extraGen(w, r, "fleet")
 		clusters[region], instances[region] = map[string]*Cluster{}, map[string]*Instance{}
 	}
 	for i := range n {
@@ -109,11 +104,9 @@ func SeedFleetClusters(w *World, n, m int) (*Extra, error) {
 func seedFleetCluster(w *World, r *Region, g *gen, i, m int, instances map[string]*Instance) (*Cluster, error) {
 	key := fleetKeys[(i/len(FleetRegions))%len(fleetKeys)]
 	releases := ReleaseDates()
-	images := make([]*Image, len(releases))
-	for k, rel := range releases {
-		if images[k] = imageNamed(r, key.AMIName(rel)); images[k] == nil {
-			return nil, fmt.Errorf("the world has no %s in %s", key.AMIName(rel), r.Name)
-		}
+	images, err := releaseImages(r, key)
+	if err != nil {
+		return nil, err
 	}
 	kubelets := []string{KubeletV1350, KubeletV1351, KubeletV1352, KubeletV1352}
 	pattern := fleetPatterns[i%len(fleetPatterns)]

@@ -42,18 +42,12 @@ func SeedScale(w *World, n int) (*Extra, error) {
 	if r == nil {
 		return nil, fmt.Errorf("the world has no %s for the scale cluster", region)
 	}
-	used := map[string]bool{}
-	for id := range r.Instances {
-		used[id] = true
-	}
-	g := &gen{rng: rand.New(rand.NewPCG(uint64(w.Seed), regionStream(region+"/scale"))), used: used}
+	g := extraGen(w, r, "scale")
 	key := EKSWindowsKey{Windows: "2022", Edition: "Core", Kubernetes: "1.35"}
 	releases := ReleaseDates()
-	images := make([]*Image, len(releases))
-	for i, rel := range releases {
-		if images[i] = imageNamed(r, key.AMIName(rel)); images[i] == nil {
-			return nil, fmt.Errorf("the world has no %s in %s", key.AMIName(rel), region)
-		}
+	images, err := releaseImages(r, key)
+	if err != nil {
+		return nil, err
 	}
 	kubelets := []string{KubeletV1350, KubeletV1351, KubeletV1352, KubeletV1352}
 	behind := map[string]string{KubeletV1352: KubeletV1351, KubeletV1351: KubeletV1350, KubeletV1350: KubeletV1350}
@@ -140,4 +134,28 @@ func (w *World) AdoptFleetTemplates() {
 			}
 		}
 	}
+}
+
+// extraGen draws the IDs of what is seeded beyond the persisted world in r
+// (the scale cluster, the fleet): from a stream of its own, named after the
+// region and what, and never one of r's persisted instances' IDs.
+func extraGen(w *World, r *Region, what string) *gen {
+	used := make(map[string]bool, len(r.Instances))
+	for id := range r.Instances {
+		used[id] = true
+	}
+	return &gen{rng: rand.New(rand.NewPCG(uint64(w.Seed), regionStream(r.Name+"/"+what))), used: used}
+}
+
+// releaseImages are r's AMIs of key's line, one for each of ReleaseDates,
+// in its order.
+func releaseImages(r *Region, key EKSWindowsKey) ([]*Image, error) {
+	releases := ReleaseDates()
+	images := make([]*Image, len(releases))
+	for i, rel := range releases {
+		if images[i] = imageNamed(r, key.AMIName(rel)); images[i] == nil {
+			return nil, fmt.Errorf("the world has no %s in %s", key.AMIName(rel), r.Name)
+		}
+	}
+	return images, nil
 }
