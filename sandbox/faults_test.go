@@ -1,8 +1,10 @@
 package sandbox_test
 
 import (
+	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/winami/winami/sandbox"
 	"github.com/winami/winami/sandbox/sandboxtest"
@@ -118,6 +121,54 @@ func TestFaultLatency(t *testing.T) {
 	if d := time.Since(start); d < 40*time.Millisecond {
 		t.Errorf("call took %v, want at least the injected 40ms", d)
 	}
+}
+
+// TestFaultLatencyKubernetes: the injected latency delays a cluster's
+// Kubernetes API requests as it delays AWS calls (an EKS API server is as
+// far away), while throttling and errors, whose codes are AWS services',
+// stay with AWS calls.
+func TestFaultLatencyKubernetes(t *testing.T) {
+	for _, tc := range []struct {
+		faults  string
+		atLeast time.Duration
+	}{
+		{"latency=60ms", 60 * time.Millisecond},
+		{"latency=60ms,throttle=1", 60 * time.Millisecond},
+	} {
+		t.Run(tc.faults, func(t *testing.T) {
+			// The cluster's endpoint and token are read with no faults: the
+			// same world, served twice.
+			srv, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1})
+			rc := sandboxtest.RESTConfig(t, cfg, "demo")
+			slow, err := sandbox.New(sandbox.Options{Seed: 1, Faults: tc.faults})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = slow.Close(context.WithoutCancel(t.Context())) })
+			rc.Host = strings.Replace(rc.Host, hostOf(srv.URL()), hostOf(slowURL(t, slow)), 1)
+			nodes := sandboxtest.Clientset(t, rc).CoreV1().Nodes()
+			for range 2 { // the second on a connection already open
+				start := time.Now()
+				if _, err := nodes.List(t.Context(), metav1.ListOptions{}); err != nil {
+					t.Fatalf("listing nodes: %v", err)
+				}
+				if d := time.Since(start); d < tc.atLeast {
+					t.Errorf("listing nodes took %v, want at least the injected %v", d, tc.atLeast)
+				}
+			}
+		})
+	}
+}
+
+func hostOf(url string) string { return strings.TrimPrefix(url, "http://") }
+
+func slowURL(t *testing.T, s *sandbox.Server) string {
+	t.Helper()
+	url, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return url
 }
 
 func TestInvalidFaultSpec(t *testing.T) {

@@ -182,7 +182,27 @@ func newServer(opts Options, store *state.Store, now func() time.Time, logger *s
 	// where its registries are.
 	s.kube = kube.New(store, now, logger, kubeOptions(opts)...)
 	s.handler = s.announce(s.registry.Route(s.kube.Route(mux)))
+	if spec.Latency > 0 {
+		s.handler = s.delayKubernetes(s.handler)
+	}
 	return s, nil
+}
+
+// delayKubernetes waits the injected latency before each Kubernetes API
+// request, as before each AWS call: a cluster's API server is across the
+// network too, and a latency that spared it would make every Kubernetes
+// read free. Throttling and errors are AWS's (their codes are the
+// services'), so they are not injected here. A request whose client is
+// gone by then is not answered.
+func (s *Server) delayKubernetes(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, kube.PathPrefix) {
+			if err := s.faults.Delay(r.Context()); err != nil {
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func eksOptions(opts Options) []eks.Option {

@@ -278,10 +278,8 @@ func (i *Injector) Intercept(ctx context.Context, svc *protocol.Service, req *pr
 		}
 	}
 	d := i.Decide()
-	if i.spec.Latency > 0 {
-		if err := i.sleep(ctx, i.spec.Latency); err != nil {
-			return fmt.Errorf("injected latency for %s: %w", req.Operation, err)
-		}
+	if err := i.Delay(ctx); err != nil {
+		return fmt.Errorf("injected latency for %s: %w", req.Operation, err)
 	}
 	switch d {
 	case Throttle:
@@ -290,6 +288,17 @@ func (i *Injector) Intercept(ctx context.Context, svc *protocol.Service, req *pr
 		return svc.InternalError("We encountered an internal error. Please try again.")
 	}
 	return nil
+}
+
+// Delay waits the spec's latency, or less with ctx's error when ctx ends
+// first. Intercept waits it before every AWS call; the sandbox also waits it
+// before each request to its clusters' Kubernetes API, which on EKS is as
+// far away as the AWS endpoints.
+func (i *Injector) Delay(ctx context.Context) error {
+	if i.spec.Latency <= 0 {
+		return nil
+	}
+	return i.sleep(ctx, i.spec.Latency)
 }
 
 func sleepContext(ctx context.Context, d time.Duration) error {
