@@ -25,13 +25,19 @@ type LeanNodes struct {
 	Images bool
 }
 
-// List is GET /api/v1/nodes with opts, decoded by decodeNodePage as the
-// reply arrives.
+// nodesAccept asks for protobuf first: an API server sends it where it
+// can (kube-apiserver always), and a node there is read by stepping over
+// what a report leaves out, not by scanning it (decodeNodePageProto).
+// JSON is for a server or proxy that speaks nothing else.
+const nodesAccept = contentTypeProtobuf + ", application/json"
+
+// List is GET /api/v1/nodes with opts, decoded as the reply arrives by
+// decodeNodePageProto or decodeNodePage, as the server chose.
 func (l LeanNodes) List(ctx context.Context, opts metav1.ListOptions) (*corev1.NodeList, error) {
-	body, err := kubelist.Stream(ctx, l.Client, "nodes", opts)
+	body, err := kubelist.Stream(ctx, l.Client, "nodes", nodesAccept, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer kubelist.Close(body)
-	return decodeNodePage(body, l.Images, int(opts.Limit))
+	return decodeNodes(body, l.Images, int(opts.Limit))
 }
