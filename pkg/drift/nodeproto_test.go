@@ -173,3 +173,106 @@ func TestDecodeNodesSniffs(t *testing.T) {
 		t.Error("a two-byte body: no error")
 	}
 }
+
+// TestDecodeNodePageProtoRefuses a body that is not a whole node list in
+// protobuf: an error, never a short or empty list.
+func TestDecodeNodePageProtoRefuses(t *testing.T) {
+	small := protoPage(t, variedPage(2))
+	bad := map[string][]byte{
+		"bad magic":        append([]byte("k8s\x01"), small[4:]...),
+		"JSON":             nodePageJSON(t, 1),
+		"a Status":         protoPage(t, &metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: "Failure", Code: 403}),
+		"kind PodList":     envelope(typeMetaField("PodList"), bytesField(2, nil)),
+		"no kind":          envelope(bytesField(2, nil)),
+		"gzip":             envelope(typeMetaField("NodeList"), bytesField(2, nil), bytesField(3, []byte("gzip"))),
+		"raw in JSON":      envelope(typeMetaField("NodeList"), bytesField(2, []byte("{}")), bytesField(4, []byte("application/json"))),
+		"no raw":           envelope(typeMetaField("NodeList")),
+		"raw a varint":     envelope(typeMetaField("NodeList"), varintField(2, 0)),
+		"typeMeta varint":  envelope(varintField(1, 0), bytesField(2, nil)),
+		"field number 0":   envelope(typeMetaField("NodeList"), []byte{0x02, 0x00}),
+		"end group":        envelope(typeMetaField("NodeList"), bytesField(2, nil), protowire.AppendTag(nil, 9, protowire.EndGroupType)),
+		"raw past the end": envelope(typeMetaField("NodeList"), protowire.AppendVarint([]byte{0x12}, 1<<40)),
+	}
+	for name, body := range bad {
+		if got, err := decodeNodePageProto(bytes.NewReader(body), true); err == nil {
+			t.Errorf("%s: no error, %d nodes", name, len(got.Items))
+		}
+	}
+
+	// Cut at every byte: an error while any of the list is missing; past
+	// the list, only the envelope's two empty strings (kube writes them
+	// last) are missing: an error in the middle of one, else the whole
+	// list (protobuf has no end mark; the HTTP body's own framing tells a
+	// cut there).
+	tail := append(bytesField(3, nil), bytesField(4, nil)...)
+	if !bytes.HasSuffix(small, tail) {
+		t.Fatalf("kube's envelope does not end with empty contentEncoding and contentType: % x", small[len(small)-8:])
+	}
+	whole, err := decodeNodePageProto(bytes.NewReader(small), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cut := range len(small) {
+		got, err := decodeNodePageProto(bytes.NewReader(small[:cut]), true)
+		switch {
+		case cut < len(small)-len(tail) && err == nil:
+			t.Fatalf("cut at %d of %d: no error, %d nodes", cut, len(small), len(got.Items))
+		case err == nil && !reflect.DeepEqual(got, whole):
+			t.Fatalf("cut at %d of %d, past the list: not the whole list", cut, len(small))
+		}
+	}
+}
+
+// TestDecodeNodePageProtoWireTypes: a field read with the wrong wire type
+// is an error; the same field with the right one is read.
+func TestDecodeNodePageProtoWireTypes(t *testing.T) {
+	// page is a list of one node with field in the message at path.
+	page := func(field []byte, path ...protowire.Number) []byte {
+		for i := len(path) - 1; i >= 0; i-- {
+			field = bytesField(path[i], field)
+		}
+		return envelope(typeMetaField("NodeList"), bytesField(2, field))
+	}
+	str := func(num protowire.Number) []byte { return bytesField(num, []byte("v")) }
+	for _, tc := range []struct {
+		name      string
+		good, bad []byte
+		path      []protowire.Number
+	}{
+		{"list metadata", bytesField(1, nil), varintField(1, 0), nil},
+		{"continue", str(3), varintField(3, 0), []protowire.Number{1}},
+		{"items", bytesField(2, nil), varintField(2, 0), nil},
+		{"node metadata", bytesField(1, nil), varintField(1, 0), []protowire.Number{2}},
+		{"name", str(1), varintField(1, 0), []protowire.Number{2, 1}},
+		{"creationTimestamp", bytesField(8, varintField(1, 5)), varintField(8, 0), []protowire.Number{2, 1}},
+		{"creation seconds", bytesField(8, varintField(1, 5)), bytesField(8, str(1)), []protowire.Number{2, 1}},
+		{"label entry", bytesField(11, append(bytesField(1, []byte(labelOS)), str(2)...)), varintField(11, 0), []protowire.Number{2, 1}},
+		{"label key", bytesField(11, append(bytesField(1, []byte(labelOS)), str(2)...)), bytesField(11, varintField(1, 0)), []protowire.Number{2, 1}},
+		{"providerID", str(3), varintField(3, 0), []protowire.Number{2, 2}},
+		{"unschedulable", varintField(4, 1), str(4), []protowire.Number{2, 2}},
+		{"condition", bytesField(4, str(1)), varintField(4, 0), []protowire.Number{2, 3}},
+		{"condition type", bytesField(4, str(1)), bytesField(4, varintField(1, 0)), []protowire.Number{2, 3}},
+		{"nodeInfo", bytesField(7, str(7)), varintField(7, 0), []protowire.Number{2, 3}},
+		{"kubeletVersion", bytesField(7, str(7)), bytesField(7, varintField(7, 0)), []protowire.Number{2, 3}},
+		{"image names", bytesField(8, str(1)), bytesField(8, varintField(1, 0)), []protowire.Number{2, 3}},
+	} {
+		if _, err := decodeNodePageProto(bytes.NewReader(page(tc.good, tc.path...)), true); err != nil {
+			t.Errorf("%s, right wire type: %v", tc.name, err)
+		}
+		if got, err := decodeNodePageProto(bytes.NewReader(page(tc.bad, tc.path...)), true); err == nil {
+			t.Errorf("%s, wrong wire type: no error, %+v", tc.name, got)
+		}
+	}
+}
+
+// BenchmarkDecodeNodePageProto: the page of BenchmarkDecodeNodePage in
+// protobuf.
+func BenchmarkDecodeNodePageProto(b *testing.B) {
+	raw := protoPage(b, nodePage(500))
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := decodeNodePageProto(bytes.NewReader(raw), false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
