@@ -1,12 +1,7 @@
 package drift
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -14,242 +9,26 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// protoMagic starts every body in Kubernetes' protobuf encoding
-// (application/vnd.kubernetes.protobuf); a JSON body cannot start with it.
-const protoMagic = "k8s\x00"
-
-// contentTypeProtobuf is the media type of that encoding; the envelope
-// names it (or nothing) for a raw object in it.
-const contentTypeProtobuf = "application/vnd.kubernetes.protobuf"
-
-// decodeNodes reads a page of GET /api/v1/nodes in whichever encoding the
-// server chose: the reply's Content-Type is not visible through client-go's
-// Stream, so the body's first bytes tell, as they do for kube's own
-// serializers.
-func decodeNodes(body io.Reader, images bool, limit int) (*corev1.NodeList, error) {
-	br := bufio.NewReader(body)
-	if head, _ := br.Peek(len(protoMagic)); string(head) == protoMagic {
-		return decodeNodePageProto(br, images)
-	}
-	return decodeNodePage(br, images, limit)
-}
-
-// decodeNodePageProto reads a page of nodes in Kubernetes' protobuf
-// encoding, keeping exactly what decodeNodePage keeps. The encoding puts
-// each field's length before it, so everything a report does not read (a
-// node's images with their sizes, conditions' messages, addresses,
-// capacity, managed fields) is stepped over without being looked at.
-//
-// The body is the magic, then a runtime.Unknown: typeMeta (1), raw (2, the
-// NodeList), contentEncoding (3), contentType (4). The NodeList is read
-// into one buffer of its announced size; every string kept is copied out
-// of it, so it is garbage when this returns.
-func decodeNodePageProto(body io.Reader, images bool) (*corev1.NodeList, error) {
-	raw, err := readNodeListEnvelope(bufio.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("decoding the list of nodes: %w", err)
-	}
-	out := &corev1.NodeList{}
-	if err := protoNodeList(raw, out, images); err != nil {
-		return nil, fmt.Errorf("decoding the list of nodes: %w", err)
-	}
-	return out, nil
-}
-
-// readNodeListEnvelope checks the magic and the envelope, and returns the
-// NodeList it carries. The envelope is read field by field as it arrives,
-// so the list is read once, into a buffer of its own size.
-func readNodeListEnvelope(r *bufio.Reader) ([]byte, error) {
-	var magic [len(protoMagic)]byte
-	if _, err := io.ReadFull(r, magic[:]); err != nil || string(magic[:]) != protoMagic {
-		return nil, errors.New("not Kubernetes' protobuf encoding (no k8s\\x00 magic)")
-	}
-	var raw, typeMeta, encoding, contentType []byte
-	seenRaw := false
-	for {
-		tag, err := binary.ReadUvarint(r)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("envelope: %w", unexpected(err))
-		}
-		num, typ := protowire.DecodeTag(tag)
-		if num < protowire.MinValidNumber {
-			return nil, fmt.Errorf("envelope: field number %d", num)
-		}
-		if num > 4 {
-			if err := skipStreamed(r, typ); err != nil {
-				return nil, fmt.Errorf("envelope field %d: %w", num, err)
-			}
-			continue
-		}
-		if typ != protowire.BytesType {
-			return nil, fmt.Errorf("envelope field %d: wire type %d, want %d", num, typ, protowire.BytesType)
-		}
-		v, err := readDelimited(r)
-		if err != nil {
-			return nil, fmt.Errorf("envelope field %d: %w", num, err)
-		}
-		switch num {
-		case 1:
-			typeMeta = v
+// protoListMeta reads a ListMeta: resourceVersion (2), continue (3).
+func protoListMeta(b []byte, out *corev1.NodeList) error {
+	m := pbuf{b: b, in: "ListMeta"}
+	for m.more() {
+		switch num, typ := m.tag(); num {
 		case 2:
-			raw, seenRaw = v, true
+			m.str(typ, &out.ResourceVersion)
 		case 3:
-			encoding = v
-		case 4:
-			contentType = v
-		}
-	}
-	kind, err := typeMetaKind(typeMeta)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case kind != "NodeList":
-		return nil, fmt.Errorf("the reply is a %q, not a NodeList", kind)
-	case len(encoding) != 0:
-		return nil, fmt.Errorf("the list has content encoding %q, which winami does not read", encoding)
-	case len(contentType) != 0 && string(contentType) != contentTypeProtobuf:
-		return nil, fmt.Errorf("the list is in %q, not protobuf", contentType)
-	case !seenRaw:
-		return nil, errors.New("the envelope holds no list")
-	}
-	return raw, nil
-}
-
-// maxPrealloc bounds the buffer made from a length the body announces
-// before any of it has arrived; a longer field grows as it is read, so a
-// lying length costs no more memory than the bytes really sent.
-const maxPrealloc = 16 << 20
-
-// readDelimited reads a length and that many bytes.
-func readDelimited(r *bufio.Reader) ([]byte, error) {
-	n, err := binary.ReadUvarint(r)
-	if err != nil {
-		return nil, unexpected(err)
-	}
-	if n <= maxPrealloc {
-		v := make([]byte, n)
-		if _, err := io.ReadFull(r, v); err != nil {
-			return nil, unexpected(err)
-		}
-		return v, nil
-	}
-	if n > 1<<62 {
-		return nil, fmt.Errorf("length %d", n)
-	}
-	var b bytes.Buffer
-	got, err := b.ReadFrom(io.LimitReader(r, int64(n)))
-	if err != nil {
-		return nil, err
-	}
-	if uint64(got) != n {
-		return nil, io.ErrUnexpectedEOF
-	}
-	return b.Bytes(), nil
-}
-
-// skipStreamed steps over an envelope field winami does not know.
-func skipStreamed(r *bufio.Reader, typ protowire.Type) error {
-	var err error
-	switch typ {
-	case protowire.VarintType:
-		_, err = binary.ReadUvarint(r)
-	case protowire.Fixed32Type:
-		_, err = r.Discard(4)
-	case protowire.Fixed64Type:
-		_, err = r.Discard(8)
-	case protowire.BytesType:
-		var n uint64
-		if n, err = binary.ReadUvarint(r); err == nil {
-			var m int64
-			m, err = io.CopyN(io.Discard, r, int64(min(n, 1<<62)))
-			if err == nil && uint64(m) != n {
-				err = io.ErrUnexpectedEOF
-			}
-		}
-	default:
-		return fmt.Errorf("wire type %d", typ)
-	}
-	return unexpected(err)
-}
-
-// unexpected is err, with a body that ends mid-field called so.
-func unexpected(err error) error {
-	if err == io.EOF {
-		return io.ErrUnexpectedEOF
-	}
-	return err
-}
-
-// typeMetaKind is the kind of a TypeMeta: apiVersion (1), kind (2).
-func typeMetaKind(b []byte) (string, error) {
-	p := pbuf{b: b, in: "TypeMeta"}
-	var kind string
-	for p.more() {
-		num, typ := p.tag()
-		if num == 2 {
-			p.str(typ, &kind)
-		} else {
-			p.skip(num, typ)
-		}
-	}
-	return kind, p.err
-}
-
-// protoNodeList reads a NodeList: metadata (1), items (2).
-func protoNodeList(b []byte, out *corev1.NodeList, images bool) error {
-	if count := countField(b, 2); count > 0 {
-		out.Items = make([]corev1.Node, 0, count)
-	}
-	p := pbuf{b: b, in: "NodeList"}
-	for p.more() {
-		switch num, typ := p.tag(); num {
-		case 1: // ListMeta: resourceVersion (2), continue (3)
-			m := p.sub(typ, "ListMeta")
-			for m.more() {
-				switch num, typ := m.tag(); num {
-				case 2:
-					m.str(typ, &out.ResourceVersion)
-				case 3:
-					m.str(typ, &out.Continue)
-				default:
-					m.skip(num, typ)
-				}
-			}
-			p.join(&m)
-		case 2:
-			out.Items = append(out.Items, corev1.Node{})
-			p.node(typ, &out.Items[len(out.Items)-1], images)
+			m.str(typ, &out.Continue)
 		default:
-			p.skip(num, typ)
+			m.skip(num, typ)
 		}
 	}
-	return p.err
+	return m.err
 }
 
-// countField counts the fields num of a message, to size the slice they
-// are read into; a malformed message is found when it is read.
-func countField(b []byte, num protowire.Number) int {
-	count := 0
-	for len(b) > 0 {
-		n, _, l := protowire.ConsumeField(b)
-		if l < 0 {
-			break
-		}
-		if n == num {
-			count++
-		}
-		b = b[l:]
-	}
-	return count
-}
-
-// node reads a Node: metadata (1), spec (2), status (3).
-func (p *pbuf) node(typ protowire.Type, n *corev1.Node, images bool) {
-	m := p.sub(typ, "Node")
+// protoNode reads a Node: metadata (1), spec (2), status (3). Every string
+// kept is copied out of b.
+func protoNode(b []byte, n *corev1.Node, images bool) error {
+	m := pbuf{b: b, in: "Node"}
 	for m.more() {
 		switch num, typ := m.tag(); num {
 		case 1:
@@ -273,7 +52,7 @@ func (p *pbuf) node(typ protowire.Type, n *corev1.Node, images bool) {
 			m.skip(num, typ)
 		}
 	}
-	p.join(&m)
+	return m.err
 }
 
 // nodeMeta reads an ObjectMeta: name (1), creationTimestamp (8), labels
@@ -425,6 +204,13 @@ func (p *pbuf) more() bool { return p.err == nil && len(p.b) > 0 }
 
 // tag reads a field's number and wire type.
 func (p *pbuf) tag() (protowire.Number, protowire.Type) {
+	// Every field read here has a number below 16: its tag is one byte,
+	// read without a call.
+	if len(p.b) > 0 && p.b[0] < 0x80 && p.b[0] >= 1<<3 {
+		t := p.b[0]
+		p.b, p.num = p.b[1:], protowire.Number(t>>3)
+		return p.num, protowire.Type(t & 7)
+	}
 	num, typ, n := protowire.ConsumeTag(p.b)
 	if n < 0 {
 		p.fail(protowire.ParseError(n))
@@ -436,6 +222,10 @@ func (p *pbuf) tag() (protowire.Number, protowire.Type) {
 
 // skip steps over a field's value.
 func (p *pbuf) skip(num protowire.Number, typ protowire.Type) {
+	if typ == protowire.BytesType {
+		p.bytes(typ)
+		return
+	}
 	if p.err != nil {
 		return
 	}
@@ -451,6 +241,13 @@ func (p *pbuf) skip(num protowire.Number, typ protowire.Type) {
 func (p *pbuf) bytes(typ protowire.Type) []byte {
 	if !p.want(typ, protowire.BytesType) {
 		return nil
+	}
+	// Most strings are shorter than 128 bytes: a length of one byte.
+	if len(p.b) > 0 && p.b[0] < 0x80 && int(p.b[0]) < len(p.b) {
+		n := int(p.b[0]) + 1
+		v := p.b[1:n]
+		p.b = p.b[n:]
+		return v
 	}
 	v, n := protowire.ConsumeBytes(p.b)
 	if n < 0 {

@@ -3,6 +3,7 @@ package drift
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -53,13 +54,17 @@ func varintField(num protowire.Number, v uint64) []byte {
 }
 
 // unknownFields are fields of every wire type under numbers no message
-// read here uses.
-func unknownFields() []byte {
+// read here uses; groups (which no Kubernetes encoder writes) only where
+// the message is walked in memory, inside a node.
+func unknownFields(group bool) []byte {
 	b := varintField(900, 7)
 	b = protowire.AppendFixed32(protowire.AppendTag(b, 901, protowire.Fixed32Type), 1)
 	b = protowire.AppendFixed64(protowire.AppendTag(b, 902, protowire.Fixed64Type), 2)
 	b = append(b, bytesField(903, []byte("x"))...)
-	return protowire.AppendGroup(protowire.AppendTag(b, 904, protowire.StartGroupType), 904, varintField(1, 1))
+	if group {
+		b = protowire.AppendGroup(protowire.AppendTag(b, 904, protowire.StartGroupType), 904, varintField(1, 1))
+	}
+	return b
 }
 
 // variedPage is nodePage with the variations a fleet has: cordoned nodes,
@@ -85,6 +90,11 @@ func variedPage(n int) *corev1.NodeList {
 				LastHeartbeatTime: metav1.NewTime(time.Date(2026, 11, 15, 1, 2, 3, 0, time.UTC))})
 			node.Status.Images = append(node.Status.Images, corev1.ContainerImage{SizeBytes: 1})
 			node.CreationTimestamp = metav1.NewTime(time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC))
+		case 5: // larger than the protobuf walker's read buffer
+			for j := range 1000 {
+				node.Status.Images = append(node.Status.Images, corev1.ContainerImage{
+					Names: []string{fmt.Sprintf("%d.dkr.ecr.us-east-1.amazonaws.com/app-%d:v1", i, j)}, SizeBytes: int64(j)})
+			}
 		}
 	}
 	return list
@@ -98,13 +108,13 @@ func withUnknownFields(t *testing.T, list *corev1.NodeList) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := append(bytesField(1, meta), unknownFields()...)
+	raw := append(bytesField(1, meta), unknownFields(false)...)
 	for i := range list.Items {
 		node, err := list.Items[i].Marshal()
 		if err != nil {
 			t.Fatal(err)
 		}
-		raw = append(raw, bytesField(2, append(node, unknownFields()...))...)
+		raw = append(raw, bytesField(2, append(node, unknownFields(true)...))...)
 	}
 	return envelope(bytesField(4, nil), bytesField(3, nil), varintField(9, 1), bytesField(2, raw), typeMetaField("NodeList"), bytesField(10, []byte("?")))
 }
@@ -137,7 +147,7 @@ func TestDecodeNodePageProtoAsJSON(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: JSON: %v", name, err)
 			}
-			got, err := decodeNodePageProto(bytes.NewReader(page.proto), images)
+			got, err := decodeNodePageProto(bytes.NewReader(page.proto), images, 0)
 			if err != nil {
 				t.Fatalf("%s: protobuf: %v", name, err)
 			}
@@ -190,11 +200,14 @@ func TestDecodeNodePageProtoRefuses(t *testing.T) {
 		"raw a varint":     envelope(typeMetaField("NodeList"), varintField(2, 0)),
 		"typeMeta varint":  envelope(varintField(1, 0), bytesField(2, nil)),
 		"field number 0":   envelope(typeMetaField("NodeList"), []byte{0x02, 0x00}),
+		"a group":          envelope(typeMetaField("NodeList"), bytesField(2, unknownFields(true))),
 		"end group":        envelope(typeMetaField("NodeList"), bytesField(2, nil), protowire.AppendTag(nil, 9, protowire.EndGroupType)),
 		"raw past the end": envelope(typeMetaField("NodeList"), protowire.AppendVarint([]byte{0x12}, 1<<40)),
+		"node past list":   envelope(typeMetaField("NodeList"), bytesField(2, protowire.AppendVarint([]byte{0x12}, 3)), bytesField(3, nil)),
+		"big node cut":     envelope(typeMetaField("NodeList"), protowire.AppendVarint([]byte{0x12}, 200<<10), protowire.AppendVarint([]byte{0x12}, 200<<10-4)),
 	}
 	for name, body := range bad {
-		if got, err := decodeNodePageProto(bytes.NewReader(body), true); err == nil {
+		if got, err := decodeNodePageProto(bytes.NewReader(body), true, 0); err == nil {
 			t.Errorf("%s: no error, %d nodes", name, len(got.Items))
 		}
 	}
@@ -208,12 +221,12 @@ func TestDecodeNodePageProtoRefuses(t *testing.T) {
 	if !bytes.HasSuffix(small, tail) {
 		t.Fatalf("kube's envelope does not end with empty contentEncoding and contentType: % x", small[len(small)-8:])
 	}
-	whole, err := decodeNodePageProto(bytes.NewReader(small), true)
+	whole, err := decodeNodePageProto(bytes.NewReader(small), true, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for cut := range len(small) {
-		got, err := decodeNodePageProto(bytes.NewReader(small[:cut]), true)
+		got, err := decodeNodePageProto(bytes.NewReader(small[:cut]), true, 0)
 		switch {
 		case cut < len(small)-len(tail) && err == nil:
 			t.Fatalf("cut at %d of %d: no error, %d nodes", cut, len(small), len(got.Items))
@@ -256,10 +269,10 @@ func TestDecodeNodePageProtoWireTypes(t *testing.T) {
 		{"kubeletVersion", bytesField(7, str(7)), bytesField(7, varintField(7, 0)), []protowire.Number{2, 3}},
 		{"image names", bytesField(8, str(1)), bytesField(8, varintField(1, 0)), []protowire.Number{2, 3}},
 	} {
-		if _, err := decodeNodePageProto(bytes.NewReader(page(tc.good, tc.path...)), true); err != nil {
+		if _, err := decodeNodePageProto(bytes.NewReader(page(tc.good, tc.path...)), true, 0); err != nil {
 			t.Errorf("%s, right wire type: %v", tc.name, err)
 		}
-		if got, err := decodeNodePageProto(bytes.NewReader(page(tc.bad, tc.path...)), true); err == nil {
+		if got, err := decodeNodePageProto(bytes.NewReader(page(tc.bad, tc.path...)), true, 0); err == nil {
 			t.Errorf("%s, wrong wire type: no error, %+v", tc.name, got)
 		}
 	}
@@ -271,7 +284,7 @@ func BenchmarkDecodeNodePageProto(b *testing.B) {
 	raw := protoPage(b, nodePage(500))
 	b.SetBytes(int64(len(raw)))
 	for b.Loop() {
-		if _, err := decodeNodePageProto(bytes.NewReader(raw), false); err != nil {
+		if _, err := decodeNodePageProto(bytes.NewReader(raw), false, 500); err != nil {
 			b.Fatal(err)
 		}
 	}
