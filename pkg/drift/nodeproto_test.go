@@ -91,7 +91,7 @@ func variedPage(n int) *corev1.NodeList {
 			node.Status.Images = append(node.Status.Images, corev1.ContainerImage{SizeBytes: 1})
 			node.CreationTimestamp = metav1.NewTime(time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC))
 		case 5: // larger than the protobuf walker's read buffer
-			for j := range 1000 {
+			for j := range 2000 {
 				node.Status.Images = append(node.Status.Images, corev1.ContainerImage{
 					Names: []string{fmt.Sprintf("%d.dkr.ecr.us-east-1.amazonaws.com/app-%d:v1", i, j)}, SizeBytes: int64(j)})
 			}
@@ -195,7 +195,7 @@ func TestDecodeNodePageProtoRefuses(t *testing.T) {
 		"kind PodList":     envelope(typeMetaField("PodList"), bytesField(2, nil)),
 		"no kind":          envelope(bytesField(2, nil)),
 		"gzip":             envelope(typeMetaField("NodeList"), bytesField(2, nil), bytesField(3, []byte("gzip"))),
-		"raw in JSON":      envelope(typeMetaField("NodeList"), bytesField(2, []byte("{}")), bytesField(4, []byte("application/json"))),
+		"raw in JSON":      envelope(typeMetaField("NodeList"), bytesField(2, nil), bytesField(4, []byte("application/json"))),
 		"no raw":           envelope(typeMetaField("NodeList")),
 		"raw a varint":     envelope(typeMetaField("NodeList"), varintField(2, 0)),
 		"typeMeta varint":  envelope(varintField(1, 0), bytesField(2, nil)),
@@ -206,9 +206,20 @@ func TestDecodeNodePageProtoRefuses(t *testing.T) {
 		"node past list":   envelope(typeMetaField("NodeList"), bytesField(2, protowire.AppendVarint([]byte{0x12}, 3)), bytesField(3, nil)),
 		"big node cut":     envelope(typeMetaField("NodeList"), protowire.AppendVarint([]byte{0x12}, 200<<10), protowire.AppendVarint([]byte{0x12}, 200<<10-4)),
 	}
+	// Why some are refused: a Status is known by its kind before its
+	// bytes are read as a list; a field longer than its list is caught at
+	// the list's end, not after reading on into the envelope.
+	why := map[string]string{
+		"a Status":       `the reply is a "Status", not a NodeList`,
+		"node past list": "a field of 3 bytes where 0 are left",
+		"raw in JSON":    `the list is in "application/json"`,
+	}
 	for name, body := range bad {
-		if got, err := decodeNodePageProto(bytes.NewReader(body), true, 0); err == nil {
+		got, err := decodeNodePageProto(bytes.NewReader(body), true, 0)
+		if err == nil {
 			t.Errorf("%s: no error, %d nodes", name, len(got.Items))
+		} else if !strings.Contains(err.Error(), why[name]) {
+			t.Errorf("%s: %v; want %q", name, err, why[name])
 		}
 	}
 
