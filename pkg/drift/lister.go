@@ -11,13 +11,15 @@ import (
 )
 
 // LeanNodes lists nodes through a REST client and decodes only what a
-// report reads of each (decodeNodePage). A node object carries far more
+// report reads of each (decodeNodePageProto, or decodeNodePage for a
+// server that answers in JSON). A node object carries far more
 // (every image on the node, addresses, capacity); client-go's typed
 // decoding reads the whole body twice (once to find its kind), and for
 // 10,000 nodes that was most of a run's time. It satisfies NodeLister.
 type LeanNodes struct {
-	// Client is a REST client of the core v1 API, e.g.
-	// clientset.CoreV1().RESTClient().
+	// Client is a REST client of the core v1 API, e.g. KubeClient's. Its
+	// serializers must read a Status in protobuf as well as in JSON (a
+	// CodecFactory's do): a refusal comes in the encoding asked for.
 	Client rest.Interface
 	// Images keeps, for a rollout's verification, spec.unschedulable (a
 	// cordoned node is on its way out) and the names of status.images (the
