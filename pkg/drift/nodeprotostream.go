@@ -2,6 +2,7 @@ package drift
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -29,13 +30,19 @@ const protoBuffer = 64 << 10
 // decodeNodes reads a page of GET /api/v1/nodes in whichever encoding the
 // server chose: the reply's Content-Type is not visible through client-go's
 // Stream, so the body's first bytes tell, as they do for kube's own
-// serializers.
+// serializers. They are read on their own, not through a buffer of the
+// whole body: the JSON decoder buffers it itself.
 func decodeNodes(body io.Reader, images bool, limit int) (*corev1.NodeList, error) {
-	br := bufio.NewReader(body)
-	if head, _ := br.Peek(len(protoMagic)); string(head) == protoMagic {
-		return decodeNodePageProto(br, images, limit)
+	var head [len(protoMagic)]byte
+	n, err := io.ReadFull(body, head[:])
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, fmt.Errorf("reading the list of nodes: %w", err)
 	}
-	return decodeNodePage(br, images, limit)
+	whole := io.MultiReader(bytes.NewReader(head[:n]), body)
+	if string(head[:n]) == protoMagic {
+		return decodeNodePageProto(whole, images, limit)
+	}
+	return decodeNodePage(whole, images, limit)
 }
 
 // decodeNodePageProto reads a page of nodes in Kubernetes' protobuf
