@@ -1,5 +1,5 @@
 // Package kubelist lists a core v1 resource through a REST client and
-// decodes the JSON reply into the caller's own lean type: winami reads a
+// decodes the reply into the caller's own lean type: winami reads a
 // handful of fields of each node or pod, and client-go's typed decoding
 // of whole objects was most of a large list's time. The decoder is the
 // encoding/json/v2 design (github.com/go-json-experiment/json): it skips
@@ -23,7 +23,7 @@ import (
 // List is GET /api/v1/<resource> with opts, its JSON decoded into into
 // as it arrives.
 func List(ctx context.Context, client rest.Interface, resource string, opts metav1.ListOptions, into any) error {
-	body, err := Stream(ctx, client, resource, opts)
+	body, err := Stream(ctx, client, resource, "application/json", opts)
 	if err != nil {
 		return err
 	}
@@ -42,16 +42,18 @@ func Lenient() json.Options {
 	return json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 }
 
-// Stream is GET /api/v1/<resource> with opts: the reply's JSON as it
-// arrives, for a caller that decodes it itself (and closes it with Close).
+// Stream is GET /api/v1/<resource> with opts, asking for the encodings in
+// accept (an Accept header): the reply as it arrives, for a caller that
+// decodes it itself (and closes it with Close).
 // A page of 500 nodes is megabytes: read whole first, as client-go's Do
 // does, it cost as much memory again and a copy at each doubling. A
 // refusal is the API server's Status, with its reason ("User ... cannot
-// list resource nodes").
-func Stream(ctx context.Context, client rest.Interface, resource string, opts metav1.ListOptions) (io.ReadCloser, error) {
+// list resource nodes"), in whichever of accept's encodings the server
+// chose: the client's own serializers decode it.
+func Stream(ctx context.Context, client rest.Interface, resource, accept string, opts metav1.ListOptions) (io.ReadCloser, error) {
 	return client.Get().Resource(resource).
 		VersionedParams(&opts, metav1.ParameterCodec).
-		SetHeader("Accept", "application/json").
+		SetHeader("Accept", accept).
 		Stream(ctx)
 }
 

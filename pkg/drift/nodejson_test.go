@@ -14,12 +14,21 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// nodePageJSON is a page of n Windows nodes as an API server writes it
-// (encoding/json of client-go's types), with what a node carries besides
-// what drift reads: managed fields, annotations, taints, addresses,
-// capacity, images with sizes, daemon endpoints.
+// nodePageJSON is a page of n Windows nodes (nodePage) as an API server
+// writes it in JSON (encoding/json of client-go's types).
 func nodePageJSON(t testing.TB, n int) []byte {
 	t.Helper()
+	raw, err := json.Marshal(nodePage(n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// nodePage is a page of n Windows nodes with what a node carries besides
+// what drift reads: managed fields, annotations, taints, addresses,
+// capacity, images with sizes, daemon endpoints.
+func nodePage(n int) *corev1.NodeList {
 	created := metav1.NewTime(time.Date(2026, 11, 14, 0, 5, 24, 0, time.UTC))
 	list := corev1.NodeList{TypeMeta: metav1.TypeMeta{Kind: "NodeList", APIVersion: "v1"},
 		ListMeta: metav1.ListMeta{ResourceVersion: "200000", Continue: "eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ"}}
@@ -64,11 +73,7 @@ func nodePageJSON(t testing.TB, n int) []byte {
 		}
 		list.Items = append(list.Items, node)
 	}
-	raw, err := json.Marshal(list)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
+	return &list
 }
 
 // keptOfNode is what decodeNodePage promises of a node, taken from a node
