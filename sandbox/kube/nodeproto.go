@@ -49,7 +49,7 @@ func appendUnknown(b []byte, apiVersion, kind string, rawSize int, raw func([]by
 // openMessage appends field num's tag and room for a length of the size
 // guessed (1 to 4 bytes); the message follows, and closeMessage ends it.
 func openMessage(b []byte, num protowire.Number, guess int) ([]byte, int) {
-	b = protowire.AppendTag(b, num, protowire.BytesType)
+	b = append(b, byte(num)<<3|byte(protowire.BytesType))
 	room := protowire.SizeVarint(uint64(guess))
 	b = append(b, make([]byte, room)...)
 	return b, len(b)
@@ -72,26 +72,35 @@ func closeMessage(b []byte, start, guess int) []byte {
 	return b
 }
 
+// Every field number here is below 16: a tag is one byte.
+
 func appendStringField(b []byte, num protowire.Number, s string) []byte {
-	b = protowire.AppendTag(b, num, protowire.BytesType)
-	b = protowire.AppendVarint(b, uint64(len(s)))
-	return append(b, s...)
+	b = append(b, byte(num)<<3|byte(protowire.BytesType))
+	return append(appendVarint(b, uint64(len(s))), s...)
 }
 
 func appendVarintField(b []byte, num protowire.Number, v uint64) []byte {
-	b = protowire.AppendTag(b, num, protowire.VarintType)
+	return appendVarint(append(b, byte(num)<<3|byte(protowire.VarintType)), v)
+}
+
+// appendVarint is protowire.AppendVarint with the one-byte case inlined:
+// most lengths and values here are below 128.
+func appendVarint(b []byte, v uint64) []byte {
+	if v < 0x80 {
+		return append(b, byte(v))
+	}
 	return protowire.AppendVarint(b, v)
 }
 
 // appendTimeField appends a metav1.Time: whole seconds (its nanos are
 // always 0, as the JSON form has none); the zero time is an empty message.
 func appendTimeField(b []byte, num protowire.Number, t time.Time) []byte {
-	b = protowire.AppendTag(b, num, protowire.BytesType)
+	b = append(b, byte(num)<<3|byte(protowire.BytesType))
 	if t.IsZero() {
 		return append(b, 0)
 	}
 	secs := uint64(t.Unix())
-	b = protowire.AppendVarint(b, uint64(1+protowire.SizeVarint(secs)+2))
+	b = appendVarint(b, uint64(1+protowire.SizeVarint(secs)+2))
 	b = appendVarintField(b, 1, secs)
 	return appendVarintField(b, 2, 0)
 }
@@ -219,8 +228,8 @@ func appendMapField(b []byte, num protowire.Number, m map[string]string, keys *[
 	sortKeys(m, keys)
 	for _, k := range *keys {
 		v := m[k]
-		b = protowire.AppendTag(b, num, protowire.BytesType)
-		b = protowire.AppendVarint(b, uint64(1+protowire.SizeBytes(len(k))+1+protowire.SizeBytes(len(v))))
+		b = append(b, byte(num)<<3|byte(protowire.BytesType))
+		b = appendVarint(b, uint64(1+protowire.SizeBytes(len(k))+1+protowire.SizeBytes(len(v))))
 		b = appendStringField(b, 1, k)
 		b = appendStringField(b, 2, v)
 	}
