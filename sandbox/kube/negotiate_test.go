@@ -132,7 +132,7 @@ func TestErrorsInProtobuf(t *testing.T) {
 	if st := protoStatus(newRawClient(t, bad).get(t, "/api/v1/nodes", acceptProtobuf)); st.Code != http.StatusUnauthorized || st.Reason != metav1.StatusReasonUnauthorized {
 		t.Errorf("bad token: %+v", st)
 	}
-	if r := c.get(t, "/api/v1/nodes?watch=true", acceptProtobuf); r.status != http.StatusNotAcceptable || jsonStatus(t, r).Reason != metav1.StatusReasonNotAcceptable {
+	if r := c.get(t, "/api/v1/nodes?watch=true&timeoutSeconds=1", acceptProtobuf); r.status != http.StatusNotAcceptable || jsonStatus(t, r).Reason != metav1.StatusReasonNotAcceptable {
 		t.Errorf("a protobuf-only watch: %d %s", r.status, r.body)
 	}
 	// A watch with JSON acceptable too streams JSON.
