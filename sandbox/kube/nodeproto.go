@@ -175,7 +175,7 @@ func (e *nodeProtoEncoder) appendNode(b []byte, n *world.Node, images []containe
 	b = appendAddress(b, "InternalDNS", n.Name)
 	// daemonEndpoints: a kubeletEndpoint of port 0.
 	b = append(b, 6<<3|byte(protowire.BytesType), 4, 1<<3|byte(protowire.BytesType), 2, 1<<3|byte(protowire.VarintType), 0)
-	b, info := openMessage(b, 7, 128)
+	b, info := openMessage(b, 7, 100)
 	b = appendStringField(b, 1, "") // machineID
 	b = appendStringField(b, 2, "") // systemUUID
 	b = appendStringField(b, 3, "") // bootID
@@ -186,7 +186,7 @@ func (e *nodeProtoEncoder) appendNode(b []byte, n *world.Node, images []containe
 	b = appendStringField(b, 8, "") // kubeProxyVersion
 	b = appendStringField(b, 9, n.OperatingSystem)
 	b = appendStringField(b, 10, n.Architecture)
-	b = closeMessage(b, info, 128)
+	b = closeMessage(b, info, 100)
 	for _, img := range images {
 		b, at = openMessage(b, 8, 100)
 		for _, name := range img.Names {
