@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -22,7 +23,7 @@ const fleetClusterNodes = 500
 
 // BenchmarkServeFleetCluster times what the sandbox serves for one fleet
 // cluster of a drift run, over loopback through plain net/http: the Windows
-// node list in one page of 500 over TLS, and DescribeInstances of those 500
+// node list in one page of 500 over TLS (as JSON and as protobuf), and DescribeInstances of those 500
 // instances. ns/op and allocs/op count the client's side too (reading the
 // bytes, not decoding them), which is small beside the sandbox's.
 func BenchmarkServeFleetCluster(b *testing.B) {
@@ -35,10 +36,16 @@ func BenchmarkServeFleetCluster(b *testing.B) {
 	plain := &http.Client{Transport: &http.Transport{}}
 	nodesURL := rc.Host + "/api/v1/nodes?labelSelector=" + url.QueryEscape("kubernetes.io/os=windows") + "&limit=500"
 
-	listNodes := func() []byte {
+	listNodesAs := func(accept string) []byte {
 		req, _ := http.NewRequestWithContext(b.Context(), http.MethodGet, nodesURL, nil)
 		req.Header.Set("Authorization", "Bearer "+rc.BearerToken)
+		req.Header.Set("Accept", accept)
 		return serveRead(b, kube, req)
+	}
+	listNodes := func() []byte { return listNodesAs("application/json") }
+	const protobuf = "application/vnd.kubernetes.protobuf"
+	if body := listNodesAs(protobuf + ",application/json"); !bytes.HasPrefix(body, []byte("k8s\x00")) {
+		b.Fatalf("the protobuf node list starts %q", body[:min(len(body), 16)])
 	}
 	idPattern := regexp.MustCompile(`"providerID":"aws:///[^/]+/(i-[0-9a-f]+)"`)
 	var form url.Values
@@ -66,6 +73,13 @@ func BenchmarkServeFleetCluster(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			listNodes()
+		}
+	})
+	// As winami asks for it (pkg/drift's node lister).
+	b.Run("nodes-protobuf", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			listNodesAs(protobuf + ",application/json")
 		}
 	})
 	b.Run("instances", func(b *testing.B) {

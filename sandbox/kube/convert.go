@@ -141,18 +141,24 @@ func taintsOf(n *world.Node) []taintJSON {
 // joined (or Unknown for a node whose kubelet stopped posting). An array,
 // not a slice: appendNode writes them without a heap allocation per node.
 func conditions(n *world.Node, beat, since string) [4]nodeConditionJSON {
-	ready := nodeConditionJSON{Type: "Ready", Status: "True", LastHeartbeatTime: beat, LastTransitionTime: since,
-		Reason: "KubeletReady", Message: "kubelet is posting ready status"}
-	if !n.Ready {
-		ready.Status, ready.Reason, ready.Message = "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status."
+	out := conditionTexts(n.Ready)
+	for i := range out {
+		out[i].LastHeartbeatTime, out[i].LastTransitionTime = beat, since
 	}
-	pressure := func(t, reason, msg string) nodeConditionJSON {
-		return nodeConditionJSON{Type: t, Status: "False", LastHeartbeatTime: beat, LastTransitionTime: since, Reason: reason, Message: msg}
+	return out
+}
+
+// conditionTexts are the conditions without their times, which each
+// encoding writes in its own form.
+func conditionTexts(ready bool) [4]nodeConditionJSON {
+	r := nodeConditionJSON{Type: "Ready", Status: "True", Reason: "KubeletReady", Message: "kubelet is posting ready status"}
+	if !ready {
+		r.Status, r.Reason, r.Message = "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status."
 	}
 	return [4]nodeConditionJSON{
-		pressure("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-		pressure("DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-		pressure("PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-		ready,
+		{Type: "MemoryPressure", Status: "False", Reason: "KubeletHasSufficientMemory", Message: "kubelet has sufficient memory available"},
+		{Type: "DiskPressure", Status: "False", Reason: "KubeletHasNoDiskPressure", Message: "kubelet has no disk pressure"},
+		{Type: "PIDPressure", Status: "False", Reason: "KubeletHasSufficientPID", Message: "kubelet has sufficient PID available"},
+		r,
 	}
 }

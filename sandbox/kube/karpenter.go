@@ -108,13 +108,13 @@ func objectNotFound(d crd, name string) *metav1.Status {
 }
 
 // getObject is GET of one object (or its status subresource, the same).
-func getObject(w http.ResponseWriter, r *http.Request, c *world.Cluster, d crd, name string, now time.Time) {
+func getObject(w http.ResponseWriter, c *world.Cluster, d crd, name string, m media, now time.Time) {
 	raw := c.KubeObject(d.plural, name)
 	if raw == nil {
 		writeStatus(w, objectNotFound(d, name))
 		return
 	}
-	if wantsTable(r) {
+	if m == mediaTable {
 		writeCRDTable(w, d, objectRV(raw), []json.RawMessage{raw}, now)
 		return
 	}
@@ -125,7 +125,7 @@ func getObject(w http.ResponseWriter, r *http.Request, c *world.Cluster, d crd, 
 
 // listObjects is GET of a collection, with labelSelector and the
 // metadata.name field selector. The collections are small: one page.
-func listObjects(w http.ResponseWriter, r *http.Request, c *world.Cluster, d crd, now time.Time) {
+func listObjects(w http.ResponseWriter, r *http.Request, c *world.Cluster, d crd, m media, now time.Time) {
 	q := r.URL.Query()
 	selector, err := labels.Parse(q.Get("labelSelector"))
 	if err != nil {
@@ -144,7 +144,7 @@ func listObjects(w http.ResponseWriter, r *http.Request, c *world.Cluster, d crd
 			items = append(items, raw)
 		}
 	}
-	if wantsTable(r) {
+	if m == mediaTable {
 		writeCRDTable(w, d, c.ResourceVersion, items, now)
 		return
 	}

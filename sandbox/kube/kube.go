@@ -99,7 +99,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var err error
 		if accessKey, err = verifyBearer(auth, a.now()); err != nil {
 			a.logger.Debug("sandbox kubernetes request unauthorized", "reason", err)
-			writeStatus(w, unauthorized())
+			writeStatusFor(w, r, unauthorized())
 			return
 		}
 	}
@@ -117,7 +117,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	})
 	if !mapped {
 		a.logger.Debug("sandbox kubernetes request unauthorized", "reason", "the token's account does not own the cluster")
-		writeStatus(w, unauthorized())
+		writeStatusFor(w, r, unauthorized())
 		return
 	}
 	if r.Method == http.MethodGet && isWatch(r) {
@@ -134,7 +134,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if r.Method != http.MethodGet {
-		writeStatus(w, methodNotAllowed(r.Method))
+		writeStatusFor(w, r, methodNotAllowed(r.Method))
 		return
 	}
 	// The reply is made under the store's read lock and sent after it, so
@@ -158,7 +158,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	if err != nil {
-		writeStatus(w, internalError(err))
+		writeStatusFor(w, r, internalError(err))
 		return
 	}
 	reply.sendTo(w)
@@ -221,11 +221,18 @@ func (a *API) serveCluster(w *bufferedReply, r *http.Request, c *world.Cluster, 
 	case path == "/api/v1":
 		writeJSON(w, http.StatusOK, coreResources())
 	case path == "/api/v1/nodes":
-		a.listNodes(w, r, c, ni)
+		if m, ok := negotiateReply(w, r, nodeOffers); ok {
+			a.listNodes(w, r, c, ni, m)
+		}
 	case strings.HasPrefix(path, "/api/v1/nodes/") && !strings.Contains(path[len("/api/v1/nodes/"):], "/"):
-		a.getNode(w, r, c, ni, path[len("/api/v1/nodes/"):])
+		if m, ok := negotiateReply(w, r, nodeOffers); ok {
+			a.getNode(w, r, c, ni, path[len("/api/v1/nodes/"):], m)
+		}
 	case serveDiscovery(w, path):
 	case isPodPath(path):
+		if _, ok := negotiateReply(w, r, podOffers); !ok {
+			return
+		}
 		if ns, name, _ := podPath(path); name != "" {
 			a.getPod(w, c, ns, name)
 		} else {
@@ -236,10 +243,15 @@ func (a *API) serveCluster(w *bufferedReply, r *http.Request, c *world.Cluster, 
 		switch {
 		case !ok:
 			writeNotFoundPage(w)
+			return
+		}
+		m, ok := negotiateReply(w, r, crdOffers)
+		switch {
+		case !ok:
 		case name == "":
-			listObjects(w, r, c, d, a.now())
+			listObjects(w, r, c, d, m, a.now())
 		default:
-			getObject(w, r, c, d, name, a.now())
+			getObject(w, c, d, name, m, a.now())
 		}
 	}
 }

@@ -166,13 +166,7 @@ func appendResources(b []byte, n *world.Node) []byte {
 // exactly m's keys (as many, each one in m), and m's keys are sorted into
 // it otherwise.
 func appendMap(b []byte, m map[string]string, keys *[]string) []byte {
-	if !sameKeys(*keys, m) {
-		*keys = (*keys)[:0]
-		for k := range m {
-			*keys = append(*keys, k)
-		}
-		slices.Sort(*keys)
-	}
+	sortKeys(m, keys)
 	b = append(b, '{')
 	for i, k := range *keys {
 		if i > 0 {
@@ -183,6 +177,17 @@ func appendMap(b []byte, m map[string]string, keys *[]string) []byte {
 		b = appendString(b, m[k])
 	}
 	return append(b, '}')
+}
+
+// sortKeys makes *keys m's keys in order, unless they are already.
+func sortKeys(m map[string]string, keys *[]string) {
+	if !sameKeys(*keys, m) {
+		*keys = (*keys)[:0]
+		for k := range m {
+			*keys = append(*keys, k)
+		}
+		slices.Sort(*keys)
+	}
 }
 
 // sameKeys reports whether keys, which has no repeats, are m's keys.

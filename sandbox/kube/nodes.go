@@ -96,16 +96,16 @@ type listMetaJSON struct {
 }
 
 // listNodes is GET /api/v1/nodes with labelSelector, limit and continue.
-func (a *API) listNodes(w *bufferedReply, r *http.Request, c *world.Cluster, ni *nodeImages) {
+func (a *API) listNodes(w *bufferedReply, r *http.Request, c *world.Cluster, ni *nodeImages, m media) {
 	q := r.URL.Query()
 	name, st := nameFieldSelector(q.Get("fieldSelector"))
 	if st != nil {
-		writeStatus(w, st)
+		writeStatusFor(w, r, st)
 		return
 	}
 	lq, st := readListQuery(q)
 	if st != nil {
-		writeStatus(w, st)
+		writeStatusFor(w, r, st)
 		return
 	}
 	selector, limit := lq.labels, lq.limit
@@ -136,13 +136,16 @@ func (a *API) listNodes(w *bufferedReply, r *http.Request, c *world.Cluster, ni 
 			meta.RemainingItemCount = &remaining
 		}
 	}
-	if wantsTable(r) {
+	switch m {
+	case mediaTable:
 		writeNodeTable(w, meta, page, a.now())
-		return
+	case mediaProtobuf:
+		w.Header().Set("Content-Type", contentTypeProtobuf)
+		w.appendBody(func(b []byte) []byte { return appendNodeListProto(b, meta, page, a.now(), ni) })
+	default:
+		w.Header().Set("Content-Type", contentTypeJSON)
+		w.appendBody(func(b []byte) []byte { return appendNodeList(b, meta, page, a.now(), ni) })
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	w.appendBody(func(b []byte) []byte { return appendNodeList(b, meta, page, a.now(), ni) })
 }
 
 // appendNodeList appends the JSON of a nodeListJSON of the nodes, written
@@ -164,19 +167,25 @@ func appendNodeList(b []byte, meta listMetaJSON, nodes []*world.Node, now time.T
 }
 
 // getNode is GET /api/v1/nodes/{name}.
-func (a *API) getNode(w http.ResponseWriter, r *http.Request, c *world.Cluster, ni *nodeImages, name string) {
+func (a *API) getNode(w http.ResponseWriter, r *http.Request, c *world.Cluster, ni *nodeImages, name string, m media) {
 	i, found := slices.BinarySearchFunc(c.Nodes, name, func(n *world.Node, key string) int {
 		return strings.Compare(n.Name, key)
 	})
 	if !found {
-		writeStatus(w, nodeNotFound(name))
+		writeStatusFor(w, r, nodeNotFound(name))
 		return
 	}
-	if wantsTable(r) {
-		writeNodeTable(w, listMetaJSON{ResourceVersion: c.Nodes[i].ResourceVersion}, c.Nodes[i:i+1], a.now())
-		return
+	n := c.Nodes[i]
+	switch m {
+	case mediaTable:
+		writeNodeTable(w, listMetaJSON{ResourceVersion: n.ResourceVersion}, c.Nodes[i:i+1], a.now())
+	case mediaProtobuf:
+		w.Header().Set("Content-Type", contentTypeProtobuf)
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(appendNodeProto(nil, n, a.now(), ni.of(n)))
+	default:
+		w.Header().Set("Content-Type", contentTypeJSON)
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(appendNode(nil, n, a.now(), true, ni.of(n)))
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(appendNode(nil, c.Nodes[i], a.now(), true, ni.of(c.Nodes[i])))
 }

@@ -2,7 +2,6 @@ package kube
 
 import (
 	"encoding/json"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -13,20 +12,6 @@ import (
 
 	"github.com/winami/winami/sandbox/world"
 )
-
-// wantsTable reports a request for server-side printing, as kubectl get
-// asks for it: Accept "application/json;as=Table;v=v1;g=meta.k8s.io,...".
-func wantsTable(r *http.Request) bool {
-	for _, v := range r.Header.Values("Accept") {
-		for part := range strings.SplitSeq(v, ",") {
-			mt, params, err := mime.ParseMediaType(part)
-			if err == nil && mt == "application/json" && params["as"] == "Table" && params["g"] == "meta.k8s.io" && params["v"] == "v1" {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // nodeColumns are the API server's columns for nodes: kubectl get nodes
 // shows those of priority 0, -o wide all.

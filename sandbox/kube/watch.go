@@ -88,7 +88,6 @@ func parseWatch(r *http.Request, res watchable) (watchRequest, *metav1.Status) {
 		return wr, st
 	}
 	wr.bookmarks = q.Get("allowWatchBookmarks") == "true"
-	wr.table = wantsTable(r)
 	if v := q.Get("timeoutSeconds"); v != "" {
 		secs, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || secs < 0 {
@@ -161,7 +160,13 @@ func cutPrefix(s, prefix string) (string, bool) {
 
 // serveWatch streams a watch of one resource of a cluster.
 func (a *API) serveWatch(w http.ResponseWriter, r *http.Request, region, cluster string, res watchable) {
+	// Watches stream JSON only, Tables where the resource has them.
+	m, ok := negotiateReply(w, r, offers{table: res.table != nil})
+	if !ok {
+		return
+	}
 	wr, st := parseWatch(r, res)
+	wr.table = m == mediaTable
 	if st != nil {
 		writeStatus(w, st)
 		return
