@@ -146,7 +146,10 @@ func sameNodesBothWays(t *testing.T, c *rawClient, query url.Values, wantNodes i
 // The nodes of a fleet cluster, in pages of 200 of the 500, are the same
 // in protobuf as in JSON.
 func TestFleetNodesProtobufEqualsJSON(t *testing.T) {
-	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, FleetClusters: 1, ScaleNodes: 500})
+	// A fixed clock: a node's heartbeat is the sandbox's now, which must not
+	// move to the next second between two fetches of the same node.
+	clk := sandboxtest.NewClock(time.Now().UTC().Truncate(time.Second))
+	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, FleetClusters: 1, ScaleNodes: 500, Now: clk.Now})
 	c := newRawClient(t, sandboxtest.RESTConfig(t, cfg, world.FleetClusterName(0)))
 	sameNodesBothWays(t, c, url.Values{"labelSelector": {"kubernetes.io/os=windows"}, "limit": {"200"}}, 500)
 }
@@ -189,7 +192,8 @@ func TestDemoNodesProtobufEqualsJSON(t *testing.T) {
 // A clientset configured for protobuf, as winami's node lister is, lists
 // and gets nodes, receiving protobuf, and sees what a JSON one sees.
 func TestProtobufClientset(t *testing.T) {
-	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1})
+	clk := sandboxtest.NewClock(time.Now().UTC().Truncate(time.Second)) // as in TestFleetNodesProtobufEqualsJSON
+	_, cfg := sandboxtest.Start(t, sandbox.Options{Seed: 1, Now: clk.Now})
 	rc := sandboxtest.RESTConfig(t, cfg, world.DemoCluster)
 	var contentTypes []string
 	rc.ContentType = acceptProtobuf
