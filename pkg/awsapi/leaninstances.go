@@ -1,7 +1,6 @@
 package awsapi
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
-	smithytime "github.com/aws/smithy-go/time"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
@@ -65,7 +63,7 @@ func (m leanInstancesDeserializer) HandleDeserialize(ctx context.Context, in mid
 			return out, md, err
 		}
 		body := &readRecorder{r: resp.Body}
-		lean, scanErr = scanInstances(bufio.NewReaderSize(body, 32<<10))
+		lean, scanErr = scanInstances(body, 64<<10)
 		readErr = body.err
 		// What is left of the body is read, so the connection can be reused.
 		_, _ = io.Copy(io.Discard, resp.Body)
@@ -171,11 +169,16 @@ func elemOf(local []byte) uint8 {
 // instancesScan is the state of one reply's scan: the open elements (the
 // root first) and what is being filled.
 type instancesScan struct {
-	out   *ec2.DescribeInstancesOutput
-	stack []uint8
+	out    *ec2.DescribeInstancesOutput
+	stack  []uint8
+	wanted []bool // by depth, as stack: whether the element's text is kept
 	res   *ec2types.Reservation
-	inst  *ec2types.Instance
+	inst  *leanInstance
 	tag   *ec2types.Tag
+	// batch is the instances of the reservation being read, copied to
+	// the output, all at once, when its set closes: an ec2types.Instance
+	// is 712 bytes, too many to move as a set grows.
+	batch []leanInstance
 	// textAt is the depth whose element's text was stored last (0 after
 	// a start tag): an element kept that closes without text is "", as
 	// the SDK reads it.
@@ -190,51 +193,17 @@ type instancesScan struct {
 	instances slab[ec2types.Instance]
 	tags      slab[ec2types.Tag]
 	interned  map[string]string
-	unescaped []byte
+	recent    [256]string // interned strings by a cheap hash: see intern
+	arena     strArena
+	unescaped                       []byte
 }
 
-// slab hands out pointers to, and runs of, values in arrays of 256.
-type slab[T any] struct{ buf []T }
-
-// put is a pointer to a copy of v.
-func (sl *slab[T]) put(v T) *T {
-	if len(sl.buf) == cap(sl.buf) {
-		sl.buf = make([]T, 0, 256)
-	}
-	sl.buf = append(sl.buf, v)
-	return &sl.buf[len(sl.buf)-1]
-}
-
-// grow is run with a zero value more. A run that is the last one handed
-// out grows in place; another, or one at the slab's end, is copied to the
-// end first (of a new slab when full).
-func (sl *slab[T]) grow(run []T) []T {
-	var zero T
-	n := len(sl.buf)
-	last := len(run) == 0 || n > 0 && &run[len(run)-1] == &sl.buf[n-1]
-	if !last || n == cap(sl.buf) {
-		if len(sl.buf)+len(run)+1 > cap(sl.buf) {
-			sl.buf = make([]T, 0, max(256, 2*(len(run)+1)))
-		}
-		start := len(sl.buf)
-		sl.buf = append(append(sl.buf, run...), zero)
-		return sl.buf[start:len(sl.buf):len(sl.buf)]
-	}
-	sl.buf = append(sl.buf, zero)
-	return sl.buf[n-len(run) : n+1 : n+1]
-}
-
-// intern is b as a string, the same string for the same bytes (up to a
-// bound, so a hostile reply cannot grow the table without end).
-func (s *instancesScan) intern(b []byte) string {
-	if v, ok := s.interned[string(b)]; ok {
-		return v
-	}
-	v := string(b)
-	if len(s.interned) < 4096 {
-		s.interned[v] = v
-	}
-	return v
+// leanInstance is what the scan keeps of an instance.
+type leanInstance struct {
+	id, image *string
+	launch    *time.Time
+	state     *ec2types.InstanceState
+	tags      []ec2types.Tag
 }
 
 // pathIs reports whether the open elements below the root are path.
@@ -262,32 +231,50 @@ func (s *instancesScan) start(e uint8) {
 	s.stack = append(s.stack, e)
 	s.textAt = 0
 	if e == otherElem {
+		s.wanted = append(s.wanted, false)
 		return // most of a reply: nothing the scan keeps begins here
 	}
+	s.wanted = append(s.wanted, s.findWants())
 	// A set that is present but empty is an empty slice, as the SDK reads it.
 	switch {
 	case e == reservationSetElem && len(s.stack) == 2:
 		s.out.Reservations = make([]ec2types.Reservation, 0)
 	case e == instancesSetElem && pathIs(s.stack[:len(s.stack)-1], reservationPath):
-		s.res.Instances = make([]ec2types.Instance, 0)
+		s.batch = s.batch[:0]
 	case e == tagSetElem && pathIs(s.stack[:len(s.stack)-1], instancePath):
-		s.inst.Tags = make([]ec2types.Tag, 0)
+		s.inst.tags = make([]ec2types.Tag, 0)
 	}
 	switch {
 	case pathIs(s.stack, reservationPath):
 		s.out.Reservations = append(s.out.Reservations, ec2types.Reservation{})
 		s.res = &s.out.Reservations[len(s.out.Reservations)-1]
 	case pathIs(s.stack, instancePath):
-		s.res.Instances = s.instances.grow(s.res.Instances)
-		s.inst = &s.res.Instances[len(s.res.Instances)-1]
+		s.batch = append(s.batch, leanInstance{})
+		s.inst = &s.batch[len(s.batch)-1]
 	case pathIs(s.stack, tagPath):
-		s.inst.Tags = s.tags.grow(s.inst.Tags)
-		s.tag = &s.inst.Tags[len(s.inst.Tags)-1]
+		s.inst.tags = s.tags.grow(s.inst.tags)
+		s.tag = &s.inst.tags[len(s.inst.tags)-1]
 	}
+}
+
+// endInstances puts the reservation's instances, read in full, in the
+// output.
+func (s *instancesScan) endInstances() {
+	run := s.instances.take(len(s.batch))
+	for i := range s.batch {
+		in, li := &run[i], &s.batch[i]
+		in.InstanceId, in.ImageId, in.LaunchTime, in.State, in.Tags = li.id, li.image, li.launch, li.state, li.tags
+	}
+	s.res.Instances = run
 }
 
 // wants reports whether the text of the innermost open element is kept.
 func (s *instancesScan) wants() bool {
+	return len(s.wanted) > 0 && s.wanted[len(s.wanted)-1]
+}
+
+// findWants is wants, for start to note in wanted.
+func (s *instancesScan) findWants() bool {
 	n := len(s.stack)
 	if n < 2 {
 		return false
@@ -312,34 +299,34 @@ func (s *instancesScan) wants() bool {
 func (s *instancesScan) text(b []byte) error {
 	switch s.stack[len(s.stack)-1] {
 	case nextTokenElem:
-		s.out.NextToken = s.strs.put(string(b))
+		s.out.NextToken = s.strs.put(s.arena.str(b))
 	case reservationIDElem:
-		s.res.ReservationId = s.strs.put(string(b))
+		s.res.ReservationId = s.strs.put(s.arena.str(b))
 	case ownerIDElem:
 		s.res.OwnerId = s.strs.put(s.intern(b))
 	case instanceIDElem:
-		s.inst.InstanceId = s.strs.put(string(b))
+		s.inst.id = s.strs.put(s.arena.str(b))
 	case imageIDElem:
-		s.inst.ImageId = s.strs.put(s.intern(b))
+		s.inst.image = s.strs.put(s.intern(b))
 	case launchTimeElem:
-		t, err := smithytime.ParseDateTime(string(b))
+		t, err := parseLaunchTime(b)
 		if err != nil {
 			return fmt.Errorf("launchTime %q: %w", b, err)
 		}
-		s.inst.LaunchTime = s.times.put(t)
+		s.inst.launch = s.times.put(t)
 	case codeElem, nameElem:
-		if s.inst.State == nil {
-			s.inst.State = s.states.put(ec2types.InstanceState{})
+		if s.inst.state == nil {
+			s.inst.state = s.states.put(ec2types.InstanceState{})
 		}
 		if s.stack[len(s.stack)-1] == nameElem {
-			s.inst.State.Name = ec2types.InstanceStateName(s.intern(b))
+			s.inst.state.Name = ec2types.InstanceStateName(s.intern(b))
 			break
 		}
 		code, err := strconv.ParseInt(string(b), 10, 32)
 		if err != nil {
 			return fmt.Errorf("instanceState code %q: %w", b, err)
 		}
-		s.inst.State.Code = s.codes.put(int32(code))
+		s.inst.state.Code = s.codes.put(int32(code))
 	case keyElem:
 		s.tag.Key = s.strs.put(s.intern(b))
 	case valueElem:
@@ -348,23 +335,58 @@ func (s *instancesScan) text(b []byte) error {
 	return nil
 }
 
+// takeText stores v, the escaped text of the innermost open element,
+// which wants keeps.
+func (s *instancesScan) takeText(v []byte) error {
+	if len(v) == 0 {
+		return nil // end stores "" for an element closed without text
+	}
+	var err error
+	if bytes.IndexByte(v, '&') >= 0 {
+		if v, err = unescapeXML(s.unescaped[:0], v); err != nil {
+			return err
+		}
+		s.unescaped = v[:0]
+	}
+	if err = s.text(v); err != nil {
+		return err
+	}
+	s.textAt = len(s.stack)
+	return nil
+}
+
+// leaf reports whether the innermost open element is one whose text is
+// kept: text alone, in a reply as EC2 writes it.
+func (s *instancesScan) leaf() bool {
+	switch s.stack[len(s.stack)-1] {
+	case otherElem, reservationSetElem, instancesSetElem, itemElem, instanceStateElem, tagSetElem:
+		return false
+	}
+	return s.wants()
+}
+
 // end closes the innermost open element.
 func (s *instancesScan) end() error {
 	var err error
 	if s.wants() && s.textAt != len(s.stack) {
 		err = s.text(nil)
 	}
-	s.stack = s.stack[:len(s.stack)-1]
+	n := len(s.stack) - 1
+	if s.stack[n] == instancesSetElem && pathIs(s.stack[:n], reservationPath) {
+		s.endInstances()
+	}
+	s.stack, s.wanted = s.stack[:n], s.wanted[:n]
 	s.textAt = 0
 	return err
 }
 
 // scanInstances reads one DescribeInstances reply.
-func scanInstances(r *bufio.Reader) (*ec2.DescribeInstancesOutput, error) {
-	s := &instancesScan{out: &ec2.DescribeInstancesOutput{}, stack: make([]uint8, 0, 16), interned: map[string]string{}}
-	x := xmlScanner{r: r}
+func scanInstances(body io.Reader, window int) (*ec2.DescribeInstancesOutput, error) {
+	s := &instancesScan{out: &ec2.DescribeInstancesOutput{}, stack: make([]uint8, 0, 16), wanted: make([]bool, 0, 16), interned: map[string]string{}}
+	x := newXMLScanner(body, window)
 	for {
-		tok, err := x.next()
+		err := x.next()
+		tok := &x.tag
 		if err == io.EOF && s.out.Reservations == nil && len(s.stack) == 0 {
 			return s.out, nil // an empty body: an empty page, as the SDK reads it
 		}
@@ -375,32 +397,32 @@ func scanInstances(r *bufio.Reader) (*ec2.DescribeInstancesOutput, error) {
 			return nil, err
 		}
 		// The text before the tag is the innermost open element's.
-		if len(tok.before) > 0 && s.wants() {
-			v := tok.before
-			if bytes.IndexByte(v, '&') >= 0 {
-				v, err = unescapeXML(s.unescaped[:0], v)
-				s.unescaped = v[:0]
-			}
-			if err == nil {
-				err = s.text(v)
-			}
-			if err != nil {
+		if v := x.tagText(); len(v) > 0 && s.wants() {
+			if err = s.takeText(v); err != nil {
 				return nil, err
 			}
-			s.textAt = len(s.stack)
 		}
 		switch {
 		case tok.end && len(s.stack) == 0:
-			return nil, fmt.Errorf("unexpected </%s>", tok.local)
+			return nil, fmt.Errorf("unexpected </%s>", x.tagLocal())
 		case tok.end:
 			err = s.end()
-		case !tok.selfClosing && len(s.stack) > 0 && elemOf(tok.local) == otherElem:
+		case !tok.selfClosing && len(s.stack) > 0 && elemOf(x.tagLocal()) == otherElem:
 			// Nothing kept is inside an element the scan does not follow.
-			err = x.skip()
+			if _, ok := x.leafText(); !ok {
+				err = x.skip()
+			}
 		default:
-			s.start(elemOf(tok.local))
+			s.start(elemOf(x.tagLocal()))
 			if tok.selfClosing {
 				err = s.end()
+			} else if !s.leaf() {
+				break
+			} else if v, ok := x.leafText(); ok {
+				// Most kept elements are text and their end tag: read at once.
+				if err = s.takeText(v); err == nil {
+					err = s.end()
+				}
 			}
 		}
 		if err != nil {

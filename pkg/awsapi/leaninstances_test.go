@@ -1,7 +1,6 @@
 package awsapi
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -318,13 +318,14 @@ func TestLeanInstancesRetriesACutReply(t *testing.T) {
 	}
 }
 
-// TestXMLScannerLongRuns: text and tags longer than the reader's buffer
-// are read whole.
+// TestXMLScannerLongRuns: text and tags longer than the scanner's window,
+// read a byte at a time, are read whole, and a quoted '>' does not end a
+// tag.
 func TestXMLScannerLongRuns(t *testing.T) {
 	long := strings.Repeat("v", 100)
 	body := `<R><reservationSet><item><instancesSet><item><instanceId>` + long +
 		`</instanceId><tagSet><item><key a="x>y" b='1'>k</key><value>` + long + `</value></item></tagSet></item></instancesSet></item></reservationSet></R>`
-	out, err := scanInstances(bufio.NewReaderSize(strings.NewReader(body), 16))
+	out, err := scanInstances(iotest.OneByteReader(strings.NewReader(body)), 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,4 +361,26 @@ func BenchmarkDescribeInstancesDecode(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzLeanInstancesAsTheSDK: whatever the reply, the scan does not panic
+// and reads it the same through any window, and on a reply both read, it
+// keeps what the SDK's decoder reads.
+func FuzzLeanInstancesAsTheSDK(f *testing.F) {
+	f.Add(describeInstancesReply, uint8(16))
+	f.Add(`<R><reservationSet><item><instancesSet><item><tagSet><item><key>k</key><value></value></item></tagSet></item></instancesSet></item></reservationSet></R>`, uint8(1))
+	f.Fuzz(func(t *testing.T, body string, window uint8) {
+		lean, err := scanInstances(strings.NewReader(body), 64<<10)
+		small, smallErr := scanInstances(iotest.OneByteReader(strings.NewReader(body)), 1+int(window))
+		if (err == nil) != (smallErr == nil) || err == nil && !reflect.DeepEqual(lean, small) {
+			t.Fatalf("a window of %d bytes read it otherwise: %v, %v", 1+int(window), err, smallErr)
+		}
+		full, sdkErr := stubEC2(200, body).DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{})
+		if err != nil || sdkErr != nil {
+			return
+		}
+		if !reflect.DeepEqual(kept(full), kept(lean)) {
+			t.Errorf("lean\n%s\nSDK\n%s", dump(kept(lean)), dump(kept(full)))
+		}
+	})
 }
