@@ -172,9 +172,9 @@ type instancesScan struct {
 	out    *ec2.DescribeInstancesOutput
 	stack  []uint8
 	wanted []bool // by depth, as stack: whether the element's text is kept
-	res   *ec2types.Reservation
-	inst  *leanInstance
-	tag   *ec2types.Tag
+	res    *ec2types.Reservation
+	inst   *leanInstance
+	tag    *ec2types.Tag
 	// batch is the instances of the reservation being read, copied to
 	// the output, all at once, when its set closes: an ec2types.Instance
 	// is 712 bytes, too many to move as a set grows.
@@ -195,7 +195,7 @@ type instancesScan struct {
 	interned  map[string]string
 	recent    [256]string // interned strings by a cheap hash: see intern
 	arena     strArena
-	unescaped                       []byte
+	unescaped []byte
 }
 
 // leanInstance is what the scan keeps of an instance.
