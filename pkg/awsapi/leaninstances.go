@@ -110,7 +110,34 @@ type emptyBody struct{}
 func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (emptyBody) Close() error             { return nil }
 
-// The elements the scan follows, by local name; every other is otherElem.
+// Where the scan is, as the open elements' path from the root: a state
+// for each place the scan fills something in, and noState for any other.
+// A leaf state (from nextTokenState on) is an element whose text is kept.
+const (
+	noState uint8 = iota
+	rootState
+	reservationSetState // root/reservationSet
+	reservationState    // .../item
+	instancesSetState   // .../instancesSet
+	instanceState       // .../item
+	stateState          // .../instanceState
+	tagSetState         // .../tagSet
+	tagState            // .../item
+	nextTokenState      // root/nextToken
+	reservationIDState
+	ownerIDState
+	instanceIDState
+	imageIDState
+	launchTimeState
+	codeState
+	nameState
+	keyState
+	valueState
+	numStates
+)
+
+// The local names of the elements the scan follows; every other is
+// otherElem.
 const (
 	otherElem uint8 = iota
 	reservationSetElem
@@ -128,16 +155,17 @@ const (
 	nextTokenElem
 	reservationIDElem
 	ownerIDElem
+	numElems
 )
 
 func elemOf(local []byte) uint8 {
 	switch string(local) {
-	case "reservationSet":
-		return reservationSetElem
-	case "instancesSet":
-		return instancesSetElem
 	case "item":
 		return itemElem
+	case "key":
+		return keyElem
+	case "value":
+		return valueElem
 	case "instanceId":
 		return instanceIDElem
 	case "imageId":
@@ -152,10 +180,10 @@ func elemOf(local []byte) uint8 {
 		return nameElem
 	case "tagSet":
 		return tagSetElem
-	case "key":
-		return keyElem
-	case "value":
-		return valueElem
+	case "reservationSet":
+		return reservationSetElem
+	case "instancesSet":
+		return instancesSetElem
 	case "nextToken":
 		return nextTokenElem
 	case "reservationId":
@@ -166,15 +194,35 @@ func elemOf(local []byte) uint8 {
 	return otherElem
 }
 
-// instancesScan is the state of one reply's scan: the open elements (the
-// root first) and what is being filled.
+// stateAfter is the state inside an element opened in a state, by its
+// local name; noState for all but these.
+var stateAfter = func() (t [numStates][numElems]uint8) {
+	for _, m := range []struct{ in, elem, to uint8 }{
+		{rootState, reservationSetElem, reservationSetState}, {rootState, nextTokenElem, nextTokenState},
+		{reservationSetState, itemElem, reservationState},
+		{reservationState, reservationIDElem, reservationIDState}, {reservationState, ownerIDElem, ownerIDState},
+		{reservationState, instancesSetElem, instancesSetState},
+		{instancesSetState, itemElem, instanceState},
+		{instanceState, instanceIDElem, instanceIDState}, {instanceState, imageIDElem, imageIDState},
+		{instanceState, launchTimeElem, launchTimeState}, {instanceState, instanceStateElem, stateState},
+		{instanceState, tagSetElem, tagSetState},
+		{stateState, codeElem, codeState}, {stateState, nameElem, nameState},
+		{tagSetState, itemElem, tagState},
+		{tagState, keyElem, keyState}, {tagState, valueElem, valueState},
+	} {
+		t[m.in][m.elem] = m.to
+	}
+	return t
+}()
+
+// instancesScan is the state of one reply's scan: the states of the open
+// elements (the root first) and what is being filled.
 type instancesScan struct {
-	out    *ec2.DescribeInstancesOutput
-	stack  []uint8
-	wanted []bool // by depth, as stack: whether the element's text is kept
-	res    *ec2types.Reservation
-	inst   *leanInstance
-	tag    *ec2types.Tag
+	out   *ec2.DescribeInstancesOutput
+	stack []uint8
+	res   *ec2types.Reservation
+	inst  *leanInstance
+	tag   *ec2types.Tag
 	// batch is the instances of the reservation being read, copied to
 	// the output, all at once, when its set closes: an ec2types.Instance
 	// is 712 bytes, too many to move as a set grows.
@@ -206,52 +254,44 @@ type leanInstance struct {
 	tags      []ec2types.Tag
 }
 
-// pathIs reports whether the open elements below the root are path.
-func pathIs(stack, path []uint8) bool {
-	if len(stack) != len(path)+1 {
-		return false
+// top is the state of the innermost open element (noState before the root).
+func (s *instancesScan) top() uint8 {
+	if len(s.stack) == 0 {
+		return noState
 	}
-	for i, e := range path {
-		if stack[i+1] != e {
-			return false
-		}
-	}
-	return true
+	return s.stack[len(s.stack)-1]
 }
 
-// Paths below the root of the reply.
-var (
-	reservationPath = []uint8{reservationSetElem, itemElem}
-	instancePath    = []uint8{reservationSetElem, itemElem, instancesSetElem, itemElem}
-	statePath       = []uint8{reservationSetElem, itemElem, instancesSetElem, itemElem, instanceStateElem}
-	tagPath         = []uint8{reservationSetElem, itemElem, instancesSetElem, itemElem, tagSetElem, itemElem}
-)
+// into is the state inside an element named local opened now.
+func (s *instancesScan) into(local []byte) uint8 {
+	if len(s.stack) == 0 {
+		return rootState
+	}
+	if top := s.top(); top != noState {
+		return stateAfter[top][elemOf(local)]
+	}
+	return noState
+}
 
-func (s *instancesScan) start(e uint8) {
-	s.stack = append(s.stack, e)
+// start opens an element in state st, as into gave it.
+func (s *instancesScan) start(st uint8) {
+	s.stack = append(s.stack, st)
 	s.textAt = 0
-	if e == otherElem {
-		s.wanted = append(s.wanted, false)
-		return // most of a reply: nothing the scan keeps begins here
-	}
-	s.wanted = append(s.wanted, s.findWants())
 	// A set that is present but empty is an empty slice, as the SDK reads it.
-	switch {
-	case e == reservationSetElem && len(s.stack) == 2:
+	switch st {
+	case reservationSetState:
 		s.out.Reservations = make([]ec2types.Reservation, 0)
-	case e == instancesSetElem && pathIs(s.stack[:len(s.stack)-1], reservationPath):
-		s.batch = s.batch[:0]
-	case e == tagSetElem && pathIs(s.stack[:len(s.stack)-1], instancePath):
-		s.inst.tags = make([]ec2types.Tag, 0)
-	}
-	switch {
-	case pathIs(s.stack, reservationPath):
+	case reservationState:
 		s.out.Reservations = append(s.out.Reservations, ec2types.Reservation{})
 		s.res = &s.out.Reservations[len(s.out.Reservations)-1]
-	case pathIs(s.stack, instancePath):
+	case instancesSetState:
+		s.batch = s.batch[:0]
+	case instanceState:
 		s.batch = append(s.batch, leanInstance{})
 		s.inst = &s.batch[len(s.batch)-1]
-	case pathIs(s.stack, tagPath):
+	case tagSetState:
+		s.inst.tags = make([]ec2types.Tag, 0)
+	case tagState:
 		s.inst.tags = s.tags.grow(s.inst.tags)
 		s.tag = &s.inst.tags[len(s.inst.tags)-1]
 	}
@@ -269,56 +309,32 @@ func (s *instancesScan) endInstances() {
 }
 
 // wants reports whether the text of the innermost open element is kept.
-func (s *instancesScan) wants() bool {
-	return len(s.wanted) > 0 && s.wanted[len(s.wanted)-1]
-}
-
-// findWants is wants, for start to note in wanted.
-func (s *instancesScan) findWants() bool {
-	n := len(s.stack)
-	if n < 2 {
-		return false
-	}
-	parent := s.stack[:n-1]
-	switch s.stack[n-1] {
-	case nextTokenElem:
-		return len(parent) == 1
-	case reservationIDElem, ownerIDElem:
-		return pathIs(parent, reservationPath)
-	case instanceIDElem, imageIDElem, launchTimeElem:
-		return pathIs(parent, instancePath)
-	case codeElem, nameElem:
-		return pathIs(parent, statePath)
-	case keyElem, valueElem:
-		return pathIs(parent, tagPath)
-	}
-	return false
-}
+func (s *instancesScan) wants() bool { return s.top() >= nextTokenState }
 
 // text stores the text of the innermost open element, which wants keeps.
 func (s *instancesScan) text(b []byte) error {
-	switch s.stack[len(s.stack)-1] {
-	case nextTokenElem:
+	switch s.top() {
+	case nextTokenState:
 		s.out.NextToken = s.strs.put(s.arena.str(b))
-	case reservationIDElem:
+	case reservationIDState:
 		s.res.ReservationId = s.strs.put(s.arena.str(b))
-	case ownerIDElem:
+	case ownerIDState:
 		s.res.OwnerId = s.strs.put(s.intern(b))
-	case instanceIDElem:
+	case instanceIDState:
 		s.inst.id = s.strs.put(s.arena.str(b))
-	case imageIDElem:
+	case imageIDState:
 		s.inst.image = s.strs.put(s.intern(b))
-	case launchTimeElem:
+	case launchTimeState:
 		t, err := parseLaunchTime(b)
 		if err != nil {
 			return fmt.Errorf("launchTime %q: %w", b, err)
 		}
 		s.inst.launch = s.times.put(t)
-	case codeElem, nameElem:
+	case codeState, nameState:
 		if s.inst.state == nil {
 			s.inst.state = s.states.put(ec2types.InstanceState{})
 		}
-		if s.stack[len(s.stack)-1] == nameElem {
+		if s.top() == nameState {
 			s.inst.state.Name = ec2types.InstanceStateName(s.intern(b))
 			break
 		}
@@ -327,9 +343,9 @@ func (s *instancesScan) text(b []byte) error {
 			return fmt.Errorf("instanceState code %q: %w", b, err)
 		}
 		s.inst.state.Code = s.codes.put(int32(code))
-	case keyElem:
+	case keyState:
 		s.tag.Key = s.strs.put(s.intern(b))
-	case valueElem:
+	case valueState:
 		s.tag.Value = s.strs.put(s.intern(b))
 	}
 	return nil
@@ -355,34 +371,23 @@ func (s *instancesScan) takeText(v []byte) error {
 	return nil
 }
 
-// leaf reports whether the innermost open element is one whose text is
-// kept: text alone, in a reply as EC2 writes it.
-func (s *instancesScan) leaf() bool {
-	switch s.stack[len(s.stack)-1] {
-	case otherElem, reservationSetElem, instancesSetElem, itemElem, instanceStateElem, tagSetElem:
-		return false
-	}
-	return s.wants()
-}
-
 // end closes the innermost open element.
 func (s *instancesScan) end() error {
 	var err error
 	if s.wants() && s.textAt != len(s.stack) {
 		err = s.text(nil)
 	}
-	n := len(s.stack) - 1
-	if s.stack[n] == instancesSetElem && pathIs(s.stack[:n], reservationPath) {
+	if s.top() == instancesSetState {
 		s.endInstances()
 	}
-	s.stack, s.wanted = s.stack[:n], s.wanted[:n]
+	s.stack = s.stack[:len(s.stack)-1]
 	s.textAt = 0
 	return err
 }
 
 // scanInstances reads one DescribeInstances reply.
 func scanInstances(body io.Reader, window int) (*ec2.DescribeInstancesOutput, error) {
-	s := &instancesScan{out: &ec2.DescribeInstancesOutput{}, stack: make([]uint8, 0, 16), wanted: make([]bool, 0, 16), interned: map[string]string{}}
+	s := &instancesScan{out: &ec2.DescribeInstancesOutput{}, stack: make([]uint8, 0, 16), interned: map[string]string{}}
 	x := newXMLScanner(body, window)
 	for {
 		err := x.next()
@@ -402,24 +407,35 @@ func scanInstances(body io.Reader, window int) (*ec2.DescribeInstancesOutput, er
 				return nil, err
 			}
 		}
+		if tok.end {
+			if len(s.stack) == 0 {
+				return nil, fmt.Errorf("unexpected </%s>", x.tagLocal())
+			}
+			if err = s.end(); err != nil {
+				return nil, err
+			}
+			if len(s.stack) == 0 {
+				return s.out, nil // the root is closed; the rest is not read
+			}
+			continue
+		}
+		st := s.into(x.tagLocal())
 		switch {
-		case tok.end && len(s.stack) == 0:
-			return nil, fmt.Errorf("unexpected </%s>", x.tagLocal())
-		case tok.end:
+		case tok.selfClosing:
+			s.start(st)
 			err = s.end()
-		case !tok.selfClosing && len(s.stack) > 0 && elemOf(x.tagLocal()) == otherElem:
+		case st == noState:
 			// Nothing kept is inside an element the scan does not follow.
 			if _, ok := x.leafText(); !ok {
 				err = x.skip()
 			}
 		default:
-			s.start(elemOf(x.tagLocal()))
-			if tok.selfClosing {
-				err = s.end()
-			} else if !s.leaf() {
+			s.start(st)
+			if !s.wants() {
 				break
-			} else if v, ok := x.leafText(); ok {
-				// Most kept elements are text and their end tag: read at once.
+			}
+			// Most kept elements are text and their end tag: read at once.
+			if v, ok := x.leafText(); ok {
 				if err = s.takeText(v); err == nil {
 					err = s.end()
 				}
@@ -429,7 +445,7 @@ func scanInstances(body io.Reader, window int) (*ec2.DescribeInstancesOutput, er
 			return nil, err
 		}
 		if len(s.stack) == 0 {
-			return s.out, nil // the root is closed; the rest is not read
+			return s.out, nil // a self-closing root
 		}
 	}
 }
