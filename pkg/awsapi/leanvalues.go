@@ -1,13 +1,20 @@
 package awsapi
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	smithytime "github.com/aws/smithy-go/time"
 )
 
-// The values a lean DescribeInstances scan makes, made many at a time.
+// The values a lean DescribeInstances scan makes, made many at a time, and
+// the text they are made of, unescaped.
 
 // slab hands out pointers to, and runs of, values in arrays of 256.
 type slab[T any] struct{ buf []T }
@@ -150,4 +157,71 @@ func daysIn(month, year int) int {
 		return 29
 	}
 	return [...]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[month-1]
+}
+
+// escapeCDATA escapes a CDATA section's '&', so the text it joins can be
+// unescaped as a whole.
+func escapeCDATA(b []byte) []byte {
+	if bytes.IndexByte(b, '&') < 0 {
+		return b
+	}
+	return bytes.ReplaceAll(b, []byte("&"), []byte("&amp;"))
+}
+
+// unescapeXML appends b to dst with the five named entities and character
+// references resolved.
+func unescapeXML(dst, b []byte) ([]byte, error) {
+	out := dst
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '&')
+		if i < 0 {
+			out = append(out, b...)
+			break
+		}
+		out = append(out, b[:i]...)
+		b = b[i+1:]
+		j := bytes.IndexByte(b, ';')
+		if j < 0 {
+			return nil, errors.New("an unterminated entity reference")
+		}
+		ref := b[:j]
+		b = b[j+1:]
+		switch string(ref) { // compared, not copied
+		case "amp":
+			out = append(out, '&')
+		case "lt":
+			out = append(out, '<')
+		case "gt":
+			out = append(out, '>')
+		case "quot":
+			out = append(out, '"')
+		case "apos":
+			out = append(out, '\'')
+		default:
+			r, err := charRef(string(ref))
+			if err != nil {
+				return nil, err
+			}
+			out = utf8.AppendRune(out, r)
+		}
+	}
+	return out, nil
+}
+
+// charRef reads "#NN" or "#xHH".
+func charRef(ref string) (rune, error) {
+	num, base := strings.CutPrefix(ref, "#x")
+	b := 16
+	if !base {
+		var ok bool
+		if num, ok = strings.CutPrefix(ref, "#"); !ok {
+			return 0, fmt.Errorf("unknown entity &%s;", ref)
+		}
+		b = 10
+	}
+	n, err := strconv.ParseUint(num, b, 32)
+	if err != nil || !utf8.ValidRune(rune(n)) {
+		return 0, fmt.Errorf("invalid character reference &%s;", ref)
+	}
+	return rune(n), nil
 }

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
-	"strings"
-	"unicode/utf8"
 )
 
 // xmlScanner splits an AWS query-protocol reply into tags, each with the
@@ -430,71 +427,4 @@ func parseTag(b []byte, i, gt int) (xmlTag, error) {
 		tok.local = i + c + 1
 	}
 	return tok, nil
-}
-
-// escapeCDATA escapes a CDATA section's '&', so the text it joins can be
-// unescaped as a whole.
-func escapeCDATA(b []byte) []byte {
-	if bytes.IndexByte(b, '&') < 0 {
-		return b
-	}
-	return bytes.ReplaceAll(b, []byte("&"), []byte("&amp;"))
-}
-
-// unescapeXML appends b to dst with the five named entities and character
-// references resolved.
-func unescapeXML(dst, b []byte) ([]byte, error) {
-	out := dst
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '&')
-		if i < 0 {
-			out = append(out, b...)
-			break
-		}
-		out = append(out, b[:i]...)
-		b = b[i+1:]
-		j := bytes.IndexByte(b, ';')
-		if j < 0 {
-			return nil, errors.New("an unterminated entity reference")
-		}
-		ref := b[:j]
-		b = b[j+1:]
-		switch string(ref) { // compared, not copied
-		case "amp":
-			out = append(out, '&')
-		case "lt":
-			out = append(out, '<')
-		case "gt":
-			out = append(out, '>')
-		case "quot":
-			out = append(out, '"')
-		case "apos":
-			out = append(out, '\'')
-		default:
-			r, err := charRef(string(ref))
-			if err != nil {
-				return nil, err
-			}
-			out = utf8.AppendRune(out, r)
-		}
-	}
-	return out, nil
-}
-
-// charRef reads "#NN" or "#xHH".
-func charRef(ref string) (rune, error) {
-	num, base := strings.CutPrefix(ref, "#x")
-	b := 16
-	if !base {
-		var ok bool
-		if num, ok = strings.CutPrefix(ref, "#"); !ok {
-			return 0, fmt.Errorf("unknown entity &%s;", ref)
-		}
-		b = 10
-	}
-	n, err := strconv.ParseUint(num, b, 32)
-	if err != nil || !utf8.ValidRune(rune(n)) {
-		return 0, fmt.Errorf("invalid character reference &%s;", ref)
-	}
-	return rune(n), nil
 }
