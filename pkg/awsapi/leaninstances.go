@@ -338,7 +338,8 @@ func (s *instancesScan) text(b []byte) error {
 			s.inst.state.Name = ec2types.InstanceStateName(s.intern(b))
 			break
 		}
-		code, err := strconv.ParseInt(string(b), 10, 32)
+		// Read as the SDK reads it: any int64, cut to 32 bits.
+		code, err := strconv.ParseInt(string(b), 10, 64)
 		if err != nil {
 			return fmt.Errorf("instanceState code %q: %w", b, err)
 		}

@@ -373,6 +373,7 @@ func FuzzLeanInstancesAsTheSDK(f *testing.F) {
 	f.Add(strings.Replace(describeInstancesReply, "<keyName>", `<placement a=">"><!-- </placement> --><![CDATA[</placement>]]>`+
 		`<placement/><placement b='/>'><x>1</x></placement ></placement><ec2:foo xmlns:ec2="u"><ec2:foo>y</ec2:foo>`+
 		`<?pi </ec2:foo> ?></ec2:foo><instanceId>decoy</instanceId><keyName>`, 1), uint8(7))
+	f.Add(strings.Replace(describeInstancesReply, "<code>16</code>", "<code>3000000000</code>", 1), uint8(255))
 	f.Add(`<R><reservationSet><item><instancesSet><item><tagSet><item><key>k</key><value></value></item></tagSet></item></instancesSet></item></reservationSet></R>`, uint8(1))
 	f.Fuzz(func(t *testing.T, body string, window uint8) {
 		lean, err := scanInstances(strings.NewReader(body), 64<<10)
