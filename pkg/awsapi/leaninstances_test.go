@@ -1,9 +1,9 @@
 package awsapi
 
 import (
-	"bufio"
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -318,13 +319,14 @@ func TestLeanInstancesRetriesACutReply(t *testing.T) {
 	}
 }
 
-// TestXMLScannerLongRuns: text and tags longer than the reader's buffer
-// are read whole.
+// TestXMLScannerLongRuns: text and tags longer than the scanner's window,
+// read a byte at a time, are read whole, and a quoted '>' does not end a
+// tag.
 func TestXMLScannerLongRuns(t *testing.T) {
 	long := strings.Repeat("v", 100)
 	body := `<R><reservationSet><item><instancesSet><item><instanceId>` + long +
 		`</instanceId><tagSet><item><key a="x>y" b='1'>k</key><value>` + long + `</value></item></tagSet></item></instancesSet></item></reservationSet></R>`
-	out, err := scanInstances(bufio.NewReaderSize(strings.NewReader(body), 16))
+	out, err := scanInstances(iotest.OneByteReader(strings.NewReader(body)), 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,5 +361,64 @@ func BenchmarkDescribeInstancesDecode(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// FuzzLeanInstancesAsTheSDK: whatever the reply, the scan does not panic
+// and reads it the same through any window, and on a reply both read, it
+// keeps what the SDK's decoder reads.
+func FuzzLeanInstancesAsTheSDK(f *testing.F) {
+	f.Add(describeInstancesReply, uint8(16))
+	// Elements skipped whole, with what hides or nests their end tag.
+	f.Add(strings.Replace(describeInstancesReply, "<keyName>", `<placement a=">"><!-- </placement> --><![CDATA[</placement>]]>`+
+		`<placement/><placement b='/>'><x>1</x></placement ></placement><ec2:foo xmlns:ec2="u"><ec2:foo>y</ec2:foo>`+
+		`<?pi </ec2:foo> ?></ec2:foo><instanceId>decoy</instanceId><keyName>`, 1), uint8(7))
+	f.Add(strings.Replace(describeInstancesReply, "<code>16</code>", "<code>3000000000</code>", 1), uint8(255))
+	f.Add(`<R><reservationSet><item><instancesSet><item><tagSet><item><key>k</key><value></value></item></tagSet></item></instancesSet></item></reservationSet></R>`, uint8(1))
+	f.Fuzz(func(t *testing.T, body string, window uint8) {
+		lean, err := scanInstances(strings.NewReader(body), 64<<10)
+		small, smallErr := scanInstances(iotest.OneByteReader(strings.NewReader(body)), 1+int(window))
+		if (err == nil) != (smallErr == nil) || err == nil && !reflect.DeepEqual(lean, small) {
+			t.Fatalf("a window of %d bytes read it otherwise: %v, %v", 1+int(window), err, smallErr)
+		}
+		full, sdkErr := stubEC2(200, body).DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{})
+		if err != nil && sdkErr == nil && !hasDirective(body) && hasElement(body) {
+			t.Fatalf("the SDK reads it, the scan does not: %v", err)
+		}
+		if err != nil || sdkErr != nil {
+			return
+		}
+		if !reflect.DeepEqual(kept(full), kept(lean)) {
+			t.Errorf("lean\n%s\nSDK\n%s", dump(kept(lean)), dump(kept(full)))
+		}
+	})
+}
+
+// hasDirective reports whether body has markup <!...> other than a
+// comment or CDATA: a DTD, which the scan refuses and encoding/xml reads.
+func hasDirective(body string) bool {
+	for i := strings.Index(body, "<!"); i >= 0; i = strings.Index(body, "<!") {
+		body = body[i:]
+		if !strings.HasPrefix(body, "<!--") && !strings.HasPrefix(body, "<![CDATA[") {
+			return true
+		}
+		body = body[2:]
+	}
+	return false
+}
+
+// hasElement reports whether encoding/xml finds an element in body: the
+// SDK reads a body without one as an empty page, where the scan refuses
+// text that is not XML.
+func hasElement(body string) bool {
+	d := xml.NewDecoder(strings.NewReader(body))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return false
+		}
+		if _, ok := tok.(xml.StartElement); ok {
+			return true
+		}
 	}
 }
