@@ -176,7 +176,7 @@ func readmeSection(t *testing.T, path, heading string) []string {
 	return nil
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -186,7 +186,7 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func waitServing(t *testing.T, ctx context.Context, url string) {
+func waitServing(t testing.TB, ctx context.Context, url string) {
 	t.Helper()
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
