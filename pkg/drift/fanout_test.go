@@ -234,3 +234,48 @@ func TestNodegroupsReadWhileNodesAreListed(t *testing.T) {
 		t.Errorf("node groups %+v, calls %v", r.Nodegroups, r.Calls)
 	}
 }
+
+// listedNodes closes listed when the nodes are listed, and answers err.
+type listedNodes struct {
+	listed chan struct{}
+	err    error
+}
+
+func (l listedNodes) List(context.Context, metav1.ListOptions) (*corev1.NodeList, error) {
+	close(l.listed)
+	return &corev1.NodeList{}, l.err
+}
+
+// TestServerVersionReadWhileNodesAreListed: GET /version is a round trip of
+// its own; a report that waited for it before listing the nodes would add
+// it to every cluster's time.
+func TestServerVersionReadWhileNodesAreListed(t *testing.T) {
+	listed := make(chan struct{})
+	version := func(ctx context.Context) (string, error) {
+		select {
+		case <-listed:
+			return "v1.35.2-eks-3f1c2e7", nil
+		case <-time.After(5 * time.Second):
+			return "", errors.New("the nodes were not listed while the version was read")
+		}
+	}
+	r, err := Run(t.Context(), Sources{Nodes: listedNodes{listed: listed}, ServerVersion: version, EC2: func(string) awsapi.EC2API { return &countingImages{} }}, Options{Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ControlPlane != "v1.35.2-eks-3f1c2e7" {
+		t.Errorf("control plane %q", r.ControlPlane)
+	}
+}
+
+// TestServerVersionErrorNamed: an API server that fails /version fails the
+// report with that, whether the node list failed too or not.
+func TestServerVersionErrorNamed(t *testing.T) {
+	for _, listErr := range []error{nil, errors.New("connection refused")} {
+		version := func(context.Context) (string, error) { return "", errors.New("connection refused") }
+		_, err := Run(t.Context(), Sources{Nodes: listedNodes{listed: make(chan struct{}), err: listErr}, ServerVersion: version, EC2: func(string) awsapi.EC2API { return &countingImages{} }}, Options{Region: "us-east-1"})
+		if err == nil || !strings.Contains(err.Error(), "reading the control plane's version") {
+			t.Errorf("node list error %v: report error %v", listErr, err)
+		}
+	}
+}

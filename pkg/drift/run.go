@@ -76,17 +76,13 @@ func (o Options) Mode() string {
 func Run(ctx context.Context, src Sources, opts Options) (*Report, error) {
 	c := &calls{m: map[string]int{}}
 	r := &Report{Cluster: opts.Cluster, Region: opts.Region, Nodes: []Node{}, Groups: []Group{}}
-	if src.ServerVersion != nil {
-		v, err := src.ServerVersion(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("reading the control plane's version: %w", explainKube(err))
-		}
-		r.ControlPlane = v
-	}
-	// The node groups are read while the nodes are: neither needs the
-	// other, and against AWS each is a chain of round trips.
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // a failure below stops the node group reads
+	defer cancel() // a failure below stops the reads under way
+	// The control plane's version and the node groups are read while the
+	// nodes are: none needs the others, and each is a round trip (or a
+	// chain of them) that a cluster's report would otherwise wait for in
+	// turn.
+	version := readServerVersion(ctx, src.ServerVersion)
 	var groupsRead chan nodegroupsRead
 	if src.EKS != nil && opts.Cluster != "" {
 		groupsRead = make(chan nodegroupsRead, 1)
@@ -121,6 +117,15 @@ func Run(ctx context.Context, src Sources, opts Options) (*Report, error) {
 		insts, ferr = fetch.wait()
 	}
 	if err != nil {
+		// An API server that cannot be reached fails both reads: its
+		// version's error is the one a report has always named.
+		cancel()
+		if _, verr := version(); verr != nil && !errors.Is(verr, context.Canceled) {
+			return nil, verr
+		}
+		return nil, err
+	}
+	if r.ControlPlane, err = version(); err != nil {
 		return nil, err
 	}
 	if ferr != nil {
@@ -144,6 +149,30 @@ func Run(ctx context.Context, src Sources, opts Options) (*Report, error) {
 	}
 	r.Calls = c.m
 	return r, nil
+}
+
+// readServerVersion starts reading the API server's version (GET /version)
+// and returns the wait for it; with no reader, the version is "".
+func readServerVersion(ctx context.Context, read func(context.Context) (string, error)) func() (string, error) {
+	if read == nil {
+		return func() (string, error) { return "", nil }
+	}
+	type result struct {
+		v   string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := read(ctx)
+		done <- result{v, err}
+	}()
+	return sync.OnceValues(func() (string, error) {
+		res := <-done
+		if res.err != nil {
+			return "", fmt.Errorf("reading the control plane's version: %w", explainKube(res.err))
+		}
+		return res.v, nil
+	})
 }
 
 // nodegroupsRead is what readNodegroups returned.
